@@ -1,0 +1,39 @@
+# make demo: create .venv, install, compare the library plans into runs/demo/report.html
+# make test: create .venv, install, run the tests
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test bench clean
+
+$(STAMP): pyproject.toml
+	@set -e; \
+	if [ ! -x "$(PY)" ]; then \
+	  py=""; \
+	  for c in python3.13 python3.12 python3 $$HOME/.pyenv/versions/3.1[2-9]*/bin/python; do \
+	    p=$$(command -v $$c 2>/dev/null || true); \
+	    [ -n "$$p" ] || continue; \
+	    if $$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null; then py=$$p; break; fi; \
+	  done; \
+	  if [ -z "$$py" ]; then \
+	    echo "groupsim needs Python >= 3.12 (Mesa 3.5 requires it). Install one, e.g. 'pyenv install 3.12' or your OS package python3.12, and run make again." >&2; \
+	    exit 1; \
+	  fi; \
+	  echo "Using $$py"; \
+	  $$py -m venv $(VENV); \
+	fi; \
+	$(PY) -m pip install -q --upgrade pip >/dev/null; \
+	$(PY) -m pip install -q -e '.[test]'; \
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/groupsim compare --library --replicates 20 --seed 0 --out runs/demo
+
+test: $(STAMP)
+	$(PY) -m pytest -n 2 -q
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench_run.py
+
+clean:
+	rm -rf $(VENV) runs .pytest_cache
