@@ -1,0 +1,58 @@
+"""Member: a mesa Agent that is a thin view onto the model's state arrays.
+
+Behaviour lives in the numba kernel (`sim.kernels`), which acts on all members at once; a role
+class only carries the trait multipliers the kernel reads for its members, and reads back the
+member's state for interactive use and pictures.
+"""
+
+import mesa
+
+STATUS_NAMES = ("candidate", "in", "muted", "left", "removed")
+
+
+class Member(mesa.Agent):
+    """One account in or around the group; `slot` indexes the state arrays."""
+
+    role_id: int = -1
+    name: str = "member"
+    #: posting rate, replies drawn, purchases, invitations sent, tie formation, complaints:
+    #: multipliers on the shared behavioural constants.
+    traits: dict[str, float] = {}
+
+    def __init__(self, model: mesa.Model, slot: int) -> None:
+        super().__init__(model)
+        self.slot = slot
+
+    def _get(self, field: str) -> float:
+        return getattr(self.model.state, field)[self.slot]
+
+    @property
+    def status(self) -> str:
+        return STATUS_NAMES[self._get("status")]
+
+    @property
+    def trust(self) -> float:
+        return float(self._get("trust"))
+
+    @property
+    def satisfaction(self) -> float:
+        return float(self._get("satisfaction"))
+
+    @property
+    def sentiment(self) -> float:
+        return float(self._get("sentiment"))
+
+    @property
+    def engagement(self) -> float:
+        return float(self._get("intrinsic") + self._get("paid"))
+
+    @property
+    def n_posts(self) -> int:
+        return int(self._get("n_posts"))
+
+    @property
+    def n_purchases(self) -> int:
+        return int(self._get("n_purchases"))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(slot={self.slot}, {self.status}, trust={self.trust:.2f})"

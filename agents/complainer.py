@@ -1,0 +1,9 @@
+from agents.base import Member
+
+
+class Complainer(Member):
+    """愤青/吐槽: posts negative messages when dissatisfied; negativity spreads (M8)."""
+
+    role_id = 5
+    name = "complainer"
+    traits = dict(post=1.2, draw=1.0, buy=0.7, share=0.5, tie=0.8, complain=1.0)

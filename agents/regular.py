@@ -1,0 +1,9 @@
+from agents.base import Member
+
+
+class Regular(Member):
+    """普通群员: reads, sometimes posts and replies, may buy."""
+
+    role_id = 0
+    name = "regular"
+    traits = dict(post=1.0, draw=1.0, buy=1.0, share=1.0, tie=1.0, complain=0.3)

@@ -1,0 +1,10 @@
+from agents.base import Member
+
+
+class Spammer(Member):
+    """广告/传销: posts ads until removed (M10). Enters through an open door, or is a
+    dissatisfied member who stayed and turned; not a member in the counts."""
+
+    role_id = 6
+    name = "spammer"
+    traits = dict(post=0.0, draw=0.0, buy=0.0, share=0.0, tie=0.0, complain=0.0)

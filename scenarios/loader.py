@@ -1,0 +1,175 @@
+"""Load plans: library names or YAML paths, `extends:` chains and dotted overrides."""
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, get_args
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from scenarios.schema import CalendarItem, Plan
+
+LIBRARY = Path(__file__).parent / "library"
+
+
+class PlanError(ValueError):
+    """A plan that cannot be used; the message names each bad field."""
+
+
+def library() -> dict[str, str]:
+    """Library plan name -> its one-line description, sorted by name."""
+    out = {}
+    for path in sorted(LIBRARY.glob("*.yaml")):
+        out[path.stem] = str(_read_yaml(path).get("description", ""))
+    return out
+
+
+def load_plan(source: str, overrides: Sequence[str] = ()) -> Plan:
+    """Resolve `source` (library name or YAML path), apply `key.path=value` overrides, validate."""
+    path = _find(source)
+    raw = _resolve(path, seen=())
+    raw.setdefault("name", path.stem)
+    for item in overrides:
+        _apply_override(raw, item)
+    return validate_dict(raw, where=str(source))
+
+
+def validate_dict(raw: dict[str, Any], where: str = "plan") -> Plan:
+    try:
+        return Plan.model_validate(raw)
+    except ValidationError as err:
+        raise PlanError(_describe(err, where)) from None
+
+
+def plan_to_yaml(plan: Plan) -> str:
+    """The resolved plan with every default filled in."""
+    return yaml.safe_dump(plan.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
+
+
+def _find(source: str) -> Path:
+    path = Path(source)
+    if path.suffix in (".yaml", ".yml") or path.exists():
+        if not path.is_file():
+            raise PlanError(f"Plan file not found: {source}.")
+        return path
+    lib = LIBRARY / f"{source}.yaml"
+    if lib.is_file():
+        return lib
+    raise PlanError(
+        f"Unknown plan '{source}': not a file and not a library plan. "
+        f"Library plans: {', '.join(library())}."
+    )
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as err:
+        raise PlanError(f"{path} is not valid YAML: {err}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise PlanError(f"{path} must hold a mapping of plan sections, not {type(data).__name__}.")
+    return data
+
+
+def _resolve(path: Path, seen: tuple[str, ...]) -> dict[str, Any]:
+    data = _read_yaml(path)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    if not isinstance(parent, str):
+        raise PlanError(f"{path}: extends must be a library name or a path, not {parent!r}.")
+    if parent in seen:
+        raise PlanError(f"{path}: extends forms a cycle through {parent!r}.")
+    parent_path = _find(parent) if not (path.parent / parent).is_file() else path.parent / parent
+    base = _resolve(parent_path, seen + (parent,))
+    base.pop("name", None)
+    base.pop("description", None)
+    return merge(base, data)
+
+
+def merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """Mappings merge key by key; anything else (lists included) replaces the parent's value."""
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _apply_override(raw: dict[str, Any], item: str) -> None:
+    key, sep, text = item.partition("=")
+    if not sep or not key.strip():
+        raise PlanError(f"Bad --set '{item}': write it as dotted.key=value, e.g. host.ip_strength=0.8.")
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError:
+        raise PlanError(f"Bad --set '{item}': the value is not a valid YAML scalar.") from None
+    parts = key.strip().split(".")
+    node = raw
+    for part in parts[:-1]:
+        node = node.setdefault(part, {})
+        if not isinstance(node, dict):
+            raise PlanError(f"Bad --set '{item}': '{part}' is not a section.")
+    node[parts[-1]] = value
+
+
+def _describe(err: ValidationError, where: str) -> str:
+    lines = [f"{where}: {err.error_count()} bad field(s)"]
+    for e in err.errors():
+        loc = [p for p in e["loc"] if p not in _CALENDAR_KINDS]
+        path = ".".join(str(p) for p in loc) or "(plan)"
+        value = e.get("input")
+        shown = "{...}" if isinstance(value, dict) else repr(value)
+        lines.append(f"  {path} = {shown}: {_allowed(e)}")
+    return "\n".join(lines)
+
+
+def _allowed(e: dict[str, Any]) -> str:
+    kind = e["type"]
+    if kind == "extra_forbidden":
+        return "unknown key (check the spelling; docs/model.md lists every lever)"
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        lo, hi = _bounds(e["loc"])
+        return f"{e['msg'].lower()}; allowed range {lo} to {hi}"
+    if kind == "union_tag_invalid":
+        return f"unknown calendar kind; allowed: {', '.join(_CALENDAR_KINDS)}"
+    if kind == "union_tag_not_found":
+        return f"a calendar item needs a kind: {', '.join(_CALENDAR_KINDS)}"
+    return e["msg"]
+
+
+def _bounds(loc: tuple) -> tuple[Any, Any]:
+    """Lower and upper bound of the field at `loc`, walking sections, lists and calendar kinds."""
+    model, field = Plan, None
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if part in _CALENDAR_KINDS:
+            model = _CALENDAR_KINDS[part]
+            continue
+        field = model.model_fields.get(part) if model else None
+        if field is None:
+            return "?", "?"
+        model = _submodel(field.annotation)
+    lo = hi = None
+    for m in field.metadata if field else ():
+        lo = next((v for v in (getattr(m, "ge", None), getattr(m, "gt", None)) if v is not None), lo)
+        hi = next((v for v in (getattr(m, "le", None), getattr(m, "lt", None)) if v is not None), hi)
+    return lo, hi
+
+
+def _submodel(annotation: Any) -> type | None:
+    for cand in (annotation, *get_args(annotation)):
+        if isinstance(cand, type) and issubclass(cand, BaseModel):
+            return cand
+    return None
+
+
+_CALENDAR_KINDS: dict[str, type] = {
+    get_args(m.model_fields["kind"].annotation)[0]: m
+    for m in get_args(get_args(CalendarItem)[0])
+}

@@ -1,0 +1,229 @@
+"""The plan: every lever a strategist sets, with defaults, units and ranges.
+
+A plan says what the operator does and knows about the situation; how people respond
+lives in `sim.constants`, one set shared by every plan. Unknown keys are errors.
+"""
+
+from enum import StrEnum
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+Yuan = Annotated[float, Field(ge=0.0, le=1_000_000.0)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class Platform(StrEnum):
+    wechat = "wechat"
+    wecom = "wecom"
+    qq = "qq"
+
+
+PLATFORM_CAP = {Platform.wechat: 500, Platform.wecom: 500, Platform.qq: 2000}
+
+
+class Group(Strict):
+    platform: Platform = Field(Platform.wechat, description="wechat/wecom: 500 cap; qq: 2000")
+    type: Literal["traffic", "conversion", "fan", "flash", "repurchase"] = "fan"
+    topic_value: Share = Field(0.4, description="value members get from the topic's own talk")
+    open_weekday: Weekday = "mon"
+    weeks: int = Field(12, ge=1, le=52, description="horizon in weeks")
+
+
+class Pool(Strict):
+    size: int = Field(300, ge=0, le=20_000, description="candidates beyond the initial members")
+    segments: int = Field(3, ge=1, le=12, description="city/age/profile segments members come from")
+    interest_mean: Share = Field(0.5, description="mean interest match with the topic")
+    interest_spread: Annotated[float, Field(ge=0.0, le=0.5)] = 0.15
+    relation_to_host: Share = Field(0.3, description="0 strangers, 1 close friends of the host")
+    mean_friends: int = Field(8, ge=2, le=40, description="mean friendships per candidate")
+    money_sensitivity: Share = Field(0.5, description="mean sensitivity to money incentives")
+
+
+class Host(Strict):
+    ip_strength: Share = Field(0.5, description="personal brand: faceless account 0.1, trusted person 0.9")
+    ip_match: Share = Field(0.7, description="fit between the host's persona and what is sold")
+    capacity: int = Field(6, ge=0, le=60, description="host posts per day")
+    responsiveness: Share = Field(0.6, description="how fast and well complaints are answered")
+    operator: Literal["person", "company"] = Field(
+        "person", description="company accounts answer only in office hours (9-18)"
+    )
+    prewarm_days: int = Field(0, ge=0, le=30, description="days of host content before opening")
+
+
+class Members(Strict):
+    initial: int = Field(100, ge=0, le=2000, description="real members at opening")
+    clustered: Share = Field(0.5, description="1 friends invited together, 0 customers from a database")
+    lurker_share: Share = 0.4
+    connectors: int = Field(2, ge=0, le=100)
+    complainer_share: Share = 0.05
+    native_kols: int = Field(0, ge=0, le=20)
+    shills: int = Field(0, ge=0, le=50, description="operator-run accounts, on top of initial")
+    shills_rest: bool = Field(True, description="shills go quiet once real members talk")
+    seed_privileges: bool = Field(False, description="initial members get titles and perks")
+
+
+class EarlyJoinDiscount(Strict):
+    by_hour: int = Field(ge=0, le=23, description="join before this hour of day 0")
+    discount: Annotated[float, Field(gt=0.0, le=0.9)]
+
+
+class Growth(Strict):
+    qr_influx_per_day: float = Field(0.0, ge=0.0, le=500.0, description="strangers scanning a posted QR code")
+    influx_spammer_share: Share = Field(0.1, description="share of QR strangers who come to advertise")
+    referral_reward_referrer: Yuan = 0.0
+    referral_reward_referee: Yuan = 0.0
+    early_join_discounts: list[EarlyJoinDiscount] = Field(default_factory=list)
+    fee: Yuan = Field(0.0, description="entry fee, yuan")
+
+
+class Content(Strict):
+    product_share: Share = Field(0.3, description="share of host posts that sell")
+    interaction_share: Share = Field(0.3, description="share of host posts that ask members to talk")
+
+    @model_validator(mode="after")
+    def _shares_fit(self):
+        if self.product_share + self.interaction_share > 1.0:
+            raise ValueError("content.product_share + content.interaction_share must be at most 1")
+        return self
+
+
+class Timing(Strict):
+    hour: int = Field(20, ge=0, le=23)
+    every_days: int | None = Field(None, ge=1, le=365)
+    weekday: Weekday | None = None
+    start_day: int = Field(0, ge=0, le=365)
+    end_day: int | None = Field(None, ge=0, le=365, description="inclusive; default: horizon end")
+
+    @model_validator(mode="after")
+    def _one_rhythm(self):
+        if self.every_days is not None and self.weekday is not None:
+            raise ValueError("give either every_days or weekday, not both")
+        if self.end_day is not None and self.end_day < self.start_day:
+            raise ValueError("end_day must be at least start_day")
+        return self
+
+
+class RedPacket(Timing):
+    kind: Literal["red_packet"]
+    amount: Yuan = Field(50.0, description="total yuan, split among count grabs")
+    count: int = Field(20, ge=1, le=500)
+
+
+class LuckyDraw(Timing):
+    kind: Literal["lucky_draw"]
+    amount: Yuan = Field(100.0, description="prize value, yuan")
+    count: int = Field(3, ge=1, le=100, description="winners")
+
+
+class Checkin(Timing):
+    kind: Literal["checkin"]
+    reward: Yuan = Field(0.0, description="yuan (or points value) per check-in")
+
+
+class Coupon(Timing):
+    kind: Literal["coupon"]
+    discount: Annotated[float, Field(gt=0.0, le=0.9)] = 0.1
+    valid_hours: int = Field(48, ge=1, le=720)
+
+
+class FlashSale(Timing):
+    kind: Literal["flash_sale"]
+    discount: Annotated[float, Field(ge=0.0, le=0.9)] = 0.2
+    stock: int = Field(200, ge=1, le=100_000)
+    preheat_red_packet: Yuan = Field(0.0, description="red packet just before, yuan")
+
+
+class Jielong(Timing):
+    kind: Literal["jielong"]
+    discount: Annotated[float, Field(ge=0.0, le=0.9)] = 0.1
+    hours_open: int = Field(12, ge=1, le=72)
+
+
+class DailyReport(Timing):
+    kind: Literal["daily_report"]
+
+
+class Topic(Timing):
+    kind: Literal["topic"]
+
+
+class Lecture(Timing):
+    kind: Literal["lecture"]
+    by: Literal["guest", "native"] = "guest"
+
+
+class Meetup(Timing):
+    kind: Literal["meetup"]
+    capacity: int = Field(20, ge=2, le=200)
+
+
+class Notice(Timing):
+    kind: Literal["notice"]
+
+
+class Cleanup(Timing):
+    kind: Literal["cleanup"]
+    inactive_days: int = Field(14, ge=1, le=90)
+
+
+CalendarItem = Annotated[
+    Union[
+        RedPacket, LuckyDraw, Checkin, Coupon, FlashSale, Jielong, DailyReport, Topic,
+        Lecture, Meetup, Notice, Cleanup,
+    ],
+    Field(discriminator="kind"),
+]
+MONEY_KINDS = ("red_packet", "lucky_draw", "checkin", "coupon")
+
+
+class Incentives(Strict):
+    points: bool = Field(False, description="member points/levels for posting")
+
+
+class Rules(Strict):
+    threshold: Share = Field(0.2, description="entry filter: 0 open door, 1 invite + questionnaire")
+    strictness: Share = Field(0.3, description="how hard rules are enforced")
+    moderation_delay_hours: int = Field(12, ge=0, le=168)
+
+
+class Economics(Strict):
+    price: Yuan = Field(100.0, description="product price, yuan")
+    margin: Share = 0.3
+    quality: Share = Field(0.7, description="chance a buyer is pleased")
+    budget: Yuan | None = Field(None, description="incentive budget, yuan; money stops when spent")
+
+
+class Plan(Strict):
+    name: str = "plan"
+    description: str = ""
+    group: Group = Field(default_factory=Group)
+    pool: Pool = Field(default_factory=Pool)
+    host: Host = Field(default_factory=Host)
+    members: Members = Field(default_factory=Members)
+    growth: Growth = Field(default_factory=Growth)
+    content: Content = Field(default_factory=Content)
+    calendar: list[CalendarItem] = Field(default_factory=list)
+    incentives: Incentives = Field(default_factory=Incentives)
+    rules: Rules = Field(default_factory=Rules)
+    economics: Economics = Field(default_factory=Economics)
+
+    @property
+    def horizon_days(self) -> int:
+        return self.group.weeks * 7
+
+    @model_validator(mode="after")
+    def _fits_platform(self):
+        cap = PLATFORM_CAP[self.group.platform]
+        if self.members.initial + self.members.shills > cap:
+            raise ValueError(
+                f"members.initial + members.shills = {self.members.initial + self.members.shills} "
+                f"exceeds the {self.group.platform.value} cap of {cap}"
+            )
+        return self

@@ -1,0 +1,88 @@
+"""Turn the kernel's metric arrays into the daily table, the hourly table and the summary."""
+
+import numpy as np
+import pandas as pd
+
+from sim import kernels as k
+from sim.state import SPAMMER
+
+HOURLY_COLUMNS = {
+    "members": k.H_MEMBERS, "joins": k.H_JOINS, "leaves": k.H_LEAVES,
+    "real_messages": k.H_REAL, "prompted_messages": k.H_PROMPTED, "host_messages": k.H_HOST,
+    "shill_messages": k.H_SHILL, "spam_messages": k.H_SPAM, "complaint_messages": k.H_COMPLAINT,
+    "guest_messages": k.H_GUEST, "purchases": k.H_PURCHASES, "gmv": k.H_GMV,
+    "incentive_cost": k.H_COST, "referral_joins": k.H_REFERRAL,
+}
+MESSAGE_KINDS = ("real_messages", "host_messages", "shill_messages", "spam_messages", "guest_messages")
+
+
+def hourly_table(out_h: np.ndarray) -> pd.DataFrame:
+    hours = out_h.shape[1]
+    df = pd.DataFrame({"hour": np.arange(hours), "day": np.arange(hours) // 24})
+    for name, row in HOURLY_COLUMNS.items():
+        df[name] = out_h[row]
+    df["messages"] = df[list(MESSAGE_KINDS)].sum(axis=1)
+    return df
+
+
+def daily_table(out_h: np.ndarray, out_d: np.ndarray) -> pd.DataFrame:
+    hourly = hourly_table(out_h)
+    sums = hourly.drop(columns=["hour", "members"]).groupby("day", sort=True).sum()
+    days = out_d.shape[1]
+    df = pd.DataFrame({
+        "day": np.arange(days),
+        "members": out_d[k.D_MEMBERS].astype(np.int64),
+        "joins": sums["joins"].to_numpy().astype(np.int64),
+        "leaves": sums["leaves"].to_numpy().astype(np.int64),
+        "muted": out_d[k.D_MUTED].astype(np.int64),
+        "active_posters": out_d[k.D_UNPROMPTED_POSTERS].astype(np.int64),
+        "messages": sums["messages"].to_numpy(),
+    })
+    for name in ("real_messages", "prompted_messages", "host_messages", "shill_messages",
+                 "spam_messages", "complaint_messages", "guest_messages", "incentive_cost",
+                 "purchases", "gmv", "referral_joins"):
+        df[name] = sums[name].to_numpy()
+    df["mean_trust"] = out_d[k.D_TRUST]
+    df["mean_satisfaction"] = out_d[k.D_SAT]
+    df["mean_sentiment"] = out_d[k.D_SENT]
+    df["share_two_ties"] = out_d[k.D_TWO_TIES]
+    df["quiet"] = out_d[k.D_QUIET].astype(bool)
+    return df
+
+
+def gini(x: np.ndarray) -> float:
+    """Gini coefficient of non-negative values, zeros included."""
+    if x.size == 0 or x.sum() == 0:
+        return float("nan") if x.size == 0 else 0.0
+    v = np.sort(x.astype(np.float64))
+    n = v.size
+    return float((2 * np.arange(1, n + 1) - n - 1) @ v / (n * v.sum()))
+
+
+def summary(model, daily: pd.DataFrame) -> dict:
+    s, plan = model.state, model.plan
+    dead = int(s.group[k.G_DEAD_DAY])
+    was = s.was_member == 1
+    posts = s.n_posts[was]
+    cost = float(daily["incentive_cost"].sum())
+    gmv = float(daily["gmv"].sum())
+    real = float(daily["real_messages"].sum())
+    spam = float(daily["spam_messages"].sum())
+    referral = int(s.group[k.G_REFERRAL_JOINS])
+    return {
+        "alive_at_end": dead < 0,
+        "lifetime_days": plan.horizon_days if dead < 0 else dead,
+        "peak_members": int(s.group[k.G_PEAK]),
+        "final_members": int(daily["members"].iloc[-1]),
+        "total_gmv": gmv,
+        "total_cost": cost,
+        "roi": (gmv * plan.economics.margin - cost) / cost if cost > 0 else float("nan"),
+        "referral_joins": referral,
+        "fission_ratio": referral / plan.members.initial if plan.members.initial else float("nan"),
+        "lurker_share": float((posts == 0).mean()) if posts.size else float("nan"),
+        "posting_gini": gini(posts),
+        "complaint_share": float(daily["complaint_messages"].sum() / real) if real else 0.0,
+        "spam_share": spam / (real + spam) if real + spam else 0.0,
+        "trust_end_all": float(s.trust_end[was].mean()) if was.any() else float("nan"),
+        "defectors": int(((s.role == SPAMMER) & was).sum()),
+    }

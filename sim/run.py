@@ -1,0 +1,24 @@
+"""One replicate: a pure function of (plan, seed)."""
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from scenarios.schema import Plan
+from sim import metrics
+from sim.model import GroupModel
+
+
+@dataclass
+class RunResult:
+    daily: pd.DataFrame
+    summary: dict
+    hourly: pd.DataFrame | None = None
+
+
+def simulate(plan: Plan, seed: int, hourly: bool = False) -> RunResult:
+    model = GroupModel(plan, rng=seed)
+    model.run()
+    daily = metrics.daily_table(model.out_h, model.out_d)
+    summary = {"seed": seed, **metrics.summary(model, daily)}
+    return RunResult(daily, summary, metrics.hourly_table(model.out_h) if hourly else None)
