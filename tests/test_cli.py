@@ -1,0 +1,153 @@
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from experiments.cli import app
+from scenarios.loader import library
+
+NAMES = list(library())[:2]
+FAST = ["--replicates", "2", "--weeks", "2"]
+DAILY = [
+    "plan",
+    "replicate",
+    "day",
+    "members",
+    "joins",
+    "leaves",
+    "muted",
+    "active_posters",
+    "messages",
+    "real_messages",
+    "prompted_messages",
+    "host_messages",
+    "shill_messages",
+    "spam_messages",
+    "complaint_messages",
+    "guest_messages",
+    "incentive_cost",
+    "purchases",
+    "gmv",
+    "mean_trust",
+    "mean_satisfaction",
+    "mean_sentiment",
+    "share_two_ties",
+    "quiet",
+]
+SUMMARY = [
+    "plan",
+    "replicate",
+    "seed",
+    "alive_at_end",
+    "lifetime_days",
+    "peak_members",
+    "final_members",
+    "total_gmv",
+    "total_cost",
+    "roi",
+    "referral_joins",
+    "fission_ratio",
+    "lurker_share",
+    "posting_gini",
+    "complaint_share",
+    "spam_share",
+    "trust_end_all",
+]
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(app, [str(arg) for arg in args])
+
+
+def test_run_writes_tables_plan_and_report(tmp_path: Path):
+    result = invoke("run", NAMES[0], *FAST, "--hourly", "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert str(tmp_path) in result.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "daily.parquet",
+        "hourly.parquet",
+        "plan.yaml",
+        "report.html",
+        "summary.parquet",
+    ]
+    daily = pd.read_parquet(tmp_path / "daily.parquet")
+    assert set(DAILY) <= set(daily.columns) and list(daily.columns[:3]) == DAILY[:3]
+    assert len(daily) == 2 * 14 and set(daily["plan"]) == {NAMES[0]}
+    assert set(SUMMARY) <= set(pd.read_parquet(tmp_path / "summary.parquet").columns)
+    assert {"plan", "replicate", "hour", "day"} <= set(pd.read_parquet(tmp_path / "hourly.parquet"))
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert not re.search(r"<script[^>]*\bsrc=[\"']?http", html)
+    assert f"{NAMES[0]}: alive at the end of its 2-week horizon in " in html
+
+
+def test_compare_has_a_plan_column_with_both_plans(tmp_path: Path):
+    result = invoke("compare", *NAMES, *FAST, "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    summary = pd.read_parquet(tmp_path / "summary.parquet")
+    assert summary["plan"].unique().tolist() == NAMES
+    assert sorted(p.name for p in (tmp_path / "plans").iterdir()) == [f"{n}.yaml" for n in NAMES]
+    assert "Survival:" in (tmp_path / "report.html").read_text(encoding="utf-8")
+
+
+def test_compare_library_runs_every_library_plan(tmp_path: Path):
+    result = invoke("compare", "--library", "--replicates", "1", "--weeks", "1", "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert pd.read_parquet(tmp_path / "summary.parquet")["plan"].tolist() == list(library())
+
+
+def test_scenarios_lists_library_plans():
+    result = invoke("scenarios")
+    assert result.exit_code == 0
+    assert all(name in result.stdout for name in library())
+
+
+def test_validate_ok(tmp_path: Path):
+    path = tmp_path / "plan.yaml"
+    path.write_text("group:\n  weeks: 3\n")
+    result = invoke("validate", path)
+    assert (result.exit_code, result.stdout.strip()) == (0, "ok")
+
+
+def test_validate_names_the_bad_field(tmp_path: Path):
+    path = tmp_path / "plan.yaml"
+    path.write_text("group:\n  weeks: 0\nhost:\n  ip_strength: 3\n")
+    result = invoke("validate", path)
+    assert result.exit_code == 2
+    assert "group.weeks" in result.stderr and "host.ip_strength" in result.stderr
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["run", "no_such_plan"], "no_such_plan"),
+        (["run", "missing.yaml"], "missing.yaml"),
+        (["run", "{bad}"], "not valid YAML"),
+        (["run", "{plan}", "--set", "host.ip_strength=3"], "host.ip_strength"),
+        (["run", "{plan}", "--set", "host.ip_strength"], "--set"),
+        (["run", "{plan}", "--replicates", "0"], "replicates"),
+        (["run", "{plan}", "--workers", "0"], "workers"),
+        (["compare", "{plan}"], "at least two plans"),
+        (["validate", "missing.yaml"], "does not exist"),
+    ],
+)
+def test_bad_input_exits_2_with_a_message(tmp_path: Path, args, message):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("group: [unclosed\n")
+    args = [a.format(plan=NAMES[0], bad=bad) for a in args]
+    result = invoke(*args, "--out", tmp_path / "out") if args[0] != "validate" else invoke(*args)
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_worker_count_does_not_change_the_files(tmp_path: Path):
+    for workers in (1, 2):
+        result = invoke(
+            "compare", *NAMES, *FAST, "--workers", workers, "--out", tmp_path / str(workers)
+        )
+        assert result.exit_code == 0, result.output
+    for table in ("daily.parquet", "summary.parquet"):
+        assert (tmp_path / "1" / table).read_bytes() == (tmp_path / "2" / table).read_bytes()

@@ -1,0 +1,96 @@
+from pathlib import Path
+
+import pytest
+
+from experiments.runner import RunError, RunInterrupted, run_plans
+from experiments.storage import read_results
+from scenarios.loader import library, load_plan
+
+NAMES = list(library())[:2]
+
+
+def plans(weeks: int = 1):
+    return [load_plan(name, [f"group.weeks={weeks}"]) for name in NAMES]
+
+
+def test_rows_are_tagged_sorted_and_share_seeds():
+    results = run_plans(plans(), replicates=2, seed=7)
+    for table in (results.daily, results.summary):
+        assert list(table.columns[:2]) == ["plan", "replicate"]
+    assert results.hourly is None
+    assert results.daily[["plan", "replicate"]].drop_duplicates().values.tolist() == [
+        [name, r] for name in NAMES for r in (0, 1)
+    ]
+    assert (
+        results.daily.groupby(["plan", "replicate"])["day"]
+        .apply(list)
+        .map(lambda days: days == list(range(7)))
+        .all()
+    )
+    assert results.summary["seed"].tolist() == [7, 8, 7, 8]
+
+
+def test_hourly_table_is_tagged():
+    results = run_plans(plans()[:1], replicates=1, hourly=True)
+    assert list(results.hourly.columns[:4]) == ["plan", "replicate", "hour", "day"]
+    assert len(results.hourly) == 7 * 24
+
+
+def test_run_directory_round_trip(tmp_path: Path):
+    results = run_plans(plans(), replicates=2, out=tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "daily.parquet",
+        "plans",
+        "summary.parquet",
+    ]
+    back = read_results(tmp_path)
+    assert [plan.name for plan in back.plans] == NAMES
+    assert back.daily.equals(results.daily)
+    assert back.summary.equals(results.summary)
+
+
+def test_interrupt_keeps_finished_replicates(tmp_path: Path):
+    def progress(done: int, total: int) -> None:
+        if done == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(RunInterrupted) as stop:
+        run_plans(plans(), replicates=3, progress=progress, out=tmp_path)
+    assert (stop.value.finished, stop.value.total) == (2, 6)
+    saved = read_results(tmp_path)
+    assert saved.summary[["plan", "replicate"]].values.tolist() == [[NAMES[0], 0], [NAMES[0], 1]]
+    assert not (tmp_path / "parts").exists()
+
+
+def test_rerun_replaces_earlier_outputs(tmp_path: Path):
+    run_plans(plans()[:1], replicates=1, hourly=True, out=tmp_path)
+    run_plans(plans(), replicates=1, out=tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "daily.parquet",
+        "plans",
+        "summary.parquet",
+    ]
+
+
+def test_refuses_a_directory_that_is_not_a_run(tmp_path: Path):
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(FileExistsError, match="notes.txt"):
+        run_plans(plans()[:1], replicates=1, out=tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"replicates": 0}, "replicates must be at least 1"),
+        ({"workers": 0}, "workers must be at least 1"),
+    ],
+)
+def test_bad_arguments(kwargs, message):
+    with pytest.raises(RunError, match=message):
+        run_plans(plans()[:1], **kwargs)
+
+
+def test_plan_names_must_differ():
+    plan = plans()[0]
+    with pytest.raises(RunError, match="distinct names"):
+        run_plans([plan, plan], replicates=1)
