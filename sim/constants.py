@@ -22,20 +22,25 @@ RHYTHM = RHYTHM / RHYTHM.mean()
 class Constants(NamedTuple):
     # M1 critical mass: posting is multiplied by floor + S^2/(S^2+K^2), S = conversation seen
     # in roughly the last day. A Hill curve gives two stable states (alive/silent) [000].
-    social_floor: float = 0.15
+    social_floor: float = 0.1
     social_half: float = 14.0  # messages per day at which social proof is half-way
     social_memory_hours: float = 18.0
     # Base chance that a willing member posts in an average hour (times role rate).
     post_rate: float = 0.012
+    intrinsic_interest: float = 1.5  # unpaid motive = this × interest
     opening_burst: float = 2.0  # extra pull on day 0 (greetings, curiosity), fades in ~2 days
     reply_share: float = 0.45  # share of posts that reply to a recent poster
     # M2 value and satisfaction.
     sat_memory_days: float = 5.0  # satisfaction is a moving average over about this many days
-    value_info: float = 0.05  # value of one host value post / report, times interest
-    value_topic_talk: float = 0.012  # value of one real message on the topic, times topic value
-    value_tie: float = 0.04  # daily value of each strong tie
+    value_info: float = 0.12  # most value a day from information (host posts, reports, experts)
+    info_half: float = 3.0  # information posts a day that give about half of that
+    value_talk: float = 0.3  # most value a day from members' talk, times the topic's value
+    talk_half: float = 30.0  # messages a day that give about half of that
+    value_deal: float = 0.12  # most value a day from offers, times trust × match (M6)
+    deal_half: float = 3.0
+    value_tie: float = 0.03  # daily value of each strong tie, up to five
     value_money: float = 0.02  # value per yuan received, times money sensitivity
-    sat_base: float = -0.05  # daily cost of membership (attention) before value
+    sat_base: float = -0.15  # daily cost of membership (attention) before value
     mute_below: float = -0.15  # satisfaction below which a member may mute
     leave_below: float = -0.30  # satisfaction below which a member may leave
     mute_hazard: float = 0.25  # per day, scaled by how far below
@@ -62,7 +67,7 @@ class Constants(NamedTuple):
     erosion: float = 0.03  # share of the unpaid motive lost per money exposure
     thanks_share: float = 0.35  # grabbers who post a thank-you (prompted)
     # M6 marketing pressure: annoyance ∝ volume × (1 − trust × match).
-    annoy_product: float = 0.02
+    annoy_product: float = 0.03  # per product post, times (1 − trust × match)
     annoy_spam: float = 0.03
     # M7 ties [001, 004].
     tie_reply: float = 0.18
@@ -93,6 +98,10 @@ class Constants(NamedTuple):
     overload_annoy: float = 0.004  # per message over tolerance
     # M12 funnel and sales.
     buy_rate: float = 0.25  # chance a desiring, fully trusting, matched member buys at a sale
+    post_buy: float = 0.03  # a product post sells this much of what a sale would
+    repeat_weight: float = 0.5  # a past buyer's pull relative to a first-time desirer
+    desire_fade_days: float = 20.0  # unmet desire fades back to interest
+    lecture_desire: float = 0.3  # a native demo turns interest into desire, × match
     stage_up: float = 0.05  # chance per value post read to move attention → interest
     desire_up: float = 0.08  # chance per product post read (× trust × match) interest → desire
     discount_pull: float = 2.5  # purchase odds × (1 + this × discount)
@@ -102,20 +111,21 @@ class Constants(NamedTuple):
     pleased_share: float = 0.6  # pleased buyers move to the share stage with this chance
     disappointed_urge: float = 1.0  # complaint urge after a bad experience
     # M13 referral.
-    share_rate: float = 0.03  # invites per day by a satisfied, trusting member
-    reward_share: float = 0.02  # invites per day per yuan of referrer reward, × money sensitivity
+    share_rate: float = 0.01  # shares a day (each reaches all friends outside) by a satisfied, trusting member
+    reward_share: float = 0.01  # shares a day per yuan of referrer reward, × money sensitivity
+    urgency: float = 8.0  # shares × (1 + this × early-join discount still open) [001]
     join_base: float = 0.1
     join_friends: float = 0.7  # 1 − exp(−this × friends inside): diminishing returns
     join_clustered: float = 0.3  # bonus when the friends inside know each other
     join_reward: float = 0.02  # per yuan of referee reward, × money sensitivity
-    feed_reach: float = 0.01  # share of the pool seeing a host post on their feed each day
+    feed_reach: float = 0.003  # share of the pool seeing a host post about the group each day
     # M14 KOLs.
     kol_rate: float = 5.0
     kol_recognition: float = 0.05  # engagement gained per reply received
     guest_messages: float = 12.0  # messages a guest posts in a lecture
     # M15 pre-warming.
     prewarm_trust: float = 0.04  # trust per pre-warm day, × ip_strength × ip_match
-    prewarm_desire: float = 0.08  # chance per day that an interested candidate starts desiring
+    prewarm_desire: float = 0.15  # chance per day that an interested candidate starts desiring
     # M16 thresholds.
     threshold_filter: float = 0.8  # low-match candidates and spammers stopped by threshold × this
     fee_commitment: float = 0.002  # satisfaction per yuan of fee

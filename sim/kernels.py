@@ -176,13 +176,15 @@ def _buy_chance(c, lv, s, traits, i, discount, h):
         w = 0.1
     elif stage == INTEREST:
         w = 0.35
-    else:
+    elif stage == DESIRE:
         w = 1.0
+    else:
+        w = c.repeat_weight
     gap = (h - s.last_buy[i]) / (24.0 * c.repeat_gap_days)
     fresh = 1.0 - math.exp(-gap) if s.n_purchases[i] > 0 else 1.0
     p = c.buy_rate * traits[s.role[i], T_BUY] * w * fresh
     p *= s.trust[i] * lv.ip_match ** c.match_power * (0.5 + s.interest[i])
-    p *= 1.0 + c.discount_pull * discount
+    p *= 1.0 + c.discount_pull * discount * math.exp(-s.habituation[i])
     return min(p, 1.0)
 
 
@@ -295,6 +297,8 @@ def _event(c, lv, s, traits, rng, out_h, h, kind, a, b, eid, ring, ring_n):
                 if rng.random() < _buy_chance(c, lv, s, traits, i, d, h):
                     _purchase(c, lv, s, rng, out_h, i, h, _effective_discount(s, i, h, a))
                     stock -= 1
+                if a > 0.0:
+                    s.habituation[i] += 0.5 * c.hab_gain
     elif kind == JIELONG:
         s.group[G_JL_UNTIL] = h + b
         s.group[G_JL_DISC] = a
@@ -330,6 +334,9 @@ def _event(c, lv, s, traits, rng, out_h, h, kind, a, b, eid, ring, ring_n):
             s.last_reason[i] = h
             if rng.random() < _open_chance(c, s, i, h):
                 s.value_day[i] += value * s.interest[i]
+                if kind == LECTURE_NATIVE and s.stage[i] <= INTEREST:
+                    if rng.random() < c.lecture_desire * lv.ip_match:
+                        s.stage[i] = DESIRE
         if kind == LECTURE_NATIVE:
             # the lecturer is a native KOL when there is one, else the host
             speaker = -1
@@ -386,41 +393,44 @@ def _host_value_read(c, lv, s, h, weight):
         if not _is_member(s, i):
             continue
         r = _open_chance(c, s, i, h) * weight
-        s.value_day[i] += r * c.value_info * (0.5 + s.interest[i])
+        s.info_day[i] += r
         s.trust[i] += r * c.trust_value_gain * (0.5 + 0.5 * lv.ip_match) * (1.0 - s.trust[i])
 
 
 @numba.njit(cache=True)
-def _invite_and_join(c, lv, s, rng, out_h, h, hour_weight):
+def _invite_and_join(c, lv, s, traits, rng, out_h, h, hour_weight):
     """Phase 2: referral invites (M13), QR influx (M10/M16)."""
     n_ever = int(s.group[G_N_EVER])
     cap = lv.platform_cap
     n_members = _n_members(s)
     reward_ok = _can_spend(lv, s, lv.reward_referrer + lv.reward_referee)
+    urgency = 0.0
+    for k in range(lv.early_hours.shape[0]):
+        if h < lv.early_hours[k]:
+            urgency = max(urgency, lv.early_discs[k])
+    urgency = 1.0 + c.urgency * urgency
     for k in range(n_ever):
         i = s.ever[k]
         if not _is_member(s, i) or s.status[i] == MUTED:
             continue
         willing = max(s.satisfaction[i] + 0.1, 0.0) * s.trust[i] * (2.0 if s.stage[i] == SHARE else 1.0)
-        rate = c.share_rate * willing
+        rate = c.share_rate * willing * traits[s.role[i], T_SHARE]
         if reward_ok and lv.reward_referrer > 0.0:
             rate += c.reward_share * lv.reward_referrer * s.money_sens[i] * math.exp(-s.habituation[i])
-        rate *= hour_weight / 24.0
-        if rng.random() >= rate:
+        if rng.random() >= rate * urgency * hour_weight / 24.0:
             continue
-        lo, hi = s.friend_ptr[i], s.friend_ptr[i + 1]
-        if hi == lo:
-            continue
-        j = s.friend_idx[lo + int(rng.random() * (hi - lo))]
-        if s.status[j] != OUT or n_members >= cap:
-            continue
-        if rng.random() < join_chance(c, lv, s, j, h, lv.reward_referee if reward_ok else 0.0):
-            _join(c, lv, s, out_h, j, h, 1)
-            n_members += 1
-            if reward_ok and (lv.reward_referrer + lv.reward_referee) > 0.0:
-                _spend(lv, s, out_h, h, lv.reward_referrer + lv.reward_referee)
-                s.value_day[i] += c.value_money * lv.reward_referrer * s.money_sens[i]
-                reward_ok = _can_spend(lv, s, lv.reward_referrer + lv.reward_referee)
+        # a share (forward, 朋友圈 post) reaches every friend still outside
+        for x in range(s.friend_ptr[i], s.friend_ptr[i + 1]):
+            j = s.friend_idx[x]
+            if s.status[j] != OUT or n_members >= cap:
+                continue
+            if rng.random() < join_chance(c, lv, s, j, h, lv.reward_referee if reward_ok else 0.0):
+                _join(c, lv, s, out_h, j, h, 1)
+                n_members += 1
+                if reward_ok and (lv.reward_referrer + lv.reward_referee) > 0.0:
+                    _spend(lv, s, out_h, h, lv.reward_referrer + lv.reward_referee)
+                    s.value_day[i] += c.value_money * lv.reward_referrer * s.money_sens[i]
+                    reward_ok = _can_spend(lv, s, lv.reward_referrer + lv.reward_referee)
     # QR influx: strangers scanning a posted code; some come to advertise
     n_arrive = rng.poisson(lv.qr_influx * hour_weight / 24.0) if lv.qr_influx > 0 else 0
     for _ in range(n_arrive):
@@ -560,9 +570,9 @@ def _read(c, lv, s, traits, rng, out_h, h, complaints, n_complaints, answered, n
         if r <= 0.0:
             continue
         s.read_day[i] += r * low_value
-        talk = min(real - out_h[H_PROMPTED, h], 10.0)
-        s.value_day[i] += r * c.value_topic_talk * lv.topic_value * talk * (0.5 + s.interest[i])
-        s.value_day[i] += r * n_value * c.value_info * (0.5 + s.interest[i])
+        s.talk_day[i] += r * (real - out_h[H_PROMPTED, h])
+        s.info_day[i] += r * n_value
+        s.deal_day[i] += r * n_product
         trust = s.trust[i]
         fit = trust * lv.ip_match
         s.annoy_day[i] += r * n_product * c.annoy_product * (1.0 - fit)
@@ -592,7 +602,7 @@ def _read(c, lv, s, traits, rng, out_h, h, complaints, n_complaints, answered, n
                 s.stage[i] = DESIRE
         if n_product > 0 and s.stage[i] >= DESIRE:
             d = s.coupon_disc[i] if s.coupon_until[i] >= h else 0.0
-            if rng.random() < r * 0.1 * _buy_chance(c, lv, s, traits, i, d, h):
+            if rng.random() < r * c.post_buy * _buy_chance(c, lv, s, traits, i, d, h):
                 _purchase(c, lv, s, rng, out_h, i, h, 0.0)
 
 
@@ -649,12 +659,22 @@ def _end_of_day(c, lv, s, traits, rng, out_h, out_d, day):
         # M2: satisfaction is a moving average of the day's value minus annoyance
         over = s.read_day[i] - s.tolerance[i]
         annoy = s.annoy_day[i] + (c.overload_annoy * over if over > 0 else 0.0)
+        fit = s.trust[i] * lv.ip_match
+        taste = 0.5 + s.interest[i]
         today = c.sat_base + s.value_day[i] - annoy + c.value_tie * min(s.n_ties[i], 5)
+        today += c.value_info * taste * (1.0 - math.exp(-s.info_day[i] / c.info_half))
+        today += c.value_talk * lv.topic_value * taste * (1.0 - math.exp(-s.talk_day[i] / c.talk_half))
+        today += c.value_deal * fit * (1.0 - math.exp(-s.deal_day[i] / c.deal_half))
         today += c.sentiment_to_sat * s.sentiment[i]
         s.satisfaction[i] += alpha * (today - s.satisfaction[i])
         s.value_day[i] = 0.0
         s.annoy_day[i] = 0.0
         s.read_day[i] = 0.0
+        s.info_day[i] = 0.0
+        s.talk_day[i] = 0.0
+        s.deal_day[i] = 0.0
+        if s.stage[i] == DESIRE and rng.random() < 1.0 / c.desire_fade_days:
+            s.stage[i] = INTEREST
         s.sentiment[i] *= 0.97
         s.habituation[i] *= hab_keep
         s.paid[i] *= paid_keep
@@ -742,7 +762,7 @@ def run_hours(c, lv, s, ev, traits, rhythm, rng, out_h, out_d, h_start, h_end):
             e += 1
         s.group[G_NEXT_EVENT] = e
         # 2. joins
-        _invite_and_join(c, lv, s, rng, out_h, h, w)
+        _invite_and_join(c, lv, s, traits, rng, out_h, h, w)
         if hd == 21:
             host_feed(c, lv, s, rng, out_h, h)
         # 3. posting

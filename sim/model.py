@@ -137,7 +137,7 @@ class GroupModel(mesa.Model):
         s.tolerance[:] = c.tolerance_mean * rng.lognormal(0.0, 0.4, n)
         relation = np.clip(p.pool.relation_to_host * rng.uniform(0.5, 1.5, n), 0, 1)
         s.trust[:] = c.trust_base + c.trust_from_ip * p.host.ip_strength + c.trust_from_relation * relation
-        s.intrinsic[:] = 0.5 + s.interest
+        s.intrinsic[:] = c.intrinsic_interest * s.interest
         s.sentiment[:] = 0.1
         s.last_buy[:] = -1e9
         s.first_ad[:] = -1

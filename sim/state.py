@@ -31,7 +31,10 @@ FLOAT_FIELDS = {
     "last_post": "hour of the member's last post",
     "value_day": "value received today",
     "annoy_day": "annoyance received today",
-    "read_day": "messages read today (M11)",
+    "read_day": "low-value messages read today (M11)",
+    "info_day": "host value posts, reports and expert posts read today (M2)",
+    "talk_day": "members' messages read today (M2)",
+    "deal_day": "offers read today (M6)",
     "spend": "yuan spent",
     "trust_end": "trust when the member left, or now",
     "early_disc": "personal early-join discount (M13)",
@@ -73,6 +76,9 @@ class State(NamedTuple):
     value_day: np.ndarray
     annoy_day: np.ndarray
     read_day: np.ndarray
+    info_day: np.ndarray
+    talk_day: np.ndarray
+    deal_day: np.ndarray
     spend: np.ndarray
     trust_end: np.ndarray
     early_disc: np.ndarray
