@@ -31,7 +31,7 @@ from sim.state import (
 # group-level scalars (State.group)
 (G_SOCIAL, G_BOOST, G_QUIET_RUN, G_DEAD_DAY, G_COST, G_SALE_STOCK, G_SALE_DISC,
  G_SALE_ID, G_JL_UNTIL, G_JL_DISC, G_JL_N, G_SHILL_SHARE, G_N_EVER, G_PEAK, G_REFERRAL_JOINS,
- G_NEXT_SPAM, G_NEXT_EVENT, G_GUEST_LEFT, G_REAL_DAY, G_SHILL_DAY, G_UNANSWERED) = range(21)
+ G_NEXT_SPAM, G_NEXT_EVENT, G_GUEST_LEFT, G_REAL_DAY, G_SHILL_DAY, G_MEMBERS) = range(21)
 N_GROUP_FIELDS = 21
 
 # hourly metrics (out_h rows)
@@ -68,13 +68,27 @@ def _open_chance(c, s, i, h):
 
 @numba.njit(cache=True)
 def _leave(s, out_h, i, h, removed):
+    s.group[G_MEMBERS] -= 1
     s.status[i] = REMOVED if removed else LEFT
     s.trust_end[i] = s.trust[i]
     out_h[H_LEAVES, h] += 1
 
 
 @numba.njit(cache=True)
-def _join(c, lv, s, out_h, j, h, referred):
+def share_weight(c, lv, s, traits, i):
+    """M13: shares a day a member would make: satisfied, trusting members of their own accord,
+    any member when the referral reward pays enough for their money sensitivity."""
+    if s.status[i] != IN:
+        return 0.0
+    willing = max(s.satisfaction[i] + 0.1, 0.0) * s.trust[i] * (2.0 if s.stage[i] == SHARE else 1.0)
+    w = c.share_rate * willing * traits[s.role[i], T_SHARE]
+    if lv.reward_referrer > 0.0 and _can_spend(lv, s, lv.reward_referrer + lv.reward_referee):
+        w += c.reward_share * lv.reward_referrer * s.money_sens[i] * math.exp(-s.habituation[i])
+    return w
+
+
+@numba.njit(cache=True)
+def _join(c, lv, s, traits, out_h, j, h, referred):
     s.status[j] = IN
     s.join_hour[j] = h
     s.last_reason[j] = h
@@ -83,6 +97,8 @@ def _join(c, lv, s, out_h, j, h, referred):
     s.ever[int(s.group[G_N_EVER])] = j
     s.group[G_N_EVER] += 1
     if s.role[j] != SPAMMER:
+        s.group[G_MEMBERS] += 1
+        s.share_w[j] = share_weight(c, lv, s, traits, j)
         s.was_member[j] = 1
         out_h[H_JOINS, h] += 1
         s.satisfaction[j] += c.fee_commitment * lv.fee
@@ -147,15 +163,6 @@ def _filter(c, lv, s, j):
         return 1.0 - lv.threshold * c.threshold_filter
     f = 1.0 - lv.threshold * c.threshold_filter * (1.0 - s.interest[j])
     return f * math.exp(-lv.fee * s.money_sens[j] / 100.0)
-
-
-@numba.njit(cache=True)
-def _n_members(s):
-    n = 0
-    for k in range(int(s.group[G_N_EVER])):
-        if _is_member(s, s.ever[k]):
-            n += 1
-    return n
 
 
 @numba.njit(cache=True)
@@ -402,22 +409,27 @@ def _invite_and_join(c, lv, s, traits, rng, out_h, h, hour_weight):
     """Phase 2: referral invites (M13), QR influx (M10/M16)."""
     n_ever = int(s.group[G_N_EVER])
     cap = lv.platform_cap
-    n_members = _n_members(s)
+    n_members = int(s.group[G_MEMBERS])
     reward_ok = _can_spend(lv, s, lv.reward_referrer + lv.reward_referee)
     urgency = 0.0
     for k in range(lv.early_hours.shape[0]):
         if h < lv.early_hours[k]:
             urgency = max(urgency, lv.early_discs[k])
     urgency = 1.0 + c.urgency * urgency
+    total = 0.0
     for k in range(n_ever):
-        i = s.ever[k]
-        if not _is_member(s, i) or s.status[i] == MUTED:
-            continue
-        willing = max(s.satisfaction[i] + 0.1, 0.0) * s.trust[i] * (2.0 if s.stage[i] == SHARE else 1.0)
-        rate = c.share_rate * willing * traits[s.role[i], T_SHARE]
-        if reward_ok and lv.reward_referrer > 0.0:
-            rate += c.reward_share * lv.reward_referrer * s.money_sens[i] * math.exp(-s.habituation[i])
-        if rng.random() >= rate * urgency * hour_weight / 24.0:
+        total += s.share_w[s.ever[k]]
+    n_shares = rng.poisson(total * urgency * hour_weight / 24.0) if total > 0.0 else 0
+    for _ in range(n_shares):
+        # the sharer, drawn in proportion to their share weight
+        u = rng.random() * total
+        i = s.ever[n_ever - 1]
+        for k in range(n_ever):
+            u -= s.share_w[s.ever[k]]
+            if u < 0.0:
+                i = s.ever[k]
+                break
+        if not _is_member(s, i):
             continue
         # a share (forward, 朋友圈 post) reaches every friend still outside
         for x in range(s.friend_ptr[i], s.friend_ptr[i + 1]):
@@ -425,7 +437,7 @@ def _invite_and_join(c, lv, s, traits, rng, out_h, h, hour_weight):
             if s.status[j] != OUT or n_members >= cap:
                 continue
             if rng.random() < join_chance(c, lv, s, j, h, lv.reward_referee if reward_ok else 0.0):
-                _join(c, lv, s, out_h, j, h, 1)
+                _join(c, lv, s, traits, out_h, j, h, 1)
                 n_members += 1
                 if reward_ok and (lv.reward_referrer + lv.reward_referee) > 0.0:
                     _spend(lv, s, out_h, h, lv.reward_referrer + lv.reward_referee)
@@ -446,22 +458,22 @@ def _invite_and_join(c, lv, s, traits, rng, out_h, h, hour_weight):
             if s.status[j] != OUT:
                 continue
         if rng.random() < _filter(c, lv, s, j):
-            _join(c, lv, s, out_h, j, h, 0)
+            _join(c, lv, s, traits, out_h, j, h, 0)
             if s.role[j] != SPAMMER:
                 n_members += 1
 
 
 @numba.njit(cache=True)
-def host_feed(c, lv, s, rng, out_h, h):
+def host_feed(c, lv, s, traits, rng, out_h, h):
     """M13/M15: the host's own feed (朋友圈) reaches part of the pool once a day."""
-    n_members = _n_members(s)
+    n_members = int(s.group[G_MEMBERS])
     for j in range(lv.pool_lo, lv.pool_hi):
         if n_members >= lv.platform_cap:
             break
         if s.status[j] != OUT or rng.random() >= c.feed_reach * (0.5 + lv.ip_strength):
             continue
         if rng.random() < join_chance(c, lv, s, j, h, 0.0):
-            _join(c, lv, s, out_h, j, h, 0)
+            _join(c, lv, s, traits, out_h, j, h, 0)
             n_members += 1
 
 
@@ -504,51 +516,54 @@ def _reply(c, s, traits, rng, i, ring, ring_n):
 
 
 @numba.njit(cache=True)
-def _post_member(c, lv, s, traits, rng, out_h, i, h, social, boost, chill, ring, ring_n,
-                 complaints, n_complaints):
-    """Phase 3 for one member: maybe post; what kind; maybe reply; maybe join the 接龙."""
+def _post_chance(c, lv, s, traits, i, social, boost, chill):
+    """M1/M5/M8/M18: a member posts if motive × social proof × salience say so."""
     role = s.role[i]
     motive = s.intrinsic[i] + s.paid[i] + lv.points * c.points_motive
     motive *= min(max(1.0 + 2.0 * s.satisfaction[i], 0.2), 2.0)
+    if role == COMPLAINER and s.satisfaction[i] < c.complain_below:
+        motive *= c.complain_rate
+    p = c.post_rate * traits[role, T_POST] * (motive + s.complain_urge[i]) * social * (1.0 + boost) * chill
+    return p * s.open_now[i] * (c.muted_post / c.muted_read if s.status[i] == MUTED else 1.0)
+
+
+@numba.njit(cache=True)
+def _post(c, s, traits, rng, out_h, i, h, ring, ring_n, complaints, n_complaints):
+    """Phase 3, rare path: a member posts; a complaint, a reply, or plain talk."""
+    s.n_posts[i] += 1
+    s.last_post[i] = h
+    s.posted_day[i] = h // 24
+    out_h[H_REAL, h] += 1
     unhappy = c.complain_below - s.satisfaction[i]
     urge = s.complain_urge[i]
-    complain_w = 0.0
-    if unhappy > 0.0:
-        complain_w = traits[role, T_COMPLAIN] * min(unhappy * 5.0, 1.0)
-    if role == COMPLAINER and unhappy > 0.0:
-        motive *= c.complain_rate
-    p = c.post_rate * traits[role, T_POST] * (motive + urge) * social * (1.0 + boost) * chill
-    p *= _open_chance(c, s, i, h) * (c.muted_post / c.muted_read if s.status[i] == MUTED else 1.0)
-    if rng.random() < p:
-        day = h // 24
+    complain_w = traits[s.role[i], T_COMPLAIN] * min(unhappy * 5.0, 1.0) if unhappy > 0.0 else 0.0
+    if rng.random() < min(complain_w + urge, 1.0):
+        out_h[H_COMPLAINT, h] += 1
+        s.complain_urge[i] = max(urge - 1.0, 0.0)
+        if n_complaints[0] < complaints.shape[0]:
+            complaints[n_complaints[0]] = i
+            n_complaints[0] += 1
+    elif rng.random() < c.reply_share:
+        _reply(c, s, traits, rng, i, ring, ring_n)
+    ring[ring_n[0] % RING] = i
+    ring_n[0] += 1
+
+
+@numba.njit(cache=True)
+def _jielong_entry(c, lv, s, traits, rng, out_h, i, h):
+    """M12: an open 接龙 draws entries, more as it grows; each is an order and a message."""
+    proof = 1.0 + c.jielong_proof * math.log1p(s.group[G_JL_N])
+    hours = max(s.group[G_JL_UNTIL] - h, 1.0)
+    d = _effective_discount(s, i, h, s.group[G_JL_DISC])
+    q = _buy_chance(c, lv, s, traits, i, d, h) * proof * s.open_now[i] / hours * 3.0
+    if rng.random() < min(q, 1.0):
+        s.event_mark[i] = int(s.group[G_SALE_ID])
+        s.group[G_JL_N] += 1
         s.n_posts[i] += 1
         s.last_post[i] = h
-        s.posted_day[i] = day
+        s.posted_day[i] = h // 24
         out_h[H_REAL, h] += 1
-        if rng.random() < min(complain_w + urge, 1.0):
-            out_h[H_COMPLAINT, h] += 1
-            s.complain_urge[i] = max(urge - 1.0, 0.0)
-            if n_complaints[0] < complaints.shape[0]:
-                complaints[n_complaints[0]] = i
-                n_complaints[0] += 1
-        elif rng.random() < c.reply_share:
-            _reply(c, s, traits, rng, i, ring, ring_n)
-        ring[ring_n[0] % RING] = i
-        ring_n[0] += 1
-    # 接龙: an open list draws entries; each entry is an order and a message by its author
-    if h < s.group[G_JL_UNTIL] and s.event_mark[i] != int(s.group[G_SALE_ID]):
-        proof = 1.0 + c.jielong_proof * math.log1p(s.group[G_JL_N])
-        hours = max(s.group[G_JL_UNTIL] - h, 1.0)
-        d = _effective_discount(s, i, h, s.group[G_JL_DISC])
-        q = _buy_chance(c, lv, s, traits, i, d, h) * proof * _open_chance(c, s, i, h) / hours * 3.0
-        if rng.random() < min(q, 1.0):
-            s.event_mark[i] = int(s.group[G_SALE_ID])
-            s.group[G_JL_N] += 1
-            s.n_posts[i] += 1
-            s.last_post[i] = h
-            s.posted_day[i] = h // 24
-            out_h[H_REAL, h] += 1
-            _purchase(c, lv, s, rng, out_h, i, h, d)
+        _purchase(c, lv, s, rng, out_h, i, h, d)
 
 
 @numba.njit(cache=True)
@@ -566,7 +581,7 @@ def _read(c, lv, s, traits, rng, out_h, h, complaints, n_complaints, answered, n
             continue
         if s.status[i] == IN:
             s.last_reason[i] = h  # an unmuted group pings with every message (M18)
-        r = _open_chance(c, s, i, h)
+        r = s.open_now[i]
         if r <= 0.0:
             continue
         s.read_day[i] += r * low_value
@@ -595,10 +610,10 @@ def _read(c, lv, s, traits, rng, out_h, h, complaints, n_complaints, answered, n
         # M12: value content builds interest; product content from a trusted, fitting host desire
         st = s.stage[i]
         if st == ATTENTION and n_value + real > 0:
-            if rng.random() < 1.0 - (1.0 - c.stage_up) ** (r * (n_value + 0.2 * real)):
+            if rng.random() < c.stage_up * r * (n_value + 0.2 * real):
                 s.stage[i] = INTEREST
         elif st == INTEREST and n_product > 0:
-            if rng.random() < 1.0 - (1.0 - c.desire_up * fit) ** (r * n_product):
+            if rng.random() < c.desire_up * fit * r * n_product:
                 s.stage[i] = DESIRE
         if n_product > 0 and s.stage[i] >= DESIRE:
             d = s.coupon_disc[i] if s.coupon_until[i] >= h else 0.0
@@ -698,11 +713,14 @@ def _end_of_day(c, lv, s, traits, rng, out_h, out_d, day):
                 s.sentiment[i] = max(-1.0, s.sentiment[i] - 0.2)
         # M10: a dissatisfied member who stays may start posting ads
         if sat < c.mute_below and rng.random() < c.defect_hazard * (1.0 - lv.strictness):
+            s.group[G_MEMBERS] -= 1
+            s.share_w[i] = 0.0
             s.role[i] = SPAMMER
             s.first_ad[i] = -1
             s.trust_end[i] = s.trust[i]
             continue
         s.trust_end[i] = s.trust[i]
+        s.share_w[i] = share_weight(c, lv, s, traits, i)
         n_members += 1
         if s.status[i] == MUTED:
             n_muted += 1
@@ -764,7 +782,7 @@ def run_hours(c, lv, s, ev, traits, rhythm, rng, out_h, out_d, h_start, h_end):
         # 2. joins
         _invite_and_join(c, lv, s, traits, rng, out_h, h, w)
         if hd == 21:
-            host_feed(c, lv, s, rng, out_h, h)
+            host_feed(c, lv, s, traits, rng, out_h, h)
         # 3. posting
         sd = s.group[G_SOCIAL] * 24.0 / c.social_memory_hours  # conversation per day
         social = c.social_floor + (1.0 - c.social_floor) * sd * sd / (sd * sd + c.social_half ** 2)
@@ -786,6 +804,8 @@ def run_hours(c, lv, s, ev, traits, rhythm, rng, out_h, out_d, h_start, h_end):
             out_h[H_HOST, h] += n_host
         n_complaints[0] = 0
         n_ever = int(s.group[G_N_EVER])
+        jielong_until = s.group[G_JL_UNTIL]
+        jielong_id = int(s.group[G_SALE_ID])
         shill_on = lv.shills_rest == 0 or s.group[G_REAL_DAY] < c.shill_rest_above
         for k in range(n_ever):
             i = s.ever[k]
@@ -805,8 +825,11 @@ def run_hours(c, lv, s, ev, traits, rhythm, rng, out_h, out_d, h_start, h_end):
                     if s.first_ad[i] < 0:
                         s.first_ad[i] = h
             else:
-                _post_member(c, lv, s, traits, rng, out_h, i, h, social, boost, chill, ring,
-                             ring_n, complaints, n_complaints)
+                s.open_now[i] = _open_chance(c, s, i, h)
+                if rng.random() < _post_chance(c, lv, s, traits, i, social, boost, chill):
+                    _post(c, s, traits, rng, out_h, i, h, ring, ring_n, complaints, n_complaints)
+                if h < jielong_until and s.event_mark[i] != jielong_id:
+                    _jielong_entry(c, lv, s, traits, rng, out_h, i, h)
         if s.group[G_GUEST_LEFT] > 0:
             g = min(s.group[G_GUEST_LEFT], c.guest_messages / 2.0)
             out_h[H_GUEST, h] += g
@@ -825,7 +848,7 @@ def run_hours(c, lv, s, ev, traits, rhythm, rng, out_h, out_d, h_start, h_end):
         s.group[G_SOCIAL] = s.group[G_SOCIAL] * mem_keep + conversation
         s.group[G_REAL_DAY] += out_h[H_REAL, h] - out_h[H_PROMPTED, h]
         s.group[G_BOOST] *= boost_keep
-        n_members = _n_members(s)
+        n_members = int(s.group[G_MEMBERS])
         out_h[H_MEMBERS, h] = n_members
         s.group[G_PEAK] = max(s.group[G_PEAK], n_members)
         # 5. end of day

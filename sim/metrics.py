@@ -26,22 +26,22 @@ def hourly_table(out_h: np.ndarray) -> pd.DataFrame:
 
 
 def daily_table(out_h: np.ndarray, out_d: np.ndarray) -> pd.DataFrame:
-    hourly = hourly_table(out_h)
-    sums = hourly.drop(columns=["hour", "members"]).groupby("day", sort=True).sum()
     days = out_d.shape[1]
+    by_day = out_h.reshape(out_h.shape[0], days, 24).sum(axis=2)
+    messages = sum(by_day[HOURLY_COLUMNS[kind]] for kind in MESSAGE_KINDS)
     df = pd.DataFrame({
         "day": np.arange(days),
         "members": out_d[k.D_MEMBERS].astype(np.int64),
-        "joins": sums["joins"].to_numpy().astype(np.int64),
-        "leaves": sums["leaves"].to_numpy().astype(np.int64),
+        "joins": by_day[k.H_JOINS].astype(np.int64),
+        "leaves": by_day[k.H_LEAVES].astype(np.int64),
         "muted": out_d[k.D_MUTED].astype(np.int64),
         "active_posters": out_d[k.D_UNPROMPTED_POSTERS].astype(np.int64),
-        "messages": sums["messages"].to_numpy(),
+        "messages": messages,
     })
     for name in ("real_messages", "prompted_messages", "host_messages", "shill_messages",
                  "spam_messages", "complaint_messages", "guest_messages", "incentive_cost",
                  "purchases", "gmv", "referral_joins"):
-        df[name] = sums[name].to_numpy()
+        df[name] = by_day[HOURLY_COLUMNS[name]]
     df["mean_trust"] = out_d[k.D_TRUST]
     df["mean_satisfaction"] = out_d[k.D_SAT]
     df["mean_sentiment"] = out_d[k.D_SENT]

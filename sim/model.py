@@ -75,9 +75,9 @@ class GroupModel(mesa.Model):
         ptr, idx = _csr(self.graph, slot_of, n)
         self.state = state.allocate(n, kernels.N_GROUP_FIELDS, len(KINDS), ptr, idx)
         self.levers = self._levers(pool_lo, pool_hi, n)
+        self.traits = trait_table()
         self._init_people(slot_of, shill_lo, pool_lo, pool_hi, n)
         self.events = compile_calendar(plan)
-        self.traits = trait_table()
         self.out_h = np.zeros((kernels.N_HOURLY, self.n_hours))
         self.out_d = np.zeros((kernels.N_DAILY, plan.horizon_days))
         self.host = Host(self)
@@ -176,8 +176,11 @@ class GroupModel(mesa.Model):
         s.was_member[:shill_lo] = 1
         s.ever[:pool_lo] = np.arange(pool_lo)
         s.group[kernels.G_N_EVER] = pool_lo
+        s.group[kernels.G_MEMBERS] = shill_lo
         if m.seed_privileges:
             s.satisfaction[:shill_lo] += c.privilege_sat
+        for i in range(shill_lo):
+            s.share_w[i] = kernels.share_weight(c, self.levers, s, self.traits, i)
 
     def _levers(self, pool_lo: int, pool_hi: int, n: int) -> Levers:
         p, c = self.plan, self.constants

@@ -42,6 +42,8 @@ FLOAT_FIELDS = {
     "coupon_until": "hour the coupon expires",
     "complain_urge": "urge to complain after a bad purchase (M12)",
     "last_buy": "hour of the last purchase",
+    "share_w": "shares a day the member would make now (M13)",
+    "open_now": "chance the member opens the group this hour (M18)",
 }
 INT_FIELDS = {
     "status": "OUT, IN, MUTED, LEFT, REMOVED",
@@ -86,6 +88,8 @@ class State(NamedTuple):
     coupon_until: np.ndarray
     complain_urge: np.ndarray
     last_buy: np.ndarray
+    share_w: np.ndarray
+    open_now: np.ndarray
     status: np.ndarray
     role: np.ndarray
     segment: np.ndarray
