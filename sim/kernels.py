@@ -24,7 +24,7 @@ from sim.calendar import (
     LUCKY_DRAW, MEETUP, NOTICE, RED_PACKET, TOPIC,
 )
 from sim.state import (
-    ACTION, ATTENTION, COMPLAINER, DESIRE, IN, INTEREST, KOL, LEFT, LURKER, MUTED, OUT, REMOVED,
+    ACTION, ATTENTION, COMPLAINER, RECENT, DESIRE, IN, INTEREST, KOL, LEFT, LURKER, MUTED, OUT, REMOVED,
     SATISFIED, SHARE, SHILL, SPAMMER,
 )
 
@@ -46,7 +46,6 @@ N_DAILY = 9
 # traits columns (agents.TRAIT_NAMES)
 T_POST, T_DRAW, T_BUY, T_SHARE, T_TIE, T_COMPLAIN = range(6)
 
-RING = 24  # recent posters remembered for replies
 
 
 @numba.njit(cache=True)
@@ -357,7 +356,7 @@ def _event(c, lv, s, traits, rng, out_h, h, kind, a, b, eid, ring, ring_n):
                 out_h[H_REAL, h] += n_msgs
                 s.n_posts[speaker] += n_msgs
                 s.intrinsic[speaker] += c.kol_recognition * 5.0
-                ring[ring_n[0] % RING] = speaker
+                ring[ring_n[0] % RECENT] = speaker
                 ring_n[0] += 1
             else:
                 out_h[H_HOST, h] += n_msgs
@@ -492,7 +491,7 @@ def _add_tie(c, s, traits, i, j, strength):
 @numba.njit(cache=True)
 def _reply(c, s, traits, rng, i, ring, ring_n):
     """M7/M14: a reply ties two members; a friend of the one replied to may close a triangle."""
-    n = min(ring_n[0], RING)
+    n = min(ring_n[0], RECENT)
     if n == 0:
         return
     j = ring[int(rng.random() * n)]
@@ -545,7 +544,7 @@ def _post(c, s, traits, rng, out_h, i, h, ring, ring_n, complaints, n_complaints
             n_complaints[0] += 1
     elif rng.random() < c.reply_share:
         _reply(c, s, traits, rng, i, ring, ring_n)
-    ring[ring_n[0] % RING] = i
+    ring[ring_n[0] % RECENT] = i
     ring_n[0] += 1
 
 
@@ -760,8 +759,8 @@ def _end_of_day(c, lv, s, traits, rng, out_h, out_d, day):
 @numba.njit(cache=True)
 def run_hours(c, lv, s, ev, traits, rhythm, rng, out_h, out_d, h_start, h_end):
     """Play hours [h_start, h_end) for every account. The core of the engine."""
-    ring = np.full(RING, -1, dtype=np.int64)
-    ring_n = np.zeros(1, dtype=np.int64)
+    ring = s.recent
+    ring_n = s.recent_n
     complaints = np.empty(64, dtype=np.int64)
     answered = np.zeros(64, dtype=np.bool_)
     n_complaints = np.zeros(1, dtype=np.int64)
@@ -817,7 +816,7 @@ def run_hours(c, lv, s, ev, traits, rhythm, rng, out_h, out_d, h_start, h_end):
                 if shill_on and rng.random() < c.shill_rate * w * min(1.0, 0.2 + hd / 24.0):
                     out_h[H_SHILL, h] += 1
                     s.group[G_SHILL_DAY] += 1
-                    ring[ring_n[0] % RING] = -1
+                    ring[ring_n[0] % RECENT] = -1
                     ring_n[0] += 1
             elif role == SPAMMER:
                 if rng.random() < c.spam_rate * w / 24.0 * 4.0:

@@ -9,6 +9,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+RECENT = 24  # recent posters remembered for replies
+
 # status codes
 OUT, IN, MUTED, LEFT, REMOVED = 0, 1, 2, 3, 4
 # role codes (agents.ROLES order)
@@ -107,6 +109,8 @@ class State(NamedTuple):
     friend_ptr: np.ndarray  # pool friendship graph, CSR
     friend_idx: np.ndarray
     ever: np.ndarray  # slots that have been in the group, in join order
+    recent: np.ndarray  # the last posters, for replies (ring buffer)
+    recent_n: np.ndarray  # posts written into `recent` so far
     group: np.ndarray  # group-level scalars, see sim.kernels G_*
     novelty: np.ndarray  # per event kind (M17)
 
@@ -125,6 +129,8 @@ def allocate(n: int, n_group_fields: int, n_kinds: int, friend_ptr, friend_idx) 
         friend_ptr=friend_ptr,
         friend_idx=friend_idx,
         ever=np.full(n, -1, dtype=np.int64),
+        recent=np.full(RECENT, -1, dtype=np.int64),
+        recent_n=np.zeros(1, dtype=np.int64),
         group=np.zeros(n_group_fields),
         novelty=np.ones(n_kinds),
     )

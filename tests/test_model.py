@@ -1,0 +1,70 @@
+import networkx as nx
+import numpy as np
+
+import agents
+from scenarios.loader import load_plan
+from sim import metrics
+from sim.model import GroupModel
+from sim.run import simulate
+
+
+def test_same_plan_and_seed_give_the_same_run():
+    plan = load_plan("company_account", ["group.weeks=3"])
+    a, b = simulate(plan, 3), simulate(plan, 3)
+    assert a.daily.equals(b.daily) and a.summary == b.summary
+    assert not simulate(plan, 4).daily.equals(a.daily)
+
+
+def test_stepping_day_by_day_equals_one_batch_call():
+    plan = load_plan("xiaomei_launch", ["group.weeks=2"])
+    batch = GroupModel(plan, rng=5)
+    batch.run()
+    stepped = GroupModel(plan, rng=5)
+    while not stepped.finished:
+        stepped.step()
+    assert stepped.day == 14
+    np.testing.assert_array_equal(batch.out_h, stepped.out_h)
+    np.testing.assert_array_equal(batch.out_d, stepped.out_d)
+
+
+def test_members_are_mesa_agents_of_their_role_class_viewing_the_arrays():
+    plan = load_plan("native_kol", ["group.weeks=1", "members.shills=2"])
+    model = GroupModel(plan, rng=1)
+    model.run()
+    kinds = {type(a) for a in model.agents}
+    assert {agents.NativeKol, agents.Shill, agents.Host} <= kinds
+    kol = model.agents_by_type[agents.NativeKol][0]
+    assert kol.trust == model.state.trust[kol.slot]
+    assert isinstance(model.graph, nx.Graph)
+    assert {"segment"} <= set(next(iter(model.graph.nodes(data=True)))[1])
+    # every slot that has been in the group has its agent
+    assert len(model.agents) == int(model.state.group[12]) + 1
+
+
+def test_daily_counts_follow_the_counting_rules():
+    result = simulate(load_plan("company_account", ["group.weeks=4"]), 0)
+    d = result.daily
+    kinds = ["real_messages", "host_messages", "shill_messages", "spam_messages", "guest_messages"]
+    assert np.allclose(d["messages"], d[kinds].sum(axis=1))
+    assert (d["prompted_messages"] <= d["real_messages"]).all()
+    assert (d["complaint_messages"] <= d["real_messages"]).all()
+    assert (d["active_posters"] <= d["members"]).all()
+    assert len(d) == 28 and d["day"].tolist() == list(range(28))
+    assert result.summary["peak_members"] >= d["members"].max()
+    s = result.summary
+    assert s["lifetime_days"] == 28 if s["alive_at_end"] else s["lifetime_days"] < 28
+
+
+def test_death_is_the_first_day_of_fourteen_quiet_days():
+    result = simulate(load_plan("ip_mismatch"), 0)
+    quiet = result.daily["quiet"].to_numpy()
+    dead = result.summary["lifetime_days"]
+    assert not result.summary["alive_at_end"]
+    assert quiet[dead:dead + 14].all()
+    runs = np.diff(np.flatnonzero(np.diff(np.r_[0, quiet[:dead].astype(int), 0])))
+    assert (runs[::2] < 14).all() if runs.size else True
+
+
+def test_gini_counts_zeros():
+    assert metrics.gini(np.array([0, 0, 0, 10])) == 0.75
+    assert metrics.gini(np.array([5, 5])) == 0.0
