@@ -45,6 +45,7 @@ class Constants(NamedTuple):
     leave_below: float = -0.30  # satisfaction below which a member may leave
     mute_hazard: float = 0.25  # per day, scaled by how far below
     leave_hazard: float = 0.12  # per day, scaled by how far below
+    muted_leave_hazard: float = 0.04  # per day: muted and still unhappy, they leave in the end
     muted_read: float = 0.15  # muted members open the group this often relative to others
     muted_post: float = 0.1
     # M3 trust.
@@ -77,7 +78,7 @@ class Constants(NamedTuple):
     tie_decay_days: float = 60.0
     tie_strong: float = 0.3  # a tie counts from this strength
     tie_initial: float = 0.5  # friends invited together
-    two_ties_protect: float = 0.25  # leave and mute hazards times this with ≥ 2 ties
+    two_ties_protect: float = 0.25  # leave hazard times this with ≥ 2 ties [001]
     # M8 complaints and contagion.
     complain_below: float = -0.1  # complainers complain when satisfaction is below this
     complain_rate: float = 3.0  # complainers' posting multiplier when unhappy

@@ -254,11 +254,13 @@ def _event(c, lv, s, traits, rng, out_h, h, kind, a, b, eid, ring, ring_n):
             if not _is_member(s, i):
                 continue
             s.last_reason[i] = h
-            see = _open_chance(c, s, i, h) * (0.5 + 0.5 * s.money_sens[i])
+            # M5: the numb stop bothering to grab, and stop saying thanks
+            numb = math.exp(-s.habituation[i])
+            see = _open_chance(c, s, i, h) * (0.5 + 0.5 * s.money_sens[i]) * (0.3 + 0.7 * numb)
             if grabs < b and rng.random() < see:
                 grabs += 1
                 _money_exposure(c, s, i, a / b)
-                if rng.random() < c.thanks_share:
+                if rng.random() < c.thanks_share * numb:
                     out_h[H_PROMPTED, h] += 1
                     out_h[H_REAL, h] += 1
                     s.n_posts[i] += 1
@@ -697,11 +699,14 @@ def _end_of_day(c, lv, s, traits, rng, out_h, out_d, day):
             s.intrinsic[i] = max(s.intrinsic[i] * 0.97, 0.3)
         protect = c.two_ties_protect if s.n_ties[i] >= 2 else 1.0
         sat = s.satisfaction[i]
-        if sat < c.leave_below and rng.random() < protect * c.leave_hazard * (c.leave_below - sat) / 0.2:
+        leave = c.leave_hazard * (c.leave_below - sat) / 0.2 if sat < c.leave_below else 0.0
+        if s.status[i] == MUTED and sat < c.mute_below:
+            leave = max(leave, c.muted_leave_hazard)
+        if rng.random() < protect * leave:
             _leave(s, out_h, i, h, False)
             continue
         if s.status[i] == IN and sat < c.mute_below:
-            if rng.random() < protect * c.mute_hazard * (c.mute_below - sat) / 0.2:
+            if rng.random() < c.mute_hazard * (c.mute_below - sat) / 0.2:
                 s.status[i] = MUTED
         # M9: shills are noticed more as their share of messages and time in group grow
         if s.noticed[i] == 0 and lv.n_shills > 0:
