@@ -1,0 +1,63 @@
+"""Replicate-runs per second for `tuanzhang` (12 weeks, hourly), cold and warm first-call
+times, and peak memory of a 500-member run. Run on demand: `make bench`.
+
+Cold start uses an empty numba cache directory; warm start reuses it. Both are measured in
+fresh subprocesses so that the import and compile costs are real.
+"""
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+FIRST_CALL = """
+import time
+t = time.perf_counter()
+from scenarios.loader import load_plan
+from sim.run import simulate
+simulate(load_plan("tuanzhang"), 0)
+print(time.perf_counter() - t)
+"""
+
+BIG_RUN = """
+import resource
+from scenarios.loader import load_plan
+from sim.run import simulate
+simulate(load_plan("tuanzhang", ["members.initial=500", "pool.size=1000"]), 0)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+"""
+
+
+def _subprocess(code: str, cache_dir: str) -> float:
+    env = {**os.environ, "NUMBA_CACHE_DIR": cache_dir}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as cache:
+        cold = _subprocess(FIRST_CALL, cache)
+        warm = _subprocess(FIRST_CALL, cache)
+        peak_mb = _subprocess(BIG_RUN, cache)
+
+    from scenarios.loader import load_plan
+    from sim.run import simulate
+
+    plan = load_plan("tuanzhang")
+    simulate(plan, 0)  # warm-up
+    n, start = 0, time.perf_counter()
+    while time.perf_counter() - start < 10.0:
+        simulate(plan, n)
+        n += 1
+    rate = n / (time.perf_counter() - start)
+    print(f"tuanzhang, 12 weeks hourly: {rate:.1f} runs/s on one core ({n} runs)")
+    print(f"first call, cold compile cache: {cold:.1f} s")
+    print(f"first call, warm compile cache: {warm:.2f} s")
+    print(f"peak memory, 500-member run (pool 1000): {peak_mb:.0f} MB")
+    print(f"ratios: warm/cold start {warm / cold:.3f}; targets 25 runs/s, warm < 2 s, < 300 MB")
+
+
+if __name__ == "__main__":
+    main()
