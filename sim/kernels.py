@@ -517,14 +517,15 @@ def _reply(c, s, traits, rng, i, ring, ring_n):
 
 
 @numba.njit(cache=True)
-def _post_chance(c, lv, s, traits, i, social, boost, chill):
-    """M1/M5/M8/M18: a member posts if motive × social proof × salience say so."""
+def _post_chance(c, lv, s, traits, i, social, boost, chill, hour_weight):
+    """M1/M5/M8/M18: a member posts if motive × social proof × salience × the hour say so."""
     role = s.role[i]
     motive = s.intrinsic[i] + s.paid[i] + lv.points * c.points_motive
     motive *= min(max(1.0 + 2.0 * s.satisfaction[i], 0.2), 2.0)
     if role == COMPLAINER and s.satisfaction[i] < c.complain_below:
         motive *= c.complain_rate
     p = c.post_rate * traits[role, T_POST] * (motive + s.complain_urge[i]) * social * (1.0 + boost) * chill
+    p *= hour_weight
     return p * s.open_now[i] * (c.muted_post / c.muted_read if s.status[i] == MUTED else 1.0)
 
 
@@ -830,7 +831,7 @@ def run_hours(c, lv, s, ev, traits, rhythm, rng, out_h, out_d, h_start, h_end):
                         s.first_ad[i] = h
             else:
                 s.open_now[i] = _open_chance(c, s, i, h)
-                if rng.random() < _post_chance(c, lv, s, traits, i, social, boost, chill):
+                if rng.random() < _post_chance(c, lv, s, traits, i, social, boost, chill, w):
                     _post(c, s, traits, rng, out_h, i, h, ring, ring_n, complaints, n_complaints)
                 if h < jielong_until and s.event_mark[i] != jielong_id:
                     _jielong_entry(c, lv, s, traits, rng, out_h, i, h)

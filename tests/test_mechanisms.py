@@ -211,7 +211,8 @@ def test_m15_prewarming_raises_launch_day_joins_and_sales():
 
 def test_m16_thresholds_filter_low_match_joiners_and_cleanup_shrinks_the_audience():
     def joiner_interest(threshold):
-        plan = load_plan("open_door", ["group.weeks=2", "growth.influx_spammer_share=0", f"rules.threshold={threshold}"])
+        plan = load_plan("open_door", ["group.weeks=2", "growth.influx_spammer_share=0",
+                                       "pool.interest_spread=0.3", f"rules.threshold={threshold}"])
         values = []
         for seed in range(3):
             m = GroupModel(plan, rng=seed)
