@@ -13,7 +13,7 @@ from agents.shill import Shill
 from agents.spammer import Spammer
 
 ROLES: tuple[type[Member], ...] = (Regular, Lurker, NativeKol, Connector, Shill, Complainer, Spammer)
-TRAIT_NAMES = ("post", "draw", "buy", "share", "tie", "complain")
+TRAIT_NAMES = ("post", "buy", "share", "tie", "complain")
 
 
 def trait_table() -> np.ndarray:

@@ -15,7 +15,7 @@ class Member(mesa.Agent):
 
     role_id: int = -1
     name: str = "member"
-    #: posting rate, replies drawn, purchases, invitations sent, tie formation, complaints:
+    #: posting rate, purchases, invitations sent, tie formation, complaints:
     #: multipliers on the shared behavioural constants.
     traits: dict[str, float] = {}
 

@@ -6,4 +6,4 @@ class Complainer(Member):
 
     role_id = 5
     name = "complainer"
-    traits = dict(post=1.2, draw=1.0, buy=0.7, share=0.5, tie=0.8, complain=1.0)
+    traits = dict(post=1.2, buy=0.7, share=0.5, tie=0.8, complain=1.0)

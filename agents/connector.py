@@ -6,4 +6,4 @@ class Connector(Member):
 
     role_id = 3
     name = "connector"
-    traits = dict(post=2.0, draw=1.5, buy=1.0, share=2.0, tie=3.0, complain=0.0)
+    traits = dict(post=2.0, buy=1.0, share=2.0, tie=3.0, complain=0.0)

@@ -8,4 +8,4 @@ class NativeKol(Member):
 
     role_id = 2
     name = "kol"
-    traits = dict(post=5.0, draw=3.0, buy=1.0, share=1.5, tie=1.5, complain=0.0)
+    traits = dict(post=5.0, buy=1.0, share=1.5, tie=1.5, complain=0.0)

@@ -6,4 +6,4 @@ class Lurker(Member):
 
     role_id = 1
     name = "lurker"
-    traits = dict(post=0.05, draw=0.5, buy=0.8, share=0.3, tie=0.5, complain=0.1)
+    traits = dict(post=0.05, buy=0.8, share=0.3, tie=0.5, complain=0.1)

@@ -6,4 +6,4 @@ class Regular(Member):
 
     role_id = 0
     name = "regular"
-    traits = dict(post=1.0, draw=1.0, buy=1.0, share=1.0, tie=1.0, complain=0.3)
+    traits = dict(post=1.0, buy=1.0, share=1.0, tie=1.0, complain=0.3)

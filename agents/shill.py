@@ -6,4 +6,4 @@ class Shill(Member):
 
     role_id = 4
     name = "shill"
-    traits = dict(post=0.0, draw=0.5, buy=0.0, share=0.0, tie=0.0, complain=0.0)
+    traits = dict(post=0.0, buy=0.0, share=0.0, tie=0.0, complain=0.0)

@@ -7,4 +7,4 @@ class Spammer(Member):
 
     role_id = 6
     name = "spammer"
-    traits = dict(post=0.0, draw=0.0, buy=0.0, share=0.0, tie=0.0, complain=0.0)
+    traits = dict(post=0.0, buy=0.0, share=0.0, tie=0.0, complain=0.0)

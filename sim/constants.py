@@ -85,7 +85,6 @@ class Constants(NamedTuple):
     sentiment_pull: float = 0.04  # per complaint read, times (1 + tie_weight × tie)
     tie_weight: float = 3.0
     sentiment_to_sat: float = 0.05  # daily satisfaction effect of sentiment
-    answer_hours: float = 6.0  # a complaint is answered within this or counts as silence
     # M9 shills.
     shill_rate: float = 0.25  # scripted posts per shill per waking hour when on duty
     shill_notice: float = 0.05  # per day, times shill share of messages × weeks in group
@@ -121,7 +120,6 @@ class Constants(NamedTuple):
     join_reward: float = 0.02  # per yuan of referee reward, × money sensitivity
     feed_reach: float = 0.003  # share of the pool seeing a host post about the group each day
     # M14 KOLs.
-    kol_rate: float = 5.0
     kol_recognition: float = 0.05  # engagement gained per reply received
     guest_messages: float = 12.0  # messages a guest posts in a lecture
     # M15 pre-warming.
