@@ -48,6 +48,157 @@ T_POST, T_BUY, T_SHARE, T_TIE, T_COMPLAIN = range(5)
 
 
 
+# ---- set-up -------------------------------------------------------------------------------
+@numba.njit(cache=True)
+def _linked(head, nxt, to, u, v):
+    x = head[u]
+    while x >= 0:
+        if to[x] == v:
+            return True
+        x = nxt[x]
+    return False
+
+
+@numba.njit(cache=True)
+def holme_kim(n, m, p, rng):
+    """Edges of a Holme-Kim graph (as networkx.powerlaw_cluster_graph): preferential
+    attachment, heavy-tailed degree, and triad formation with chance `p` for clustering."""
+    n_edges_max = (n - m) * m
+    edges = np.empty((n_edges_max, 2), dtype=np.int64)
+    head = np.full(n, -1, dtype=np.int64)
+    nxt = np.empty(2 * n_edges_max, dtype=np.int64)
+    to = np.empty(2 * n_edges_max, dtype=np.int64)
+    repeated = np.empty(2 * n_edges_max + m, dtype=np.int64)
+    n_rep = m
+    for v in range(m):
+        repeated[v] = v
+    targets = np.empty(m, dtype=np.int64)
+    nbrs = np.empty(n, dtype=np.int64)
+    n_edges = 0
+    for source in range(m, n):
+        # m distinct targets drawn from the degree-weighted list
+        k = 0
+        while k < m:
+            t = repeated[int(rng.random() * n_rep)]
+            fresh = True
+            for y in range(k):
+                if targets[y] == t:
+                    fresh = False
+            if fresh:
+                targets[k] = t
+                k += 1
+        n_targets = m - 1
+        target = targets[n_targets]
+        count = 0
+        while True:
+            # add the edge source-target
+            edges[n_edges, 0] = source
+            edges[n_edges, 1] = target
+            to[2 * n_edges] = target
+            nxt[2 * n_edges] = head[source]
+            head[source] = 2 * n_edges
+            to[2 * n_edges + 1] = source
+            nxt[2 * n_edges + 1] = head[target]
+            head[target] = 2 * n_edges + 1
+            n_edges += 1
+            repeated[n_rep] = target
+            n_rep += 1
+            count += 1
+            if count >= m:
+                break
+            target = -1
+            if rng.random() < p:
+                # triad formation: a friend of the last target not yet linked to source
+                n_nbrs = 0
+                x = head[edges[n_edges - 1, 1]]
+                while x >= 0:
+                    u = to[x]
+                    if u != source and not _linked(head, nxt, to, source, u):
+                        nbrs[n_nbrs] = u
+                        n_nbrs += 1
+                    x = nxt[x]
+                if n_nbrs > 0:
+                    target = nbrs[int(rng.random() * n_nbrs)]
+            while target < 0:
+                n_targets -= 1
+                if n_targets < 0:
+                    break
+                if not _linked(head, nxt, to, source, targets[n_targets]):
+                    target = targets[n_targets]
+            if target < 0:
+                break
+        for _ in range(m):
+            repeated[n_rep] = source
+            n_rep += 1
+    return edges[:n_edges]
+
+
+@numba.njit(cache=True)
+def homophilous_segments(ptr, idx, n_segments, rng):
+    """Segments over the friendship graph, walked breadth first: a node mostly takes the
+    segment of a friend already placed (homophily), else a random one."""
+    n = ptr.shape[0] - 1
+    seg = np.full(n, -1, dtype=np.int64)
+    queue = np.empty(n, dtype=np.int64)
+    placed = np.empty(n, dtype=np.int64)
+    seen = np.zeros(n, dtype=np.bool_)
+    for start in range(n):
+        if seen[start]:
+            continue
+        seen[start] = True
+        queue[0] = start
+        head, tail = 0, 1
+        while head < tail:
+            v = queue[head]
+            head += 1
+            n_placed = 0
+            for x in range(ptr[v], ptr[v + 1]):
+                u = idx[x]
+                if seg[u] >= 0:
+                    placed[n_placed] = seg[u]
+                    n_placed += 1
+                if not seen[u]:
+                    seen[u] = True
+                    queue[tail] = u
+                    tail += 1
+            if n_placed > 0 and rng.random() < 0.8:
+                seg[v] = placed[int(rng.random() * n_placed)]
+            else:
+                seg[v] = int(rng.random() * n_segments)
+    return seg
+
+
+@numba.njit(cache=True)
+def pick_initial(ptr, idx, n_initial, clustered, rng):
+    """The initial members: with chance `clustered` the next one is a friend of those already
+    invited (friends invited together), else anyone (customers from a database)."""
+    n = ptr.shape[0] - 1
+    chosen = np.empty(n_initial, dtype=np.int64)
+    taken = np.zeros(n, dtype=np.bool_)
+    frontier = np.empty(idx.shape[0] + 1, dtype=np.int64)
+    n_frontier = 0
+    k = 0
+    while k < n_initial:
+        if n_frontier > 0 and rng.random() < clustered:
+            x = int(rng.random() * n_frontier)
+            v = frontier[x]
+            n_frontier -= 1
+            frontier[x] = frontier[n_frontier]
+        else:
+            v = int(rng.random() * n)
+        if taken[v]:
+            continue
+        taken[v] = True
+        chosen[k] = v
+        k += 1
+        for x in range(ptr[v], ptr[v + 1]):
+            if not taken[idx[x]]:
+                frontier[n_frontier] = idx[x]
+                n_frontier += 1
+    return chosen
+
+
+# ---- the hour -------------------------------------------------------------------------------
 @numba.njit(cache=True)
 def _is_member(s, i):
     st = s.status[i]
@@ -84,6 +235,13 @@ def share_weight(c, lv, s, traits, i):
     if lv.reward_referrer > 0.0 and _can_spend(lv, s, lv.reward_referrer + lv.reward_referee):
         w += c.reward_share * lv.reward_referrer * s.money_sens[i] * math.exp(-s.habituation[i])
     return w
+
+
+@numba.njit(cache=True)
+def refresh_share_weights(c, lv, s, traits):
+    for k in range(int(s.group[G_N_EVER])):
+        i = s.ever[k]
+        s.share_w[i] = share_weight(c, lv, s, traits, i)
 
 
 @numba.njit(cache=True)

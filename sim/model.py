@@ -1,5 +1,6 @@
 """GroupModel: a mesa Model whose members are views onto state arrays played by one kernel."""
 
+import functools
 from typing import NamedTuple
 
 import mesa
@@ -70,13 +71,26 @@ class GroupModel(mesa.Model):
             expected = growth.qr_influx_per_day * plan.horizon_days * growth.influx_spammer_share
             n_spam = min(int(expected * 1.5) + 10, 3000)
         n = pool_hi + n_spam
-        self.graph = self._pool_graph(m.initial + pool.size)
-        slot_of = self._slot_order(shill_lo, pool_lo)
-        ptr, idx = _csr(self.graph, slot_of, n)
+        # the pool's friendships: clustered, heavy-tailed degree; segments by homophily;
+        # initial members invited together (clustered) or pulled from a database
+        n_nodes = m.initial + pool.size
+        k = max(1, pool.mean_friends // 2)
+        edges = kernels.holme_kim(n_nodes, min(k, max(n_nodes - 1, 1)), 0.5, self.rng)
+        node_ptr, node_idx = _csr(edges, n_nodes)
+        segment = kernels.homophilous_segments(node_ptr, node_idx, pool.segments, self.rng)
+        self._edges, self._segment = edges, segment
+        initial = kernels.pick_initial(node_ptr, node_idx, m.initial, m.clustered, self.rng)
+        slot_of = np.empty(n_nodes, dtype=np.int64)
+        slot_of[initial] = np.arange(m.initial)
+        rest = np.ones(n_nodes, dtype=bool)
+        rest[initial] = False
+        slot_of[rest] = pool_lo + np.arange(pool.size)
+        self.slot_of = slot_of
+        ptr, idx = _csr(slot_of[edges], n)
         self.state = state.allocate(n, kernels.N_GROUP_FIELDS, len(KINDS), ptr, idx)
         self.levers = self._levers(pool_lo, pool_hi, n)
         self.traits = trait_table()
-        self._init_people(slot_of, shill_lo, pool_lo, pool_hi, n)
+        self._init_people(slot_of, segment, slot_of[edges], shill_lo, pool_lo, pool_hi, n)
         self.events = compile_calendar(plan)
         self.out_h = np.zeros((kernels.N_HOURLY, self.n_hours))
         self.out_d = np.zeros((kernels.N_DAILY, plan.horizon_days))
@@ -85,53 +99,9 @@ class GroupModel(mesa.Model):
         self._make_agents()
 
     # ---- set-up -------------------------------------------------------------------------
-    def _pool_graph(self, n_nodes: int) -> nx.Graph:
-        """The pool's friendships: clustered, heavy-tailed degree; segments by homophily."""
-        k = max(1, self.plan.pool.mean_friends // 2)
-        if n_nodes <= k:
-            g = nx.complete_graph(n_nodes)
-        else:
-            g = nx.powerlaw_cluster_graph(n_nodes, k, 0.5, seed=int(self.rng.integers(2**31)))
-        segments = self.plan.pool.segments
-        order = list(nx.bfs_tree(g, 0)) if n_nodes else []
-        order += [v for v in g if v not in set(order)]
-        seg = {}
-        for v in order:
-            placed = [seg[u] for u in g[v] if u in seg]
-            if placed and self.rng.random() < 0.8:
-                seg[v] = placed[int(self.rng.integers(len(placed)))]
-            else:
-                seg[v] = int(self.rng.integers(segments))
-        nx.set_node_attributes(g, seg, "segment")
-        return g
-
-    def _slot_order(self, n_initial: int, pool_lo: int) -> dict[int, int]:
-        """Graph node -> slot. Initial members are friends invited together (clustered) or
-        customers from a database (random), as `members.clustered` says."""
-        g, clustered = self.graph, self.plan.members.clustered
-        chosen: list[int] = []
-        taken: set[int] = set()
-        frontier: list[int] = []
-        nodes = list(g)
-        while len(chosen) < n_initial:
-            if frontier and self.rng.random() < clustered:
-                v = frontier.pop(int(self.rng.integers(len(frontier))))
-            else:
-                v = nodes[int(self.rng.integers(len(nodes)))]
-            if v in taken:
-                continue
-            taken.add(v)
-            chosen.append(v)
-            frontier.extend(u for u in g[v] if u not in taken)
-        rest = [v for v in nodes if v not in taken]
-        slot_of = {v: i for i, v in enumerate(chosen)}
-        slot_of.update({v: pool_lo + i for i, v in enumerate(rest)})
-        return slot_of
-
-    def _init_people(self, slot_of, shill_lo, pool_lo, pool_hi, n) -> None:
+    def _init_people(self, slot_of, segment, slot_edges, shill_lo, pool_lo, pool_hi, n) -> None:
         s, c, p, rng = self.state, self.constants, self.plan, self.rng
-        for v, slot in slot_of.items():
-            s.segment[slot] = self.graph.nodes[v]["segment"]
+        s.segment[slot_of] = segment
         s.interest[:] = np.clip(rng.normal(p.pool.interest_mean, p.pool.interest_spread, n), 0, 1)
         s.money_sens[:] = np.clip(rng.normal(p.pool.money_sensitivity, 0.2, n), 0, 1)
         s.tolerance[:] = c.tolerance_mean * rng.lognormal(0.0, 0.4, n)
@@ -168,9 +138,8 @@ class GroupModel(mesa.Model):
         s.role[:] = roles
         s.intrinsic[roles == state.KOL] = 1.5
         # members arrive with the ties they already have
-        for a, b in self.graph.edges:
-            i, j = slot_of[a], slot_of[b]
-            s.tie[i, j] = s.tie[j, i] = c.tie_initial
+        s.tie[slot_edges[:, 0], slot_edges[:, 1]] = c.tie_initial
+        s.tie[slot_edges[:, 1], slot_edges[:, 0]] = c.tie_initial
         # the initial members and the shills are in at opening; initial members are not joins
         s.status[:pool_lo] = state.IN
         s.was_member[:shill_lo] = 1
@@ -179,8 +148,7 @@ class GroupModel(mesa.Model):
         s.group[kernels.G_MEMBERS] = shill_lo
         if m.seed_privileges:
             s.satisfaction[:shill_lo] += c.privilege_sat
-        for i in range(shill_lo):
-            s.share_w[i] = kernels.share_weight(c, self.levers, s, self.traits, i)
+        kernels.refresh_share_weights(c, self.levers, s, self.traits)
 
     def _levers(self, pool_lo: int, pool_hi: int, n: int) -> Levers:
         p, c = self.plan, self.constants
@@ -214,6 +182,15 @@ class GroupModel(mesa.Model):
             ROLES[int(s.role[slot])](self, slot)
         self._n_agents = n_ever
 
+    @functools.cached_property
+    def graph(self) -> nx.Graph:
+        """The pool's friendship graph (node = candidate, attribute `segment`), for looking at;
+        the kernel reads the same friendships as arrays."""
+        g = nx.Graph()
+        g.add_nodes_from((v, {"segment": int(seg)}) for v, seg in enumerate(self._segment))
+        g.add_edges_from(self._edges.tolist())
+        return g
+
     # ---- time ---------------------------------------------------------------------------
     @property
     def day(self) -> int:
@@ -242,13 +219,11 @@ class GroupModel(mesa.Model):
         self.advance(self.n_hours - self.hour)
 
 
-def _csr(graph: nx.Graph, slot_of: dict[int, int], n: int) -> tuple[np.ndarray, np.ndarray]:
-    nbrs: list[list[int]] = [[] for _ in range(n)]
-    for a, b in graph.edges:
-        i, j = slot_of[a], slot_of[b]
-        nbrs[i].append(j)
-        nbrs[j].append(i)
+def _csr(edges: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Adjacency of an undirected edge list as CSR (row pointers, sorted neighbours)."""
+    src = np.concatenate([edges[:, 0], edges[:, 1]])
+    dst = np.concatenate([edges[:, 1], edges[:, 0]])
+    order = np.lexsort((dst, src))
     ptr = np.zeros(n + 1, dtype=np.int64)
-    ptr[1:] = np.cumsum([len(x) for x in nbrs])
-    idx = np.fromiter((j for x in nbrs for j in sorted(x)), dtype=np.int64, count=int(ptr[-1]))
-    return ptr, idx
+    ptr[1:] = np.cumsum(np.bincount(src, minlength=n))
+    return ptr, dst[order].astype(np.int64)

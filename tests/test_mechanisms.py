@@ -92,7 +92,8 @@ def test_m6_offers_annoy_unless_the_host_is_trusted_and_fits():
 
 def test_m7_members_with_two_ties_leave_less_often():
     tied_left, loose_left = [], []
-    plan = load_plan("company_account", ["members.clustered=0.5"])
+    # six weeks: ties from the pool fade over months, so look while they hold
+    plan = load_plan("company_account", ["members.clustered=0.5", "group.weeks=6"])
     for seed in range(6):
         model = GroupModel(plan, rng=seed)
         for _ in range(7):
@@ -105,7 +106,7 @@ def test_m7_members_with_two_ties_leave_less_often():
         model.run()
         tied_left.append((s.status[tied] == state.LEFT).mean())
         loose_left.append((s.status[loose] == state.LEFT).mean())
-    assert np.mean(tied_left) < np.mean(loose_left) - 0.05
+    assert np.mean(tied_left) < 0.6 * np.mean(loose_left)
 
 
 def test_m7_meetups_and_friends_build_ties():
