@@ -31,8 +31,8 @@ from sim.state import (
 # group-level scalars (State.group)
 (G_SOCIAL, G_BOOST, G_QUIET_RUN, G_DEAD_DAY, G_COST, G_SALE_ID, G_JL_UNTIL, G_JL_DISC, G_JL_N,
  G_SHILL_SHARE, G_N_EVER, G_PEAK, G_REFERRAL_JOINS, G_NEXT_SPAM, G_NEXT_EVENT, G_GUEST_LEFT,
- G_REAL_DAY, G_SHILL_DAY, G_MEMBERS) = range(19)
-N_GROUP_FIELDS = 19
+ G_REAL_DAY, G_SHILL_DAY, G_MEMBERS, G_SHARE_TOTAL) = range(20)
+N_GROUP_FIELDS = 20
 
 # hourly metrics (out_h rows)
 (H_MEMBERS, H_JOINS, H_LEAVES, H_REAL, H_PROMPTED, H_HOST, H_SHILL, H_SPAM, H_COMPLAINT,
@@ -239,9 +239,13 @@ def share_weight(c, lv, s, traits, i):
 
 @numba.njit(cache=True)
 def refresh_share_weights(c, lv, s, traits):
+    """Everyone's share weight and their total (kept up to date through the day by _join)."""
+    total = 0.0
     for k in range(int(s.group[G_N_EVER])):
         i = s.ever[k]
         s.share_w[i] = share_weight(c, lv, s, traits, i)
+        total += s.share_w[i]
+    s.group[G_SHARE_TOTAL] = total
 
 
 @numba.njit(cache=True)
@@ -256,6 +260,7 @@ def _join(c, lv, s, traits, out_h, j, h, referred):
     if s.role[j] != SPAMMER:
         s.group[G_MEMBERS] += 1
         s.share_w[j] = share_weight(c, lv, s, traits, j)
+        s.group[G_SHARE_TOTAL] += s.share_w[j]
         s.was_member[j] = 1
         out_h[H_JOINS, h] += 1
         s.satisfaction[j] += c.fee_commitment * lv.fee
@@ -575,9 +580,7 @@ def _invite_and_join(c, lv, s, traits, rng, out_h, h, hour_weight):
         if h < lv.early_hours[k]:
             urgency = max(urgency, lv.early_discs[k])
     urgency = 1.0 + c.urgency * urgency
-    total = 0.0
-    for k in range(n_ever):
-        total += s.share_w[s.ever[k]]
+    total = s.group[G_SHARE_TOTAL]
     n_shares = rng.poisson(total * urgency * hour_weight / 24.0) if total > 0.0 else 0
     for _ in range(n_shares):
         # the sharer, drawn in proportion to their share weight
@@ -877,13 +880,13 @@ def _end_of_day(c, lv, s, traits, rng, out_h, out_d, day):
         # M10: a dissatisfied member who stays may start posting ads
         if sat < c.mute_below and rng.random() < c.defect_hazard * (1.0 - lv.strictness):
             s.group[G_MEMBERS] -= 1
+            s.group[G_SHARE_TOTAL] -= s.share_w[i]
             s.share_w[i] = 0.0
             s.role[i] = SPAMMER
             s.first_ad[i] = -1
             s.trust_end[i] = s.trust[i]
             continue
         s.trust_end[i] = s.trust[i]
-        s.share_w[i] = share_weight(c, lv, s, traits, i)
         n_members += 1
         if s.status[i] == MUTED:
             n_muted += 1
@@ -1017,3 +1020,4 @@ def run_hours(c, lv, s, ev, traits, rhythm, rng, out_h, out_d, h_start, h_end):
         # 5. end of day
         if hd == 23:
             _end_of_day(c, lv, s, traits, rng, out_h, out_d, day)
+            refresh_share_weights(c, lv, s, traits)

@@ -18,36 +18,36 @@ MESSAGE_KINDS = ("real_messages", "host_messages", "shill_messages", "spam_messa
 
 def hourly_table(out_h: np.ndarray) -> pd.DataFrame:
     hours = out_h.shape[1]
-    df = pd.DataFrame({"hour": np.arange(hours), "day": np.arange(hours) // 24})
-    for name, row in HOURLY_COLUMNS.items():
-        df[name] = out_h[row]
-    df["messages"] = df[list(MESSAGE_KINDS)].sum(axis=1)
-    return df
+    columns = {"hour": np.arange(hours), "day": np.arange(hours) // 24}
+    columns.update({name: out_h[row] for name, row in HOURLY_COLUMNS.items()})
+    columns["messages"] = sum(out_h[HOURLY_COLUMNS[kind]] for kind in MESSAGE_KINDS)
+    return pd.DataFrame(columns)
 
 
 def daily_table(out_h: np.ndarray, out_d: np.ndarray) -> pd.DataFrame:
     days = out_d.shape[1]
     by_day = out_h.reshape(out_h.shape[0], days, 24).sum(axis=2)
-    messages = sum(by_day[HOURLY_COLUMNS[kind]] for kind in MESSAGE_KINDS)
-    df = pd.DataFrame({
+    columns = {
         "day": np.arange(days),
         "members": out_d[k.D_MEMBERS].astype(np.int64),
         "joins": by_day[k.H_JOINS].astype(np.int64),
         "leaves": by_day[k.H_LEAVES].astype(np.int64),
         "muted": out_d[k.D_MUTED].astype(np.int64),
         "active_posters": out_d[k.D_UNPROMPTED_POSTERS].astype(np.int64),
-        "messages": messages,
-    })
+        "messages": sum(by_day[HOURLY_COLUMNS[kind]] for kind in MESSAGE_KINDS),
+    }
     for name in ("real_messages", "prompted_messages", "host_messages", "shill_messages",
                  "spam_messages", "complaint_messages", "guest_messages", "incentive_cost",
                  "purchases", "gmv", "referral_joins"):
-        df[name] = by_day[HOURLY_COLUMNS[name]]
-    df["mean_trust"] = out_d[k.D_TRUST]
-    df["mean_satisfaction"] = out_d[k.D_SAT]
-    df["mean_sentiment"] = out_d[k.D_SENT]
-    df["share_two_ties"] = out_d[k.D_TWO_TIES]
-    df["quiet"] = out_d[k.D_QUIET].astype(bool)
-    return df
+        columns[name] = by_day[HOURLY_COLUMNS[name]]
+    columns.update({
+        "mean_trust": out_d[k.D_TRUST],
+        "mean_satisfaction": out_d[k.D_SAT],
+        "mean_sentiment": out_d[k.D_SENT],
+        "share_two_ties": out_d[k.D_TWO_TIES],
+        "quiet": out_d[k.D_QUIET].astype(bool),
+    })
+    return pd.DataFrame(columns)
 
 
 def gini(x: np.ndarray) -> float:
