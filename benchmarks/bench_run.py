@@ -24,23 +24,26 @@ BIG_RUN = """
 import resource
 from scenarios.loader import load_plan
 from sim.run import simulate
+peak = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+simulate(load_plan("tuanzhang", ["group.weeks=1"]), 0)
+floor = peak()
 simulate(load_plan("tuanzhang", ["members.initial=500", "pool.size=1000"]), 0)
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+print(floor, peak())
 """
 
 
-def _subprocess(code: str, cache_dir: str) -> float:
+def _subprocess(code: str, cache_dir: str) -> list[float]:
     env = {**os.environ, "NUMBA_CACHE_DIR": cache_dir}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                          check=True)
-    return float(out.stdout.strip().splitlines()[-1])
+    return [float(x) for x in out.stdout.strip().splitlines()[-1].split()]
 
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as cache:
-        cold = _subprocess(FIRST_CALL, cache)
-        warm = _subprocess(FIRST_CALL, cache)
-        peak_mb = _subprocess(BIG_RUN, cache)
+        (cold,) = _subprocess(FIRST_CALL, cache)
+        (warm,) = _subprocess(FIRST_CALL, cache)
+        floor_mb, peak_mb = _subprocess(BIG_RUN, cache)
 
     from scenarios.loader import load_plan
     from sim.run import simulate
@@ -55,7 +58,8 @@ def main() -> None:
     print(f"tuanzhang, 12 weeks hourly: {rate:.1f} runs/s on one core ({n} runs)")
     print(f"first call, cold compile cache: {cold:.1f} s")
     print(f"first call, warm compile cache: {warm:.2f} s")
-    print(f"peak memory, 500-member run (pool 1000): {peak_mb:.0f} MB")
+    print(f"peak memory, 500-member run (pool 1000): {peak_mb:.0f} MB "
+          f"(process after a one-week run: {floor_mb:.0f} MB; the run adds {peak_mb - floor_mb:.0f} MB)")
     print(f"ratios: warm/cold start {warm / cold:.3f}; targets 25 runs/s, warm < 2 s, < 300 MB")
 
 
