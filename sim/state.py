@@ -111,6 +111,10 @@ class State(NamedTuple):
     ever: np.ndarray  # slots that have been in the group, in join order
     recent: np.ndarray  # the last posters, for replies (ring buffer)
     recent_n: np.ndarray  # posts written into `recent` so far
+    complaints: np.ndarray  # kernel scratch: this hour's complainers
+    answered: np.ndarray  # kernel scratch: whether each was answered
+    n_complaints: np.ndarray  # kernel scratch: how many
+    scratch: np.ndarray  # kernel scratch: a meetup's attendees
     group: np.ndarray  # group-level scalars, see sim.kernels G_*
     novelty: np.ndarray  # per event kind (M17)
 
@@ -131,6 +135,10 @@ def allocate(n: int, n_group_fields: int, n_kinds: int, friend_ptr, friend_idx) 
         ever=np.full(n, -1, dtype=np.int64),
         recent=np.full(RECENT, -1, dtype=np.int64),
         recent_n=np.zeros(1, dtype=np.int64),
+        complaints=np.zeros(64, dtype=np.int64),
+        answered=np.zeros(64, dtype=np.bool_),
+        n_complaints=np.zeros(1, dtype=np.int64),
+        scratch=np.zeros(max(n, 200), dtype=np.int64),
         group=np.zeros(n_group_fields),
         novelty=np.ones(n_kinds),
     )

