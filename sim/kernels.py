@@ -386,8 +386,8 @@ def _buy_chance(c, lv, s, traits, i, discount, h):
 @_hot
 def _purchase(c, lv, s, rng, out_h, i, h, discount):
     price = lv.price * (1.0 - discount)
-    if s.coupon_until[i] >= h and s.coupon_disc[i] > 0.0:
-        coupon = lv.price * s.coupon_disc[i]
+    coupon = lv.price * s.coupon_disc[i]
+    if s.coupon_until[i] >= h and coupon > 0.0 and _can_spend(lv, s, coupon):
         price = max(price - coupon, 0.0)
         _spend(lv, s, out_h, h, coupon)
         s.coupon_disc[i] = 0.0
@@ -513,8 +513,8 @@ def _event(c, lv, s, traits, rng, out_h, h, kind, a, b, eid, ring, ring_n):
             s.last_reason[i] = h
             if kind == NOTICE:
                 s.annoy_day[i] += c.notice_annoy
+        out_h[H_HOST, h] += 1  # the report or the @all notice is a host post
         if kind == DAILY_REPORT:
-            out_h[H_HOST, h] += 1
             _host_value_read(c, lv, s, h, 1.0)
     elif kind == TOPIC:
         out_h[H_HOST, h] += 1
@@ -906,6 +906,7 @@ def _end_of_day(c, lv, s, traits, rng, out_h, out_d, day):
         # M10: a dissatisfied member who stays may start posting ads
         if sat < c.mute_below and rng.random() < c.defect_hazard * (1.0 - lv.strictness):
             s.group[G_MEMBERS] -= 1
+            out_h[H_LEAVES, h] += 1  # no longer a member, though still in the group
             s.group[G_SHARE_TOTAL] -= s.share_w[i]
             s.share_w[i] = 0.0
             s.role[i] = SPAMMER

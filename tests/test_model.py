@@ -53,6 +53,9 @@ def test_daily_counts_follow_the_counting_rules():
     assert result.summary["peak_members"] >= d["members"].max()
     s = result.summary
     assert s["lifetime_days"] == 28 if s["alive_at_end"] else s["lifetime_days"] < 28
+    # members change only by joins and leaves (a member turning spammer is a leave)
+    change = np.diff(np.r_[150, d["members"].to_numpy()])
+    assert (change == d["joins"] - d["leaves"]).all()
 
 
 def test_death_is_the_first_day_of_fourteen_quiet_days():
