@@ -6,6 +6,7 @@ import pandas as pd
 
 from scenarios.schema import Plan
 from sim import metrics
+from sim.constants import CONSTANTS, Constants
 from sim.model import GroupModel
 
 
@@ -16,8 +17,10 @@ class RunResult:
     hourly: pd.DataFrame | None = None
 
 
-def simulate(plan: Plan, seed: int, hourly: bool = False) -> RunResult:
-    model = GroupModel(plan, rng=seed)
+def simulate(plan: Plan, seed: int, hourly: bool = False,
+             constants: Constants = CONSTANTS) -> RunResult:
+    """Run one replicate; `constants` is for studying the model, plans never change it."""
+    model = GroupModel(plan, rng=seed, constants=constants)
     model.run()
     daily = metrics.daily_table(model.out_h, model.out_d)
     summary = {"seed": seed, **metrics.summary(model, daily)}

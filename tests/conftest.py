@@ -4,9 +4,8 @@ import pandas as pd
 
 from scenarios.loader import load_plan
 from scenarios.schema import Plan
-from sim import metrics
 from sim.constants import CONSTANTS, Constants
-from sim.model import GroupModel
+from sim.run import simulate
 
 
 def simulate_many(plan: str | Plan, reps: int, overrides=(), constants: Constants = CONSTANTS,
@@ -14,12 +13,8 @@ def simulate_many(plan: str | Plan, reps: int, overrides=(), constants: Constant
     """Summary (one row per replicate) and daily (or hourly) table over seeds seed..seed+reps-1."""
     if isinstance(plan, str):
         plan = load_plan(plan, list(overrides))
-    rows, tables = [], []
-    for r in range(reps):
-        model = GroupModel(plan, rng=seed + r, constants=constants)
-        model.run()
-        daily = metrics.daily_table(model.out_h, model.out_d)
-        rows.append({"replicate": r, **metrics.summary(model, daily)})
-        table = metrics.hourly_table(model.out_h) if hourly else daily
-        tables.append(table.assign(replicate=r))
-    return pd.DataFrame(rows), pd.concat(tables, ignore_index=True)
+    results = [simulate(plan, seed + r, hourly, constants) for r in range(reps)]
+    summary = pd.DataFrame([{"replicate": r, **res.summary} for r, res in enumerate(results)])
+    tables = [(res.hourly if hourly else res.daily).assign(replicate=r)
+              for r, res in enumerate(results)]
+    return summary, pd.concat(tables, ignore_index=True)
