@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from experiments import storage
+from experiments.paired import paired_differences
 from experiments.storage import Results
 from scenarios.schema import Plan
 from sim.run import simulate
@@ -140,10 +141,7 @@ def _replicate(
     plan: Plan, plan_index: int, replicate: int, seed: int, hourly: bool
 ) -> tuple[int, int, Tables]:
     """One simulation, its tables led by `plan` and `replicate` columns."""
-    result = simulate(plan, seed, hourly=hourly)
-    tables = {"daily": result.daily, "summary": pd.DataFrame([result.summary])}
-    if hourly:
-        tables["hourly"] = result.hourly
+    tables = simulate(plan, seed, hourly=hourly).tables()
     for frame in tables.values():
         frame.insert(0, "replicate", replicate)
         frame.insert(0, "plan", plan.name)
@@ -157,4 +155,5 @@ def _combine(plans: Sequence[Plan], finished: dict[tuple[int, int], Tables]) -> 
         for name in finished[keys[0]]
     }
     ran = sorted({plan_index for plan_index, _ in keys})
-    return Results(plans=[plans[i] for i in ran], **tables)
+    return Results(plans=[plans[i] for i in ran], paired=paired_differences(tables["summary"]),
+                   **tables)

@@ -4,6 +4,9 @@ A run directory holds:
 
 - `daily.parquet`: one row per plan, replicate and day.
 - `summary.parquet`: one row per plan and replicate.
+- `members.parquet`: one row per plan, replicate and account that was ever a member.
+- `paired.parquet`: for a comparison, each plan's per-seed differences from the first plan
+  (see `experiments.paired`).
 - `hourly.parquet`: one row per plan, replicate and hour (only for hourly runs).
 - `plan.yaml` when the run has one plan, or `plans/<name>.yaml` for each plan of a comparison:
   the resolved plans with every default filled, each one a plan `groupsim run` accepts.
@@ -27,10 +30,12 @@ import pyarrow.parquet as pq
 from scenarios.loader import load_plan, plan_to_yaml
 from scenarios.schema import Plan
 
-TABLES = ("daily", "summary", "hourly")
+TABLES = ("daily", "summary", "members", "paired", "hourly")
 OUTPUTS = (
     "daily.parquet",
     "summary.parquet",
+    "members.parquet",
+    "paired.parquet",
     "hourly.parquet",
     "plan.yaml",
     "plans",
@@ -46,6 +51,8 @@ class Results:
     plans: list[Plan]
     daily: pd.DataFrame
     summary: pd.DataFrame
+    members: pd.DataFrame
+    paired: pd.DataFrame | None = None
     hourly: pd.DataFrame | None = None
 
 
@@ -106,10 +113,14 @@ def read_results(out: Path) -> Results:
         plans = [
             load_plan(str(out / "plans" / f"{name}.yaml")) for name in summary["plan"].unique()
         ]
-    hourly = out / "hourly.parquet"
+    optional = {
+        name: pd.read_parquet(out / f"{name}.parquet") if (out / f"{name}.parquet").is_file() else None
+        for name in ("paired", "hourly")
+    }
     return Results(
         plans=plans,
         daily=pd.read_parquet(out / "daily.parquet"),
         summary=summary,
-        hourly=pd.read_parquet(hourly) if hourly.is_file() else None,
+        members=pd.read_parquet(out / "members.parquet"),
+        **optional,
     )

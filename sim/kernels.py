@@ -246,6 +246,7 @@ def _open_chance(c, s, i, h):
 def _leave(s, out_h, i, h, removed):
     s.group[G_MEMBERS] -= 1
     s.status[i] = REMOVED if removed else LEFT
+    s.left_hour[i] = h
     s.trust_end[i] = s.trust[i]
     out_h[H_LEAVES, h] += 1
 
@@ -275,12 +276,12 @@ def refresh_share_weights(c, lv, s, traits):
 
 
 @_hot
-def _join(c, lv, s, traits, out_h, j, h, referred):
+def _join(c, lv, s, traits, out_h, j, h, inviter):
     s.status[j] = IN
     s.join_hour[j] = h
     s.last_reason[j] = h
     s.last_post[j] = h
-    s.referred[j] = referred
+    s.invited_by[j] = inviter
     s.ever[int(s.group[G_N_EVER])] = j
     s.group[G_N_EVER] += 1
     if s.role[j] != SPAMMER:
@@ -294,7 +295,7 @@ def _join(c, lv, s, traits, out_h, j, h, referred):
         for k in range(lv.early_hours.shape[0]):
             if h < lv.early_hours[k]:
                 s.early_disc[j] = max(s.early_disc[j], lv.early_discs[k])
-        if referred:
+        if inviter >= 0:
             out_h[H_REFERRAL, h] += 1
             s.group[G_REFERRAL_JOINS] += 1
 
@@ -452,7 +453,7 @@ def _event(c, lv, s, traits, rng, out_h, h, kind, a, b, eid, ring, ring_n):
                 if rng.random() < c.thanks_share * numb:
                     out_h[H_PROMPTED, h] += 1
                     out_h[H_REAL, h] += 1
-                    s.n_posts[i] += 1
+                    s.n_prompted[i] += 1
         _spend(lv, s, out_h, h, a * min(grabs, b) / b if kind == RED_PACKET else a)
     elif kind == CHECKIN:
         for k in range(n_ever):
@@ -470,7 +471,7 @@ def _event(c, lv, s, traits, rng, out_h, h, kind, a, b, eid, ring, ring_n):
                     _money_exposure(c, s, i, a)
                 out_h[H_PROMPTED, h] += 1
                 out_h[H_REAL, h] += 1
-                s.n_posts[i] += 1
+                s.n_prompted[i] += 1
     elif kind == COUPON:
         for k in range(n_ever):
             i = s.ever[k]
@@ -625,7 +626,7 @@ def _invite_and_join(c, lv, s, traits, rng, out_h, h, hour_weight):
             if s.status[j] != OUT or n_members >= cap:
                 continue
             if rng.random() < join_chance(c, lv, s, j, h, lv.reward_referee if reward_ok else 0.0):
-                _join(c, lv, s, traits, out_h, j, h, 1)
+                _join(c, lv, s, traits, out_h, j, h, i)
                 n_members += 1
                 if reward_ok and (lv.reward_referrer + lv.reward_referee) > 0.0:
                     _spend(lv, s, out_h, h, lv.reward_referrer + lv.reward_referee)
@@ -646,7 +647,7 @@ def _invite_and_join(c, lv, s, traits, rng, out_h, h, hour_weight):
             if s.status[j] != OUT:
                 continue
         if rng.random() < _filter(c, lv, s, j):
-            _join(c, lv, s, traits, out_h, j, h, 0)
+            _join(c, lv, s, traits, out_h, j, h, -1)
             if s.role[j] != SPAMMER:
                 n_members += 1
 
@@ -661,7 +662,7 @@ def host_feed(c, lv, s, traits, rng, out_h, h):
         if s.status[j] != OUT or rng.random() >= c.feed_reach * (0.5 + lv.ip_strength):
             continue
         if rng.random() < join_chance(c, lv, s, j, h, 0.0):
-            _join(c, lv, s, traits, out_h, j, h, 0)
+            _join(c, lv, s, traits, out_h, j, h, -1)
             n_members += 1
 
 
@@ -748,7 +749,7 @@ def _jielong_entry(c, lv, s, traits, rng, out_h, i, h):
     if rng.random() < min(q, 1.0):
         s.event_mark[i] = int(s.group[G_SALE_ID])
         s.group[G_JL_N] += 1
-        s.n_posts[i] += 1
+        s.n_entries[i] += 1
         s.last_post[i] = h
         s.posted_day[i] = h // 24
         out_h[H_REAL, h] += 1
@@ -896,6 +897,7 @@ def _end_of_day(c, lv, s, traits, rng, out_h, out_d, day):
         if s.status[i] == IN and sat < c.mute_below:
             if rng.random() < c.mute_hazard * (c.mute_below - sat) / 0.2:
                 s.status[i] = MUTED
+                s.muted_hour[i] = h
         # M9: shills are noticed more as their share of messages and time in group grow
         if s.noticed[i] == 0 and lv.n_shills > 0:
             weeks = (h - s.join_hour[i]) / 168.0

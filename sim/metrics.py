@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 
 from sim import kernels as k
+from agents import ROLES
 from sim.state import SPAMMER
 
 HOURLY_COLUMNS = {
@@ -69,6 +70,7 @@ def summary(model, daily: pd.DataFrame) -> dict:
     real = float(daily["real_messages"].sum())
     spam = float(daily["spam_messages"].sum())
     referral = int(s.group[k.G_REFERRAL_JOINS])
+    gross_profit = gmv * plan.economics.margin - cost
     return {
         "alive_at_end": dead < 0,
         "lifetime_days": plan.horizon_days if dead < 0 else dead,
@@ -76,7 +78,8 @@ def summary(model, daily: pd.DataFrame) -> dict:
         "final_members": int(daily["members"].iloc[-1]),
         "total_gmv": gmv,
         "total_cost": cost,
-        "roi": (gmv * plan.economics.margin - cost) / cost if cost > 0 else float("nan"),
+        "gross_profit": gross_profit,
+        "roi": gross_profit / cost if cost > 0 else float("nan"),
         "referral_joins": referral,
         "fission_ratio": referral / plan.members.initial if plan.members.initial else float("nan"),
         "lurker_share": float((posts == 0).mean()) if posts.size else float("nan"),
@@ -86,3 +89,32 @@ def summary(model, daily: pd.DataFrame) -> dict:
         "trust_end_all": float(s.trust_end[was].mean()) if was.any() else float("nan"),
         "defectors": int(((s.role == SPAMMER) & was).sum()),
     }
+
+
+def members_table(model) -> pd.DataFrame:
+    """One row per account that was ever a real member: who they were and what they did.
+
+    `posts` is conversation; `prompted_posts` and `jielong_entries` are counted apart, and the
+    three add up to the member's share of the daily `real_messages`. Hours are since opening;
+    -1 means never (or, for `joined_hour`, an initial member).
+    """
+    s = model.state
+    slots = np.flatnonzero(s.was_member == 1)
+    initial = slots < model.n_initial
+    role_names = np.array([role.name for role in ROLES])
+    return pd.DataFrame({
+        "slot": slots,
+        "role": role_names[s.role[slots]],
+        "segment": s.segment[slots],
+        "joined_hour": np.where(initial, -1, s.join_hour[slots].astype(np.int64)),
+        "left_hour": s.left_hour[slots],
+        "muted_hour": s.muted_hour[slots],
+        "invited_by": s.invited_by[slots],
+        "posts": s.n_posts[slots],
+        "prompted_posts": s.n_prompted[slots],
+        "jielong_entries": s.n_entries[slots],
+        "purchases": s.n_purchases[slots],
+        "spend": s.spend[slots],
+        "trust_end": s.trust_end[slots],
+        "satisfaction_end": s.satisfaction[slots],
+    })

@@ -111,6 +111,9 @@ class GroupModel(mesa.Model):
         s.sentiment[:] = 0.1
         s.last_buy[:] = -1e9
         s.first_ad[:] = -1
+        s.invited_by[:] = -1
+        s.left_hour[:] = -1
+        s.muted_hour[:] = -1
         s.posted_day[:] = -1
         s.event_mark[:] = -1
         s.group[kernels.G_DEAD_DAY] = -1

@@ -14,7 +14,16 @@ from sim.model import GroupModel
 class RunResult:
     daily: pd.DataFrame
     summary: dict
+    members: pd.DataFrame
     hourly: pd.DataFrame | None = None
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The run's tables by name (`summary` as one row); `hourly` only when asked for."""
+        out = {"daily": self.daily, "summary": pd.DataFrame([self.summary]),
+               "members": self.members}
+        if self.hourly is not None:
+            out["hourly"] = self.hourly
+        return out
 
 
 def simulate(plan: Plan, seed: int, hourly: bool = False,
@@ -24,4 +33,5 @@ def simulate(plan: Plan, seed: int, hourly: bool = False,
     model.run()
     daily = metrics.daily_table(model.out_h, model.out_d)
     summary = {"seed": seed, **metrics.summary(model, daily)}
-    return RunResult(daily, summary, metrics.hourly_table(model.out_h) if hourly else None)
+    return RunResult(daily, summary, metrics.members_table(model),
+                     metrics.hourly_table(model.out_h) if hourly else None)

@@ -52,11 +52,15 @@ INT_FIELDS = {
     "role": "role code (agents.ROLES)",
     "segment": "city/age/profile segment (homophily)",
     "stage": "AIDASS funnel stage",
-    "n_posts": "messages posted",
+    "n_posts": "conversation messages posted (not prompted, not 接龙 entries)",
     "n_purchases": "purchases made",
     "noticed": "1 once the member noticed the shills",
     "n_ties": "ties of meaningful strength to other members",
-    "referred": "1 if the member joined through an invite",
+    "invited_by": "slot of the member whose invite brought them in, -1 otherwise",
+    "left_hour": "hour the member left or was removed, -1 while in",
+    "muted_hour": "hour the member muted the group, -1 never",
+    "n_prompted": "prompted messages posted (thanks, paid check-ins)",
+    "n_entries": "接龙 entries posted",
     "event_mark": "id of the last sale/jielong the member took part in",
     "posted_day": "last day the member posted an unprompted message",
     "first_ad": "hour of a spammer's first ad, -1 before",
@@ -100,7 +104,11 @@ class State(NamedTuple):
     n_purchases: np.ndarray
     noticed: np.ndarray
     n_ties: np.ndarray
-    referred: np.ndarray
+    invited_by: np.ndarray
+    left_hour: np.ndarray
+    muted_hour: np.ndarray
+    n_prompted: np.ndarray
+    n_entries: np.ndarray
     event_mark: np.ndarray
     posted_day: np.ndarray
     first_ad: np.ndarray

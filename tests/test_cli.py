@@ -68,6 +68,7 @@ def test_run_writes_tables_plan_and_report(tmp_path: Path):
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "daily.parquet",
         "hourly.parquet",
+        "members.parquet",
         "plan.yaml",
         "report.html",
         "summary.parquet",

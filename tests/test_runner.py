@@ -40,6 +40,8 @@ def test_run_directory_round_trip(tmp_path: Path):
     results = run_plans(plans(), replicates=2, out=tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "daily.parquet",
+        "members.parquet",
+        "paired.parquet",
         "plans",
         "summary.parquet",
     ]
@@ -47,6 +49,8 @@ def test_run_directory_round_trip(tmp_path: Path):
     assert [plan.name for plan in back.plans] == NAMES
     assert back.daily.equals(results.daily)
     assert back.summary.equals(results.summary)
+    assert back.members.equals(results.members)
+    assert back.paired.equals(results.paired)
 
 
 def test_interrupt_keeps_finished_replicates(tmp_path: Path):
@@ -67,6 +71,8 @@ def test_rerun_replaces_earlier_outputs(tmp_path: Path):
     run_plans(plans(), replicates=1, out=tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "daily.parquet",
+        "members.parquet",
+        "paired.parquet",
         "plans",
         "summary.parquet",
     ]
@@ -94,3 +100,22 @@ def test_plan_names_must_differ():
     plan = plans()[0]
     with pytest.raises(RunError, match="distinct names"):
         run_plans([plan, plan], replicates=1)
+
+
+def test_members_table_adds_up_to_real_messages():
+    results = run_plans(plans(weeks=2), replicates=2)
+    per_member = results.members.groupby(["plan", "replicate"])[
+        ["posts", "prompted_posts", "jielong_entries"]
+    ].sum().sum(axis=1)
+    real = results.daily.groupby(["plan", "replicate"])["real_messages"].sum()
+    assert (per_member == real).all()
+
+
+def test_paired_differences_are_per_seed():
+    results = run_plans(plans(), replicates=3)
+    paired = results.paired
+    assert set(paired["plan"]) == {NAMES[1]} and set(paired["baseline"]) == {NAMES[0]}
+    gmv = results.summary.pivot(index="seed", columns="plan", values="total_gmv")
+    diff = gmv[NAMES[1]] - gmv[NAMES[0]]
+    row = paired.set_index("metric").loc["total_gmv"]
+    assert row["median"] == pytest.approx(diff.median()) and row["n"] == 3
