@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench clean system-deps
 
 $(STAMP): pyproject.toml
 	@set -e; \
@@ -34,6 +34,17 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_run.py
+
+# Chromium renders static chart images (kaleido) and drives the what-if page's browser tests;
+# the CJK font draws Chinese titles. Debian/Ubuntu package names; run as root or with sudo.
+system-deps:
+	@if command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+	  echo "chromium and fonts-noto-cjk are installed"; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	else \
+	  echo "Install a Chromium and a CJK font for static images and browser tests, e.g. 'sudo apt-get install chromium fonts-noto-cjk'." >&2; \
+	fi
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache
