@@ -4,6 +4,7 @@ table in docs/plausibility.md); `rates` is the function tests use."""
 
 import sys
 from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 
 import numpy as np
 import pandas as pd
@@ -63,9 +64,11 @@ def replicate_rates(plan: Plan, seed: int) -> dict[str, float]:
 
 def rates(plan: Plan, replicates: int = 10, seed: int = 0, workers: int = 1) -> pd.DataFrame:
     """One row per replicate, one column per rate."""
-    with ProcessPoolExecutor(workers) as pool:
-        rows = list(pool.map(replicate_rates, [plan] * replicates,
-                             range(seed, seed + replicates)))
+    seeds = range(seed, seed + replicates)
+    if workers == 1:
+        return pd.DataFrame([replicate_rates(plan, s) for s in seeds])
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+        rows = list(pool.map(replicate_rates, [plan] * replicates, seeds))
     return pd.DataFrame(rows)
 
 
