@@ -16,6 +16,8 @@ from experiments.storage import Results
 COLOURS = qualitative.Dark24
 FONT = "Noto Sans CJK SC, Noto Sans SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
 """A CJK-capable family first (Debian: fonts-noto-cjk), then the platforms' own."""
+DASHES = ("solid", "dash", "dot", "dashdot")
+"""Survival lines often coincide (all alive): dashes keep each visible."""
 
 
 def _colour(i: int, alpha: float | None = None) -> str:
@@ -58,9 +60,11 @@ def per_week(daily: pd.DataFrame, column: str, how: str = "sum") -> pd.DataFrame
 
 
 def survival(summary: pd.DataFrame, horizon_days: int) -> pd.DataFrame:
-    """Per plan and day 0..horizon: the share of replicates still alive (alive while day < lifetime)."""
+    """Per plan and day 0..horizon: the share of replicates alive (day < lifetime, or alive at
+    the end)."""
     rows = [
-        {"plan": plan, "day": day, "alive": float((runs["lifetime_days"] > day).mean())}
+        {"plan": plan, "day": day,
+         "alive": float(((runs["lifetime_days"] > day) | runs["alive_at_end"]).mean())}
         for plan, runs in summary.groupby("plan", sort=False)
         for day in range(horizon_days + 1)
     ]
@@ -79,7 +83,7 @@ def survival_chart(summary: pd.DataFrame, horizon_days: int, lang: Lang = "en") 
     for i, plan in enumerate(_plans(table)):
         rows = table[table["plan"] == plan]
         fig.add_scatter(x=rows["day"], y=rows["alive"], name=plan, mode="lines", line_shape="hv",
-                        line={"color": _colour(i), "width": 3})
+                        line={"color": _colour(i), "width": 3, "dash": DASHES[i % len(DASHES)]})
     _layout(fig, text("survival", lang), text("survival_note", lang), text("day", lang),
             text("survival_axis", lang))
     fig.update_xaxes(tick0=0, dtick=7, range=[0, horizon_days])

@@ -90,8 +90,7 @@ def write_deck(run_dir: Path, lang: Lang = "en", fmt: Format = "pptx",
 def _run(results: Results, lang: Lang) -> tuple[dict[str, go.Figure], list]:
     charts = run_charts(results, lang)
     names = [plan.name for plan in results.plans]
-    plans = "\n".join(f"{p.name}: {p.description or text('no_description', lang)}"
-                      for p in results.plans)
+    plans = [(p.name, p.description or text("no_description", lang)) for p in results.plans]
     slides = [lambda deck, _: _title_slide(deck, text("deck_title", lang),
                                            run_meta(results, lang), plans)]
     slides += [_picture_slide(name) for name in DECK_CHARTS]
@@ -127,8 +126,7 @@ def _sweep(run_dir: Path, lang: Lang) -> tuple[dict[str, go.Figure], list]:
     slides = [lambda deck, _: _title_slide(
         deck, text("sweep_title", lang, plan=plan, levers=", ".join(levers)),
         f"{meta}; {date.today().isoformat()}",
-        "\n".join(f"{lever}: {', '.join(str(v) for v in sorted(points[lever].unique()))}"
-                  for lever in levers))]
+        [(lever, ", ".join(str(v) for v in sorted(points[lever].unique()))) for lever in levers])]
     slides += [_picture_slide(name) for name in charts]
     return charts, slides
 
@@ -173,14 +171,19 @@ def _blank(deck):
     return deck.slides.add_slide(deck.slide_layouts[6])
 
 
-def _title_slide(deck, title: str, meta: str, body: str) -> None:
+def _title_slide(deck, title: str, meta: str, items: list[tuple[str, str]]) -> None:
+    """Title, a line of facts, then one paragraph per (name, description)."""
     slide = _blank(deck)
-    lines = body.splitlines()
-    size = 16 if len(lines) <= 6 else 12
     _text_box(slide, Inches(0.7), Inches(0.5), Inches(12), Inches(1.2), [(title, 40, True)])
     _text_box(slide, Inches(0.7), Inches(1.5), Inches(12), Inches(0.6), [(meta, 18, False)])
-    _text_box(slide, Inches(0.7), Inches(2.3), Inches(12), Inches(4.9),
-              [(line, size, False) for line in lines])
+    frame = slide.shapes.add_textbox(Inches(0.7), Inches(2.3), Inches(12), Inches(4.9)).text_frame
+    frame.word_wrap = True
+    size = 18 if len(items) <= 5 else 13
+    for i, (name, description) in enumerate(items):
+        paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+        paragraph.space_after = Pt(4)
+        _runs(paragraph, f"{name}: ", size, bold=True)
+        _runs(paragraph, description, size)
 
 
 def _picture_slide(name: str):
@@ -194,25 +197,26 @@ def _table_slide(title: str, table: pd.DataFrame, corner: str, note: str):
         page = _blank(deck)
         _text_box(page, Inches(0.5), Inches(0.3), Inches(12.3), Inches(0.8), [(title, 30, True)])
         rows, columns = len(table) + 1, len(table.columns) + 1
-        height = Inches(0.45) * rows
+        height = Emu(min(Inches(0.45), Inches(5.6) // rows) * rows)
         shape = page.shapes.add_table(rows, columns, Inches(0.5), Inches(1.2), Inches(12.3), height)
         grid = shape.table
         grid.columns[0].width = Emu(int(Inches(12.3) * 0.34))
         for j in range(1, columns):
             grid.columns[j].width = Emu(int(Inches(12.3) * 0.66 / (columns - 1)))
-        size = 14 if rows <= 10 else 12
+        size = 14 if rows <= 10 else 11
         for j, heading in enumerate([corner, *table.columns]):
             _cell(grid.cell(0, j), str(heading), size, bold=True)
         for i, (row, cells) in enumerate(zip(table.index, table.to_numpy()), start=1):
             _cell(grid.cell(i, 0), str(row), size)
             for j, value in enumerate(cells, start=1):
                 _cell(grid.cell(i, j), str(value), size)
-        _text_box(page, Inches(0.5), Inches(1.3) + height, Inches(12.3), Inches(1.2),
-                  [(note, 12, False)])
+        _text_box(page, Inches(0.5), Inches(1.25) + height, Inches(12.3), Inches(0.9),
+                  [(note, 11, False)])
     return slide
 
 
 def _cell(cell, value: str, size: int, bold: bool = False) -> None:
+    cell.margin_top = cell.margin_bottom = Inches(0.03)
     frame = cell.text_frame
     frame.paragraphs[0].text = ""
     _runs(frame.paragraphs[0], value, size, bold)

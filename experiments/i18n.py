@@ -185,7 +185,7 @@ def format_value(metric: str, value: float, lang: Lang = "en", signed: bool = Fa
     if kind == "share" and signed:
         return f"{plus}{minus}{v * 100:.0f}" + (" pp" if lang == "en" else " 个百分点")
     if kind == "share":
-        return f"{minus}{v:.0%}"
+        return f"{minus}{v:.1%}" if 0 < v < 0.1 else f"{minus}{v:.0%}"
     if kind == "days":
         return f"{plus}{minus}{v:,.0f}" + (" days" if lang == "en" else " 天")
     if kind == "day":
