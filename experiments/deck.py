@@ -41,7 +41,7 @@ DECK_METRICS = ("lifetime_days", "final_members", "total_gmv", "total_cost", "gr
 SWEEP_METRICS = ("lifetime_days", "gross_profit", "total_gmv", "final_members")
 """Metrics a sweep deck draws, where `points.parquet` has them."""
 PLANS_PER_SLIDE = 6
-WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
+WIDTH, HEIGHT = Emu(12_192_000), Emu(6_858_000)  # 13.333 × 7.5 in, PowerPoint's 16:9
 EAST_ASIAN_FONT = "Noto Sans CJK SC"
 
 

@@ -62,7 +62,7 @@ def write_images(figures: dict[Path, go.Figure]) -> None:
     if not formats <= set(FORMATS):
         raise ValueError(f"image formats are {', '.join(FORMATS)}; got {sorted(formats)}")
     browser = find_browser()
-    if any(_CJK.search(fig.to_json()) for fig in figures.values()) and not has_cjk_font():
+    if any(_CJK.search(str(fig.to_plotly_json())) for fig in figures.values()) and not has_cjk_font():
         raise ImageError(FONT_HINT)
     width, height = SLIDE_PIXELS
     items = [
