@@ -197,7 +197,7 @@ def _table_slide(title: str, table: pd.DataFrame, corner: str, note: str):
         page = _blank(deck)
         _text_box(page, Inches(0.5), Inches(0.3), Inches(12.3), Inches(0.8), [(title, 30, True)])
         rows, columns = len(table) + 1, len(table.columns) + 1
-        height = Emu(min(Inches(0.45), Inches(5.6) // rows) * rows)
+        height = Emu(min(Inches(0.45), Inches(5.3) // rows) * rows)
         shape = page.shapes.add_table(rows, columns, Inches(0.5), Inches(1.2), Inches(12.3), height)
         grid = shape.table
         grid.columns[0].width = Emu(int(Inches(12.3) * 0.34))
@@ -210,8 +210,8 @@ def _table_slide(title: str, table: pd.DataFrame, corner: str, note: str):
             _cell(grid.cell(i, 0), str(row), size)
             for j, value in enumerate(cells, start=1):
                 _cell(grid.cell(i, j), str(value), size)
-        _text_box(page, Inches(0.5), Inches(1.25) + height, Inches(12.3), Inches(0.9),
-                  [(note, 11, False)])
+        # at the foot of the slide: rows that wrap make the table taller than planned
+        _text_box(page, Inches(0.5), Inches(6.65), Inches(12.3), Inches(0.8), [(note, 11, False)])
     return slide
 
 

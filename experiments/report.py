@@ -125,13 +125,14 @@ def comparison_table(results: Results, lang: Lang = "en",
 
 
 def readings(results: Results, lang: Lang = "en") -> list[str]:
-    """Plain-language paragraphs: per plan survival and gross profit, its paired difference from
-    the first plan, a budget warning when money ran out; then which plan leads."""
-    paragraphs = []
+    """Plain-language paragraphs: for a comparison first which plans lead on survival and gross
+    profit; then per plan its survival, gross profit and paired difference from the first plan,
+    and a warning when the budget ran out."""
+    paragraphs = _leads(results, lang) if len(results.plans) > 1 else []
     paired = results.paired.set_index(["plan", "metric"]) if results.paired is not None else None
     for plan in results.plans:
         runs = results.summary[results.summary["plan"] == plan.name]
-        paragraphs.append(_plan_reading(plan.name, plan.group.weeks, runs, lang))
+        paragraph = _plan_reading(plan.name, plan.group.weeks, runs, lang)
         if paired is not None and plan.name in paired.index.get_level_values("plan"):
             items = [
                 text("paired_item", lang, label=label(m, lang),
@@ -142,13 +143,12 @@ def readings(results: Results, lang: Lang = "en") -> list[str]:
                 for row in [paired.loc[(plan.name, m)]]
             ]
             base = paired.loc[plan.name]["baseline"].iloc[0]
-            paragraphs.append(f"{plan.name} — " + text(
-                "paired_reading", lang, base=base, items=text("list_sep", lang).join(items)))
+            paragraph += " " + text("paired_reading", lang, base=base,
+                                    items=text("list_sep", lang).join(items))
+        paragraphs.append(paragraph)
         warning = _budget_warning(runs, lang)
         if warning:
             paragraphs.append(f"{plan.name} — {warning}")
-    if len(results.plans) > 1:
-        paragraphs += _leads(results, lang)
     return paragraphs
 
 
