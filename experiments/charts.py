@@ -32,7 +32,7 @@ def _layout(fig: go.Figure, title: str, note: str, x_title: str, y_title: str) -
         template="plotly_white",
         height=480,
         margin={"l": 80, "r": 20, "t": 90, "b": 60},
-        legend={"font_size": 14},
+        legend={"font_size": 14, "tracegroupgap": 0},  # legend groups: no gaps between plans
         hovermode="x unified",
     )
     fig.update_xaxes(title=x_title)

@@ -95,13 +95,15 @@ def _run(results: Results, lang: Lang) -> tuple[dict[str, go.Figure], list]:
                                            run_meta(results, lang), plans)]
     slides += [_picture_slide(name) for name in DECK_CHARTS]
     table = comparison_table(results, lang, DECK_METRICS, ranges=False)
+    note = text("table_note", lang)
+    if results.paired is not None and not results.paired.empty:
+        note = text("paired_note", lang, base=names[0]) + " " + note
     review = metric_rows(results, lang, REVIEW_METRICS, ranges=False)
-    for title, rows, note in (("table_slide", table, "table_note"),
-                              ("review_title", review, "review_note")):
+    for title, rows, foot in (("table_slide", table, note),
+                              ("review_title", review, text("review_note", lang))):
         for start in range(0, len(names), PLANS_PER_SLIDE):
             columns = names[start:start + PLANS_PER_SLIDE]
-            slides.append(_table_slide(text(title, lang), rows[columns], text("metric", lang),
-                                       text(note, lang, base=names[0])))
+            slides.append(_table_slide(text(title, lang), rows[columns], text("metric", lang), foot))
     return charts, slides
 
 

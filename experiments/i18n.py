@@ -74,11 +74,11 @@ TEXT: dict[str, tuple[str, str]] = {
                     "各方案对比：各次模拟的中位数 [10–90%]"),
     "review_title": ("Review metrics (复盘)", "复盘指标"),
     "table_slide": ("All plans side by side (median over runs)", "各方案对比 (各次模拟的中位数)"),
-    "table_note": ("Δ rows: per-seed difference from {base}, the first plan (every plan met the "
-                   "same seeds), median over seeds. Money in yuan; ROI as a multiple (×) of the "
-                   "incentive cost.",
-                   "Δ 行：与第一个方案 {base} 逐个随机种子的差值 (各方案使用相同种子)，取中位数。"
+    "table_note": ("Money in yuan; ROI as a multiple (×) of the incentive cost.",
                    "金额单位为元；投入产出比为激励成本的倍数 (×)。"),
+    "paired_note": ("Δ rows: per-seed difference from {base}, the first plan (every plan met the "
+                    "same seeds), median over seeds.",
+                    "Δ 行：与第一个方案 {base} 逐个随机种子的差值 (各方案使用相同种子)，取中位数。"),
     "review_note": ("引流转换率 joins ÷ candidate pool; 活跃度 mean daily unprompted posters ÷ "
                     "members; 成交转化率 members who bought ÷ all who were members; 复购率 buyers "
                     "who bought twice or more ÷ buyers; 裂变倍增率 referral joins ÷ initial "

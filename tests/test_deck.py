@@ -83,6 +83,18 @@ def test_zh_deck_has_every_slide_and_the_chart_images(run_dir: Path):
         assert svg.startswith("<svg") and CJK.search(svg)
 
 
+def test_deck_of_one_plan_has_no_paired_rows(tmp_path: Path):
+    _needs_browser()
+    assert invoke("run", NAMES[0], "--replicates", 2, "--weeks", 1, "--out", tmp_path).exit_code == 0
+    result = invoke("deck", tmp_path, "--out", tmp_path / "one.pptx")
+    assert result.exit_code == 0, result.output
+    texts = _slide_texts(tmp_path / "one.pptx")
+    assert len(texts) == 9 and "1 plan(s); 2 runs per plan, seeds 0–1" in texts[0]
+    assert "gross profit" in texts[7] and "Δ" not in texts[7]
+    assert "lead conversion" in texts[8]
+    assert (tmp_path / "en" / "survival.svg").is_file()
+
+
 def test_deck_as_pdf_charts_only_in_english(run_dir: Path, tmp_path: Path):
     _needs_browser()
     result = invoke("deck", run_dir, "--format", "pdf", "--out", tmp_path / "charts")
