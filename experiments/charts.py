@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import hex_to_rgb, qualitative
 
-from experiments.i18n import Lang, format_value, label, text
+from experiments.i18n import Lang, format_value, label, text, unit
 from experiments.storage import Results
 
 COLOURS = qualitative.Dark24
@@ -38,6 +38,12 @@ def _layout(fig: go.Figure, title: str, note: str, x_title: str, y_title: str) -
     fig.update_xaxes(title=x_title)
     fig.update_yaxes(title=y_title)
     return fig
+
+
+def _yuan(fig: go.Figure, axis: str = "y") -> None:
+    """Ticks as ¥1,200 on a money axis."""
+    update = fig.update_yaxes if axis == "y" else fig.update_xaxes
+    update(tickprefix="¥", tickformat=",.0f")
 
 
 def _plans(table: pd.DataFrame) -> list[str]:
@@ -111,7 +117,7 @@ def band_chart(table: pd.DataFrame, column: str, title: str, y_title: str, lang:
     fig.update_xaxes(tick0=0, dtick=7 if by == "day" else 1, rangemode="tozero")
     fig.update_yaxes(rangemode="tozero" if from_zero else "normal")
     if money:
-        fig.update_yaxes(tickprefix="¥", tickformat=",.0f")
+        _yuan(fig)
     return fig
 
 
@@ -131,7 +137,7 @@ def weekly_bar_chart(daily: pd.DataFrame, column: str, how: str, title: str, y_t
     fig.update_layout(barmode="group", bargap=0.2)
     fig.update_xaxes(dtick=1)
     if money:
-        fig.update_yaxes(tickprefix="¥", tickformat=",.0f")
+        _yuan(fig)
     return fig
 
 
@@ -188,10 +194,24 @@ def run_charts(results: Results, lang: Lang = "en") -> dict[str, go.Figure]:
 # Sweeps: `points` has one row per point, a column per varied lever and `<metric>_median`,
 # `<metric>_p10`, `<metric>_p90` per summary metric (the layout `groupsim sweep` writes).
 
+LEVELS = 8
+"""A lever with more values than this (lhs and sobol designs) is read in this many bins."""
+
+
+def _levels(points: pd.DataFrame, levers: list[str]) -> pd.DataFrame:
+    """Points with each sampled lever replaced by the middle of its bin, so that points can be
+    grouped by lever value whatever the design."""
+    out = points.copy()
+    for lever in levers:
+        if out[lever].nunique() > LEVELS:
+            bins = pd.cut(out[lever], LEVELS)
+            out[lever] = bins.map(lambda interval: interval.mid).astype(float)
+    return out
+
 
 def response_chart(points: pd.DataFrame, lever: str, metric: str, lang: Lang = "en") -> go.Figure:
     """The metric's median (10–90% band) against one lever, over the points' other levers."""
-    by = points.groupby(lever)[[f"{metric}_median", f"{metric}_p10", f"{metric}_p90"]].median()
+    by = _levels(points, [lever]).groupby(lever)[[f"{metric}_median", f"{metric}_p10", f"{metric}_p90"]].median()
     fig = go.Figure()
     fig.add_scatter(x=by.index, y=by[f"{metric}_p90"], mode="lines", line_width=0,
                     showlegend=False, hoverinfo="skip")
@@ -202,17 +222,21 @@ def response_chart(points: pd.DataFrame, lever: str, metric: str, lang: Lang = "
                     name=label(metric, lang), line={"color": _colour(0), "width": 3})
     _layout(fig, text("response", lang, metric=label(metric, lang), lever=lever),
             text("band", lang), lever, label(metric, lang))
+    if unit(metric) == "money":
+        _yuan(fig)
     return fig
 
 
 def heatmap_chart(points: pd.DataFrame, x: str, y: str, metric: str, lang: Lang = "en") -> go.Figure:
-    grid = points.pivot_table(index=y, columns=x, values=f"{metric}_median", aggfunc="median")
+    grid = _levels(points, [x, y]).pivot_table(index=y, columns=x, values=f"{metric}_median", aggfunc="median")
     cells = [[format_value(metric, v, lang) for v in row] for row in grid.to_numpy()]
     fig = go.Figure(go.Heatmap(z=grid.to_numpy(), x=grid.columns, y=grid.index, text=cells,
                                texttemplate="%{text}", colorscale="Viridis"))
     _layout(fig, text("heatmap", lang, metric=label(metric, lang), x=x, y=y),
-            text("band", lang).split(";")[0], x, y)
+            text("median_note", lang), x, y)
     fig.update_layout(hovermode="closest")
+    fig.update_xaxes(type="category")
+    fig.update_yaxes(type="category")
     return fig
 
 
@@ -221,6 +245,7 @@ def tornado_chart(points: pd.DataFrame, levers: list[str], metric: str,
     """Per lever: the median at its lowest and highest value (over the other levers), as a bar
     from the low end; the widest swing on top."""
     column = f"{metric}_median"
+    points = _levels(points, levers)
     rows = []
     for lever in levers:
         by = points.groupby(lever)[column].median()
@@ -233,9 +258,11 @@ def tornado_chart(points: pd.DataFrame, levers: list[str], metric: str,
         marker_color=[_colour(0) if d >= 0 else _colour(1) for d in table["high"] - base],
         text=[f"{format_value(metric, lo, lang)} → {format_value(metric, hi, lang)}"
               for lo, hi in zip(table["low"], table["high"])],
-        textposition="outside",
+        textposition="outside", cliponaxis=False, constraintext="none",
     ))
-    _layout(fig, text("tornado", lang, metric=label(metric, lang)), text("tornado_axis", lang),
+    _layout(fig, text("tornado", lang, metric=label(metric, lang)), text("tornado_note", lang),
             label(metric, lang), "")
-    fig.update_layout(hovermode="closest")
+    fig.update_layout(hovermode="closest", margin_r=220)
+    if unit(metric) == "money":
+        _yuan(fig, "x")
     return fig

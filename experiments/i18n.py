@@ -45,6 +45,7 @@ TEXT: dict[str, tuple[str, str]] = {
     # charts
     "day": ("day (gridline every week)", "天 (每周一条网格线)"),
     "week": ("week", "周"),
+    "median_note": ("median over runs", "各次模拟的中位数"),
     "band": ("median over runs; band: 10–90% of runs", "各次模拟的中位数；阴影：10–90% 区间"),
     "bars": ("bars: median over runs; whiskers: 10–90% of runs",
              "柱：各次模拟的中位数；误差线：10–90% 区间"),
@@ -137,8 +138,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "heatmap": ("{metric}: median by {x} and {y}", "{metric}：按 {x} 和 {y} 的中位数"),
     "tornado": ("{metric}: swing of the median across each lever's range",
                 "{metric}：各杠杆取值范围内中位数的变化幅度"),
-    "tornado_axis": ("change of the median from the lever's lowest value",
-                     "相对该杠杆最低取值的中位数变化"),
+    "tornado_note": ("each bar runs from the median at the lever's lowest value to the median at "
+                     "its highest (the other levers pooled)",
+                     "每根柱从该杠杆最低取值时的中位数，到最高取值时的中位数 (其他杠杆合并)"),
     "sweep_title": ("Sweep of {plan}: {levers}", "{plan} 参数扫描：{levers}"),
     "points": ("{points} points × {replicates} runs", "{points} 个取值点 × 每点 {replicates} 次模拟"),
 }

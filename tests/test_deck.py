@@ -117,7 +117,8 @@ def test_deck_of_a_sweep_directory(tmp_path: Path):
         points[f"{metric}_p90"] = median * 1.2
     points.to_parquet(tmp_path / "points.parquet")
     (tmp_path / "sweep.yaml").write_text(yaml.safe_dump(
-        {"replicates": 5, "base": {"name": "tuanzhang", "description": "d"}}))
+        {"vary": {"host.ip_strength": "0.2:0.8:3", "calendar[0].amount": "10,30"},
+         "replicates": 5, "plan": {"name": "tuanzhang", "description": "d"}}))
     result = invoke("deck", tmp_path, "--lang", "en")
     assert result.exit_code == 0, result.output
     images = sorted(path.stem for path in (tmp_path / "deck" / "en").glob("*.png"))
@@ -137,6 +138,18 @@ def test_tornado_puts_the_widest_swing_on_top():
     bar = tornado_chart(points, ["a", "b"], "gross_profit").data[0]
     assert list(bar.y) == ["b", "a"]  # plotly draws the last category on top
     assert list(bar.x) == [1.0, 10.0]
+
+
+def test_sampled_levers_are_read_in_bins():
+    from experiments.charts import LEVELS, heatmap_chart, response_chart
+    rng = np.random.default_rng(0)
+    points = pd.DataFrame({"a.x": rng.uniform(0, 1, 200), "b.y": rng.uniform(5, 50, 200)})
+    points["gross_profit_median"] = 100 * points["a.x"]
+    points["gross_profit_p10"] = points["gross_profit_median"] - 1
+    points["gross_profit_p90"] = points["gross_profit_median"] + 1
+    line = response_chart(points, "a.x", "gross_profit").data[-1]
+    assert len(line.x) == LEVELS and list(line.y) == sorted(line.y)
+    assert len(heatmap_chart(points, "a.x", "b.y", "gross_profit").data[0].x) == LEVELS
 
 
 def test_deck_of_a_directory_that_is_no_run_exits_2(tmp_path: Path):
