@@ -176,6 +176,11 @@ def trust_chart(daily: pd.DataFrame, lang: Lang = "en") -> go.Figure:
                       from_zero=False)
 
 
+def sentiment_chart(daily: pd.DataFrame, lang: Lang = "en") -> go.Figure:
+    return band_chart(daily, "mean_sentiment", text("sentiment", lang),
+                      text("sentiment_axis", lang), lang, from_zero=False)
+
+
 def run_charts(results: Results, lang: Lang = "en") -> dict[str, go.Figure]:
     """The charts of a run or comparison, by file name, in the order a deck shows them."""
     horizon = max(plan.horizon_days for plan in results.plans)
@@ -188,6 +193,7 @@ def run_charts(results: Results, lang: Lang = "en") -> dict[str, go.Figure]:
         "cumulative_profit": cumulative_profit_chart(daily, lang),
         "weekly_posters": weekly_posters_chart(daily, lang),
         "trust": trust_chart(daily, lang),
+        "sentiment": sentiment_chart(daily, lang),
     }
 
 

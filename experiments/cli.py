@@ -48,7 +48,9 @@ Hourly = Annotated[bool, typer.Option("--hourly", help="Also write hourly.parque
 Out = Annotated[
     Path | None, typer.Option(help="Run directory. [default: runs/<plan>-<YYYYmmdd-HHMMSS>]")
 ]
-LangOption = Annotated[Lang, typer.Option("--lang", help="Language of the report and deck.")]
+LangOption = Annotated[
+    Lang, typer.Option("--lang", help="Language of titles, labels, units and the reading.")
+]
 
 
 @app.command()
@@ -104,8 +106,8 @@ def deck(
                              "png, svg, pdf: only the charts, in that format.")
     ] = "pptx",
     out: Annotated[
-        Path | None, typer.Option(help="The .pptx file, or the folder for chart images. "
-                                  "[default: RUN_DIR/deck/deck-<lang>.pptx or RUN_DIR/deck/<lang>/]")
+        Path | None, typer.Option(help="The .pptx file, or the folder for chart images; by "
+                                  "default RUN_DIR/deck/deck-LANG.pptx or RUN_DIR/deck/LANG/.")
     ] = None,
 ) -> None:
     """Write a 16:9 slide deck and 1920×1080 chart images of a run, comparison or sweep."""

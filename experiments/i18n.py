@@ -65,6 +65,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "posters_axis": ("members who posted (unprompted) per day", "每日主动发言的成员数"),
     "trust": ("Mean trust of current members", "现有成员平均信任度"),
     "trust_axis": ("mean trust (0–1)", "平均信任度 (0–1)"),
+    "sentiment": ("Mean sentiment of current members", "现有成员平均情绪"),
+    "sentiment_axis": ("mean sentiment", "平均情绪"),
     # tables, report and deck
     "metric": ("metric", "指标"),
     "median_range": ("median [10–90%]", "中位数 [10–90%]"),

@@ -43,6 +43,11 @@ TABLE_METRICS = (
 )
 """Summary metrics of the comparison table (median [10–90%] over replicates), in order."""
 
+REPORT_CHARTS = ("survival", "members", "weekly_gmv", "weekly_profit", "cumulative_profit",
+                 "weekly_posters", "trust")
+"""Charts of the page, in order; sentiment is left to the deck's images, as 11 plans' worth of
+it would take the page past 5 MB (plotly.js alone is 4.8 MB)."""
+
 PAIRED_READING = ("lifetime_days", "alive_week12", "gross_profit")
 """Paired differences the reading names, in order."""
 
@@ -259,7 +264,7 @@ def report_html(results: Results, lang: Lang = "en") -> str:
     charts = "".join(
         pio.to_html(fig, full_html=False, include_plotlyjs=False, div_id=f"chart-{name}",
                     config={"displaylogo": False})
-        for name, fig in run_charts(results, lang).items()
+        for name, fig in run_charts(results, lang).items() if name in REPORT_CHARTS
     )
     return f"""<!DOCTYPE html>
 <html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">

@@ -77,7 +77,7 @@ def test_zh_deck_has_every_slide_and_the_chart_images(run_dir: Path):
                 for slide in presentation.slides]
     assert pictures[1:7] == [1] * 6
     for name in ("survival", "members", "weekly_gmv", "weekly_profit", "cumulative_profit",
-                 "weekly_posters", "trust"):
+                 "weekly_posters", "trust", "sentiment"):
         assert Image.open(run_dir / "deck" / "zh" / f"{name}.png").size == (1920, 1080)
         svg = (run_dir / "deck" / "zh" / f"{name}.svg").read_text(encoding="utf-8")
         assert svg.startswith("<svg") and CJK.search(svg)

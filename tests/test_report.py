@@ -9,7 +9,13 @@ import pytest
 
 from experiments import charts
 from experiments.paired import paired_differences
-from experiments.report import comparison_table, readings, report_html, write_report
+from experiments.report import (
+    REPORT_CHARTS,
+    comparison_table,
+    readings,
+    report_html,
+    write_report,
+)
 from experiments.runner import run_plans
 from experiments.storage import Results
 from scenarios.loader import library, load_plan
@@ -28,7 +34,7 @@ def results():
 def test_run_charts_draw_every_plan_with_titles_in_the_language(results, lang):
     figures = charts.run_charts(results, lang)
     assert list(figures) == ["survival", "members", "weekly_gmv", "weekly_profit",
-                             "cumulative_profit", "weekly_posters", "trust"]
+                             "cumulative_profit", "weekly_posters", "trust", "sentiment"]
     for name, fig in figures.items():
         assert isinstance(fig, go.Figure)
         legend = [trace.name for trace in fig.data if trace.showlegend is not False]
@@ -50,6 +56,7 @@ def test_weekly_charts_are_bars_with_10_90_whiskers(results):
 def test_trust_axis_fits_the_data_and_members_start_at_zero(results):
     figures = charts.run_charts(results)
     assert figures["trust"].layout.yaxis.rangemode == "normal"
+    assert figures["sentiment"].layout.yaxis.rangemode == "normal"
     assert figures["members"].layout.yaxis.rangemode == "tozero"
 
 
@@ -119,7 +126,8 @@ def test_report_is_offline_and_in_the_language(results, tmp_path: Path, lang):
     assert not re.search(r"<script[^>]*\bsrc=", html)
     assert html.count("plotly.js v") == 1
     assert html.count("<table>") == 1
-    assert html.count('class="plotly-graph-div"') == len(charts.run_charts(results))
+    assert html.count('class="plotly-graph-div"') == len(REPORT_CHARTS)
+    assert 'id="chart-survival"' in html and 'id="chart-cumulative_profit"' in html
     for plan in results.plans:
         assert plan.description in html
     if lang == "zh":
