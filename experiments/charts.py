@@ -60,7 +60,7 @@ def quantile_band(table: pd.DataFrame, column: str, by: str = "day") -> pd.DataF
 
 
 def per_week(daily: pd.DataFrame, column: str, how: str = "sum") -> pd.DataFrame:
-    """Per plan, replicate and week (1-based): the week's sum (or mean) of `column`."""
+    """Per plan, replicate and week (1-based): the week's `how` (sum, mean, last) of `column`."""
     weeks = daily.assign(week=daily["day"] // 7 + 1)
     return weeks.groupby(["plan", "replicate", "week"], sort=False)[column].agg(how).reset_index()
 
@@ -167,7 +167,9 @@ def cumulative_profit_chart(daily: pd.DataFrame, lang: Lang = "en") -> go.Figure
 
 
 def weekly_posters_chart(daily: pd.DataFrame, lang: Lang = "en") -> go.Figure:
-    return weekly_bar_chart(daily, "active_posters", "mean", text("weekly_posters", lang),
+    """`weekly_posters` counts the members who talked in the 7 days up to a day: its value on a
+    week's last day counts that week."""
+    return weekly_bar_chart(daily, "weekly_posters", "last", text("weekly_posters", lang),
                             text("posters_axis", lang), lang)
 
 
