@@ -27,7 +27,7 @@ from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
 from experiments.charts import heatmap_chart, response_chart, run_charts, tornado_chart
-from experiments.i18n import REVIEW_METRICS, Lang, label, text
+from experiments.i18n import REVIEW_METRICS, Lang, text
 from experiments.images import write_images
 from experiments.report import comparison_table, metric_rows, run_meta
 from experiments.storage import Results, read_results
@@ -144,7 +144,7 @@ def _plan_name(spec: object) -> str | None:
     return None
 
 
-def _runs(paragraph, text_: str, size: int, bold: bool = False,
+def _add_run(paragraph, text_: str, size: int, bold: bool = False,
           colour: RGBColor | None = None) -> None:
     run = paragraph.add_run()
     run.text = text_
@@ -166,7 +166,7 @@ def _text_box(slide, left, top, width, height, lines: list[tuple[str, int, bool]
     frame.word_wrap = True
     for i, (line, size, bold) in enumerate(lines):
         paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
-        _runs(paragraph, line, size, bold, RGBColor(0x22, 0x22, 0x22))
+        _add_run(paragraph, line, size, bold, RGBColor(0x22, 0x22, 0x22))
 
 
 def _blank(deck):
@@ -184,8 +184,8 @@ def _title_slide(deck, title: str, meta: str, items: list[tuple[str, str]]) -> N
     for i, (name, description) in enumerate(items):
         paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
         paragraph.space_after = Pt(4)
-        _runs(paragraph, f"{name}: ", size, bold=True)
-        _runs(paragraph, description, size)
+        _add_run(paragraph, f"{name}: ", size, bold=True)
+        _add_run(paragraph, description, size)
 
 
 def _picture_slide(name: str):
@@ -221,4 +221,4 @@ def _cell(cell, value: str, size: int, bold: bool = False) -> None:
     cell.margin_top = cell.margin_bottom = Inches(0.03)
     frame = cell.text_frame
     frame.paragraphs[0].text = ""
-    _runs(frame.paragraphs[0], value, size, bold)
+    _add_run(frame.paragraphs[0], value, size, bold)
