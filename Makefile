@@ -1,4 +1,5 @@
-# make demo: create .venv, install, compare the library plans into runs/demo/report.html
+# make demo: create .venv, install, compare the library plans into runs/demo/report.html and
+#            write the slide decks runs/demo/deck/deck-en.pptx and deck-zh.pptx
 # make test: create .venv, install, run the tests
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -28,6 +29,8 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(VENV)/bin/groupsim compare --library --replicates 20 --seed 0 --out runs/demo
+	$(VENV)/bin/groupsim deck runs/demo --lang en
+	$(VENV)/bin/groupsim deck runs/demo --lang zh
 
 test: $(STAMP)
 	$(PY) -m pytest -n 2 -q

@@ -1,4 +1,4 @@
-"""The `groupsim` command line: run, compare, scenarios, validate.
+"""The `groupsim` command line: run, compare, deck, scenarios, validate.
 
 Commands parse arguments and call library functions; only this module turns exceptions into
 messages and exit codes: 0 done, 2 bad input, 130 interrupted (what finished is saved).
@@ -16,6 +16,9 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from experiments.deck import DeckError, Format, write_deck
+from experiments.i18n import Lang
+from experiments.images import ImageError
 from experiments.report import format_value, readings, summary_stats, write_report
 from experiments.runner import RunError, RunInterrupted, run_plans
 from experiments.storage import Results
@@ -45,6 +48,9 @@ Hourly = Annotated[bool, typer.Option("--hourly", help="Also write hourly.parque
 Out = Annotated[
     Path | None, typer.Option(help="Run directory. [default: runs/<plan>-<YYYYmmdd-HHMMSS>]")
 ]
+LangOption = Annotated[
+    Lang, typer.Option("--lang", help="Language of titles, labels, units and the reading.")
+]
 
 
 @app.command()
@@ -57,9 +63,10 @@ def run(
     workers: Workers = 1,
     hourly: Hourly = False,
     out: Out = None,
+    lang: LangOption = "en",
 ) -> None:
     """Simulate one plan; write its tables, plan and report to a run directory."""
-    _simulate([plan], replicates, seed, weeks, set_ or [], workers, hourly, out)
+    _simulate([plan], replicates, seed, weeks, set_ or [], workers, hourly, out, lang)
 
 
 @app.command()
@@ -77,6 +84,7 @@ def compare(
     workers: Workers = 1,
     hourly: Hourly = False,
     out: Out = None,
+    lang: LangOption = "en",
 ) -> None:
     """Simulate several plans with the same seeds; write one report with all of them."""
     if all_plans == bool(plans):
@@ -84,7 +92,33 @@ def compare(
     sources = list(library()) if all_plans else plans
     if len(sources) < 2:
         raise typer.BadParameter("compare needs at least two plans; use `groupsim run` for one")
-    _simulate(sources, replicates, seed, weeks, set_ or [], workers, hourly, out)
+    _simulate(sources, replicates, seed, weeks, set_ or [], workers, hourly, out, lang)
+
+
+@app.command()
+def deck(
+    run_dir: Annotated[
+        Path, typer.Argument(help="Directory of groupsim run, compare or sweep.", file_okay=False)
+    ],
+    lang: LangOption = "en",
+    format_: Annotated[
+        Format, typer.Option("--format", help="pptx: the deck, with a PNG and SVG of each chart; "
+                             "png, svg, pdf: only the charts, in that format.")
+    ] = "pptx",
+    out: Annotated[
+        Path | None, typer.Option(help="The .pptx file, or the folder for chart images; by "
+                                  "default RUN_DIR/deck/deck-LANG.pptx or RUN_DIR/deck/LANG/.")
+    ] = None,
+) -> None:
+    """Write a 16:9 slide deck and 1920×1080 chart images of a run, comparison or sweep."""
+    try:
+        written = write_deck(run_dir, lang, format_, out)
+    except (DeckError, ImageError) as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(2) from None
+    console.print(f"Wrote {escape(str(written[0]))} and {len(written) - 1} more file(s)"
+                  if len(written) > 1 and format_ == "pptx"
+                  else f"Wrote {len(written)} chart(s) to {escape(str(written[0].parent))}")
 
 
 @app.command()
@@ -125,6 +159,7 @@ def _simulate(
     workers: int,
     hourly: bool,
     out: Path | None,
+    lang: Lang,
 ) -> None:
     overrides = sets if weeks is None else [*sets, f"group.weeks={weeks}"]
     with _bad_input():
@@ -148,17 +183,17 @@ def _simulate(
 
             results = run_plans(plans, replicates, seed, workers, hourly, progress, out)
     except RunInterrupted as stop:
-        _interrupted(stop, out)
-    write_report(results, out / "report.html")
+        _interrupted(stop, out, lang)
+    write_report(results, out / "report.html", lang)
     _print_summary(results)
     console.print(f"Wrote {escape(str(out))}: {', '.join(_files(out))}")
 
 
-def _interrupted(stop: RunInterrupted, out: Path) -> NoReturn:
+def _interrupted(stop: RunInterrupted, out: Path, lang: Lang) -> NoReturn:
     if stop.results is None:
         typer.echo("Interrupted before any replicate finished; no tables written.", err=True)
     else:
-        write_report(stop.results, out / "report.html")
+        write_report(stop.results, out / "report.html", lang)
         typer.echo(
             f"Interrupted: {stop.finished} of {stop.total} replicates finished and are saved in "
             f"{out}: {', '.join(_files(out))}",

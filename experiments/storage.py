@@ -11,6 +11,7 @@ A run directory holds:
 - `plan.yaml` when the run has one plan, or `plans/<name>.yaml` for each plan of a comparison:
   the resolved plans with every default filled, each one a plan `groupsim run` accepts.
 - `report.html`, written by `experiments.report`.
+- `deck/`, written by `groupsim deck` (`experiments.deck`): the slide decks and chart images.
 - `parts/` while a run is under way: one parquet file per finished replicate and table, combined
   into the tables above when the run ends or is interrupted. If a run dies, what finished is here.
 
@@ -41,6 +42,7 @@ OUTPUTS = (
     "plans",
     "parts",
     "report.html",
+    "deck",
 )
 
 
