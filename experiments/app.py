@@ -106,6 +106,10 @@ def apply_levers(plan: Plan, levers: Levers, name: str | None = None) -> Plan:
     unknown = sorted(set(levers) - set(LEVERS))
     if unknown:
         raise PlanError(f"unknown lever(s): {', '.join(unknown)}; levers: {', '.join(LEVERS)}")
+    for kind in SCHEDULED:
+        every = levers.get(f"{kind}.every_days", 0)
+        if not 0 <= every <= 365:
+            raise PlanError(f"levers: {kind}.every_days = {every}: allowed range 0 (none) to 365")
     own = read_levers(plan)
     changed = {key: value for key, value in levers.items() if value != own[key]}
     raw = plan.model_dump(mode="json")
