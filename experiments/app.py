@@ -56,7 +56,7 @@ LEVERS: dict[str, Lever] = {
     "red_packet.every_days": Lever("red packet every N days (0 = none)", "count"),
     "jielong.every_days": Lever("接龙 every N days (0 = none)", "count"),
     "rules.strictness": Lever("rules strictness", "share"),
-    "economics.budget": Lever("incentive budget (yuan; empty = no limit)", "optional"),
+    "economics.budget": Lever("budget (yuan; empty: no limit)", "optional"),
 }
 """The levers on the page. Dotted names are plan fields; `red_packet.*` and `jielong.*` set the
 schedule of those calendar items."""
@@ -329,7 +329,7 @@ def band_figure(table: pd.DataFrame, x: str, column: str, title: str, y_title: s
                         line={"color": colour, "width": 2.5})
     fig.update_layout(
         title={"text": f"{title}<br><sup>median over replicates, band 10–90%</sup>"},
-        template="plotly_white", width=560, height=340,
+        template="plotly_white", width=470, height=340,
         margin={"l": 60, "r": 10, "t": 60, "b": 40},
         legend={"orientation": "h", "y": -0.2}, hovermode="x unified",
     )
@@ -487,7 +487,7 @@ def LeverInput(key: str):
         levers.set({**levers.value, key: new})
 
     if lever.kind == "share":
-        solara.SliderFloat(lever.label, value=value, min=0, max=1, step=0.05,
+        solara.SliderFloat(f"{lever.label} {value:.2f}", value=value, min=0, max=1, step=0.05,
                            on_value=set_value)
     elif lever.kind == "count":
         solara.InputInt(lever.label, value=value, on_value=set_value)
@@ -515,7 +515,7 @@ def LeverPanel(changed: Plan | None):
         PlanPicker()
         for key in LEVERS:
             LeverInput(key)
-        with solara.Row():
+        with solara.Row(style={"flex-wrap": "wrap"}):
             solara.Button("Reset levers", on_click=lambda: levers.set(read_levers(base_plan.value)),
                           outlined=True)
             if changed is not None:
@@ -588,7 +588,8 @@ def WatchOne(changed: Plan):
         counts = day_counts(model)
         if counts:
             Table(pd.DataFrame({f"day {model.day}": list(counts),
-                                "count": [f"{v:,.0f}" for v in counts.values()]}),
+                                "count": [f"¥{v:,.0f}" if k in ("gmv", "incentive_cost")
+                                          else f"{v:,.0f}" for k, v in counts.items()]}),
                   "watch-counts")
         else:
             solara.Text("Step a day to see its counts.")
