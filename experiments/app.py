@@ -31,7 +31,7 @@ from experiments.runner import run_plan
 from experiments.storage import Results
 from scenarios.loader import PlanError, library, load_plan, plan_to_yaml, validate_dict
 from scenarios.schema import Plan, RedPacket
-from sim import metrics, state
+from sim import kernels, metrics
 from sim.model import GroupModel
 from sim.run import simulate
 
@@ -401,8 +401,8 @@ def network_figure(model: GroupModel, layout: dict[int, np.ndarray]) -> go.Figur
         if not nodes:
             continue
         data = [g.nodes[slot] for slot in nodes]
-        gone = [d["status"] in (state.LEFT, state.REMOVED) for d in data]
-        muted = [d["status"] == state.MUTED for d in data]
+        gone = [d["status"] in (kernels.LEFT, kernels.REMOVED) for d in data]
+        muted = [d["status"] == kernels.MUTED for d in data]
         fig.add_scatter(
             x=[pos[slot][0] for slot in nodes], y=[pos[slot][1] for slot in nodes],
             mode="markers", name=role.name,

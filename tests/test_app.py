@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 from experiments import app
 from experiments.cli import app as cli
 from scenarios.loader import PlanError, load_plan, plan_to_yaml
-from sim import state
+from sim import kernels
 from sim.model import GroupModel
 
 SHORT = ["group.weeks=2", "pool.size=60"]
@@ -180,12 +180,13 @@ def test_member_network_follows_the_group():
     roles = {app.ROLES[g.nodes[slot]["role"]].name for slot in g}
     assert drawn == roles
     faded = [o for t in fig.data[1:] for o in t.marker.opacity if o < 0.9]
-    away = [s for s in g if g.nodes[s]["status"] in (state.LEFT, state.REMOVED, state.MUTED)]
+    away = [slot for slot in g
+            if g.nodes[slot]["status"] in (kernels.LEFT, kernels.REMOVED, kernels.MUTED)]
     assert len(faded) == len(away)
     counts = app.day_counts(model)
     assert list(counts) == list(app.DAY_COUNTS)
     s = model.state
-    in_group = (s.was_member == 1) & np.isin(s.status, [state.IN, state.MUTED])
+    in_group = (s.was_member == 1) & np.isin(s.status, [kernels.IN, kernels.MUTED])
     assert counts["members"] == in_group.sum()
 
 
