@@ -70,7 +70,8 @@ class AppError(ValueError):
 
 # ---- levers <-> plans ---------------------------------------------------------------------
 def _every_days(plan: Plan, kind: str) -> int:
-    """The period of the plan's first `kind` item: every_days, 7 for a weekday, 0 for none or once."""
+    """The period of the plan's first `kind` item: every_days, 7 for a weekday, else 0 (none or
+    a one-off)."""
     item = next((item for item in plan.calendar if item.kind == kind), None)
     if item is None:
         return 0

@@ -134,3 +134,15 @@ def test_watch_one_replicate_steps_day_by_day(page):
     assert counts.splitlines()[0].split("\t") == ["day 2", "count"]
     assert "members" in counts and "gmv" in counts
     assert page.outside == []
+
+
+def test_picking_a_library_plan_resets_the_levers(page):
+    settled(page)
+    page.get_by_label("library plan").click(force=True)
+    page.get_by_role("option", name="small_start").click()
+    page.wait_for_selector("text=What if: small_start")
+    page.wait_for_function(
+        "!document.querySelector('.whatif-status').innerText.includes('tuanzhang')")
+    assert "small_start-whatif against small_start" in settled(page)
+    initial = load_plan("small_start").members.initial
+    assert page.get_by_label("initial members").input_value() == str(initial)
