@@ -611,7 +611,7 @@ def Page():
             if error:
                 solara.Error(error)
             elif changed is not None:
-                with solara.lab.Tabs():
+                with solara.lab.Tabs(lazy=True):  # the watched group is built when asked for
                     with solara.lab.Tab("What if"):
                         Outcomes(changed)
                     with solara.lab.Tab("Watch one replicate"):
@@ -632,8 +632,11 @@ def serve(host: str = "127.0.0.1", port: int = 8765, replicates: int = 20) -> No
             raise AppError(f"cannot listen on {host}:{port} ({error.strerror}); "
                            "choose another --port or --host") from None
     REPLICATES = replicates
-    # no telemetry, no update check; Solara's front-end files come from solara-assets
-    os.environ["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
+    # no telemetry (Solara's settings were read when this module imported solara) and no
+    # update check (that is `solara run`'s); the front-end files come from solara-assets
+    from solara.server import settings
+
+    settings.telemetry.mixpanel_enable = False
     os.environ["SOLARA_APP"] = "experiments.app"
     # plain http on a local address is what this page is for; Solara warns about it on each visit
     warnings.filterwarnings("ignore", message="Cookies with samesite=none", category=UserWarning)
