@@ -572,15 +572,18 @@ def WatchOne(changed: Plan):
 
     solara.use_effect(reset, [changed.model_dump_json()])
 
-    def step():
-        model.step()
+    def step(days: int) -> None:
+        for _ in range(days):
+            model.step()
         set_day(model.day)
 
     if model is None or layout is None:
         solara.Text("building the group…")
         return
     with solara.Row():
-        solara.Button("Step one day", on_click=step, disabled=model.finished)
+        solara.Button("Step one day", on_click=lambda: step(1), disabled=model.finished)
+        solara.Button("Step a week", on_click=lambda: step(7), disabled=model.finished,
+                      outlined=True)
         solara.Button("Restart", on_click=reset, outlined=True)
         solara.Text(f"day {model.day} of {model.plan.horizon_days} (seed 0)",
                     classes=["watch-day"])

@@ -74,6 +74,8 @@ def page(server_url):
             page.outside = []  # requests that leave this machine: the page must work offline
             page.on("request", lambda r: page.outside.append(r.url)
                     if r.url.startswith("http") and not r.url.startswith(server_url) else None)
+            page.failed = []  # e.g. a front-end file that solara-assets lacks
+            page.on("requestfailed", lambda r: page.failed.append(r.url))
             page.goto(server_url)
             yield page
         finally:
@@ -117,6 +119,7 @@ def test_lever_change_updates_the_figures_and_the_plan_downloads(page, tmp_path)
     assert plan.model_dump(exclude={"name", "members"}) == \
         load_plan("tuanzhang").model_dump(exclude={"name", "members"})
     assert page.outside == []
+    assert page.failed == []
 
 
 def test_watch_one_replicate_steps_day_by_day(page):
@@ -127,13 +130,16 @@ def test_watch_one_replicate_steps_day_by_day(page):
     page.wait_for_selector(".watch-day >> text=day 1 of 84")
     step.click()
     page.wait_for_selector(".watch-day >> text=day 2 of 84")
+    page.get_by_role("button", name="Step a week").click()
+    page.wait_for_selector(".watch-day >> text=day 9 of 84")
     # the figure and the table follow the day line, each on its own
-    page.wait_for_selector(".js-plotly-plot >> text=Members on day 2")
-    page.wait_for_selector("table.watch-counts th >> text=day 2")
+    page.wait_for_selector(".js-plotly-plot >> text=Members on day 9")
+    page.wait_for_selector("table.watch-counts th >> text=day 9")
     counts = page.inner_text("table.watch-counts")
-    assert counts.splitlines()[0].split("\t") == ["day 2", "count"]
+    assert counts.splitlines()[0].split("\t") == ["day 9", "count"]
     assert "members" in counts and "gmv" in counts
     assert page.outside == []
+    assert page.failed == []
 
 
 def test_picking_a_library_plan_resets_the_levers(page):
