@@ -375,8 +375,9 @@ def member_graph(model: GroupModel) -> nx.Graph:
                      "status": int(s.status[slot])})
         for slot in members
     )
-    slot_edges = model.slot_of[model._edges]
-    g.add_edges_from((int(a), int(b)) for a, b in slot_edges if a in g and b in g)
+    slot_of = model.slot_of
+    g.add_edges_from((int(slot_of[a]), int(slot_of[b])) for a, b in model.graph.edges
+                     if slot_of[a] in g and slot_of[b] in g)
     return g
 
 

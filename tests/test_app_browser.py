@@ -29,7 +29,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def wait_until_serving(server: subprocess.Popen, url: str, seconds: float = 90) -> None:
+def wait_until_serving(server: subprocess.Popen, url: str, seconds: float = 240) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if server.poll() is not None:
