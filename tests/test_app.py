@@ -174,7 +174,11 @@ def test_member_network_follows_the_group():
         model.step()
     g = app.member_graph(model)
     assert set(g) == set(np.flatnonzero(model.state.was_member == 1))
-    assert all(model.slot_of[a] != model.slot_of[b] for a, b in g.edges)
+    node_of = {int(slot): node for node, slot in enumerate(model.slot_of)}
+    friendships = {frozenset((node_of[a], node_of[b])) for a, b in g.edges}
+    among_members = {frozenset(e) for e in model.graph.edges
+                     if all(model.slot_of[v] in g for v in e)}
+    assert friendships == among_members
     fig = app.network_figure(model, layout)
     drawn = {t.name for t in fig.data[1:]}
     roles = {app.ROLES[g.nodes[slot]["role"]].name for slot in g}
