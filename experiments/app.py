@@ -538,9 +538,15 @@ def Outcomes(changed: Plan):
     if result.error is not None and not isinstance(result.error, Stale):
         solara.Error(f"The run failed: {result.error}")
     whatif = result.value
+    # figures are drawn once per result: re-sending them on every render (a lever change
+    # renders three times) kept the browser busy for seconds
+    drawn = solara.use_memo(
+        lambda: None if whatif is None else (members_figure(whatif), weekly_gmv_figure(whatif),
+                                             outcome_table(whatif)),
+        [id(whatif)])
+    # "(updating…)" in the status line, not an animated progress bar: its animation kept
+    # a software-rendered browser busy for seconds after each lever change
     busy = result.state != solara.ResultState.FINISHED
-    if busy:
-        solara.ProgressLinear(True)
     if whatif is None:
         solara.Text(f"Running {REPLICATES} replicates of each plan…")
         return
@@ -551,9 +557,9 @@ def Outcomes(changed: Plan):
         classes=["whatif-status"],
     )
     with solara.Row(style={"flex-wrap": "wrap"}):
-        solara.FigurePlotly(members_figure(whatif))
-        solara.FigurePlotly(weekly_gmv_figure(whatif))
-    Table(outcome_table(whatif), "whatif-outcomes")
+        for fig in drawn[:2]:
+            solara.FigurePlotly(fig, dependencies=[id(whatif)])
+    Table(drawn[2], "whatif-outcomes")
     solara.Text("difference: the what-if plan minus the base plan, seed by seed "
                 "(median [10–90%]); for survival, the difference in the share alive.",
                 style={"font-size": "0.85em", "color": "#555"})
@@ -578,6 +584,10 @@ def WatchOne(changed: Plan):
             model.step()
         set_day(model.day)
 
+    day = None if model is None else model.day
+    network = solara.use_memo(
+        lambda: None if model is None or layout is None else network_figure(model, layout),
+        [id(model), id(layout), day])
     if model is None or layout is None:
         solara.Text("building the group…")
         return
@@ -589,7 +599,7 @@ def WatchOne(changed: Plan):
         solara.Text(f"day {model.day} of {model.plan.horizon_days} (seed 0)",
                     classes=["watch-day"])
     with solara.Columns([2, 1]):
-        solara.FigurePlotly(network_figure(model, layout))
+        solara.FigurePlotly(network, dependencies=[id(model), id(layout), day])
         counts = day_counts(model)
         if counts:
             Table(pd.DataFrame({f"day {model.day}": list(counts),
