@@ -26,7 +26,7 @@ import solara
 import solara.lab
 
 from agents import ROLES
-from experiments.paired import alive_week12, paired_differences
+from experiments.paired import paired_differences
 from experiments.runner import run_plan
 from experiments.storage import Results
 from scenarios.loader import PlanError, library, load_plan, plan_to_yaml, validate_dict
