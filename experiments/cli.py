@@ -1,4 +1,4 @@
-"""The `groupsim` command line: run, compare, deck, scenarios, validate.
+"""The `groupsim` command line: run, compare, deck, scenarios, validate, app.
 
 Commands parse arguments and call library functions; only this module turns exceptions into
 messages and exit codes: 0 done, 2 bad input, 130 interrupted (what finished is saved).
@@ -138,6 +138,23 @@ def validate(
     with _bad_input():
         load_plan(str(file))
     console.print("ok")
+
+
+@app.command("app")
+def app_(
+    host: Annotated[str, typer.Option(help="Address to listen on; other machines can reach the "
+                                           "page only if you give one of this machine's.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port of the page.")] = 8765,
+    replicates: Replicates = 20,
+) -> None:
+    """Serve the what-if page: change a plan's levers and see replicates against the plan's."""
+    from experiments.app import AppError, serve  # Solara loads only for this command
+
+    try:
+        serve(host, port, replicates)
+    except AppError as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(2) from None
 
 
 @contextmanager
