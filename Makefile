@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench clean system-deps
+.PHONY: demo test bench baseline plausibility clean system-deps
 
 $(STAMP): pyproject.toml
 	@set -e; \
@@ -34,6 +34,15 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -n 2 -q
+
+# Refresh tests/baseline.json (the library plans' summary medians) after a change of the
+# model; the commit explains why the numbers moved.
+baseline: $(STAMP)
+	$(PY) tests/test_baseline.py --update
+
+# Regenerate the measured rates table of docs/plausibility.md.
+plausibility: $(STAMP)
+	$(PY) -m experiments.plausibility --write docs/plausibility.md
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_run.py

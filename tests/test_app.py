@@ -190,7 +190,8 @@ def test_member_network_follows_the_group():
     counts = app.day_counts(model)
     assert list(counts) == list(app.DAY_COUNTS)
     s = model.state
-    in_group = (s.was_member == 1) & np.isin(s.status, [kernels.IN, kernels.MUTED])
+    members = model.traits[s.role, kernels.T_MEMBER] > 0  # a member turned spammer is not one
+    in_group = (s.was_member == 1) & np.isin(s.status, [kernels.IN, kernels.MUTED]) & members
     assert counts["members"] == in_group.sum()
 
 
