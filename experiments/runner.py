@@ -6,6 +6,8 @@ sorted by plan order, replicate and day, so the tables do not depend on the work
 """
 
 import signal
+from dataclasses import dataclass
+from typing import Any
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
@@ -157,3 +159,43 @@ def _combine(plans: Sequence[Plan], finished: dict[tuple[int, int], Tables]) -> 
     ran = sorted({plan_index for plan_index, _ in keys})
     return Results(plans=[plans[i] for i in ran], paired=paired_differences(tables["summary"]),
                    **tables)
+
+
+@dataclass(frozen=True)
+class Run:
+    """One simulation: its plan, the columns that lead its rows, its replicate and seed."""
+
+    plan: Plan
+    key: dict[str, Any]
+    replicate: int
+    seed: int
+
+
+def execute(
+    runs: Sequence[Run],
+    tables: Sequence[str],
+    *,
+    hourly: bool = False,
+    workers: int = 1,
+    dask: str | None = None,
+    out: Path | None = None,
+    progress: Progress | None = None,
+) -> Tables:
+    """Run every run; each wanted table stacked in run order, led by the key columns and
+    `replicate`."""
+    done: list[Tables] = []
+    if progress is not None:
+        progress(0, len(runs))
+    for run in runs:
+        result = simulate(run.plan, run.seed, hourly=hourly).tables()
+        frames = {}
+        for name in tables:
+            frame = result[name]
+            frame.insert(0, "replicate", run.replicate)
+            for k, (column, value) in enumerate(run.key.items()):
+                frame.insert(k, column, value)
+            frames[name] = frame
+        done.append(frames)
+        if progress is not None:
+            progress(len(done), len(runs))
+    return {name: pd.concat([d[name] for d in done], ignore_index=True) for name in tables}
