@@ -4,7 +4,7 @@ Commands parse arguments and call library functions; only this module turns exce
 messages and exit codes: 0 done, 2 bad input, 130 interrupted (what finished is saved).
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -13,12 +13,19 @@ from typing import Annotated, NoReturn
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from experiments.report import format_value, readings, summary_stats, write_report
-from experiments.runner import RunError, RunInterrupted, run_plans
-from experiments.storage import Results
+from experiments.runner import RunError, RunInterrupted, run_plans, sigterm_as_interrupt
+from experiments.storage import OutDirError, Results
 from scenarios.loader import PlanError, library, load_plan
 
 app = typer.Typer(
@@ -40,7 +47,18 @@ Sets = Annotated[
         "--set", help="Override a plan field, e.g. --set host.ip_strength=0.8. Repeatable."
     ),
 ]
-Workers = Annotated[int, typer.Option(help="Worker processes.")]
+Workers = Annotated[int, typer.Option(help="Worker processes (here, or of --dask local).")]
+Dask = Annotated[
+    str | None,
+    typer.Option(
+        metavar="local|ADDRESS",
+        help="Run on Dask: 'local' starts a local cluster of --workers processes; "
+        "tcp://HOST:8786 uses a running scheduler.",
+    ),
+]
+Force = Annotated[
+    bool, typer.Option("--force", help="Replace --out if it holds another command's results.")
+]
 Hourly = Annotated[bool, typer.Option("--hourly", help="Also write hourly.parquet.")]
 Out = Annotated[
     Path | None, typer.Option(help="Run directory. [default: runs/<plan>-<YYYYmmdd-HHMMSS>]")
@@ -55,11 +73,15 @@ def run(
     weeks: Weeks = None,
     set_: Sets = None,
     workers: Workers = 1,
+    dask: Dask = None,
     hourly: Hourly = False,
     out: Out = None,
+    force: Force = False,
 ) -> None:
-    """Simulate one plan; write its tables, plan and report to a run directory."""
-    _simulate([plan], replicates, seed, weeks, set_ or [], workers, hourly, out)
+    """Simulate one plan; write its tables, plan and report to a run directory.
+
+    Rerunning the same command on the same --out runs only what is missing."""
+    _simulate([plan], replicates, seed, weeks, set_ or [], workers, dask, hourly, out, force)
 
 
 @app.command()
@@ -75,16 +97,20 @@ def compare(
     weeks: Weeks = None,
     set_: Sets = None,
     workers: Workers = 1,
+    dask: Dask = None,
     hourly: Hourly = False,
     out: Out = None,
+    force: Force = False,
 ) -> None:
-    """Simulate several plans with the same seeds; write one report with all of them."""
+    """Simulate several plans with the same seeds; write one report with all of them.
+
+    Rerunning the same command on the same --out runs only what is missing."""
     if all_plans == bool(plans):
         raise typer.BadParameter("give two or more plans, or --library (not both)")
     sources = list(library()) if all_plans else plans
     if len(sources) < 2:
         raise typer.BadParameter("compare needs at least two plans; use `groupsim run` for one")
-    _simulate(sources, replicates, seed, weeks, set_ or [], workers, hourly, out)
+    _simulate(sources, replicates, seed, weeks, set_ or [], workers, dask, hourly, out, force)
 
 
 @app.command()
@@ -111,7 +137,7 @@ def _bad_input() -> Iterator[None]:
     """Report an error in what the user gave on stderr and exit with code 2."""
     try:
         yield
-    except (PlanError, RunError, FileExistsError) as error:
+    except (PlanError, RunError, OutDirError) as error:
         typer.echo(f"Error: {error}", err=True)
         raise typer.Exit(2) from None
 
@@ -123,8 +149,10 @@ def _simulate(
     weeks: int | None,
     sets: list[str],
     workers: int,
+    dask: str | None,
     hourly: bool,
     out: Path | None,
+    force: bool,
 ) -> None:
     overrides = sets if weeks is None else [*sets, f"group.weeks={weeks}"]
     with _bad_input():
@@ -132,21 +160,10 @@ def _simulate(
     if out is None:
         name = plans[0].name if len(plans) == 1 else "compare"
         out = Path("runs") / f"{name}-{datetime.now():%Y%m%d-%H%M%S}"
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-    )
     try:
-        with _bad_input(), Progress(*columns, console=stderr) as bar:
-
-            def progress(done: int, total: int) -> None:
-                if not bar.tasks:  # the bar shows once the run has started
-                    bar.add_task("simulating", total=total)
-                bar.update(bar.task_ids[0], completed=done)
-
-            results = run_plans(plans, replicates, seed, workers, hourly, progress, out)
+        with _bad_input(), progress_bar("simulating") as progress:
+            results = run_plans(plans, replicates, seed, workers, hourly, progress, out,
+                                dask=dask, force=force)
     except RunInterrupted as stop:
         _interrupted(stop, out)
     write_report(results, out / "report.html")
@@ -154,14 +171,37 @@ def _simulate(
     console.print(f"Wrote {escape(str(out))}: {', '.join(_files(out))}")
 
 
+@contextmanager
+def progress_bar(description: str) -> Iterator[Callable[[int, int], None]]:
+    """One rich progress bar with an ETA on stderr, fed by (finished, total) calls; SIGTERM
+    interrupts like Ctrl-C while it is open."""
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    with sigterm_as_interrupt(), Progress(*columns, console=stderr) as bar:
+
+        def progress(done: int, total: int) -> None:
+            if not bar.tasks:  # the bar shows once the runs have started
+                bar.add_task(description, total=total)
+            bar.update(bar.task_ids[0], completed=done)
+
+        yield progress
+
+
 def _interrupted(stop: RunInterrupted, out: Path) -> NoReturn:
     if stop.results is None:
-        typer.echo("Interrupted before any replicate finished; no tables written.", err=True)
+        typer.echo(
+            f"Interrupted before any run finished; no tables written. Rerun the same command "
+            f"to start again in {out}.", err=True)
     else:
         write_report(stop.results, out / "report.html")
         typer.echo(
-            f"Interrupted: {stop.finished} of {stop.total} replicates finished and are saved in "
-            f"{out}: {', '.join(_files(out))}",
+            f"Interrupted: {stop.finished} of {stop.total} runs finished and are saved in "
+            f"{out}: {', '.join(_files(out))}. Rerun the same command to finish the rest.",
             err=True,
         )
     raise typer.Exit(130)

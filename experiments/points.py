@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from experiments.runner import Run, RunError, RunInterrupted, execute
 from scenarios.loader import PlanError, set_path, validate_dict
 from scenarios.schema import Plan
 
@@ -46,31 +47,27 @@ def run_points(
 
     Columns: `point` (the point's index in `points`), `replicate`, `seed`, one column per varied
     path (named by the path), then the summary metrics. Rows are sorted by point and replicate,
-    whatever the workers. With `out`, finished runs are kept there in chunks and a rerun with the
-    same arguments runs only what is missing; `summary.parquet` (and `daily.parquet` with
-    `daily`) are written there at the end.
+    whatever the workers or `dask` ("local" or a scheduler address; see `experiments.runner`).
+    With `out`, finished runs are kept there in chunks, a rerun with the same arguments runs
+    only what is missing, and `summary.parquet` (and `daily.parquet`, led by `point` and
+    `replicate`, with `daily`) are written there at the end. Ctrl-C raises `RunInterrupted`
+    with the summary of the finished runs.
     """
-    from experiments.runner import Run, execute
-
+    if not points:
+        raise RunError("no points to run")
+    if replicates < 1:
+        raise RunError(f"replicates must be at least 1, not {replicates}")
     plans = [point_plan(base, point, i) for i, point in enumerate(points)]
+    paths = list(dict.fromkeys(path for point in points for path in point))
     runs = [
-        Run(plan, {"point": i}, r, seed + r)
+        Run(plan, {"point": i}, r, seed + r, {path: points[i].get(path) for path in paths})
         for i, plan in enumerate(plans)
         for r in range(replicates)
     ]
-    tables = execute(
-        runs, ("summary", "daily") if daily else ("summary",),
-        workers=workers, dask=dask, out=out, progress=progress,
-    )
-    return with_values(tables["summary"], points)
-
-
-def with_values(summary: pd.DataFrame, points: list[Point]) -> pd.DataFrame:
-    """Insert the varied paths' values after `seed`, looked up by point id."""
-    paths = list(dict.fromkeys(path for point in points for path in point))
-    out = summary.copy()
-    at = list(out.columns).index("seed") + 1
-    for k, path in enumerate(paths):
-        values = [points[i].get(path) for i in out["point"]]
-        out.insert(at + k, path, values)
-    return out
+    tables = ("summary", "daily") if daily else ("summary",)
+    try:
+        return execute(runs, tables, workers=workers, dask=dask, out=out,
+                       progress=progress)["summary"]
+    except RunInterrupted as stop:
+        raise RunInterrupted(stop.results and stop.results["summary"], stop.finished,
+                             stop.total) from None

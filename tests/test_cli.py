@@ -67,10 +67,12 @@ def test_run_writes_tables_plan_and_report(tmp_path: Path):
     assert str(tmp_path) in result.stdout
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "daily.parquet",
+        "groupsim.json",
         "hourly.parquet",
         "members.parquet",
         "plan.yaml",
         "report.html",
+        "runs.json",
         "summary.parquet",
     ]
     daily = pd.read_parquet(tmp_path / "daily.parquet")
