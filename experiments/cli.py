@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated, NoReturn
 
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -23,10 +24,18 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from experiments.objectives import describe, parse_constraint, parse_objective
+from experiments.optimize import Search, SearchInterrupted, write_best
+from experiments.optimize import optimize as run_optimize
 from experiments.report import format_value, readings, summary_stats, write_report
 from experiments.runner import RunError, RunInterrupted, run_plans, sigterm_as_interrupt
+from experiments.sensitivity import DEFAULT_METRICS, RANK_BY, Sensitivity
+from experiments.sensitivity import sensitivity as run_sensitivity
 from experiments.storage import OutDirError, Results
+from experiments.study_report import write_search_report, write_sensitivity_report
+from experiments.vary import parse_vary
 from scenarios.loader import PlanError, library, load_plan
+from scenarios.schema import Plan
 
 app = typer.Typer(
     help="Simulate chat-group plans, compare them, and write tables and an offline report.",
@@ -227,3 +236,251 @@ def _print_summary(results: Results) -> None:
     console.print(table)
     for paragraph in readings(results):
         console.print(escape(paragraph))
+
+
+# --- sensitivity and optimize: which levers matter, and the best plan within limits ---
+
+Ranges = Annotated[
+    list[str],
+    typer.Option(
+        "--vary",
+        help="A lever and its range PATH=a:b, e.g. --vary host.ip_strength=0.2:0.9 or "
+        "--vary 'calendar[red_packet].amount=10:80'. Repeatable.",
+    ),
+]
+
+
+@app.command()
+def sensitivity(
+    plan: Annotated[str, typer.Argument(help="Library plan name or YAML file.")],
+    vary: Ranges,
+    method: Annotated[
+        str, typer.Option(help="morris (screening by elementary effects) or sobol (shares of "
+                          "variance).")
+    ] = "morris",
+    samples: Annotated[
+        int | None,
+        typer.Option(help="Morris trajectories [default: 10], or Sobol base samples, a power "
+                     "of 2 [default: 64]."),
+    ] = None,
+    metrics: Annotated[
+        list[str] | None,
+        typer.Option("--metrics", help="Metrics to analyse, comma-separated or repeated. "
+                     "[default: lifetime_days,final_members,total_gmv,gross_profit]"),
+    ] = None,
+    replicates: Replicates = 20,
+    seed: Seed = 0,
+    weeks: Weeks = None,
+    set_: Sets = None,
+    workers: Workers = 1,
+    dask: Dask = None,
+    out: Out = None,
+    force: Force = False,
+) -> None:
+    """Rank levers by how much they move each metric (SALib, seeded).
+
+    Each sample is run --replicates times on the same seeds; its output is the median over
+    replicates (a share for alive_weekN and alive_at_end). Rerunning on the same --out runs only
+    what is missing, and may change --metrics."""
+    names = [name.strip() for item in metrics or [] for name in item.split(",") if name.strip()]
+    with _bad_input():
+        base = load_plan(plan, _overrides(set_ or [], weeks))
+        levers = [parse_vary(text, base) for text in vary]
+    out = out or Path("runs") / f"{base.name}-sensitivity-{datetime.now():%Y%m%d-%H%M%S}"
+    try:
+        with _bad_input(), progress_bar("sampling") as progress:
+            result = run_sensitivity(
+                base, levers, method=method, samples=samples,
+                metrics=names or DEFAULT_METRICS, replicates=replicates, seed=seed,
+                workers=workers, dask=dask, out=out, force=force, progress=progress,
+            )
+    except RunInterrupted as stop:
+        typer.echo(
+            f"Interrupted: {stop.finished} of {stop.total} runs finished and are kept in {out}. "
+            "Rerun the same command to finish the rest and analyse.", err=True)
+        raise typer.Exit(130) from None
+    write_sensitivity_report(result, plan, out / "report.html")
+    _print_ranking(result)
+    console.print(f"Wrote {escape(str(out))}: {', '.join(_files(out))}")
+
+
+@app.command()
+def optimize(
+    plan: Annotated[str, typer.Argument(help="Library plan name or YAML file.")],
+    vary: Ranges,
+    objective: Annotated[
+        list[str] | None,
+        typer.Option(help="METRIC[:max|:min] (max unless it says min); give two for a Pareto "
+                     "front. Median over replicates; alive_weekN is the share alive at week N."),
+    ] = None,
+    constraint: Annotated[
+        list[str] | None,
+        typer.Option(help="METRIC>=NUMBER or METRIC<=NUMBER, e.g. 'alive_week12>=0.8' or "
+                     "'total_cost<=2000'. Repeatable."),
+    ] = None,
+    trials: Annotated[int, typer.Option(help="Trials the study should hold.")] = 200,
+    replicates: Annotated[
+        int, typer.Option(help="Replicates per trial; replicate r uses seed + r in every trial.")
+    ] = 20,
+    seed: Seed = 0,
+    weeks: Weeks = None,
+    set_: Sets = None,
+    workers: Workers = 1,
+    dask: Dask = None,
+    out: Out = None,
+    force: Force = False,
+) -> None:
+    """Search the levers' ranges for the best plan (Optuna: seeded TPE, NSGA-II for two
+    objectives).
+
+    Writes trials.parquet, best.yaml (a plan extending PLAN that `groupsim run` accepts) and
+    report.html. The study lives in --out: rerunning the same command continues it up to
+    --trials."""
+    with _bad_input():
+        base = load_plan(plan, _overrides(set_ or [], weeks))
+        levers = [parse_vary(text, base) for text in vary]
+        objectives = [parse_objective(text) for text in objective or []]
+        constraints = [parse_constraint(text) for text in constraint or []]
+    out = out or Path("runs") / f"{base.name}-optimize-{datetime.now():%Y%m%d-%H%M%S}"
+    try:
+        with _bad_input(), progress_bar("trials' runs") as progress:
+            search = run_optimize(
+                base, levers, objectives, constraints=constraints, trials=trials,
+                replicates=replicates, seed=seed, workers=workers, dask=dask, out=out,
+                force=force, progress=progress,
+            )
+    except SearchInterrupted as stop:
+        _write_search(stop.search, base, plan, replicates, out)
+        typer.echo(
+            f"Interrupted: {len(stop.search.trials)} trials are kept in {out}. Rerun the same "
+            "command to continue the study.", err=True)
+        raise typer.Exit(130) from None
+    _write_search(search, base, plan, replicates, out)
+    _print_search(search)
+    console.print(f"Wrote {escape(str(out))}: {', '.join(_files(out))}")
+
+
+def _overrides(sets: list[str], weeks: int | None) -> list[str]:
+    return sets if weeks is None else [*sets, f"group.weeks={weeks}"]
+
+
+def _write_search(search: Search, base: Plan, source: str, replicates: int, out: Path) -> None:
+    if write_best(search, base, source, out) is None:
+        typer.echo("No trial met the constraints, so there is no best.yaml.", err=True)
+    write_search_report(search, source, replicates, out / "report.html")
+
+
+def _print_ranking(result: Sensitivity) -> None:
+    """Per metric, the levers ranked by the method's main index, at most 80 columns wide."""
+    shown = {"morris": ("mu_star", "mu_star_conf", "sigma"), "sobol": ("ST", "ST_conf", "S1")}
+    heads = {"mu_star": "μ*", "mu_star_conf": "±95%", "sigma": "σ", "ST": "ST",
+             "ST_conf": "±95%", "S1": "S1"}
+    for metric in result.metrics:
+        rows = result.indices[result.indices["metric"] == metric].sort_values("rank")
+        table = Table("#", "lever", *(heads[n] for n in shown[result.method]),
+                      title=f"{describe(metric)}: levers by {heads[RANK_BY[result.method]]}")
+        for row in rows.itertuples():
+            table.add_row(
+                "–" if pd.isna(row.rank) else str(row.rank), escape(row.lever),
+                *(f"{getattr(row, n):.3g}" for n in shown[result.method]),
+            )
+        console.print(table)
+        if rows["rank"].isna().all():
+            console.print(
+                f"  {metric} is undefined at some samples, so it has no indices."
+                if rows[RANK_BY[result.method]].isna().all()
+                else f"  {metric} was the same at every sample: no lever moved it."
+            )
+
+
+def _print_search(search: Search) -> None:
+    """The best trial (one objective) or the Pareto front (two), trials as rows."""
+    metrics = [o.metric for o in search.objectives]
+    extra = [c.metric for c in search.constraints if c.metric not in metrics]
+    front = search.trials[search.trials["pareto"]]
+    table = Table("trial", *(escape(m) for m in [*metrics, *extra]),
+                  title="Best trial" if len(metrics) == 1 else "Pareto front")
+    for row in front.sort_values(metrics[0]).itertuples(index=False):
+        values = row._asdict()
+        table.add_row(str(values["trial"]), *(f"{values[m]:.4g}" for m in [*metrics, *extra]))
+    console.print(table)
+    if search.best is not None:
+        console.print(f"Best trial {search.best['trial']}: " + ", ".join(
+            f"{escape(lever.path)}={search.best[lever.path]:.4g}"
+            if isinstance(search.best[lever.path], float)
+            else f"{escape(lever.path)}={search.best[lever.path]}"
+            for lever in search.levers))
+
+
+@app.command()
+def sweep(
+    plan: Annotated[str, typer.Argument(help="Library plan name or YAML file: the base plan.")],
+    vary: Annotated[
+        list[str],
+        typer.Option(
+            help="PATH=SPEC: a plan path as --set takes it, and a:b:n (n evenly spaced "
+            "values), a,b,c (listed values) or a:b (a range, for lhs/sobol). Repeatable."
+        ),
+    ],
+    design: Annotated[
+        str, typer.Option(help="grid: every combination; lhs or sobol: --samples points.")
+    ] = "grid",
+    samples: Annotated[int | None, typer.Option(help="Points drawn by lhs or sobol.")] = None,
+    replicates: Annotated[
+        int, typer.Option(help="Replicates per point; replicate r uses seed + r.")
+    ] = 20,
+    seed: Seed = 0,
+    weeks: Weeks = None,
+    set_: Sets = None,
+    workers: Workers = 1,
+    dask: Dask = None,
+    daily: Annotated[bool, typer.Option("--daily", help="Also write daily.parquet.")] = False,
+    out: Out = None,
+    force: Force = False,
+) -> None:
+    """Run a plan at many settings of its levers; write per-point and per-run tables and a report.
+
+    Rerunning the same command on the same --out runs only what is missing."""
+    from experiments.sweep import run_sweep
+    from experiments.sweep_charts import write_sweep_report
+
+    overrides = (set_ or []) if weeks is None else [*(set_ or []), f"group.weeks={weeks}"]
+    with _bad_input():
+        base = load_plan(plan, overrides)
+    out = out or Path("runs") / f"{base.name}-sweep-{datetime.now():%Y%m%d-%H%M%S}"
+    try:
+        with _bad_input(), progress_bar("sweeping") as progress:
+            result = run_sweep(
+                base, vary, design=design, samples=samples, replicates=replicates, seed=seed,
+                workers=workers, dask=dask, out=out, daily=daily, force=force,
+                progress=progress,
+            )
+    except RunInterrupted as stop:
+        if stop.results is not None:
+            _sweep_report(stop.results, base, out, partial=True)
+        typer.echo(
+            f"Interrupted: {stop.finished} of {stop.total} runs finished and are saved in {out}. "
+            "Rerun the same command to finish the rest.",
+            err=True,
+        )
+        raise typer.Exit(130) from None
+    _sweep_report(result, base, out, partial=False)
+    console.print(f"Wrote {escape(str(out))}: {', '.join(_files(out))}")
+
+
+def _sweep_report(result: "Sweep", base: "Plan", out: Path, partial: bool) -> None:
+    from experiments.sweep_charts import best_points, write_sweep_report
+
+    levers = [lever.path for lever in result.levers]
+    n = result.summary["replicate"].nunique()
+    note = (f"{len(result.points)} points of {base.name}, {n} replicates each (replicate r of "
+            "every point uses the same seed)." + (" Interrupted: finished points only." if
+                                                  partial else ""))
+    write_sweep_report(result.points, levers, f"Sweep of {base.name}", out / "report.html", note)
+    if partial:
+        return
+    best = best_points(result.points, levers, n=5)
+    table = Table(title="Best points by median gross profit", *map(escape, map(str, best.columns)))
+    for row in best.itertuples(index=False):
+        table.add_row(*(f"{v:,.2f}" if isinstance(v, float) else escape(str(v)) for v in row))
+    console.print(table)
