@@ -5,9 +5,12 @@ elsewhere and the tables are the same. Workers need groupsim installed (the same
 """
 
 import logging
+import os
+import signal
 from collections.abc import Callable
+from contextlib import suppress
 
-from distributed import Client, LocalCluster, as_completed
+from distributed import Client, LocalCluster, WorkerPlugin, as_completed
 
 from experiments.runner import Chunk, RunError, Tables, run_chunk
 
@@ -26,7 +29,7 @@ def run_on_dask(
     if address == "local":
         cluster = LocalCluster(
             n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-            silence_logs=logging.ERROR,
+            silence_logs=logging.CRITICAL,
         )
     try:
         client = Client(cluster or address, timeout="10s")
@@ -39,6 +42,8 @@ def run_on_dask(
         ) from None
     futures = []
     try:
+        if cluster is not None:
+            client.register_plugin(_IgnoreCtrlC())
         futures = [
             client.submit(run_chunk, chunk.runs, tables, hourly, key=f"groupsim-{chunk.name}",
                           retries=3, pure=False)
@@ -47,8 +52,25 @@ def run_on_dask(
         chunk_of = {future.key: chunk for future, chunk in zip(futures, todo)}
         for future in as_completed(futures):
             keep(chunk_of[future.key], future.result())
+    except KeyboardInterrupt:
+        if cluster is not None:  # stop now rather than wait for the chunks under way
+            for nanny in cluster.workers.values():
+                with suppress(ProcessLookupError, TypeError):
+                    os.kill(nanny.pid, signal.SIGKILL)
+        raise
     finally:
-        client.cancel(futures, force=True)
-        client.close(timeout=2)
+        with suppress(Exception):
+            client.cancel(futures, force=True)
+        with suppress(Exception):
+            client.close(timeout=2)
         if cluster is not None:
-            cluster.close(timeout=2)
+            with suppress(Exception):
+                cluster.close(timeout=2)
+
+
+class _IgnoreCtrlC(WorkerPlugin):
+    """Local workers share the terminal's process group: Ctrl-C is for the main process, which
+    stops them."""
+
+    def setup(self, worker) -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
