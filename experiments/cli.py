@@ -33,7 +33,7 @@ from experiments.sensitivity import DEFAULT_METRICS, RANK_BY, Sensitivity
 from experiments.sensitivity import sensitivity as run_sensitivity
 from experiments.storage import OutDirError, Results
 from experiments.study_report import write_search_report, write_sensitivity_report
-from experiments.vary import parse_vary
+from experiments.vary import axis, parse_lever
 from scenarios.loader import PlanError, library, load_plan
 from scenarios.schema import Plan
 
@@ -285,7 +285,7 @@ def sensitivity(
     names = [name.strip() for item in metrics or [] for name in item.split(",") if name.strip()]
     with _bad_input():
         base = load_plan(plan, _overrides(set_ or [], weeks))
-        levers = [parse_vary(text, base) for text in vary]
+        levers = [axis(base, parse_lever(text)) for text in vary]
     out = out or Path("runs") / f"{base.name}-sensitivity-{datetime.now():%Y%m%d-%H%M%S}"
     try:
         with _bad_input(), progress_bar("sampling") as progress:
@@ -338,12 +338,12 @@ def optimize(
     --trials."""
     with _bad_input():
         base = load_plan(plan, _overrides(set_ or [], weeks))
-        levers = [parse_vary(text, base) for text in vary]
+        levers = [axis(base, parse_lever(text)) for text in vary]
         objectives = [parse_objective(text) for text in objective or []]
         constraints = [parse_constraint(text) for text in constraint or []]
     out = out or Path("runs") / f"{base.name}-optimize-{datetime.now():%Y%m%d-%H%M%S}"
     try:
-        with _bad_input(), progress_bar("trials' runs") as progress:
+        with _bad_input(), progress_bar("optimizing") as progress:
             search = run_optimize(
                 base, levers, objectives, constraints=constraints, trials=trials,
                 replicates=replicates, seed=seed, workers=workers, dask=dask, out=out,
@@ -382,7 +382,7 @@ def _print_ranking(result: Sensitivity) -> None:
         for row in rows.itertuples():
             table.add_row(
                 "–" if pd.isna(row.rank) else str(row.rank), escape(row.lever),
-                *(f"{getattr(row, n):.3g}" for n in shown[result.method]),
+                *(_number(getattr(row, n)) for n in shown[result.method]),
             )
         console.print(table)
         if rows["rank"].isna().all():
@@ -402,14 +402,21 @@ def _print_search(search: Search) -> None:
                   title="Best trial" if len(metrics) == 1 else "Pareto front")
     for row in front.sort_values(metrics[0]).itertuples(index=False):
         values = row._asdict()
-        table.add_row(str(values["trial"]), *(f"{values[m]:.4g}" for m in [*metrics, *extra]))
+        table.add_row(str(values["trial"]), *(_number(values[m]) for m in [*metrics, *extra]))
     console.print(table)
     if search.best is not None:
         console.print(f"Best trial {search.best['trial']}: " + ", ".join(
-            f"{escape(lever.path)}={search.best[lever.path]:.4g}"
-            if isinstance(search.best[lever.path], float)
-            else f"{escape(lever.path)}={search.best[lever.path]}"
-            for lever in search.levers))
+            f"{escape(lever.path)}={_number(search.best[lever.path])}" for lever in search.levers
+        ))
+
+
+def _number(value: object) -> str:
+    """A number as a reader takes it in: thousands whole with separators, else 3 digits."""
+    if not isinstance(value, float):
+        return str(value)
+    if pd.isna(value):
+        return "–"
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
 
 
 @app.command()

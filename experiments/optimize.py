@@ -30,7 +30,7 @@ from experiments.objectives import Constraint, Objective, by_point, check_metric
 from experiments.points import point_plan, run_points
 from experiments.runner import RunError
 from experiments.storage import claim, write_parquet_atomic, write_plans
-from experiments.vary import Vary
+from experiments.vary import Axis
 from scenarios.loader import library, load_plan
 from scenarios.schema import Plan
 
@@ -52,7 +52,7 @@ class Search:
     trial (with two objectives: the Pareto trial best on the first), None if there is none yet.
     """
 
-    levers: list[Vary]
+    levers: list[Axis]
     objectives: list[Objective]
     constraints: list[Constraint]
     trials: pd.DataFrame
@@ -69,7 +69,7 @@ class SearchInterrupted(KeyboardInterrupt):
 
 def check_search(
     base: Plan,
-    levers: Sequence[Vary],
+    levers: Sequence[Axis],
     objectives: Sequence[Objective],
     constraints: Sequence[Constraint],
     trials: int,
@@ -98,7 +98,7 @@ def check_search(
 
 def optimize(
     base: Plan,
-    levers: Sequence[Vary],
+    levers: Sequence[Axis],
     objectives: Sequence[Objective],
     *,
     constraints: Sequence[Constraint] = (),
@@ -214,7 +214,7 @@ def _differences(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any
 
 def _study(
     base: Plan,
-    levers: Sequence[Vary],
+    levers: Sequence[Axis],
     objectives: Sequence[Objective],
     constraints: Sequence[Constraint],
     replicates: int,
@@ -247,7 +247,7 @@ def _study(
     )
 
 
-def _distribution(lever: Vary) -> BaseDistribution:
+def _distribution(lever: Axis) -> BaseDistribution:
     if lever.values:
         return CategoricalDistribution(list(lever.values))
     if lever.integer:
@@ -276,7 +276,7 @@ def _retry_cut_off(study: optuna.Study) -> None:
 
 def _finish(
     study: optuna.Study,
-    levers: Sequence[Vary],
+    levers: Sequence[Axis],
     objectives: Sequence[Objective],
     constraints: Sequence[Constraint],
     out: Path | None,
@@ -299,7 +299,7 @@ def _finish(
 
 def _trials_table(
     study: optuna.Study,
-    levers: Sequence[Vary],
+    levers: Sequence[Axis],
     objectives: Sequence[Objective],
     constraints: Sequence[Constraint],
 ) -> pd.DataFrame:

@@ -17,7 +17,7 @@ from experiments.objectives import by_point, check_metric
 from experiments.points import run_points
 from experiments.runner import RunError
 from experiments.storage import claim, write_parquet_atomic, write_plans
-from experiments.vary import Vary
+from experiments.vary import Axis
 from scenarios.schema import Plan
 
 Method = Literal["morris", "sobol"]
@@ -42,14 +42,14 @@ class Sensitivity:
     """
 
     method: Method
-    levers: list[Vary]
+    levers: list[Axis]
     metrics: list[str]
     summary: pd.DataFrame
     indices: pd.DataFrame
 
 
 def check_sensitivity(
-    base: Plan, levers: Sequence[Vary], method: str, samples: int, metrics: Sequence[str]
+    base: Plan, levers: Sequence[Axis], method: str, samples: int, metrics: Sequence[str]
 ) -> None:
     """Raise `RunError` for arguments a sensitivity run cannot use."""
     if method not in INDICES:
@@ -57,7 +57,7 @@ def check_sensitivity(
     if not levers:
         raise RunError("Give at least one --vary PATH=a:b to study.")
     for lever in levers:
-        if not lever.is_range:
+        if lever.values:
             raise RunError(
                 f"--vary {lever.path} lists values; sensitivity samples ranges: write "
                 f"{lever.path}=a:b."
@@ -77,7 +77,7 @@ def check_sensitivity(
 
 def sensitivity(
     base: Plan,
-    levers: Sequence[Vary],
+    levers: Sequence[Axis],
     *,
     method: Method = "morris",
     samples: int | None = None,
@@ -98,7 +98,7 @@ def sensitivity(
     of what is claimed: a rerun with other metrics reuses the runs. Ctrl-C raises
     `RunInterrupted`.
     """
-    samples = DEFAULT_SAMPLES[method] if samples is None else samples
+    samples = DEFAULT_SAMPLES.get(method, 0) if samples is None else samples
     check_sensitivity(base, levers, method, samples, metrics)
     problem = {
         "num_vars": len(levers),

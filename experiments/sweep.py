@@ -22,6 +22,7 @@ from scipy.stats import qmc
 from experiments import storage
 from experiments.points import Point, run_points
 from experiments.runner import RunError, RunInterrupted
+from experiments.vary import Lever, parse_lever
 from scenarios.loader import PlanError, get_path
 from scenarios.schema import Plan
 
@@ -36,19 +37,6 @@ class SweepError(RunError):
 
 
 @dataclass(frozen=True)
-class Lever:
-    """A varied path: listed `values`, or a range `low`..`high` with `n` values (None: a range
-    for sampled designs)."""
-
-    path: str
-    spec: str
-    values: tuple[Any, ...] | None = None
-    low: float | None = None
-    high: float | None = None
-    n: int | None = None
-
-
-@dataclass(frozen=True)
 class Sweep:
     """A sweep's results: `points` one row per point (values and per-metric statistics),
     `summary` one row per run."""
@@ -56,28 +44,6 @@ class Sweep:
     levers: list[Lever]
     points: pd.DataFrame
     summary: pd.DataFrame
-
-
-def parse_lever(text: str) -> Lever:
-    """`PATH=SPEC` -> Lever; `SweepError` naming the forms a SPEC takes."""
-    path, sep, spec = text.partition("=")
-    path, spec = path.strip(), spec.strip()
-    forms = "a:b:n (n evenly spaced values), a,b,c (listed values) or a:b (a range, lhs/sobol)"
-    if not sep or not path or not spec:
-        raise SweepError(f"Bad --vary '{text}': write PATH=SPEC with SPEC {forms}.")
-    if "," in spec:
-        return Lever(path, spec, values=tuple(yaml.safe_load(v.strip()) for v in spec.split(",")))
-    parts = spec.split(":")
-    try:
-        numbers = [float(p) for p in parts[:2]]
-        n = int(parts[2]) if len(parts) == 3 else None
-    except ValueError:
-        numbers, n = [], None
-    if len(parts) not in (2, 3) or len(numbers) != 2 or (len(parts) == 3 and (n is None or n < 1)):
-        raise SweepError(f"Bad --vary '{text}': SPEC must be {forms}; n a whole number >= 1.")
-    if numbers[1] < numbers[0]:
-        raise SweepError(f"Bad --vary '{text}': the range must go from low to high.")
-    return Lever(path, spec, low=numbers[0], high=numbers[1], n=n)
 
 
 def design_points(

@@ -1,81 +1,102 @@
-"""`--vary PATH=SPEC`: a plan field and the values a sweep, sensitivity run or plan search gives it.
+"""`--vary PATH=SPEC`: the levers of sweeps, sensitivity runs and plan searches.
 
 PATH is a `--set` path (`host.ip_strength`, `calendar[red_packet].amount`). SPEC is `a:b:n`
 (n evenly spaced values from a to b), `a,b,c` (listed values) or `a:b` (a range, for designs
-that sample it). Integer fields get whole numbers. Every value, and both ends of a range, are
-checked against the plan's schema at parse time, so a bad range fails before anything runs.
+that sample it). `parse_lever` reads the text; `axis` checks a lever against a base plan for
+sensitivity runs and searches: integer fields (found in the schema) get whole numbers, and the
+listed values or both ends of a range must be allowed for the field, so a bad range fails
+before anything runs.
 """
 
 import types
 from dataclasses import dataclass
 from typing import Annotated, Any, Union, get_args, get_origin
 
-import numpy as np
 import yaml
 from pydantic import BaseModel
 
+from experiments.runner import RunError
 from scenarios.loader import PlanError, get_path, set_path, validate_dict
 from scenarios.schema import Plan
 
 
 @dataclass(frozen=True)
-class Vary:
-    """A varied field: listed `values` (from `a,b,c` or `a:b:n`), or a range `low`..`high`."""
+class Lever:
+    """A varied path: listed `values`, or a range `low`..`high` with `n` values (None: a range
+    for sampled designs)."""
 
     path: str
-    values: tuple[Any, ...] = ()
+    spec: str
+    values: tuple[Any, ...] | None = None
+    low: float | None = None
+    high: float | None = None
+    n: int | None = None
+
+
+def parse_lever(text: str) -> Lever:
+    """`PATH=SPEC` -> Lever; `RunError` naming the forms a SPEC takes."""
+    path, sep, spec = text.partition("=")
+    path, spec = path.strip(), spec.strip()
+    forms = "a:b:n (n evenly spaced values), a,b,c (listed values) or a:b (a range, lhs/sobol)"
+    if not sep or not path or not spec:
+        raise RunError(f"Bad --vary '{text}': write PATH=SPEC with SPEC {forms}.")
+    if "," in spec:
+        return Lever(path, spec, values=tuple(yaml.safe_load(v.strip()) for v in spec.split(",")))
+    parts = spec.split(":")
+    try:
+        numbers = [float(p) for p in parts[:2]]
+        n = int(parts[2]) if len(parts) == 3 else None
+    except ValueError:
+        numbers, n = [], None
+    if len(parts) not in (2, 3) or len(numbers) != 2 or (len(parts) == 3 and (n is None or n < 1)):
+        raise RunError(f"Bad --vary '{text}': SPEC must be {forms}; n a whole number >= 1.")
+    if numbers[1] < numbers[0]:
+        raise RunError(f"Bad --vary '{text}': the range must go from low to high.")
+    return Lever(path, spec, low=numbers[0], high=numbers[1], n=n)
+
+
+@dataclass(frozen=True)
+class Axis:
+    """A lever checked against a base plan, for sensitivity runs and plan searches: a range
+    `low`..`high` (whole numbers when `integer`), or listed `values` to choose from."""
+
+    path: str
     low: float | None = None
     high: float | None = None
     integer: bool = False
-
-    @property
-    def is_range(self) -> bool:
-        return not self.values
+    values: tuple[Any, ...] = ()
 
     def at(self, x: float) -> int | float:
         """The field's value for `x` in the range: integers rounded, floats to 10 digits."""
         return int(round(x)) if self.integer else float(f"{x:.10g}")
 
 
-def parse_vary(text: str, base: Plan) -> Vary:
-    """Parse one `--vary PATH=SPEC` against the base plan; `PlanError` names what is wrong."""
-    path, sep, spec = (part.strip() for part in text.partition("="))
-    if not sep or not path or not spec:
+def axis(base: Plan, lever: Lever) -> Axis:
+    """The lever as an axis of `base`; `PlanError` if a value or an end of the range is not
+    allowed for its field (the message names the field and its allowed range)."""
+    text = f"{lever.path}={lever.spec}"
+    if lever.n is not None:
         raise PlanError(
-            f"Bad --vary '{text}': write PATH=a:b:n, PATH=a,b,c or PATH=a:b, "
-            "e.g. host.ip_strength=0.2:0.8:4 or calendar[red_packet].amount=10,30,50."
+            f"--vary {text}: a:b:n is a grid for sweeps; give a range a:b or values a,b,c."
         )
-    kind = number_type(base, path)
-    if "," in spec:
-        values = tuple(_scalar(text, item) for item in spec.split(","))
-        vary = Vary(path, values=values)
+    if lever.values is not None:
+        found = Axis(lever.path, values=lever.values)
     else:
-        ends = spec.split(":")
-        if len(ends) not in (2, 3) or kind is None:
-            raise PlanError(
-                f"Bad --vary '{text}': "
-                + (f"{path} is not a number field; list its values, e.g. {path}=a,b"
-                   if kind is None else "write a:b:n (n values), a:b (a range) or a,b,c")
-                + "."
-            )
-        low, high = (_number(text, end) for end in ends[:2])
-        if not low < high:
-            raise PlanError(f"Bad --vary '{text}': the range must go up (a < b).")
+        kind = number_type(base, lever.path)
+        if kind is None:
+            raise PlanError(f"--vary {text}: {lever.path} is not a number field; list its "
+                            f"values instead, e.g. {lever.path}=a,b.")
         integer = kind is int
-        if integer and not (low.is_integer() and high.is_integer()):
-            raise PlanError(f"Bad --vary '{text}': {path} takes whole numbers.")
-        vary = Vary(path, low=low, high=high, integer=integer)
-        if len(ends) == 3:
-            n = _number(text, ends[2])
-            if not (n.is_integer() and n >= 2):
-                raise PlanError(f"Bad --vary '{text}': n in a:b:n must be a whole number >= 2.")
-            grid = np.linspace(low, high, int(n))
-            vary = Vary(path, values=tuple(dict.fromkeys(vary.at(x) for x in grid)))
-    for value in vary.values or (vary.at(vary.low), vary.at(vary.high)):
+        if integer and not (lever.low.is_integer() and lever.high.is_integer()):
+            raise PlanError(f"--vary {text}: {lever.path} takes whole numbers.")
+        if lever.low == lever.high:
+            raise PlanError(f"--vary {text}: the range is a single value.")
+        found = Axis(lever.path, lever.low, lever.high, integer)
+    for value in found.values or (found.at(found.low), found.at(found.high)):
         raw = base.model_dump(mode="json")
-        set_path(raw, path, value)
+        set_path(raw, lever.path, value)
         validate_dict(raw, where=f"--vary {text}")
-    return vary
+    return found
 
 
 def number_type(plan: Plan, path: str) -> type | None:
@@ -133,18 +154,3 @@ def _item_model(annotation: Any, items: list) -> type[BaseModel] | None:
         if kind is None or set(get_args(kind.annotation)) >= kinds:
             return _model(choice)
     return None
-
-
-def _scalar(text: str, item: str) -> Any:
-    try:
-        return yaml.safe_load(item)
-    except yaml.YAMLError:
-        raise PlanError(f"Bad --vary '{text}': '{item}' is not a valid YAML scalar.") from None
-
-
-def _number(text: str, item: str) -> float:
-    try:
-        return float(item)
-    except ValueError:
-        raise PlanError(f"Bad --vary '{text}': '{item}' is not a number.") from None
-
