@@ -3,8 +3,8 @@
 A lever is a plan path (as `--set` takes it) with a SPEC: `a:b:n` (n evenly spaced values from a
 to b), `a,b,c` (listed values) or `a:b` (a range, for the lhs and sobol designs). The grid
 design runs every combination of the levers' values; lhs and sobol draw `samples` points from
-the levers' ranges (scipy.stats.qmc, seeded). A lever whose values in the base plan are whole
-numbers takes whole-number values.
+the levers' ranges (scipy.stats.qmc, seeded). A lever on an integer field of the schema takes
+whole-number values.
 """
 
 import math
@@ -22,8 +22,7 @@ from scipy.stats import qmc
 from experiments import storage
 from experiments.points import Point, run_points
 from experiments.runner import RunError, RunInterrupted
-from experiments.vary import Lever, parse_lever
-from scenarios.loader import PlanError, get_path
+from experiments.vary import Lever, number_type, parse_lever
 from scenarios.schema import Plan
 
 Design = Literal["grid", "lhs", "sobol"]
@@ -58,8 +57,7 @@ def design_points(
     twice = sorted({p for p in paths if paths.count(p) > 1})
     if twice:
         raise SweepError(f"--vary names {', '.join(twice)} twice; give each path once.")
-    raw = base.model_dump(mode="json")
-    whole = {lever.path: _whole_numbers(raw, lever.path) for lever in levers}
+    whole = {lever.path: number_type(base, lever.path) is int for lever in levers}
     if design == "grid":
         if samples is not None:
             raise SweepError("--samples is for the lhs and sobol designs; a grid runs every "
@@ -84,14 +82,6 @@ def design_points(
         {lever.path: _from_unit(lever, u, whole[lever.path]) for lever, u in zip(levers, row)}
         for row in unit
     ]
-
-
-def _whole_numbers(raw: dict[str, Any], path: str) -> bool:
-    try:
-        values = get_path(raw, path)
-    except PlanError as err:
-        raise SweepError(str(err)) from None
-    return bool(values) and all(isinstance(v, int) and not isinstance(v, bool) for v in values)
 
 
 def _grid_values(lever: Lever, whole: bool) -> list[Any]:
