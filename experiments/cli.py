@@ -351,8 +351,9 @@ def optimize(
             )
     except SearchInterrupted as stop:
         _write_search(stop.search, base, plan, replicates, out)
+        finished = int((stop.search.trials["state"] != "RUNNING").sum())
         typer.echo(
-            f"Interrupted: {len(stop.search.trials)} trials are kept in {out}. Rerun the same "
+            f"Interrupted: {finished} finished trials are kept in {out}. Rerun the same "
             "command to continue the study.", err=True)
         raise typer.Exit(130) from None
     _write_search(search, base, plan, replicates, out)

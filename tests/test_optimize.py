@@ -140,3 +140,12 @@ def test_other_arguments_on_the_same_out_are_refused(tmp_path: Path):
     result = invoke(*BASE, *LEVERS, "--objective", "final_members", "--trials", "2",
                     "--out", tmp_path)
     assert result.exit_code == 2 and "--force" in result.output
+
+
+def test_trials_do_not_depend_on_the_workers(tmp_path: Path):
+    args = ["tuanzhang", "--weeks", "1", "--replicates", "2", *LEVERS, *GMV, "--trials", "3"]
+    for workers in (1, 2):
+        result = invoke(*args, "--workers", workers, "--out", tmp_path / str(workers))
+        assert result.exit_code == 0, result.output
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "1" / "trials.parquet"),
+                                  pd.read_parquet(tmp_path / "2" / "trials.parquet"))
