@@ -32,7 +32,7 @@ from experiments.runner import RunError, RunInterrupted, run_plans, sigterm_as_i
 from experiments.sensitivity import DEFAULT_METRICS, RANK_BY, Sensitivity
 from experiments.sensitivity import sensitivity as run_sensitivity
 from experiments.storage import OutDirError, Results
-from experiments.study_report import write_search_report, write_sensitivity_report
+from experiments.study_report import readable, write_search_report, write_sensitivity_report
 from experiments.vary import axis, parse_lever
 from scenarios.loader import PlanError, library, load_plan
 from scenarios.schema import Plan
@@ -383,7 +383,7 @@ def _print_ranking(result: Sensitivity) -> None:
         for row in rows.itertuples():
             table.add_row(
                 "–" if pd.isna(row.rank) else str(row.rank), escape(row.lever),
-                *(_number(getattr(row, n)) for n in shown[result.method]),
+                *(readable(getattr(row, n)) for n in shown[result.method]),
             )
         console.print(table)
         if rows["rank"].isna().all():
@@ -403,21 +403,13 @@ def _print_search(search: Search) -> None:
                   title="Best trial" if len(metrics) == 1 else "Pareto front")
     for row in front.sort_values(metrics[0]).itertuples(index=False):
         values = row._asdict()
-        table.add_row(str(values["trial"]), *(_number(values[m]) for m in [*metrics, *extra]))
+        table.add_row(str(values["trial"]), *(readable(values[m]) for m in [*metrics, *extra]))
     console.print(table)
     if search.best is not None:
         console.print(f"Best trial {search.best['trial']}: " + ", ".join(
-            f"{escape(lever.path)}={_number(search.best[lever.path])}" for lever in search.levers
+            f"{escape(lever.path)}={readable(search.best[lever.path])}" for lever in search.levers
         ))
 
-
-def _number(value: object) -> str:
-    """A number as a reader takes it in: thousands whole with separators, else 3 digits."""
-    if not isinstance(value, float):
-        return str(value)
-    if pd.isna(value):
-        return "–"
-    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
 
 
 @app.command()

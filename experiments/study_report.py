@@ -20,9 +20,10 @@ body { font: 15px/1.5 system-ui, sans-serif; color: #222; max-width: 1100px; mar
        padding: 0 1em; }
 h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { margin-top: 1.6em; }
 .meta { color: #666; }
+.wide { overflow-x: auto; }
 table { border-collapse: collapse; font-size: 14px; margin: 0.5em 0 1em; }
 th, td { padding: 0.25em 0.8em; border-bottom: 1px solid #e3e3e3; text-align: right; }
-th:first-child, td:first-child { text-align: left; }
+th:nth-child(-n+2), td:nth-child(-n+2) { text-align: left; }
 """
 INDEX_LABELS = {
     "mu_star": "μ* (mean |elementary effect|)",
@@ -98,9 +99,30 @@ def pareto_front(trials: pd.DataFrame, metrics: list[str]) -> go.Figure:
     return fig
 
 
+READINGS = {
+    "morris": "μ* is the mean absolute change of the metric when the lever moves across its "
+    "whole range, one lever at a time from points spread over all ranges (Morris elementary "
+    "effects, scaled to the range); σ large beside μ* means the effect depends on the other "
+    "levers or is not straight. ±95% is the bootstrap confidence half-width of μ*.",
+    "sobol": "ST is the share of the metric's variance over the ranges that goes with the lever, "
+    "its interactions with others included; S1 the share it explains alone. Levers with ST near "
+    "0 can be fixed anywhere in their range. ±: 95% bootstrap confidence half-widths.",
+}
+
+
+def readable(value: object) -> str:
+    """A number as a reader takes it in: thousands whole with separators, else 3 digits."""
+    if not isinstance(value, float):
+        return str(value)
+    if pd.isna(value):
+        return "–"
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+
+
 def table_html(table: pd.DataFrame) -> str:
-    """A small DataFrame as an HTML table, numbers to 3 significant digits."""
-    return table.to_html(index=False, border=0, float_format=lambda v: f"{v:.3g}", na_rep="–")
+    """A small DataFrame as an HTML table, numbers as `readable` writes them."""
+    html = table.to_html(index=False, border=0, float_format=readable, na_rep="–")
+    return f'<div class="wide">{html}</div>'
 
 
 def write_page(path: Path, title: str, meta: str, sections: list[tuple[str, list]]) -> None:
@@ -140,7 +162,8 @@ def write_sensitivity_report(result: Sensitivity, plan: str, path: Path) -> None
         sections.append((describe(metric), [
             tornado(result.indices, metric, result.method), table_html(rows[columns]),
         ]))
-    write_page(path, f"groupsim sensitivity: {plan}", meta, sections)
+    write_page(path, f"groupsim sensitivity: {plan}", f"{meta} {READINGS[result.method]}",
+               sections)
 
 
 def write_search_report(search: Search, plan: str, replicates: int, path: Path) -> None:
@@ -159,10 +182,13 @@ def write_search_report(search: Search, plan: str, replicates: int, path: Path) 
         if len(metrics) == 1
         else pareto_front(trials, metrics)
     )
-    best = trials[trials["pareto"]].drop(columns=["state", "feasible", "pareto"])
+    if search.best is None:
+        best = "<p>No trial met the constraints.</p>"
+    elif len(metrics) == 1:  # one trial: its fields as rows
+        row = search.best.drop(["state", "feasible", "pareto"])
+        best = table_html(pd.DataFrame({"field": row.index, "value": row.map(readable)}))
+    else:
+        best = table_html(trials[trials["pareto"]].drop(columns=["state", "feasible", "pareto"]))
     heading = "Best trial" if len(metrics) == 1 else "Trials on the Pareto front"
-    sections = [
-        ("Search", [chart]),
-        (heading, [table_html(best) if len(best) else "<p>No trial met the constraints.</p>"]),
-    ]
+    sections = [("Search", [chart]), (heading, [best])]
     write_page(path, f"groupsim optimize: {plan}", meta, sections)
