@@ -163,7 +163,7 @@ def _simulate(
     out: Path | None,
     force: bool,
 ) -> None:
-    overrides = sets if weeks is None else [*sets, f"group.weeks={weeks}"]
+    overrides = _overrides(sets, weeks)
     with _bad_input():
         plans = [load_plan(source, overrides) for source in sources]
     if out is None:
@@ -362,6 +362,7 @@ def optimize(
 
 
 def _overrides(sets: list[str], weeks: int | None) -> list[str]:
+    """The --set overrides, with --weeks N as group.weeks=N."""
     return sets if weeks is None else [*sets, f"group.weeks={weeks}"]
 
 
@@ -444,7 +445,7 @@ def sweep(
     from experiments.sweep import run_sweep
     from experiments.sweep_charts import write_sweep_report
 
-    overrides = (set_ or []) if weeks is None else [*(set_ or []), f"group.weeks={weeks}"]
+    overrides = _overrides(set_ or [], weeks)
     with _bad_input():
         base = load_plan(plan, overrides)
     out = out or Path("runs") / f"{base.name}-sweep-{datetime.now():%Y%m%d-%H%M%S}"
