@@ -27,12 +27,15 @@ from rich.table import Table
 from experiments.objectives import describe, parse_constraint, parse_objective
 from experiments.optimize import Search, SearchInterrupted, write_best
 from experiments.optimize import optimize as run_optimize
-from experiments.report import format_value, readings, summary_stats, write_report
+from experiments.report import readings, write_report
 from experiments.runner import RunError, RunInterrupted, run_plans, sigterm_as_interrupt
 from experiments.sensitivity import DEFAULT_METRICS, RANK_BY, Sensitivity
 from experiments.sensitivity import sensitivity as run_sensitivity
 from experiments.storage import OutDirError, Results
 from experiments.study_report import readable, write_search_report, write_sensitivity_report
+from experiments.sweep import Sweep, run_sweep
+from experiments.sweep_charts import HEADLINE, best_points, write_sweep_report
+from experiments.terminal import best_point_tables, paired_tables, summary_tables
 from experiments.vary import axis, parse_lever
 from scenarios.loader import PlanError, library, load_plan
 from scenarios.schema import Plan
@@ -221,19 +224,12 @@ def _files(out: Path) -> list[str]:
 
 
 def _print_summary(results: Results) -> None:
-    stats = summary_stats(results.summary)
     names = [plan.name for plan in results.plans]
-    table = Table(
-        "metric", *(escape(name) for name in names), title="Median over replicates [10–90%]"
-    )
-    for metric, rows in stats.groupby("metric", sort=False):
-        cells = [
-            f"{format_value(metric, row.median)} [dim]\\[{format_value(metric, row.p10)}–"
-            f"{format_value(metric, row.p90)}][/dim]"
-            for row in rows.set_index("plan").loc[names].itertuples()
-        ]
-        table.add_row(rows["label"].iloc[0], *cells)
-    console.print(table)
+    tables = summary_tables(results.summary, names, console.width)
+    if results.paired is not None:
+        tables += paired_tables(results.paired, console.width)
+    for table in tables:
+        console.print(table)
     for paragraph in readings(results):
         console.print(escape(paragraph))
 
@@ -442,9 +438,6 @@ def sweep(
     """Run a plan at many settings of its levers; write per-point and per-run tables and a report.
 
     Rerunning the same command on the same --out runs only what is missing."""
-    from experiments.sweep import run_sweep
-    from experiments.sweep_charts import write_sweep_report
-
     overrides = _overrides(set_ or [], weeks)
     with _bad_input():
         base = load_plan(plan, overrides)
@@ -469,9 +462,7 @@ def sweep(
     console.print(f"Wrote {escape(str(out))}: {', '.join(_files(out))}")
 
 
-def _sweep_report(result: "Sweep", base: "Plan", out: Path, partial: bool) -> None:
-    from experiments.sweep_charts import best_points, write_sweep_report
-
+def _sweep_report(result: Sweep, base: Plan, out: Path, partial: bool) -> None:
     levers = [lever.path for lever in result.levers]
     n = result.summary["replicate"].nunique()
     note = (f"{len(result.points)} points of {base.name}, {n} replicates each (replicate r of "
@@ -480,8 +471,7 @@ def _sweep_report(result: "Sweep", base: "Plan", out: Path, partial: bool) -> No
     write_sweep_report(result.points, levers, f"Sweep of {base.name}", out / "report.html", note)
     if partial:
         return
+    metrics = {m: label for m, label in HEADLINE.items() if f"{m}_median" in result.points}
     best = best_points(result.points, levers, n=5)
-    table = Table(title="Best points by median gross profit", *map(escape, map(str, best.columns)))
-    for row in best.itertuples(index=False):
-        table.add_row(*(f"{v:,.2f}" if isinstance(v, float) else escape(str(v)) for v in row))
-    console.print(table)
+    for table in best_point_tables(best, result.points, levers, metrics, console.width):
+        console.print(table)

@@ -15,7 +15,7 @@ from experiments.paired import PAIRED_METRICS
 COLOURS = qualitative.Plotly
 HEADLINE = {
     **{k: v for k, v in PAIRED_METRICS.items() if k != "alive_week12"},
-    "roi": "ROI (× incentive cost)",
+    "roi": "ROI (×)",
 }
 """Metrics the report charts, with their labels."""
 BEST_BY = "gross_profit"
