@@ -28,7 +28,7 @@ from experiments.objectives import describe, parse_constraint, parse_objective
 from experiments.optimize import Search, SearchInterrupted, write_best
 from experiments.optimize import optimize as run_optimize
 from experiments.report import readings, write_report
-from experiments.runner import RunError, RunInterrupted, run_plans, sigterm_as_interrupt
+from experiments.runner import RunError, RunInterrupted, interrupt_once, run_plans
 from experiments.sensitivity import DEFAULT_METRICS, RANK_BY, Sensitivity
 from experiments.sensitivity import sensitivity as run_sensitivity
 from experiments.storage import OutDirError, Results
@@ -186,7 +186,7 @@ def _simulate(
 @contextmanager
 def progress_bar(description: str) -> Iterator[Callable[[int, int], None]]:
     """One rich progress bar with an ETA on stderr, fed by (finished, total) calls; SIGTERM
-    interrupts like Ctrl-C while it is open."""
+    interrupts like Ctrl-C while it is open, and only the first interrupt counts."""
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -194,7 +194,7 @@ def progress_bar(description: str) -> Iterator[Callable[[int, int], None]]:
         TimeElapsedColumn(),
         TimeRemainingColumn(),
     )
-    with sigterm_as_interrupt(), Progress(*columns, console=stderr) as bar:
+    with interrupt_once(), Progress(*columns, console=stderr) as bar:
 
         def progress(done: int, total: int) -> None:
             if not bar.tasks:  # the bar shows once the runs have started

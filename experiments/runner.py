@@ -353,14 +353,22 @@ def worker_setup(parent: int) -> None:
 
 
 @contextmanager
-def sigterm_as_interrupt() -> Iterator[None]:
-    """Within the block, SIGTERM interrupts like Ctrl-C (for command-line use)."""
+def interrupt_once() -> Iterator[None]:
+    """Within the block (command-line use), SIGTERM interrupts like Ctrl-C, and once one has,
+    further Ctrl-C and SIGTERM are ignored so that stopping the workers and saving what finished
+    is not cut short."""
+
+    def ignore(signum: int, frame: Any) -> None:
+        pass
 
     def handler(signum: int, frame: Any) -> None:
+        signal.signal(signal.SIGINT, ignore)
+        signal.signal(signal.SIGTERM, ignore)
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, handler)
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, before in previous.items():
+            signal.signal(sig, before)

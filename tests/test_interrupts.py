@@ -70,7 +70,7 @@ def same_tables(out: Path, reference: Path) -> bool:
     ("extra", "how"),
     [
         (["--workers", "1"], "ctrl-c"),
-        (["--workers", "2"], "ctrl-c"),
+        (["--workers", "2"], "ctrl-c twice"),
         (["--workers", "2"], "sigterm"),
         (["--workers", "2", "--dask", "local"], "ctrl-c"),
     ],
@@ -81,11 +81,14 @@ def test_interrupt_stops_workers_keeps_what_finished_and_resumes(
     proc = start(tmp_path, *extra)
     wait_for_chunks(proc, tmp_path, 2)
     workers = descendants(proc)
-    if how == "ctrl-c":
-        os.killpg(proc.pid, signal.SIGINT)
-    else:
-        proc.send_signal(signal.SIGTERM)
     sent = time.monotonic()
+    if how == "sigterm":
+        proc.send_signal(signal.SIGTERM)
+    else:
+        os.killpg(proc.pid, signal.SIGINT)
+    if how == "ctrl-c twice":  # an impatient user: the second one must not cut the saving short
+        time.sleep(0.1)
+        os.killpg(proc.pid, signal.SIGINT)
     _, stderr = proc.communicate(timeout=30)
     assert time.monotonic() - sent < 5
     assert proc.returncode == 130, stderr
