@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from experiments.points import run_points
-from experiments.runner import RunInterrupted
+from experiments.runner import RunError, RunInterrupted
 from scenarios.loader import PlanError, load_plan
 
 BASE = load_plan("tuanzhang", ["group.weeks=1"])
@@ -67,3 +67,16 @@ def test_interrupted_points_resume_without_running_finished_chunks_again(tmp_pat
                          progress=lambda done, total: seen.append(done))
     assert seen[0] == 3 and seen[-1] == 9
     assert resumed.equals(run_points(BASE, points, replicates=1))
+
+
+def test_a_running_scheduler_gives_the_same_tables():
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None) as cluster:
+        remote = run_points(BASE, POINTS, replicates=2, dask=cluster.scheduler_address)
+    assert remote.equals(run_points(BASE, POINTS, replicates=2))
+
+
+def test_an_unreachable_scheduler_is_bad_input():
+    with pytest.raises(RunError, match="cannot reach the Dask scheduler"):
+        run_points(BASE, POINTS, replicates=1, dask="tcp://127.0.0.1:1")
