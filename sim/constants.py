@@ -42,7 +42,7 @@ class Constants(NamedTuple):
     sat_motive_min: float = 0.2
     sat_motive_max: float = 2.0
     # ---- M21 unequal voices [000, 004]: most members read, a few speak a great deal.
-    voice_spread: float = 1.1  # σ of the log-normal voice multiplier (mean 1): heavy-tailed
+    voice_spread: float = 0.9  # σ of the log-normal voice multiplier (mean 1): heavy-tailed
     burst_extra: float = 1.0  # extra messages in a speaking turn (Poisson): exchanges, not lone lines
     recognition: float = 0.05  # motive gained per reply received (times the role's recognition)
     recognised_max: float = 1.5  # most motive recognition can add
