@@ -11,6 +11,7 @@ from plotly.colors import hex_to_rgb, qualitative
 from plotly.offline import get_plotlyjs
 
 from experiments.paired import PAIRED_METRICS
+from experiments.terminal import value
 
 COLOURS = qualitative.Plotly
 HEADLINE = {
@@ -97,10 +98,12 @@ def write_sweep_report(points: pd.DataFrame, levers: list[str], title: str, path
                        note: str = "") -> None:
     """One offline HTML page: the best points, then every chart."""
     best = best_points(points, levers)
+    for metric, label in HEADLINE.items():
+        if label in best:
+            best[label] = [value(metric, x) for x in best[label]]
     charts = "\n".join(fig.to_html(full_html=False, include_plotlyjs=False)
                        for fig in sweep_figures(points, levers))
-    table = best.to_html(index=False, float_format=lambda v: f"{v:,.2f}", border=0,
-                         classes="best")
+    table = best.to_html(index=False, border=0, classes="best")
     html = f"""<!doctype html>
 <html><head><meta charset="utf-8"><title>{escape(title)}</title>
 <script type="text/javascript">{get_plotlyjs()}</script>
