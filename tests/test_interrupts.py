@@ -128,3 +128,12 @@ def test_a_lost_dask_worker_still_ends_with_complete_tables(tmp_path: Path, refe
     _, stderr = proc.communicate(timeout=300)
     assert proc.returncode == 0, stderr
     assert same_tables(tmp_path, reference)
+
+
+def test_dask_workers_do_not_outlive_a_killed_main_process(tmp_path: Path):
+    proc = start(tmp_path, "--workers", "2", "--dask", "local")
+    wait_for_chunks(proc, tmp_path, 1)
+    workers = descendants(proc)
+    proc.kill()
+    proc.communicate()
+    assert workers and gone_within(workers, 5), "a Dask worker outlived its parent"
