@@ -10,7 +10,10 @@ at each batch, so a study does not depend on the number of workers.
 
 import math
 import os
-from collections.abc import Callable, Sequence
+import signal
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -115,49 +118,81 @@ def optimize(
 
     With `out`, the study lives in `out/study.journal`: rerunning with the same arguments
     continues it (other arguments there are an error unless `force`), and `plan.yaml` (the
-    base plan) and `trials.parquet` are written. Ctrl-C raises `SearchInterrupted` once what finished is written.
+    base plan) and `trials.parquet` are written. Ctrl-C (and SIGTERM) raise `SearchInterrupted`
+    once what finished is written.
     """
     check_search(base, levers, objectives, constraints, trials, replicates)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    study = _study(base, levers, objectives, constraints, replicates, seed, out, force)
     distributions = {lever.path: _distribution(lever) for lever in levers}
-    metrics = list(dict.fromkeys(item.metric for item in [*objectives, *constraints]))
-    _retry_cut_off(study)
-    todo = max(0, trials - len(_evaluated(study)))
-    total = todo * replicates
-    if progress is not None:
-        progress(0, total)
     done = 0
     try:
+        with _held_interrupts():  # an interrupt here is raised once the study exists
+            study = _study(base, levers, objectives, constraints, replicates, seed, out, force)
+            _retry_cut_off(study)
+        total = max(0, trials - len(_evaluated(study))) * replicates
+        if progress is not None:
+            progress(0, total)
         while len(_evaluated(study)) < trials:
-            n = min(BATCH, trials - len(_evaluated(study)))
-            study.sampler = _sampler(len(objectives), seed + len(study.trials))
-            batch = [study.ask(distributions) for _ in range(n)]
-            points = [dict(trial.params) for trial in batch]
+            with _held_interrupts():
+                n = min(BATCH, trials - len(_evaluated(study)))
+                study.sampler = _sampler(len(objectives), seed + len(study.trials))
+                batch = [study.ask(distributions) for _ in range(n)]
 
             def step(finished: int, _: int) -> None:
                 if progress is not None:
                     progress(done + finished, total)
 
-            summary = run_points(base, points, replicates, seed, workers=workers, dask=dask,
-                                 progress=step)
+            summary = run_points(base, [dict(trial.params) for trial in batch], replicates,
+                                 seed, workers=workers, dask=dask, progress=step)
             done += len(summary)
-            values = {metric: by_point(summary, metric) for metric in metrics}
-            for i, trial in enumerate(batch):
-                measured = {metric: float(values[metric].loc[i]) for metric in metrics}
-                trial.set_user_attr("metrics", measured)
-                for constraint in constraints:
-                    trial.set_constraint(
-                        str(constraint), constraint.violation(measured[constraint.metric])
-                    )
-                objective = [measured[o.metric] for o in objectives]
-                if any(math.isnan(v) for v in objective):
-                    study.tell(trial, state=TrialState.FAIL)
-                else:
-                    study.tell(trial, objective)
+            with _held_interrupts():
+                _tell(study, batch, summary, objectives, constraints)
     except KeyboardInterrupt:
-        raise SearchInterrupted(_finish(study, levers, objectives, constraints, out)) from None
+        with _held_interrupts():
+            search = _finish(study, levers, objectives, constraints, out)
+        raise SearchInterrupted(search) from None
     return _finish(study, levers, objectives, constraints, out)
+
+
+def _tell(
+    study: optuna.Study,
+    batch: list[optuna.Trial],
+    summary: pd.DataFrame,
+    objectives: Sequence[Objective],
+    constraints: Sequence[Constraint],
+) -> None:
+    """Give each trial of the batch its metrics, constraints and objective values."""
+    metrics = list(dict.fromkeys(item.metric for item in [*objectives, *constraints]))
+    values = {metric: by_point(summary, metric) for metric in metrics}
+    for i, trial in enumerate(batch):
+        measured = {metric: float(values[metric].loc[i]) for metric in metrics}
+        trial.set_user_attr("metrics", measured)
+        for constraint in constraints:
+            trial.set_constraint(str(constraint), constraint.violation(measured[constraint.metric]))
+        objective = [measured[o.metric] for o in objectives]
+        if any(math.isnan(v) for v in objective):
+            study.tell(trial, state=TrialState.FAIL)
+        else:
+            study.tell(trial, objective)
+
+
+@contextmanager
+def _held_interrupts() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM until the block ends, then raise KeyboardInterrupt: Optuna's
+    journal writes take a file lock that an interrupt in the middle would leave broken."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signals reach only the main thread
+        return
+    caught: list[int] = []
+    held = (signal.SIGINT, signal.SIGTERM)
+    previous = {sig: signal.signal(sig, lambda signum, _: caught.append(signum)) for sig in held}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if caught:
+        raise KeyboardInterrupt
 
 
 def write_best(search: Search, base: Plan, source: str, out: Path) -> Path | None:

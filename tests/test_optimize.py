@@ -1,12 +1,18 @@
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import optuna
 import pandas as pd
+import psutil
 import pytest
 from typer.testing import CliRunner
 
 from experiments.cli import app
-from experiments.optimize import STUDY_FILE, STUDY_NAME
+from experiments.optimize import BATCH, STUDY_FILE, STUDY_NAME
 from experiments.points import point_plan
 from scenarios.loader import load_plan
 
@@ -149,3 +155,43 @@ def test_trials_do_not_depend_on_the_workers(tmp_path: Path):
         assert result.exit_code == 0, result.output
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "1" / "trials.parquet"),
                                   pd.read_parquet(tmp_path / "2" / "trials.parquet"))
+
+
+def test_ctrl_c_stops_the_study_keeps_its_trials_and_a_rerun_finishes_it(tmp_path: Path):
+    args = ["optimize", *BASE, *LEVERS, *GMV, "--trials", "16", "--out", str(tmp_path)]
+    groupsim = str(Path(sys.executable).with_name("groupsim"))
+    proc = subprocess.Popen([groupsim, *args, "--workers", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)  # its own group, as in a terminal
+    deadline = time.monotonic() + 120
+    while _complete(tmp_path) < BATCH:
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "no trial finished"
+        time.sleep(0.2)
+    workers = psutil.Process(proc.pid).children(recursive=True)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 130, stderr
+    assert "Interrupted" in stderr
+    _, alive = psutil.wait_procs(workers, timeout=10)
+    assert not [p for p in alive if p.status() != psutil.STATUS_ZOMBIE]
+    kept = pd.read_parquet(tmp_path / "trials.parquet")
+    assert (kept["state"] == "COMPLETE").sum() >= BATCH
+
+    result = invoke(*args[1:])  # the workers are not part of the study: 1 here
+    assert result.exit_code == 0, result.output
+    trials = pd.read_parquet(tmp_path / "trials.parquet")
+    assert (trials["state"] == "COMPLETE").sum() == 16
+    done = kept[kept["state"] == "COMPLETE"].drop(columns="pareto")
+    pd.testing.assert_frame_equal(trials.loc[done.index].drop(columns="pareto"), done)
+
+
+def _complete(out: Path) -> int:
+    if not (out / STUDY_FILE).exists():
+        return 0
+    storage = optuna.storages.JournalStorage(
+        optuna.storages.journal.JournalFileBackend(str(out / STUDY_FILE)))
+    try:
+        study = optuna.load_study(study_name=STUDY_NAME, storage=storage)
+    except KeyError:  # not created yet
+        return 0
+    return len(study.get_trials(states=(optuna.trial.TrialState.COMPLETE,)))
