@@ -10,7 +10,7 @@ import signal
 from collections.abc import Callable
 from contextlib import suppress
 
-from distributed import Client, LocalCluster, WorkerPlugin, as_completed
+from distributed import Client, KilledWorker, LocalCluster, WorkerPlugin, as_completed
 
 from experiments.runner import Chunk, RunError, Tables, run_chunk
 
@@ -52,6 +52,11 @@ def run_on_dask(
         chunk_of = {future.key: chunk for future, chunk in zip(futures, todo)}
         for future in as_completed(futures):
             keep(chunk_of[future.key], future.result())
+    except KilledWorker as err:
+        raise RunError(
+            f"Dask workers kept dying on one chunk ({err}); the runs that finished are saved: "
+            "rerun the same command to resume"
+        ) from None
     except KeyboardInterrupt:
         if cluster is not None:  # stop now rather than wait for the chunks under way
             for nanny in cluster.workers.values():

@@ -21,6 +21,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing import get_context
@@ -314,6 +315,32 @@ def _run_here(todo: list[Chunk], tables: tuple[str, ...], hourly: bool, keep: Ke
 
 
 def _run_in_processes(
+    workers: int, todo: list[Chunk], tables: tuple[str, ...], hourly: bool, keep: Keep
+) -> None:
+    """Run chunks in a pool of processes; a pool that loses a worker (killed, out of memory) is
+    replaced and the unfinished chunks run again, up to `POOL_RESTARTS` times."""
+    done: set[int] = set()
+
+    def kept(chunk: Chunk, frames: Tables) -> None:
+        done.add(chunk.index)
+        keep(chunk, frames)
+
+    for _ in range(POOL_RESTARTS + 1):
+        try:
+            return _pool_round(workers, [c for c in todo if c.index not in done], tables,
+                               hourly, kept)
+        except BrokenProcessPool:
+            continue
+    raise RunError(
+        f"worker processes died {POOL_RESTARTS + 1} times (killed, or out of memory?); the "
+        "runs that finished are saved: rerun the same command to resume, with fewer --workers"
+    )
+
+
+POOL_RESTARTS = 3
+
+
+def _pool_round(
     workers: int, todo: list[Chunk], tables: tuple[str, ...], hourly: bool, keep: Keep
 ) -> None:
     # spawn, not fork: a forked child would inherit this process's threads (pyarrow, numba) in

@@ -119,8 +119,11 @@ def test_sigkill_at_any_moment_then_rerun_gives_identical_tables(
     assert same_tables(tmp_path, reference)
 
 
-def test_a_lost_dask_worker_still_ends_with_complete_tables(tmp_path: Path, reference: Path):
-    proc = start(tmp_path, "--workers", "2", "--dask", "local")
+@pytest.mark.parametrize("dask", [[], ["--dask", "local"]])
+def test_a_lost_worker_still_ends_with_complete_tables(
+    tmp_path: Path, reference: Path, dask: list[str]
+):
+    proc = start(tmp_path, "--workers", "2", *dask)
     wait_for_chunks(proc, tmp_path, 2)
     workers = [p for p in descendants(proc) if "spawn_main" in " ".join(p.cmdline())]
     assert len(workers) == 2
