@@ -38,7 +38,8 @@ def check_metric(name: str, plan: Plan) -> None:
         if not 1 <= int(week[1]) <= plan.group.weeks:
             raise RunError(
                 f"Metric '{name}' needs a horizon of at least {week[1]} weeks; the plan runs "
-                f"{plan.group.weeks} (group.weeks). Use alive_week1 to alive_week{plan.group.weeks}."
+                f"{plan.group.weeks} (group.weeks). Use alive_week1 to "
+                f"alive_week{plan.group.weeks}."
             )
         return
     if name not in summary_metrics():
@@ -85,7 +86,9 @@ def parse_objective(text: str) -> Objective:
     return Objective(metric, directions[way])
 
 
-CONSTRAINT = re.compile(r"\s*([A-Za-z_][A-Za-z_0-9]*)\s*(<=|>=)\s*([-+]?[0-9.]+(?:[eE][-+]?\d+)?)\s*")
+CONSTRAINT = re.compile(
+    r"\s*([A-Za-z_][A-Za-z_0-9]*)\s*(<=|>=)\s*([-+]?[0-9.]+(?:[eE][-+]?\d+)?)\s*"
+)
 
 
 @dataclass(frozen=True)

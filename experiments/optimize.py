@@ -1,13 +1,13 @@
 """Search a plan's levers for the best plan with Optuna, resumable from a journal in `--out`.
 
 One objective uses seeded TPE, two use NSGA-II; constraints are Optuna trial constraints
-(`Trial.set_constraint`, which replaced `constraints_func` in Optuna 5). A trial is a point (see `experiments.points`) run over the same seeds as every
-other trial, and its objectives and constraints are metrics over those replicates
-(`experiments.objectives`). Trials are asked in batches of a fixed size and each batch's
-replicates run together on the workers; the sampler is reseeded from the seed and the trial count
-at each batch, so a study does not depend on the number of workers.
+(`Trial.set_constraint`, which replaced `constraints_func` in Optuna 5). A trial is a point (see
+`experiments.points`) run over the same seeds as every other trial, and its objectives and
+constraints are metrics over those replicates (`experiments.objectives`). Trials are asked in
+batches of a fixed size, whose replicates run together on the workers, and the sampler is
+reseeded from the seed and the trial count at each batch, so a study does not depend on the
+number of workers. A trial an interruption cut off is marked failed and asked again first.
 """
-
 import math
 import os
 import signal
@@ -33,7 +33,7 @@ from experiments.objectives import Constraint, Objective, by_point, check_metric
 from experiments.points import point_plan, run_points
 from experiments.runner import RunError
 from experiments.storage import claim, write_parquet_atomic, write_plans
-from experiments.vary import Axis
+from experiments.vary import Axis, check_distinct
 from scenarios.loader import library, load_plan
 from scenarios.schema import Plan
 
@@ -88,10 +88,8 @@ def check_search(
         raise RunError(f"Give one or two --objective, not {len(objectives)}.")
     if not levers:
         raise RunError("Give at least one --vary PATH=a:b to search over.")
-    paths = [lever.path for lever in levers]
-    if len(set(paths)) < len(paths):
-        raise RunError(f"Each lever once: --vary paths repeat in {', '.join(paths)}.")
-    for metric in {item.metric for item in [*objectives, *constraints]}:
+    check_distinct(levers)
+    for metric in dict.fromkeys(item.metric for item in [*objectives, *constraints]):
         check_metric(metric, base)
     if trials < 1:
         raise RunError(f"--trials must be at least 1, not {trials}.")
@@ -223,8 +221,9 @@ def extends_yaml(source: str, plan: Plan, where: Path, comment: str = "") -> str
     parent = load_plan(source).model_dump(mode="json")
     child = plan.model_dump(mode="json")
     is_library = source in library() and not Path(source).exists()
+    parent_path = os.path.relpath(Path(source).resolve(), where.resolve())
     head = {
-        "extends": source if is_library else os.path.relpath(Path(source).resolve(), where.resolve()),
+        "extends": source if is_library else parent_path,
         "name": plan.name,
         "description": plan.description,
     }

@@ -17,7 +17,7 @@ from experiments.objectives import by_point, check_metric
 from experiments.points import run_points
 from experiments.runner import RunError
 from experiments.storage import claim, write_parquet_atomic, write_plans
-from experiments.vary import Axis
+from experiments.vary import Axis, check_distinct
 from scenarios.schema import Plan
 
 Method = Literal["morris", "sobol"]
@@ -25,7 +25,10 @@ DEFAULT_SAMPLES = {"morris": 10, "sobol": 64}
 """Morris trajectories (runs: samples x (levers + 1) x replicates), or Sobol base samples
 (runs: samples x (levers + 2) x replicates)."""
 DEFAULT_METRICS = ("lifetime_days", "final_members", "total_gmv", "gross_profit")
-INDICES = {"morris": ("mu", "mu_star", "sigma", "mu_star_conf"), "sobol": ("S1", "S1_conf", "ST", "ST_conf")}
+INDICES = {
+    "morris": ("mu", "mu_star", "sigma", "mu_star_conf"),
+    "sobol": ("S1", "S1_conf", "ST", "ST_conf"),
+}
 RANK_BY = {"morris": "mu_star", "sobol": "ST"}
 """The index levers are ranked by: the mean absolute elementary effect, or the total effect."""
 MORRIS_LEVELS = 4
@@ -62,13 +65,15 @@ def check_sensitivity(
                 f"--vary {lever.path} lists values; sensitivity samples ranges: write "
                 f"{lever.path}=a:b."
             )
-    paths = [lever.path for lever in levers]
-    if len(set(paths)) < len(paths):
-        raise RunError(f"Each lever once: --vary paths repeat in {', '.join(paths)}.")
+    check_distinct(levers)
     if method == "morris" and samples < 2:
-        raise RunError(f"--samples for morris is the number of trajectories, at least 2, not {samples}.")
+        raise RunError(
+            f"--samples for morris is the number of trajectories, at least 2, not {samples}."
+        )
     if method == "sobol" and (samples < 2 or samples & (samples - 1)):
-        raise RunError(f"--samples for sobol must be a power of 2 (e.g. 16, 64, 256), not {samples}.")
+        raise RunError(
+            f"--samples for sobol must be a power of 2 (e.g. 16, 64, 256), not {samples}."
+        )
     if not metrics:
         raise RunError("Give at least one metric.")
     for metric in metrics:

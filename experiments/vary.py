@@ -9,6 +9,7 @@ before anything runs.
 """
 
 import types
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Union, get_args, get_origin
 
@@ -97,6 +98,14 @@ def axis(base: Plan, lever: Lever) -> Axis:
         set_path(raw, lever.path, value)
         validate_dict(raw, where=f"--vary {text}")
     return found
+
+
+def check_distinct(levers: Sequence[Axis]) -> None:
+    """`RunError` unless every lever names another path."""
+    paths = [lever.path for lever in levers]
+    twice = sorted({path for path in paths if paths.count(path) > 1})
+    if twice:
+        raise RunError(f"--vary names {', '.join(twice)} twice; give each path once.")
 
 
 def number_type(plan: Plan, path: str) -> type | None:

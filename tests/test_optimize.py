@@ -160,7 +160,8 @@ def test_trials_do_not_depend_on_the_workers(tmp_path: Path):
 def test_ctrl_c_stops_the_study_keeps_its_trials_and_a_rerun_finishes_it(tmp_path: Path):
     args = ["optimize", *BASE, *LEVERS, *GMV, "--trials", "16", "--out", str(tmp_path)]
     groupsim = str(Path(sys.executable).with_name("groupsim"))
-    proc = subprocess.Popen([groupsim, *args, "--workers", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    proc = subprocess.Popen([groupsim, *args, "--workers", "2"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE,
                             text=True, start_new_session=True)  # its own group, as in a terminal
     deadline = time.monotonic() + 120
     while _complete(tmp_path) < BATCH:
