@@ -35,7 +35,7 @@ from experiments.storage import OutDirError, Results
 from experiments.study_report import readable, write_search_report, write_sensitivity_report
 from experiments.sweep import Sweep, run_sweep
 from experiments.sweep_charts import HEADLINE, best_points, write_sweep_report
-from experiments.terminal import best_point_tables, paired_tables, summary_tables
+from experiments.terminal import best_point_tables, paired_tables, summary_tables, value
 from experiments.vary import axis, parse_lever
 from scenarios.loader import PlanError, library, load_plan
 from scenarios.schema import Plan
@@ -400,7 +400,7 @@ def _print_search(search: Search) -> None:
                   title="Best trial" if len(metrics) == 1 else "Pareto front")
     for row in front.sort_values(metrics[0]).itertuples(index=False):
         values = row._asdict()
-        table.add_row(str(values["trial"]), *(readable(values[m]) for m in [*metrics, *extra]))
+        table.add_row(str(values["trial"]), *(value(m, values[m]) for m in [*metrics, *extra]))
     console.print(table)
     if search.best is not None:
         console.print(f"Best trial {search.best['trial']}: " + ", ".join(
