@@ -123,6 +123,20 @@ def test_two_objectives_give_a_pareto_front(tmp_path: Path):
             "calendar[flash_sale].preheat_red_packet"])
 
 
+def test_best_plan_of_a_plan_file_extends_it_by_a_relative_path(tmp_path: Path):
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    (plans / "mine.yaml").write_text("extends: small_start\nhost: {capacity: 2}\n")
+    out = tmp_path / "runs" / "search"
+    result = invoke(plans / "mine.yaml", "--weeks", "1", "--replicates", "2",
+                    "--vary", "host.ip_strength=0.2:0.9", *GMV, "--trials", "2", "--out", out)
+    assert result.exit_code == 0, result.output
+    text = (out / "best.yaml").read_text(encoding="utf-8")
+    assert "extends: ../../plans/mine.yaml" in text
+    best = load_plan(str(out / "best.yaml"))
+    assert best.host.capacity == 2 and best.group.weeks == 1
+
+
 @pytest.mark.parametrize(
     "args, message",
     [

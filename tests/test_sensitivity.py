@@ -51,14 +51,19 @@ def test_morris_ranks_levers_writes_indices_report_and_resumes(tmp_path: Path):
 
 
 def test_sobol_indices_per_metric_and_lever(tmp_path: Path):
-    result = invoke(*BASE, *LEVERS, "--method", "sobol", "--samples", "4",
-                    "--metrics", "final_members", "--out", tmp_path)
+    free = ["--set", "calendar[flash_sale].preheat_red_packet=0"]  # no cost: ROI undefined
+    result = invoke(*BASE, *free, *LEVERS, "--method", "sobol", "--samples", "4",
+                    "--metrics", "final_members,roi", "--out", tmp_path)
     assert result.exit_code == 0, result.output
     assert len(pd.read_parquet(tmp_path / "summary.parquet")) == 4 * (2 + 2) * 2
-    indices = pd.read_parquet(tmp_path / "indices.parquet").set_index("lever")
-    assert list(indices.columns) == ["metric", "S1", "S1_conf", "ST", "ST_conf", "rank"]
-    assert indices.loc["members.initial", "rank"] == 1
-    assert indices.loc["members.initial", "ST"] > indices.loc["growth.influx_spammer_share", "ST"]
+    indices = pd.read_parquet(tmp_path / "indices.parquet")
+    assert list(indices.columns) == ["metric", "lever", "S1", "S1_conf", "ST", "ST_conf", "rank"]
+    members = indices[indices["metric"] == "final_members"].set_index("lever")
+    assert members.loc["members.initial", "rank"] == 1
+    assert members.loc["members.initial", "ST"] > members.loc["growth.influx_spammer_share", "ST"]
+    roi = indices[indices["metric"] == "roi"]
+    assert roi["ST"].isna().all() and roi["rank"].isna().all()
+    assert "roi is undefined at some samples" in result.stdout
 
 
 @pytest.mark.parametrize(
