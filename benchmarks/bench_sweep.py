@@ -1,7 +1,9 @@
 """Runs per second of a tuanzhang sweep (100 points x 20 replicates = 2,000 runs, 12 weeks):
 in-process `simulate` in a loop, then `run_points` here (1 worker), in 2 local processes and on
 a Dask LocalCluster of 2 processes, all in the same invocation so the machine's load is shared
-alike. Wall-clock times include starting the workers. Run on demand:
+alike. Wall-clock rates include starting the workers; "after the first chunk" is the rate from
+the first finished chunk to the end, i.e. without the workers' start-up (imports, loading the
+compiled kernels). Run on demand:
 `.venv/bin/python benchmarks/bench_sweep.py [--runs N]`.
 
 Targets (issue 6): each worker at >= 80% of the in-process rate; 2 workers >= 1.7x one.
@@ -46,12 +48,21 @@ def main() -> None:
         ("run_points, 2 processes", {"workers": 2}),
         ("run_points, --dask local (2)", {"workers": 2, "dask": "local"}),
     ):
+        first: list[tuple[float, int]] = []
+
+        def progress(done: int, total: int) -> None:
+            if done and not first:
+                first.append((time.perf_counter(), done))
+
         t = time.perf_counter()
-        run_points(base, points, REPLICATES, **kwargs)
-        rates[label] = runs / (time.perf_counter() - t)
-        per_worker = rates[label] / kwargs["workers"]
-        print(f"{label:28s} {rates[label]:7.1f} runs/s  "
-              f"({per_worker / here:4.0%} of in-process per worker)")
+        run_points(base, points, REPLICATES, progress=progress, **kwargs)
+        end = time.perf_counter()
+        rates[label] = runs / (end - t)
+        steady = (runs - first[0][1]) / (end - first[0][0])
+        n = kwargs["workers"]
+        print(f"{label:28s} {rates[label]:7.1f} runs/s ({rates[label] / n / here:4.0%} of "
+              f"in-process per worker); after the first chunk {steady:7.1f} runs/s "
+              f"({steady / n / here:4.0%} per worker); first chunk after {first[0][0] - t:.1f} s")
     one = rates["run_points, 1 worker"]
     print(f"2 processes / 1 worker: {rates['run_points, 2 processes'] / one:.2f}x; "
           f"Dask (2) / 1 worker: {rates['run_points, --dask local (2)'] / one:.2f}x; "
