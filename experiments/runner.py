@@ -381,9 +381,9 @@ def worker_setup(parent: int) -> None:
 
 @contextmanager
 def interrupt_once() -> Iterator[None]:
-    """Within the block (command-line use), SIGTERM interrupts like Ctrl-C, and once one has,
-    further Ctrl-C and SIGTERM are ignored so that stopping the workers and saving what finished
-    is not cut short."""
+    """Within the block (command-line use), SIGTERM interrupts like Ctrl-C; once one has,
+    further Ctrl-C and SIGTERM are ignored for the rest of the process, so that stopping the
+    workers, saving what finished and saying so is not cut short."""
 
     def ignore(signum: int, frame: Any) -> None:
         pass
@@ -398,4 +398,5 @@ def interrupt_once() -> Iterator[None]:
         yield
     finally:
         for sig, before in previous.items():
-            signal.signal(sig, before)
+            if signal.getsignal(sig) is handler:  # not interrupted: as before
+                signal.signal(sig, before)
