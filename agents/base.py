@@ -48,7 +48,7 @@ class Member(mesa.Agent):
 
     @property
     def engagement(self) -> float:
-        return float(self._get("intrinsic") + self._get("paid"))
+        return float(self._get("intrinsic") + self._get("paid") + self._get("recognised"))
 
     @property
     def n_posts(self) -> int:

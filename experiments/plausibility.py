@@ -21,7 +21,7 @@ RATES = {
     "orders_per_jielong": "接龙 orders per member per 接龙",
     "purchases_per_member_week": "purchases per member per week",
     "repeat_interval_days": "days per purchase, members who bought twice or more",
-    "weekly_churn": "leaves per week / members at the start of the week",
+    "weekly_churn": "leaves per member-week",
     "messages_per_member_day": "real messages per member per day",
     "weekly_posting_share": "members who talked in the last 7 days / members",
     "muted_share": "muted / members at the end",
@@ -43,8 +43,6 @@ def replicate_rates(plan: Plan, seed: int) -> dict[str, float]:
     orders = (members["jielong_entries"].sum() / len(jielong_days) / at.loc[jielong_days].mean()
               if jielong_days else np.nan)
     member_days = daily["members"].sum()
-    start = at.reindex(range(0, days, 7)).to_numpy()
-    leaves = daily.groupby(daily["day"] // 7)["leaves"].sum().to_numpy()[: len(start)]
     in_days = np.where(members["left_hour"] >= 0, members["left_hour"], days * 24)
     in_days = (in_days - members["joined_hour"].clip(lower=0)) / 24
     repeat = members["purchases"] >= 2
@@ -54,7 +52,7 @@ def replicate_rates(plan: Plan, seed: int) -> dict[str, float]:
         "purchases_per_member_week": daily["purchases"].sum() / member_days * 7,
         "repeat_interval_days": (in_days[repeat] / members["purchases"][repeat]).mean()
         if repeat.any() else np.nan,
-        "weekly_churn": float(np.nanmedian(leaves / np.where(start > 0, start, np.nan))),
+        "weekly_churn": daily["leaves"].sum() / member_days * 7,
         "messages_per_member_day": daily["real_messages"].sum() / member_days,
         "weekly_posting_share": (week_ends["weekly_posters"] / week_ends["members"]).median(),
         "muted_share": daily["muted"].iloc[-1] / max(daily["members"].iloc[-1], 1),

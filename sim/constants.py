@@ -1,9 +1,10 @@
 """Behavioural constants: how people respond. One set, shared by every plan.
 
 A plan sets levers (what the operator does); these say how members react to them. Each value
-carries its unit and its reason; the seed articles are in ../shared/seeds (000-004). All eight
-seed cases in CASES.md and the plausibility ranges in docs/plausibility.md hold with this one
-set; change a value only if they all still hold (`make test`, `make baseline`).
+carries its unit and its reason; [000]-[004] are the seed articles (docs/model.md, Sources).
+The eight seed cases (tests/test_cases.py) and the plausibility ranges (docs/plausibility.md)
+hold with this one set; change a value only if they all still hold (`make test`, then
+`make baseline` and a commit that says why the numbers moved).
 
 Units: `_per_day` and `_days` are per day and days, `_hours` hours, `_per_yuan` per yuan; a
 hazard is a chance per day; a rate without a unit in its name is per hour. Satisfaction, trust,
@@ -62,11 +63,11 @@ class Constants(NamedTuple):
     sat_base: float = -0.15  # daily cost of membership (attention) before value
     # ---- M2/M11/M20 muting and leaving: hazards per day.
     churn_per_day: float = 0.0007  # everyday churn (moved, changed job, need gone): 0.5% a week
-    hazard_scale: float = 0.2  # satisfaction below a threshold by this much gives the full hazard
+    hazard_scale: float = 0.2  # the hazards below grow linearly, by their value per this much
     mute_below: float = -0.15  # satisfaction below which a member may mute ...
-    mute_hazard: float = 0.25  # ... at up to this hazard
+    mute_hazard: float = 0.25  # ... per hazard_scale below it
     leave_below: float = -0.30  # satisfaction below which a member may leave ...
-    leave_hazard: float = 0.12  # ... at up to this hazard
+    leave_hazard: float = 0.12  # ... per hazard_scale below it
     muted_leave_hazard: float = 0.04  # muted and still unhappy, they leave in the end
     overload_leave: float = 0.01  # leave hazard per unit of overload (read / tolerance − 1)
     overload_mute: float = 0.15  # mute hazard per unit of overload
@@ -98,7 +99,7 @@ class Constants(NamedTuple):
     checkin_pull: float = 0.3  # share of the motive that answers a check-in call
     checkin_reward_pull: float = 0.5  # pull of a paid check-in, times money sensitivity
     # ---- M6 marketing pressure: annoyance ∝ volume × (1 − trust × match).
-    annoy_product: float = 0.03  # per product post
+    annoy_product: float = 0.04  # per product post
     annoy_sale: float = 0.03  # per sale or 接龙 seen
     annoy_spam: float = 0.03
     notice_annoy: float = 0.01  # per @all notice
@@ -110,7 +111,7 @@ class Constants(NamedTuple):
     tie_decay_days: float = 60.0
     tie_strong: float = 0.3  # a tie counts from this strength
     tie_initial: float = 0.5  # friends invited together
-    two_ties_protect: float = 0.25  # leave hazard times this with ≥ 2 ties [001]
+    two_ties_protect: float = 0.15  # leave hazard times this with ≥ 2 ties: far less likely [001]
     meetup_turnout: float = 0.3  # chance to come, times (1 + satisfaction) × interest
     meetup_value: float = 0.2
     meetup_sentiment: float = 0.2
@@ -153,7 +154,7 @@ class Constants(NamedTuple):
     desire_up: float = 0.08  # chance per product post read (× trust × match) interest → desire
     jielong_proof: float = 0.5  # 接龙 odds × (1 + this × log1p(entries))
     jielong_reads: float = 1.0  # considered decisions per member over an open 接龙 (spread over its hours)
-    pleased_sat: float = 0.15
+    pleased_sat: float = 0.25
     pleased_sentiment: float = 0.1
     pleased_share: float = 0.6  # pleased buyers move to the share stage with this chance
     disappointed_urge: float = 1.0  # complaint urge after a bad experience ...
@@ -169,7 +170,8 @@ class Constants(NamedTuple):
     # plan's units answer price with an elasticity of about −1.5 [Bijmolt et al. 2005: −2.6]
     wtp_spread: float = 0.3  # σ of the log-normal willingness to pay relative to the market price
     cycle_spread: float = 0.3  # σ of the log-normal spread of personal repurchase cycles
-    initial_need_share: float = 0.5  # members who need the product on opening day
+    initial_need_share: float = 0.5  # members who need a repeat product on opening day (a one-off
+    # product, repurchase_days 0, is needed by everyone until bought)
     sale_fatigue_gain: float = 0.1  # fatigue per sale seen; purchase chance × exp(−fatigue)
     sale_fatigue_days: float = 7.0  # ... fading over about this many days
     # ---- M13 referral [001].

@@ -556,6 +556,8 @@ def _on_flash_sale(c, lv, s, traits, out_h, h, discount, stock):
             _purchase(c, lv, s, out_h, i, h, discount)
             left -= 1
         _sale_seen(c, lv, s, i)
+        if discount > 0.0:
+            s.habituation[i] += c.coupon_hab_share * c.hab_gain  # a discount is money too (M5)
 
 
 @_hot
@@ -1115,7 +1117,8 @@ def _end_of_day(c, lv, s, traits, out_h, out_d, day):
         i = s.ever[x]
         role = s.role[i]
         if traits[role, T_ADVERTISER] > 0.0:
-            if s.status[i] == IN and s.first_ad[i] >= 0 and h - s.first_ad[i] >= lv.mod_delay:
+            in_group = s.status[i] == IN or s.status[i] == MUTED
+            if in_group and s.first_ad[i] >= 0 and h - s.first_ad[i] >= lv.mod_delay:
                 # M10: moderation removes spammers after a delay, as strictly as rules say
                 if _rand(lv, R_MODERATE, i, h) < 1.0 - (1.0 - lv.strictness) ** 24:
                     s.status[i] = REMOVED
@@ -1156,6 +1159,7 @@ def _end_of_day(c, lv, s, traits, out_h, out_d, day):
             s.group[G_SHARE_TOTAL] -= s.share_w[i]
             s.share_w[i] = 0.0
             s.role[i] = SPAMMER
+            s.left_hour[i] = h  # left the members, though still in the group
             s.first_ad[i] = -1
             s.trust_end[i] = s.trust[i]
             continue

@@ -80,7 +80,7 @@ def test_a_flood_is_muted_and_a_calm_plan_is_not():
              "group.weeks=4"]
     _, loud = simulate_many("large_start", 10, flood)
     _, calm = simulate_many("large_start", 10, ["group.weeks=4"])
-    assert loud.muted.iloc[-1] >= 0 and loud[loud.day == 27].muted.median() > 0.1 * loud[loud.day == 27].members.median()
+    assert loud[loud.day == 27].muted.median() > 0.1 * loud[loud.day == 27].members.median()
     assert calm[calm.day == 27].muted.median() < 0.02 * calm[calm.day == 27].members.median()
 
 
