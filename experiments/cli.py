@@ -16,6 +16,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from experiments.checks import plan_warnings
 from experiments.report import format_value, readings, summary_stats, write_report
 from experiments.runner import RunError, RunInterrupted, run_plans
 from experiments.storage import Results
@@ -100,9 +101,12 @@ def scenarios() -> None:
 def validate(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A plan YAML file.")],
 ) -> None:
-    """Check a plan file: print ok, or each bad field with its allowed range."""
+    """Check a plan file: print ok (with a warning for each item that can never fire or lever
+    that cannot work), or each bad field with its allowed range."""
     with _bad_input():
-        load_plan(str(file))
+        checked = load_plan(str(file))
+    for warning in plan_warnings(checked):
+        console.print(f"warning: {escape(warning)}", soft_wrap=True)
     console.print("ok")
 
 
