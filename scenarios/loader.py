@@ -183,16 +183,17 @@ _CHINESE_WEEKDAYS = {
 
 
 def _hint(e: dict[str, Any]) -> str:
-    """A hint for the usual slips behind an error, or ''."""
-    value = e.get("input")
-    if isinstance(value, str):
-        value = value.strip()
-        if value in _CHINESE_WEEKDAYS:
-            return f" (write {value} as '{_CHINESE_WEEKDAYS[value]}')"
-        slips = [f"{name} '{char}'; use '{ascii_}'"
-                 for char, (name, ascii_) in _FULL_WIDTH.items() if char in value]
-        if slips:
-            return f" (it has {'; '.join(slips)})"
+    """A hint for the usual slips behind an error (in the value, its keys, or an unknown key),
+    or ''."""
+    value = e["loc"][-1] if e["type"] == "extra_forbidden" else e.get("input")
+    texts = [str(v) for v in (value if isinstance(value, dict) else [value]) if isinstance(v, str)]
+    for text in texts:
+        if text.strip() in _CHINESE_WEEKDAYS:
+            return f" (write {text.strip()} as '{_CHINESE_WEEKDAYS[text.strip()]}')"
+    slips = {f"{name} '{char}'; use '{ascii_}'"
+             for text in texts for char, (name, ascii_) in _FULL_WIDTH.items() if char in text}
+    if slips:
+        return f" (it has {'; '.join(sorted(slips))})"
     if e["type"] == "list_type":
         return " (a list: one item per line, each starting with '- '; the first is [0])"
     return ""
