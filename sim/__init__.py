@@ -16,14 +16,16 @@ from pathlib import Path
 from numba.core import config as _numba_config
 
 _ROOT = Path(__file__).resolve().parent.parent
-_SOURCES = ("sim", "agents", "scenarios")  # the kernels import codes from all three
+# what the kernels can freeze: codes and constants of sim/ and agents/, and the schema's
+# (not the loader or the library, so editing a plan does not recompile)
+_SOURCES = ("sim/*.py", "agents/*.py", "scenarios/schema.py")
 
 
 def _source_hash() -> str:
     digest = hashlib.sha256()
-    for folder in _SOURCES:
-        for path in sorted((_ROOT / folder).glob("*.py")):
-            digest.update(path.name.encode())
+    for pattern in _SOURCES:
+        for path in sorted(_ROOT.glob(pattern)):
+            digest.update(str(path.relative_to(_ROOT)).encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 

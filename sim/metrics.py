@@ -1,4 +1,11 @@
-"""Turn the kernel's metric arrays into the daily table, the hourly table and the summary."""
+"""Turn the kernel's metric arrays into the daily table, the hourly table and the summary.
+
+Empty values (NaN) appear only where a value is undefined, and nowhere else (tested over random
+plans in tests/test_properties.py): daily `mean_trust`, `mean_satisfaction`, `mean_sentiment`
+and `share_two_ties` on a day with no members; summary `roi` when the incentive cost is 0,
+`fission_ratio` when `members.initial` is 0, and `lurker_share`, `posting_gini` and
+`trust_end_all` when nobody was ever a member.
+"""
 
 import numpy as np
 import pandas as pd

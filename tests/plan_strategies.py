@@ -15,8 +15,10 @@ from pydantic.fields import FieldInfo
 
 from scenarios.schema import Plan
 
-# dotted path -> largest value drawn (the schema allows more; these keep a replicate small)
-CAPS: dict[str, int] = {
+# dotted path -> largest value drawn (the schema allows more; these keep a replicate small:
+# QR influx brings spammers, up to 3,000 of them, each a slot in every per-hour loop)
+CAPS: dict[str, float] = {
+    "growth.qr_influx_per_day": 40.0,
     "group.weeks": 12,
     "pool.size": 60,
     "members.initial": 40,
@@ -77,6 +79,7 @@ def for_annotation(annotation: Any, metadata: list[Any], path: str) -> st.Search
         hi = min(hi, CAPS[path]) if path in CAPS else hi
         return st.integers(lo, hi)
     if annotation is float:
+        hi = min(hi, CAPS[path]) if path in CAPS else hi
         return st.floats(lo, hi, exclude_min=lo_open, exclude_max=hi_open,
                          allow_nan=False, allow_infinity=False)
     raise TypeError(f"no strategy for {path}: {annotation!r}")
