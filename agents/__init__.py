@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from sim.kernels import TRAITS
+
 from agents.base import Member
 from agents.complainer import Complainer
 from agents.connector import Connector
@@ -13,13 +15,12 @@ from agents.shill import Shill
 from agents.spammer import Spammer
 
 ROLES: tuple[type[Member], ...] = (Regular, Lurker, NativeKol, Connector, Shill, Complainer, Spammer)
-TRAIT_NAMES = ("post", "buy", "share", "tie", "complain")
 
 
 def trait_table() -> np.ndarray:
     """roles × traits, in role_id order, for the kernel."""
     assert [r.role_id for r in ROLES] == list(range(len(ROLES)))
-    return np.array([[r.traits[t] for t in TRAIT_NAMES] for r in ROLES], dtype=np.float64)
+    return np.array([[r.traits[t] for t in TRAITS] for r in ROLES], dtype=np.float64)
 
 
-__all__ = ["ROLES", "TRAIT_NAMES", "Host", "Member", "trait_table", *[r.__name__ for r in ROLES]]
+__all__ = ["ROLES", "Host", "Member", "trait_table", *[r.__name__ for r in ROLES]]

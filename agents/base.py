@@ -1,13 +1,14 @@
 """Member: a mesa Agent that is a thin view onto the model's state arrays.
 
 Behaviour lives in the numba kernel (`sim.kernels`), which acts on all members at once; a role
-class only carries the trait multipliers the kernel reads for its members, and reads back the
-member's state for interactive use and pictures.
+class carries its behaviour as data, the trait row the kernel reads for its members
+(`sim.kernels.TRAITS` says what each trait does), and reads back the member's state for
+interactive use and pictures.
 """
 
 import mesa
 
-STATUS_NAMES = ("candidate", "in", "muted", "left", "removed")
+from sim.kernels import STATUS_NAMES
 
 
 class Member(mesa.Agent):
@@ -15,9 +16,12 @@ class Member(mesa.Agent):
 
     role_id: int = -1
     name: str = "member"
-    #: posting rate, purchases, invitations sent, tie formation, complaints:
-    #: multipliers on the shared behavioural constants.
-    traits: dict[str, float] = {}
+    #: the role's row of the trait table: multipliers on the shared behavioural constants and
+    #: flags; these defaults are a plain member's, and each role overrides what differs.
+    traits: dict[str, float] = dict(
+        post=1.0, buy=1.0, share=1.0, tie=1.0, complain=0.0, unhappy_post=1.0, recognition=1.0,
+        motive_floor=0.0, member=1.0, scripted=0.0, advertiser=0.0, lecturer=0.0,
+    )
 
     def __init__(self, model: mesa.Model, slot: int) -> None:
         super().__init__(model)

@@ -1,4 +1,5 @@
 from agents.base import Member
+from sim.kernels import KOL
 
 
 class NativeKol(Member):
@@ -6,6 +7,7 @@ class NativeKol(Member):
     stays engaged while recognised (M14). Guest experts are not members: they appear only as
     the guest messages of a lecture (see `sim.kernels`)."""
 
-    role_id = 2
+    role_id = KOL
     name = "kol"
-    traits = dict(post=5.0, buy=1.0, share=1.5, tie=1.5, complain=0.0)
+    traits = Member.traits | dict(post=5.0, buy=1.0, share=1.5, tie=1.5, complain=0.0,
+                                  recognition=2.0, motive_floor=1.0, lecturer=1.0)

@@ -1,10 +1,11 @@
 from agents.base import Member
+from sim.kernels import SPAMMER
 
 
 class Spammer(Member):
     """广告/传销: posts ads until removed (M10). Enters through an open door, or is a
     dissatisfied member who stayed and turned; not a member in the counts."""
 
-    role_id = 6
+    role_id = SPAMMER
     name = "spammer"
-    traits = dict(post=0.0, buy=0.0, share=0.0, tie=0.0, complain=0.0)
+    traits = Member.traits | dict(post=0.0, buy=0.0, share=0.0, tie=0.0, member=0.0, advertiser=1.0, recognition=0.0)

@@ -5,7 +5,7 @@ lives in `sim.constants`, one set shared by every plan. Unknown keys are errors.
 """
 
 from enum import StrEnum
-from typing import Annotated, Literal, Union
+from typing import Annotated, ClassVar, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -97,6 +97,10 @@ class Content(Strict):
 
 
 class Timing(Strict):
+    """When a calendar item fires. Each kind names in `params` the (up to two) fields the
+    kernel's handler for that kind reads (`sim.calendar`)."""
+
+    params: ClassVar[tuple[str, ...]] = ()
     hour: int = Field(20, ge=0, le=23)
     every_days: int | None = Field(None, ge=1, le=365)
     weekday: Weekday | None = None
@@ -113,29 +117,34 @@ class Timing(Strict):
 
 
 class RedPacket(Timing):
+    params: ClassVar[tuple[str, ...]] = ("amount", "count")
     kind: Literal["red_packet"]
     amount: Yuan = Field(50.0, description="total yuan, split among count grabs")
     count: int = Field(20, ge=1, le=500)
 
 
 class LuckyDraw(Timing):
+    params: ClassVar[tuple[str, ...]] = ("amount", "count")
     kind: Literal["lucky_draw"]
     amount: Yuan = Field(100.0, description="prize value, yuan")
     count: int = Field(3, ge=1, le=100, description="winners")
 
 
 class Checkin(Timing):
+    params: ClassVar[tuple[str, ...]] = ("reward",)
     kind: Literal["checkin"]
     reward: Yuan = Field(0.0, description="yuan (or points value) per check-in")
 
 
 class Coupon(Timing):
+    params: ClassVar[tuple[str, ...]] = ("discount", "valid_hours")
     kind: Literal["coupon"]
     discount: Annotated[float, Field(gt=0.0, le=0.9)] = 0.1
     valid_hours: int = Field(48, ge=1, le=720)
 
 
 class FlashSale(Timing):
+    params: ClassVar[tuple[str, ...]] = ("discount", "stock")
     kind: Literal["flash_sale"]
     discount: Annotated[float, Field(ge=0.0, le=0.9)] = 0.2
     stock: int = Field(200, ge=1, le=100_000)
@@ -143,6 +152,7 @@ class FlashSale(Timing):
 
 
 class Jielong(Timing):
+    params: ClassVar[tuple[str, ...]] = ("discount", "hours_open")
     kind: Literal["jielong"]
     discount: Annotated[float, Field(ge=0.0, le=0.9)] = 0.1
     hours_open: int = Field(12, ge=1, le=72)
@@ -157,11 +167,17 @@ class Topic(Timing):
 
 
 class Lecture(Timing):
+    params: ClassVar[tuple[str, ...]] = ("native",)
     kind: Literal["lecture"]
     by: Literal["guest", "native"] = "guest"
 
+    @property
+    def native(self) -> float:
+        return 1.0 if self.by == "native" else 0.0
+
 
 class Meetup(Timing):
+    params: ClassVar[tuple[str, ...]] = ("capacity",)
     kind: Literal["meetup"]
     capacity: int = Field(20, ge=2, le=200)
 
@@ -171,6 +187,7 @@ class Notice(Timing):
 
 
 class Cleanup(Timing):
+    params: ClassVar[tuple[str, ...]] = ("inactive_days",)
     kind: Literal["cleanup"]
     inactive_days: int = Field(14, ge=1, le=90)
 
@@ -197,6 +214,13 @@ class Rules(Strict):
 
 class Economics(Strict):
     price: Yuan = Field(100.0, description="product price, yuan")
+    reference_price: Yuan | None = Field(
+        None, description="market price of the same goods elsewhere, yuan; default: the price"
+    )
+    repurchase_days: int = Field(
+        30, ge=0, le=365,
+        description="days until a buyer needs the product again: fresh food ~7, cosmetics ~45, 0 = bought once",
+    )
     margin: Share = 0.3
     quality: Share = Field(0.7, description="chance a buyer is pleased")
     budget: Yuan | None = Field(None, description="incentive budget, yuan; money stops when spent")

@@ -1,9 +1,13 @@
 """Behavioural constants: how people respond. One set, shared by every plan.
 
 A plan sets levers (what the operator does); these say how members react to them. Each value
-carries its reason; the seed articles are in ../shared/seeds (000-004). All eight seed cases in
-CASES.md hold with this one set; change a value only if they all still hold (`make test`).
-Rates are per hour unless the name says per day.
+carries its unit and its reason; the seed articles are in ../shared/seeds (000-004). All eight
+seed cases in CASES.md and the plausibility ranges in docs/plausibility.md hold with this one
+set; change a value only if they all still hold (`make test`, `make baseline`).
+
+Units: `_per_day` and `_days` are per day and days, `_hours` hours, `_per_yuan` per yuan; a
+hazard is a chance per day; a rate without a unit in its name is per hour. Satisfaction, trust,
+sentiment and motives are unitless scores.
 """
 
 from typing import NamedTuple
@@ -20,17 +24,31 @@ RHYTHM = RHYTHM / RHYTHM.mean()
 
 
 class Constants(NamedTuple):
-    # M1 critical mass: posting is multiplied by floor + S^2/(S^2+K^2), S = conversation seen
-    # in roughly the last day. A Hill curve gives two stable states (alive/silent) [000].
-    social_floor: float = 0.1
-    social_half: float = 14.0  # messages per day at which social proof is half-way
+    # ---- M1 critical mass: posting × floor + S²/(S²+K²), S = conversation seen in about the
+    # last day. A Hill curve gives two stable states, alive and silent [000].
+    social_floor: float = 0.05
+    social_half: float = 14.0  # messages a day at which social proof is half-way
     social_memory_hours: float = 18.0
-    # Base chance that a willing member posts in an average hour (times role rate).
-    post_rate: float = 0.012
+    post_rate: float = 0.009  # chance a willing member with average voice speaks in an average hour
     intrinsic_interest: float = 1.5  # unpaid motive = this × interest
-    opening_burst: float = 2.0  # extra pull on day 0 (greetings, curiosity), fades in ~2 days
-    reply_share: float = 0.45  # share of posts that reply to a recent poster
-    # M2 value and satisfaction.
+    intro_share: float = 0.5  # newcomers who can talk introduce themselves in their first day
+    opening_burst: float = 2.0  # extra pull on day 0 (curiosity about a new group)
+    opening_burst_hours: float = 36.0  # ... fading over about this long
+    boost_hours: float = 2.0  # a topic's or a lecture's pull fades over about this long
+    interaction_pull: float = 0.3  # pull of one host post that asks members to talk
+    host_talk_weight: float = 0.3  # host and guest posts count this much as conversation
+    reply_share: float = 0.45  # share of speaking turns that reply to a recent poster
+    sat_motive: float = 2.0  # motive × (1 + this × satisfaction), within the two bounds below
+    sat_motive_min: float = 0.2
+    sat_motive_max: float = 2.0
+    # ---- M21 unequal voices [000, 004]: most members read, a few speak a great deal.
+    voice_spread: float = 0.9  # σ of the log-normal voice multiplier (mean 1): heavy-tailed
+    burst_extra: float = 1.0  # extra messages in a speaking turn (Poisson): exchanges, not lone lines
+    recognition: float = 0.05  # motive gained per reply received (times the role's recognition)
+    recognised_max: float = 1.5  # most motive recognition can add
+    recognised_days: float = 10.0  # recognition's motive fades over about this many days
+    lecture_recognition: float = 0.25  # motive a native lecturer gains from giving a lecture
+    # ---- M2 value and satisfaction [004].
     sat_memory_days: float = 5.0  # satisfaction is a moving average over about this many days
     value_info: float = 0.12  # most value a day from information (host posts, reports, experts)
     info_half: float = 3.0  # information posts a day that give about half of that
@@ -38,39 +56,53 @@ class Constants(NamedTuple):
     talk_half: float = 30.0  # messages a day that give about half of that
     value_deal: float = 0.12  # most value a day from offers, times trust × match (M6)
     deal_half: float = 3.0
-    value_tie: float = 0.03  # daily value of each strong tie, up to five
-    value_money: float = 0.02  # value per yuan received, times money sensitivity
+    value_tie: float = 0.03  # daily value of each strong tie ...
+    ties_valued: int = 5  # ... up to this many
+    value_money_per_yuan: float = 0.02  # value of money received, times money sensitivity
     sat_base: float = -0.15  # daily cost of membership (attention) before value
-    mute_below: float = -0.15  # satisfaction below which a member may mute
-    leave_below: float = -0.30  # satisfaction below which a member may leave
-    mute_hazard: float = 0.25  # per day, scaled by how far below
-    leave_hazard: float = 0.12  # per day, scaled by how far below
-    muted_leave_hazard: float = 0.04  # per day: muted and still unhappy, they leave in the end
+    # ---- M2/M11/M20 muting and leaving: hazards per day.
+    churn_per_day: float = 0.0015  # everyday churn (moved, changed job, need gone): ~1% a week
+    hazard_scale: float = 0.2  # satisfaction below a threshold by this much gives the full hazard
+    mute_below: float = -0.15  # satisfaction below which a member may mute ...
+    mute_hazard: float = 0.25  # ... at up to this hazard
+    leave_below: float = -0.30  # satisfaction below which a member may leave ...
+    leave_hazard: float = 0.12  # ... at up to this hazard
+    muted_leave_hazard: float = 0.04  # muted and still unhappy, they leave in the end
+    overload_leave: float = 0.01  # leave hazard per unit of overload (read / tolerance − 1)
+    overload_mute: float = 0.15  # mute hazard per unit of overload
+    sentiment_leave: float = 0.01  # leave hazard at sentiment −1
     muted_read: float = 0.15  # muted members open the group this often relative to others
     muted_post: float = 0.1
-    # M3 trust.
-    trust_from_ip: float = 0.55  # initial trust = base + ip * this + relation * trust_from_relation
-    trust_base: float = 0.1
+    # ---- M3 trust.
+    trust_base: float = 0.1  # initial trust = base + ip × from_ip + relation × from_relation
+    trust_from_ip: float = 0.55
     trust_from_relation: float = 0.3
     trust_value_gain: float = 0.004  # per host value post read, times ip_match
     trust_hard_sell: float = 0.006  # loss per product post read while trust < sell_trust
+    hard_sell_match_relief: float = 0.5  # ... times (1 − this × match)
     sell_trust: float = 0.45
     trust_answer_gain: float = 0.02
     trust_silence_loss: float = 0.03
     trust_shill_loss: float = 0.25
-    # M4 match: purchase ∝ match^match_power.
+    shill_sentiment_loss: float = 0.2
+    # ---- M4 match: purchase ∝ match^match_power.
     match_power: float = 2.0
-    # M5 habituation and crowding-out [001, 002].
+    # ---- M5 habituation and crowding-out [001, 002].
     hab_gain: float = 0.35  # habituation added per money exposure
     hab_recovery_days: float = 20.0
     paid_gain: float = 0.5  # paid motive per money exposure, times money sensitivity
     paid_decay_days: float = 2.0
     erosion: float = 0.03  # share of the unpaid motive lost per money exposure
     thanks_share: float = 0.35  # grabbers who post a thank-you (prompted)
-    # M6 marketing pressure: annoyance ∝ volume × (1 − trust × match).
-    annoy_product: float = 0.03  # per product post, times (1 − trust × match)
+    coupon_hab_share: float = 0.5  # a coupon or a discounted sale habituates this much of a red packet
+    checkin_pull: float = 0.3  # share of the motive that answers a check-in call
+    checkin_reward_pull: float = 0.5  # pull of a paid check-in, times money sensitivity
+    # ---- M6 marketing pressure: annoyance ∝ volume × (1 − trust × match).
+    annoy_product: float = 0.03  # per product post
+    annoy_sale: float = 0.03  # per sale or 接龙 seen
     annoy_spam: float = 0.03
-    # M7 ties [001, 004].
+    notice_annoy: float = 0.01  # per @all notice
+    # ---- M7 ties [001, 004].
     tie_reply: float = 0.18
     tie_homophily: float = 2.0  # faster in the same segment
     tie_triad: float = 0.3  # triadic closure: share of a reply's strength passed to a friend
@@ -79,67 +111,95 @@ class Constants(NamedTuple):
     tie_strong: float = 0.3  # a tie counts from this strength
     tie_initial: float = 0.5  # friends invited together
     two_ties_protect: float = 0.25  # leave hazard times this with ≥ 2 ties [001]
-    # M8 complaints and contagion.
-    complain_below: float = -0.1  # complainers complain when satisfaction is below this
-    complain_rate: float = 3.0  # complainers' posting multiplier when unhappy
+    meetup_turnout: float = 0.3  # chance to come, times (1 + satisfaction) × interest
+    meetup_value: float = 0.2
+    meetup_sentiment: float = 0.2
+    meetup_trust: float = 0.1  # share of the distance to full trust a meetup closes
+    # ---- M8 complaints and contagion.
+    complain_below: float = -0.1  # unhappy below this satisfaction
+    complain_slope: float = 5.0  # complaint share of posts rises by this per unit below
     sentiment_pull: float = 0.04  # per complaint read, times (1 + tie_weight × tie)
     tie_weight: float = 3.0
+    answered_pull_share: float = 0.5  # an answered complaint pulls this much
     sentiment_to_sat: float = 0.05  # daily satisfaction effect of sentiment
-    # M9 shills.
+    sentiment_keep: float = 0.97  # per day: moods fade back to neutral
+    urge_keep: float = 0.7  # per day: the urge to complain fades
+    # ---- M9 shills.
     shill_rate: float = 0.25  # scripted posts per shill per waking hour when on duty
     shill_notice: float = 0.05  # per day, times shill share of messages × weeks in group
-    shill_rest_above: float = 20.0  # real messages/day above which resting shills stop
-    # M10 spam and rules.
-    spam_rate: float = 0.3
-    defect_hazard: float = 0.004  # per day, dissatisfied stayers turning to ads, × (1 - strictness)
+    shill_share_weight: float = 0.3  # today's weight in the remembered shill share
+    shill_rest_above: float = 20.0  # real messages a day above which resting shills stop
+    # ---- M10 spam and rules [004].
+    spam_per_day: float = 1.2  # ads per spammer a day
+    defect_hazard: float = 0.004  # dissatisfied stayers turning to ads, × (1 − strictness)
     chill: float = 0.5  # strict rules dampen posting by chill × strictness²
-    # M11 overload.
-    tolerance_mean: float = 60.0  # low-value messages a day a member puts up with
+    # ---- M11 overload [004].
+    tolerance_mean: float = 60.0  # low-value messages a day a member puts up with (median)
+    tolerance_spread: float = 0.4  # σ of its log-normal spread
     overload_annoy: float = 0.004  # per message over tolerance
-    # M12 funnel and sales.
-    buy_rate: float = 0.25  # chance a desiring, fully trusting, matched member buys at a sale
-    post_buy: float = 0.03  # a product post sells this much of what a sale would
-    repeat_weight: float = 0.5  # a past buyer's pull relative to a first-time desirer
+    # ---- M12 funnel and sales [002, 001].
+    buy_rate: float = 0.4  # chance a desiring, trusting, matched member with a need buys at a sale
+    stage_weight_attention: float = 0.1  # purchase weight of each funnel stage (desire = 1)
+    stage_weight_interest: float = 0.35
+    repeat_weight: float = 0.5  # after a purchase
+    post_buy: float = 0.01  # a product post sells this much of what a sale would
     desire_fade_days: float = 20.0  # unmet desire fades back to interest
     lecture_desire: float = 0.3  # a native demo turns interest into desire, × match
     stage_up: float = 0.05  # chance per value post read to move attention → interest
+    talk_interest: float = 0.2  # a member's message counts this much as a value post for that
     desire_up: float = 0.08  # chance per product post read (× trust × match) interest → desire
-    discount_pull: float = 2.5  # purchase odds × (1 + this × discount)
-    jielong_proof: float = 0.5  # purchase odds × (1 + this × log1p(entries))
-    repeat_gap_days: float = 5.0  # buyers are saturated for about this long
+    jielong_proof: float = 0.5  # 接龙 odds × (1 + this × log1p(entries))
+    jielong_reads: float = 1.0  # considered decisions per member over an open 接龙 (spread over its hours)
     pleased_sat: float = 0.15
+    pleased_sentiment: float = 0.1
     pleased_share: float = 0.6  # pleased buyers move to the share stage with this chance
     disappointed_urge: float = 1.0  # complaint urge after a bad experience
-    # M13 referral.
-    share_rate: float = 0.01  # shares a day (each reaches all friends outside) by a satisfied, trusting member
-    reward_share: float = 0.01  # shares a day per yuan of referrer reward, × money sensitivity
-    urgency: float = 8.0  # shares × (1 + this × early-join discount still open) [001]
+    disappointed_sat: float = 0.15  # satisfaction lost by a disappointed buyer
+    disappointed_sentiment: float = 0.2
+    disappointed_trust: float = 0.08  # share of trust in the host lost
+    # ---- M19 demand and the need cycle [002, 001].
+    price_steepness: float = 4.0  # acceptance 1/(1 + (price/willingness)^this): elasticity ~ −2 at 1
+    wtp_spread: float = 0.3  # σ of the log-normal willingness to pay relative to the market price
+    cycle_spread: float = 0.3  # σ of the log-normal spread of personal repurchase cycles
+    initial_need_share: float = 0.5  # members who need the product on opening day
+    sale_fatigue_gain: float = 0.1  # fatigue per sale seen; purchase chance × exp(−fatigue)
+    sale_fatigue_days: float = 7.0  # ... fading over about this many days
+    # ---- M13 referral [001].
+    share_rate_per_day: float = 0.01  # shares by a satisfied, trusting member (each reaches all friends outside)
+    share_sat_offset: float = 0.1  # willingness to share ∝ (satisfaction + this) × trust
+    share_stage_boost: float = 2.0  # members in the share stage share this much more
+    reward_share_per_yuan: float = 0.01  # shares a day per yuan of referrer reward, × money sensitivity
+    urgency: float = 8.0  # shares × (1 + this × early-join discount still open)
+    discount_pull: float = 2.5  # join odds × (1 + this × early-join discount)
     join_base: float = 0.1
     join_friends: float = 0.7  # 1 − exp(−this × friends inside): diminishing returns
     join_clustered: float = 0.3  # bonus when the friends inside know each other
-    join_reward: float = 0.02  # per yuan of referee reward, × money sensitivity
-    feed_reach: float = 0.003  # share of the pool seeing a host post about the group each day
-    # M14 KOLs.
-    kol_recognition: float = 0.05  # engagement gained per reply received
-    guest_messages: float = 12.0  # messages a guest posts in a lecture
-    # M15 pre-warming.
+    join_reward_per_yuan: float = 0.02  # referee reward, × money sensitivity
+    feed_reach_per_day: float = 0.003  # share of the pool seeing a host post about the group
+    feed_hour: int = 21  # the host posts to their feed in the evening
+    # ---- M14 KOLs and lectures [004].
+    lecture_messages: float = 12.0  # messages a lecturer posts in a lecture
+    guest_value_share: float = 0.25  # a guest's message counts this much as a value post
+    # ---- M15 pre-warming [001].
     prewarm_trust: float = 0.04  # trust per pre-warm day, × ip_strength × ip_match
     prewarm_desire: float = 0.15  # chance per day that an interested candidate starts desiring
-    # M16 thresholds.
+    # ---- M16 thresholds [004].
     threshold_filter: float = 0.8  # low-match candidates and spammers stopped by threshold × this
-    fee_commitment: float = 0.002  # satisfaction per yuan of fee
+    fee_scale_yuan: float = 100.0  # a fee of this much × money sensitivity stops 63% of candidates
+    fee_commitment_per_yuan: float = 0.002  # satisfaction per yuan of fee paid
     points_motive: float = 0.2  # extra motive to post when posts earn points/levels
     privilege_sat: float = 0.1  # initial satisfaction of seed members given privileges
     wecom_auto_answer: float = 0.3  # WeCom's auto-reply answers this share of complaints
-    # M17 novelty.
+    office_open: int = 9  # a company account posts and answers from this hour ...
+    office_close: int = 18  # ... to this hour
+    # ---- M17 novelty [004].
     novelty_decay: float = 0.15
     topic_pull: float = 2.0
-    lecture_pull: float = 4.0
+    lecture_pull: float = 8.0  # members speak up to this much more in a lecture hour (questions, thanks)
     lecture_value_guest: float = 0.15
     lecture_value_native: float = 0.35
-    # M18 salience.
-    salience_days: float = 3.0  # the chance to open the group halves about every this × ln2 days
-    notice_annoy: float = 0.01
+    # ---- M18 salience [000].
+    salience_days: float = 3.0  # the chance to open the group falls by e every this many days
 
 
 CONSTANTS = Constants()

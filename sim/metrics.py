@@ -12,49 +12,32 @@ import pandas as pd
 
 from sim import kernels as k
 from agents import ROLES
-from sim.state import SPAMMER
+from sim.kernels import SPAMMER
 
-HOURLY_COLUMNS = {
-    "members": k.H_MEMBERS, "joins": k.H_JOINS, "leaves": k.H_LEAVES,
-    "real_messages": k.H_REAL, "prompted_messages": k.H_PROMPTED, "host_messages": k.H_HOST,
-    "shill_messages": k.H_SHILL, "spam_messages": k.H_SPAM, "complaint_messages": k.H_COMPLAINT,
-    "guest_messages": k.H_GUEST, "purchases": k.H_PURCHASES, "gmv": k.H_GMV,
-    "incentive_cost": k.H_COST, "referral_joins": k.H_REFERRAL,
-}
 MESSAGE_KINDS = ("real_messages", "host_messages", "shill_messages", "spam_messages", "guest_messages")
+COUNTS = ("members", "joins", "leaves", "muted", "active_posters", "weekly_posters", "purchases",
+          "referral_joins")
+"""Daily columns that count whole things (stored as integers)."""
 
 
 def hourly_table(out_h: np.ndarray) -> pd.DataFrame:
     hours = out_h.shape[1]
     columns = {"hour": np.arange(hours), "day": np.arange(hours) // 24}
-    columns.update({name: out_h[row] for name, row in HOURLY_COLUMNS.items()})
-    columns["messages"] = sum(out_h[HOURLY_COLUMNS[kind]] for kind in MESSAGE_KINDS)
+    columns.update(zip(k.HOURLY, out_h))
+    columns["messages"] = sum(columns[kind] for kind in MESSAGE_KINDS)
     return pd.DataFrame(columns)
 
 
 def daily_table(out_h: np.ndarray, out_d: np.ndarray) -> pd.DataFrame:
+    """One row per day: the kernel's daily rows, and its hourly rows summed over the day
+    (members are taken at the end of the day, from the daily rows)."""
     days = out_d.shape[1]
-    by_day = out_h.reshape(out_h.shape[0], days, 24).sum(axis=2)
-    columns = {
-        "day": np.arange(days),
-        "members": out_d[k.D_MEMBERS].astype(np.int64),
-        "joins": by_day[k.H_JOINS].astype(np.int64),
-        "leaves": by_day[k.H_LEAVES].astype(np.int64),
-        "muted": out_d[k.D_MUTED].astype(np.int64),
-        "active_posters": out_d[k.D_UNPROMPTED_POSTERS].astype(np.int64),
-        "messages": sum(by_day[HOURLY_COLUMNS[kind]] for kind in MESSAGE_KINDS),
-    }
-    for name in ("real_messages", "prompted_messages", "host_messages", "shill_messages",
-                 "spam_messages", "complaint_messages", "guest_messages", "incentive_cost",
-                 "purchases", "gmv", "referral_joins"):
-        columns[name] = by_day[HOURLY_COLUMNS[name]]
-    columns.update({
-        "mean_trust": out_d[k.D_TRUST],
-        "mean_satisfaction": out_d[k.D_SAT],
-        "mean_sentiment": out_d[k.D_SENT],
-        "share_two_ties": out_d[k.D_TWO_TIES],
-        "quiet": out_d[k.D_QUIET].astype(bool),
-    })
+    by_day = dict(zip(k.HOURLY, out_h.reshape(out_h.shape[0], days, 24).sum(axis=2)))
+    columns = {"day": np.arange(days), **by_day, **dict(zip(k.DAILY, out_d))}
+    columns["messages"] = sum(by_day[kind] for kind in MESSAGE_KINDS)
+    for name in COUNTS:
+        columns[name] = columns[name].astype(np.int64)
+    columns["quiet"] = columns["quiet"].astype(bool)
     return pd.DataFrame(columns)
 
 
@@ -67,7 +50,16 @@ def gini(x: np.ndarray) -> float:
     return float((2 * np.arange(1, n + 1) - n - 1) @ v / (n * v.sum()))
 
 
+def top_share(x: np.ndarray, share: float = 0.1) -> float:
+    """Share of the total held by the top `share` of people (at least one person)."""
+    if x.size == 0 or x.sum() == 0:
+        return float("nan")
+    top = max(1, int(round(share * x.size)))
+    return float(np.sort(x)[::-1][:top].sum() / x.sum())
+
+
 def summary(model, daily: pd.DataFrame) -> dict:
+    """One replicate's outcomes (MODEL.md "What comes out"); posting counts conversation only."""
     s, plan = model.state, model.plan
     dead = int(s.group[k.G_DEAD_DAY])
     was = s.was_member == 1
@@ -77,6 +69,7 @@ def summary(model, daily: pd.DataFrame) -> dict:
     real = float(daily["real_messages"].sum())
     spam = float(daily["spam_messages"].sum())
     referral = int(s.group[k.G_REFERRAL_JOINS])
+    out_hour = int(s.group[k.G_BUDGET_OUT_HOUR])
     gross_profit = gmv * plan.economics.margin - cost
     return {
         "alive_at_end": dead < 0,
@@ -91,10 +84,13 @@ def summary(model, daily: pd.DataFrame) -> dict:
         "fission_ratio": referral / plan.members.initial if plan.members.initial else float("nan"),
         "lurker_share": float((posts == 0).mean()) if posts.size else float("nan"),
         "posting_gini": gini(posts),
+        "top10_share": top_share(posts),
         "complaint_share": float(daily["complaint_messages"].sum() / real) if real else 0.0,
         "spam_share": spam / (real + spam) if real + spam else 0.0,
         "trust_end_all": float(s.trust_end[was].mean()) if was.any() else float("nan"),
         "defectors": int(((s.role == SPAMMER) & was).sum()),
+        "budget_exhausted_day": out_hour // 24 if out_hour >= 0 else float("nan"),
+        "skipped_money_items": int(s.group[k.G_SKIPPED_MONEY]),
     }
 
 

@@ -10,13 +10,20 @@ import numpy as np
 from agents import ROLES, Host, trait_table
 from scenarios.schema import PLATFORM_CAP, Plan
 from sim import kernels, state
-from sim.calendar import KINDS, compile_calendar
+from sim.calendar import compile_calendar
 from sim.constants import CONSTANTS, RHYTHM, Constants
+from sim.kernels import COMPLAINER, CONNECTOR, DESIRE, IN, INTEREST, KOL, LURKER, REGULAR, SHILL, SPAMMER
+
+# Set-up draws: one independent stream per purpose, so changing one lever (say, the pre-warm
+# days) leaves every other draw of the replicate as it was (paired comparisons).
+(S_GRAPH, S_SEGMENTS, S_INITIAL, S_INTEREST, S_MONEY, S_TOLERANCE, S_RELATION, S_PREWARM,
+ S_ROLES, S_CONNECTORS, S_VOICE, S_WTP, S_CYCLE, S_NEED) = range(14)
 
 
 class Levers(NamedTuple):
     """The plan as numbers the kernel reads, plus the slot layout."""
 
+    key: int  # the run's random key (see sim.kernels._rand)
     pool_lo: int
     pool_hi: int
     spam_hi: int
@@ -44,6 +51,8 @@ class Levers(NamedTuple):
     points: float
     shills_rest: int
     price: float
+    reference_price: float
+    repurchase_hours: float
     quality: float
     budget: float
 
@@ -57,6 +66,7 @@ class GroupModel(mesa.Model):
 
     def __init__(self, plan: Plan, rng: int | None = None, constants: Constants = CONSTANTS):
         super().__init__(rng=rng)
+        self.key = int(self.rng.integers(2**62))
         self.plan = plan
         self.constants = constants
         self.n_hours = plan.horizon_days * 24
@@ -75,11 +85,13 @@ class GroupModel(mesa.Model):
         # initial members invited together (clustered) or pulled from a database
         n_nodes = m.initial + pool.size
         k = max(1, pool.mean_friends // 2)
-        edges = kernels.holme_kim(n_nodes, min(k, max(n_nodes - 1, 1)), 0.5, self.rng)
+        edges = kernels.holme_kim(n_nodes, min(k, max(n_nodes - 1, 1)), 0.5, self.stream(S_GRAPH))
         node_ptr, node_idx = _csr(edges, n_nodes)
-        segment = kernels.homophilous_segments(node_ptr, node_idx, pool.segments, self.rng)
+        segment = kernels.homophilous_segments(node_ptr, node_idx, pool.segments,
+                                               self.stream(S_SEGMENTS))
         self._edges, self._segment = edges, segment
-        initial = kernels.pick_initial(node_ptr, node_idx, m.initial, m.clustered, self.rng)
+        initial = kernels.pick_initial(node_ptr, node_idx, m.initial, m.clustered,
+                                       self.stream(S_INITIAL))
         slot_of = np.empty(n_nodes, dtype=np.int64)
         slot_of[initial] = np.arange(m.initial)
         rest = np.ones(n_nodes, dtype=bool)
@@ -87,36 +99,46 @@ class GroupModel(mesa.Model):
         slot_of[rest] = pool_lo + np.arange(pool.size)
         self.slot_of = slot_of
         ptr, idx = _csr(slot_of[edges], n)
-        self.state = state.allocate(n, kernels.N_GROUP_FIELDS, len(KINDS), ptr, idx)
+        self.state = state.allocate(n, ptr, idx)
         self.levers = self._levers(pool_lo, pool_hi, n)
         self.traits = trait_table()
         self._init_people(slot_of, segment, slot_of[edges], shill_lo, pool_lo, pool_hi, n)
         self.events = compile_calendar(plan)
-        self.out_h = np.zeros((kernels.N_HOURLY, self.n_hours))
-        self.out_d = np.zeros((kernels.N_DAILY, plan.horizon_days))
+        self.out_h = np.zeros((len(kernels.HOURLY), self.n_hours))
+        self.out_d = np.zeros((len(kernels.DAILY), plan.horizon_days))
         self.host = Host(self)
         self._n_agents = 0
         self._make_agents()
 
     # ---- set-up -------------------------------------------------------------------------
+    def stream(self, purpose: int) -> np.random.Generator:
+        """The set-up stream for one purpose, derived from the run's key."""
+        return np.random.default_rng([self.key, purpose])
+
     def _init_people(self, slot_of, segment, slot_edges, shill_lo, pool_lo, pool_hi, n) -> None:
-        s, c, p, rng = self.state, self.constants, self.plan, self.rng
+        s, c, p = self.state, self.constants, self.plan
         s.segment[slot_of] = segment
-        s.interest[:] = np.clip(rng.normal(p.pool.interest_mean, p.pool.interest_spread, n), 0, 1)
-        s.money_sens[:] = np.clip(rng.normal(p.pool.money_sensitivity, 0.2, n), 0, 1)
-        s.tolerance[:] = c.tolerance_mean * rng.lognormal(0.0, 0.4, n)
-        relation = np.clip(p.pool.relation_to_host * rng.uniform(0.5, 1.5, n), 0, 1)
+        s.interest[:] = np.clip(self.stream(S_INTEREST).normal(p.pool.interest_mean, p.pool.interest_spread, n), 0, 1)
+        s.money_sens[:] = np.clip(self.stream(S_MONEY).normal(p.pool.money_sensitivity, 0.2, n), 0, 1)
+        s.tolerance[:] = c.tolerance_mean * self.stream(S_TOLERANCE).lognormal(0.0, c.tolerance_spread, n)
+        relation = np.clip(p.pool.relation_to_host * self.stream(S_RELATION).uniform(0.5, 1.5, n), 0, 1)
         s.trust[:] = c.trust_base + c.trust_from_ip * p.host.ip_strength + c.trust_from_relation * relation
         s.intrinsic[:] = c.intrinsic_interest * s.interest
+        # M21: a heavy-tailed voice with mean 1; M19: willingness to pay, personal repurchase
+        # cycles, and who needs the product on opening day
+        s.voice[:] = self.stream(S_VOICE).lognormal(-c.voice_spread**2 / 2, c.voice_spread, n)
+        s.wtp[:] = self.stream(S_WTP).lognormal(0.0, c.wtp_spread, n)
+        s.cycle[:] = self.stream(S_CYCLE).lognormal(0.0, c.cycle_spread, n)
+        need = self.stream(S_NEED).random((2, n))
+        first_need = need[1] * self.levers.repurchase_hours * s.cycle
+        s.need_at[:] = np.where(need[0] < c.initial_need_share, 0.0, first_need)
         s.sentiment[:] = 0.1
         s.last_buy[:] = -1e9
-        s.first_ad[:] = -1
-        s.invited_by[:] = -1
-        s.left_hour[:] = -1
-        s.muted_hour[:] = -1
-        s.posted_day[:] = -1
-        s.event_mark[:] = -1
+        for field in ("first_ad", "posted_day", "conv_day", "event_mark", "invited_by", "left_hour",
+                      "muted_hour"):
+            getattr(s, field)[:] = -1
         s.group[kernels.G_DEAD_DAY] = -1
+        s.group[kernels.G_BUDGET_OUT_HOUR] = -1
         s.group[kernels.G_NEXT_SPAM] = pool_hi
         # M15: pre-warm days raise the pool's trust and desire before the group opens
         days = p.host.prewarm_days
@@ -124,27 +146,28 @@ class GroupModel(mesa.Model):
             gain = 1 - (1 - c.prewarm_trust * p.host.ip_strength * p.host.ip_match) ** days
             s.trust[:] += gain * (1 - s.trust)
             wants = 1 - (1 - c.prewarm_desire * s.interest * p.host.ip_match) ** days
-            s.stage[:] = np.where(rng.random(n) < wants, state.DESIRE, state.INTEREST)
+            s.stage[:] = np.where(self.stream(S_PREWARM).random(n) < wants, DESIRE, INTEREST)
         np.clip(s.trust, 0, 1, out=s.trust)
         s.trust_end[:] = s.trust
         # roles
         m = p.members
-        u = rng.random(n)
-        roles = np.where(u < m.complainer_share, state.COMPLAINER,
-                         np.where(u < m.complainer_share + m.lurker_share, state.LURKER, state.REGULAR))
+        u = self.stream(S_ROLES).random(n)
+        roles = np.where(u < m.complainer_share, COMPLAINER,
+                         np.where(u < m.complainer_share + m.lurker_share, LURKER, REGULAR))
         conn_share = m.connectors / max(m.initial, 1)
-        roles = np.where((rng.random(n) < conn_share) & (roles == state.REGULAR), state.CONNECTOR, roles)
-        roles[: m.native_kols] = state.KOL
-        roles[m.native_kols: min(m.native_kols + m.connectors, m.initial)] = state.CONNECTOR
-        roles[shill_lo:pool_lo] = state.SHILL
-        roles[pool_hi:] = state.SPAMMER
+        roles = np.where((self.stream(S_CONNECTORS).random(n) < conn_share) & (roles == REGULAR),
+                         CONNECTOR, roles)
+        roles[: m.native_kols] = KOL
+        roles[m.native_kols: min(m.native_kols + m.connectors, m.initial)] = CONNECTOR
+        roles[shill_lo:pool_lo] = SHILL
+        roles[pool_hi:] = SPAMMER
         s.role[:] = roles
-        s.intrinsic[roles == state.KOL] = 1.5
+        s.intrinsic[:] = np.maximum(s.intrinsic, self.traits[roles, kernels.T_MOTIVE_FLOOR])
         # members arrive with the ties they already have
         s.tie[slot_edges[:, 0], slot_edges[:, 1]] = c.tie_initial
         s.tie[slot_edges[:, 1], slot_edges[:, 0]] = c.tie_initial
         # the initial members and the shills are in at opening; initial members are not joins
-        s.status[:pool_lo] = state.IN
+        s.status[:pool_lo] = IN
         s.was_member[:shill_lo] = 1
         s.ever[:pool_lo] = np.arange(pool_lo)
         s.group[kernels.G_N_EVER] = pool_lo
@@ -156,8 +179,9 @@ class GroupModel(mesa.Model):
     def _levers(self, pool_lo: int, pool_hi: int, n: int) -> Levers:
         p, c = self.plan, self.constants
         tiers = sorted(p.growth.early_join_discounts, key=lambda t: t.by_hour)
+        e = p.economics
         return Levers(
-            pool_lo=pool_lo, pool_hi=pool_hi, spam_hi=n, n_shills=p.members.shills,
+            key=self.key, pool_lo=pool_lo, pool_hi=pool_hi, spam_hi=n, n_shills=p.members.shills,
             platform_cap=PLATFORM_CAP[p.group.platform],
             ip_strength=p.host.ip_strength, ip_match=p.host.ip_match,
             capacity=float(p.host.capacity), responsiveness=p.host.responsiveness,
@@ -171,9 +195,10 @@ class GroupModel(mesa.Model):
             early_discs=np.array([t.discount for t in tiers], dtype=np.float64),
             fee=p.growth.fee, threshold=p.rules.threshold, strictness=p.rules.strictness,
             mod_delay=float(p.rules.moderation_delay_hours), points=float(p.incentives.points),
-            shills_rest=int(p.members.shills_rest), price=p.economics.price,
-            quality=p.economics.quality,
-            budget=np.inf if p.economics.budget is None else p.economics.budget,
+            shills_rest=int(p.members.shills_rest), price=e.price,
+            reference_price=e.price if e.reference_price is None else e.reference_price,
+            repurchase_hours=24.0 * e.repurchase_days, quality=e.quality,
+            budget=np.inf if e.budget is None else e.budget,
         )
 
     def _make_agents(self) -> None:
@@ -209,7 +234,7 @@ class GroupModel(mesa.Model):
         if end <= self.hour:
             return
         kernels.run_hours(self.constants, self.levers, self.state, self.events, self.traits,
-                          RHYTHM, self.rng, self.out_h, self.out_d, self.hour, end)
+                          RHYTHM, self.out_h, self.out_d, self.hour, end)
         self.hour = end
         self._make_agents()
 

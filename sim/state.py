@@ -9,14 +9,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-RECENT = 24  # recent posters remembered for replies
-
-# status codes
-OUT, IN, MUTED, LEFT, REMOVED = 0, 1, 2, 3, 4
-# role codes (agents.ROLES order)
-REGULAR, LURKER, KOL, CONNECTOR, SHILL, COMPLAINER, SPAMMER = range(7)
-# funnel stages (AIDASS)
-ATTENTION, INTEREST, DESIRE, ACTION, SATISFIED, SHARE = range(6)
+from sim.kernels import GROUP_FIELDS, KINDS, RECENT
 
 FLOAT_FIELDS = {
     "interest": "match between the member's interests and the group's topic, 0-1",
@@ -46,6 +39,12 @@ FLOAT_FIELDS = {
     "last_buy": "hour of the last purchase",
     "share_w": "shares a day the member would make now (M13)",
     "open_now": "chance the member opens the group this hour (M18)",
+    "recognised": "motive from replies received (M14, M21); fades",
+    "voice": "how much the member talks, a heavy-tailed multiplier with mean 1 (M21)",
+    "wtp": "willingness to pay, relative to the market reference price (M19)",
+    "need_at": "hour the member's need for the product returns (M19)",
+    "cycle": "the member's repurchase cycle relative to the plan's (M19)",
+    "sale_fatigue": "tiredness of sales; purchase chance × exp(−this) (M6, M19)",
 }
 INT_FIELDS = {
     "status": "OUT, IN, MUTED, LEFT, REMOVED",
@@ -62,81 +61,37 @@ INT_FIELDS = {
     "n_prompted": "prompted messages posted (thanks, paid check-ins)",
     "n_entries": "接龙 entries posted",
     "event_mark": "id of the last sale/jielong the member took part in",
-    "posted_day": "last day the member posted an unprompted message",
+    "posted_day": "last day the member posted an unprompted message (talk or 接龙 entry)",
+    "conv_day": "last day the member posted conversation",
     "first_ad": "hour of a spammer's first ad, -1 before",
     "was_member": "1 once the account has been a real member",
 }
 
 
-class State(NamedTuple):
-    interest: np.ndarray
-    money_sens: np.ndarray
-    tolerance: np.ndarray
-    intrinsic: np.ndarray
-    paid: np.ndarray
-    habituation: np.ndarray
-    satisfaction: np.ndarray
-    trust: np.ndarray
-    sentiment: np.ndarray
-    last_reason: np.ndarray
-    join_hour: np.ndarray
-    last_post: np.ndarray
-    value_day: np.ndarray
-    annoy_day: np.ndarray
-    read_day: np.ndarray
-    info_day: np.ndarray
-    talk_day: np.ndarray
-    deal_day: np.ndarray
-    spend: np.ndarray
-    trust_end: np.ndarray
-    early_disc: np.ndarray
-    coupon_disc: np.ndarray
-    coupon_until: np.ndarray
-    complain_urge: np.ndarray
-    last_buy: np.ndarray
-    share_w: np.ndarray
-    open_now: np.ndarray
-    status: np.ndarray
-    role: np.ndarray
-    segment: np.ndarray
-    stage: np.ndarray
-    n_posts: np.ndarray
-    n_purchases: np.ndarray
-    noticed: np.ndarray
-    n_ties: np.ndarray
-    invited_by: np.ndarray
-    left_hour: np.ndarray
-    muted_hour: np.ndarray
-    n_prompted: np.ndarray
-    n_entries: np.ndarray
-    event_mark: np.ndarray
-    posted_day: np.ndarray
-    first_ad: np.ndarray
-    was_member: np.ndarray
-    tie: np.ndarray  # slots × slots tie strength, 0-1 (M7)
-    friend_ptr: np.ndarray  # pool friendship graph, CSR
-    friend_idx: np.ndarray
-    ever: np.ndarray  # slots that have been in the group, in join order
-    recent: np.ndarray  # the last posters, for replies (ring buffer)
-    recent_n: np.ndarray  # posts written into `recent` so far
-    complaints: np.ndarray  # kernel scratch: this hour's complainers
-    answered: np.ndarray  # kernel scratch: whether each was answered
-    n_complaints: np.ndarray  # kernel scratch: how many
-    scratch: np.ndarray  # kernel scratch: a meetup's attendees
-    group: np.ndarray  # group-level scalars, see sim.kernels G_*
-    novelty: np.ndarray  # per event kind (M17)
+STRUCTURES = {
+    "tie": "slots × slots tie strength, 0-1 (M7)",
+    "friend_ptr": "pool friendship graph, CSR row pointers",
+    "friend_idx": "pool friendship graph, CSR neighbours",
+    "ever": "slots that have been in the group, in join order",
+    "recent": "the last posters, for replies (ring buffer)",
+    "recent_n": "posts written into `recent` so far",
+    "complaints": "kernel scratch: this hour's complainers",
+    "answered": "kernel scratch: whether each was answered",
+    "n_complaints": "kernel scratch: how many",
+    "scratch": "kernel scratch: a meetup's attendees",
+    "group": "group-level scalars, see sim.kernels.GROUP_FIELDS",
+    "novelty": "per calendar kind (M17)",
+}
+
+State = NamedTuple("State", [(name, np.ndarray) for name in (*FLOAT_FIELDS, *INT_FIELDS, *STRUCTURES)])
+State.__doc__ = "Every per-account field (FLOAT_FIELDS, INT_FIELDS) and the kernels' structures."
 
 
-assert list(State._fields[: len(FLOAT_FIELDS) + len(INT_FIELDS)]) == [*FLOAT_FIELDS, *INT_FIELDS]
-
-
-def allocate(n: int, n_group_fields: int, n_kinds: int, friend_ptr, friend_idx) -> State:
+def allocate(n: int, friend_ptr: np.ndarray, friend_idx: np.ndarray) -> State:
     """Zeroed state for `n` slots."""
-    floats = [np.zeros(n) for _ in FLOAT_FIELDS]
-    ints = [np.zeros(n, dtype=np.int64) for _ in INT_FIELDS]
     return State(
-        *floats,
-        *ints,
+        **{name: np.zeros(n) for name in FLOAT_FIELDS},
+        **{name: np.zeros(n, dtype=np.int64) for name in INT_FIELDS},
         tie=np.zeros((n, n), dtype=np.float32),
         friend_ptr=friend_ptr,
         friend_idx=friend_idx,
@@ -147,6 +102,6 @@ def allocate(n: int, n_group_fields: int, n_kinds: int, friend_ptr, friend_idx) 
         answered=np.zeros(64, dtype=np.bool_),
         n_complaints=np.zeros(1, dtype=np.int64),
         scratch=np.zeros(max(n, 200), dtype=np.int64),
-        group=np.zeros(n_group_fields),
-        novelty=np.ones(n_kinds),
+        group=np.zeros(len(GROUP_FIELDS)),
+        novelty=np.ones(len(KINDS)),
     )

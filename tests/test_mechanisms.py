@@ -4,7 +4,7 @@ import numpy as np
 
 from conftest import simulate_many
 from scenarios.loader import load_plan
-from sim import kernels, state
+from sim import kernels
 from sim.constants import CONSTANTS
 from sim.model import GroupModel
 
@@ -100,12 +100,12 @@ def test_m7_members_with_two_ties_leave_less_often():
             model.step()
         s = model.state
         members = np.array([i for i in s.ever[: int(s.group[kernels.G_N_EVER])]
-                            if s.status[i] == state.IN and s.role[i] != state.SHILL])
+                            if s.status[i] == kernels.IN and s.role[i] != kernels.SHILL])
         tied = members[s.n_ties[members] >= 2]
         loose = members[s.n_ties[members] < 2]
         model.run()
-        tied_left.append((s.status[tied] == state.LEFT).mean())
-        loose_left.append((s.status[loose] == state.LEFT).mean())
+        tied_left.append((s.status[tied] == kernels.LEFT).mean())
+        loose_left.append((s.status[loose] == kernels.LEFT).mean())
     assert np.mean(tied_left) < 0.6 * np.mean(loose_left)
 
 
@@ -175,13 +175,13 @@ def test_m13_more_friends_inside_raise_the_join_chance_with_diminishing_returns(
     degree = np.diff(s.friend_ptr)[lo:hi]
     j = lo + int(np.argmax(degree))
     friends = s.friend_idx[s.friend_ptr[j]:s.friend_ptr[j + 1]]
-    s.status[friends] = state.OUT
-    s.role[friends] = state.REGULAR
+    s.status[friends] = kernels.OUT
+    s.role[friends] = kernels.REGULAR
     s.tie[np.ix_(friends, friends)] = 0.0
     chances = []
     for k in range(5):
-        s.status[friends[:k]] = state.IN
-        chances.append(kernels.join_chance(c, lv, s, j, 100, 0.0))
+        s.status[friends[:k]] = kernels.IN
+        chances.append(kernels.join_chance(c, lv, s, model.traits, j, 100, 0.0))
     gains = np.diff(chances)
     assert (gains > 0).all()
     assert (np.diff(gains) < 0).all()
@@ -264,5 +264,5 @@ def test_m18_a_silent_group_drops_out_of_view_and_notices_bring_it_back():
     before = np.mean([kernels._open_chance(c, model.state, i, 5 * 24 + 21) for i in members])
     model.step()
     after = np.mean([kernels._open_chance(c, model.state, i, 5 * 24 + 21) for i in members
-                     if model.state.status[i] == state.IN])
+                     if model.state.status[i] == kernels.IN])
     assert after > before

@@ -1,0 +1,79 @@
+"""The rates a practitioner checks, per plan: orders per 接龙, repeat-purchase interval, churn,
+talk and muting. `python -m experiments.plausibility` prints them for the library plans (the
+table in docs/plausibility.md); `rates` is the function tests use."""
+
+import sys
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+import pandas as pd
+
+from scenarios.loader import library, load_plan
+from scenarios.schema import Plan
+from sim.calendar import occurrence_days
+from sim.run import simulate
+
+RATES = {
+    "orders_per_jielong": "接龙 orders per member per 接龙",
+    "purchases_per_member_week": "purchases per member per week",
+    "repeat_interval_days": "days per purchase, members who bought twice or more",
+    "weekly_churn": "leaves per week / members at the start of the week",
+    "messages_per_member_day": "real messages per member per day",
+    "weekly_posting_share": "members who talked in the last 7 days / members",
+    "muted_share": "muted / members at the end",
+    "lurker_share": "never talked / ever members",
+    "posting_gini": "Gini of conversation over ever members",
+    "top10_share": "share of conversation by the top 10%",
+    "alive_week12": "alive at the end (12 weeks)",
+}
+
+
+def replicate_rates(plan: Plan, seed: int) -> dict[str, float]:
+    """The rates of one replicate."""
+    run = simulate(plan, seed)
+    daily, members, summary = run.daily, run.members, run.summary
+    days = plan.horizon_days
+    jielong_days = sorted({d for item in plan.calendar if item.kind == "jielong"
+                           for d in occurrence_days(item, days, plan.group.open_weekday)})
+    at = daily.set_index("day")["members"]
+    orders = (members["jielong_entries"].sum() / len(jielong_days) / at.loc[jielong_days].mean()
+              if jielong_days else np.nan)
+    member_days = daily["members"].sum()
+    start = at.reindex(range(0, days, 7)).to_numpy()
+    leaves = daily.groupby(daily["day"] // 7)["leaves"].sum().to_numpy()[: len(start)]
+    in_days = np.where(members["left_hour"] >= 0, members["left_hour"], days * 24)
+    in_days = (in_days - members["joined_hour"].clip(lower=0)) / 24
+    repeat = members["purchases"] >= 2
+    week_ends = daily[daily["day"] % 7 == 6]
+    return {
+        "orders_per_jielong": orders,
+        "purchases_per_member_week": daily["purchases"].sum() / member_days * 7,
+        "repeat_interval_days": (in_days[repeat] / members["purchases"][repeat]).mean()
+        if repeat.any() else np.nan,
+        "weekly_churn": float(np.nanmedian(leaves / np.where(start > 0, start, np.nan))),
+        "messages_per_member_day": daily["real_messages"].sum() / member_days,
+        "weekly_posting_share": (week_ends["weekly_posters"] / week_ends["members"]).median(),
+        "muted_share": daily["muted"].iloc[-1] / max(daily["members"].iloc[-1], 1),
+        "lurker_share": summary["lurker_share"],
+        "posting_gini": summary["posting_gini"],
+        "top10_share": summary["top10_share"],
+        "alive_week12": float(summary["alive_at_end"]),
+    }
+
+
+def rates(plan: Plan, replicates: int = 10, seed: int = 0, workers: int = 1) -> pd.DataFrame:
+    """One row per replicate, one column per rate."""
+    with ProcessPoolExecutor(workers) as pool:
+        rows = list(pool.map(replicate_rates, [plan] * replicates,
+                             range(seed, seed + replicates)))
+    return pd.DataFrame(rows)
+
+
+def main(names: list[str], replicates: int = 10) -> None:
+    table = {name: rates(load_plan(name), replicates, workers=2).median() for name in names}
+    frame = pd.DataFrame(table).T[list(RATES)]
+    print(frame.to_markdown(floatfmt=".3g"))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:] or list(library()))
