@@ -3,8 +3,9 @@
 Empty values (NaN) appear only where a value is undefined, and nowhere else (tested over random
 plans in tests/test_properties.py): daily `mean_trust`, `mean_satisfaction`, `mean_sentiment`
 and `share_two_ties` on a day with no members; summary `roi` when the incentive cost is 0,
-`fission_ratio` when `members.initial` is 0, and `lurker_share`, `posting_gini` and
-`trust_end_all` when nobody was ever a member.
+`fission_ratio` when `members.initial` is 0, `lurker_share`, `posting_gini` and
+`trust_end_all` when nobody was ever a member, `top10_share` when nobody ever posted
+conversation, and `budget_exhausted_day` when the budget never ran out.
 """
 
 import numpy as np
