@@ -1,10 +1,11 @@
-# make demo: create .venv, install, compare the library plans into runs/demo/report.html
+# make demo: create .venv, install, compare the library plans into runs/demo/report.html and
+#            write the slide decks runs/demo/deck/deck-en.pptx and deck-zh.pptx
 # make test: create .venv, install, run the tests
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench clean system-deps
+.PHONY: demo test bench baseline plausibility clean system-deps
 
 $(STAMP): pyproject.toml
 	@set -e; \
@@ -28,9 +29,20 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(VENV)/bin/groupsim compare --library --replicates 20 --seed 0 --out runs/demo
+	$(VENV)/bin/groupsim deck runs/demo --lang en
+	$(VENV)/bin/groupsim deck runs/demo --lang zh
 
 test: $(STAMP)
 	$(PY) -m pytest -n 2 -q
+
+# Refresh tests/baseline.json (the library plans' summary medians) after a change of the
+# model; the commit explains why the numbers moved.
+baseline: $(STAMP)
+	$(PY) tests/test_baseline.py --update
+
+# Regenerate the measured rates table of docs/plausibility.md.
+plausibility: $(STAMP)
+	$(PY) -m experiments.plausibility --write docs/plausibility.md
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_run.py

@@ -1,9 +1,12 @@
 """The rates a practitioner checks, per plan: orders per 接龙, repeat-purchase interval, churn,
 talk and muting. `python -m experiments.plausibility` prints them for the library plans (the
-table in docs/plausibility.md); `rates` is the function tests use."""
+table in docs/plausibility.md, rewritten by `make plausibility`); `rates` is the function tests
+use."""
 
 import sys
+from pathlib import Path
 from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 
 import numpy as np
 import pandas as pd
@@ -13,6 +16,7 @@ from scenarios.schema import Plan
 from sim.calendar import occurrence_days
 from sim.run import simulate
 
+START, END = "<!-- rates:start -->", "<!-- rates:end -->"
 RATES = {
     "orders_per_jielong": "接龙 orders per member per 接龙",
     "purchases_per_member_week": "purchases per member per week",
@@ -63,17 +67,33 @@ def replicate_rates(plan: Plan, seed: int) -> dict[str, float]:
 
 def rates(plan: Plan, replicates: int = 10, seed: int = 0, workers: int = 1) -> pd.DataFrame:
     """One row per replicate, one column per rate."""
-    with ProcessPoolExecutor(workers) as pool:
-        rows = list(pool.map(replicate_rates, [plan] * replicates,
-                             range(seed, seed + replicates)))
+    seeds = range(seed, seed + replicates)
+    if workers == 1:
+        return pd.DataFrame([replicate_rates(plan, s) for s in seeds])
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+        rows = list(pool.map(replicate_rates, [plan] * replicates, seeds))
     return pd.DataFrame(rows)
 
 
-def main(names: list[str], replicates: int = 10) -> None:
-    table = {name: rates(load_plan(name), replicates, workers=2).median() for name in names}
-    frame = pd.DataFrame(table).T[list(RATES)]
-    print(frame.to_markdown(floatfmt=".3g"))
+def table(names: list[str], replicates: int = 10) -> str:
+    """Medians of every rate, one row per plan, as a markdown table."""
+    medians = {name: rates(load_plan(name), replicates, workers=2).median() for name in names}
+    return pd.DataFrame(medians).T[list(RATES)].to_markdown(floatfmt=".3g")
+
+
+def write(path: Path, text: str) -> None:
+    """Replace the block between the rates markers of `path` with `text`."""
+    doc = path.read_text(encoding="utf-8")
+    head, sep, rest = doc.partition(START)
+    _, end, tail = rest.partition(END)
+    if not (sep and end):
+        raise SystemExit(f"{path} has no {START} ... {END} block")
+    path.write_text(f"{head}{START}\n{text}\n{END}{tail}", encoding="utf-8")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:] or list(library()))
+    args = sys.argv[1:]
+    if args[:1] == ["--write"]:
+        write(Path(args[1]), table(list(library())))
+    else:
+        print(table(args or list(library())))

@@ -1,230 +1,285 @@
-"""The report of a run: one offline HTML page with a plain reading, summary tables and charts."""
+"""The report of a run: one offline HTML page in English or Chinese.
+
+It leads with a plain reading (survival, gross profit, the paired difference from the first plan
+and budget warnings), then the plans and their descriptions, one side-by-side table with plans
+as columns, and the charts (plotly.js inlined once).
+"""
 
 import math
 from collections.abc import Callable
+from datetime import date
 from html import escape
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
-from experiments.charts import REPORT_CHARTS
+from experiments.charts import run_charts
+from experiments.i18n import (
+    REVIEW_METRICS,
+    Lang,
+    format_value,
+    label,
+    percent,
+    text,
+)
 from experiments.storage import Results
 
-METRICS = {
-    "lifetime_days": "lifetime (days)",
-    "peak_members": "peak members",
-    "final_members": "final members",
-    "total_gmv": "GMV (yuan)",
-    "total_cost": "incentive cost (yuan)",
-    "roi": "ROI",
-    "referral_joins": "referral joins",
-    "fission_ratio": "fission ratio",
-    "lurker_share": "lurker share",
-    "posting_gini": "posting Gini",
-    "complaint_share": "complaint share",
-    "spam_share": "spam share",
-    "trust_end_all": "trust at end (all ever members)",
-}
-"""Summary columns shown in tables, with their labels."""
+TABLE_METRICS = (
+    "lifetime_days",
+    "final_members",
+    "peak_members",
+    "total_gmv",
+    "total_cost",
+    "gross_profit",
+    "roi",
+    "referral_joins",
+    "lurker_share",
+    "complaint_share",
+    "spam_share",
+    "trust_end_all",
+)
+"""Summary metrics of the comparison table (median [10–90%] over replicates), in order."""
 
-READING_WEEKS = 12
-"""Survival and GMV are read at this week, or at the horizon when it is shorter."""
+REPORT_CHARTS = ("survival", "members", "weekly_gmv", "weekly_profit", "cumulative_profit",
+                 "weekly_posters", "trust")
+"""Charts of the page, in order; sentiment is left to the deck's images, as 11 plans' worth of
+it would take the page past 5 MB (plotly.js alone is 4.8 MB)."""
+
+PAIRED_READING = ("lifetime_days", "alive_week12", "gross_profit")
+"""Paired differences the reading names, in order."""
 
 
-def summary_stats(summary: pd.DataFrame) -> pd.DataFrame:
-    """Per plan and metric: median and 10%/90% quantiles over replicates (NaN ROI skipped)."""
-    long = summary.melt(id_vars="plan", value_vars=list(METRICS), var_name="metric")
+def summary_stats(summary: pd.DataFrame, lang: Lang = "en",
+                  metrics: tuple[str, ...] = TABLE_METRICS + REVIEW_METRICS) -> pd.DataFrame:
+    """Per plan and metric: median and 10%/90% quantiles over replicates (NaN skipped).
+
+    Metrics missing from `summary` (an older run) are left out.
+    """
+    present = [m for m in metrics if m in summary]
+    long = summary.melt(id_vars="plan", value_vars=present, var_name="metric")
     long["value"] = long["value"].astype(float)
     stats = long.groupby(["plan", "metric"], sort=False)["value"].quantile([0.1, 0.5, 0.9])
     stats = stats.unstack().set_axis(["p10", "median", "p90"], axis=1).reset_index()
-    stats.insert(2, "label", stats["metric"].map(METRICS))
+    stats.insert(2, "label", [label(m, lang) for m in stats["metric"]])
     return stats
 
 
-def format_value(metric: str, value: float) -> str:
-    """A summary value as a strategist reads it."""
-    if math.isnan(value):
-        return "–"
-    if metric in ("total_gmv", "total_cost"):
-        return f"¥{value:,.0f}"
-    if metric in ("lifetime_days", "peak_members", "final_members", "referral_joins"):
-        return f"{value:,.0f}"
-    return f"{value:.2f}"
+def _cell(metric: str, row, lang: Lang, ranges: bool = True, signed: bool = False) -> str:
+    fmt = lambda v: format_value(metric, v, lang, signed)  # noqa: E731
+    if not ranges or math.isnan(row["p10"]) or row["p10"] == row["p90"]:
+        return fmt(row["median"])
+    return f"{fmt(row['median'])} [{fmt(row['p10'])} – {fmt(row['p90'])}]"
 
 
-def outcomes(results: Results) -> pd.DataFrame:
-    """Per plan: replicates, horizon, share alive at weeks 4 and 12 and at the end, medians.
+def _alive_share(summary: pd.DataFrame, week: int) -> float:
+    return float((summary["lifetime_days"] >= 7 * week).mean())
 
-    A share is NaN when the plan's horizon ends before that week. `alive` and `median_gmv` are
-    read at `week`: week 12, or the shortest horizon among the plans when that is shorter.
-    """
-    week = min(READING_WEEKS, *(plan.group.weeks for plan in results.plans))
-    rows = []
+
+def survival_rows(results: Results, lang: Lang = "en") -> pd.DataFrame:
+    """Share of runs alive at weeks 4 and 12 ("–" past a plan's horizon); plans as columns."""
+    rows = {
+        text("alive_row", lang, week=week): [
+            percent(_alive_share(runs, week)) if week <= plan.group.weeks else "–"
+            for plan in results.plans
+            for runs in [results.summary[results.summary["plan"] == plan.name]]
+        ]
+        for week in (4, 12)
+    }
+    return pd.DataFrame(rows, index=[plan.name for plan in results.plans]).T
+
+
+def metric_rows(results: Results, lang: Lang = "en", metrics: tuple[str, ...] = TABLE_METRICS,
+                ranges: bool = True) -> pd.DataFrame:
+    """Each metric's median [10–90%] over runs, with its unit; plans as columns."""
+    names = [plan.name for plan in results.plans]
+    stats = summary_stats(results.summary, lang, metrics).set_index(["metric", "plan"])
+    rows = {
+        label(metric, lang): [_cell(metric, stats.loc[(metric, n)], lang, ranges) for n in names]
+        for metric in dict.fromkeys(stats.index.get_level_values("metric"))
+    }
+    return pd.DataFrame(rows, index=names).T
+
+
+def paired_rows(results: Results, lang: Lang = "en", ranges: bool = True) -> pd.DataFrame:
+    """Each plan's per-seed difference from the first plan (median [10–90%]); empty for one
+    plan or a run without `paired`."""
+    names = [plan.name for plan in results.plans]
+    if results.paired is None or results.paired.empty:
+        return pd.DataFrame(columns=names)
+    paired = results.paired.set_index(["metric", "plan"])
+    rows = {
+        f"Δ {label(metric, lang)} ({text('vs', lang, base=names[0])})": ["–"] + [
+            _cell(metric, paired.loc[(metric, n)], lang, ranges, signed=True)
+            if (metric, n) in paired.index else "–"
+            for n in names[1:]
+        ]
+        for metric in dict.fromkeys(paired.index.get_level_values("metric"))
+    }
+    return pd.DataFrame(rows, index=names).T
+
+
+def comparison_table(results: Results, lang: Lang = "en",
+                     metrics: tuple[str, ...] = TABLE_METRICS, ranges: bool = True) -> pd.DataFrame:
+    """Survival at weeks 4 and 12, the metrics and the paired differences from the first plan:
+    one table, plans as columns, cells as text with units."""
+    return pd.concat([survival_rows(results, lang), metric_rows(results, lang, metrics, ranges),
+                      paired_rows(results, lang, ranges)])
+
+
+def readings(results: Results, lang: Lang = "en") -> list[str]:
+    """Plain-language paragraphs: for a comparison first which plans lead on survival and gross
+    profit; then per plan its survival, gross profit and paired difference from the first plan,
+    and a warning when the budget ran out."""
+    paragraphs = _leads(results, lang) if len(results.plans) > 1 else []
+    paired = results.paired.set_index(["plan", "metric"]) if results.paired is not None else None
     for plan in results.plans:
-        summary = results.summary[results.summary["plan"] == plan.name]
-        daily = results.daily[results.daily["plan"] == plan.name]
-        lifetime = summary["lifetime_days"]
-        alive = {
-            k: (lifetime >= 7 * k).mean() if k <= plan.group.weeks else math.nan for k in (4, 12)
-        }
-        gmv = daily[daily["day"] < 7 * week].groupby("replicate")["gmv"].sum()
-        rows.append(
-            {
-                "plan": plan.name,
-                "replicates": len(summary),
-                "weeks": plan.group.weeks,
-                "week": week,
-                "alive_week_4": alive[4],
-                "alive_week_12": alive[12],
-                "alive_at_end": summary["alive_at_end"].mean(),
-                "alive": (lifetime >= 7 * week).mean(),
-                "median_lifetime": lifetime.median(),
-                "median_gmv": gmv.median(),
-                "median_roi": summary["roi"].median(),
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def readings(results: Results) -> list[str]:
-    """Plain-language paragraphs: one per plan, then which plan leads when there are several."""
-    table = outcomes(results)
-    paragraphs = [_plan_reading(row) for row in table.itertuples()]
-    if len(table) > 1:
-        paragraphs += _comparison(table)
+        runs = results.summary[results.summary["plan"] == plan.name]
+        paragraph = _plan_reading(plan.name, plan.group.weeks, runs, lang)
+        if paired is not None and plan.name in paired.index.get_level_values("plan"):
+            items = [
+                text("paired_item", lang, label=label(m, lang),
+                     median=format_value(m, row["median"], lang, signed=True),
+                     low=format_value(m, row["p10"], lang, signed=True),
+                     high=format_value(m, row["p90"], lang, signed=True))
+                for m in PAIRED_READING if (plan.name, m) in paired.index
+                for row in [paired.loc[(plan.name, m)]]
+            ]
+            base = paired.loc[plan.name]["baseline"].iloc[0]
+            paragraph += " " + text("paired_reading", lang, base=base,
+                                    items=text("list_sep", lang).join(items))
+        paragraphs.append(paragraph)
+        warning = _budget_warning(runs, lang)
+        if warning:
+            paragraphs.append(f"{plan.name} — {warning}")
     return paragraphs
 
 
-def _weeks(n: int) -> str:
-    return "1 week" if n == 1 else f"{n} weeks"
-
-
-def _alive(share: float, n: int, when: str) -> str:
-    return f"alive {when} in {round(share * n)} of {n} runs ({share:.0%})"
-
-
-def _plan_reading(row) -> str:
-    n = row.replicates
+def _plan_reading(name: str, weeks: int, runs: pd.DataFrame, lang: Lang) -> str:
+    n = len(runs)
     survival = [
-        _alive(share, n, f"at week {k}")
-        for k, share in ((4, row.alive_week_4), (12, row.alive_week_12))
-        if not math.isnan(share)
-    ] or [_alive(row.alive_at_end, n, f"at the end of its {row.weeks}-week horizon")]
-    roi = (
-        "ROI is undefined: the plan spends nothing on incentives"
-        if math.isnan(row.median_roi)
-        else f"median ROI {row.median_roi:.2f}"
-    )
-    return (
-        f"{row.plan}: {'; '.join(survival)}. "
-        f"Median GMV over {_weeks(row.week)} ¥{row.median_gmv:,.0f}; {roi}."
-    )
+        text("alive_at", lang, week=w, k=round(_alive_share(runs, w) * n), n=n,
+             share=percent(_alive_share(runs, w)))
+        for w in (4, 12) if w <= weeks
+    ] or [text("alive_end", lang, weeks=weeks, k=int(runs["alive_at_end"].sum()), n=n,
+               share=percent(runs["alive_at_end"].mean()))]
+    profit = runs["gross_profit"]
+    money = text("profit_reading", lang, weeks=weeks,
+                 value=format_value("gross_profit", profit.median(), lang),
+                 low=format_value("gross_profit", profit.quantile(0.1), lang),
+                 high=format_value("gross_profit", profit.quantile(0.9), lang),
+                 gmv=format_value("total_gmv", runs["total_gmv"].median(), lang),
+                 cost=format_value("total_cost", runs["total_cost"].median(), lang))
+    sep = text("list_sep", lang)
+    return f"{name}: {sep.join(survival)}{sep}{money}" + ("." if lang == "en" else "。")
 
 
-def _comparison(table: pd.DataFrame) -> list[str]:
-    week = table["week"].iloc[0]
-    survival = _lead(
-        table,
-        ["alive", "median_lifetime"],
-        "Survival",
-        lambda row: (
-            f"alive at week {week} in {row.alive:.0%} of runs "
-            f"(median lifetime {row.median_lifetime:.0f} days)"
-        ),
-    )
-    gmv = _lead(
-        table,
-        ["median_gmv"],
-        "GMV",
-        lambda row: f"median ¥{row.median_gmv:,.0f} over {_weeks(week)}",
-    )
-    n = table["replicates"].min()
-    noise = (
-        f"With {n} runs per plan a survival share moves in steps of {1 / n:.0%}; "
-        "treat a gap of a step or two as noise. Every plan met the same seeds."
-    )
-    return [survival, gmv, noise]
+def _budget_warning(runs: pd.DataFrame, lang: Lang) -> str | None:
+    """The warning when the budget ran out in some replicate (columns added by the lead's
+    budget work; an older run without them gets none)."""
+    if "budget_exhausted_day" not in runs:
+        return None
+    days = runs["budget_exhausted_day"].astype(float).dropna()
+    if days.empty:
+        return None
+    skipped = runs["skipped_money_items"].median() if "skipped_money_items" in runs else np.nan
+    return text("budget_warning", lang, k=len(days), n=len(runs), day=f"{days.median():.0f}",
+                skipped="–" if math.isnan(skipped) else f"{skipped:.0f}")
 
 
-def _lead(table: pd.DataFrame, keys: list[str], what: str, describe: Callable) -> str:
+def _leads(results: Results, lang: Lang) -> list[str]:
+    week = min(12, *(plan.group.weeks for plan in results.plans))
+    table = pd.DataFrame([
+        {"plan": name, "alive": _alive_share(runs, week),
+         "lifetime": runs["lifetime_days"].median(), "profit": runs["gross_profit"].median()}
+        for name, runs in results.summary.groupby("plan", sort=False)
+    ])
+    survival = _lead(table, ["alive", "lifetime"], lang, lambda r: percent(r.alive),
+                     "lead_survival", "survival_word", week=week)
+    profit = _lead(table, ["profit"], lang,
+                   lambda r: format_value("gross_profit", r.profit, lang), "lead_profit",
+                   "profit_word")
+    n = results.summary.groupby("plan").size().min()
+    return [survival, profit, text("noise", lang, n=n, step=percent(1 / n))]
+
+
+def _lead(table: pd.DataFrame, keys: list[str], lang: Lang, describe: Callable, key: str,
+          what: str, **fields: object) -> str:
     """Which plans rank first on `keys` (ties share the lead), and the next one."""
     ranked = table.sort_values(keys, ascending=False, kind="stable")
     top = ranked[(ranked[keys] == ranked[keys].iloc[0]).all(axis=1)]
-    best = next(top.itertuples())
     if len(top) == len(table):
-        return f"{what}: all plans are level, {describe(best)}."
+        return text("level", lang, what=text(what, lang))
     names = list(top["plan"])
-    who = (
-        names[0] + " leads"
-        if len(names) == 1
-        else f"{', '.join(names[:-1])} and {names[-1]} share the lead"
-    )
-    runner = next(ranked.iloc[len(top) :].itertuples())
-    return f"{what}: {who}, {describe(best)}; next is {runner.plan}, {describe(runner)}."
+    who = text("one_leads", lang, names=names[0]) if len(names) == 1 else text(
+        "share_lead", lang, names=", ".join(names[:-1]) + text("and", lang) + names[-1])
+    best, runner = next(top.itertuples()), next(ranked.iloc[len(top):].itertuples())
+    return text(key, lang, who=who, best=describe(best), runner=runner.plan, next=describe(runner),
+                **fields)
 
 
 STYLE = """
-body { font: 15px/1.5 system-ui, sans-serif; color: #222; max-width: 1100px; margin: 2em auto;
-       padding: 0 1em; }
-h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { margin-top: 1.6em; }
+body { font: 16px/1.55 "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", system-ui,
+       sans-serif; color: #222; max-width: 1200px; margin: 2em auto; padding: 0 1em; }
+h1 { font-size: 1.7em; margin-bottom: 0.2em; } h2 { margin-top: 1.6em; }
 .meta { color: #666; }
 .reading p { background: #f6f8fa; border-left: 4px solid #636efa; padding: 0.6em 1em; }
-.tables { display: flex; flex-wrap: wrap; gap: 1.5em; }
+.reading p.warn { border-left-color: #d62728; background: #fdf0f0; }
+.scroll { overflow-x: auto; }
 table { border-collapse: collapse; font-size: 14px; }
-caption { font-weight: 600; text-align: left; padding-bottom: 0.3em; }
-th, td { padding: 0.25em 0.8em; border-bottom: 1px solid #e3e3e3; text-align: right; }
-th:first-child, td:first-child { text-align: left; }
+th, td { padding: 0.3em 0.7em; border-bottom: 1px solid #e3e3e3; text-align: right;
+         white-space: nowrap; }
+th:first-child, td:first-child { text-align: left; position: sticky; left: 0; background: #fff; }
+dt { font-weight: 600; } dd { margin: 0 0 0.5em 1.2em; color: #444; }
 """
 
 
-def report_html(results: Results) -> str:
+def run_meta(results: Results, lang: Lang) -> str:
+    """"3 plans; 20 runs per plan, seeds 0–19; 2026-11-23"."""
+    seeds = sorted(results.summary["seed"].unique())
+    return text("meta", lang, plans=len(results.plans),
+                replicates=results.summary.groupby("plan").size().max(),
+                first=seeds[0], last=seeds[-1], date=date.today().isoformat())
+
+
+def report_html(results: Results, lang: Lang = "en") -> str:
     """The report as one HTML page that works offline (plotly.js is inlined once)."""
-    summary = results.summary
     names = [plan.name for plan in results.plans]
-    seeds = sorted(summary["seed"].unique())
-    meta = (
-        f"{len(names)} plan{'s' if len(names) > 1 else ''}: {', '.join(names)}. "
-        f"{summary.groupby('plan').size().max()} replicates per plan, "
-        f"seeds {seeds[0]}–{seeds[-1]}."
+    reading = "".join(
+        f'<p class="{"warn" if text("warning_word", lang) in p else ""}">{escape(p)}</p>'
+        for p in readings(results, lang)
     )
-    reading = "".join(f"<p>{escape(text)}</p>" for text in readings(results))
-    stats = summary_stats(summary)
-    tables = "".join(_stats_table(plan, stats[stats["plan"] == plan]) for plan in names)
+    plans = "".join(
+        f"<dt>{escape(p.name)}</dt><dd>{escape(p.description or text('no_description', lang))}</dd>"
+        for p in results.plans
+    )
+    table = comparison_table(results, lang, TABLE_METRICS + REVIEW_METRICS)
+    head = "".join(f"<th>{escape(name)}</th>" for name in table.columns)
+    body = "".join(
+        f"<tr><td>{escape(row)}</td>{''.join(f'<td>{escape(c)}</td>' for c in cells)}</tr>"
+        for row, cells in zip(table.index, table.to_numpy())
+    )
     charts = "".join(
-        pio.to_html(
-            chart(results.daily),
-            full_html=False,
-            include_plotlyjs=False,
-            div_id=f"chart-{i}",
-            config={"displaylogo": False},
-        )
-        for i, chart in enumerate(REPORT_CHARTS)
+        pio.to_html(fig, full_html=False, include_plotlyjs=False, div_id=f"chart-{name}",
+                    config={"displaylogo": False})
+        for name, fig in run_charts(results, lang).items() if name in REPORT_CHARTS
     )
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>groupsim report: {escape(", ".join(names))}</title>
+<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">
+<title>{escape(text("report_title", lang))}: {escape(", ".join(names))}</title>
 <style>{STYLE}</style><script>{get_plotlyjs()}</script></head>
-<body><h1>groupsim report</h1><p class="meta">{escape(meta)}</p>
-<h2>Reading</h2><div class="reading">{reading}</div>
-<h2>Summary</h2><div class="tables">{tables}</div>
-<h2>Charts</h2>{charts}
+<body><h1>{escape(text("report_title", lang))}</h1><p class="meta">{escape(run_meta(results, lang))}</p>
+<h2>{escape(text("reading", lang))}</h2><div class="reading">{reading}</div>
+<h2>{escape(text("plans", lang))}</h2><dl>{plans}</dl>
+<h2>{escape(text("table_title", lang))}</h2><div class="scroll"><table>
+<tr><th>{escape(text("metric", lang))}</th>{head}</tr>{body}</table></div>
+<h2>{escape(text("charts", lang))}</h2>{charts}
 </body></html>
 """
 
 
-def _stats_table(plan: str, stats: pd.DataFrame) -> str:
-    rows = "".join(
-        f"<tr><td>{escape(row.label)}</td><td>{format_value(row.metric, row.median)}</td>"
-        f"<td>{format_value(row.metric, row.p10)} – {format_value(row.metric, row.p90)}</td></tr>"
-        for row in stats.itertuples()
-    )
-    return (
-        f"<table><caption>{escape(plan)}</caption>"
-        f"<tr><th>metric</th><th>median</th><th>10–90%</th></tr>{rows}</table>"
-    )
-
-
-def write_report(results: Results, path: Path) -> None:
-    """Write `report_html(results)` to `path`."""
-    path.write_text(report_html(results), encoding="utf-8")
+def write_report(results: Results, path: Path, lang: Lang = "en") -> None:
+    """Write `report_html(results, lang)` to `path`."""
+    path.write_text(report_html(results, lang), encoding="utf-8")

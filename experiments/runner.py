@@ -1,15 +1,32 @@
-"""Replicates of plans, run in worker processes and gathered into long tables.
+"""Runs in volume: batches of simulations on this process, local worker processes or Dask.
+
+A run is a pure function of (plan, seed), so tables do not depend on where runs happen. Runs are
+cut into chunks of consecutive runs; a chunk is one task. With an output directory, each
+finished chunk is saved to `out/chunks/` under a temporary name and renamed, named by a hash
+of what it holds, so a rerun of the same runs only runs the chunks that are missing and a crash
+never leaves a half-written file. When all chunks are done their tables are stacked in run order
+into `out/<table>.parquet` and the chunks are dropped; `out/runs.json` records which runs those
+tables hold, so a finished directory is read back rather than run again.
 
 Replicate r of every plan uses seed `seed + r` (common random numbers), so plans in a
-comparison meet the same luck. A replicate is a pure function of (plan, seed) and rows are
-sorted by plan order, replicate and day, so the tables do not depend on the worker count.
+comparison meet the same luck.
 """
 
+import hashlib
+import json
+import os
+import shutil
 import signal
-from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -20,10 +37,11 @@ from scenarios.schema import Plan
 from sim.run import simulate
 
 Progress = Callable[[int, int], None]
-"""Called with (finished, total) replicates: once before the first and after each one."""
+"""Called with (finished, total) runs: once before the first chunk and after each chunk."""
 
 Tables = dict[str, pd.DataFrame]
-Job = tuple[Plan, int, int, int, bool]
+CHUNK_FORMAT = 1
+"""Part of every chunk's hash: raise it when the tables' layout changes."""
 
 
 class RunError(ValueError):
@@ -31,13 +49,37 @@ class RunError(ValueError):
 
 
 class RunInterrupted(KeyboardInterrupt):
-    """Ctrl-C stopped a run; `results` holds the replicates that finished (None if none did)."""
+    """Ctrl-C or SIGTERM stopped the runs; `results` holds what finished (None if nothing did).
 
-    def __init__(self, results: Results | None, total: int):
+    `results` is what the interrupted function would have returned, built from the finished runs.
+    """
+
+    def __init__(self, results: Any, finished: int, total: int):
         self.results = results
-        self.finished = 0 if results is None else len(results.summary)
+        self.finished = finished
         self.total = total
-        super().__init__(f"interrupted after {self.finished} of {total} replicates")
+        super().__init__(f"interrupted after {finished} of {total} runs")
+
+
+@dataclass(frozen=True)
+class Run:
+    """One simulation: its plan, replicate and seed; `key` columns lead every table's rows and
+    `values` columns follow `seed` in the summary."""
+
+    plan: Plan
+    key: dict[str, Any]
+    replicate: int
+    seed: int
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Consecutive runs done as one task; `name` is the hash of everything that makes its rows."""
+
+    index: int
+    runs: list[Run]
+    name: str
 
 
 def run_plan(
@@ -48,9 +90,13 @@ def run_plan(
     hourly: bool = False,
     progress: Progress | None = None,
     out: Path | None = None,
+    *,
+    dask: str | None = None,
+    force: bool = False,
 ) -> Results:
     """Run `replicates` replicates of one plan; see `run_plans`."""
-    return run_plans([plan], replicates, seed, workers, hourly, progress, out)
+    return run_plans([plan], replicates, seed, workers, hourly, progress, out, dask=dask,
+                     force=force)
 
 
 def run_plans(
@@ -61,43 +107,40 @@ def run_plans(
     hourly: bool = False,
     progress: Progress | None = None,
     out: Path | None = None,
+    *,
+    dask: str | None = None,
+    force: bool = False,
 ) -> Results:
-    """Run `replicates` replicates of each plan in `workers` processes.
+    """Run `replicates` replicates of each plan in `workers` processes (or on Dask).
 
-    With `out`, the plans are written there first, each replicate is saved to `out/parts/` as it
-    finishes, and the combined tables are written at the end (see `experiments.storage`).
-    Ctrl-C raises `RunInterrupted` once what finished is combined (and written, with `out`).
+    With `out`: an empty or new directory is claimed for this run (`storage.claim`: the same
+    command and plans resume, others need `force`), the plans are written there and the tables
+    at the end. Ctrl-C raises `RunInterrupted` once what finished is combined (and written).
     """
     _check(plans, replicates, workers)
-    jobs = [
-        (plan, i, r, seed + r, hourly) for i, plan in enumerate(plans) for r in range(replicates)
-    ]
     if out is not None:
-        storage.start_run(out, plans)
-    finished: dict[tuple[int, int], Tables] = {}
+        spec = {"replicates": replicates, "seed": seed, "hourly": hourly,
+                "plans": [plan.model_dump(mode="json") for plan in plans]}
+        storage.claim(out, "run" if len(plans) == 1 else "compare", spec, force)
+        storage.write_plans(out, plans)
+    runs = [Run(plan, {"plan": plan.name}, r, seed + r)
+            for plan in plans for r in range(replicates)]
+    names = ("daily", "summary", "members", "hourly") if hourly else ("daily", "summary", "members")
 
-    def keep(plan_index: int, replicate: int, tables: Tables) -> None:
+    def results(tables: Tables) -> Results:
+        ran = list(dict.fromkeys(tables["summary"]["plan"]))
+        paired = paired_differences(tables["summary"])
         if out is not None:
-            storage.write_part(out, plan_index, replicate, tables)
-        finished[plan_index, replicate] = tables
-        if progress is not None:
-            progress(len(finished), len(jobs))
+            storage.write_tables(out, {"paired": paired})
+        return Results(plans=[plan for plan in plans if plan.name in ran], paired=paired, **tables)
 
-    if progress is not None:
-        progress(0, len(jobs))
-    interrupted = False
     try:
-        _run_jobs(jobs, workers, keep)
-    except KeyboardInterrupt:
-        if not finished:
-            raise RunInterrupted(None, len(jobs)) from None
-        interrupted = True
-    results = _combine(plans, finished)
-    if out is not None:
-        storage.write_tables(results, out)
-    if interrupted:
-        raise RunInterrupted(results, len(jobs))
-    return results
+        tables = execute(runs, names, hourly=hourly, workers=workers, dask=dask, out=out,
+                         progress=progress)
+    except RunInterrupted as stop:
+        raise RunInterrupted(stop.results and results(stop.results), stop.finished,
+                             stop.total) from None
+    return results(tables)
 
 
 def _check(plans: Sequence[Plan], replicates: int, workers: int) -> None:
@@ -105,55 +148,255 @@ def _check(plans: Sequence[Plan], replicates: int, workers: int) -> None:
         raise RunError("no plans to run")
     if replicates < 1:
         raise RunError(f"replicates must be at least 1, not {replicates}")
-    if workers < 1:
-        raise RunError(f"workers must be at least 1, not {workers}")
+    check_workers(workers)
     names = [plan.name for plan in plans]
     twice = sorted({name for name in names if names.count(name) > 1})
     if twice:
         raise RunError(f"plans in one run need distinct names; given twice: {', '.join(twice)}")
 
 
-def _run_jobs(jobs: list[Job], workers: int, keep: Callable[[int, int, Tables], None]) -> None:
-    """Run every job, handing each result to `keep` as it finishes."""
-    if workers == 1:
-        for job in jobs:
-            keep(*_replicate(*job))
-        return
-    # spawn, not fork: a forked child would inherit this process's threads (pyarrow, numba) in
-    # a broken state. Workers ignore Ctrl-C; this process handles it.
-    with ProcessPoolExecutor(
-        min(workers, len(jobs)), mp_context=get_context("spawn"), initializer=_ignore_sigint
-    ) as pool:
-        futures = [pool.submit(_replicate, *job) for job in jobs]
+def check_workers(workers: int) -> None:
+    if workers < 1:
+        raise RunError(f"workers must be at least 1, not {workers}")
+
+
+def execute(
+    runs: Sequence[Run],
+    tables: Sequence[str],
+    *,
+    hourly: bool = False,
+    workers: int = 1,
+    dask: str | None = None,
+    out: Path | None = None,
+    progress: Progress | None = None,
+) -> Tables:
+    """Run every run; each of `tables` stacked in run order.
+
+    Here (`workers` 1), in `workers` local processes, or on Dask (`dask` "local" for a local
+    cluster of `workers` processes, or a scheduler address). With `out`, see the module
+    docstring. Ctrl-C (KeyboardInterrupt) stops the workers and raises `RunInterrupted` with the
+    tables of the finished chunks (also written to `out`).
+    """
+    check_workers(workers)
+    if not runs:
+        raise RunError("no runs to do")
+    tables = tuple(tables)
+    chunks = _chunks(runs, tables, hourly)
+    done_key = hashlib.sha1(" ".join(c.name for c in chunks).encode()).hexdigest()
+    if out is not None and storage.finished_tables(out, tables) == done_key:
+        if progress is not None:
+            progress(len(runs), len(runs))
+        return storage.read_tables(out, tables)
+    store = _ChunkStore(out, tables)
+    finished = {c.index: store.load(c) for c in chunks if store.has(c)}
+    n_done = sum(len(chunks[i].runs) for i in finished)
+
+    def keep(chunk: Chunk, frames: Tables) -> None:
+        nonlocal n_done
+        finished[chunk.index] = store.save(chunk, frames)
+        n_done += len(chunk.runs)
+        if progress is not None:
+            progress(n_done, len(runs))
+
+    if progress is not None:
+        progress(n_done, len(runs))
+    todo = [c for c in chunks if c.index not in finished]
+    try:
+        if todo:
+            _backend(workers, dask, len(todo))(todo, tables, hourly, keep)
+    except KeyboardInterrupt:
+        partial = _stack(finished, tables) if finished else None
+        if out is not None and partial is not None:
+            storage.write_tables(out, partial)
+        raise RunInterrupted(partial, n_done, len(runs)) from None
+    result = _stack(finished, tables)
+    if out is not None:
+        storage.write_tables(out, result)
+        storage.mark_finished(out, tables, done_key)
+        store.drop()
+    return result
+
+
+def _chunks(runs: Sequence[Run], tables: tuple[str, ...], hourly: bool) -> list[Chunk]:
+    """Cut runs into chunks of a size that depends only on how many runs there are."""
+    size = min(50, max(1, len(runs) // 100))
+    dumped: dict[int, str] = {}
+    chunks = []
+    for index, start in enumerate(range(0, len(runs), size)):
+        part = list(runs[start:start + size])
+        digest = hashlib.sha1(json.dumps([CHUNK_FORMAT, tables, hourly]).encode())
+        for run in part:
+            if id(run.plan) not in dumped:
+                dumped[id(run.plan)] = run.plan.model_dump_json()
+            digest.update(dumped[id(run.plan)].encode())
+            digest.update(json.dumps([run.key, run.values, run.replicate, run.seed],
+                                     default=str).encode())
+        chunks.append(Chunk(index, part, digest.hexdigest()[:20]))
+    return chunks
+
+
+def _stack(finished: dict[int, Tables], tables: tuple[str, ...]) -> Tables:
+    order = sorted(finished)
+    return {name: pd.concat([finished[i][name] for i in order], ignore_index=True)
+            for name in tables}
+
+
+def run_chunk(runs: list[Run], tables: tuple[str, ...], hourly: bool) -> Tables:
+    """Simulate a chunk's runs; each table stacked, led by the key columns and `replicate`."""
+    stacks: dict[str, list[pd.DataFrame]] = {name: [] for name in tables}
+    for run in runs:
+        result = simulate(run.plan, run.seed, hourly=hourly).tables()
+        for name in tables:
+            frame = result[name]
+            if name == "summary":
+                at = list(frame.columns).index("seed") + 1
+                for k, (column, value) in enumerate(run.values.items()):
+                    frame.insert(at + k, column, [value])
+            frame.insert(0, "replicate", run.replicate)
+            for k, (column, value) in enumerate(run.key.items()):
+                frame.insert(k, column, value)
+            stacks[name].append(frame)
+    return {name: pd.concat(frames, ignore_index=True) for name, frames in stacks.items()}
+
+
+class _ChunkStore:
+    """Finished chunks in `out/chunks/`, one parquet file per chunk and table; none without
+    `out`. A chunk counts as saved when all its files exist; files are renamed into place."""
+
+    def __init__(self, out: Path | None, tables: tuple[str, ...]):
+        self.dir = None if out is None else out / "chunks"
+        self.tables = tables
+
+    def _path(self, chunk: Chunk, table: str) -> Path:
+        return self.dir / f"{chunk.name}.{table}.parquet"
+
+    def has(self, chunk: Chunk) -> bool:
+        return self.dir is not None and all(
+            self._path(chunk, table).is_file() for table in self.tables
+        )
+
+    def load(self, chunk: Chunk) -> Tables:
+        return {table: pd.read_parquet(self._path(chunk, table)) for table in self.tables}
+
+    def save(self, chunk: Chunk, frames: Tables) -> Tables:
+        """Write the chunk (if there is a directory) and return its tables as read back, so
+        tables do not depend on which chunks were run in this call."""
+        if self.dir is None:
+            return frames
+        self.dir.mkdir(parents=True, exist_ok=True)
+        for table in self.tables:
+            storage.write_parquet_atomic(frames[table], self._path(chunk, table))
+        return self.load(chunk)
+
+    def drop(self) -> None:
+        if self.dir is not None:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+Keep = Callable[[Chunk, Tables], None]
+Backend = Callable[[list[Chunk], tuple[str, ...], bool, Keep], None]
+
+
+def _backend(workers: int, dask: str | None, n_chunks: int) -> Backend:
+    if dask is not None:
+        from experiments.dask_backend import run_on_dask
+
+        return lambda todo, tables, hourly, keep: run_on_dask(
+            dask, workers, todo, tables, hourly, keep)
+    if workers == 1 or n_chunks == 1:
+        return _run_here
+    return lambda todo, tables, hourly, keep: _run_in_processes(
+        min(workers, n_chunks), todo, tables, hourly, keep)
+
+
+def _run_here(todo: list[Chunk], tables: tuple[str, ...], hourly: bool, keep: Keep) -> None:
+    for chunk in todo:
+        keep(chunk, run_chunk(chunk.runs, tables, hourly))
+
+
+def _run_in_processes(
+    workers: int, todo: list[Chunk], tables: tuple[str, ...], hourly: bool, keep: Keep
+) -> None:
+    """Run chunks in a pool of processes; a pool that loses a worker (killed, out of memory) is
+    replaced and the unfinished chunks run again, up to `POOL_RESTARTS` times."""
+    done: set[int] = set()
+
+    def kept(chunk: Chunk, frames: Tables) -> None:
+        done.add(chunk.index)
+        keep(chunk, frames)
+
+    for _ in range(POOL_RESTARTS + 1):
         try:
-            for future in as_completed(futures):
-                keep(*future.result())
-        finally:
-            for future in futures:
-                future.cancel()
+            return _pool_round(workers, [c for c in todo if c.index not in done], tables,
+                               hourly, kept)
+        except BrokenProcessPool:
+            continue
+    raise RunError(
+        f"worker processes died {POOL_RESTARTS + 1} times (killed, or out of memory?); the "
+        "runs that finished are saved: rerun the same command to resume, with fewer --workers"
+    )
 
 
-def _ignore_sigint() -> None:
+POOL_RESTARTS = 3
+
+
+def _pool_round(
+    workers: int, todo: list[Chunk], tables: tuple[str, ...], hourly: bool, keep: Keep
+) -> None:
+    # spawn, not fork: a forked child would inherit this process's threads (pyarrow, numba) in
+    # a broken state. Workers ignore Ctrl-C (this process handles it and stops them) and exit
+    # when this process dies.
+    pool = ProcessPoolExecutor(
+        workers, mp_context=get_context("spawn"), initializer=worker_setup,
+        initargs=(os.getpid(),),
+    )
+    try:
+        pending = {pool.submit(run_chunk, chunk.runs, tables, hourly): chunk for chunk in todo}
+        while pending:
+            ready, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in ready:
+                keep(pending.pop(future), future.result())
+    finally:
+        # On an interrupt or error, kill the workers now rather than wait for their chunks.
+        processes = list(getattr(pool, "_processes", {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            if process.is_alive():
+                process.kill()
+        for process in processes:
+            process.join(timeout=5)
+
+
+def worker_setup(parent: int) -> None:
+    """In a worker process: ignore Ctrl-C, and exit soon after `parent` dies."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
 
-def _replicate(
-    plan: Plan, plan_index: int, replicate: int, seed: int, hourly: bool
-) -> tuple[int, int, Tables]:
-    """One simulation, its tables led by `plan` and `replicate` columns."""
-    tables = simulate(plan, seed, hourly=hourly).tables()
-    for frame in tables.values():
-        frame.insert(0, "replicate", replicate)
-        frame.insert(0, "plan", plan.name)
-    return plan_index, replicate, tables
+    threading.Thread(target=watch, daemon=True, name="watch-parent").start()
 
 
-def _combine(plans: Sequence[Plan], finished: dict[tuple[int, int], Tables]) -> Results:
-    keys = sorted(finished)
-    tables = {
-        name: pd.concat([finished[key][name] for key in keys], ignore_index=True)
-        for name in finished[keys[0]]
-    }
-    ran = sorted({plan_index for plan_index, _ in keys})
-    return Results(plans=[plans[i] for i in ran], paired=paired_differences(tables["summary"]),
-                   **tables)
+@contextmanager
+def interrupt_once() -> Iterator[None]:
+    """Within the block (command-line use), SIGTERM interrupts like Ctrl-C; once one has,
+    further Ctrl-C and SIGTERM are ignored for the rest of the process, so that stopping the
+    workers, saving what finished and saying so is not cut short."""
+
+    def ignore(signum: int, frame: Any) -> None:
+        pass
+
+    def handler(signum: int, frame: Any) -> None:
+        signal.signal(signal.SIGINT, ignore)
+        signal.signal(signal.SIGTERM, ignore)
+        raise KeyboardInterrupt
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, before in previous.items():
+            if signal.getsignal(sig) is handler:  # not interrupted: as before
+                signal.signal(sig, before)

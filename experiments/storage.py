@@ -11,17 +11,23 @@ A run directory holds:
 - `plan.yaml` when the run has one plan, or `plans/<name>.yaml` for each plan of a comparison:
   the resolved plans with every default filled, each one a plan `groupsim run` accepts.
 - `report.html`, written by `experiments.report`.
-- `parts/` while a run is under way: one parquet file per finished replicate and table, combined
-  into the tables above when the run ends or is interrupted. If a run dies, what finished is here.
+- `deck/`, written by `groupsim deck` (`experiments.deck`): the slide decks and chart images.
+- `chunks/` while a run is under way: finished chunks of runs (see `experiments.runner`); a
+  rerun of the same command on the same directory runs only what is missing.
+- `groupsim.json`: which command wrote the directory and with what (see `claim`), and
+  `runs.json`: which runs the tables hold once they are all done.
 
 Every table starts with the columns `plan` and `replicate`; rows are sorted by plan order,
 replicate, then day or hour. Same tables give byte-identical parquet files.
 """
 
+import json
+import os
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -31,17 +37,13 @@ from scenarios.loader import load_plan, plan_to_yaml
 from scenarios.schema import Plan
 
 TABLES = ("daily", "summary", "members", "paired", "hourly")
-OUTPUTS = (
-    "daily.parquet",
-    "summary.parquet",
-    "members.parquet",
-    "paired.parquet",
-    "hourly.parquet",
-    "plan.yaml",
-    "plans",
-    "parts",
-    "report.html",
-)
+MANIFEST = "groupsim.json"
+LEGACY_OUTPUTS = {f"{t}.parquet" for t in TABLES} | {"plan.yaml", "plans", "parts", "report.html", "deck"}
+"""What a run directory held before it had a manifest: --force may replace it."""
+
+
+class OutDirError(FileExistsError):
+    """An output directory that holds something else than what this command would write."""
 
 
 @dataclass(frozen=True)
@@ -61,47 +63,84 @@ def write_parquet(table: pd.DataFrame, path: Path) -> None:
     pq.write_table(pa.Table.from_pandas(table, preserve_index=False), path)
 
 
-def start_run(out: Path, plans: Sequence[Plan]) -> None:
-    """Make `out` ready for a run and write the plans there.
+def write_parquet_atomic(table: pd.DataFrame, path: Path) -> None:
+    """Write under a temporary name, then rename: the file is whole or absent."""
+    write_atomic(path, lambda tmp: write_parquet(table, tmp))
 
-    `out` may be missing, empty or an earlier run directory, whose outputs are replaced.
+
+def write_atomic(path: Path, write: Any) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    write(tmp)
+    os.replace(tmp, path)
+
+
+def claim(out: Path, command: str, spec: dict[str, Any], force: bool = False) -> bool:
+    """Make `out` the directory of `command` run with `spec` (JSON-able); True if resuming.
+
+    A new or empty directory is claimed; one written by the same command and spec is resumed;
+    anything else raises `OutDirError` unless `force`, which empties a directory groupsim wrote.
     """
+    manifest = {"command": command, "spec": json.loads(json.dumps(spec, default=str))}
     out.mkdir(parents=True, exist_ok=True)
-    strangers = sorted(path.name for path in out.iterdir() if path.name not in OUTPUTS)
-    if strangers:
-        raise FileExistsError(
-            f"{out} is not a run directory (it holds {', '.join(strangers[:3])}); "
-            "choose another --out"
+    path = out / MANIFEST
+    held = sorted(p.name for p in out.iterdir())
+    if path.is_file():
+        before = json.loads(path.read_text(encoding="utf-8"))
+        if before == manifest:
+            return True
+        if not force:
+            what = (f"another {command} (its spec differs)" if before["command"] == command
+                    else f"a `groupsim {before['command']}` run")
+            raise OutDirError(
+                f"--out {out} holds {what}. Choose another --out, rerun the same command to "
+                "resume it, or add --force to replace it."
+            )
+    elif held and not (force and set(held) <= LEGACY_OUTPUTS):
+        raise OutDirError(
+            f"--out {out} is not empty ({', '.join(held[:3])}{', ...' if len(held) > 3 else ''}) "
+            "and was not written by this command. Choose another --out"
+            + (", or add --force to replace it." if set(held) <= LEGACY_OUTPUTS else ".")
         )
-    for name in OUTPUTS:
-        path = out / name
-        if path.is_dir():
-            shutil.rmtree(path)
-        else:
-            path.unlink(missing_ok=True)
+    for item in out.iterdir():
+        shutil.rmtree(item) if item.is_dir() else item.unlink()
+    write_atomic(path, lambda tmp: tmp.write_text(json.dumps(manifest, indent=1),
+                                                  encoding="utf-8"))
+    return False
+
+
+def write_plans(out: Path, plans: Sequence[Plan]) -> None:
+    """`plan.yaml` for one plan, or `plans/<name>.yaml` for each plan of a comparison."""
     if len(plans) == 1:
         (out / "plan.yaml").write_text(plan_to_yaml(plans[0]), encoding="utf-8")
         return
-    (out / "plans").mkdir()
+    (out / "plans").mkdir(exist_ok=True)
     for plan in plans:
         (out / "plans" / f"{plan.name}.yaml").write_text(plan_to_yaml(plan), encoding="utf-8")
 
 
-def write_part(out: Path, plan_index: int, replicate: int, tables: dict[str, pd.DataFrame]) -> None:
-    """Save one finished replicate's tables to `out/parts/`."""
-    parts = out / "parts"
-    parts.mkdir(exist_ok=True)
-    for table, frame in tables.items():
-        write_parquet(frame, parts / f"{plan_index:03d}-{replicate:05d}-{table}.parquet")
-
-
-def write_tables(results: Results, out: Path) -> None:
-    """Write the combined tables and drop the parts they were combined from."""
-    for table in TABLES:
-        frame = getattr(results, table)
+def write_tables(out: Path, tables: dict[str, pd.DataFrame | None]) -> None:
+    """Write each table (None: none) as `<name>.parquet`."""
+    for name, frame in tables.items():
         if frame is not None:
-            write_parquet(frame, out / f"{table}.parquet")
-    shutil.rmtree(out / "parts", ignore_errors=True)
+            write_parquet_atomic(frame, out / f"{name}.parquet")
+
+
+def read_tables(out: Path, names: Sequence[str]) -> dict[str, pd.DataFrame]:
+    return {name: pd.read_parquet(out / f"{name}.parquet") for name in names}
+
+
+def finished_tables(out: Path, names: Sequence[str]) -> str | None:
+    """The key `mark_finished` recorded, if its tables are all there."""
+    path = out / "runs.json"
+    if not path.is_file() or not all((out / f"{n}.parquet").is_file() for n in names):
+        return None
+    return json.loads(path.read_text(encoding="utf-8")).get("key")
+
+
+def mark_finished(out: Path, names: Sequence[str], key: str) -> None:
+    """Record that the tables `names` hold all the runs of `key`."""
+    write_atomic(out / "runs.json", lambda tmp: tmp.write_text(
+        json.dumps({"key": key, "tables": list(names)}), encoding="utf-8"))
 
 
 def read_results(out: Path) -> Results:

@@ -149,18 +149,101 @@ def merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
 def _apply_override(raw: dict[str, Any], item: str) -> None:
     key, sep, text = item.partition("=")
     if not sep or not key.strip():
-        raise PlanError(f"Bad --set '{item}': write it as dotted.key=value, e.g. host.ip_strength=0.8.")
+        raise PlanError(
+            f"Bad --set '{item}': write it as dotted.key=value, e.g. host.ip_strength=0.8 "
+            "or calendar[0].amount=30."
+        )
     try:
         value = yaml.safe_load(text)
     except yaml.YAMLError:
         raise PlanError(f"Bad --set '{item}': the value is not a valid YAML scalar.") from None
-    parts = key.strip().split(".")
-    node = raw
-    for part in parts[:-1]:
-        node = node.setdefault(part, {})
-        if not isinstance(node, dict):
-            raise PlanError(f"Bad --set '{item}': '{part}' is not a section.")
-    node[parts[-1]] = value
+    set_path(raw, key.strip(), value)
+
+
+def set_path(raw: dict[str, Any], path: str, value: Any) -> None:
+    """Set `value` at `path` in a raw plan mapping, the same way `--set path=value` does.
+
+    A path is dotted keys; a key may pick list items: `calendar[0]` by position,
+    `calendar[red_packet]` every item of that kind. Missing sections are created (validation
+    then names unknown keys); a list selector that matches nothing raises `PlanError` listing the
+    items that exist.
+    """
+    steps = [_parse_step(path, part) for part in path.split(".")]
+    nodes = [raw]
+    for i, (key, selector) in enumerate(steps):
+        last = i == len(steps) - 1
+        if selector is None and last:
+            for node in nodes:
+                node[key] = value
+            return
+        nxt = []
+        for node in nodes:
+            child = node.setdefault(key, [] if selector is not None else {})
+            if selector is None:
+                if not isinstance(child, dict):
+                    raise PlanError(f"Bad path '{path}': '{key}' is not a section.")
+                nxt.append(child)
+            else:
+                nxt.extend(_select(path, key, child, selector))
+        if last:  # `calendar[0]=...` replaces the picked items
+            for node in nodes:
+                items = node[key]
+                for j in _select_indices(path, key, items, selector):
+                    items[j] = value
+            return
+        nodes = nxt
+
+
+def get_path(raw: dict[str, Any], path: str) -> list[Any]:
+    """The values at `path` (one per matched list item); `PlanError` if a selector matches none."""
+    steps = [_parse_step(path, part) for part in path.split(".")]
+    values: list[Any] = [raw]
+    for key, selector in steps:
+        nxt = []
+        for node in values:
+            if not isinstance(node, dict) or key not in node:
+                continue
+            child = node[key]
+            nxt.extend([child] if selector is None else _select(path, key, child, selector))
+        values = nxt
+    return values
+
+
+def _parse_step(path: str, part: str) -> tuple[str, str | None]:
+    key, bracket, rest = part.partition("[")
+    if not key or (bracket and (not rest.endswith("]") or len(rest) < 2)) or "]" in key:
+        raise PlanError(
+            f"Bad path '{path}': write dotted keys, with [N] or [kind] after a list, "
+            "e.g. host.ip_strength or calendar[red_packet].amount."
+        )
+    return key, rest[:-1].strip() if bracket else None
+
+
+def _select(path: str, key: str, items: Any, selector: str) -> list[dict[str, Any]]:
+    return [items[j] for j in _select_indices(path, key, items, selector)]
+
+
+def _select_indices(path: str, key: str, items: Any, selector: str) -> list[int]:
+    if not isinstance(items, list):
+        raise PlanError(f"Bad path '{path}': '{key}' is not a list, so [{selector}] cannot pick.")
+    if selector.lstrip("-").isdigit():
+        j = int(selector)
+        hits = [j] if 0 <= j < len(items) else []
+    else:
+        hits = [j for j, item in enumerate(items)
+                if isinstance(item, dict) and item.get("kind") == selector]
+    if hits:
+        return hits
+    if not items:
+        raise PlanError(f"Bad path '{path}': {key} is empty, so [{selector}] matches no item.")
+    listed = ", ".join(
+        f"[{j}] {item.get('kind', '?') if isinstance(item, dict) else repr(item)}"
+        for j, item in enumerate(items)
+    )
+    raise PlanError(
+        f"Bad path '{path}': {key}[{selector}] matches no item. "
+        f"Pick an index 0 to {len(items) - 1} or a kind; the items are: {listed}."
+    )
 
 
 def _describe(err: ValidationError, where: str) -> str:

@@ -54,14 +54,14 @@ class Constants(NamedTuple):
     info_half: float = 3.0  # information posts a day that give about half of that
     value_talk: float = 0.3  # most value a day from members' talk, times the topic's value
     talk_half: float = 30.0  # messages a day that give about half of that
-    value_deal: float = 0.12  # most value a day from offers, times trust × match (M6)
+    value_deal: float = 0.2  # most value a day from offers, times trust × match (M6)
     deal_half: float = 3.0
     value_tie: float = 0.03  # daily value of each strong tie ...
     ties_valued: int = 5  # ... up to this many
     value_money_per_yuan: float = 0.02  # value of money received, times money sensitivity
     sat_base: float = -0.15  # daily cost of membership (attention) before value
     # ---- M2/M11/M20 muting and leaving: hazards per day.
-    churn_per_day: float = 0.0015  # everyday churn (moved, changed job, need gone): ~1% a week
+    churn_per_day: float = 0.0007  # everyday churn (moved, changed job, need gone): 0.5% a week
     hazard_scale: float = 0.2  # satisfaction below a threshold by this much gives the full hazard
     mute_below: float = -0.15  # satisfaction below which a member may mute ...
     mute_hazard: float = 0.25  # ... at up to this hazard
@@ -70,7 +70,7 @@ class Constants(NamedTuple):
     muted_leave_hazard: float = 0.04  # muted and still unhappy, they leave in the end
     overload_leave: float = 0.01  # leave hazard per unit of overload (read / tolerance − 1)
     overload_mute: float = 0.15  # mute hazard per unit of overload
-    sentiment_leave: float = 0.01  # leave hazard at sentiment −1
+    sentiment_leave: float = 0.05  # leave hazard at sentiment −1, × sentiment²
     muted_read: float = 0.15  # muted members open the group this often relative to others
     muted_post: float = 0.1
     # ---- M3 trust.
@@ -118,9 +118,12 @@ class Constants(NamedTuple):
     # ---- M8 complaints and contagion.
     complain_below: float = -0.1  # unhappy below this satisfaction
     complain_slope: float = 5.0  # complaint share of posts rises by this per unit below
-    sentiment_pull: float = 0.04  # per complaint read, times (1 + tie_weight × tie)
+    sentiment_pull: float = 0.08  # per complaint read, times (1 + tie_weight × tie)
     tie_weight: float = 3.0
-    answered_pull_share: float = 0.5  # an answered complaint pulls this much
+    answered_pull_share: float = 0.25  # an answered complaint pulls this much
+    talk_mood: float = 0.003  # per message of talk read: share of the way to talk_mood_level
+    talk_mood_level: float = 0.3  # the mood of ordinary talk
+    complaint_opinion: float = 0.02  # share of the opinion of the product lost per complaint read, × tie weight
     sentiment_to_sat: float = 0.05  # daily satisfaction effect of sentiment
     sentiment_keep: float = 0.97  # per day: moods fade back to neutral
     urge_keep: float = 0.7  # per day: the urge to complain fades
@@ -141,7 +144,7 @@ class Constants(NamedTuple):
     buy_rate: float = 0.4  # chance a desiring, trusting, matched member with a need buys at a sale
     stage_weight_attention: float = 0.1  # purchase weight of each funnel stage (desire = 1)
     stage_weight_interest: float = 0.35
-    repeat_weight: float = 0.5  # after a purchase
+    repeat_weight: float = 1.0  # a pleased buyer wants it again as much as a desiring member
     post_buy: float = 0.01  # a product post sells this much of what a sale would
     desire_fade_days: float = 20.0  # unmet desire fades back to interest
     lecture_desire: float = 0.3  # a native demo turns interest into desire, × match
@@ -153,12 +156,17 @@ class Constants(NamedTuple):
     pleased_sat: float = 0.15
     pleased_sentiment: float = 0.1
     pleased_share: float = 0.6  # pleased buyers move to the share stage with this chance
-    disappointed_urge: float = 1.0  # complaint urge after a bad experience
+    disappointed_urge: float = 1.0  # complaint urge after a bad experience ...
+    urge_post_rate: float = 0.1  # ... and the chance per hour, per unit of urge, to voice it
     disappointed_sat: float = 0.15  # satisfaction lost by a disappointed buyer
-    disappointed_sentiment: float = 0.2
-    disappointed_trust: float = 0.08  # share of trust in the host lost
+    disappointed_sentiment: float = 0.4
+    disappointed_trust: float = 0.12  # share of trust in the host lost
+    disappointed_opinion: float = 0.4  # share of the opinion of the product lost (M19, M6)
+    pleased_opinion: float = 0.5  # share of the way back to a full opinion a pleased purchase goes
     # ---- M19 demand and the need cycle [002, 001].
-    price_steepness: float = 4.0  # acceptance 1/(1 + (price/willingness)^this): elasticity ~ −2 at 1
+    price_steepness: float = 6.0  # acceptance 1/(1 + (price/willingness)^this): −this/2 at 1 for one
+    # member; the need cycle dampens it over weeks (a cheap sale pulls purchases forward), so a
+    # plan's units answer price with an elasticity of about −1.5 [Bijmolt et al. 2005: −2.6]
     wtp_spread: float = 0.3  # σ of the log-normal willingness to pay relative to the market price
     cycle_spread: float = 0.3  # σ of the log-normal spread of personal repurchase cycles
     initial_need_share: float = 0.5  # members who need the product on opening day

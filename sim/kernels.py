@@ -100,9 +100,9 @@ DAILY = (
 (R_HOST_POSTS, R_HOST_KIND, R_SHILL, R_SPAM, R_POST, R_BURST, R_COMPLAIN, R_REPLY, R_REPLY_TO,
  R_TRIAD, R_ANSWER, R_ENTRY, R_QUALITY, R_PLEASED_SHARE, R_STAGE, R_POST_BUY, R_GRAB_START,
  R_GRAB, R_THANKS, R_CHECKIN, R_COUPON, R_SALE_SEE, R_SALE_BUY, R_LECTURE_SEE, R_LECTURE_DESIRE,
- R_MEET_START, R_MEET, R_N_SHARES, R_SHARER, R_JOIN, R_N_ARRIVE, R_ARRIVE_SPAM, R_ARRIVE_WHO,
+ R_MEET_START, R_MEET, R_SHARE, R_JOIN, R_N_ARRIVE, R_ARRIVE_SPAM, R_ARRIVE_WHO,
  R_ARRIVE_FILTER, R_FEED_SEE, R_FEED_JOIN, R_MODERATE, R_DESIRE_FADE, R_LEAVE, R_MUTE, R_NOTICE,
- R_DEFECT, R_INTRO) = range(43)
+ R_DEFECT, R_INTRO) = range(42)
 
 
 # The hour's functions run without reference counting (_nrt=False): they allocate nothing
@@ -418,12 +418,25 @@ def _buy_chance(c, lv, s, traits, i, price, h):
         w = 1.0
     else:
         w = c.repeat_weight
-    ratio = price / (s.wtp[i] * lv.reference_price)
-    accept = 1.0 / (1.0 + ratio ** c.price_steepness)
-    p = c.buy_rate * traits[s.role[i], T_BUY] * w * accept
+    p = c.buy_rate * traits[s.role[i], T_BUY] * w * _accept(c, lv, s, i, price)
     p *= s.trust[i] * lv.ip_match ** c.match_power * (0.5 + s.interest[i])
     p *= math.exp(-s.sale_fatigue[i])
     return min(p, 1.0)
+
+
+@_hot
+def _accept(c, lv, s, i, price):
+    """M19: the chance member i accepts `price`: 1/2 at their willingness to pay, which is
+    their taste for the goods times their opinion of this seller's product."""
+    willing = s.wtp[i] * s.opinion[i] * lv.reference_price
+    return 1.0 / (1.0 + (price / willing) ** c.price_steepness)
+
+
+@_hot
+def _offer_fit(lv, s, i):
+    """M6: how much an offer is value rather than noise to member i: trust in a host whose
+    persona fits the product, and their opinion of the product (a burned buyer's offers are noise)."""
+    return s.trust[i] * lv.ip_match * s.opinion[i]
 
 
 @_hot
@@ -447,12 +460,14 @@ def _purchase(c, lv, s, out_h, i, h, sale_discount):
     if _rand(lv, R_QUALITY, i, h) < lv.quality:
         s.satisfaction[i] += c.pleased_sat
         s.sentiment[i] = min(1.0, s.sentiment[i] + c.pleased_sentiment)
+        s.opinion[i] += c.pleased_opinion * (1.0 - s.opinion[i])
         s.stage[i] = SHARE if _rand(lv, R_PLEASED_SHARE, i, h) < c.pleased_share else SATISFIED
     else:
         s.complain_urge[i] += c.disappointed_urge
         s.satisfaction[i] -= c.disappointed_sat
         s.sentiment[i] = max(-1.0, s.sentiment[i] - c.disappointed_sentiment)
         s.trust[i] *= 1.0 - c.disappointed_trust
+        s.opinion[i] *= 1.0 - c.disappointed_opinion
         s.stage[i] = INTEREST
 
 
@@ -462,7 +477,7 @@ def _sale_seen(c, lv, s, i):
     and fits, annoys them."""
     s.sale_fatigue[i] += c.sale_fatigue_gain
     s.deal_day[i] += 1.0
-    s.annoy_day[i] += c.annoy_sale * (1.0 - s.trust[i] * lv.ip_match)
+    s.annoy_day[i] += c.annoy_sale * (1.0 - _offer_fit(lv, s, i))
 
 
 # ---- calendar events: one handler per kind --------------------------------------------------
@@ -799,32 +814,27 @@ def _invite_and_join(c, lv, s, traits, out_h, h, hour_weight):
     reward = lv.reward_referrer + lv.reward_referee
     reward_ok = reward == 0.0 or _can_spend(lv, s, h, reward)
     urgency = 1.0 + c.urgency * _early_discount(lv, h)
-    total = s.group[G_SHARE_TOTAL]
-    n_shares = _poisson(lv, R_N_SHARES, 0, h, total * urgency * hour_weight / 24.0) if total > 0.0 else 0
-    for x in range(n_shares):
-        # the sharer, drawn in proportion to their share weight
-        u = _rand(lv, R_SHARER, x, h) * total
-        i = s.ever[n_ever - 1]
+    if s.group[G_SHARE_TOTAL] > 0.0:
         for k in range(n_ever):
-            u -= s.share_w[s.ever[k]]
-            if u < 0.0:
-                i = s.ever[k]
-                break
-        if not _is_member(s, traits, i):
-            continue
-        # a share (forward, 朋友圈 post) reaches every friend still outside
-        for y in range(s.friend_ptr[i], s.friend_ptr[i + 1]):
-            j = s.friend_idx[y]
-            if s.status[j] != OUT or n_members >= cap:
+            # each member shares (forwards, posts to 朋友圈) at their own rate; a share reaches
+            # every friend still outside
+            i = s.ever[k]
+            if s.share_w[i] <= 0.0 or not _is_member(s, traits, i):
                 continue
-            chance = join_chance(c, lv, s, traits, j, h, lv.reward_referee if reward_ok else 0.0)
-            if _rand(lv, R_JOIN, j, h * 64 + x % 64) < chance:
-                _join(c, lv, s, traits, out_h, j, h, i)
-                n_members += 1
-                if reward > 0.0 and reward_ok:
-                    _spend(s, out_h, h, reward)
-                    s.value_day[i] += c.value_money_per_yuan * lv.reward_referrer * s.money_sens[i]
-                    reward_ok = _can_spend(lv, s, h, reward)
+            if _rand(lv, R_SHARE, i, h) >= s.share_w[i] * urgency * hour_weight / 24.0:
+                continue
+            for y in range(s.friend_ptr[i], s.friend_ptr[i + 1]):
+                j = s.friend_idx[y]
+                if s.status[j] != OUT or n_members >= cap:
+                    continue
+                chance = join_chance(c, lv, s, traits, j, h, lv.reward_referee if reward_ok else 0.0)
+                if _rand(lv, R_JOIN, j, h * 4096 + i % 4096) < chance:
+                    _join(c, lv, s, traits, out_h, j, h, i)
+                    n_members += 1
+                    if reward > 0.0 and reward_ok:
+                        _spend(s, out_h, h, reward)
+                        s.value_day[i] += c.value_money_per_yuan * lv.reward_referrer * s.money_sens[i]
+                        reward_ok = _can_spend(lv, s, h, reward)
     # QR influx: strangers scanning a posted code; some come to advertise
     n_arrive = _poisson(lv, R_N_ARRIVE, 0, h, lv.qr_influx * hour_weight / 24.0) if lv.qr_influx > 0 else 0
     for x in range(n_arrive):
@@ -908,9 +918,11 @@ def _post_chance(c, lv, s, traits, i, social, boost, chill, hour_weight):
     motive *= min(max(1.0 + c.sat_motive * s.satisfaction[i], c.sat_motive_min), c.sat_motive_max)
     if s.satisfaction[i] < c.complain_below:
         motive *= traits[role, T_UNHAPPY_POST]
-    p = c.post_rate * traits[role, T_POST] * s.voice[i] * (motive + s.complain_urge[i])
-    p *= social * (1.0 + boost) * chill * hour_weight
-    return p * s.open_now[i] * (c.muted_post / c.muted_read if s.status[i] == MUTED else 1.0)
+    p = c.post_rate * traits[role, T_POST] * s.voice[i] * motive * social * (1.0 + boost) * chill
+    if traits[role, T_POST] > 0.0:
+        p += c.urge_post_rate * s.complain_urge[i]  # after-sales complaints need no audience (M12)
+    p *= hour_weight * s.open_now[i]
+    return p * (c.muted_post / c.muted_read if s.status[i] == MUTED else 1.0)
 
 
 @_hot
@@ -972,7 +984,7 @@ def _read(c, lv, s, traits, out_h, h, complaints, n_complaints, answered, n_prod
         if r <= 0.0:
             continue
         trust = s.trust[i]
-        fit = trust * lv.ip_match
+        fit = _offer_fit(lv, s, i)
         # M11: what a member counts against their tolerance: low-value messages, and offers
         # that do not fit
         s.read_day[i] += r * (low_value + n_product * (1.0 - fit))
@@ -985,12 +997,15 @@ def _read(c, lv, s, traits, out_h, h, complaints, n_complaints, answered, n_prod
             s.trust[i] -= r * n_product * c.trust_hard_sell * (1.0 - c.hard_sell_match_relief * lv.ip_match)
         if n_value > 0:
             s.trust[i] += r * n_value * c.trust_value_gain * (0.5 + 0.5 * lv.ip_match) * (1.0 - trust)
-        # M8: complaints pull sentiment down, more from people one is tied to; answers help
+        # M8: moods move toward what members read: talk lifts them a little; complaints pull
+        # them down, more from people one is tied to; answers help
+        s.sentiment[i] += r * talk * c.talk_mood * (c.talk_mood_level - s.sentiment[i])
         for x in range(n_complaints):
             a = complaints[x]
             w = 1.0 + c.tie_weight * s.tie[i, a]
-            pull = c.sentiment_pull * w * r * (c.answered_pull_share if answered[x] else 1.0)
-            s.sentiment[i] = max(-1.0, s.sentiment[i] - pull)
+            heard = w * r * (c.answered_pull_share if answered[x] else 1.0)
+            s.sentiment[i] = max(-1.0, s.sentiment[i] - c.sentiment_pull * heard)
+            s.opinion[i] *= 1.0 - c.complaint_opinion * heard  # word of mouth (M12)
             if answered[x]:
                 s.trust[i] += r * c.trust_answer_gain * (1.0 - s.trust[i])
             else:
@@ -1002,7 +1017,7 @@ def _read(c, lv, s, traits, out_h, h, complaints, n_complaints, answered, n_prod
             if _rand(lv, R_STAGE, i, h) < c.stage_up * r * (n_value + c.talk_interest * talk):
                 s.stage[i] = INTEREST
         elif st == INTEREST and n_product > 0:
-            if _rand(lv, R_STAGE, i, h) < c.desire_up * fit * r * n_product:
+            if _rand(lv, R_STAGE, i, h) < c.desire_up * trust * lv.ip_match * r * n_product:
                 s.stage[i] = DESIRE
         if n_product > 0 and s.stage[i] >= DESIRE:
             price = _price_paid(lv, s, i, h, 0.0)
@@ -1037,7 +1052,7 @@ def _day_satisfaction(c, lv, s, i, alpha):
     """M2: satisfaction is a moving average of the day's value minus annoyance."""
     over = s.read_day[i] - s.tolerance[i]
     annoy = s.annoy_day[i] + (c.overload_annoy * over if over > 0 else 0.0)
-    fit = s.trust[i] * lv.ip_match
+    fit = _offer_fit(lv, s, i)
     taste = 0.5 + s.interest[i]
     today = c.sat_base + s.value_day[i] - annoy + c.value_tie * min(s.n_ties[i], c.ties_valued)
     today += c.value_info * taste * (1.0 - math.exp(-s.info_day[i] / c.info_half))
@@ -1056,7 +1071,8 @@ def _mute_or_leave(c, lv, s, out_h, i, h):
     leave = c.churn_per_day
     leave += c.leave_hazard * max(c.leave_below - sat, 0.0) / c.hazard_scale
     leave += c.overload_leave * overload
-    leave += c.sentiment_leave * max(-s.sentiment[i], 0.0)
+    bad_mood = max(-s.sentiment[i], 0.0)
+    leave += c.sentiment_leave * bad_mood * bad_mood  # mild gloom hardly matters, anger does
     if s.status[i] == MUTED and sat < c.mute_below:
         leave = max(leave, c.muted_leave_hazard)
     if s.n_ties[i] >= 2:

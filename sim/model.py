@@ -132,6 +132,7 @@ class GroupModel(mesa.Model):
         need = self.stream(S_NEED).random((2, n))
         first_need = need[1] * self.levers.repurchase_hours * s.cycle
         s.need_at[:] = np.where(need[0] < c.initial_need_share, 0.0, first_need)
+        s.opinion[:] = 1.0
         s.sentiment[:] = 0.1
         s.last_buy[:] = -1e9
         for field in ("first_ad", "posted_day", "conv_day", "event_mark", "invited_by", "left_hour",

@@ -8,6 +8,7 @@ from scenarios.schema import Plan
 from sim import metrics
 from sim.constants import CONSTANTS, Constants
 from sim.model import GroupModel
+from sim.review import review_metrics
 
 
 @dataclass
@@ -32,6 +33,7 @@ def simulate(plan: Plan, seed: int, hourly: bool = False,
     model = GroupModel(plan, rng=seed, constants=constants)
     model.run()
     daily = metrics.daily_table(model.out_h, model.out_d)
-    summary = {"seed": seed, **metrics.summary(model, daily)}
-    return RunResult(daily, summary, metrics.members_table(model),
+    members = metrics.members_table(model)
+    summary = {"seed": seed, **metrics.summary(model, daily), **review_metrics(daily, members, plan)}
+    return RunResult(daily, summary, members,
                      metrics.hourly_table(model.out_h) if hourly else None)

@@ -67,10 +67,12 @@ def test_run_writes_tables_plan_and_report(tmp_path: Path):
     assert str(tmp_path) in result.stdout
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "daily.parquet",
+        "groupsim.json",
         "hourly.parquet",
         "members.parquet",
         "plan.yaml",
         "report.html",
+        "runs.json",
         "summary.parquet",
     ]
     daily = pd.read_parquet(tmp_path / "daily.parquet")
@@ -152,3 +154,17 @@ def test_worker_count_does_not_change_the_files(tmp_path: Path):
         assert result.exit_code == 0, result.output
     for table in ("daily.parquet", "summary.parquet"):
         assert (tmp_path / "1" / table).read_bytes() == (tmp_path / "2" / table).read_bytes()
+
+
+def test_compare_tables_fit_80_columns_and_show_paired_differences(tmp_path: Path):
+    plans = list(library())[:4]
+    result = invoke("compare", *plans, *FAST, "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80
+    assert f"Difference from {plans[0]}, seed by seed" in result.stdout
+    for label in ("alive at week 12", "gross profit", "incentive cost", "final members"):
+        assert label in result.stdout
+    assert all(plan in result.stdout for plan in plans)
+    summary = pd.read_parquet(tmp_path / "summary.parquet")
+    gmv = summary.groupby("plan")["total_gmv"].quantile(0.9)  # the widest cells: not cut short
+    assert all(f"¥{value:,.0f}" in result.stdout for value in gmv)

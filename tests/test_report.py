@@ -1,15 +1,28 @@
 import re
+from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
 from experiments import charts
-from experiments.report import readings, summary_stats, write_report
+from experiments.paired import paired_differences
+from experiments.report import (
+    REPORT_CHARTS,
+    comparison_table,
+    readings,
+    report_html,
+    write_report,
+)
 from experiments.runner import run_plans
+from experiments.storage import Results
 from scenarios.loader import library, load_plan
+from sim.run import simulate
 
 NAMES = list(library())[:2]
+CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 @pytest.fixture(scope="module")
@@ -17,14 +30,49 @@ def results():
     return run_plans([load_plan(name, ["group.weeks=4"]) for name in NAMES], replicates=3)
 
 
-@pytest.mark.parametrize("chart", charts.REPORT_CHARTS)
-def test_charts_draw_each_plan_on_weekly_axes(results, chart):
-    fig = chart(results.daily)
-    assert isinstance(fig, go.Figure)
-    medians = [trace.name for trace in fig.data if trace.showlegend is not False]
-    assert all(any(name.startswith(plan) for name in medians) for plan in NAMES)
-    assert fig.layout.xaxis.dtick == 7
-    assert fig.layout.title.text and fig.layout.yaxis.title.text
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_run_charts_draw_every_plan_with_titles_in_the_language(results, lang):
+    figures = charts.run_charts(results, lang)
+    assert list(figures) == ["survival", "members", "weekly_gmv", "weekly_profit",
+                             "cumulative_profit", "weekly_posters", "trust", "sentiment"]
+    for name, fig in figures.items():
+        assert isinstance(fig, go.Figure)
+        legend = [trace.name for trace in fig.data if trace.showlegend is not False]
+        assert legend == NAMES, name
+        title = fig.layout.title.text + fig.layout.yaxis.title.text + fig.layout.xaxis.title.text
+        assert bool(CJK.search(title)) == (lang == "zh"), name
+        assert fig.layout.font.family.startswith("Noto Sans CJK")
+
+
+def test_weekly_charts_are_bars_with_10_90_whiskers(results):
+    fig = charts.run_charts(results)["weekly_gmv"]
+    assert {trace.type for trace in fig.data} == {"bar"}
+    bar = fig.data[0]
+    assert list(bar.x) == [1, 2, 3, 4]
+    assert (np.asarray(bar.error_y.array) >= 0).all()
+    assert (np.asarray(bar.error_y.arrayminus) >= 0).all()
+
+
+def test_trust_axis_fits_the_data_and_members_start_at_zero(results):
+    figures = charts.run_charts(results)
+    assert figures["trust"].layout.yaxis.rangemode == "normal"
+    assert figures["sentiment"].layout.yaxis.rangemode == "normal"
+    assert figures["members"].layout.yaxis.rangemode == "tozero"
+
+
+def test_survival_is_the_share_of_runs_alive_by_day():
+    summary = pd.DataFrame({"plan": "p", "lifetime_days": [3, 10, 28],
+                            "alive_at_end": [False, False, True]})
+    table = charts.survival(summary, 28).set_index("day")["alive"]
+    assert table[0] == 1.0 and table[2] == 1.0
+    assert table[3] == pytest.approx(2 / 3) and table[9] == pytest.approx(2 / 3)
+    assert table[10] == pytest.approx(1 / 3) and table[28] == pytest.approx(1 / 3)
+
+
+def test_per_week_sums_days_into_weeks():
+    daily = pd.DataFrame({"plan": "p", "replicate": 0, "day": range(14), "gmv": [1.0] * 14})
+    weeks = charts.per_week(daily, "gmv")
+    assert weeks["week"].tolist() == [1, 2] and weeks["gmv"].tolist() == [7.0, 7.0]
 
 
 def test_quantile_band_is_ordered(results):
@@ -34,26 +82,77 @@ def test_quantile_band_is_ordered(results):
     assert ((band["p10"] <= band["median"]) & (band["median"] <= band["p90"])).all()
 
 
-def test_summary_stats_per_plan_and_metric(results):
-    stats = summary_stats(results.summary)
-    assert stats["plan"].unique().tolist() == NAMES
-    assert {"lifetime_days", "total_gmv", "roi"} <= set(stats["metric"])
+def test_one_table_with_plans_as_columns_and_paired_differences(results):
+    table = comparison_table(results, "en")
+    assert list(table.columns) == NAMES
+    assert "alive at week 4 (share of runs)" in table.index
+    delta = [row for row in table.index if row.startswith("Δ ")]
+    assert delta and all(table.loc[row, NAMES[0]] == "–" for row in delta)
+    assert table.loc["ROI (gross profit ÷ incentive cost)"].str.contains("×|–").all()
+    assert table.loc["gross profit"].str.contains("¥").all()
+    zh = comparison_table(results, "zh")
+    assert "毛利" in zh.index and "第 4 周存活率" in zh.index
 
 
-def test_readings_give_survival_gmv_and_leaders(results):
+def test_reading_leads_with_survival_profit_and_paired_difference(results):
     text = readings(results)
-    for name, paragraph in zip(NAMES, text):
-        assert paragraph.startswith(f"{name}: alive at week 4 in ")
-        assert "Median GMV over 4 weeks" in paragraph
-    assert any(p.startswith("Survival: ") for p in text)
-    assert any(p.startswith("GMV: ") for p in text)
+    assert text[0].startswith("Survival: ") and text[1].startswith("Gross profit: ")
+    first, second = text[3], text[4]  # after the leads and the note on noise
+    assert first.startswith(f"{NAMES[0]}: alive at week 4 in ")
+    assert "median gross profit over 4 weeks" in first and "Against" not in first
+    assert second.startswith(f"{NAMES[1]}: alive at week 4 in ")
+    assert f"Against {NAMES[0]}, seed by seed: lifetime " in second
+    assert not any("ROI" in paragraph for paragraph in text)
+    assert readings(results, "zh")[3].startswith(f"{NAMES[0]}: 第 4 周仍存活")
 
 
-def test_report_is_offline_and_has_the_reading(results, tmp_path: Path):
+def test_reading_warns_when_the_budget_ran_out(results):
+    summary = results.summary.assign(budget_exhausted_day=np.nan, skipped_money_items=0)
+    assert not any("budget" in p for p in readings(replace(results, summary=summary)))
+    first = summary["plan"] == NAMES[0]
+    summary.loc[first, "budget_exhausted_day"] = 12.0
+    summary.loc[first, "skipped_money_items"] = 10
+    text = readings(replace(results, summary=summary))
+    assert any("the budget ran out in 3 of 3 runs (median day 12)" in p
+               and "10 paid items" in p for p in text)
+    assert any("预算" in p and "第 12 天" in p for p in readings(replace(results, summary=summary), "zh"))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_report_is_offline_and_in_the_language(results, tmp_path: Path, lang):
     path = tmp_path / "report.html"
-    write_report(results, path)
+    write_report(results, path, lang)
     html = path.read_text(encoding="utf-8")
     assert not re.search(r"<script[^>]*\bsrc=", html)
     assert html.count("plotly.js v") == 1
-    assert "alive at week 4 in" in html and "Survival:" in html
-    assert html.count('class="plotly-graph-div"') == len(charts.REPORT_CHARTS)
+    assert html.count("<table>") == 1
+    assert html.count('class="plotly-graph-div"') == len(REPORT_CHARTS)
+    assert 'id="chart-survival"' in html and 'id="chart-cumulative_profit"' in html
+    for plan in results.plans:
+        assert plan.description in html
+    if lang == "zh":
+        assert '<html lang="zh-CN">' in html and "毛利" in html and "存活率" in html
+    else:
+        assert "gross profit" in html and "alive at week 4 in" in html
+
+
+def test_eleven_plan_report_stays_under_5_mb():
+    """The demo's shape (11 plans x 20 replicates x 12 weeks) from one simulated run."""
+    plans = [load_plan(name, ["group.weeks=12"]) for name in library()]
+    assert len(plans) == 11
+    tables = simulate(plans[0], seed=0).tables()
+    rng = np.random.default_rng(0)
+    daily, summary = [], []
+    for plan in plans:
+        for r in range(20):
+            noisy = tables["daily"].assign(plan=plan.name, replicate=r)
+            for column in ("members", "gmv", "incentive_cost", "active_posters", "mean_trust"):
+                noisy[column] = noisy[column] * rng.uniform(0.8, 1.2, len(noisy))
+            daily.append(noisy)
+            summary.append(tables["summary"].assign(plan=plan.name, replicate=r, seed=r,
+                                                    lifetime_days=int(rng.integers(1, 85))))
+    summary = pd.concat(summary, ignore_index=True)
+    results = Results(plans, pd.concat(daily, ignore_index=True), summary, tables["members"],
+                      paired=paired_differences(summary))
+    for lang in ("en", "zh"):
+        assert len(report_html(results, lang).encode()) < 5_000_000

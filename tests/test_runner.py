@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from experiments.runner import RunError, RunInterrupted, run_plans
-from experiments.storage import read_results
+from experiments.storage import OutDirError, read_results
 from scenarios.loader import library, load_plan
 
 NAMES = list(library())[:2]
@@ -40,9 +40,11 @@ def test_run_directory_round_trip(tmp_path: Path):
     results = run_plans(plans(), replicates=2, out=tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "daily.parquet",
+        "groupsim.json",
         "members.parquet",
         "paired.parquet",
         "plans",
+        "runs.json",
         "summary.parquet",
     ]
     back = read_results(tmp_path)
@@ -53,7 +55,7 @@ def test_run_directory_round_trip(tmp_path: Path):
     assert back.paired.equals(results.paired)
 
 
-def test_interrupt_keeps_finished_replicates(tmp_path: Path):
+def test_interrupt_keeps_finished_runs_and_a_rerun_finishes_them(tmp_path: Path):
     def progress(done: int, total: int) -> None:
         if done == 2:
             raise KeyboardInterrupt
@@ -63,25 +65,47 @@ def test_interrupt_keeps_finished_replicates(tmp_path: Path):
     assert (stop.value.finished, stop.value.total) == (2, 6)
     saved = read_results(tmp_path)
     assert saved.summary[["plan", "replicate"]].values.tolist() == [[NAMES[0], 0], [NAMES[0], 1]]
-    assert not (tmp_path / "parts").exists()
+    assert len(list((tmp_path / "chunks").glob("*.summary.parquet"))) == 2
+
+    seen = []
+    resumed = run_plans(plans(), replicates=3, progress=lambda d, t: seen.append(d), out=tmp_path)
+    assert seen[0] == 2  # the two finished runs are not run again
+    fresh = run_plans(plans(), replicates=3)
+    assert resumed.summary.equals(fresh.summary)
+    assert resumed.daily.equals(fresh.daily)
+    assert not (tmp_path / "chunks").exists()
 
 
-def test_rerun_replaces_earlier_outputs(tmp_path: Path):
+def test_a_finished_directory_is_read_back_not_run_again(tmp_path: Path):
+    first = run_plans(plans()[:1], replicates=2, out=tmp_path)
+    seen = []
+    again = run_plans(plans()[:1], replicates=2, out=tmp_path, progress=lambda d, t: seen.append(d))
+    assert seen == [2] and again.summary.equals(first.summary)
+
+
+def test_another_spec_needs_force(tmp_path: Path):
     run_plans(plans()[:1], replicates=1, hourly=True, out=tmp_path)
-    run_plans(plans(), replicates=1, out=tmp_path)
+    with pytest.raises(OutDirError, match="--force"):
+        run_plans(plans(), replicates=1, out=tmp_path)
+    with pytest.raises(OutDirError, match="another run"):
+        run_plans(plans()[:1], replicates=2, out=tmp_path)
+    run_plans(plans(), replicates=1, out=tmp_path, force=True)
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "daily.parquet",
+        "groupsim.json",
         "members.parquet",
         "paired.parquet",
         "plans",
+        "runs.json",
         "summary.parquet",
     ]
 
 
 def test_refuses_a_directory_that_is_not_a_run(tmp_path: Path):
     (tmp_path / "notes.txt").write_text("mine")
-    with pytest.raises(FileExistsError, match="notes.txt"):
-        run_plans(plans()[:1], replicates=1, out=tmp_path)
+    for force in (False, True):
+        with pytest.raises(OutDirError, match="notes.txt"):
+            run_plans(plans()[:1], replicates=1, out=tmp_path, force=force)
 
 
 @pytest.mark.parametrize(

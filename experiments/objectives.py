@@ -1,0 +1,122 @@
+"""What sensitivity runs and plan searches measure: a metric of a point, taken over its replicates.
+
+A metric is a summary column (`total_gmv`, `final_members`, ...) read as its median over the
+point's replicates, or a share of replicates: `alive_at_end`, and `alive_weekN` (alive at day
+7N, i.e. `lifetime_days >= 7N`; the plan's horizon must reach week N).
+"""
+
+import math
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Literal
+
+import pandas as pd
+
+from experiments.runner import RunError
+from scenarios.schema import Plan
+from sim.run import simulate
+
+ALIVE_WEEK = re.compile(r"alive_week(\d+)")
+SHARES = ("alive_at_end",)
+"""Summary columns read as a share of replicates rather than a median."""
+
+NOT_METRICS = ("seed",)
+
+
+@cache
+def summary_metrics() -> tuple[str, ...]:
+    """The numeric summary columns of a run, read from a one-week run of the default plan."""
+    summary = simulate(Plan(group={"weeks": 1}), 0).summary
+    return tuple(name for name in summary if name not in NOT_METRICS)
+
+
+def check_metric(name: str, plan: Plan) -> None:
+    """Raise `RunError` unless `name` is a metric this plan can report."""
+    week = ALIVE_WEEK.fullmatch(name)
+    if week:
+        if not 1 <= int(week[1]) <= plan.group.weeks:
+            raise RunError(
+                f"Metric '{name}' needs a horizon of at least {week[1]} weeks; the plan runs "
+                f"{plan.group.weeks} (group.weeks). Use alive_week1 to "
+                f"alive_week{plan.group.weeks}."
+            )
+        return
+    if name not in summary_metrics():
+        raise RunError(
+            f"Unknown metric '{name}'. Metrics: {', '.join(summary_metrics())}, and alive_weekN "
+            f"(share of replicates alive at week N, N from 1 to {plan.group.weeks})."
+        )
+
+
+def by_point(summary: pd.DataFrame, metric: str) -> pd.Series:
+    """`metric` for each point of a summary table (rows of runs with a `point` column)."""
+    week = ALIVE_WEEK.fullmatch(metric)
+    groups = summary.groupby("point", sort=True)
+    if week:
+        alive = summary["lifetime_days"] >= 7 * int(week[1])
+        return alive.groupby(summary["point"], sort=True).mean().rename(metric)
+    if metric in SHARES:
+        return groups[metric].mean()
+    return groups[metric].median()
+
+
+def describe(metric: str) -> str:
+    """How the metric is taken over replicates, for titles and help."""
+    if ALIVE_WEEK.fullmatch(metric) or metric in SHARES:
+        return f"{metric} (share of replicates)"
+    return f"{metric} (median over replicates)"
+
+
+@dataclass(frozen=True)
+class Objective:
+    metric: str
+    direction: Literal["maximize", "minimize"]
+
+
+def parse_objective(text: str) -> Objective:
+    """`METRIC`, `METRIC:max` or `METRIC:min` (maximised unless it says min)."""
+    metric, _, way = text.strip().partition(":")
+    directions = {"": "maximize", "max": "maximize", "min": "minimize"}
+    if way not in directions or not metric:
+        raise RunError(
+            f"Bad --objective '{text}': write METRIC, METRIC:max or METRIC:min, "
+            "e.g. total_gmv:max."
+        )
+    return Objective(metric, directions[way])
+
+
+CONSTRAINT = re.compile(
+    r"\s*([A-Za-z_][A-Za-z_0-9]*)\s*(<=|>=)\s*([-+]?[0-9.]+(?:[eE][-+]?\d+)?)\s*"
+)
+
+
+@dataclass(frozen=True)
+class Constraint:
+    metric: str
+    op: Literal["<=", ">="]
+    bound: float
+
+    def violation(self, value: float) -> float:
+        """How far `value` breaks the constraint: at most 0 when it holds, inf when undefined."""
+        if math.isnan(value):
+            return math.inf
+        return self.bound - value if self.op == ">=" else value - self.bound
+
+    def __str__(self) -> str:
+        return f"{self.metric}{self.op}{self.bound:g}"
+
+
+def parse_constraint(text: str) -> Constraint:
+    """`METRIC>=NUMBER` or `METRIC<=NUMBER`, e.g. `alive_week12>=0.8`, `total_cost<=2000`."""
+    match = CONSTRAINT.fullmatch(text)
+    try:
+        bound = float(match[3]) if match else math.nan
+    except ValueError:
+        bound = math.nan
+    if match is None or math.isnan(bound):
+        raise RunError(
+            f"Bad --constraint '{text}': write METRIC>=NUMBER or METRIC<=NUMBER, "
+            "e.g. 'alive_week12>=0.8' or 'total_cost<=2000'."
+        )
+    return Constraint(match[1], match[2], bound)

@@ -1,0 +1,140 @@
+"""Tables for the terminal that stay readable at 80 columns and when piped.
+
+A table of plans by metrics is printed with plans as columns when that fits the width, else with
+plans as rows, its metrics split over as many tables as the width needs. A cell holds the
+median and, on a second line, the 10–90% range over replicates.
+"""
+
+import math
+import textwrap
+from collections.abc import Callable
+
+import pandas as pd
+from rich.markup import escape
+from rich.table import Column, Table
+
+from experiments.paired import PAIRED_METRICS
+from experiments.report import format_value, summary_stats
+
+Cell = tuple[str, str]
+"""A value and the 10–90% range under it."""
+
+PAD = 3
+"""Columns a rich table spends per column on padding and a border (plus one for the edge)."""
+
+
+MONEY = ("gross_profit",)
+"""Yuan columns `format_value` does not know."""
+
+
+def value(metric: str, x: float) -> str:
+    """A summary value; ROI as a multiple of the incentive cost."""
+    if math.isnan(x):
+        return "–"
+    if metric == "roi":
+        return f"{x:.2f}×"
+    if metric in MONEY:
+        return f"¥{x:,.0f}"
+    return format_value(metric, x)
+
+
+def spread(low: str, high: str, between: str = "–") -> str:
+    return "–" if low == high == "–" else f"{low}{between}{high}"
+
+
+def difference(metric: str, x: float) -> str:
+    """A paired difference with its sign; shares in percentage points."""
+    if math.isnan(x):
+        return "–"
+    if metric == "alive_week12":
+        return f"{x * 100:+.0f} pp"
+    return ("−" if x < 0 else "+") + value(metric, abs(x))
+
+
+def summary_tables(summary: pd.DataFrame, plans: list[str], width: int) -> list[Table]:
+    """Median [10–90%] of every summary metric per plan."""
+    stats = summary_stats(summary).set_index(["metric", "plan"])
+    metrics = list(dict.fromkeys(stats.index.get_level_values("metric")))
+    labels = stats["label"].groupby(level="metric").first()
+
+    def cell(plan: str, metric: str) -> Cell:
+        row = stats.loc[(metric, plan)]
+        return value(metric, row["median"]), spread(value(metric, row.p10), value(metric, row.p90))
+
+    return grid(plans, {m: labels[m] for m in metrics}, cell,
+                "Median over replicates (10–90% below)", width)
+
+
+def paired_tables(paired: pd.DataFrame, width: int) -> list[Table]:
+    """Each plan's per-seed differences from the first plan: median and 10–90%."""
+    baseline = paired["baseline"].iloc[0]
+    plans = list(dict.fromkeys(paired["plan"]))
+    rows = paired.set_index(["plan", "metric"])
+
+    def cell(plan: str, metric: str) -> Cell:
+        row = rows.loc[(plan, metric)]
+        return (difference(metric, row["median"]),
+                spread(difference(metric, row.p10), difference(metric, row.p90), "…"))
+
+    return grid(plans, PAIRED_METRICS, cell,
+                f"Difference from {baseline}, seed by seed: median (10–90% below)", width)
+
+
+def grid(
+    plans: list[str], metrics: dict[str, str], cell: Callable[[str, str], Cell], title: str,
+    width: int, row_name: str = "plan",
+) -> list[Table]:
+    """Plans (or points: `row_name`) as columns if one table fits `width`, else as rows in
+    tables of as many metrics as fit."""
+    cells = {(p, m): cell(p, m) for p in plans for m in metrics}
+
+    def text(c: Cell) -> str:
+        return f"{escape(c[0])}\n[dim]{escape(c[1])}[/dim]"
+
+    def span(strings: list[str]) -> int:
+        return max(len(line) for s in strings for line in s.split("\n")) + PAD
+
+    label_width = span(list(metrics.values()))
+    plan_widths = [span([p, *(v for m in metrics for v in cells[p, m])]) for p in plans]
+    if 1 + label_width + sum(plan_widths) <= width:
+        table = Table("metric", *map(escape, plans), title=escape(title))
+        for m, label in metrics.items():
+            table.add_row(escape(label), *(text(cells[p, m]) for p in plans))
+        return [table]
+    name_width = span([row_name, *plans])
+    groups: list[list[tuple[str, str]]] = [[]]
+    used = 1 + name_width
+    for m, label in metrics.items():
+        content = span([*label.split(" "), *(v for p in plans for v in cells[p, m])]) - PAD
+        header = textwrap.fill(label, content)  # rich would shrink every column for a long one
+        if groups[-1] and used + content + PAD > width:
+            groups.append([])
+            used = 1 + name_width
+        groups[-1].append((m, header))
+        used += content + PAD
+    tables = []
+    for k, group in enumerate(groups):
+        table = Table(Column(row_name, no_wrap=True, min_width=name_width - PAD),
+                      *(escape(header) for _, header in group),
+                      title=escape(title) if k == 0 else None)
+        for p in plans:
+            table.add_row(escape(p), *(text(cells[p, m]) for m, _ in group))
+        tables.append(table)
+    return tables
+
+
+def best_point_tables(best: pd.DataFrame, points: pd.DataFrame, levers: list[str],
+                      metrics: dict[str, str], width: int) -> list[Table]:
+    """The rows of `points` whose ids are in `best` (in that order): median and 10–90%."""
+    rows = points.set_index("point")
+    names = {i: f"#{i}: " + ", ".join(str(rows.at[i, lever]) for lever in levers)
+             for i in best["point"]}
+    by_name = {name: i for i, name in names.items()}
+
+    def cell(name: str, metric: str) -> Cell:
+        row = rows.loc[by_name[name]]
+        return (value(metric, row[f"{metric}_median"]),
+                spread(value(metric, row[f"{metric}_p10"]), value(metric, row[f"{metric}_p90"])))
+
+    title = f"Best points (#id: {', '.join(levers)})"
+    return grid(list(names.values()), metrics, cell, title, width, row_name="point")

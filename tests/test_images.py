@@ -1,0 +1,97 @@
+"""Static images: the system browser, clear messages when it or a CJK font is missing, and
+Chinese titles drawn as glyphs, not boxes."""
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+from PIL import Image
+
+from experiments import images
+from experiments.charts import FONT
+from experiments.images import ImageError, find_browser, has_cjk_font, write_images
+
+TITLE = "存活率员数交额毛利激"  # ten different characters
+
+
+def _browser_or_skip() -> None:
+    try:
+        find_browser()
+    except ImageError as error:
+        pytest.skip(f"no Chrome/Chromium on this machine ({error})")
+
+
+def _fonts_without_cjk(tmp_path: Path) -> Path:
+    """A fontconfig file that knows one Latin font and no CJK font."""
+    latin = subprocess.run(["fc-match", "-f", "%{file}", "DejaVu Sans:lang=en"],
+                           capture_output=True, text=True).stdout.strip()
+    fonts = tmp_path / "fonts"
+    fonts.mkdir()
+    if latin and "CJK" not in latin:
+        shutil.copy(latin, fonts)
+    conf = tmp_path / "fonts.conf"
+    conf.write_text(f'<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+                    f"<dir>{fonts}</dir><cachedir>{tmp_path / 'cache'}</cachedir></fontconfig>")
+    return conf
+
+
+def _title_figure() -> go.Figure:
+    fig = go.Figure()
+    fig.update_layout(title={"text": TITLE, "x": 0.02, "y": 0.5, "font_size": 60},
+                      font_family=FONT, xaxis_visible=False, yaxis_visible=False,
+                      paper_bgcolor="white", plot_bgcolor="white")
+    return fig
+
+
+def _glyph_shapes(png: Path) -> tuple[int, int]:
+    """Ink runs separated by blank columns, and how many distinct shapes they have."""
+    ink = np.asarray(Image.open(png).convert("L")) < 128
+    columns = np.flatnonzero(np.diff(np.concatenate([[0], ink.any(axis=0), [0]]).astype(int)))
+    shapes = set()
+    for start, stop in zip(columns[::2], columns[1::2]):
+        part = ink[:, start:stop]
+        rows = np.flatnonzero(part.any(axis=1))
+        shapes.add(part[rows[0]:rows[-1] + 1].tobytes() + str(part.shape).encode())
+    return len(columns) // 2, len(shapes)
+
+
+@pytest.mark.skipif(shutil.which("fc-list") is None, reason="needs fontconfig (Linux)")
+def test_chinese_title_renders_as_glyphs_not_boxes(tmp_path: Path, monkeypatch):
+    _browser_or_skip()
+    png = tmp_path / "glyphs.png"
+    write_images({png: _title_figure()})
+    runs, shapes = _glyph_shapes(png)
+    assert Image.open(png).size == (1920, 1080)
+    assert runs >= 10 and shapes >= 8, (runs, shapes)
+    # The same title where fontconfig knows no CJK font: boxes, which the count must catch.
+    monkeypatch.setenv("FONTCONFIG_FILE", str(_fonts_without_cjk(tmp_path)))
+    monkeypatch.setattr(images, "has_cjk_font", lambda: True)
+    boxes = tmp_path / "boxes.png"
+    write_images({boxes: _title_figure()})
+    assert _glyph_shapes(boxes)[1] <= 2
+
+
+@pytest.mark.skipif(shutil.which("fc-list") is None, reason="needs fontconfig (Linux)")
+def test_missing_cjk_font_names_the_package(tmp_path: Path, monkeypatch):
+    _browser_or_skip()
+    assert has_cjk_font()
+    monkeypatch.setenv("FONTCONFIG_FILE", str(_fonts_without_cjk(tmp_path)))
+    assert not has_cjk_font()
+    with pytest.raises(ImageError, match="fonts-noto-cjk"):
+        write_images({tmp_path / "x.png": _title_figure()})
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_missing_browser_names_the_package(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-such-chrome"))
+    with pytest.raises(ImageError, match="apt-get install chromium") as error:
+        write_images({tmp_path / "x.png": go.Figure()})
+    assert "BROWSER_PATH" in str(error.value)
+
+
+def test_unknown_image_format_is_refused(tmp_path: Path):
+    with pytest.raises(ValueError, match="png, svg, pdf"):
+        write_images({tmp_path / "x.jpg": go.Figure()})

@@ -1,0 +1,142 @@
+"""Real signals to real `groupsim` processes: interrupts stop everything quickly and keep what
+finished; a sweep killed at any moment and rerun ends with the tables of an uninterrupted one."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import psutil
+import pytest
+from typer.testing import CliRunner
+
+from experiments.cli import app
+
+GROUPSIM = str(Path(sys.executable).with_name("groupsim"))
+SWEEP = ["sweep", "tuanzhang", "--vary", "host.ip_strength=0.1:0.9:100", "--replicates", "2",
+         "--weeks", "3"]
+"""200 runs in chunks of 2: long enough to interrupt, short enough for a test."""
+
+
+def start(out: Path, *extra: str) -> subprocess.Popen:
+    """groupsim in its own process group, as a terminal starts it."""
+    return subprocess.Popen(
+        [GROUPSIM, *SWEEP, "--out", str(out), *extra],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )
+
+
+def n_chunks(out: Path) -> int:
+    return len(list((out / "chunks").glob("*.summary.parquet")))
+
+
+def wait_for_chunks(proc: subprocess.Popen, out: Path, n: int) -> None:
+    deadline = time.monotonic() + 120
+    while n_chunks(out) < n:
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "no chunks appeared"
+        time.sleep(0.05)
+
+
+def descendants(proc: subprocess.Popen) -> list[psutil.Process]:
+    return psutil.Process(proc.pid).children(recursive=True)
+
+
+def gone_within(processes: list[psutil.Process], seconds: float) -> bool:
+    _, alive = psutil.wait_procs(processes, timeout=seconds)
+    return not [p for p in alive if p.status() != psutil.STATUS_ZOMBIE]
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory) -> Path:
+    """The same sweep, uninterrupted, in this process."""
+    out = tmp_path_factory.mktemp("reference")
+    result = CliRunner().invoke(app, [*SWEEP, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def same_tables(out: Path, reference: Path) -> bool:
+    return all(
+        (out / name).read_bytes() == (reference / name).read_bytes()
+        for name in ("summary.parquet", "points.parquet")
+    )
+
+
+@pytest.mark.parametrize(
+    ("extra", "how"),
+    [
+        (["--workers", "1"], "ctrl-c"),
+        (["--workers", "2"], "ctrl-c twice"),
+        (["--workers", "2"], "sigterm"),
+        (["--workers", "2", "--dask", "local"], "ctrl-c"),
+    ],
+)
+def test_interrupt_stops_workers_keeps_what_finished_and_resumes(
+    tmp_path: Path, reference: Path, extra: list[str], how: str
+):
+    proc = start(tmp_path, *extra)
+    wait_for_chunks(proc, tmp_path, 2)
+    workers = descendants(proc)
+    sent = time.monotonic()
+    if how == "sigterm":
+        proc.send_signal(signal.SIGTERM)
+    else:
+        os.killpg(proc.pid, signal.SIGINT)
+    if how == "ctrl-c twice":  # an impatient user: the second one must not cut the saving short
+        time.sleep(0.1)
+        os.killpg(proc.pid, signal.SIGINT)
+    _, stderr = proc.communicate(timeout=30)
+    assert time.monotonic() - sent < 5
+    assert proc.returncode == 130, stderr
+    assert "Interrupted:" in stderr and "Traceback" not in stderr
+    assert gone_within(workers, 2)
+    finished = int(stderr.split("Interrupted: ")[1].split(" of ")[0])
+    assert len(pd.read_parquet(tmp_path / "summary.parquet")) == finished > 0
+    if extra == ["--workers", "1"]:  # resuming is the same for every backend
+        rerun = CliRunner().invoke(app, [*SWEEP, "--out", str(tmp_path)])
+        assert rerun.exit_code == 0, rerun.output
+        assert same_tables(tmp_path, reference)
+
+
+def test_sigkill_at_any_moment_then_rerun_gives_identical_tables(
+    tmp_path: Path, reference: Path
+):
+    for new_chunks, delay in ((1, 0.0), (1, 0.13), (2, 0.31)):
+        proc = start(tmp_path, "--workers", "2")
+        wait_for_chunks(proc, tmp_path, n_chunks(tmp_path) + new_chunks)
+        time.sleep(delay)
+        workers = descendants(proc)
+        proc.kill()  # SIGKILL to the main process only: its workers must notice
+        proc.communicate()
+        assert gone_within(workers, 5), "a worker outlived its parent"
+    assert not (tmp_path / "points.parquet").exists()
+    rerun = CliRunner().invoke(app, [*SWEEP, "--out", str(tmp_path)])
+    assert rerun.exit_code == 0, rerun.output
+    assert same_tables(tmp_path, reference)
+
+
+@pytest.mark.parametrize("dask", [[], ["--dask", "local"]])
+def test_a_lost_worker_still_ends_with_complete_tables(
+    tmp_path: Path, reference: Path, dask: list[str]
+):
+    proc = start(tmp_path, "--workers", "2", *dask)
+    wait_for_chunks(proc, tmp_path, 2)
+    workers = [p for p in descendants(proc) if "spawn_main" in " ".join(p.cmdline())]
+    assert len(workers) == 2
+    workers[0].kill()
+    _, stderr = proc.communicate(timeout=300)
+    assert proc.returncode == 0, stderr
+    assert same_tables(tmp_path, reference)
+
+
+def test_dask_workers_do_not_outlive_a_killed_main_process(tmp_path: Path):
+    proc = start(tmp_path, "--workers", "2", "--dask", "local")
+    wait_for_chunks(proc, tmp_path, 1)
+    workers = descendants(proc)
+    proc.kill()
+    proc.communicate()
+    assert workers and gone_within(workers, 5), "a Dask worker outlived its parent"

@@ -1,0 +1,109 @@
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from experiments.cli import app
+
+DISCOUNT = "calendar[flash_sale].discount"
+FAST = ["--replicates", "2", "--weeks", "1"]
+GRID = ["tuanzhang", "--vary", f"{DISCOUNT}=0.1:0.3:3", "--vary", "host.ip_strength=0.4,0.8"]
+
+
+def invoke(*args):
+    return CliRunner().invoke(app, [str(arg) for arg in args])
+
+
+def test_grid_sweep_writes_points_runs_spec_and_report(tmp_path: Path):
+    result = invoke("sweep", *GRID, *FAST, "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert {"sweep.yaml", "points.parquet", "summary.parquet", "report.html"} <= {
+        p.name for p in tmp_path.iterdir()
+    }
+    assert not (tmp_path / "daily.parquet").exists()
+    points = pd.read_parquet(tmp_path / "points.parquet")
+    assert list(points.columns[:3]) == ["point", DISCOUNT, "host.ip_strength"]
+    assert points[[DISCOUNT, "host.ip_strength"]].values.tolist() == [
+        [d, ip] for d in (0.1, 0.2, 0.3) for ip in (0.4, 0.8)
+    ]
+    for stat in ("median", "p10", "p90", "mean", "se"):
+        assert f"total_gmv_{stat}" in points
+    assert (points["total_gmv_p10"] <= points["total_gmv_median"]).all()
+    assert (points["total_gmv_median"] <= points["total_gmv_p90"]).all()
+
+    summary = pd.read_parquet(tmp_path / "summary.parquet")
+    assert len(summary) == 6 * 2 and list(summary.columns[:3]) == ["point", "replicate", "seed"]
+    assert summary.groupby("point")["seed"].apply(list).map(lambda s: s == [0, 1]).all()
+    medians = summary.groupby("point")["total_gmv"].median()
+    assert points.set_index("point")["total_gmv_median"].equals(medians.astype(float))
+
+    spec = yaml.safe_load((tmp_path / "sweep.yaml").read_text(encoding="utf-8"))
+    assert spec["vary"] == {DISCOUNT: "0.1:0.3:3", "host.ip_strength": "0.4,0.8"}
+    assert spec["plan"]["group"]["weeks"] == 1 and spec["replicates"] == 2
+
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert not re.search(r"<script[^>]*\bsrc=[\"']?http", html)
+    assert html.count("Plotly.newPlot") > 1 and '"type":"heatmap"' in html
+    assert "Best points" in html
+
+
+def test_lhs_samples_the_ranges_with_whole_numbers_for_integer_fields(tmp_path: Path):
+    result = invoke(
+        "sweep", "tuanzhang", "--vary", "calendar[flash_sale].stock=20:120",
+        "--vary", f"{DISCOUNT}=0.05:0.5", "--design", "lhs", "--samples", "5", "--seed", "3",
+        *FAST, "--daily", "--out", tmp_path,
+    )
+    assert result.exit_code == 0, result.output
+    points = pd.read_parquet(tmp_path / "points.parquet")
+    stock = points["calendar[flash_sale].stock"]
+    assert len(points) == 5 and stock.between(20, 120).all()
+    assert pd.api.types.is_integer_dtype(stock)
+    assert points[DISCOUNT].between(0.05, 0.5).all() and points[DISCOUNT].nunique() == 5
+    daily = pd.read_parquet(tmp_path / "daily.parquet")
+    assert list(daily.columns[:3]) == ["point", "replicate", "day"] and len(daily) == 5 * 2 * 7
+
+
+def test_sobol_draws_a_power_of_two(tmp_path: Path):
+    result = invoke("sweep", "tuanzhang", "--vary", f"{DISCOUNT}=0.05:0.5", "--design", "sobol",
+                    "--samples", "4", *FAST, "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert len(pd.read_parquet(tmp_path / "points.parquet")) == 4
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--vary", "host.ip_strength=0.1:0.9"], "a grid needs n values"),
+        (["--vary", "host.ip_strength=abc"], "SPEC must be"),
+        (["--vary", "host.ip_strength=0.1:0.9", "--design", "sobol", "--samples", "5"],
+         "power of 2"),
+        (["--vary", "host.ip_strength=0.1:0.9", "--design", "lhs"], "needs --samples"),
+        (["--vary", "host.ip_strength=0.1:0.9:3", "--design", "cube"], "Unknown --design"),
+        (["--vary", "calendar[red_packet].amount=10,20"], "[0] flash_sale, [1] jielong"),
+        (["--vary", "host.ip_strength=0.5,3"], "allowed range 0.0 to 1.0"),
+    ],
+)
+def test_bad_sweeps_exit_2_with_a_message(tmp_path: Path, args, message):
+    result = invoke("sweep", "tuanzhang", *args, *FAST, "--out", tmp_path / "out")
+    assert result.exit_code == 2, result.output
+    assert message in result.output and "Traceback" not in result.output
+
+
+def test_same_sweep_resumes_other_spec_or_command_needs_force(tmp_path: Path):
+    first = invoke("sweep", *GRID, *FAST, "--out", tmp_path)
+    assert first.exit_code == 0, first.output
+    before = (tmp_path / "summary.parquet").read_bytes()
+    again = invoke("sweep", *GRID, *FAST, "--out", tmp_path)
+    assert again.exit_code == 0 and (tmp_path / "summary.parquet").read_bytes() == before
+
+    other = invoke("sweep", *GRID, "--replicates", "3", "--weeks", "1", "--out", tmp_path)
+    assert other.exit_code == 2 and "--force" in other.output
+    run = invoke("run", "tuanzhang", *FAST, "--out", tmp_path)
+    assert run.exit_code == 2 and "groupsim sweep" in run.output
+    forced = invoke("sweep", *GRID, "--replicates", "3", "--weeks", "1", "--out", tmp_path,
+                    "--force")
+    assert forced.exit_code == 0, forced.output
+    assert len(pd.read_parquet(tmp_path / "summary.parquet")) == 6 * 3
