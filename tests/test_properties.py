@@ -25,7 +25,8 @@ DAILY_EMPTY_WITHOUT_MEMBERS = ("mean_trust", "mean_satisfaction", "mean_sentimen
                                "share_two_ties")
 DAILY_SHARES = ("mean_trust", "share_two_ties")
 SUMMARY_SHARES = ("lurker_share", "posting_gini", "top10_share", "complaint_share",
-                  "spam_share", "trust_end_all")
+                  "spam_share", "trust_end_all", "lead_conversion", "activity_rate",
+                  "purchase_conversion", "repurchase_rate")
 
 
 # Failures in the model (sim/), reported to the lead, each with an xfail regression test below;
@@ -37,7 +38,8 @@ KNOWN_MODEL_FAILURES = {
 }
 
 
-def summary_empty_allowed(plan: Plan, summary: dict, members: pd.DataFrame) -> dict[str, bool]:
+def summary_empty_allowed(plan: Plan, summary: dict, members: pd.DataFrame,
+                          members_present: pd.Series) -> dict[str, bool]:
     """Summary columns that may be NaN, each with whether this run allows it."""
     return {
         "roi": summary["total_cost"] < FEN,
@@ -47,6 +49,10 @@ def summary_empty_allowed(plan: Plan, summary: dict, members: pd.DataFrame) -> d
         "top10_share": members["posts"].sum() == 0,
         "trust_end_all": len(members) == 0,
         "budget_exhausted_day": True,  # NaN when the budget never ran out (checked below)
+        "lead_conversion": plan.pool.size == 0,  # sim/review.py
+        "activity_rate": not members_present.any(),
+        "purchase_conversion": len(members) == 0,
+        "repurchase_rate": (members["purchases"] >= 1).sum() == 0,
     }
 
 
@@ -76,7 +82,7 @@ def check_invariants(plan: Plan, seed: int) -> None:
         if column in DAILY_EMPTY_WITHOUT_MEMBERS:
             bad &= ~no_members
         assert not bad.any(), f"daily.{column} is NaN on days {daily['day'][bad].tolist()}"
-    allowed = summary_empty_allowed(plan, summary, members)
+    allowed = summary_empty_allowed(plan, summary, members, daily["members"] > 0)
     for column, value in summary.items():
         if isinstance(value, float) and np.isnan(value):
             assert allowed.get(column, False), f"summary.{column} is NaN"
