@@ -235,7 +235,7 @@ def _simulate(
     except RunInterrupted as stop:
         _interrupted(stop, out, lang)
     write_report(results, out / "report.html", lang)
-    _print_summary(results)
+    _print_summary(results, lang)
     console.print(f"Wrote {escape(str(out))}: {', '.join(_files(out))}")
 
 
@@ -279,14 +279,14 @@ def _files(out: Path) -> list[str]:
     return sorted(path.name + ("/" if path.is_dir() else "") for path in out.iterdir())
 
 
-def _print_summary(results: Results) -> None:
+def _print_summary(results: Results, lang: Lang) -> None:
     names = [plan.name for plan in results.plans]
     tables = summary_tables(results.summary, names, console.width)
     if results.paired is not None:
         tables += paired_tables(results.paired, console.width)
     for table in tables:
         console.print(table)
-    for paragraph in readings(results):
+    for paragraph in readings(results, lang):
         console.print(escape(paragraph))
 
 

@@ -177,8 +177,8 @@ def _plan_reading(name: str, weeks: int, runs: pd.DataFrame, lang: Lang) -> str:
 
 
 def _budget_warning(runs: pd.DataFrame, lang: Lang) -> str | None:
-    """The warning when the budget ran out in some replicate (columns added by the lead's
-    budget work; an older run without them gets none)."""
+    """The warning when the budget ran out in some replicate (none for a run directory written
+    before the budget columns existed)."""
     if "budget_exhausted_day" not in runs:
         return None
     days = runs["budget_exhausted_day"].astype(float).dropna()
