@@ -24,6 +24,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from experiments.checks import plan_warnings
 from experiments.deck import DeckError, Format, write_deck
 from experiments.i18n import Lang
 from experiments.images import ImageError
@@ -172,9 +173,12 @@ def scenarios() -> None:
 def validate(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A plan YAML file.")],
 ) -> None:
-    """Check a plan file: print ok, or each bad field with its allowed range."""
+    """Check a plan file: print ok (with a warning for each item that can never fire or lever
+    that cannot work), or each bad field with its allowed range."""
     with _bad_input():
-        load_plan(str(file))
+        checked = load_plan(str(file))
+    for warning in plan_warnings(checked):
+        console.print(f"warning: {escape(warning)}", soft_wrap=True)
     console.print("ok")
 
 

@@ -7,7 +7,7 @@ from typing import Any, get_args
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from scenarios.schema import CalendarItem, Plan
+from scenarios.schema import WEEKDAYS, CalendarItem, Plan
 
 LIBRARY = Path(__file__).parent / "library"
 
@@ -63,14 +63,58 @@ def _find(source: str) -> Path:
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise PlanError(f"{path} is not UTF-8 text (byte {err.start}); save it as UTF-8.") from None
+    except OSError as err:
+        raise PlanError(f"{path} cannot be read: {err.strerror}.") from None
+    try:
+        data = yaml.safe_load(text)
     except yaml.YAMLError as err:
-        raise PlanError(f"{path} is not valid YAML: {err}") from None
+        raise PlanError(_yaml_error(path, text, err)) from None
     if data is None:
         return {}
     if not isinstance(data, dict):
         raise PlanError(f"{path} must hold a mapping of plan sections, not {type(data).__name__}.")
     return data
+
+
+def _yaml_error(path: Path, text: str, err: yaml.YAMLError) -> str:
+    """Where the YAML broke, in plain words, led by a hint for the usual typing slips."""
+    mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
+    last = mark.line + 1 if mark else len(text.splitlines())
+    hints = [f"line {n} {hint}" for n, hint in _typing_slips(text) if n <= last]
+    problem = getattr(err, "problem", None) or str(err)
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+    lines = text.splitlines()
+    shown = f"\n  {lines[mark.line].strip()}" if mark and mark.line < len(lines) else ""
+    found = f"{where}{problem}{shown}"
+    if hints:
+        return f"{path} is not valid YAML: {'; '.join(hints)}. (The parser noticed at {found})"
+    return f"{path} is not valid YAML: {found}"
+
+
+# characters typed with a Chinese input method that YAML does not read as punctuation
+_FULL_WIDTH = {"：": ("a full-width colon", ":"), "，": ("a full-width comma", ","),
+               "［": ("a full-width bracket", "["), "］": ("a full-width bracket", "]"),
+               "｛": ("a full-width brace", "{"), "｝": ("a full-width brace", "}"),
+               "－": ("a full-width dash", "-"), "　": ("a full-width space", "a space")}
+
+
+def _typing_slips(text: str) -> list[tuple[int, str]]:
+    """(line number, what is wrong) for full-width punctuation and tabs outside comments."""
+    found = []
+    for n, line in enumerate(text.splitlines(), start=1):
+        code = line.split("#", 1)[0]
+        for char, (name, ascii_) in _FULL_WIDTH.items():
+            if char in code:
+                found.append((n, f"has {name} '{char}'; use '{ascii_}'"))
+        if "\t" in code:
+            found.append((n, "has a tab; indent with spaces"))
+    return found
+
+
+MAX_EXTENDS = 16
 
 
 def _resolve(path: Path, seen: tuple[str, ...]) -> dict[str, Any]:
@@ -82,6 +126,8 @@ def _resolve(path: Path, seen: tuple[str, ...]) -> dict[str, Any]:
         raise PlanError(f"{path}: extends must be a library name or a path, not {parent!r}.")
     if parent in seen:
         raise PlanError(f"{path}: extends forms a cycle through {parent!r}.")
+    if len(seen) >= MAX_EXTENDS:
+        raise PlanError(f"{path}: extends chains at most {MAX_EXTENDS} files deep; this one is deeper.")
     parent_path = _find(parent) if not (path.parent / parent).is_file() else path.parent / parent
     base = _resolve(parent_path, seen + (parent,))
     base.pop("name", None)
@@ -204,11 +250,36 @@ def _describe(err: ValidationError, where: str) -> str:
     lines = [f"{where}: {err.error_count()} bad field(s)"]
     for e in err.errors():
         loc = [p for p in e["loc"] if p not in _CALENDAR_KINDS]
-        path = ".".join(str(p) for p in loc) or "(plan)"
+        path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
         value = e.get("input")
         shown = "{...}" if isinstance(value, dict) else repr(value)
-        lines.append(f"  {path} = {shown}: {_allowed(e)}")
+        lines.append(f"  {path or '(plan)'} = {shown}: {_allowed(e)}{_hint(e)}")
     return "\n".join(lines)
+
+
+# 周六, 星期六, 礼拜六 ... -> sat
+_CHINESE_WEEKDAYS = {
+    f"{prefix}{day}": WEEKDAYS[i if i < 7 else 6]
+    for prefix in ("周", "星期", "礼拜")
+    for i, day in enumerate("一二三四五六日天")
+}
+
+
+def _hint(e: dict[str, Any]) -> str:
+    """A hint for the usual slips behind an error (in the value, its keys, or an unknown key),
+    or ''."""
+    value = e["loc"][-1] if e["type"] == "extra_forbidden" else e.get("input")
+    texts = [str(v) for v in (value if isinstance(value, dict) else [value]) if isinstance(v, str)]
+    for text in texts:
+        if text.strip() in _CHINESE_WEEKDAYS:
+            return f" (write {text.strip()} as '{_CHINESE_WEEKDAYS[text.strip()]}')"
+    slips = {f"{name} '{char}'; use '{ascii_}'"
+             for text in texts for char, (name, ascii_) in _FULL_WIDTH.items() if char in text}
+    if slips:
+        return f" (it has {'; '.join(sorted(slips))})"
+    if e["type"] == "list_type":
+        return " (a list: one item per line, each starting with '- '; the first is [0])"
+    return ""
 
 
 def _allowed(e: dict[str, Any]) -> str:

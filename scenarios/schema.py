@@ -77,8 +77,10 @@ class EarlyJoinDiscount(Strict):
 class Growth(Strict):
     qr_influx_per_day: float = Field(0.0, ge=0.0, le=500.0, description="strangers scanning a posted QR code")
     influx_spammer_share: Share = Field(0.1, description="share of QR strangers who come to advertise")
-    referral_reward_referrer: Yuan = 0.0
-    referral_reward_referee: Yuan = 0.0
+    # at most ¥1,000: a member shares more the larger the reward, and the kernel's work grows
+    # with the shares (benchmarks/bench_worst.py; ¥1,000,000 did not finish a week in 5 minutes)
+    referral_reward_referrer: float = Field(0.0, ge=0.0, le=1000.0, description="yuan per referral join")
+    referral_reward_referee: float = Field(0.0, ge=0.0, le=1000.0, description="yuan per referral join")
     early_join_discounts: list[EarlyJoinDiscount] = Field(default_factory=list)
     fee: Yuan = Field(0.0, description="entry fee, yuan")
 

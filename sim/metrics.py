@@ -1,4 +1,13 @@
-"""Turn the kernel's metric arrays into the daily table, the hourly table and the summary."""
+"""Turn the kernel's metric arrays into the daily table, the hourly table and the summary.
+
+Empty values (NaN) appear only where a value is undefined, and nowhere else (tested over random
+plans in tests/test_properties.py): daily `mean_trust`, `mean_satisfaction`, `mean_sentiment`
+and `share_two_ties` on a day with no members; summary `roi` when the incentive cost is under
+one fen (¥0.01, `FEN`; a ratio to a smaller cost overflows to infinity),
+`fission_ratio` when `members.initial` is 0, `lurker_share`, `posting_gini` and
+`trust_end_all` when nobody was ever a member, `top10_share` when nobody ever posted
+conversation, and `budget_exhausted_day` when the budget never ran out.
+"""
 
 import numpy as np
 import pandas as pd
@@ -11,6 +20,8 @@ MESSAGE_KINDS = ("real_messages", "host_messages", "shill_messages", "spam_messa
 COUNTS = ("members", "joins", "leaves", "muted", "active_posters", "weekly_posters", "purchases",
           "referral_joins")
 """Daily columns that count whole things (stored as integers)."""
+FEN = 0.01
+"""The smallest sum of money (¥0.01): `roi` is empty below it, where it would overflow."""
 
 
 def hourly_table(out_h: np.ndarray) -> pd.DataFrame:
@@ -72,7 +83,7 @@ def summary(model, daily: pd.DataFrame) -> dict:
         "total_gmv": gmv,
         "total_cost": cost,
         "gross_profit": gross_profit,
-        "roi": gross_profit / cost if cost > 0 else float("nan"),
+        "roi": gross_profit / cost if cost >= FEN else float("nan"),
         "referral_joins": referral,
         "fission_ratio": referral / plan.members.initial if plan.members.initial else float("nan"),
         "lurker_share": float((posts == 0).mean()) if posts.size else float("nan"),

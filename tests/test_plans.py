@@ -51,8 +51,8 @@ def test_set_overrides_dotted_keys():
     (["members.initial=-1"], ["members.initial", "0 to 2000"]),
     (["host.charisma=3"], ["host.charisma", "unknown key"]),
     (["rules.strictness=high"], ["rules.strictness", "number"]),
-    (["calendar=[{kind: party}]"], ["calendar.0", "unknown calendar kind", "red_packet"]),
-    (["calendar=[{kind: red_packet, hour: 24}]"], ["calendar.0.hour", "0 to 23"]),
+    (["calendar=[{kind: party}]"], ["calendar[0]", "unknown calendar kind", "red_packet"]),
+    (["calendar=[{kind: red_packet, hour: 24}]"], ["calendar[0].hour", "0 to 23"]),
     (["members.initial=600"], ["cap of 500"]),
     (["host.ip_strength"], ["--set", "dotted.key=value"]),
 ])

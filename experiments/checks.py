@@ -1,0 +1,61 @@
+"""Plans that validate but cannot do what they say: items that never fire, levers that cannot work.
+
+These are warnings, not errors: the plan runs, but a strategist should know before reading
+its results that, say, every red packet will be skipped.
+"""
+
+from scenarios.schema import Plan
+from sim.calendar import occurrence_days
+
+
+def _yuan(x: float) -> str:
+    return f"¥{x:,.2f}".replace(".00", "")
+
+
+def plan_warnings(plan: Plan) -> list[str]:
+    """One sentence per item that can never fire or lever that cannot work in `plan`."""
+    out = []
+    budget = plan.economics.budget
+    horizon = plan.horizon_days
+    for n, item in enumerate(plan.calendar):
+        where = f"calendar[{n}] ({item.kind})"
+        if not occurrence_days(item, horizon, plan.group.open_weekday):
+            out.append(f"{where} never fires: none of its days falls within the "
+                       f"{horizon}-day horizon (days 0 to {horizon - 1}).")
+            continue
+        for what, cost in _money(plan, item):
+            if budget is not None and cost > budget:
+                out.append(f"{where} {what} is more than the whole budget {_yuan(budget)}: "
+                           "it is never paid.")
+        if item.kind == "cleanup" and item.inactive_days >= horizon:
+            out.append(f"{where} inactive_days {item.inactive_days} is not shorter than the "
+                       f"{horizon}-day horizon: nobody is ever inactive long enough to be removed.")
+    growth = plan.growth
+    referral = growth.referral_reward_referrer + growth.referral_reward_referee
+    if budget is not None and referral > budget:
+        out.append(f"growth.referral_reward_referrer + referral_reward_referee = {_yuan(referral)} "
+                   f"is more than the whole budget {_yuan(budget)}: no referral reward is ever paid.")
+    if referral > 0 and plan.pool.size == 0:
+        out.append("growth referral rewards are set but pool.size is 0: nobody is left to invite.")
+    for n, tier in enumerate(growth.early_join_discounts):
+        if tier.by_hour == 0:
+            out.append(f"growth.early_join_discounts[{n}] by_hour 0: nobody can join before "
+                       "hour 0 of day 0, so this discount never applies.")
+    return out
+
+
+def _money(plan: Plan, item) -> list[tuple[str, float]]:
+    """(what it pays, in words; yuan) for each payment one firing of `item` makes at least."""
+    match item.kind:
+        case "red_packet" | "lucky_draw":
+            return [(f"amount {_yuan(item.amount)}", item.amount)]
+        case "checkin":
+            return [(f"reward {_yuan(item.reward)} per check-in", item.reward)]
+        case "coupon":
+            cost = item.discount * plan.economics.price
+            return [(f"discount {item.discount:.0%} of economics.price = {_yuan(cost)} per "
+                     "redeemed coupon", cost)]
+        case "flash_sale":
+            return [(f"preheat_red_packet {_yuan(item.preheat_red_packet)}",
+                     item.preheat_red_packet)]
+    return []
