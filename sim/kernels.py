@@ -429,6 +429,10 @@ def _accept(c, lv, s, i, price):
     """M19: the chance member i accepts `price`: 1/2 at their willingness to pay, which is
     their taste for the goods times their opinion of this seller's product."""
     willing = s.wtp[i] * s.opinion[i] * lv.reference_price
+    if price <= 0.0:
+        return 1.0  # free: everyone with a need takes it
+    if willing <= 0.0:
+        return 0.0  # a product worth nothing elsewhere is not bought at a price
     return 1.0 / (1.0 + (price / willing) ** c.price_steepness)
 
 

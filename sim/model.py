@@ -85,7 +85,8 @@ class GroupModel(mesa.Model):
         # initial members invited together (clustered) or pulled from a database
         n_nodes = m.initial + pool.size
         k = max(1, pool.mean_friends // 2)
-        edges = kernels.holme_kim(n_nodes, min(k, max(n_nodes - 1, 1)), 0.5, self.stream(S_GRAPH))
+        edges = (kernels.holme_kim(n_nodes, min(k, max(n_nodes - 1, 1)), 0.5, self.stream(S_GRAPH))
+                 if n_nodes > 1 else np.empty((0, 2), dtype=np.int64))
         node_ptr, node_idx = _csr(edges, n_nodes)
         segment = kernels.homophilous_segments(node_ptr, node_idx, pool.segments,
                                                self.stream(S_SEGMENTS))

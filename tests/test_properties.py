@@ -9,7 +9,7 @@ import os
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, assume, example, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from plan_strategies import plans
@@ -27,15 +27,6 @@ DAILY_SHARES = ("mean_trust", "share_two_ties")
 SUMMARY_SHARES = ("lurker_share", "posting_gini", "top10_share", "complaint_share",
                   "spam_share", "trust_end_all", "lead_conversion", "activity_rate",
                   "purchase_conversion", "repurchase_rate")
-
-
-# Failures in the model (sim/), reported to the lead, each with an xfail regression test below;
-# the random plans skip them so the hunt goes on past them. Delete an entry once it is fixed.
-KNOWN_MODEL_FAILURES = {
-    "empty_plan": lambda p: p.members.initial + p.pool.size == 0,
-    "free_reference": lambda p: (p.economics.price if p.economics.reference_price is None
-                                 else p.economics.reference_price) < FEN,
-}
 
 
 def summary_empty_allowed(plan: Plan, summary: dict, members: pd.DataFrame,
@@ -160,21 +151,14 @@ TINY_COST = Plan.model_validate({  # found by hypothesis: roi was 1 / 2e-309 = i
 @given(plan=plans(), seed=st.integers(0, 2**32 - 1))
 @example(plan=TINY_COST, seed=0)
 def test_invariants_hold_for_random_plans(plan: Plan, seed: int) -> None:
-    assume(not any(known(plan) for known in KNOWN_MODEL_FAILURES.values()))
     check_invariants(plan, seed)
 
 
-@pytest.mark.xfail(strict=True, reason="sim/model.py: holme_kim gets n=0 nodes and fails with "
-                   "'negative dimensions not allowed' (reported to the lead)")
 def test_a_plan_with_nobody_in_it_runs():
     check_invariants(Plan.model_validate({"members": {"initial": 0}, "pool": {"size": 0},
                                           "group": {"weeks": 1}}), 0)
 
 
-@pytest.mark.xfail(strict=True, reason="sim/kernels.py divides the price by wtp x reference_price, "
-                   "which is 0 when economics.reference_price (or, without it, price) is 0 or "
-                   "so small the product underflows: "
-                   "ZeroDivisionError (reported to the lead)")
 @pytest.mark.parametrize("economics", [{"reference_price": 0.0}, {"price": 0.0},
                                        {"price": 0.0, "reference_price": 5e-324}])
 def test_a_free_reference_price_runs(economics):
