@@ -27,12 +27,12 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[test]'; \
 	touch $(STAMP)
 
-demo: $(STAMP)
+demo: system-deps $(STAMP)
 	$(VENV)/bin/groupsim compare --library --replicates 20 --seed 0 --out runs/demo
 	$(VENV)/bin/groupsim deck runs/demo --lang en
 	$(VENV)/bin/groupsim deck runs/demo --lang zh
 
-test: $(STAMP)
+test: system-deps $(STAMP)
 	$(PY) -m pytest -n 2 -q
 
 # Refresh tests/baseline.json (the library plans' summary medians) after a change of the

@@ -65,7 +65,7 @@ def main() -> None:
     print(f"peak memory, 500-member run (pool 1000): {peak_mb:.0f} MB resident, of which "
           f"{private_mb:.0f} MB private (the rest is shared library pages); the run itself adds "
           f"{peak_mb - floor_mb:.0f} MB to the process after a one-week run ({floor_mb:.0f} MB)")
-    print(f"ratios: warm/cold start {warm / cold:.3f}; targets 25 runs/s, warm < 2 s, < 300 MB")
+    print(f"ratios: warm/cold start {warm / cold:.3f}; targets 40 runs/s, warm < 2 s, < 300 MB")
 
 
 if __name__ == "__main__":
