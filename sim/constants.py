@@ -74,11 +74,14 @@ class Constants(NamedTuple):
     sentiment_leave: float = 0.05  # leave hazard at sentiment −1, × sentiment²
     muted_read: float = 0.15  # muted members open the group this often relative to others
     muted_post: float = 0.1
-    # ---- M3 trust.
+    # ---- M3 trust; traits of the pool.
+    money_sens_spread: float = 0.2  # σ of money sensitivity around pool.money_sensitivity
+    relation_spread: float = 0.5  # relation to the host: pool.relation_to_host × U(1 − this, 1 + this)
     trust_base: float = 0.1  # initial trust = base + ip × from_ip + relation × from_relation
     trust_from_ip: float = 0.55
     trust_from_relation: float = 0.3
-    trust_value_gain: float = 0.004  # per host value post read, times ip_match
+    trust_value_gain: float = 0.004  # per host value post read ...
+    value_trust_match_weight: float = 0.5  # ... times (1 − this + this × ip_match)
     trust_hard_sell: float = 0.006  # loss per product post read while trust < sell_trust
     hard_sell_match_relief: float = 0.5  # ... times (1 − this × match)
     sell_trust: float = 0.45
@@ -95,6 +98,8 @@ class Constants(NamedTuple):
     paid_decay_days: float = 2.0
     erosion: float = 0.03  # share of the unpaid motive lost per money exposure
     thanks_share: float = 0.35  # grabbers who post a thank-you (prompted)
+    grab_money_weight: float = 0.5  # the least money-sensitive grab this much less often
+    grab_numb_floor: float = 0.3  # the fully habituated still grab this share as often
     coupon_hab_share: float = 0.5  # a coupon or a discounted sale habituates this much of a red packet
     checkin_pull: float = 0.3  # share of the motive that answers a check-in call
     checkin_reward_pull: float = 0.5  # pull of a paid check-in, times money sensitivity
@@ -103,7 +108,9 @@ class Constants(NamedTuple):
     annoy_sale: float = 0.03  # per sale or 接龙 seen
     annoy_spam: float = 0.03
     notice_annoy: float = 0.01  # per @all notice
-    # ---- M7 ties [001, 004].
+    # ---- M7 ties [001, 004]; the pool's friendships.
+    friend_triads: float = 0.5  # Holme-Kim triad chance: friends of friends become friends
+    segment_homophily: float = 0.8  # a candidate shares a placed friend's segment with this chance
     tie_reply: float = 0.18
     tie_homophily: float = 2.0  # faster in the same segment
     tie_triad: float = 0.3  # triadic closure: share of a reply's strength passed to a friend
@@ -130,6 +137,7 @@ class Constants(NamedTuple):
     urge_keep: float = 0.7  # per day: the urge to complain fades
     # ---- M9 shills.
     shill_rate: float = 0.25  # scripted posts per shill per waking hour when on duty
+    shill_morning: float = 0.2  # share of that rate at midnight, rising to all of it by evening
     shill_notice: float = 0.05  # per day, times shill share of messages × weeks in group
     shill_share_weight: float = 0.3  # today's weight in the remembered shill share
     shill_rest_above: float = 20.0  # real messages a day above which resting shills stop
@@ -181,14 +189,17 @@ class Constants(NamedTuple):
     reward_share_per_yuan: float = 0.01  # shares a day per yuan of referrer reward, × money sensitivity
     urgency: float = 8.0  # shares × (1 + this × early-join discount still open)
     discount_pull: float = 2.5  # join odds × (1 + this × early-join discount)
+    taste_floor: float = 0.5  # buying, joining and valuing talk scale with (this + interest)
     join_base: float = 0.1
     join_friends: float = 0.7  # 1 − exp(−this × friends inside): diminishing returns
     join_clustered: float = 0.3  # bonus when the friends inside know each other
     join_reward_per_yuan: float = 0.02  # referee reward, × money sensitivity
-    feed_reach_per_day: float = 0.003  # share of the pool seeing a host post about the group
+    feed_reach_per_day: float = 0.003  # share of the pool seeing a host post about the group ...
+    feed_reach_floor: float = 0.5  # ... times (this + ip_strength)
     feed_hour: int = 21  # the host posts to their feed in the evening
     # ---- M14 KOLs and lectures [004].
-    lecture_messages: float = 12.0  # messages a lecturer posts in a lecture
+    lecture_messages: float = 12.0  # messages a lecturer posts in a lecture ...
+    lecture_hours: float = 2.0  # ... over about this many hours
     guest_value_share: float = 0.25  # a guest's message counts this much as a value post
     # ---- M15 pre-warming [001].
     prewarm_trust: float = 0.04  # trust per pre-warm day, × ip_strength × ip_match

@@ -196,9 +196,9 @@ def holme_kim(n, m, p, rng):
 
 
 @numba.njit(cache=True)
-def homophilous_segments(ptr, idx, n_segments, rng):
-    """Segments over the friendship graph, walked breadth first: a node mostly takes the
-    segment of a friend already placed (homophily), else a random one."""
+def homophilous_segments(ptr, idx, n_segments, homophily, rng):
+    """Segments over the friendship graph, walked breadth first: a node takes the segment of a
+    friend already placed with chance `homophily`, else a random one."""
     n = ptr.shape[0] - 1
     seg = np.full(n, -1, dtype=np.int64)
     queue = np.empty(n, dtype=np.int64)
@@ -223,7 +223,7 @@ def homophilous_segments(ptr, idx, n_segments, rng):
                     seen[u] = True
                     queue[tail] = u
                     tail += 1
-            if n_placed > 0 and rng.random() < 0.8:
+            if n_placed > 0 and rng.random() < homophily:
                 seg[v] = placed[int(rng.random() * n_placed)]
             else:
                 seg[v] = int(rng.random() * n_segments)
@@ -419,7 +419,7 @@ def _buy_chance(c, lv, s, traits, i, price, h):
     else:
         w = c.repeat_weight
     p = c.buy_rate * traits[s.role[i], T_BUY] * w * _accept(c, lv, s, i, price)
-    p *= s.trust[i] * lv.ip_match ** c.match_power * (0.5 + s.interest[i])
+    p *= s.trust[i] * lv.ip_match ** c.match_power * (c.taste_floor + s.interest[i])
     p *= math.exp(-s.sale_fatigue[i])
     return min(p, 1.0)
 
@@ -476,6 +476,13 @@ def _purchase(c, lv, s, out_h, i, h, sale_discount):
 
 
 @_hot
+def _value_trust(c, lv):
+    """M3: trust a value post builds, more from a host whose persona fits the topic."""
+    w = c.value_trust_match_weight
+    return c.trust_value_gain * ((1.0 - w) + w * lv.ip_match)
+
+
+@_hot
 def _sale_seen(c, lv, s, i):
     """M6/M19: every sale a member sees tires them of sales and, unless the host is trusted
     and fits, annoys them."""
@@ -501,7 +508,8 @@ def _on_money(c, lv, s, traits, out_h, h, kind, amount, count):
             continue
         s.last_reason[i] = h
         numb = math.exp(-s.habituation[i])
-        see = _open_chance(c, s, i, h) * (0.5 + 0.5 * s.money_sens[i]) * (0.3 + 0.7 * numb)
+        want = 1.0 - c.grab_money_weight * (1.0 - s.money_sens[i])
+        see = _open_chance(c, s, i, h) * want * (c.grab_numb_floor + (1.0 - c.grab_numb_floor) * numb)
         if grabs < count and _rand(lv, R_GRAB, i, h) < see:
             grabs += 1
             _money_exposure(c, s, i, amount / count)
@@ -592,7 +600,7 @@ def _on_host_post(c, lv, s, traits, out_h, h, kind):
         else:
             r = _open_chance(c, s, i, h)
             s.info_day[i] += r
-            s.trust[i] += r * c.trust_value_gain * (0.5 + 0.5 * lv.ip_match) * (1.0 - s.trust[i])
+            s.trust[i] += r * _value_trust(c, lv) * (1.0 - s.trust[i])
     out_h[H_HOST, h] += 1
 
 
@@ -795,7 +803,7 @@ def join_chance(c, lv, s, traits, j, h, referee_reward):
     n, clustered = friends_inside(s, traits, j)
     social = 1.0 - math.exp(-c.join_friends * n)
     appeal = c.join_base + (1.0 - c.join_base) * social * (1.0 + c.join_clustered * clustered)
-    appeal *= s.trust[j] * (0.5 + s.interest[j])
+    appeal *= s.trust[j] * (c.taste_floor + s.interest[j])
     appeal *= 1.0 + c.join_reward_per_yuan * referee_reward * s.money_sens[j]
     appeal *= 1.0 + c.discount_pull * _early_discount(lv, h)
     appeal *= _filter(c, lv, s, traits, j)
@@ -865,7 +873,7 @@ def _invite_and_join(c, lv, s, traits, out_h, h, hour_weight):
 def host_feed(c, lv, s, traits, out_h, h):
     """M13/M15: the host's own feed (朋友圈) reaches part of the pool once a day."""
     n_members = int(s.group[G_MEMBERS])
-    reach = c.feed_reach_per_day * (0.5 + lv.ip_strength)
+    reach = c.feed_reach_per_day * (c.feed_reach_floor + lv.ip_strength)
     for j in range(lv.pool_lo, lv.pool_hi):
         if n_members >= lv.platform_cap:
             break
@@ -1002,7 +1010,7 @@ def _read(c, lv, s, traits, out_h, h, complaints, n_complaints, answered, n_prod
         if n_product > 0 and trust < c.sell_trust:
             s.trust[i] -= r * n_product * c.trust_hard_sell * (1.0 - c.hard_sell_match_relief * lv.ip_match)
         if n_value > 0:
-            s.trust[i] += r * n_value * c.trust_value_gain * (0.5 + 0.5 * lv.ip_match) * (1.0 - trust)
+            s.trust[i] += r * n_value * _value_trust(c, lv) * (1.0 - trust)
         # M8: moods move toward what members read: talk lifts them a little; complaints pull
         # them down, more from people one is tied to; answers help
         s.sentiment[i] += r * talk * c.talk_mood * (c.talk_mood_level - s.sentiment[i])
@@ -1059,7 +1067,7 @@ def _day_satisfaction(c, lv, s, i, alpha):
     over = s.read_day[i] - s.tolerance[i]
     annoy = s.annoy_day[i] + (c.overload_annoy * over if over > 0 else 0.0)
     fit = _offer_fit(lv, s, i)
-    taste = 0.5 + s.interest[i]
+    taste = c.taste_floor + s.interest[i]
     today = c.sat_base + s.value_day[i] - annoy + c.value_tie * min(s.n_ties[i], c.ties_valued)
     today += c.value_info * taste * (1.0 - math.exp(-s.info_day[i] / c.info_half))
     today += c.value_talk * lv.topic_value * taste * (1.0 - math.exp(-s.talk_day[i] / c.talk_half))
@@ -1266,7 +1274,8 @@ def run_hours(c, lv, s, ev, traits, rhythm, out_h, out_d, h_start, h_end):
                 continue
             role = s.role[i]
             if traits[role, T_SCRIPTED] > 0.0:
-                if shill_on and _rand(lv, R_SHILL, i, h) < c.shill_rate * w * min(1.0, 0.2 + hd / 24.0):
+                ramp = min(1.0, c.shill_morning + hd / 24.0)  # scripts warm up over the day
+                if shill_on and _rand(lv, R_SHILL, i, h) < c.shill_rate * w * ramp:
                     out_h[H_SHILL, h] += 1
                     s.group[G_SHILL_DAY] += 1
                     ring[ring_n[0] % RECENT] = -1
@@ -1289,7 +1298,7 @@ def run_hours(c, lv, s, ev, traits, rhythm, out_h, out_d, h_start, h_end):
                 if h < jielong_until and s.event_mark[i] != jielong_id:
                     _jielong_entry(c, lv, s, traits, out_h, i, h)
         if s.group[G_GUEST_LEFT] > 0:
-            g = min(s.group[G_GUEST_LEFT], c.lecture_messages / 2.0)
+            g = min(s.group[G_GUEST_LEFT], c.lecture_messages / c.lecture_hours)
             out_h[H_GUEST, h] += g
             n_value += c.guest_value_share * g
             s.group[G_GUEST_LEFT] -= g

@@ -85,11 +85,12 @@ class GroupModel(mesa.Model):
         # initial members invited together (clustered) or pulled from a database
         n_nodes = m.initial + pool.size
         k = max(1, pool.mean_friends // 2)
-        edges = (kernels.holme_kim(n_nodes, min(k, max(n_nodes - 1, 1)), 0.5, self.stream(S_GRAPH))
+        edges = (kernels.holme_kim(n_nodes, min(k, max(n_nodes - 1, 1)), constants.friend_triads,
+                                   self.stream(S_GRAPH))
                  if n_nodes > 1 else np.empty((0, 2), dtype=np.int64))
         node_ptr, node_idx = _csr(edges, n_nodes)
         segment = kernels.homophilous_segments(node_ptr, node_idx, pool.segments,
-                                               self.stream(S_SEGMENTS))
+                                               constants.segment_homophily, self.stream(S_SEGMENTS))
         self._edges, self._segment = edges, segment
         initial = kernels.pick_initial(node_ptr, node_idx, m.initial, m.clustered,
                                        self.stream(S_INITIAL))
@@ -120,9 +121,11 @@ class GroupModel(mesa.Model):
         s, c, p = self.state, self.constants, self.plan
         s.segment[slot_of] = segment
         s.interest[:] = np.clip(self.stream(S_INTEREST).normal(p.pool.interest_mean, p.pool.interest_spread, n), 0, 1)
-        s.money_sens[:] = np.clip(self.stream(S_MONEY).normal(p.pool.money_sensitivity, 0.2, n), 0, 1)
+        s.money_sens[:] = np.clip(self.stream(S_MONEY).normal(p.pool.money_sensitivity,
+                                                              c.money_sens_spread, n), 0, 1)
         s.tolerance[:] = c.tolerance_mean * self.stream(S_TOLERANCE).lognormal(0.0, c.tolerance_spread, n)
-        relation = np.clip(p.pool.relation_to_host * self.stream(S_RELATION).uniform(0.5, 1.5, n), 0, 1)
+        spread = self.stream(S_RELATION).uniform(1 - c.relation_spread, 1 + c.relation_spread, n)
+        relation = np.clip(p.pool.relation_to_host * spread, 0, 1)
         s.trust[:] = c.trust_base + c.trust_from_ip * p.host.ip_strength + c.trust_from_relation * relation
         s.intrinsic[:] = c.intrinsic_interest * s.interest
         # M21: a heavy-tailed voice with mean 1; M19: willingness to pay, personal repurchase
