@@ -2,8 +2,6 @@
 
 import numpy as np
 
-from sim.kernels import TRAITS
-
 from agents.base import Member
 from agents.complainer import Complainer
 from agents.connector import Connector
@@ -13,6 +11,7 @@ from agents.lurker import Lurker
 from agents.regular import Regular
 from agents.shill import Shill
 from agents.spammer import Spammer
+from sim.kernels import TRAITS
 
 ROLES: tuple[type[Member], ...] = (Regular, Lurker, NativeKol, Connector, Shill, Complainer, Spammer)
 

@@ -22,7 +22,7 @@ from typing import get_args
 import yaml
 
 from scenarios.loader import load_plan
-from scenarios.schema import PLATFORM_CAP, CalendarItem, Growth, Group, Plan, Platform, Pool
+from scenarios.schema import PLATFORM_CAP, CalendarItem, Group, Growth, Plan, Platform, Pool
 
 CHILD = """
 import json, resource, sys, time

@@ -4,9 +4,9 @@ table in docs/plausibility.md, rewritten by `make plausibility`); `rates` is the
 use."""
 
 import sys
-from pathlib import Path
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
+from pathlib import Path
 
 import numpy as np
 import pandas as pd

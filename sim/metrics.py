@@ -12,8 +12,8 @@ conversation, and `budget_exhausted_day` when the budget never ran out.
 import numpy as np
 import pandas as pd
 
-from sim import kernels as k
 from agents import ROLES
+from sim import kernels as k
 from sim.kernels import SPAMMER
 
 MESSAGE_KINDS = ("real_messages", "host_messages", "shill_messages", "spam_messages", "guest_messages")

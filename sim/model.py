@@ -12,7 +12,18 @@ from scenarios.schema import PLATFORM_CAP, Plan
 from sim import kernels, state
 from sim.calendar import compile_calendar
 from sim.constants import CONSTANTS, RHYTHM, Constants
-from sim.kernels import COMPLAINER, CONNECTOR, DESIRE, IN, INTEREST, KOL, LURKER, REGULAR, SHILL, SPAMMER
+from sim.kernels import (
+    COMPLAINER,
+    CONNECTOR,
+    DESIRE,
+    IN,
+    INTEREST,
+    KOL,
+    LURKER,
+    REGULAR,
+    SHILL,
+    SPAMMER,
+)
 
 # Set-up draws: one independent stream per purpose, so changing one lever (say, the pre-warm
 # days) leaves every other draw of the replicate as it was (paired comparisons).
