@@ -454,7 +454,6 @@ def _purchase(c, lv, s, out_h, i, h, sale_discount):
         s.coupon_disc[i] = 0.0
     s.spend[i] += price
     s.n_purchases[i] += 1
-    s.last_buy[i] = h
     s.need_at[i] = h + lv.repurchase_hours * s.cycle[i] if lv.repurchase_hours > 0 else NEVER
     out_h[H_PURCHASES, h] += 1
     out_h[H_GMV, h] += price

@@ -149,7 +149,6 @@ class GroupModel(mesa.Model):
         s.need_at[:] = np.where(need[0] < c.initial_need_share, 0.0, first_need)
         s.opinion[:] = 1.0
         s.sentiment[:] = 0.1
-        s.last_buy[:] = -1e9
         for field in ("first_ad", "posted_day", "conv_day", "event_mark", "invited_by", "left_hour",
                       "muted_hour"):
             getattr(s, field)[:] = -1

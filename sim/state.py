@@ -36,7 +36,6 @@ FLOAT_FIELDS = {
     "coupon_disc": "discount of the member's coupon",
     "coupon_until": "hour the coupon expires",
     "complain_urge": "urge to complain after a bad purchase (M12)",
-    "last_buy": "hour of the last purchase",
     "share_w": "shares a day the member would make now (M13)",
     "open_now": "chance the member opens the group this hour (M18)",
     "recognised": "motive from replies received (M14, M21); fades",
