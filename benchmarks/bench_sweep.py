@@ -1,7 +1,7 @@
 """Runs per second of a tuanzhang sweep (100 points x 20 replicates = 2,000 runs, 12 weeks):
 in-process `simulate` in a loop, then `run_points` here (1 worker), in 2 local processes and on
-a Dask LocalCluster of 2 processes, all in the same invocation so the machine's load is shared
-alike. Wall-clock rates include starting the workers; "after the first chunk" is the rate from
+a Dask LocalCluster of 2 processes, then in-process again, all in the same invocation so the
+machine's load is shared alike; the faster in-process rate is the reference. Wall-clock rates include starting the workers; "after the first chunk" is the rate from
 the first finished chunk to the end, i.e. without the workers' start-up (imports, loading the
 compiled kernels). Run on demand:
 `.venv/bin/python benchmarks/bench_sweep.py [--runs N]`.
@@ -33,14 +33,17 @@ def main() -> None:
 
     print(f"tuanzhang sweep: {n_points} points x {REPLICATES} replicates = {runs} runs, "
           f"{base.group.weeks} weeks; load average before: {os.getloadavg()[0]:.1f}")
-    t = time.perf_counter()
-    for point in points:
-        plan = base.model_copy(update={"host": base.host.model_copy(update={
-            "ip_strength": point["host.ip_strength"]})})
-        for r in range(REPLICATES):
-            simulate(plan, r)
-    here = runs / (time.perf_counter() - t)
-    print(f"{'in-process simulate':28s} {here:7.1f} runs/s")
+    def in_process() -> float:
+        t = time.perf_counter()
+        for point in points:
+            plan = base.model_copy(update={"host": base.host.model_copy(update={
+                "ip_strength": point["host.ip_strength"]})})
+            for r in range(REPLICATES):
+                simulate(plan, r)
+        return runs / (time.perf_counter() - t)
+
+    before = in_process()
+    print(f"{'in-process simulate':28s} {before:7.1f} runs/s")
 
     rates = {}
     for label, kwargs in (
@@ -59,15 +62,19 @@ def main() -> None:
         end = time.perf_counter()
         rates[label] = runs / (end - t)
         steady = (runs - first[0][1]) / (end - first[0][0])
-        n = kwargs["workers"]
-        print(f"{label:28s} {rates[label]:7.1f} runs/s ({rates[label] / n / here:4.0%} of "
-              f"in-process per worker); after the first chunk {steady:7.1f} runs/s "
-              f"({steady / n / here:4.0%} per worker); first chunk after {first[0][0] - t:.1f} s")
+        print(f"{label:28s} {rates[label]:7.1f} runs/s; after the first chunk {steady:7.1f} "
+              f"runs/s; first chunk after {first[0][0] - t:.1f} s")
+    after = in_process()
+    here = max(before, after)
+    print(f"{'in-process simulate, again':28s} {after:7.1f} runs/s; the faster of the two is the "
+          "reference")
     one = rates["run_points, 1 worker"]
+    for label, rate in rates.items():
+        n = 1 if "1 worker" in label else 2
+        print(f"{label:28s} {rate / n / here:4.0%} of in-process per worker, wall clock")
     print(f"2 processes / 1 worker: {rates['run_points, 2 processes'] / one:.2f}x; "
           f"Dask (2) / 1 worker: {rates['run_points, --dask local (2)'] / one:.2f}x; "
           f"load average after: {os.getloadavg()[0]:.1f}")
-
 
 if __name__ == "__main__":
     main()

@@ -10,9 +10,23 @@ import signal
 from collections.abc import Callable
 from contextlib import suppress
 
+import dask
 from distributed import Client, KilledWorker, LocalCluster, WorkerPlugin, as_completed
 
 from experiments.runner import Chunk, RunError, Tables, run_chunk
+
+
+LOCAL_QUIET = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.system-monitor.interval": "5s",
+    "distributed.worker.memory.monitor-interval": "5s",
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.tick.limit": "60s",
+    "distributed.scheduler.work-stealing": False,
+}
+"""A local cluster shares the machine's cores with its runs: no statistical profiler (it samples
+every worker's stack every 10 ms), monitors that wake every 5 s rather than every 20-500 ms, and
+no work stealing (the chunks are alike). Measured on 2 cores: about 10% more runs per second."""
 
 
 def run_on_dask(
@@ -27,10 +41,11 @@ def run_on_dask(
     scheduler at `address`, handing each finished chunk to `keep` here."""
     cluster = None
     if address == "local":
-        cluster = LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-            silence_logs=logging.CRITICAL,
-        )
+        with dask.config.set(LOCAL_QUIET):
+            cluster = LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True,
+                dashboard_address=None, silence_logs=logging.CRITICAL,
+            )
     try:
         client = Client(cluster or address, timeout="10s")
     except OSError as err:

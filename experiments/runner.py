@@ -28,6 +28,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from experiments import storage
@@ -242,21 +243,34 @@ def _stack(finished: dict[int, Tables], tables: tuple[str, ...]) -> Tables:
 
 
 def run_chunk(runs: list[Run], tables: tuple[str, ...], hourly: bool) -> Tables:
-    """Simulate a chunk's runs; each table stacked, led by the key columns and `replicate`."""
-    stacks: dict[str, list[pd.DataFrame]] = {name: [] for name in tables}
-    for run in runs:
-        result = simulate(run.plan, run.seed, hourly=hourly).tables()
-        for name in tables:
-            frame = result[name]
-            if name == "summary":
-                at = list(frame.columns).index("seed") + 1
-                for k, (column, value) in enumerate(run.values.items()):
-                    frame.insert(at + k, column, [value])
-            frame.insert(0, "replicate", run.replicate)
-            for k, (column, value) in enumerate(run.key.items()):
-                frame.insert(k, column, value)
-            stacks[name].append(frame)
-    return {name: pd.concat(frames, ignore_index=True) for name, frames in stacks.items()}
+    """Simulate a chunk's runs; each table stacked, led by the key columns and `replicate`.
+
+    Tables are built once per chunk, not per run: per-run frame edits cost a tenth of a run."""
+    results = [simulate(run.plan, run.seed, hourly=hourly) for run in runs]
+    out = {}
+    for name in tables:
+        if name == "summary":
+            out[name] = pd.DataFrame([_summary_row(run, result.summary)
+                                      for run, result in zip(runs, results)])
+            continue
+        frames = [getattr(result, name) for result in results]
+        lengths = [len(frame) for frame in frames]
+        lead = {column: np.repeat(np.array([run.key[column] for run in runs]), lengths)
+                for column in runs[0].key}
+        lead["replicate"] = np.repeat(np.array([run.replicate for run in runs]), lengths)
+        out[name] = pd.concat([pd.DataFrame(lead), pd.concat(frames, ignore_index=True)],
+                              axis=1)
+    return out
+
+
+def _summary_row(run: Run, summary: dict[str, Any]) -> dict[str, Any]:
+    """The key columns, `replicate`, then the summary with the run's `values` after `seed`."""
+    row = {**run.key, "replicate": run.replicate}
+    for column, value in summary.items():
+        row[column] = value
+        if column == "seed":
+            row.update(run.values)
+    return row
 
 
 class _ChunkStore:

@@ -119,9 +119,7 @@ def point_table(summary: pd.DataFrame, paths: list[str]) -> pd.DataFrame:
         "mean": grouped.mean(),
         "se": grouped.sem(),
     }
-    wide = pd.concat(
-        {f"{m}_{s}": stats[s][m] for m in metrics for s in STATS}, axis=1
-    )
+    wide = pd.DataFrame({f"{m}_{s}": stats[s][m] for m in metrics for s in STATS})
     return values.join(wide).reset_index()
 
 
