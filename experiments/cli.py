@@ -234,8 +234,9 @@ def _simulate(
                                 dask=dask, force=force)
     except RunInterrupted as stop:
         _interrupted(stop, out, lang)
-    write_report(results, out / "report.html", lang)
-    _print_summary(results, lang)
+    with _writing(out):
+        write_report(results, out / "report.html", lang)
+        _print_summary(results, lang)
     console.print(f"Wrote {escape(str(out))}: {', '.join(_files(out))}")
 
 
@@ -258,6 +259,20 @@ def progress_bar(description: str) -> Iterator[Callable[[int, int], None]]:
             bar.update(bar.task_ids[0], completed=done)
 
         yield progress
+
+
+@contextmanager
+def _writing(out: Path) -> Iterator[None]:
+    """Writing what every run gave: an interrupt here (Ctrl-C, SIGTERM) says that the runs are
+    saved and how to finish, rather than stopping without a word."""
+    try:
+        with interrupt_once():
+            yield
+    except KeyboardInterrupt:
+        typer.echo(
+            f"Interrupted while writing the results; every run is saved in {out}. Rerun the "
+            "same command to write them.", err=True)
+        raise typer.Exit(130) from None
 
 
 def _interrupted(stop: RunInterrupted, out: Path, lang: Lang) -> NoReturn:
@@ -351,8 +366,9 @@ def sensitivity(
             f"Interrupted: {stop.finished} of {stop.total} runs finished and are kept in {out}. "
             "Rerun the same command to finish the rest and analyse.", err=True)
         raise typer.Exit(130) from None
-    write_sensitivity_report(result, plan, out / "report.html")
-    _print_ranking(result)
+    with _writing(out):
+        write_sensitivity_report(result, plan, out / "report.html")
+        _print_ranking(result)
     console.print(f"Wrote {escape(str(out))}: {', '.join(_files(out))}")
 
 
@@ -408,8 +424,9 @@ def optimize(
             f"Interrupted: {finished} finished trials are kept in {out}. Rerun the same "
             "command to continue the study.", err=True)
         raise typer.Exit(130) from None
-    _write_search(search, base, plan, replicates, out)
-    _print_search(search)
+    with _writing(out):
+        _write_search(search, base, plan, replicates, out)
+        _print_search(search)
     console.print(f"Wrote {escape(str(out))}: {', '.join(_files(out))}")
 
 
@@ -514,7 +531,8 @@ def sweep(
             err=True,
         )
         raise typer.Exit(130) from None
-    _sweep_report(result, base, out, partial=False)
+    with _writing(out):
+        _sweep_report(result, base, out, partial=False)
     console.print(f"Wrote {escape(str(out))}: {', '.join(_files(out))}")
 
 

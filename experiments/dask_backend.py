@@ -7,14 +7,12 @@ elsewhere and the tables are the same. Workers need groupsim installed (the same
 import logging
 import os
 import signal
-from collections.abc import Callable
 from contextlib import suppress
 
 import dask
 from distributed import Client, KilledWorker, LocalCluster, WorkerPlugin, as_completed
 
-from experiments.runner import Chunk, RunError, Tables, run_chunk
-
+from experiments.runner import Backend, Chunk, Keep, RunError, run_chunk
 
 LOCAL_QUIET = {
     "distributed.worker.profile.enabled": False,
@@ -26,66 +24,74 @@ LOCAL_QUIET = {
 }
 """A local cluster shares the machine's cores with its runs: no statistical profiler (it samples
 every worker's stack every 10 ms), monitors that wake every 5 s rather than every 20-500 ms, and
-no work stealing (the chunks are alike). Measured on 2 cores: about 10% more runs per second."""
+no work stealing (the chunks are alike)."""
 
 
-def run_on_dask(
-    address: str,
-    workers: int,
-    todo: list[Chunk],
-    tables: tuple[str, ...],
-    hourly: bool,
-    keep: Callable[[Chunk, Tables], None],
-) -> None:
-    """Run `todo` on a LocalCluster of `workers` processes (`address` "local") or on the
-    scheduler at `address`, handing each finished chunk to `keep` here."""
-    cluster = None
-    if address == "local":
-        with dask.config.set(LOCAL_QUIET):
-            cluster = LocalCluster(
-                n_workers=workers, threads_per_worker=1, processes=True,
-                dashboard_address=None, silence_logs=logging.CRITICAL,
-            )
-    try:
-        client = Client(cluster or address, timeout="10s")
-    except OSError as err:
-        if cluster is not None:
-            cluster.close()
-        raise RunError(
-            f"cannot reach the Dask scheduler at {address} ({err}); start one with "
-            "`dask scheduler` and workers with `dask worker ADDRESS`, or use --dask local"
-        ) from None
-    futures = []
-    try:
-        if cluster is not None:
-            client.register_plugin(_IgnoreCtrlC())
+class DaskBackend(Backend):
+    """A LocalCluster of `workers` processes (`address` "local") or the scheduler at `address`,
+    connected at the first chunks and kept until `close`."""
+
+    def __init__(self, address: str, workers: int):
+        self.address = address
+        self.workers = workers
+        self._cluster: LocalCluster | None = None
+        self._client: Client | None = None
+
+    def _connect(self) -> Client:
+        if self._client is not None:
+            return self._client
+        if self.address == "local":
+            with dask.config.set(LOCAL_QUIET):
+                self._cluster = LocalCluster(
+                    n_workers=self.workers, threads_per_worker=1, processes=True,
+                    dashboard_address=None, silence_logs=logging.CRITICAL,
+                )
+        try:
+            self._client = Client(self._cluster or self.address, timeout="10s")
+        except OSError as err:
+            self.close()
+            raise RunError(
+                f"cannot reach the Dask scheduler at {self.address} ({err}); start one with "
+                "`dask scheduler` and workers with `dask worker ADDRESS`, or use --dask local"
+            ) from None
+        if self._cluster is not None:
+            self._client.register_plugin(_IgnoreCtrlC())
+        return self._client
+
+    def run(self, todo: list[Chunk], tables: tuple[str, ...], hourly: bool, keep: Keep) -> None:
+        client = self._connect()
         futures = [
             client.submit(run_chunk, chunk.runs, tables, hourly, key=f"groupsim-{chunk.name}",
                           retries=3, pure=False)
             for chunk in todo
         ]
         chunk_of = {future.key: chunk for future, chunk in zip(futures, todo)}
-        for future in as_completed(futures):
-            keep(chunk_of[future.key], future.result())
-    except KilledWorker as err:
-        raise RunError(
-            f"Dask workers kept dying on one chunk ({err}); the runs that finished are saved: "
-            "rerun the same command to resume"
-        ) from None
-    except KeyboardInterrupt:
-        if cluster is not None:  # stop now rather than wait for the chunks under way
-            for nanny in cluster.workers.values():
-                with suppress(ProcessLookupError, TypeError):
-                    os.kill(nanny.pid, signal.SIGKILL)
-        raise
-    finally:
-        with suppress(Exception):
-            client.cancel(futures, force=True)
-        with suppress(Exception):
-            client.close(timeout=2)
-        if cluster is not None:
+        try:
+            for future in as_completed(futures):
+                keep(chunk_of[future.key], future.result())
+        except KilledWorker as err:
+            raise RunError(
+                f"Dask workers kept dying on one chunk ({err}); the runs that finished are "
+                "saved: rerun the same command to resume"
+            ) from None
+        except KeyboardInterrupt:
+            if self._cluster is not None:  # stop now rather than wait for the chunks under way
+                for nanny in self._cluster.workers.values():
+                    with suppress(ProcessLookupError, TypeError):
+                        os.kill(nanny.pid, signal.SIGKILL)
+            raise
+        finally:
             with suppress(Exception):
-                cluster.close(timeout=2)
+                client.cancel(futures, force=True)
+
+    def close(self) -> None:
+        if self._client is not None:
+            with suppress(Exception):
+                self._client.close(timeout=2)
+        if self._cluster is not None:
+            with suppress(Exception):
+                self._cluster.close(timeout=2)
+        self._client = self._cluster = None
 
 
 class _IgnoreCtrlC(WorkerPlugin):

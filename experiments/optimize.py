@@ -31,7 +31,7 @@ from optuna.trial import FrozenTrial, TrialState
 
 from experiments.objectives import Constraint, Objective, by_point, check_metric
 from experiments.points import point_plan, run_points
-from experiments.runner import RunError
+from experiments.runner import RunError, open_backend
 from experiments.storage import claim, write_parquet_atomic, write_plans
 from experiments.vary import Axis, check_distinct
 from scenarios.loader import library, load_plan
@@ -130,26 +130,28 @@ def optimize(
         total = max(0, trials - len(_evaluated(study))) * replicates
         if progress is not None:
             progress(0, total)
-        while len(_evaluated(study)) < trials:
-            with _held_interrupts():
-                n = min(BATCH, trials - len(_evaluated(study)))
-                study.sampler = _sampler(len(objectives), seed + len(study.trials))
-                batch = [study.ask(distributions) for _ in range(n)]
+        with open_backend(workers, dask) as backend:  # workers start once for all batches
+            while len(_evaluated(study)) < trials:
+                with _held_interrupts():
+                    n = min(BATCH, trials - len(_evaluated(study)))
+                    study.sampler = _sampler(len(objectives), seed + len(study.trials))
+                    batch = [study.ask(distributions) for _ in range(n)]
 
-            def step(finished: int, _: int) -> None:
-                if progress is not None:
-                    progress(done + finished, total)
+                def step(finished: int, _: int) -> None:
+                    if progress is not None:
+                        progress(done + finished, total)
 
-            summary = run_points(base, [dict(trial.params) for trial in batch], replicates,
-                                 seed, workers=workers, dask=dask, progress=step)
-            done += len(summary)
-            with _held_interrupts():
-                _tell(study, batch, summary, objectives, constraints)
+                summary = run_points(base, [dict(trial.params) for trial in batch],
+                                     replicates, seed, progress=step, backend=backend)
+                done += len(summary)
+                with _held_interrupts():
+                    _tell(study, batch, summary, objectives, constraints)
+        with _held_interrupts():
+            return _finish(study, levers, objectives, constraints, out)
     except KeyboardInterrupt:
         with _held_interrupts():
             search = _finish(study, levers, objectives, constraints, out)
         raise SearchInterrupted(search) from None
-    return _finish(study, levers, objectives, constraints, out)
 
 
 def _tell(

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from experiments.runner import Run, RunError, RunInterrupted, execute
+from experiments.runner import Backend, Run, RunError, RunInterrupted, execute
 from scenarios.loader import PlanError, set_path, validate_dict
 from scenarios.schema import Plan
 
@@ -42,12 +42,14 @@ def run_points(
     out: Path | None = None,
     daily: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    backend: Backend | None = None,
 ) -> pd.DataFrame:
     """Run `replicates` replicates of every point; the summary table, one row per run.
 
     Columns: `point` (the point's index in `points`), `replicate`, `seed`, one column per varied
     path (named by the path), then the summary metrics. Rows are sorted by point and replicate,
-    whatever the workers or `dask` ("local" or a scheduler address; see `experiments.runner`).
+    whatever the workers or `dask` ("local" or a scheduler address), or the open `backend` that
+    replaces them (see `experiments.runner.open_backend`).
     With `out`, finished runs are kept there in chunks, a rerun with the same arguments runs
     only what is missing, and `summary.parquet` (and `daily.parquet`, led by `point` and
     `replicate`, with `daily`) are written there at the end. Ctrl-C raises `RunInterrupted`
@@ -66,8 +68,8 @@ def run_points(
     ]
     tables = ("summary", "daily") if daily else ("summary",)
     try:
-        return execute(runs, tables, workers=workers, dask=dask, out=out,
-                       progress=progress)["summary"]
+        return execute(runs, tables, workers=workers, dask=dask, out=out, progress=progress,
+                       backend=backend)["summary"]
     except RunInterrupted as stop:
         raise RunInterrupted(stop.results and stop.results["summary"], stop.finished,
                              stop.total) from None

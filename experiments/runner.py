@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
@@ -170,11 +170,12 @@ def execute(
     dask: str | None = None,
     out: Path | None = None,
     progress: Progress | None = None,
+    backend: "Backend | None" = None,
 ) -> Tables:
     """Run every run; each of `tables` stacked in run order.
 
-    Here (`workers` 1), in `workers` local processes, or on Dask (`dask` "local" for a local
-    cluster of `workers` processes, or a scheduler address). With `out`, see the module
+    On `backend` when given (the caller opened it and closes it), else on one opened for this
+    call from `workers` and `dask` (see `open_backend`). With `out`, see the module
     docstring. Ctrl-C (KeyboardInterrupt) stops the workers and raises `RunInterrupted` with the
     tables of the finished chunks (also written to `out`).
     """
@@ -204,7 +205,8 @@ def execute(
     todo = [c for c in chunks if c.index not in finished]
     try:
         if todo:
-            _backend(workers, dask, len(todo))(todo, tables, hourly, keep)
+            with nullcontext(backend) if backend else open_backend(workers, dask) as where:
+                where.run(todo, tables, hourly, keep)
     except KeyboardInterrupt:
         partial = _stack(finished, tables) if finished else None
         if out is not None and partial is not None:
@@ -308,77 +310,102 @@ class _ChunkStore:
 
 
 Keep = Callable[[Chunk, Tables], None]
-Backend = Callable[[list[Chunk], tuple[str, ...], bool, Keep], None]
 
 
-def _backend(workers: int, dask: str | None, n_chunks: int) -> Backend:
+class Backend:
+    """Where chunks run: here, in this process. Subclasses run them in local processes or on
+    Dask; their workers start with the first chunks and stay up until `close` (the end of a
+    `with` block), so a study that runs many small batches starts them once."""
+
+    def run(self, todo: list[Chunk], tables: tuple[str, ...], hourly: bool, keep: Keep) -> None:
+        """Run every chunk of `todo`, handing each finished one to `keep` in this process."""
+        for chunk in todo:
+            keep(chunk, run_chunk(chunk.runs, tables, hourly))
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self) -> "Backend":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_backend(workers: int = 1, dask: str | None = None) -> Backend:
+    """Here (`workers` 1), `workers` local processes, or Dask (`dask` "local" for a local
+    cluster of `workers` processes, or a scheduler address)."""
+    check_workers(workers)
     if dask is not None:
-        from experiments.dask_backend import run_on_dask
+        from experiments.dask_backend import DaskBackend
 
-        return lambda todo, tables, hourly, keep: run_on_dask(
-            dask, workers, todo, tables, hourly, keep)
-    if workers == 1 or n_chunks == 1:
-        return _run_here
-    return lambda todo, tables, hourly, keep: _run_in_processes(
-        min(workers, n_chunks), todo, tables, hourly, keep)
+        return DaskBackend(dask, workers)
+    return Backend() if workers == 1 else LocalProcesses(workers)
 
 
-def _run_here(todo: list[Chunk], tables: tuple[str, ...], hourly: bool, keep: Keep) -> None:
-    for chunk in todo:
-        keep(chunk, run_chunk(chunk.runs, tables, hourly))
+class LocalProcesses(Backend):
+    """A pool of worker processes; a pool that loses a worker (killed, out of memory) is replaced
+    and the unfinished chunks run again, up to `POOL_RESTARTS` times in one `run`."""
 
+    def __init__(self, workers: int):
+        self.workers = workers
+        self._pool: ProcessPoolExecutor | None = None
 
-def _run_in_processes(
-    workers: int, todo: list[Chunk], tables: tuple[str, ...], hourly: bool, keep: Keep
-) -> None:
-    """Run chunks in a pool of processes; a pool that loses a worker (killed, out of memory) is
-    replaced and the unfinished chunks run again, up to `POOL_RESTARTS` times."""
-    done: set[int] = set()
+    def run(self, todo: list[Chunk], tables: tuple[str, ...], hourly: bool, keep: Keep) -> None:
+        if self._pool is None and len(todo) == 1:  # not worth starting processes for
+            return super().run(todo, tables, hourly, keep)
+        done: set[int] = set()
 
-    def kept(chunk: Chunk, frames: Tables) -> None:
-        done.add(chunk.index)
-        keep(chunk, frames)
+        def kept(chunk: Chunk, frames: Tables) -> None:
+            done.add(chunk.index)
+            keep(chunk, frames)
 
-    for _ in range(POOL_RESTARTS + 1):
+        for _ in range(POOL_RESTARTS + 1):
+            try:
+                return self._round([c for c in todo if c.index not in done], tables, hourly,
+                                   kept)
+            except BrokenProcessPool:
+                continue
+        raise RunError(
+            f"worker processes died {POOL_RESTARTS + 1} times (killed, or out of memory?); the "
+            "runs that finished are saved: rerun the same command to resume, with fewer --workers"
+        )
+
+    def _round(self, todo: list[Chunk], tables: tuple[str, ...], hourly: bool,
+               keep: Keep) -> None:
+        if self._pool is None:
+            # spawn, not fork: a forked child would inherit this process's threads (pyarrow,
+            # numba) in a broken state. Processes start as chunks need them (up to `workers`).
+            self._pool = ProcessPoolExecutor(
+                self.workers, mp_context=get_context("spawn"), initializer=worker_setup,
+                initargs=(os.getpid(),),
+            )
         try:
-            return _pool_round(workers, [c for c in todo if c.index not in done], tables,
-                               hourly, kept)
-        except BrokenProcessPool:
-            continue
-    raise RunError(
-        f"worker processes died {POOL_RESTARTS + 1} times (killed, or out of memory?); the "
-        "runs that finished are saved: rerun the same command to resume, with fewer --workers"
-    )
+            pending = {self._pool.submit(run_chunk, chunk.runs, tables, hourly): chunk
+                       for chunk in todo}
+            while pending:
+                ready, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in ready:
+                    keep(pending.pop(future), future.result())
+        except BaseException:
+            self.close()  # on an interrupt or error, kill the workers now, not after their chunks
+            raise
 
-
-POOL_RESTARTS = 3
-
-
-def _pool_round(
-    workers: int, todo: list[Chunk], tables: tuple[str, ...], hourly: bool, keep: Keep
-) -> None:
-    # spawn, not fork: a forked child would inherit this process's threads (pyarrow, numba) in
-    # a broken state. Workers ignore Ctrl-C (this process handles it and stops them) and exit
-    # when this process dies.
-    pool = ProcessPoolExecutor(
-        workers, mp_context=get_context("spawn"), initializer=worker_setup,
-        initargs=(os.getpid(),),
-    )
-    try:
-        pending = {pool.submit(run_chunk, chunk.runs, tables, hourly): chunk for chunk in todo}
-        while pending:
-            ready, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in ready:
-                keep(pending.pop(future), future.result())
-    finally:
-        # On an interrupt or error, kill the workers now rather than wait for their chunks.
-        processes = list(getattr(pool, "_processes", {}).values())
-        pool.shutdown(wait=False, cancel_futures=True)
+    def close(self) -> None:
+        """Kill the workers: they hold nothing but chunks under way, which are not kept."""
+        if self._pool is None:
+            return
+        processes = list(getattr(self._pool, "_processes", {}).values())
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool = None
         for process in processes:
             if process.is_alive():
                 process.kill()
         for process in processes:
             process.join(timeout=5)
+
+
+POOL_RESTARTS = 3
 
 
 def worker_setup(parent: int) -> None:

@@ -140,3 +140,15 @@ def test_dask_workers_do_not_outlive_a_killed_main_process(tmp_path: Path):
     proc.kill()
     proc.communicate()
     assert workers and gone_within(workers, 5), "a Dask worker outlived its parent"
+
+
+def test_ctrl_c_while_writing_the_report_says_the_runs_are_saved(tmp_path: Path, monkeypatch):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("experiments.cli.write_report", interrupted)
+    args = ["run", "tuanzhang", "--weeks", "1", "--replicates", "2", "--out", str(tmp_path)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 130, result.output
+    assert "every run is saved" in result.output
+    assert (tmp_path / "summary.parquet").is_file()
