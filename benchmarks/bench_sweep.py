@@ -1,10 +1,10 @@
 """Runs per second of a tuanzhang sweep (100 points x 20 replicates = 2,000 runs, 12 weeks):
 in-process `simulate` in a loop, then `run_points` here (1 worker), in 2 local processes and on
 a Dask LocalCluster of 2 processes, then in-process again, all in the same invocation so the
-machine's load is shared alike; the faster in-process rate is the reference. Wall-clock rates include starting the workers; "after the first chunk" is the rate from
-the first finished chunk to the end, i.e. without the workers' start-up (imports, loading the
-compiled kernels). Run on demand:
-`.venv/bin/python benchmarks/bench_sweep.py [--runs N]`.
+machine's load is shared alike; the faster in-process rate is the reference. Wall-clock rates
+include starting the workers; "after the first chunk" is the rate from the first finished chunk
+to the end, i.e. without the workers' start-up (imports, loading the compiled kernels). Run on
+demand: `.venv/bin/python benchmarks/bench_sweep.py [--runs N]`.
 
 Targets (issue 6): each worker at >= 80% of the in-process rate; 2 workers >= 1.7x one.
 """
