@@ -41,6 +41,9 @@ class DaskBackend(Backend):
         if self._client is not None:
             return self._client
         if self.address == "local":
+            # Workers are killed when done (see `close`), and their connections' INFO
+            # tracebacks arrive after the cluster has restored the log levels it silenced.
+            logging.getLogger("distributed").setLevel(logging.CRITICAL)
             with dask.config.set(LOCAL_QUIET):
                 self._cluster = LocalCluster(
                     n_workers=self.workers, threads_per_worker=1, processes=True,
