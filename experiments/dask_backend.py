@@ -85,8 +85,10 @@ class DaskBackend(Backend):
                 client.cancel(futures, force=True)
 
     def _kill_local_workers(self) -> None:
+        """SIGKILL the local workers, telling their nannies first not to start new ones."""
         if self._cluster is not None:
             for nanny in self._cluster.workers.values():
+                nanny.close_gracefully()
                 with suppress(ProcessLookupError, TypeError):
                     os.kill(nanny.pid, signal.SIGKILL)
 
