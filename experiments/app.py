@@ -658,4 +658,7 @@ def serve(host: str = "127.0.0.1", port: int = 8765, replicates: int = 20) -> No
     import uvicorn
     from solara.server.starlette import app as starlette_app
 
-    uvicorn.run(starlette_app, host=host, port=port, log_level="warning")
+    # Server.run, not uvicorn.run: after its graceful shutdown it raises the Ctrl-C it caught
+    # (uvicorn.run swallows it), so the command exits 130 like every other.
+    uvicorn.Server(uvicorn.Config(starlette_app, host=host, port=port,
+                                  log_level="warning")).run()

@@ -197,6 +197,9 @@ def app_(
     except AppError as error:
         typer.echo(f"Error: {error}", err=True)
         raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        typer.echo("Stopped the what-if page.", err=True)
+        raise typer.Exit(130) from None
 
 
 @contextmanager

@@ -2,6 +2,7 @@
 headless by playwright (never `playwright install`: nothing is downloaded)."""
 
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -55,10 +56,10 @@ def server_url():
         wait_until_serving(server, url)
         yield url
     finally:
-        server.terminate()
+        server.send_signal(signal.SIGINT)  # Ctrl-C: stops the page, exit 130 like every command
         try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
+            assert server.wait(10) == 130, server.stderr.read()
+        finally:
             server.kill()
             server.wait()
 
