@@ -31,7 +31,7 @@ from experiments.runner import run_plan
 from experiments.storage import Results
 from scenarios.loader import PlanError, library, load_plan, plan_to_yaml, validate_dict
 from scenarios.schema import Plan, RedPacket
-from sim import kernels, metrics
+from sim import codes, metrics
 from sim.model import GroupModel
 from sim.run import simulate
 
@@ -352,8 +352,6 @@ def weekly_gmv_figure(whatif: WhatIf) -> go.Figure:
 
 
 # ---- one replicate, day by day ------------------------------------------------------------
-ROLE_COLOURS = ("#636efa", "#b6b6b6", "#ab63fa", "#00cc96", "#ffa15a", "#ef553b", "#222222")
-"""One colour per role, in `agents.ROLES` order."""
 
 
 def member_layout(model: GroupModel) -> dict[int, np.ndarray]:
@@ -403,12 +401,12 @@ def network_figure(model: GroupModel, layout: dict[int, np.ndarray]) -> go.Figur
         if not nodes:
             continue
         data = [g.nodes[slot] for slot in nodes]
-        gone = [d["status"] in (kernels.LEFT, kernels.REMOVED) for d in data]
-        muted = [d["status"] == kernels.MUTED for d in data]
+        gone = [d["status"] in (codes.LEFT, codes.REMOVED) for d in data]
+        muted = [d["status"] == codes.MUTED for d in data]
         fig.add_scatter(
             x=[pos[slot][0] for slot in nodes], y=[pos[slot][1] for slot in nodes],
             mode="markers", name=role.name,
-            marker={"color": ROLE_COLOURS[role_id],
+            marker={"color": role.colour,
                     "size": [5 + 3 * math.sqrt(d["posts"]) for d in data],
                     "opacity": [0.12 if x else 0.4 if m else 0.95 for x, m in zip(gone, muted)],
                     "line": {"width": 0}},

@@ -5,7 +5,7 @@ lives in `sim.constants`, one set shared by every plan. Unknown keys are errors.
 """
 
 from enum import StrEnum
-from typing import Annotated, ClassVar, Literal, Union
+from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -97,10 +97,10 @@ class Content(Strict):
 
 
 class Timing(Strict):
-    """When a calendar item fires. Each kind names in `params` the (up to two) fields the
-    kernel's handler for that kind reads (`sim.calendar`)."""
+    """When a calendar item fires. Each subclass below is one calendar kind, in kind-code order
+    (append a new one last, so existing codes stay); its handler in `sim/events.py` names
+    the fields it reads as its parameters."""
 
-    params: ClassVar[tuple[str, ...]] = ()
     hour: int = Field(20, ge=0, le=23)
     every_days: int | None = Field(None, ge=1, le=365)
     weekday: Weekday | None = None
@@ -117,34 +117,29 @@ class Timing(Strict):
 
 
 class RedPacket(Timing):
-    params: ClassVar[tuple[str, ...]] = ("amount", "count")
     kind: Literal["red_packet"]
     amount: Yuan = Field(50.0, description="total yuan, split among count grabs")
     count: int = Field(20, ge=1, le=500)
 
 
 class LuckyDraw(Timing):
-    params: ClassVar[tuple[str, ...]] = ("amount", "count")
     kind: Literal["lucky_draw"]
     amount: Yuan = Field(100.0, description="prize value, yuan")
     count: int = Field(3, ge=1, le=100, description="winners")
 
 
 class Checkin(Timing):
-    params: ClassVar[tuple[str, ...]] = ("reward",)
     kind: Literal["checkin"]
     reward: Yuan = Field(0.0, description="yuan (or points value) per check-in")
 
 
 class Coupon(Timing):
-    params: ClassVar[tuple[str, ...]] = ("discount", "valid_hours")
     kind: Literal["coupon"]
     discount: Annotated[float, Field(gt=0.0, le=0.9)] = 0.1
     valid_hours: int = Field(48, ge=1, le=720)
 
 
 class FlashSale(Timing):
-    params: ClassVar[tuple[str, ...]] = ("discount", "stock")
     kind: Literal["flash_sale"]
     discount: Annotated[float, Field(ge=0.0, le=0.9)] = 0.2
     stock: int = Field(200, ge=1, le=100_000)
@@ -152,7 +147,6 @@ class FlashSale(Timing):
 
 
 class Jielong(Timing):
-    params: ClassVar[tuple[str, ...]] = ("discount", "hours_open")
     kind: Literal["jielong"]
     discount: Annotated[float, Field(ge=0.0, le=0.9)] = 0.1
     hours_open: int = Field(12, ge=1, le=72)
@@ -167,7 +161,6 @@ class Topic(Timing):
 
 
 class Lecture(Timing):
-    params: ClassVar[tuple[str, ...]] = ("native",)
     kind: Literal["lecture"]
     by: Literal["guest", "native"] = "guest"
 
@@ -177,7 +170,6 @@ class Lecture(Timing):
 
 
 class Meetup(Timing):
-    params: ClassVar[tuple[str, ...]] = ("capacity",)
     kind: Literal["meetup"]
     capacity: int = Field(20, ge=2, le=200)
 
@@ -187,19 +179,13 @@ class Notice(Timing):
 
 
 class Cleanup(Timing):
-    params: ClassVar[tuple[str, ...]] = ("inactive_days",)
     kind: Literal["cleanup"]
     inactive_days: int = Field(14, ge=1, le=90)
 
 
-CalendarItem = Annotated[
-    Union[
-        RedPacket, LuckyDraw, Checkin, Coupon, FlashSale, Jielong, DailyReport, Topic,
-        Lecture, Meetup, Notice, Cleanup,
-    ],
-    Field(discriminator="kind"),
-]
-MONEY_KINDS = ("red_packet", "lucky_draw", "checkin", "coupon")
+CALENDAR_KINDS: tuple[type[Timing], ...] = tuple(Timing.__subclasses__())
+"""Every calendar kind, in definition order (the kind codes of `sim.events.KINDS`)."""
+CalendarItem = Annotated[Union[CALENDAR_KINDS], Field(discriminator="kind")]
 
 
 class Incentives(Strict):

@@ -12,9 +12,8 @@ conversation, and `budget_exhausted_day` when the budget never ran out.
 import numpy as np
 import pandas as pd
 
-from agents import ROLES
-from sim import kernels as k
-from sim.kernels import SPAMMER
+from agents import ADVERTISER, ROLES
+from sim import codes as k
 
 MESSAGE_KINDS = ("real_messages", "host_messages", "shill_messages", "spam_messages", "guest_messages")
 COUNTS = ("members", "joins", "leaves", "muted", "active_posters", "weekly_posters", "purchases",
@@ -63,7 +62,7 @@ def top_share(x: np.ndarray, share: float = 0.1) -> float:
 
 
 def summary(model, daily: pd.DataFrame) -> dict:
-    """One replicate's outcomes (MODEL.md "What comes out"); posting counts conversation only."""
+    """One replicate's outcomes (docs/model.md "What comes out"); posting counts conversation only."""
     s, plan = model.state, model.plan
     dead = int(s.group[k.G_DEAD_DAY])
     was = s.was_member == 1
@@ -92,7 +91,7 @@ def summary(model, daily: pd.DataFrame) -> dict:
         "complaint_share": float(daily["complaint_messages"].sum() / real) if real else 0.0,
         "spam_share": spam / (real + spam) if real + spam else 0.0,
         "trust_end_all": float(s.trust_end[was].mean()) if was.any() else float("nan"),
-        "defectors": int(((s.role == SPAMMER) & was).sum()),
+        "defectors": int(((s.role == ADVERTISER.role_id) & was).sum()),
         "budget_exhausted_day": out_hour // 24 if out_hour >= 0 else float("nan"),
         "skipped_money_items": int(s.group[k.G_SKIPPED_MONEY]),
     }

@@ -9,7 +9,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sim.kernels import GROUP_FIELDS, KINDS, RECENT
+from sim.codes import GROUP_FIELDS, RECENT
+from sim.events import KINDS
 
 FLOAT_FIELDS = {
     "interest": "match between the member's interests and the group's topic, 0-1",
@@ -79,7 +80,7 @@ STRUCTURES = {
     "answered": "kernel scratch: whether each was answered",
     "n_complaints": "kernel scratch: how many",
     "scratch": "kernel scratch: a meetup's attendees",
-    "group": "group-level scalars, see sim.kernels.GROUP_FIELDS",
+    "group": "group-level scalars, see sim.codes.GROUP_FIELDS",
     "novelty": "per calendar kind (M17)",
 }
 

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 from experiments import app
 from experiments.cli import app as cli
 from scenarios.loader import PlanError, load_plan, plan_to_yaml
-from sim import kernels
+from sim import codes
 from sim.model import GroupModel
 
 SHORT = ["group.weeks=2", "pool.size=60"]
@@ -185,13 +185,13 @@ def test_member_network_follows_the_group():
     assert drawn == roles
     faded = [o for t in fig.data[1:] for o in t.marker.opacity if o < 0.9]
     away = [slot for slot in g
-            if g.nodes[slot]["status"] in (kernels.LEFT, kernels.REMOVED, kernels.MUTED)]
+            if g.nodes[slot]["status"] in (codes.LEFT, codes.REMOVED, codes.MUTED)]
     assert len(faded) == len(away)
     counts = app.day_counts(model)
     assert list(counts) == list(app.DAY_COUNTS)
     s = model.state
-    members = model.traits[s.role, kernels.T_MEMBER] > 0  # a member turned spammer is not one
-    in_group = (s.was_member == 1) & np.isin(s.status, [kernels.IN, kernels.MUTED]) & members
+    members = model.traits[s.role, codes.T_MEMBER] > 0  # a member turned spammer is not one
+    in_group = (s.was_member == 1) & np.isin(s.status, [codes.IN, codes.MUTED]) & members
     assert counts["members"] == in_group.sum()
 
 
