@@ -10,7 +10,8 @@ An edit recompiles only the kernel modules that import the edited file; an edit 
 (say `sim/metrics.py`, or a plan) recompiles nothing.
 
 The cache lives in NUMBA_CACHE_DIR/groupsim if set, else in `sim/__pycache__/groupsim`, else in
-the temporary directory; the first writable one is used.
+the temporary directory (the first writable one), with one folder per module and stamp, so a
+reverted edit or another branch finds its machine code still there (`make clean` empties it).
 """
 
 import ast
@@ -116,7 +117,10 @@ class _ImportKeyedLocator(_caching._CacheLocator):
     def __init__(self, py_func, py_file):
         self._py_file = Path(py_file).resolve()
         self._lineno = py_func.__code__.co_firstlineno
-        self._cache_path = os.path.join(_cache_root(), self.get_suitable_cache_subpath(py_file))
+        # one folder per stamp, so going back to an earlier version of the sources (a reverted
+        # edit, another branch) finds its machine code still there
+        self._cache_path = os.path.join(_cache_root(), self.get_suitable_cache_subpath(py_file),
+                                        self.get_source_stamp()[:16])
 
     def get_cache_path(self):
         return self._cache_path

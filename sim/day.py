@@ -133,7 +133,7 @@ def end_of_day(ctx, day):
         out_d[D_SAT, day] = np.nan
         out_d[D_SENT, day] = np.nan
         out_d[D_TWO_TIES, day] = np.nan
-    # when a group is dead: 14 quiet days in a row (MODEL.md)
+    # when a group is dead: 14 quiet days in a row (docs/model.md, "When a group is dead")
     quiet = n_members == 0 or n_posters < max(QUIET_MIN_POSTERS, QUIET_SHARE * n_members)
     out_d[D_QUIET, day] = 1.0 if quiet else 0.0
     if quiet:

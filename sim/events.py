@@ -53,8 +53,6 @@ def handles(item: type[Timing]):
     kind = get_args(item.model_fields["kind"].annotation)[0]
 
     def register(handler):
-        if kind in HANDLERS:
-            raise TypeError(f"calendar kind {kind!r} has two handlers")
         names = tuple(inspect.signature(_python(handler)).parameters)
         if names[:2] != ("ctx", "h"):
             raise TypeError(f"the handler of {kind!r} must start with (ctx, h), not {names[:2]}")
@@ -62,6 +60,8 @@ def handles(item: type[Timing]):
         unknown = [n for n in fields if n not in item.model_fields and not hasattr(item, n)]
         if unknown:
             raise TypeError(f"the handler of {kind!r} reads {unknown}, which {item.__name__} lacks")
+        if kind in HANDLERS:
+            raise TypeError(f"calendar kind {kind!r} has two handlers")
         HANDLERS[kind] = handler
         PARAMS[kind] = fields
         return handler
