@@ -214,7 +214,8 @@ class GroupModel(mesa.Model):
         return self.hour >= self.n_hours
 
     def advance(self, hours: int) -> None:
-        """Play `hours` hours in one kernel call."""
+        """Play `hours` hours (fewer at the horizon, none past it) in one kernel call, then
+        create the agents of accounts that came in."""
         end = min(self.hour + hours, self.n_hours)
         if end <= self.hour:
             return

@@ -29,7 +29,12 @@ class RunResult:
 
 def simulate(plan: Plan, seed: int, hourly: bool = False,
              constants: Constants = CONSTANTS) -> RunResult:
-    """Run one replicate; `constants` is for studying the model, plans never change it."""
+    """Run one replicate of `plan` with `seed` (a pure function of both).
+
+    Returns its daily table (one row per day), summary (one dict), members table (one row per
+    account that was ever a member) and, if `hourly`, the hourly table. `constants` is for
+    studying the model; plans never change it.
+    """
     model = GroupModel(plan, rng=seed, constants=constants)
     model.run()
     daily = metrics.daily_table(model.out_h, model.out_d)

@@ -89,7 +89,9 @@ State.__doc__ = "Every per-account field (FLOAT_FIELDS, INT_FIELDS) and the kern
 
 
 def allocate(n: int, friend_ptr: np.ndarray, friend_idx: np.ndarray) -> State:
-    """Zeroed state for `n` slots."""
+    """Zeroed state for `n` slots: every field (n,) (float64 or int64), `tie` (n, n) float32,
+    the friendships as given (CSR over slots: `friend_ptr` (n + 1,), `friend_idx`), scratch
+    of at least (n,), `group` (len(GROUP_FIELDS),) and `novelty` (len(KINDS),) at 1."""
     return State(
         **{name: np.zeros(n) for name in FLOAT_FIELDS},
         **{name: np.zeros(n, dtype=np.int64) for name in INT_FIELDS},

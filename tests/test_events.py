@@ -51,10 +51,12 @@ def test_a_kind_without_a_handler_fails_at_import(tmp_path):
         shutil.copytree(ROOT / folder, tmp_path / folder, ignore=shutil.ignore_patterns("__pycache__"))
     schema = tmp_path / "scenarios" / "schema.py"
     text = schema.read_text(encoding="utf-8")
-    schema.write_text(text.replace("CALENDAR_KINDS: tuple", 'class Poll(Timing):\n    kind: Literal["poll"]\n\n\nCALENDAR_KINDS: tuple'),
+    new_kind = 'class UnhandledProbe(Timing):\n    kind: Literal["unhandled_probe"]\n\n\n'
+    schema.write_text(text.replace("CALENDAR_KINDS: tuple", new_kind + "CALENDAR_KINDS: tuple"),
                       encoding="utf-8")
     env = {**os.environ, "NUMBA_DISABLE_JIT": "1"}
     out = subprocess.run([sys.executable, "-c", "import sim.events"], cwd=tmp_path, env=env,
                          capture_output=True, text=True)
     assert out.returncode != 0
-    assert "ImportError: calendar kinds without a handler in sim/events.py: ['poll']" in out.stderr
+    assert ("ImportError: calendar kinds without a handler in sim/events.py: ['unhandled_probe']"
+            in out.stderr)
