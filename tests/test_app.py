@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from experiments import app
-from experiments.cli import app as cli
+from experiments.outputs import app
+from experiments.cli.main import app as cli
 from scenarios.loader import PlanError, load_plan, plan_to_yaml
 from sim import kernels
 from sim.model import GroupModel

@@ -3,7 +3,7 @@ from string import Formatter
 
 import pytest
 
-from experiments.i18n import LANGS, METRICS, TEXT, format_value, label, money, text
+from experiments.outputs.i18n import LANGS, METRICS, TEXT, format_value, label, money, text
 
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 

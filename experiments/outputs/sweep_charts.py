@@ -1,5 +1,5 @@
 """The report of a sweep: each metric against each lever, a heat map for two levers, the best
-points. Charts are pure functions of the points table (see `experiments.sweep.point_table`);
+points. Charts are pure functions of the points table (see `experiments.analyses.sweep.point_table`);
 the page is offline, with plotly.js inlined once."""
 
 from html import escape
@@ -10,8 +10,8 @@ import plotly.graph_objects as go
 from plotly.colors import hex_to_rgb, qualitative
 from plotly.offline import get_plotlyjs
 
-from experiments.paired import PAIRED_METRICS
-from experiments.terminal import value
+from experiments.running.paired import PAIRED_METRICS
+from experiments.outputs.terminal import value
 
 COLOURS = qualitative.Plotly
 HEADLINE = {

@@ -13,8 +13,8 @@ import pandas as pd
 from rich.markup import escape
 from rich.table import Column, Table
 
-from experiments.paired import PAIRED_METRICS
-from experiments.report import format_value, summary_stats
+from experiments.running.paired import PAIRED_METRICS
+from experiments.outputs.report import format_value, summary_stats
 
 Cell = tuple[str, str]
 """A value and the 10–90% range under it."""

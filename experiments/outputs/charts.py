@@ -10,8 +10,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import hex_to_rgb, qualitative
 
-from experiments.i18n import Lang, format_value, label, text, unit
-from experiments.storage import Results
+from experiments.outputs.i18n import Lang, format_value, label, text, unit
+from experiments.running.storage import Results
 
 COLOURS = qualitative.Dark24
 FONT = "Noto Sans CJK SC, Noto Sans SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"

@@ -1,5 +1,5 @@
 """The rates a practitioner checks, per plan: orders per 接龙, repeat-purchase interval, churn,
-talk and muting. `python -m experiments.plausibility` prints them for the library plans (the
+talk and muting. `python -m experiments.analyses.plausibility` prints them for the library plans (the
 table in docs/plausibility.md, rewritten by `make plausibility`); `rates` is the function tests
 use."""
 

@@ -11,9 +11,9 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
-from experiments.objectives import describe
-from experiments.optimize import Search
-from experiments.sensitivity import INDICES, Sensitivity
+from experiments.analyses.objectives import describe
+from experiments.analyses.optimize import Search
+from experiments.analyses.sensitivity import INDICES, Sensitivity
 
 STYLE = """
 body { font: 15px/1.5 system-ui, sans-serif; color: #222; max-width: 1100px; margin: 2em auto;

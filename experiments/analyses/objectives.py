@@ -13,7 +13,7 @@ from typing import Literal
 
 import pandas as pd
 
-from experiments.runner import RunError
+from experiments.running.runner import RunError
 from scenarios.schema import Plan
 from sim.run import simulate
 

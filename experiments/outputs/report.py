@@ -16,8 +16,8 @@ import pandas as pd
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
-from experiments.charts import run_charts
-from experiments.i18n import (
+from experiments.outputs.charts import run_charts
+from experiments.outputs.i18n import (
     REVIEW_METRICS,
     Lang,
     format_value,
@@ -25,7 +25,7 @@ from experiments.i18n import (
     percent,
     text,
 )
-from experiments.storage import Results
+from experiments.running.storage import Results
 
 TABLE_METRICS = (
     "lifetime_days",

@@ -26,9 +26,9 @@ import solara
 import solara.lab
 
 from agents import ROLES
-from experiments.paired import paired_differences
-from experiments.runner import run_plan
-from experiments.storage import Results
+from experiments.running.paired import paired_differences
+from experiments.running.runner import run_plan
+from experiments.running.storage import Results
 from scenarios.loader import PlanError, library, load_plan, plan_to_yaml, validate_dict
 from scenarios.schema import Plan, RedPacket
 from sim import kernels, metrics
@@ -183,7 +183,7 @@ _CACHE_SIZE = 32
 def replicates_of(
     plan: Plan, replicates: int, seed: int = 0, stop: Callable[[], bool] | None = None
 ) -> Results:
-    """`experiments.runner.run_plan` in this process, remembered by the plan's levers (not its
+    """`experiments.running.runner.run_plan` in this process, remembered by the plan's levers (not its
     name), so going back to an earlier setting is instant. `stop()` true raises `Stale`."""
     key = (plan.model_copy(update={"name": "", "description": ""}).model_dump_json(), replicates,
            seed)
@@ -651,7 +651,7 @@ def serve(host: str = "127.0.0.1", port: int = 8765, replicates: int = 20) -> No
     from solara.server import settings
 
     settings.telemetry.mixpanel_enable = False
-    os.environ["SOLARA_APP"] = "experiments.app"
+    os.environ["SOLARA_APP"] = "experiments.outputs.app"
     # plain http on a local address is what this page is for; Solara warns about it on each visit
     warnings.filterwarnings("ignore", message="Cookies with samesite=none", category=UserWarning)
     warm_up()
