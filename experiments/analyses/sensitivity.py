@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.analyses.objectives import by_point, check_metric
+from experiments.running.metrics import in_view
 from experiments.running.points import run_points
 from experiments.running.runner import RunError
 from experiments.running.storage import claim, write_parquet_atomic, write_plans
@@ -24,7 +25,8 @@ Method = Literal["morris", "sobol"]
 DEFAULT_SAMPLES = {"morris": 10, "sobol": 64}
 """Morris trajectories (runs: samples x (levers + 1) x replicates), or Sobol base samples
 (runs: samples x (levers + 2) x replicates)."""
-DEFAULT_METRICS = ("lifetime_days", "final_members", "total_gmv", "gross_profit")
+DEFAULT_METRICS = in_view("sensitivity")
+"""The metrics analysed unless told: the registry's `sensitivity` view."""
 INDICES = {
     "morris": ("mu", "mu_star", "sigma", "mu_star_conf"),
     "sobol": ("S1", "S1_conf", "ST", "ST_conf"),

@@ -39,7 +39,8 @@ from experiments.running.storage import OutDirError, Results
 from experiments.outputs.study_report import readable, write_search_report, write_sensitivity_report
 from experiments.analyses.sweep import Sweep, run_sweep
 from experiments.outputs.sweep_charts import HEADLINE, best_points, write_sweep_report
-from experiments.outputs.terminal import best_point_tables, paired_tables, summary_tables, value
+from experiments.outputs.formatting import format_value
+from experiments.outputs.terminal import best_point_tables, paired_tables, summary_tables
 from experiments.analyses.vary import axis, parse_lever
 from scenarios.loader import PlanError, library, load_plan
 from scenarios.schema import Plan
@@ -336,7 +337,7 @@ def sensitivity(
     metrics: Annotated[
         list[str] | None,
         typer.Option("--metrics", help="Metrics to analyse, comma-separated or repeated. "
-                     "[default: lifetime_days,final_members,total_gmv,gross_profit]"),
+                     f"[default: {','.join(DEFAULT_METRICS)}]"),
     ] = None,
     replicates: Replicates = 20,
     seed: Seed = 0,
@@ -476,7 +477,7 @@ def _print_search(search: Search) -> None:
                   title="Best trial" if len(metrics) == 1 else "Pareto front")
     for row in front.sort_values(metrics[0]).itertuples(index=False):
         values = row._asdict()
-        table.add_row(str(values["trial"]), *(value(m, values[m]) for m in [*metrics, *extra]))
+        table.add_row(str(values["trial"]), *(format_value(m, values[m]) for m in [*metrics, *extra]))
     console.print(table)
     if search.best is not None:
         console.print(f"Best trial {search.best['trial']}: " + ", ".join(

@@ -26,6 +26,9 @@ import solara
 import solara.lab
 
 from agents import ROLES
+from experiments.outputs.formatting import axis, count, format_value, money, value_range
+from experiments.outputs.i18n import label
+from experiments.running.metrics import get, in_view, replicate_values
 from experiments.running.paired import paired_differences
 from experiments.running.runner import run_plan
 from experiments.running.storage import Results
@@ -236,31 +239,16 @@ def warm_up() -> None:
 
 
 # ---- tables and figures -------------------------------------------------------------------
-OUTCOMES = {
-    "alive_week4": "alive at week 4",
-    "alive_week12": "alive at week 12",
-    "total_gmv": "GMV",
-    "gross_profit": "gross profit",
-    "total_cost": "incentive cost",
-    "final_members": "final members",
-}
+OUTCOMES = {m: label(m, "en") for m in in_view("page")}
+"""The outcome table's rows (the registry's `page` view), with their labels."""
 
 
-def _alive(summary: pd.DataFrame, week: int, horizon_weeks: int) -> pd.Series:
-    if week > horizon_weeks:
+def _values(summary: pd.DataFrame, metric: str, horizon_weeks: int) -> pd.Series:
+    """Per replicate; NaN for survival past the plan's horizon."""
+    week = get(metric).week
+    if week is not None and week > horizon_weeks:
         return pd.Series(np.nan, index=summary.index)
-    return (summary["lifetime_days"] >= 7 * week).astype(float)
-
-
-def _format(metric: str, value: float, signed: bool = False) -> str:
-    if value is None or math.isnan(value):
-        return "–"
-    sign = "+" if signed and value > 0 else ""
-    if metric.startswith("alive"):
-        return f"{sign}{value:.0%}" if not signed else f"{sign}{value * 100:.0f} pts"
-    if metric == "final_members":
-        return f"{sign}{value:,.0f}"
-    return f"{sign}¥{value:,.0f}" if value >= 0 else f"−¥{-value:,.0f}"
+    return replicate_values(summary, metric)
 
 
 def outcome_table(whatif: WhatIf) -> pd.DataFrame:
@@ -268,34 +256,31 @@ def outcome_table(whatif: WhatIf) -> pd.DataFrame:
     survival as the share alive), and the paired difference changed − base (median [10–90%] of
     per-seed differences; for survival the difference in share)."""
     rows = []
-    for metric, label in OUTCOMES.items():
-        cells = {"outcome": label}
+    for metric, name in OUTCOMES.items():
+        cells = {"outcome": name}
         for column, plan in (("base", whatif.base), ("what-if", whatif.changed)):
-            summary = whatif.summary[whatif.summary["plan"] == plan.name]
-            if metric.startswith("alive"):
-                share = _alive(summary, int(metric.removeprefix("alive_week")), plan.group.weeks)
-                cells[column] = _format(metric, share.mean())
+            values = _values(whatif.summary[whatif.summary["plan"] == plan.name], metric,
+                             plan.group.weeks)
+            if get(metric).aggregate == "share":
+                cells[column] = format_value(metric, values.mean())
             else:
-                values = summary[metric].astype(float)
-                cells[column] = (f"{_format(metric, values.median())} "
-                                 f"[{_format(metric, values.quantile(0.1))} – "
-                                 f"{_format(metric, values.quantile(0.9))}]")
+                cells[column] = (f"{format_value(metric, values.median())} "
+                                 f"[{value_range(metric, values.quantile(0.1), values.quantile(0.9), between=' – ')}]")
         cells["difference"] = _difference(whatif, metric)
         rows.append(cells)
     return pd.DataFrame(rows)
 
 
 def _difference(whatif: WhatIf, metric: str) -> str:
-    if metric.startswith("alive"):
-        week = int(metric.removeprefix("alive_week"))
+    if get(metric).aggregate == "share":
         shares = [
-            _alive(whatif.summary[whatif.summary["plan"] == plan.name], week, plan.group.weeks)
-            .mean() for plan in (whatif.base, whatif.changed)
+            _values(whatif.summary[whatif.summary["plan"] == plan.name], metric,
+                    plan.group.weeks).mean() for plan in (whatif.base, whatif.changed)
         ]
-        return _format(metric, shares[1] - shares[0], signed=True)
+        return format_value(metric, shares[1] - shares[0], signed=True)
     row = whatif.paired[whatif.paired["metric"] == metric].iloc[0]
-    return (f"{_format(metric, row['median'], True)} "
-            f"[{_format(metric, row['p10'], True)} – {_format(metric, row['p90'], True)}]")
+    return (f"{format_value(metric, row['median'], signed=True)} "
+            f"[{value_range(metric, row['p10'], row['p90'], signed=True, between=' – ')}]")
 
 
 PLAN_COLOURS = ("#636efa", "#ef553b")
@@ -346,7 +331,7 @@ def members_figure(whatif: WhatIf) -> go.Figure:
 def weekly_gmv_figure(whatif: WhatIf) -> go.Figure:
     fig = band_figure(weekly_runs(whatif.daily, "gmv"), "week", "gmv", "Weekly GMV",
                       "GMV per week (yuan)")
-    fig.update_yaxes(tickprefix="¥", tickformat=",.0f")
+    fig.update_yaxes(**axis("money"))
     fig.update_xaxes(dtick=1)
     return fig
 
@@ -603,8 +588,8 @@ def WatchOne(changed: Plan):
         counts = day_counts(model)
         if counts:
             Table(pd.DataFrame({f"day {model.day}": list(counts),
-                                "count": [f"¥{v:,.0f}" if k in ("gmv", "incentive_cost")
-                                          else f"{v:,.0f}" for k, v in counts.items()]}),
+                                "count": [money(v) if k in ("gmv", "incentive_cost")
+                                          else count(v) for k, v in counts.items()]}),
                   "watch-counts")
         else:
             solara.Text("Step a day to see its counts.")

@@ -10,7 +10,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import hex_to_rgb, qualitative
 
-from experiments.outputs.i18n import Lang, format_value, label, text, unit
+from experiments.outputs.formatting import axis, format_value, unit_name
+from experiments.outputs.i18n import Lang, label, text, unit
 from experiments.running.storage import Results
 
 COLOURS = qualitative.Dark24
@@ -40,10 +41,17 @@ def _layout(fig: go.Figure, title: str, note: str, x_title: str, y_title: str) -
     return fig
 
 
-def _yuan(fig: go.Figure, axis: str = "y") -> None:
-    """Ticks as ¥1,200 on a money axis."""
-    update = fig.update_yaxes if axis == "y" else fig.update_xaxes
-    update(tickprefix="¥", tickformat=",.0f")
+def _yuan(fig: go.Figure, which: str = "y") -> None:
+    """Ticks as 1,200 and −1,200 on a money axis, whose title names the unit (see
+    `formatting.axis`)."""
+    update = fig.update_yaxes if which == "y" else fig.update_xaxes
+    update(**axis("money"))
+
+
+def _axis_title(metric: str, lang: Lang) -> str:
+    """The metric's label, with its unit when the ticks do not show it: "gross profit (yuan)"."""
+    name = unit_name(unit(metric), lang)
+    return f"{label(metric, lang)} ({name})" if name else label(metric, lang)
 
 
 def _plans(table: pd.DataFrame) -> list[str]:
@@ -229,7 +237,7 @@ def response_chart(points: pd.DataFrame, lever: str, metric: str, lang: Lang = "
     fig.add_scatter(x=by.index, y=by[f"{metric}_median"], mode="lines+markers",
                     name=label(metric, lang), line={"color": _colour(0), "width": 3})
     _layout(fig, text("response", lang, metric=label(metric, lang), lever=lever),
-            text("band", lang), lever, label(metric, lang))
+            text("band", lang), lever, _axis_title(metric, lang))
     if unit(metric) == "money":
         _yuan(fig)
     return fig
@@ -269,7 +277,7 @@ def tornado_chart(points: pd.DataFrame, levers: list[str], metric: str,
         textposition="outside", cliponaxis=False, constraintext="none",
     ))
     _layout(fig, text("tornado", lang, metric=label(metric, lang)), text("tornado_note", lang),
-            label(metric, lang), "")
+            _axis_title(metric, lang), "")
     fig.update_layout(hovermode="closest", margin_r=220)
     if unit(metric) == "money":
         _yuan(fig, "x")

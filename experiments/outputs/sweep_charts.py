@@ -10,15 +10,13 @@ import plotly.graph_objects as go
 from plotly.colors import hex_to_rgb, qualitative
 from plotly.offline import get_plotlyjs
 
-from experiments.running.paired import PAIRED_METRICS
-from experiments.outputs.terminal import value
+from experiments.outputs.formatting import format_value
+from experiments.outputs.i18n import label as metric_label
+from experiments.running.metrics import in_view
 
 COLOURS = qualitative.Plotly
-HEADLINE = {
-    **{k: v for k, v in PAIRED_METRICS.items() if k != "alive_week12"},
-    "roi": "ROI (×)",
-}
-"""Metrics the report charts, with their labels."""
+HEADLINE = {m: metric_label(m, "en") for m in in_view("headline")}
+"""Metrics the report charts (the registry's `headline` view), with their labels."""
 BEST_BY = "gross_profit"
 MAX_LINES = 6
 """More groups of the other levers' values than this: markers with 10–90% bars, not lines."""
@@ -100,7 +98,7 @@ def write_sweep_report(points: pd.DataFrame, levers: list[str], title: str, path
     best = best_points(points, levers)
     for metric, label in HEADLINE.items():
         if label in best:
-            best[label] = [value(metric, x) for x in best[label]]
+            best[label] = [format_value(metric, x) for x in best[label]]
     charts = "\n".join(fig.to_html(full_html=False, include_plotlyjs=False)
                        for fig in sweep_figures(points, levers))
     table = best.to_html(index=False, border=0, classes="best")
