@@ -54,6 +54,8 @@ def describe(metric: str) -> str:
 
 @dataclass(frozen=True)
 class Objective:
+    """A metric to maximise or minimise (over a point's replicates, see `by_point`)."""
+
     metric: str
     direction: Literal["maximize", "minimize"]
 
@@ -77,6 +79,8 @@ CONSTRAINT = re.compile(
 
 @dataclass(frozen=True)
 class Constraint:
+    """`metric op bound`: a point is feasible when its metric (over replicates) satisfies it."""
+
     metric: str
     op: Literal["<=", ">="]
     bound: float

@@ -26,6 +26,7 @@ import solara
 import solara.lab
 
 from agents import ROLES
+from experiments.outputs.charts import per_week, quantile_band
 from experiments.outputs.formatting import axis, count, format_value, money, value_range
 from experiments.outputs.i18n import label
 from experiments.running.metrics import get, in_view, replicate_values
@@ -44,6 +45,8 @@ Levers = dict[str, float | int | None]
 
 @dataclass(frozen=True)
 class Lever:
+    """A field of the page's lever panel: its label and input kind."""
+
     label: str
     kind: str = "number"
     """share (a 0–1 slider), count (a whole number), number, or optional (a number or empty)."""
@@ -148,6 +151,7 @@ def apply_levers(plan: Plan, levers: Levers, name: str | None = None) -> Plan:
 
 
 def whatif_name(base: Plan) -> str:
+    """The changed plan's name: `<base>-whatif`."""
     return f"{base.name}-whatif"
 
 
@@ -287,22 +291,10 @@ PLAN_COLOURS = ("#636efa", "#ef553b")
 """Base plan, changed plan."""
 
 
-def _bands(table: pd.DataFrame, x: str, column: str) -> pd.DataFrame:
-    grouped = table.groupby(["plan", x], sort=False)[column].quantile([0.1, 0.5, 0.9])
-    bands = grouped.unstack().set_axis(["p10", "median", "p90"], axis=1)
-    return bands.reset_index()
-
-
-def weekly_runs(daily: pd.DataFrame, column: str) -> pd.DataFrame:
-    """Per plan, replicate and week (1-based, whole weeks only): the week's sum of `column`."""
-    weeks = daily.assign(week=daily["day"] // 7 + 1)
-    return weeks.groupby(["plan", "replicate", "week"], sort=False, as_index=False)[column].sum()
-
-
 def band_figure(table: pd.DataFrame, x: str, column: str, title: str, y_title: str) -> go.Figure:
     """Median line and 10–90% band of `column` per plan along `x`, base plan first."""
     fig = go.Figure()
-    bands = _bands(table, x, column)
+    bands = quantile_band(table, column, by=x)
     for plan, colour in zip(dict.fromkeys(bands["plan"]), PLAN_COLOURS):
         rows = bands[bands["plan"] == plan]
         rgb = ", ".join(str(int(colour[i:i + 2], 16)) for i in (1, 3, 5))
@@ -325,11 +317,13 @@ def band_figure(table: pd.DataFrame, x: str, column: str, title: str, y_title: s
 
 
 def members_figure(whatif: WhatIf) -> go.Figure:
+    """Members at the end of each day: median and 10–90% band per plan."""
     return band_figure(whatif.daily, "day", "members", "Members", "members at end of day")
 
 
 def weekly_gmv_figure(whatif: WhatIf) -> go.Figure:
-    fig = band_figure(weekly_runs(whatif.daily, "gmv"), "week", "gmv", "Weekly GMV",
+    """GMV per week (yuan): median and 10–90% band per plan."""
+    fig = band_figure(per_week(whatif.daily, "gmv"), "week", "gmv", "Weekly GMV",
                       "GMV per week (yuan)")
     fig.update_yaxes(**axis("money"))
     fig.update_xaxes(dtick=1)

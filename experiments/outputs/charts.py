@@ -92,6 +92,8 @@ def with_gross_profit(daily: pd.DataFrame, margins: dict[str, float]) -> pd.Data
 
 
 def survival_chart(summary: pd.DataFrame, horizon_days: int, lang: Lang = "en") -> go.Figure:
+    """Share of replicates alive per day 0..`horizon_days`, one step line per plan. `summary`:
+    one row per replicate with `plan`, `lifetime_days`, `alive_at_end`."""
     fig = go.Figure()
     table = survival(summary, horizon_days)
     for i, plan in enumerate(_plans(table)):
@@ -150,10 +152,13 @@ def weekly_bar_chart(daily: pd.DataFrame, column: str, how: str, title: str, y_t
 
 
 def members_chart(daily: pd.DataFrame, lang: Lang = "en") -> go.Figure:
+    """Members at the end of each day (median, 10–90% band). `daily`: one row per plan,
+    replicate and day."""
     return band_chart(daily, "members", text("members", lang), text("members_axis", lang), lang)
 
 
 def weekly_gmv_chart(daily: pd.DataFrame, lang: Lang = "en") -> go.Figure:
+    """GMV per week in yuan (bars: median; whiskers: 10–90% of replicates)."""
     return weekly_bar_chart(daily, "gmv", "sum", text("weekly_gmv", lang),
                             text("money_week_axis", lang), lang, money=True)
 
@@ -182,11 +187,13 @@ def weekly_posters_chart(daily: pd.DataFrame, lang: Lang = "en") -> go.Figure:
 
 
 def trust_chart(daily: pd.DataFrame, lang: Lang = "en") -> go.Figure:
+    """Mean trust (0–1) of current members per day (median, 10–90% band)."""
     return band_chart(daily, "mean_trust", text("trust", lang), text("trust_axis", lang), lang,
                       from_zero=False)
 
 
 def sentiment_chart(daily: pd.DataFrame, lang: Lang = "en") -> go.Figure:
+    """Mean sentiment of current members per day (median, 10–90% band)."""
     return band_chart(daily, "mean_sentiment", text("sentiment", lang),
                       text("sentiment_axis", lang), lang, from_zero=False)
 
@@ -244,6 +251,9 @@ def response_chart(points: pd.DataFrame, lever: str, metric: str, lang: Lang = "
 
 
 def heatmap_chart(points: pd.DataFrame, x: str, y: str, metric: str, lang: Lang = "en") -> go.Figure:
+    """The metric's median per pair of values of levers `x` and `y` (columns of `points`,
+    binned when sampled), cells labelled with formatted values. Raises KeyError when `points`
+    lacks `<metric>_median`."""
     grid = _levels(points, [x, y]).pivot_table(index=y, columns=x, values=f"{metric}_median", aggfunc="median")
     cells = [[format_value(metric, v, lang) for v in row] for row in grid.to_numpy()]
     fig = go.Figure(go.Heatmap(z=grid.to_numpy(), x=grid.columns, y=grid.index, text=cells,

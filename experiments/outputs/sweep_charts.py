@@ -83,6 +83,8 @@ def best_points(points: pd.DataFrame, levers: list[str], n: int = 10) -> pd.Data
 
 
 def sweep_figures(points: pd.DataFrame, levers: list[str]) -> list[go.Figure]:
+    """Each headline metric against each lever, then a heat map per metric when exactly two
+    numeric levers vary. `points`: one row per point (see `experiments.analyses.sweep`)."""
     metrics = [m for m in HEADLINE if f"{m}_median" in points]
     numeric = [lv for lv in levers if pd.api.types.is_numeric_dtype(points[lv])]
     figures = [metric_by_lever(points, lever, metric, [o for o in levers if o != lever])

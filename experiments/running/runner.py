@@ -157,6 +157,7 @@ def _check(plans: Sequence[Plan], replicates: int, workers: int) -> None:
 
 
 def check_workers(workers: int) -> None:
+    """Raise `RunError` unless `workers` (local processes) is at least 1."""
     if workers < 1:
         raise RunError(f"workers must be at least 1, not {workers}")
 

@@ -69,6 +69,8 @@ def write_parquet_atomic(table: pd.DataFrame, path: Path) -> None:
 
 
 def write_atomic(path: Path, write: Any) -> None:
+    """Call `write(tmp)` on a temporary sibling of `path`, then move it over `path`, so that a
+    reader never sees half a file."""
     tmp = path.with_name(path.name + ".tmp")
     write(tmp)
     os.replace(tmp, path)
@@ -126,6 +128,7 @@ def write_tables(out: Path, tables: dict[str, pd.DataFrame | None]) -> None:
 
 
 def read_tables(out: Path, names: Sequence[str]) -> dict[str, pd.DataFrame]:
+    """`out/<name>.parquet` for each name. Raises FileNotFoundError for a missing table."""
     return {name: pd.read_parquet(out / f"{name}.parquet") for name in names}
 
 
