@@ -83,3 +83,12 @@ def test_no_output_module_formats_money_by_hand():
                  for i, line in enumerate(p.read_text().splitlines(), 1) if hand.search(line)]
     assert offenders == [], offenders
     assert MINUS == "\u2212" and not math.isnan(0.0)
+
+
+def test_plain_numbers_are_readable():
+    from experiments.outputs.formatting import readable
+    assert readable(12345.6) == "12,346"
+    assert readable(-0.1234) == "−0.123"
+    assert readable(-0.0) == "0"
+    assert readable(float("nan")) == "–"
+    assert readable(3) == "3"

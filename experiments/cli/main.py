@@ -36,10 +36,10 @@ from experiments.running.runner import RunError, RunInterrupted, interrupt_once,
 from experiments.analyses.sensitivity import DEFAULT_METRICS, RANK_BY, Sensitivity
 from experiments.analyses.sensitivity import sensitivity as run_sensitivity
 from experiments.running.storage import OutDirError, Results
-from experiments.outputs.study_report import readable, write_search_report, write_sensitivity_report
+from experiments.outputs.study_report import write_search_report, write_sensitivity_report
 from experiments.analyses.sweep import Sweep, run_sweep
 from experiments.outputs.sweep_charts import HEADLINE, best_points, write_sweep_report
-from experiments.outputs.formatting import format_value
+from experiments.outputs.formatting import format_value, readable
 from experiments.outputs.terminal import best_point_tables, paired_tables, summary_tables
 from experiments.analyses.vary import axis, parse_lever
 from scenarios.loader import PlanError, library, load_plan

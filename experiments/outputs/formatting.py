@@ -110,6 +110,19 @@ def format_value(metric: str, value: float, lang: Lang = "en", signed: bool = Fa
     return number(value, unit, lang, signed)
 
 
+def readable(value: object) -> str:
+    """A plain number (an index, a lever's value) as a reader takes it in: from a thousand up
+    whole with separators, else 3 significant digits; the minus sign U+2212; "–" for NaN.
+    Anything but a float is shown as `str` shows it."""
+    if not isinstance(value, float):
+        return str(value)
+    if math.isnan(value):
+        return MISSING
+    v = abs(value)
+    digits = f"{v:,.0f}" if v >= 1000 else f"{v:.3g}"
+    return (MINUS if value < 0 and digits.strip("0.") else "") + digits
+
+
 def span(low: str, high: str, between: str = "–") -> str:
     """A range of two formatted values: "¥1,200–¥3,400"; one value when they are equal, "–"
     when both are missing."""
