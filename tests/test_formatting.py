@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from experiments.outputs.formatting import (
-    MINUS, count, format_value, money, number, points, share, span, value_range,
+    MINUS, count, format_value, money, number, points, share, span, with_range,
 )
 from experiments.outputs.terminal import paired_tables
 
@@ -53,10 +53,14 @@ def test_units_in_both_languages():
 
 
 def test_an_empty_range_collapses():
-    assert value_range("lifetime_days", 84, 84) == "84 days"
-    assert value_range("lifetime_days", 21, 84) == "21 days–84 days"
-    assert span("–", "–") == "–"
-    assert value_range("gross_profit", -2000, 1000, "en", between=" – ") == "−¥2,000 – ¥1,000"
+    assert with_range("lifetime_days", 84, 84, 84) == "84 days"
+    assert with_range("lifetime_days", 60, 21, 84) == "60 days [21 days – 84 days]"
+    assert with_range("gross_profit", 0.4, 0.2, 0.45) == "¥0"
+    assert with_range("gross_profit", -500, -2000, 1000, signed=True) == \
+        "−¥500 [−¥2,000 – +¥1,000]"
+    assert with_range("roi", float("nan"), float("nan"), float("nan")) == "–"
+    assert span("84 days", "84 days") == "84 days" and span("–", "–") == "–"
+    assert span("1", "2", "…") == "1…2"
 
 
 def test_terminal_differences_use_the_formatter():

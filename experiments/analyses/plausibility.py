@@ -27,10 +27,11 @@ RATES = {
     "weekly_posting_share": "members who talked in the last 7 days / members",
     "muted_share": "muted / members at the end",
 }
-"""Rates computed here, with what each measures."""
 SUMMARY_RATES = ("lurker_share", "posting_gini", "top10_share", "alive_week12")
-"""Summary metrics the table shows beside the rates (labels from the metric registry)."""
+"""Summary metrics the table shows beside the rates (aggregation and labels from the metric
+registry, `experiments.running.metrics`)."""
 RATES |= {name: get(name).en for name in SUMMARY_RATES}
+"""Rate -> what it measures, in the table's column order."""
 
 
 def replicate_rates(plan: Plan, seed: int) -> dict[str, float]:

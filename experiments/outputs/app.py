@@ -27,7 +27,7 @@ import solara.lab
 
 from agents import ROLES
 from experiments.outputs.charts import per_week, quantile_band
-from experiments.outputs.formatting import axis, count, format_value, money, value_range
+from experiments.outputs.formatting import axis, count, format_value, money, with_range
 from experiments.outputs.i18n import label
 from experiments.running.metrics import get, in_view, replicate_values
 from experiments.running.paired import paired_differences
@@ -268,8 +268,8 @@ def outcome_table(whatif: WhatIf) -> pd.DataFrame:
             if get(metric).aggregate == "share":
                 cells[column] = format_value(metric, values.mean())
             else:
-                cells[column] = (f"{format_value(metric, values.median())} "
-                                 f"[{value_range(metric, values.quantile(0.1), values.quantile(0.9), between=' – ')}]")
+                cells[column] = with_range(metric, values.median(), values.quantile(0.1),
+                                           values.quantile(0.9))
         cells["difference"] = _difference(whatif, metric)
         rows.append(cells)
     return pd.DataFrame(rows)
@@ -283,8 +283,8 @@ def _difference(whatif: WhatIf, metric: str) -> str:
         ]
         return format_value(metric, shares[1] - shares[0], signed=True)
     row = whatif.paired[whatif.paired["metric"] == metric].iloc[0]
-    return (f"{format_value(metric, row['median'], signed=True)} "
-            f"[{value_range(metric, row['p10'], row['p90'], signed=True, between=' – ')}]")
+    return with_range(metric, row["median"], row["p10"], row["p90"], signed=True)
+
 
 
 PLAN_COLOURS = ("#636efa", "#ef553b")

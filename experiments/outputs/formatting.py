@@ -131,11 +131,15 @@ def span(low: str, high: str, between: str = "–") -> str:
     return f"{low}{between}{high}"
 
 
-def value_range(metric: str, low: float, high: float, lang: Lang = "en",
-                signed: bool = False, between: str = "–") -> str:
-    """The range low–high of a metric, formatted; collapses when the ends format alike."""
-    return span(format_value(metric, low, lang, signed), format_value(metric, high, lang, signed),
-                between)
+def with_range(metric: str, median: float, p10: float, p90: float, lang: Lang = "en",
+               signed: bool = False) -> str:
+    """"median [p10 – p90]" of a metric over replicates, or the median alone when the range
+    formats as one value (or is NaN)."""
+    value = format_value(metric, median, lang, signed)
+    low, high = format_value(metric, p10, lang, signed), format_value(metric, p90, lang, signed)
+    if low == high or MISSING in (low, high):
+        return value
+    return f"{value} [{low} – {high}]"
 
 
 def axis(unit: Unit | None) -> dict:

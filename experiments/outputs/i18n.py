@@ -116,7 +116,8 @@ TEXT: dict[str, tuple[str, str]] = {
 
 
 def text(key: str, lang: Lang, **fields: object) -> str:
-    """The words for `key` in `lang`, with `fields` filled in."""
+    """The words for `key` in `lang`, with `fields` filled in. Raises KeyError for an unknown
+    key or a missing field."""
     return TEXT[key][LANGS.index(lang)].format(**fields)
 
 

@@ -17,7 +17,7 @@ import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
 from experiments.outputs.charts import run_charts
-from experiments.outputs.formatting import format_value, share, span
+from experiments.outputs.formatting import format_value, share, with_range
 from experiments.outputs.i18n import Lang, label, text
 from experiments.running.metrics import alive_at_week, in_view
 from experiments.running.storage import Results
@@ -50,10 +50,9 @@ def summary_stats(summary: pd.DataFrame, lang: Lang = "en",
 
 
 def _cell(metric: str, row, lang: Lang, ranges: bool = True, signed: bool = False) -> str:
-    fmt = lambda v: format_value(metric, v, lang, signed)  # noqa: E731
-    if not ranges or math.isnan(row["p10"]) or row["p10"] == row["p90"]:
-        return fmt(row["median"])
-    return f"{fmt(row['median'])} [{span(fmt(row['p10']), fmt(row['p90']), ' – ')}]"
+    if not ranges:
+        return format_value(metric, row["median"], lang, signed)
+    return with_range(metric, row["median"], row["p10"], row["p90"], lang, signed)
 
 
 def _alive_share(summary: pd.DataFrame, week: int) -> float:
