@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from experiments.cli.main import app as cli
 from experiments.outputs import app
 from experiments.outputs.charts import per_week
-from experiments.cli.main import app as cli
 from scenarios.loader import PlanError, load_plan, plan_to_yaml
 from sim import kernels
 from sim.model import GroupModel

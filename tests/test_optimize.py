@@ -11,8 +11,8 @@ import psutil
 import pytest
 from typer.testing import CliRunner
 
-from experiments.cli.main import app
 from experiments.analyses.optimize import BATCH, STUDY_FILE, STUDY_NAME
+from experiments.cli.main import app
 from experiments.running.points import point_plan
 from scenarios.loader import load_plan
 

@@ -30,10 +30,10 @@ from optuna.distributions import (
 from optuna.trial import FrozenTrial, TrialState
 
 from experiments.analyses.objectives import Constraint, Objective, by_point, check_metric
+from experiments.analyses.vary import Axis, check_distinct
 from experiments.running.points import point_plan, run_points
 from experiments.running.runner import RunError, open_backend
 from experiments.running.storage import claim, write_parquet_atomic, write_plans
-from experiments.analyses.vary import Axis, check_distinct
 from scenarios.loader import library, load_plan
 from scenarios.schema import Plan
 

@@ -14,11 +14,11 @@ import numpy as np
 import pandas as pd
 
 from experiments.analyses.objectives import by_point, check_metric
+from experiments.analyses.vary import Axis, check_distinct
 from experiments.running.metrics import in_view
 from experiments.running.points import run_points
 from experiments.running.runner import RunError
 from experiments.running.storage import claim, write_parquet_atomic, write_plans
-from experiments.analyses.vary import Axis, check_distinct
 from scenarios.schema import Plan
 
 Method = Literal["morris", "sobol"]

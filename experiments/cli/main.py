@@ -24,24 +24,24 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from experiments.running.checks import plan_warnings
-from experiments.outputs.deck import DeckError, Format, write_deck
-from experiments.outputs.i18n import Lang
-from experiments.outputs.images import ImageError
 from experiments.analyses.objectives import describe, parse_constraint, parse_objective
 from experiments.analyses.optimize import Search, SearchInterrupted, write_best
 from experiments.analyses.optimize import optimize as run_optimize
-from experiments.outputs.report import readings, write_report
-from experiments.running.runner import RunError, RunInterrupted, interrupt_once, run_plans
 from experiments.analyses.sensitivity import DEFAULT_METRICS, RANK_BY, Sensitivity
 from experiments.analyses.sensitivity import sensitivity as run_sensitivity
-from experiments.running.storage import OutDirError, Results
-from experiments.outputs.study_report import write_search_report, write_sensitivity_report
 from experiments.analyses.sweep import Sweep, run_sweep
-from experiments.outputs.sweep_charts import HEADLINE, best_points, write_sweep_report
-from experiments.outputs.formatting import format_value, readable
-from experiments.outputs.terminal import best_point_tables, paired_tables, summary_tables
 from experiments.analyses.vary import axis, parse_lever
+from experiments.outputs.deck import DeckError, Format, write_deck
+from experiments.outputs.formatting import format_value, readable
+from experiments.outputs.i18n import Lang
+from experiments.outputs.images import ImageError
+from experiments.outputs.report import readings, write_report
+from experiments.outputs.study_report import write_search_report, write_sensitivity_report
+from experiments.outputs.sweep_charts import HEADLINE, best_points, write_sweep_report
+from experiments.outputs.terminal import best_point_tables, paired_tables, summary_tables
+from experiments.running.checks import plan_warnings
+from experiments.running.runner import RunError, RunInterrupted, interrupt_once, run_plans
+from experiments.running.storage import OutDirError, Results
 from scenarios.loader import PlanError, library, load_plan
 from scenarios.schema import Plan
 

@@ -11,10 +11,10 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
-from experiments.outputs.formatting import readable
 from experiments.analyses.objectives import describe
 from experiments.analyses.optimize import Search
 from experiments.analyses.sensitivity import INDICES, Sensitivity
+from experiments.outputs.formatting import readable
 
 STYLE = """
 body { font: 15px/1.5 system-ui, sans-serif; color: #222; max-width: 1100px; margin: 2em auto;
