@@ -55,7 +55,7 @@ baseline: $(STAMP)
 
 # Regenerate the measured rates table of docs/plausibility.md.
 plausibility: $(STAMP)
-	$(PY) -m experiments.plausibility --write docs/plausibility.md
+	$(PY) -m experiments.analyses.plausibility --write docs/plausibility.md
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_run.py

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from experiments import app
-from experiments.cli import app as cli
+from experiments.cli.main import app as cli
+from experiments.outputs import app
+from experiments.outputs.charts import per_week
 from scenarios.loader import PlanError, load_plan, plan_to_yaml
 from sim import codes
 from sim.model import GroupModel
@@ -161,7 +162,7 @@ def test_figures_draw_both_plans():
     assert list(members.data[2].x) == list(range(14))
     gmv = app.weekly_gmv_figure(whatif)
     assert list(gmv.data[2].x) == [1, 2]
-    weekly = app.weekly_runs(whatif.daily, "gmv")
+    weekly = per_week(whatif.daily, "gmv")
     one = whatif.daily[(whatif.daily["plan"] == "dearer") & (whatif.daily["replicate"] == 0)]
     assert weekly.query("plan == 'dearer' and replicate == 0")["gmv"].sum() == \
         pytest.approx(one["gmv"].sum())

@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from experiments.cli import app
-from experiments.terminal import difference
+from experiments.cli.main import app
+from experiments.outputs.terminal import difference
 from scenarios.loader import library
 
 NAMES = list(library())[:2]

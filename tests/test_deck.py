@@ -11,8 +11,8 @@ from PIL import Image
 from pptx import Presentation
 from typer.testing import CliRunner
 
-from experiments.cli import app
-from experiments.images import ImageError, find_browser
+from experiments.cli.main import app
+from experiments.outputs.images import ImageError, find_browser
 from scenarios.loader import library
 
 NAMES = list(library())[:2]
@@ -132,7 +132,7 @@ def test_deck_of_a_sweep_directory(tmp_path: Path):
 
 
 def test_tornado_puts_the_widest_swing_on_top():
-    from experiments.charts import tornado_chart
+    from experiments.outputs.charts import tornado_chart
     points = pd.DataFrame({"a": [0, 0, 1, 1], "b": [0, 1, 0, 1],
                            "gross_profit_median": [0.0, 1.0, 10.0, 11.0]})
     bar = tornado_chart(points, ["a", "b"], "gross_profit").data[0]
@@ -141,7 +141,7 @@ def test_tornado_puts_the_widest_swing_on_top():
 
 
 def test_sampled_levers_are_read_in_bins():
-    from experiments.charts import LEVELS, heatmap_chart, response_chart
+    from experiments.outputs.charts import LEVELS, heatmap_chart, response_chart
     rng = np.random.default_rng(0)
     points = pd.DataFrame({"a.x": rng.uniform(0, 1, 200), "b.y": rng.uniform(5, 50, 200)})
     points["gross_profit_median"] = 100 * points["a.x"]

@@ -10,9 +10,9 @@ import plotly.graph_objects as go
 import pytest
 from PIL import Image
 
-from experiments import images
-from experiments.charts import FONT
-from experiments.images import ImageError, find_browser, has_cjk_font, write_images
+from experiments.outputs import images
+from experiments.outputs.charts import FONT
+from experiments.outputs.images import ImageError, find_browser, has_cjk_font, write_images
 
 TITLE = "存活率员数交额毛利激"  # ten different characters
 

@@ -13,7 +13,7 @@ import psutil
 import pytest
 from typer.testing import CliRunner
 
-from experiments.cli import app
+from experiments.cli.main import app
 
 GROUPSIM = str(Path(sys.executable).with_name("groupsim"))
 SWEEP = ["sweep", "tuanzhang", "--vary", "host.ip_strength=0.1:0.9:100", "--replicates", "2",
@@ -146,7 +146,7 @@ def test_ctrl_c_while_writing_the_report_says_the_runs_are_saved(tmp_path: Path,
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("experiments.cli.write_report", interrupted)
+    monkeypatch.setattr("experiments.cli.main.write_report", interrupted)
     args = ["run", "tuanzhang", "--weeks", "1", "--replicates", "2", "--out", str(tmp_path)]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 130, result.output

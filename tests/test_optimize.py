@@ -11,9 +11,9 @@ import psutil
 import pytest
 from typer.testing import CliRunner
 
-from experiments.cli import app
-from experiments.optimize import BATCH, STUDY_FILE, STUDY_NAME
-from experiments.points import point_plan
+from experiments.analyses.optimize import BATCH, STUDY_FILE, STUDY_NAME
+from experiments.cli.main import app
+from experiments.running.points import point_plan
 from scenarios.loader import load_plan
 
 BASE = ["tuanzhang", "--weeks", "2", "--replicates", "2"]

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from conftest import simulate_many
-from experiments.plausibility import rates
+from experiments.analyses.plausibility import rates
 from scenarios.loader import library, load_plan
 
 REPS = 20

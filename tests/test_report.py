@@ -7,17 +7,17 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from experiments import charts
-from experiments.paired import paired_differences
-from experiments.report import (
+from experiments.outputs import charts
+from experiments.running.paired import paired_differences
+from experiments.outputs.report import (
     REPORT_CHARTS,
     comparison_table,
     readings,
     report_html,
     write_report,
 )
-from experiments.runner import run_plans
-from experiments.storage import Results
+from experiments.running.runner import run_plans
+from experiments.running.storage import Results
 from scenarios.loader import library, load_plan
 from sim.run import simulate
 

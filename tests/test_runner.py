@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from experiments.runner import RunError, RunInterrupted, run_plans
-from experiments.storage import OutDirError, read_results
+from experiments.running.runner import RunError, RunInterrupted, run_plans
+from experiments.running.storage import OutDirError, read_results
 from scenarios.loader import library, load_plan
 
 NAMES = list(library())[:2]

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from experiments.cli import app
+from experiments.cli.main import app
 
 # No QR influx, so the share of QR strangers who spam cannot change anything: an inert lever.
 BASE = ["tuanzhang", "--weeks", "2", "--replicates", "2", "--set", "growth.qr_influx_per_day=0"]

@@ -6,7 +6,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from experiments.cli import app
+from experiments.cli.main import app
 
 DISCOUNT = "calendar[flash_sale].discount"
 FAST = ["--replicates", "2", "--weeks", "1"]

@@ -1,7 +1,7 @@
 import pytest
 
-from experiments.runner import RunError
-from experiments.vary import Axis, Lever, axis, number_type, parse_lever
+from experiments.analyses.vary import Axis, Lever, axis, number_type, parse_lever
+from experiments.running.runner import RunError
 from scenarios.loader import PlanError, load_plan
 
 PLAN = load_plan("tuanzhang")  # calendar: [0] flash_sale, [1] jielong

@@ -10,8 +10,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import hex_to_rgb, qualitative
 
-from experiments.i18n import Lang, format_value, label, text, unit
-from experiments.storage import Results
+from experiments.outputs.formatting import axis, format_value, unit_name
+from experiments.outputs.i18n import Lang, label, text, unit
+from experiments.running.storage import Results
 
 COLOURS = qualitative.Dark24
 FONT = "Noto Sans CJK SC, Noto Sans SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
@@ -40,10 +41,17 @@ def _layout(fig: go.Figure, title: str, note: str, x_title: str, y_title: str) -
     return fig
 
 
-def _yuan(fig: go.Figure, axis: str = "y") -> None:
-    """Ticks as ¥1,200 on a money axis."""
-    update = fig.update_yaxes if axis == "y" else fig.update_xaxes
-    update(tickprefix="¥", tickformat=",.0f")
+def _yuan(fig: go.Figure, which: str = "y") -> None:
+    """Ticks as 1,200 and −1,200 on a money axis, whose title names the unit (see
+    `formatting.axis`)."""
+    update = fig.update_yaxes if which == "y" else fig.update_xaxes
+    update(**axis("money"))
+
+
+def _axis_title(metric: str, lang: Lang) -> str:
+    """The metric's label, with its unit when the ticks do not show it: "gross profit (yuan)"."""
+    name = unit_name(unit(metric), lang)
+    return f"{label(metric, lang)} ({name})" if name else label(metric, lang)
 
 
 def _plans(table: pd.DataFrame) -> list[str]:
@@ -84,6 +92,8 @@ def with_gross_profit(daily: pd.DataFrame, margins: dict[str, float]) -> pd.Data
 
 
 def survival_chart(summary: pd.DataFrame, horizon_days: int, lang: Lang = "en") -> go.Figure:
+    """Share of replicates alive per day 0..`horizon_days`, one step line per plan. `summary`:
+    one row per replicate with `plan`, `lifetime_days`, `alive_at_end`."""
     fig = go.Figure()
     table = survival(summary, horizon_days)
     for i, plan in enumerate(_plans(table)):
@@ -142,10 +152,13 @@ def weekly_bar_chart(daily: pd.DataFrame, column: str, how: str, title: str, y_t
 
 
 def members_chart(daily: pd.DataFrame, lang: Lang = "en") -> go.Figure:
+    """Members at the end of each day (median, 10–90% band). `daily`: one row per plan,
+    replicate and day."""
     return band_chart(daily, "members", text("members", lang), text("members_axis", lang), lang)
 
 
 def weekly_gmv_chart(daily: pd.DataFrame, lang: Lang = "en") -> go.Figure:
+    """GMV per week in yuan (bars: median; whiskers: 10–90% of replicates)."""
     return weekly_bar_chart(daily, "gmv", "sum", text("weekly_gmv", lang),
                             text("money_week_axis", lang), lang, money=True)
 
@@ -174,11 +187,13 @@ def weekly_posters_chart(daily: pd.DataFrame, lang: Lang = "en") -> go.Figure:
 
 
 def trust_chart(daily: pd.DataFrame, lang: Lang = "en") -> go.Figure:
+    """Mean trust (0–1) of current members per day (median, 10–90% band)."""
     return band_chart(daily, "mean_trust", text("trust", lang), text("trust_axis", lang), lang,
                       from_zero=False)
 
 
 def sentiment_chart(daily: pd.DataFrame, lang: Lang = "en") -> go.Figure:
+    """Mean sentiment of current members per day (median, 10–90% band)."""
     return band_chart(daily, "mean_sentiment", text("sentiment", lang),
                       text("sentiment_axis", lang), lang, from_zero=False)
 
@@ -229,13 +244,16 @@ def response_chart(points: pd.DataFrame, lever: str, metric: str, lang: Lang = "
     fig.add_scatter(x=by.index, y=by[f"{metric}_median"], mode="lines+markers",
                     name=label(metric, lang), line={"color": _colour(0), "width": 3})
     _layout(fig, text("response", lang, metric=label(metric, lang), lever=lever),
-            text("band", lang), lever, label(metric, lang))
+            text("band", lang), lever, _axis_title(metric, lang))
     if unit(metric) == "money":
         _yuan(fig)
     return fig
 
 
 def heatmap_chart(points: pd.DataFrame, x: str, y: str, metric: str, lang: Lang = "en") -> go.Figure:
+    """The metric's median per pair of values of levers `x` and `y` (columns of `points`,
+    binned when sampled), cells labelled with formatted values. Raises KeyError when `points`
+    lacks `<metric>_median`."""
     grid = _levels(points, [x, y]).pivot_table(index=y, columns=x, values=f"{metric}_median", aggfunc="median")
     cells = [[format_value(metric, v, lang) for v in row] for row in grid.to_numpy()]
     fig = go.Figure(go.Heatmap(z=grid.to_numpy(), x=grid.columns, y=grid.index, text=cells,
@@ -269,7 +287,7 @@ def tornado_chart(points: pd.DataFrame, levers: list[str], metric: str,
         textposition="outside", cliponaxis=False, constraintext="none",
     ))
     _layout(fig, text("tornado", lang, metric=label(metric, lang)), text("tornado_note", lang),
-            label(metric, lang), "")
+            _axis_title(metric, lang), "")
     fig.update_layout(hovermode="closest", margin_r=220)
     if unit(metric) == "money":
         _yuan(fig, "x")

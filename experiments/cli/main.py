@@ -24,23 +24,24 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from experiments.checks import plan_warnings
-from experiments.deck import DeckError, Format, write_deck
-from experiments.i18n import Lang
-from experiments.images import ImageError
-from experiments.objectives import describe, parse_constraint, parse_objective
-from experiments.optimize import Search, SearchInterrupted, write_best
-from experiments.optimize import optimize as run_optimize
-from experiments.report import readings, write_report
-from experiments.runner import RunError, RunInterrupted, interrupt_once, run_plans
-from experiments.sensitivity import DEFAULT_METRICS, RANK_BY, Sensitivity
-from experiments.sensitivity import sensitivity as run_sensitivity
-from experiments.storage import OutDirError, Results
-from experiments.study_report import readable, write_search_report, write_sensitivity_report
-from experiments.sweep import Sweep, run_sweep
-from experiments.sweep_charts import HEADLINE, best_points, write_sweep_report
-from experiments.terminal import best_point_tables, paired_tables, summary_tables, value
-from experiments.vary import axis, parse_lever
+from experiments.analyses.objectives import describe, parse_constraint, parse_objective
+from experiments.analyses.optimize import Search, SearchInterrupted, write_best
+from experiments.analyses.optimize import optimize as run_optimize
+from experiments.analyses.sensitivity import DEFAULT_METRICS, RANK_BY, Sensitivity
+from experiments.analyses.sensitivity import sensitivity as run_sensitivity
+from experiments.analyses.sweep import Sweep, run_sweep
+from experiments.analyses.vary import axis, parse_lever
+from experiments.outputs.deck import DeckError, Format, write_deck
+from experiments.outputs.formatting import format_value, readable
+from experiments.outputs.i18n import Lang
+from experiments.outputs.images import ImageError
+from experiments.outputs.report import readings, write_report
+from experiments.outputs.study_report import write_search_report, write_sensitivity_report
+from experiments.outputs.sweep_charts import HEADLINE, best_points, write_sweep_report
+from experiments.outputs.terminal import best_point_tables, paired_tables, summary_tables
+from experiments.running.checks import plan_warnings
+from experiments.running.runner import RunError, RunInterrupted, interrupt_once, run_plans
+from experiments.running.storage import OutDirError, Results
 from scenarios.loader import PlanError, library, load_plan
 from scenarios.schema import Plan
 
@@ -190,7 +191,7 @@ def app_(
     replicates: Replicates = 20,
 ) -> None:
     """Serve the what-if page: change a plan's levers and see replicates against the plan's."""
-    from experiments.app import AppError, serve  # Solara loads only for this command
+    from experiments.outputs.app import AppError, serve  # Solara loads only for this command
 
     try:
         serve(host, port, replicates)
@@ -336,7 +337,7 @@ def sensitivity(
     metrics: Annotated[
         list[str] | None,
         typer.Option("--metrics", help="Metrics to analyse, comma-separated or repeated. "
-                     "[default: lifetime_days,final_members,total_gmv,gross_profit]"),
+                     f"[default: {','.join(DEFAULT_METRICS)}]"),
     ] = None,
     replicates: Replicates = 20,
     seed: Seed = 0,
@@ -476,7 +477,7 @@ def _print_search(search: Search) -> None:
                   title="Best trial" if len(metrics) == 1 else "Pareto front")
     for row in front.sort_values(metrics[0]).itertuples(index=False):
         values = row._asdict()
-        table.add_row(str(values["trial"]), *(value(m, values[m]) for m in [*metrics, *extra]))
+        table.add_row(str(values["trial"]), *(format_value(m, values[m]) for m in [*metrics, *extra]))
     console.print(table)
     if search.best is not None:
         console.print(f"Best trial {search.best['trial']}: " + ", ".join(

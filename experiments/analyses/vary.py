@@ -16,7 +16,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 import yaml
 from pydantic import BaseModel
 
-from experiments.runner import RunError
+from experiments.running.runner import RunError
 from scenarios.loader import PlanError, get_path, set_path, validate_dict
 from scenarios.schema import Plan
 

@@ -19,10 +19,10 @@ import pandas as pd
 import yaml
 from scipy.stats import qmc
 
-from experiments import storage
-from experiments.points import Point, run_points
-from experiments.runner import RunError, RunInterrupted
-from experiments.vary import Lever, number_type, parse_lever
+from experiments.analyses.vary import Lever, number_type, parse_lever
+from experiments.running import storage
+from experiments.running.points import Point, run_points
+from experiments.running.runner import RunError, RunInterrupted
 from scenarios.schema import Plan
 
 Design = Literal["grid", "lhs", "sobol"]

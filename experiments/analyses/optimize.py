@@ -2,8 +2,8 @@
 
 One objective uses seeded TPE, two use NSGA-II; constraints are Optuna trial constraints
 (`Trial.set_constraint`, which replaced `constraints_func` in Optuna 5). A trial is a point (see
-`experiments.points`) run over the same seeds as every other trial, and its objectives and
-constraints are metrics over those replicates (`experiments.objectives`). Trials are asked in
+`experiments.running.points`) run over the same seeds as every other trial, and its objectives and
+constraints are metrics over those replicates (`experiments.analyses.objectives`). Trials are asked in
 batches of a fixed size, whose replicates run together on the workers, and the sampler is
 reseeded from the seed and the trial count at each batch, so a study does not depend on the
 number of workers. A trial an interruption cut off is marked failed and asked again first.
@@ -29,11 +29,11 @@ from optuna.distributions import (
 )
 from optuna.trial import FrozenTrial, TrialState
 
-from experiments.objectives import Constraint, Objective, by_point, check_metric
-from experiments.points import point_plan, run_points
-from experiments.runner import RunError, open_backend
-from experiments.storage import claim, write_parquet_atomic, write_plans
-from experiments.vary import Axis, check_distinct
+from experiments.analyses.objectives import Constraint, Objective, by_point, check_metric
+from experiments.analyses.vary import Axis, check_distinct
+from experiments.running.points import point_plan, run_points
+from experiments.running.runner import RunError, open_backend
+from experiments.running.storage import claim, write_parquet_atomic, write_plans
 from scenarios.loader import library, load_plan
 from scenarios.schema import Plan
 

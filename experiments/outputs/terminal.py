@@ -5,7 +5,6 @@ plans as rows, its metrics split over as many tables as the width needs. A cell 
 median and, on a second line, the 10–90% range over replicates.
 """
 
-import math
 import textwrap
 from collections.abc import Callable
 
@@ -13,42 +12,16 @@ import pandas as pd
 from rich.markup import escape
 from rich.table import Column, Table
 
-from experiments.paired import PAIRED_METRICS
-from experiments.report import format_value, summary_stats
+from experiments.outputs.formatting import format_value, span
+from experiments.outputs.i18n import label
+from experiments.outputs.report import summary_stats
+from experiments.running.metrics import in_view
 
 Cell = tuple[str, str]
 """A value and the 10–90% range under it."""
 
 PAD = 3
 """Columns a rich table spends per column on padding and a border (plus one for the edge)."""
-
-
-MONEY = ("gross_profit",)
-"""Yuan columns `format_value` does not know."""
-
-
-def value(metric: str, x: float) -> str:
-    """A summary value; ROI as a multiple of the incentive cost."""
-    if math.isnan(x):
-        return "–"
-    if metric == "roi":
-        return f"{x:.2f}×"
-    if metric in MONEY:
-        return f"¥{x:,.0f}"
-    return format_value(metric, x)
-
-
-def spread(low: str, high: str, between: str = "–") -> str:
-    return "–" if low == high == "–" else f"{low}{between}{high}"
-
-
-def difference(metric: str, x: float) -> str:
-    """A paired difference with its sign; shares in percentage points."""
-    if math.isnan(x):
-        return "–"
-    if metric == "alive_week12":
-        return f"{x * 100:+.0f} pp"
-    return ("−" if x < 0 else "+") + value(metric, abs(x))
 
 
 def summary_tables(summary: pd.DataFrame, plans: list[str], width: int) -> list[Table]:
@@ -59,7 +32,8 @@ def summary_tables(summary: pd.DataFrame, plans: list[str], width: int) -> list[
 
     def cell(plan: str, metric: str) -> Cell:
         row = stats.loc[(metric, plan)]
-        return value(metric, row["median"]), spread(value(metric, row.p10), value(metric, row.p90))
+        return (format_value(metric, row["median"]),
+                span(format_value(metric, row.p10), format_value(metric, row.p90)))
 
     return grid(plans, {m: labels[m] for m in metrics}, cell,
                 "Median over replicates (10–90% below)", width)
@@ -73,10 +47,12 @@ def paired_tables(paired: pd.DataFrame, width: int) -> list[Table]:
 
     def cell(plan: str, metric: str) -> Cell:
         row = rows.loc[(plan, metric)]
-        return (difference(metric, row["median"]),
-                spread(difference(metric, row.p10), difference(metric, row.p90), "…"))
+        return (format_value(metric, row["median"], signed=True),
+                span(format_value(metric, row.p10, signed=True),
+                     format_value(metric, row.p90, signed=True), "…"))
 
-    return grid(plans, PAIRED_METRICS, cell,
+    metrics = {m: label(m, "en") for m in in_view("paired")}
+    return grid(plans, metrics, cell,
                 f"Difference from {baseline}, seed by seed: median (10–90% below)", width)
 
 
@@ -133,8 +109,9 @@ def best_point_tables(best: pd.DataFrame, points: pd.DataFrame, levers: list[str
 
     def cell(name: str, metric: str) -> Cell:
         row = rows.loc[by_name[name]]
-        return (value(metric, row[f"{metric}_median"]),
-                spread(value(metric, row[f"{metric}_p10"]), value(metric, row[f"{metric}_p90"])))
+        return (format_value(metric, row[f"{metric}_median"]),
+                span(format_value(metric, row[f"{metric}_p10"]),
+                     format_value(metric, row[f"{metric}_p90"])))
 
     title = f"Best points (#id: {', '.join(levers)})"
     return grid(list(names.values()), metrics, cell, title, width, row_name="point")

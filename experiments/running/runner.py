@@ -31,9 +31,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments import storage
-from experiments.paired import paired_differences
-from experiments.storage import Results
+from experiments.running import storage
+from experiments.running.paired import paired_differences
+from experiments.running.storage import Results
 from scenarios.schema import Plan
 from sim.run import simulate
 
@@ -157,6 +157,7 @@ def _check(plans: Sequence[Plan], replicates: int, workers: int) -> None:
 
 
 def check_workers(workers: int) -> None:
+    """Raise `RunError` unless `workers` (local processes) is at least 1."""
     if workers < 1:
         raise RunError(f"workers must be at least 1, not {workers}")
 
@@ -337,7 +338,7 @@ def open_backend(workers: int = 1, dask: str | None = None) -> Backend:
     cluster of `workers` processes, or a scheduler address)."""
     check_workers(workers)
     if dask is not None:
-        from experiments.dask_backend import DaskBackend
+        from experiments.running.dask_backend import DaskBackend
 
         return DaskBackend(dask, workers)
     return Backend() if workers == 1 else LocalProcesses(workers)

@@ -6,13 +6,13 @@ A run directory holds:
 - `summary.parquet`: one row per plan and replicate.
 - `members.parquet`: one row per plan, replicate and account that was ever a member.
 - `paired.parquet`: for a comparison, each plan's per-seed differences from the first plan
-  (see `experiments.paired`).
+  (see `experiments.running.paired`).
 - `hourly.parquet`: one row per plan, replicate and hour (only for hourly runs).
 - `plan.yaml` when the run has one plan, or `plans/<name>.yaml` for each plan of a comparison:
   the resolved plans with every default filled, each one a plan `groupsim run` accepts.
-- `report.html`, written by `experiments.report`.
-- `deck/`, written by `groupsim deck` (`experiments.deck`): the slide decks and chart images.
-- `chunks/` while a run is under way: finished chunks of runs (see `experiments.runner`); a
+- `report.html`, written by `experiments.outputs.report`.
+- `deck/`, written by `groupsim deck` (`experiments.outputs.deck`): the slide decks and chart images.
+- `chunks/` while a run is under way: finished chunks of runs (see `experiments.running.runner`); a
   rerun of the same command on the same directory runs only what is missing.
 - `groupsim.json`: which command wrote the directory and with what (see `claim`), and
   `runs.json`: which runs the tables hold once they are all done.
@@ -69,6 +69,8 @@ def write_parquet_atomic(table: pd.DataFrame, path: Path) -> None:
 
 
 def write_atomic(path: Path, write: Any) -> None:
+    """Call `write(tmp)` on a temporary sibling of `path`, then move it over `path`, so that a
+    reader never sees half a file."""
     tmp = path.with_name(path.name + ".tmp")
     write(tmp)
     os.replace(tmp, path)
@@ -126,6 +128,7 @@ def write_tables(out: Path, tables: dict[str, pd.DataFrame | None]) -> None:
 
 
 def read_tables(out: Path, names: Sequence[str]) -> dict[str, pd.DataFrame]:
+    """`out/<name>.parquet` for each name. Raises FileNotFoundError for a missing table."""
     return {name: pd.read_parquet(out / f"{name}.parquet") for name in names}
 
 
@@ -144,7 +147,7 @@ def mark_finished(out: Path, names: Sequence[str], key: str) -> None:
 
 
 def read_results(out: Path) -> Results:
-    """Read a run directory written by `experiments.runner.run_plans`."""
+    """Read a run directory written by `experiments.running.runner.run_plans`."""
     summary = pd.read_parquet(out / "summary.parquet")
     if (out / "plan.yaml").is_file():
         plans = [load_plan(str(out / "plan.yaml"))]

@@ -12,7 +12,7 @@ from contextlib import suppress
 import dask
 from distributed import Client, KilledWorker, LocalCluster, WorkerPlugin, as_completed
 
-from experiments.runner import Backend, Chunk, Keep, RunError, run_chunk
+from experiments.running.runner import Backend, Chunk, Keep, RunError, run_chunk
 
 LOCAL_QUIET = {
     "distributed.worker.profile.enabled": False,

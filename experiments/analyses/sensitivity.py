@@ -1,8 +1,8 @@
 """Which levers matter: SALib's Morris screening or Sobol indices over ranges of a plan's fields.
 
 Each sample of SALib's design is a point (the base plan with the levers set, see
-`experiments.points`), run over the same seeds as every other point; the model output SALib
-analyses is the point's metric over its replicates (`experiments.objectives`).
+`experiments.running.points`), run over the same seeds as every other point; the model output SALib
+analyses is the point's metric over its replicates (`experiments.analyses.objectives`).
 """
 
 from collections.abc import Callable, Sequence
@@ -13,18 +13,20 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from experiments.objectives import by_point, check_metric
-from experiments.points import run_points
-from experiments.runner import RunError
-from experiments.storage import claim, write_parquet_atomic, write_plans
-from experiments.vary import Axis, check_distinct
+from experiments.analyses.objectives import by_point, check_metric
+from experiments.analyses.vary import Axis, check_distinct
+from experiments.running.metrics import in_view
+from experiments.running.points import run_points
+from experiments.running.runner import RunError
+from experiments.running.storage import claim, write_parquet_atomic, write_plans
 from scenarios.schema import Plan
 
 Method = Literal["morris", "sobol"]
 DEFAULT_SAMPLES = {"morris": 10, "sobol": 64}
 """Morris trajectories (runs: samples x (levers + 1) x replicates), or Sobol base samples
 (runs: samples x (levers + 2) x replicates)."""
-DEFAULT_METRICS = ("lifetime_days", "final_members", "total_gmv", "gross_profit")
+DEFAULT_METRICS = in_view("sensitivity")
+"""The metrics analysed unless told: the registry's `sensitivity` view."""
 INDICES = {
     "morris": ("mu", "mu_star", "sigma", "mu_star_conf"),
     "sobol": ("S1", "S1_conf", "ST", "ST_conf"),
@@ -38,7 +40,7 @@ MORRIS_LEVELS = 4
 class Sensitivity:
     """A finished sensitivity run.
 
-    `summary` has one row per run (see `experiments.points.run_points`); `indices` one row per
+    `summary` has one row per run (see `experiments.running.points.run_points`); `indices` one row per
     metric and lever: the method's indices and `rank` (1 = the lever that matters most for that
     metric). A metric undefined at some sample (ROI with no cost) has NaN indices and no rank;
     one that no lever moved has indices 0 and no rank.

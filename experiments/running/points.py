@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from experiments.runner import Backend, Run, RunError, RunInterrupted, execute
+from experiments.running.runner import Backend, Run, RunError, RunInterrupted, execute
 from scenarios.loader import PlanError, set_path, validate_dict
 from scenarios.schema import Plan
 
@@ -49,7 +49,7 @@ def run_points(
     Columns: `point` (the point's index in `points`), `replicate`, `seed`, one column per varied
     path (named by the path), then the summary metrics. Rows are sorted by point and replicate,
     whatever the workers or `dask` ("local" or a scheduler address), or the open `backend` that
-    replaces them (see `experiments.runner.open_backend`).
+    replaces them (see `experiments.running.runner.open_backend`).
     With `out`, finished runs are kept there in chunks, a rerun with the same arguments runs
     only what is missing, and `summary.parquet` (and `daily.parquet`, led by `point` and
     `replicate`, with `daily`) are written there at the end. Ctrl-C raises `RunInterrupted`

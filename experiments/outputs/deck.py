@@ -1,6 +1,6 @@
 """`groupsim deck`: a 16:9 slide deck (python-pptx) and chart images of a run, comparison or sweep.
 
-A run or comparison directory (see `experiments.storage`) gives: a title slide (plans and
+A run or comparison directory (see `experiments.running.storage`) gives: a title slide (plans and
 descriptions, replicates, seeds, date), survival, members, weekly GMV, weekly gross profit,
 cumulative profit, weekly active posters, one comparison table (plans as columns, with the
 paired differences from the first plan when the run has them) and the review metrics (复盘).
@@ -26,20 +26,22 @@ from pptx.dml.color import RGBColor
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
-from experiments.charts import heatmap_chart, response_chart, run_charts, tornado_chart
-from experiments.i18n import REVIEW_METRICS, Lang, text
-from experiments.images import write_images
-from experiments.report import comparison_table, metric_rows, run_meta
-from experiments.storage import Results, read_results
+from experiments.outputs.charts import heatmap_chart, response_chart, run_charts, tornado_chart
+from experiments.outputs.i18n import Lang, text
+from experiments.outputs.images import write_images
+from experiments.outputs.report import REVIEW_METRICS, comparison_table, metric_rows, run_meta
+from experiments.running.metrics import in_view
+from experiments.running.storage import Results, read_results
 
 Format = Literal["pptx", "png", "svg", "pdf"]
 DECK_CHARTS = ("survival", "members", "weekly_gmv", "weekly_profit", "cumulative_profit",
                "weekly_posters")
 """Charts that get a slide, in order (all of `run_charts` are written as images)."""
-DECK_METRICS = ("lifetime_days", "final_members", "total_gmv", "total_cost", "gross_profit", "roi")
-"""Rows of the comparison slide (medians), after survival at weeks 4 and 12."""
-SWEEP_METRICS = ("lifetime_days", "gross_profit", "total_gmv", "final_members")
-"""Metrics a sweep deck draws, where `points.parquet` has them."""
+DECK_METRICS = in_view("deck")
+"""Rows of the comparison slide (medians), after survival at weeks 4 and 12: the registry's
+`deck` view."""
+SWEEP_METRICS = in_view("sweep")
+"""Metrics a sweep deck draws, where `points.parquet` has them: the registry's `sweep` view."""
 PLANS_PER_SLIDE = 6
 WIDTH, HEIGHT = Emu(12_192_000), Emu(6_858_000)  # 13.333 × 7.5 in, PowerPoint's 16:9
 EAST_ASIAN_FONT = "Noto Sans CJK SC"
