@@ -30,6 +30,7 @@ from experiments.paired import paired_differences
 from experiments.runner import run_plan
 from experiments.storage import Results
 from scenarios.loader import PlanError, library, load_plan, plan_to_yaml, validate_dict
+from scenarios.names import file_stem
 from scenarios.schema import Plan, RedPacket
 from sim import kernels, metrics
 from sim.model import GroupModel
@@ -521,7 +522,7 @@ def LeverPanel(changed: Plan | None):
             solara.Button("Reset levers", on_click=lambda: levers.set(read_levers(base_plan.value)),
                           outlined=True)
             if changed is not None:
-                solara.FileDownload(plan_to_yaml(changed), filename=f"{changed.name}.yaml",
+                solara.FileDownload(plan_to_yaml(changed), filename=f"{file_stem(changed.name)}.yaml",
                                     label="Download plan")
 
 

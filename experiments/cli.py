@@ -42,6 +42,7 @@ from experiments.sweep_charts import HEADLINE, best_points, write_sweep_report
 from experiments.terminal import best_point_tables, paired_tables, summary_tables, value
 from experiments.vary import axis, parse_lever
 from scenarios.loader import PlanError, library, load_plan
+from scenarios.names import file_stem
 from scenarios.schema import Plan
 
 app = typer.Typer(
@@ -230,7 +231,7 @@ def _simulate(
         plans = [load_plan(source, overrides) for source in sources]
     if out is None:
         name = plans[0].name if len(plans) == 1 else "compare"
-        out = Path("runs") / f"{name}-{datetime.now():%Y%m%d-%H%M%S}"
+        out = Path("runs") / f"{file_stem(name)}-{datetime.now():%Y%m%d-%H%M%S}"
     try:
         with _bad_input(), progress_bar("simulating") as progress:
             results = run_plans(plans, replicates, seed, workers, hourly, progress, out,
@@ -356,7 +357,7 @@ def sensitivity(
     with _bad_input():
         base = load_plan(plan, _overrides(set_ or [], weeks))
         levers = [axis(base, parse_lever(text)) for text in vary]
-    out = out or Path("runs") / f"{base.name}-sensitivity-{datetime.now():%Y%m%d-%H%M%S}"
+    out = out or Path("runs") / f"{file_stem(base.name)}-sensitivity-{datetime.now():%Y%m%d-%H%M%S}"
     try:
         with _bad_input(), progress_bar("sampling") as progress:
             result = run_sensitivity(
@@ -412,7 +413,7 @@ def optimize(
         levers = [axis(base, parse_lever(text)) for text in vary]
         objectives = [parse_objective(text) for text in objective or []]
         constraints = [parse_constraint(text) for text in constraint or []]
-    out = out or Path("runs") / f"{base.name}-optimize-{datetime.now():%Y%m%d-%H%M%S}"
+    out = out or Path("runs") / f"{file_stem(base.name)}-optimize-{datetime.now():%Y%m%d-%H%M%S}"
     try:
         with _bad_input(), progress_bar("optimizing") as progress:
             search = run_optimize(
@@ -517,7 +518,7 @@ def sweep(
     overrides = _overrides(set_ or [], weeks)
     with _bad_input():
         base = load_plan(plan, overrides)
-    out = out or Path("runs") / f"{base.name}-sweep-{datetime.now():%Y%m%d-%H%M%S}"
+    out = out or Path("runs") / f"{file_stem(base.name)}-sweep-{datetime.now():%Y%m%d-%H%M%S}"
     try:
         with _bad_input(), progress_bar("sweeping") as progress:
             result = run_sweep(

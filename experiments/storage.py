@@ -8,8 +8,8 @@ A run directory holds:
 - `paired.parquet`: for a comparison, each plan's per-seed differences from the first plan
   (see `experiments.paired`).
 - `hourly.parquet`: one row per plan, replicate and hour (only for hourly runs).
-- `plan.yaml` when the run has one plan, or `plans/<name>.yaml` for each plan of a comparison:
-  the resolved plans with every default filled, each one a plan `groupsim run` accepts.
+- `plan.yaml` when the run has one plan, or `plans/<stem>.yaml` for each plan of a comparison
+  (`<stem>` is `scenarios.names.file_stem` of the plan's name): the resolved plans with every default filled, each one a plan `groupsim run` accepts.
 - `report.html`, written by `experiments.report`.
 - `deck/`, written by `groupsim deck` (`experiments.deck`): the slide decks and chart images.
 - `chunks/` while a run is under way: finished chunks of runs (see `experiments.runner`); a
@@ -34,6 +34,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from scenarios.loader import load_plan, plan_to_yaml
+from scenarios.names import file_stem
 from scenarios.schema import Plan
 
 TABLES = ("daily", "summary", "members", "paired", "hourly")
@@ -109,13 +110,13 @@ def claim(out: Path, command: str, spec: dict[str, Any], force: bool = False) ->
 
 
 def write_plans(out: Path, plans: Sequence[Plan]) -> None:
-    """`plan.yaml` for one plan, or `plans/<name>.yaml` for each plan of a comparison."""
+    """`plan.yaml` for one plan, or `plans/<file_stem(name)>.yaml` for each plan of a comparison."""
     if len(plans) == 1:
         (out / "plan.yaml").write_text(plan_to_yaml(plans[0]), encoding="utf-8")
         return
     (out / "plans").mkdir(exist_ok=True)
     for plan in plans:
-        (out / "plans" / f"{plan.name}.yaml").write_text(plan_to_yaml(plan), encoding="utf-8")
+        (out / "plans" / f"{file_stem(plan.name)}.yaml").write_text(plan_to_yaml(plan), encoding="utf-8")
 
 
 def write_tables(out: Path, tables: dict[str, pd.DataFrame | None]) -> None:
@@ -150,7 +151,7 @@ def read_results(out: Path) -> Results:
         plans = [load_plan(str(out / "plan.yaml"))]
     else:
         plans = [
-            load_plan(str(out / "plans" / f"{name}.yaml")) for name in summary["plan"].unique()
+            load_plan(str(out / "plans" / f"{file_stem(name)}.yaml")) for name in summary["plan"].unique()
         ]
     optional = {
         name: pd.read_parquet(out / f"{name}.parquet") if (out / f"{name}.parquet").is_file() else None
