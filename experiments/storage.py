@@ -14,7 +14,8 @@ A run directory holds:
 - `deck/`, written by `groupsim deck` (`experiments.deck`): the slide decks and chart images.
 - `chunks/` while a run is under way: finished chunks of runs (see `experiments.runner`); a
   rerun of the same command on the same directory runs only what is missing.
-- `groupsim.json`: which command wrote the directory and with what (see `claim`), and
+- `groupsim.json`: which command wrote the directory, with what, and by which code (see
+  `claim`), and
   `runs.json`: which runs the tables hold once they are all done.
 
 Every table starts with the columns `plan` and `replicate`; rows are sorted by plan order,
@@ -35,6 +36,7 @@ import pyarrow.parquet as pq
 
 from scenarios.loader import load_plan, plan_to_yaml
 from scenarios.names import file_stem
+from sim.sources import OUTPUT_SOURCES, code_changes, code_record, source_files
 from scenarios.schema import Plan
 
 TABLES = ("daily", "summary", "members", "paired", "hourly")
@@ -78,10 +80,14 @@ def write_atomic(path: Path, write: Any) -> None:
 def claim(out: Path, command: str, spec: dict[str, Any], force: bool = False) -> bool:
     """Make `out` the directory of `command` run with `spec` (JSON-able); True if resuming.
 
-    A new or empty directory is claimed; one written by the same command and spec is resumed;
-    anything else raises `OutDirError` unless `force`, which empties a directory groupsim wrote.
+    The manifest also records the code (`sim.sources.code_record`: a hash of each source that
+    can change an output, the numba and groupsim versions). A new or empty directory is claimed;
+    one written by the same command, spec and code is resumed; anything else (results of other
+    code included: they are never reused) raises `OutDirError` unless `force`, which empties a
+    directory groupsim wrote.
     """
-    manifest = {"command": command, "spec": json.loads(json.dumps(spec, default=str))}
+    manifest = {"command": command, "spec": json.loads(json.dumps(spec, default=str)),
+                "code": code_record(source_files(OUTPUT_SOURCES))}
     out.mkdir(parents=True, exist_ok=True)
     path = out / MANIFEST
     held = sorted(p.name for p in out.iterdir())
@@ -89,6 +95,16 @@ def claim(out: Path, command: str, spec: dict[str, Any], force: bool = False) ->
         before = json.loads(path.read_text(encoding="utf-8"))
         if before == manifest:
             return True
+        if not force and _same_run(before, manifest):
+            changes = (code_changes(before["code"], manifest["code"]) if "code" in before
+                       else ["made before groupsim recorded its code"])
+            shown = ", ".join(changes[:4]) + (f" and {len(changes) - 4} more" if len(changes) > 4
+                                               else "")
+            raise OutDirError(
+                f"--out {out} holds this {command}'s results made by other code ({shown}), so "
+                "they are not reused. Add --force to rerun it from scratch there, or choose "
+                "another --out."
+            )
         if not force:
             what = (f"another {command} (its spec differs)" if before["command"] == command
                     else f"a `groupsim {before['command']}` run")
@@ -107,6 +123,11 @@ def claim(out: Path, command: str, spec: dict[str, Any], force: bool = False) ->
     write_atomic(path, lambda tmp: tmp.write_text(json.dumps(manifest, indent=1),
                                                   encoding="utf-8"))
     return False
+
+
+def _same_run(before: dict[str, Any], now: dict[str, Any]) -> bool:
+    """Same command and spec (the code aside)."""
+    return before["command"] == now["command"] and before["spec"] == now["spec"]
 
 
 def write_plans(out: Path, plans: Sequence[Plan]) -> None:

@@ -8,26 +8,13 @@ edit to them starts a fresh cache. It must run before `sim.kernels` decorates it
 which is when numba picks the cache directory; a user's NUMBA_CACHE_DIR becomes the parent.
 """
 
-import hashlib
 import os
 import tempfile
 from pathlib import Path
 
 from numba.core import config as _numba_config
 
-_ROOT = Path(__file__).resolve().parent.parent
-# what the kernels can freeze: codes and constants of sim/ and agents/, and the schema's
-# (not the loader or the library, so editing a plan does not recompile)
-_SOURCES = ("sim/*.py", "agents/*.py", "scenarios/schema.py")
-
-
-def _source_hash() -> str:
-    digest = hashlib.sha256()
-    for pattern in _SOURCES:
-        for path in sorted(_ROOT.glob(pattern)):
-            digest.update(str(path.relative_to(_ROOT)).encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+from sim.sources import KERNEL_SOURCES, source_hash
 
 
 def _cache_dir() -> str:
@@ -35,7 +22,7 @@ def _cache_dir() -> str:
 
     The directory must be writable: otherwise numba would fall back to its unkeyed locations.
     """
-    name = f"groupsim-{_source_hash()}"
+    name = f"groupsim-{source_hash(KERNEL_SOURCES)}"
     parents = [os.environ.get("NUMBA_CACHE_DIR"), str(Path(__file__).resolve().parent / "__pycache__"),
                tempfile.gettempdir()]
     for parent in filter(None, parents):
