@@ -32,7 +32,8 @@ from experiments.objectives import describe, parse_constraint, parse_objective
 from experiments.optimize import Search, SearchInterrupted, write_best
 from experiments.optimize import optimize as run_optimize
 from experiments.report import readings, write_report
-from experiments.runner import RunError, RunInterrupted, interrupt_once, run_plans
+from experiments.memory import assess
+from experiments.runner import RunError, RunInterrupted, check_workers, interrupt_once, run_plans
 from experiments.sensitivity import DEFAULT_METRICS, RANK_BY, Sensitivity
 from experiments.sensitivity import sensitivity as run_sensitivity
 from experiments.storage import OutDirError, Results
@@ -173,12 +174,18 @@ def scenarios() -> None:
 @app.command()
 def validate(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A plan YAML file.")],
+    workers: Workers = 1,
 ) -> None:
     """Check a plan file: print ok (with a warning for each item that can never fire or lever
-    that cannot work), or each bad field with its allowed range."""
+    that cannot work, or when runs on --workers may not fit in memory), or each bad field with
+    its allowed range (exit 2, as when one run cannot fit in memory)."""
     with _bad_input():
         checked = load_plan(str(file))
-    for warning in plan_warnings(checked):
+        check_workers(workers)
+        verdict = assess([checked], workers)
+        if verdict.refusal:
+            raise RunError(verdict.refusal)
+    for warning in plan_warnings(checked) + [verdict.warning] * bool(verdict.warning):
         console.print(f"warning: {escape(warning)}", soft_wrap=True)
     console.print("ok")
 

@@ -12,8 +12,10 @@ Replicate r of every plan uses seed `seed + r` (common random numbers), so plans
 comparison meet the same luck.
 """
 
+import functools
 import hashlib
 import json
+import logging
 import os
 import shutil
 import signal
@@ -31,7 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments import storage
+from experiments import memory, storage
 from experiments.paired import paired_differences
 from experiments.storage import Results
 from scenarios.schema import Plan
@@ -203,10 +205,16 @@ def execute(
     if progress is not None:
         progress(n_done, len(runs))
     todo = [c for c in chunks if c.index not in finished]
+    plans = [run.plan for chunk in todo for run in chunk.runs]
+    side_by_side = min(workers, len(todo))
+    if todo and dask in (None, "local"):  # a scheduler's workers run elsewhere
+        check_memory(plans, side_by_side)
     try:
         if todo:
             with nullcontext(backend) if backend else open_backend(workers, dask) as where:
                 where.run(todo, tables, hourly, keep)
+    except MemoryError:
+        raise RunError(memory.out_of_memory(plans, side_by_side)) from None
     except KeyboardInterrupt:
         partial = _stack(finished, tables) if finished else None
         if out is not None and partial is not None:
@@ -218,6 +226,22 @@ def execute(
         storage.mark_finished(out, tables, done_key)
         store.drop()
     return result
+
+
+def check_memory(plans: Sequence[Plan], workers: int) -> None:
+    """`RunError` when one run of `plans` cannot fit in memory; a warning on stderr (once per
+    text) when `workers` of them side by side may not (see `experiments.memory.assess`)."""
+    verdict = memory.assess(plans, workers)
+    if verdict.refusal:
+        raise RunError(verdict.refusal)
+    if verdict.warning:
+        _warn_once(verdict.warning)
+
+
+@functools.cache
+def _warn_once(text: str) -> None:
+    # with no logging set up, Python prints a warning's bare text on stderr
+    logging.getLogger(__name__).warning("Warning: %s", text)
 
 
 def _chunks(runs: Sequence[Run], tables: tuple[str, ...], hourly: bool) -> list[Chunk]:

@@ -68,6 +68,17 @@ class Levers(NamedTuple):
     budget: float
 
 
+def slot_count(plan: Plan) -> int:
+    """Slots of a run: initial members, shills, pool candidates and spammer slots for QR influx
+    (1.5 × the expected spammers + 10, at most 3000)."""
+    growth = plan.growth
+    n_spam = 0
+    if growth.qr_influx_per_day > 0 and growth.influx_spammer_share > 0:
+        expected = growth.qr_influx_per_day * plan.horizon_days * growth.influx_spammer_share
+        n_spam = min(int(expected * 1.5) + 10, 3000)
+    return plan.members.initial + plan.members.shills + plan.pool.size + n_spam
+
+
 class GroupModel(mesa.Model):
     """One group under one plan. `step()` plays a day; `run()` plays to the horizon.
 
@@ -82,16 +93,12 @@ class GroupModel(mesa.Model):
         self.constants = constants
         self.n_hours = plan.horizon_days * 24
         self.hour = 0
-        m, pool, growth = plan.members, plan.pool, plan.growth
+        m, pool = plan.members, plan.pool
         self.n_initial = m.initial
         shill_lo = m.initial
         pool_lo = shill_lo + m.shills
         pool_hi = pool_lo + pool.size
-        n_spam = 0
-        if growth.qr_influx_per_day > 0 and growth.influx_spammer_share > 0:
-            expected = growth.qr_influx_per_day * plan.horizon_days * growth.influx_spammer_share
-            n_spam = min(int(expected * 1.5) + 10, 3000)
-        n = pool_hi + n_spam
+        n = slot_count(plan)
         # the pool's friendships: clustered, heavy-tailed degree; segments by homophily;
         # initial members invited together (clustered) or pulled from a database
         n_nodes = m.initial + pool.size
