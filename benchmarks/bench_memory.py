@@ -5,8 +5,8 @@ kernels): the peak of Python's traced allocations during the run (numpy's arrays
 the growth of peak resident memory, beside the estimate. The estimate's calibration (its
 docstring) comes from this table.
 
-    python benchmarks/bench_memory.py                       # open_door (QQ) at 4 pool sizes
-    python benchmarks/bench_memory.py --plan tuanzhang --sizes 0 5000
+    python benchmarks/bench_memory.py                       # open_door (QQ), 2 weeks, 4 pool sizes
+    python benchmarks/bench_memory.py --plan tuanzhang --sizes 0 5000 --set pool.mean_friends=40
 """
 
 import argparse
@@ -43,10 +43,11 @@ def main() -> None:
     parser.add_argument("--plan", default="open_door")
     parser.add_argument("--weeks", type=int, default=2)
     parser.add_argument("--sizes", type=int, nargs="+", default=[0, 3000, 6000, 10000])
+    parser.add_argument("--set", action="append", default=[], metavar="dotted.key=value")
     args = parser.parse_args()
     print("pool.size  slots  traced MB  RSS growth MB  estimate MB")
     for size in args.sizes:
-        plan = load_plan(args.plan, [f"pool.size={size}", f"group.weeks={args.weeks}"])
+        plan = load_plan(args.plan, [f"pool.size={size}", f"group.weeks={args.weeks}", *args.set])
         got = measure(plan.model_dump(mode="json"))
         print(f"{size:9d} {slot_count(plan):6d} {got['traced'] / 2**20:10.0f} "
               f"{got['rss_growth'] / 2**20:14.0f} {run_bytes(plan) / 2**20:12.0f}", flush=True)

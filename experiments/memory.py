@@ -16,21 +16,44 @@ import psutil
 from scenarios.schema import Plan
 from sim.model import slot_count
 
-FIXED_BYTES = 40 * 2**20
-PER_SLOT_BYTES = 6 * 2**10
-PER_SLOT_HOUR_BYTES = 0
+FIXED_BYTES = 16 * 2**20
+PER_SLOT_BYTES = 1024
+PER_SLOT_FRIEND_BYTES = 64
+WORKER_BYTES = 300 * 2**20
+"""Resident memory of a worker process before its first run (interpreter, numpy, numba, the
+kernels); README gives 282 MB for a whole 500-member run."""
 
 
 def run_bytes(plan: Plan) -> int:
     """Estimated peak bytes one replicate of `plan` allocates on top of a loaded process.
 
-    n = `sim.model.slot_count(plan)`: the dense tie matrix, n × n float32 over all slots (4 n²
-    bytes, the bulk past a few thousand slots), plus `PER_SLOT_BYTES` × n (the per-slot state
-    arrays, the friendship graph, the agents and the members table) plus `FIXED_BYTES` (hourly
-    and daily outputs, tables). Calibration: CALIBRATION.
+    n = `sim.model.slot_count(plan)` (members, shills, pool and QR spammer slots):
+    4 n² for the dense tie matrix (n × n float32 over all slots, the bulk past a few thousand
+    slots), plus n × (`PER_SLOT_BYTES` + `PER_SLOT_FRIEND_BYTES` × pool.mean_friends) for the
+    per-slot state arrays, the friendship graph, the agents and the members table, plus
+    `FIXED_BYTES` (hourly and daily outputs, tables).
+
+    Calibration (benchmarks/bench_memory.py: the peak of traced allocations during one
+    replicate of open_door, QQ, after a warm-up; the growth of peak resident memory agreed
+    within 7 %), measured MiB against this estimate:
+
+    ==========  ======  =======  ==========  ========
+    pool.size   slots   friends  measured    estimate
+    ==========  ======  =======  ==========  ========
+    3000        3188    8        41          59
+    6000        6188    8        151         171
+    6000        6188    40       157         183
+    6000 (12 w) 6582    8        170         191
+    10000       10188   8        404         427
+    ==========  ======  =======  ==========  ========
+
+    Past the tie matrix a slot took 600-850 bytes (+ about 32 per mean friend) and the horizon
+    hardly mattered; the constants are about twice that, so the estimate errs high (by 5-15 %
+    of a large run).
     """
     n = slot_count(plan)
-    return 4 * n * n + PER_SLOT_BYTES * n + FIXED_BYTES
+    per_slot = PER_SLOT_BYTES + PER_SLOT_FRIEND_BYTES * plan.pool.mean_friends
+    return 4 * n * n + per_slot * n + FIXED_BYTES
 
 
 @dataclass(frozen=True)
@@ -93,14 +116,16 @@ class Assessment:
 
 
 def assess(plans: Sequence[Plan], workers: int) -> Assessment:
-    """Compare the largest plan's `run_bytes` (× `workers`) with `rooms()`."""
+    """Compare the largest plan's `run_bytes` with `rooms()`: one run against each hard limit,
+    then `workers` runs side by side (each worker process also holding `WORKER_BYTES`) against
+    the shared ones, one run against the address space each process has for itself."""
     plan = max(plans, key=run_bytes)
     need = run_bytes(plan)
     places = rooms()
     for room in places:
         if room.hard and need > room.bytes:
             return Assessment(_words(plan, need, room, "Not enough memory: ") + _change(plan), None)
-    total = need * workers
+    total = (need + WORKER_BYTES) * workers if workers > 1 else need
     for room in places:
         if (need if room.per_process else total) > room.bytes:
             side = f" × {workers} workers = {_size(total)}" if workers > 1 else ""

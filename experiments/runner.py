@@ -206,12 +206,13 @@ def execute(
         progress(n_done, len(runs))
     todo = [c for c in chunks if c.index not in finished]
     plans = [run.plan for chunk in todo for run in chunk.runs]
-    side_by_side = min(workers, len(todo))
-    if todo and dask in (None, "local"):  # a scheduler's workers run elsewhere
-        check_memory(plans, side_by_side)
+    side_by_side = 1
     try:
         if todo:
             with nullcontext(backend) if backend else open_backend(workers, dask) as where:
+                if where.side_by_side is not None:  # None: a scheduler's workers run elsewhere
+                    side_by_side = min(where.side_by_side, len(todo))
+                    check_memory(plans, side_by_side)
                 where.run(todo, tables, hourly, keep)
     except MemoryError:
         raise RunError(memory.out_of_memory(plans, side_by_side)) from None
@@ -341,6 +342,9 @@ class Backend:
     Dask; their workers start with the first chunks and stay up until `close` (the end of a
     `with` block), so a study that runs many small batches starts them once."""
 
+    side_by_side: int | None = 1
+    """Runs held in this machine's memory at once (None: the runs happen on other machines)."""
+
     def run(self, todo: list[Chunk], tables: tuple[str, ...], hourly: bool, keep: Keep) -> None:
         """Run every chunk of `todo`, handing each finished one to `keep` in this process."""
         for chunk in todo:
@@ -372,7 +376,7 @@ class LocalProcesses(Backend):
     and the unfinished chunks run again, up to `POOL_RESTARTS` times in one `run`."""
 
     def __init__(self, workers: int):
-        self.workers = workers
+        self.workers = self.side_by_side = workers
         self._pool: ProcessPoolExecutor | None = None
 
     def run(self, todo: list[Chunk], tables: tuple[str, ...], hourly: bool, keep: Keep) -> None:

@@ -60,7 +60,7 @@ def test_assess_refuses_warns_or_passes(monkeypatch):
     assert verdict.warning is None
     assert "Not enough memory" in verdict.refusal and "'open_door'" in verdict.refusal
     assert "20,582 slots" in verdict.refusal and "pool.size (now 20000" in verdict.refusal
-    rooms(monkeypatch, available=3 * need, hard=2 * need)
+    rooms(monkeypatch, available=3 * (need + memory.WORKER_BYTES), hard=2 * need)
     verdict = assess([plan], 4)  # each worker fits its own address space, but not 4 in memory
     assert verdict.refusal is None and "× 4 workers" in verdict.warning
     assert "fewer --workers" in verdict.warning
