@@ -45,11 +45,14 @@ def run_bytes(plan: Plan) -> int:
     6000        6188    40       157         183
     6000 (12 w) 6582    8        170         191
     10000       10188   8        404         427
+    worst (1 w) 22535   40       1975        2030
     ==========  ======  =======  ==========  ========
 
+    (worst: benchmarks/bench_worst.py's plan, every size at its schema maximum, one week.)
+
     Past the tie matrix a slot took 600-850 bytes (+ about 32 per mean friend) and the horizon
-    hardly mattered; the constants are about twice that, so the estimate errs high (by 5-15 %
-    of a large run).
+    hardly mattered; the constants are about twice that, so past 6,000 slots the estimate is
+    3-15 % high.
     """
     n = slot_count(plan)
     per_slot = PER_SLOT_BYTES + PER_SLOT_FRIEND_BYTES * plan.pool.mean_friends
