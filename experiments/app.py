@@ -522,7 +522,8 @@ def LeverPanel(changed: Plan | None):
             solara.Button("Reset levers", on_click=lambda: levers.set(read_levers(base_plan.value)),
                           outlined=True)
             if changed is not None:
-                solara.FileDownload(plan_to_yaml(changed), filename=f"{file_stem(changed.name)}.yaml",
+                solara.FileDownload(plan_to_yaml(changed),
+                                    filename=f"{file_stem(changed.name)}.yaml",
                                     label="Download plan")
 
 

@@ -155,8 +155,8 @@ def _words(plan: Plan, need: int, room: Room, verdict: str, side: str = "") -> s
 
 def _change(plan: Plan, workers: int = 1) -> str:
     """What to change, largest saving first."""
-    fewer = " Use fewer --workers, or" if workers > 1 else ""
-    return (f"{fewer} lower pool.size (now {plan.pool.size}; memory grows with the square of "
+    lower = " Use fewer --workers, or lower" if workers > 1 else " Lower"
+    return (f"{lower} pool.size (now {plan.pool.size}; memory grows with the square of "
             "the slots: members.initial + members.shills + pool.size + QR spammer slots), or "
             "run where more memory is free.")
 

@@ -9,7 +9,8 @@ A run directory holds:
   (see `experiments.paired`).
 - `hourly.parquet`: one row per plan, replicate and hour (only for hourly runs).
 - `plan.yaml` when the run has one plan, or `plans/<stem>.yaml` for each plan of a comparison
-  (`<stem>` is `scenarios.names.file_stem` of the plan's name): the resolved plans with every default filled, each one a plan `groupsim run` accepts.
+  (`<stem>` is `scenarios.names.file_stem` of the plan's name): the resolved plans with every
+  default filled, each one a plan `groupsim run` accepts.
 - `report.html`, written by `experiments.report`.
 - `deck/`, written by `groupsim deck` (`experiments.deck`): the slide decks and chart images.
 - `chunks/` while a run is under way: finished chunks of runs (see `experiments.runner`); a
@@ -137,7 +138,8 @@ def write_plans(out: Path, plans: Sequence[Plan]) -> None:
         return
     (out / "plans").mkdir(exist_ok=True)
     for plan in plans:
-        (out / "plans" / f"{file_stem(plan.name)}.yaml").write_text(plan_to_yaml(plan), encoding="utf-8")
+        (out / "plans" / f"{file_stem(plan.name)}.yaml").write_text(plan_to_yaml(plan),
+                                                                   encoding="utf-8")
 
 
 def write_tables(out: Path, tables: dict[str, pd.DataFrame | None]) -> None:
@@ -171,9 +173,8 @@ def read_results(out: Path) -> Results:
     if (out / "plan.yaml").is_file():
         plans = [load_plan(str(out / "plan.yaml"))]
     else:
-        plans = [
-            load_plan(str(out / "plans" / f"{file_stem(name)}.yaml")) for name in summary["plan"].unique()
-        ]
+        plans = [load_plan(str(out / "plans" / f"{file_stem(name)}.yaml"))
+                 for name in summary["plan"].unique()]
     optional = {
         name: pd.read_parquet(out / f"{name}.parquet") if (out / f"{name}.parquet").is_file() else None
         for name in ("paired", "hourly")

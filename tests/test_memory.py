@@ -81,7 +81,8 @@ def test_commands_print_the_warning_and_run(monkeypatch, tmp_path):
 
 
 @pytest.mark.parametrize("command", [["validate", "{plan}"],
-                                     ["run", "open_door", *BIG, "--replicates", "1", "--out", "{out}"],
+                                     ["run", "open_door", *BIG, "--replicates", "1",
+                                      "--out", "{out}"],
                                      ["sweep", "open_door", *BIG, "--vary", "host.capacity=2,3",
                                       "--replicates", "1", "--out", "{out}"]])
 def test_under_ulimit_v_a_plan_that_cannot_fit_is_refused_before_it_runs(tmp_path, command):
@@ -92,9 +93,20 @@ def test_under_ulimit_v_a_plan_that_cannot_fit_is_refused_before_it_runs(tmp_pat
     result = groupsim(*args)
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
-    for needle in ("Not enough memory", "the tie matrix alone is 1.6 GB", "address-space limit (ulimit -v)",
-                   "pool.size (now 20000"):
+    for needle in ("Not enough memory", "the tie matrix alone is 1.6 GB",
+                   "address-space limit (ulimit -v)", "pool.size (now 20000"):
         assert needle in result.stderr, result.stderr
+
+
+def test_a_run_that_may_not_fit_says_so_on_stderr_and_runs(tmp_path):
+    result = groupsim("run", "small_start", "--weeks", "1", "--replicates", "1",
+                      "--out", str(tmp_path), env={"NUMBA_DISABLE_JIT": "1"},
+                      patch="import experiments.memory as m; "
+                            "m.rooms = lambda: [m.Room(1, 'available memory', hard=False)]; ")
+    assert result.returncode == 0, result.stderr
+    assert "Warning: Memory may run short: one run of plan 'small_start' needs about" in (
+        result.stderr)
+    assert "available memory leaves 0 MB. Lower pool.size (now 300" in result.stderr
 
 
 def test_a_memory_error_becomes_an_exit_2_message(tmp_path):
@@ -106,4 +118,4 @@ def test_a_memory_error_becomes_an_exit_2_message(tmp_path):
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
     assert "Out of memory running plan 'open_door'" in result.stderr
-    assert "lower pool.size (now 20000" in result.stderr
+    assert "Lower pool.size (now 20000" in result.stderr

@@ -11,8 +11,8 @@ from experiments.cli import app
 from experiments.storage import read_results
 from scenarios.names import MAX_STEM, file_stem
 
-ODD = ["A/B test", "A_B test", "../../etc/passwd", "v1.2 \"quoted\" 'x'", "团购 第二期", "🎉 launch",
-       "a\\b:c*d?e|f<g>", ".hidden", "-dash", "x" * 300, ""]
+ODD = ["A/B test", "A_B test", "../../etc/passwd", "v1.2 \"quoted\" 'x'", "团购 第二期",
+       "🎉 launch", "a\\b:c*d?e|f<g>", ".hidden", "-dash", "x" * 300, ""]
 FAST = ["--replicates", "1", "--weeks", "1"]
 
 
