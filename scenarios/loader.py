@@ -14,7 +14,9 @@ from typing import Any, get_args
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.representer import SafeRepresenter
+from ruamel.yaml.resolver import VersionedResolver
 
 from scenarios.schema import WEEKDAYS, CalendarItem, Plan
 
@@ -55,9 +57,26 @@ def plan_to_yaml(plan: Plan) -> str:
     return dump_yaml(plan.model_dump(mode="json"))
 
 
+_YAML_1_1 = VersionedResolver(version=(1, 1))
+_STR = "tag:yaml.org,2002:str"
+
+
+class _Representer(SafeRepresenter):
+    """Quotes text that a YAML 1.1 reader would take for something else (`yes`, `2:00`, `010`),
+    so files groupsim writes read the same in YAML 1.1 tools."""
+
+    def represent_str(self, data: str) -> ScalarNode:
+        ambiguous = _YAML_1_1.resolve(ScalarNode, data, (True, False)) != _STR
+        return self.represent_scalar(_STR, data, style="'" if ambiguous else None)
+
+
+_Representer.add_representer(str, _Representer.represent_str)
+
+
 def _yaml() -> YAML:
     """A YAML 1.2 reader/writer (a new one per use: ruamel's objects are not thread-safe)."""
     y = YAML(typ="safe", pure=True)
+    y.Representer = _Representer
     y.default_flow_style = False
     y.allow_unicode = True
     y.sort_base_mapping_type_on_output = False
