@@ -20,7 +20,6 @@ from typing import Any
 
 import optuna
 import pandas as pd
-import yaml
 from optuna.distributions import (
     BaseDistribution,
     CategoricalDistribution,
@@ -34,7 +33,7 @@ from experiments.analyses.vary import Axis, check_distinct
 from experiments.running.points import point_plan, run_points
 from experiments.running.runner import RunError, open_backend
 from experiments.running.storage import claim, write_parquet_atomic, write_plans
-from scenarios.loader import library, load_plan
+from scenarios.loader import dump_yaml, library, load_plan
 from scenarios.schema import Plan
 
 BATCH = 8
@@ -232,7 +231,7 @@ def extends_yaml(source: str, plan: Plan, where: Path, comment: str = "") -> str
     body = _differences(parent, child)
     for key in ("name", "description"):
         body.pop(key, None)
-    text = yaml.safe_dump({**head, **body}, sort_keys=False, allow_unicode=True)
+    text = dump_yaml({**head, **body})
     return "".join(f"# {line}\n" for line in comment.splitlines()) + text
 
 

@@ -16,13 +16,13 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-import yaml
 from scipy.stats import qmc
 
 from experiments.analyses.vary import Lever, number_type, parse_lever
 from experiments.running import storage
 from experiments.running.points import Point, run_points
 from experiments.running.runner import RunError, RunInterrupted
+from scenarios.loader import dump_yaml
 from scenarios.schema import Plan
 
 Design = Literal["grid", "lhs", "sobol"]
@@ -164,7 +164,7 @@ def run_sweep(
         spec = sweep_spec(base, levers, design, samples, replicates, seed, daily)
         storage.claim(out, "sweep", spec, force)
         (out / "sweep.yaml").write_text(
-            yaml.safe_dump(spec, sort_keys=False, allow_unicode=True), encoding="utf-8")
+            dump_yaml(spec), encoding="utf-8")
 
     def finish(summary: pd.DataFrame) -> Sweep:
         table = point_table(summary, paths)

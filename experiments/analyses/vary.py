@@ -13,11 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Union, get_args, get_origin
 
-import yaml
 from pydantic import BaseModel
 
 from experiments.running.runner import RunError
-from scenarios.loader import PlanError, get_path, set_path, validate_dict
+from scenarios.loader import PlanError, get_path, parse_scalar, set_path, validate_dict
 from scenarios.schema import Plan
 
 
@@ -42,7 +41,8 @@ def parse_lever(text: str) -> Lever:
     if not sep or not path or not spec:
         raise RunError(f"Bad --vary '{text}': write PATH=SPEC with SPEC {forms}.")
     if "," in spec:
-        return Lever(path, spec, values=tuple(yaml.safe_load(v.strip()) for v in spec.split(",")))
+        return Lever(path, spec, values=tuple(
+            parse_scalar(v.strip(), f"--vary '{text}'") for v in spec.split(",")))
     parts = spec.split(":")
     try:
         numbers = [float(p) for p in parts[:2]]

@@ -40,9 +40,11 @@ from experiments.outputs.study_report import write_search_report, write_sensitiv
 from experiments.outputs.sweep_charts import HEADLINE, best_points, write_sweep_report
 from experiments.outputs.terminal import best_point_tables, paired_tables, summary_tables
 from experiments.running.checks import plan_warnings
-from experiments.running.runner import RunError, RunInterrupted, interrupt_once, run_plans
+from experiments.running.memory import assess
+from experiments.running.runner import RunError, RunInterrupted, check_workers, interrupt_once, run_plans
 from experiments.running.storage import OutDirError, Results
 from scenarios.loader import PlanError, library, load_plan
+from scenarios.names import file_stem
 from scenarios.schema import Plan
 
 app = typer.Typer(
@@ -173,12 +175,18 @@ def scenarios() -> None:
 @app.command()
 def validate(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A plan YAML file.")],
+    workers: Workers = 1,
 ) -> None:
     """Check a plan file: print ok (with a warning for each item that can never fire or lever
-    that cannot work), or each bad field with its allowed range."""
+    that cannot work, or when runs on --workers may not fit in memory), or each bad field with
+    its allowed range (exit 2, as when one run cannot fit in memory)."""
     with _bad_input():
         checked = load_plan(str(file))
-    for warning in plan_warnings(checked):
+        check_workers(workers)
+        verdict = assess([checked], workers)
+        if verdict.refusal:
+            raise RunError(verdict.refusal)
+    for warning in plan_warnings(checked) + [verdict.warning] * bool(verdict.warning):
         console.print(f"warning: {escape(warning)}", soft_wrap=True)
     console.print("ok")
 
@@ -231,7 +239,7 @@ def _simulate(
         plans = [load_plan(source, overrides) for source in sources]
     if out is None:
         name = plans[0].name if len(plans) == 1 else "compare"
-        out = Path("runs") / f"{name}-{datetime.now():%Y%m%d-%H%M%S}"
+        out = Path("runs") / f"{file_stem(name)}-{datetime.now():%Y%m%d-%H%M%S}"
     try:
         with _bad_input(), progress_bar("simulating") as progress:
             results = run_plans(plans, replicates, seed, workers, hourly, progress, out,
@@ -357,7 +365,7 @@ def sensitivity(
     with _bad_input():
         base = load_plan(plan, _overrides(set_ or [], weeks))
         levers = [axis(base, parse_lever(text)) for text in vary]
-    out = out or Path("runs") / f"{base.name}-sensitivity-{datetime.now():%Y%m%d-%H%M%S}"
+    out = out or Path("runs") / f"{file_stem(base.name)}-sensitivity-{datetime.now():%Y%m%d-%H%M%S}"
     try:
         with _bad_input(), progress_bar("sampling") as progress:
             result = run_sensitivity(
@@ -413,7 +421,7 @@ def optimize(
         levers = [axis(base, parse_lever(text)) for text in vary]
         objectives = [parse_objective(text) for text in objective or []]
         constraints = [parse_constraint(text) for text in constraint or []]
-    out = out or Path("runs") / f"{base.name}-optimize-{datetime.now():%Y%m%d-%H%M%S}"
+    out = out or Path("runs") / f"{file_stem(base.name)}-optimize-{datetime.now():%Y%m%d-%H%M%S}"
     try:
         with _bad_input(), progress_bar("optimizing") as progress:
             search = run_optimize(
@@ -518,7 +526,7 @@ def sweep(
     overrides = _overrides(set_ or [], weeks)
     with _bad_input():
         base = load_plan(plan, overrides)
-    out = out or Path("runs") / f"{base.name}-sweep-{datetime.now():%Y%m%d-%H%M%S}"
+    out = out or Path("runs") / f"{file_stem(base.name)}-sweep-{datetime.now():%Y%m%d-%H%M%S}"
     try:
         with _bad_input(), progress_bar("sweeping") as progress:
             result = run_sweep(

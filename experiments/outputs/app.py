@@ -34,6 +34,7 @@ from experiments.running.paired import paired_differences
 from experiments.running.runner import run_plan
 from experiments.running.storage import Results
 from scenarios.loader import PlanError, library, load_plan, plan_to_yaml, validate_dict
+from scenarios.names import file_stem
 from scenarios.schema import Plan, RedPacket
 from sim import codes, metrics
 from sim.model import GroupModel
@@ -498,7 +499,8 @@ def LeverPanel(changed: Plan | None):
             solara.Button("Reset levers", on_click=lambda: levers.set(read_levers(base_plan.value)),
                           outlined=True)
             if changed is not None:
-                solara.FileDownload(plan_to_yaml(changed), filename=f"{changed.name}.yaml",
+                solara.FileDownload(plan_to_yaml(changed),
+                                    filename=f"{file_stem(changed.name)}.yaml",
                                     label="Download plan")
 
 

@@ -20,7 +20,6 @@ from typing import Literal
 
 import pandas as pd
 import plotly.graph_objects as go
-import yaml
 from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.oxml.ns import qn
@@ -32,6 +31,7 @@ from experiments.outputs.images import write_images
 from experiments.outputs.report import REVIEW_METRICS, comparison_table, metric_rows, run_meta
 from experiments.running.metrics import in_view
 from experiments.running.storage import Results, read_results
+from scenarios.loader import parse_yaml
 
 Format = Literal["pptx", "png", "svg", "pdf"]
 DECK_CHARTS = ("survival", "members", "weekly_gmv", "weekly_profit", "cumulative_profit",
@@ -111,7 +111,7 @@ def _run(results: Results, lang: Lang) -> tuple[dict[str, go.Figure], list]:
 
 def _sweep(run_dir: Path, lang: Lang) -> tuple[dict[str, go.Figure], list]:
     points = pd.read_parquet(run_dir / "points.parquet")
-    spec = yaml.safe_load((run_dir / "sweep.yaml").read_text(encoding="utf-8")) or {}
+    spec = parse_yaml((run_dir / "sweep.yaml").read_text(encoding="utf-8")) or {}
     levers = [c for c in points.columns if "." in c or "[" in c]
     metrics = [m for m in SWEEP_METRICS if f"{m}_median" in points]
     if not levers or not metrics:
