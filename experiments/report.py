@@ -31,6 +31,7 @@ TABLE_METRICS = (
     "lifetime_days",
     "final_members",
     "peak_members",
+    "units_sold",
     "total_gmv",
     "total_cost",
     "gross_profit",
