@@ -24,7 +24,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from experiments.checks import plan_warnings
+from experiments.checks import plan_notes, plan_warnings
 from experiments.deck import DeckError, Format, write_deck
 from experiments.i18n import Lang
 from experiments.images import ImageError
@@ -173,10 +173,13 @@ def scenarios() -> None:
 def validate(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A plan YAML file.")],
 ) -> None:
-    """Check a plan file: print ok (with a warning for each item that can never fire or lever
-    that cannot work), or each bad field with its allowed range."""
+    """Check a plan file: print ok (with a note on how an older way of stating a lever is read,
+    and a warning for each item that can never fire, lever that cannot work or price that sells
+    below cost), or each bad field with its allowed range."""
     with _bad_input():
         checked = load_plan(str(file))
+    for note in plan_notes(checked):
+        console.print(f"note: {escape(note)}", soft_wrap=True)
     for warning in plan_warnings(checked):
         console.print(f"warning: {escape(warning)}", soft_wrap=True)
     console.print("ok")

@@ -43,7 +43,8 @@ def with_derived_defaults(raw: dict[str, Any]) -> dict[str, Any]:
         economics = Economics.model_validate(raw.get("economics", {}))
     except ValidationError:
         return raw
-    return {**raw, "economics": economics.model_dump(mode="json")}
+    stated = {} if economics.margin is None else {"margin": economics.margin}
+    return {**raw, "economics": {**economics.model_dump(mode="json"), **stated}}
 
 
 def validate_dict(raw: dict[str, Any], where: str = "plan") -> Plan:
@@ -174,16 +175,21 @@ def _apply_override(raw: dict[str, Any], item: str) -> None:
 
 
 # a plan states these in one of two ways (scenarios.schema.Economics): stating one drops the other
-_SAME_FACT = {"margin": "unit_cost", "unit_cost": "margin",
-              "reference_price": "market_price", "market_price": "reference_price"}
+_SAME_FACT = {"margin": ("unit_cost",), "unit_cost": ("margin",),
+              "reference_price": ("market_price",), "market_price": ("reference_price",)}
 
 
-def _one_form(raw: dict[str, Any], stated: dict[str, Any]) -> None:
-    """Drop from `raw`'s economics each fact that `stated`'s economics states the other way."""
+def _one_form(raw: dict[str, Any], stated: dict[str, Any], resolved: bool = False) -> None:
+    """Drop from `raw`'s economics each fact that `stated`'s economics states the other way.
+    In a `resolved` plan (unit_cost filled in), a new market price also drops the margin stated
+    with the old one: the unit cost is a fact about the goods and stays."""
     economics, new = raw.get("economics"), stated.get("economics")
     if isinstance(economics, dict) and isinstance(new, dict):
         for key in new:
-            economics.pop(_SAME_FACT.get(key, ""), None)
+            for other in _SAME_FACT.get(key, ()):
+                economics.pop(other, None)
+            if resolved and key in ("market_price", "reference_price") and "unit_cost" in economics:
+                economics.pop("margin", None)
 
 
 def set_path(raw: dict[str, Any], path: str, value: Any) -> None:
@@ -197,7 +203,7 @@ def set_path(raw: dict[str, Any], path: str, value: Any) -> None:
     """
     steps = [_parse_step(path, part) for part in path.split(".")]
     if len(steps) == 2 and steps[0] == ("economics", None) and steps[1][1] is None:
-        _one_form(raw, {"economics": {steps[1][0]: value}})
+        _one_form(raw, {"economics": {steps[1][0]: value}}, resolved=True)
     nodes = [raw]
     for i, (key, selector) in enumerate(steps):
         last = i == len(steps) - 1

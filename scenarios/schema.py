@@ -212,6 +212,9 @@ class Rules(Strict):
     moderation_delay_hours: int = Field(12, ge=0, le=168)
 
 
+DERIVED_DEFAULTS = ("economics.market_price", "economics.unit_cost")
+"""Fields whose default is worked out from other fields of the plan as written (docs/model.md,
+"Derived defaults"); no later change of a lever moves them."""
 DEFAULT_MARGIN = 0.3
 """The margin at the market price a plan that states neither `unit_cost` nor `margin` has."""
 
@@ -225,7 +228,8 @@ class Economics(Strict):
     carries them; `scenarios.loader.load_plan` validates the plan as written before applying
     `--set`, and sweeps, optimize and the what-if page start from a validated plan, so changing
     the price later moves neither. `margin` is how older plans state the cost (read as the
-    margin at the market price); it is not written back (the plan's `unit_cost` is).
+    margin at the market price); it is kept on the plan as stated, for `groupsim validate` to say
+    how it is read, but not written back (the plan's `unit_cost` is).
     `reference_price` is the old name of `market_price`.
     """
 
@@ -264,19 +268,20 @@ class Economics(Strict):
 
     @model_validator(mode="after")
     def _derived_defaults(self):
-        if {"unit_cost", "margin"} <= self.model_fields_set:
-            raise ValueError(
-                f"economics.unit_cost = {self.unit_cost:g} and economics.margin = {self.margin:g}: "
-                "give one (margin is read as the margin at the market price, "
-                "unit_cost = market_price × (1 − margin))"
-            )
         # filled in directly: an assignment would re-validate the model (validate_assignment)
         # and count the filled field as given
         if self.market_price is None:
             self.__dict__["market_price"] = self.price
+        margin = DEFAULT_MARGIN if self.margin is None else self.margin
+        from_margin = round(self.market_price * (1.0 - margin), 6)
         if self.unit_cost is None:
-            margin = DEFAULT_MARGIN if self.margin is None else self.margin
-            self.__dict__["unit_cost"] = round(self.market_price * (1.0 - margin), 6)
+            self.__dict__["unit_cost"] = from_margin
+        elif self.margin is not None and abs(self.unit_cost - from_margin) > 1e-6:
+            raise ValueError(
+                f"economics.unit_cost = {self.unit_cost:g} and economics.margin = {self.margin:g} "
+                f"disagree: a margin is read at the market price ({self.market_price:g}), which "
+                f"makes the unit cost {from_margin:g}; give one of them"
+            )
         return self
 
 
