@@ -66,6 +66,14 @@ def test_the_saved_plan_records_the_derived_defaults_and_reads_back_the_same(tmp
         update={"economics": plan.economics.model_copy(update={"margin": None})})
 
 
+def test_the_runs_plan_yaml_records_them(tmp_path):
+    result = CliRunner().invoke(app, ["run", "tuanzhang", "--set", "economics.price=120",
+                                      "--replicates", "1", "--weeks", "1", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    saved = load_plan(str(tmp_path / "plan.yaml")).economics
+    assert (saved.price, saved.market_price, saved.unit_cost) == (120, 60, 45)
+
+
 def test_a_plan_states_its_cost_one_way(tmp_path):
     with pytest.raises(PlanError, match="economics.unit_cost = 40 and economics.margin = 0.25 disagree"):
         validate_dict({"economics": {"price": 60, "unit_cost": 40, "margin": 0.25}})
