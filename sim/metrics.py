@@ -47,7 +47,8 @@ def daily_table(out_h: np.ndarray, out_d: np.ndarray, unit_cost: float) -> pd.Da
     for name in COUNTS:
         columns[name] = columns[name].astype(np.int64)
     columns["quiet"] = columns["quiet"].astype(bool)
-    columns["gross_profit"] = columns["gmv"] - columns["purchases"] * unit_cost - columns["incentive_cost"]
+    columns["gross_profit"] = (columns["gmv"] - columns["purchases"] * unit_cost
+                               - columns["incentive_cost"])
     return pd.DataFrame(columns)
 
 
