@@ -18,7 +18,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.representer import SafeRepresenter
 from ruamel.yaml.resolver import VersionedResolver
 
-from scenarios.schema import WEEKDAYS, CalendarItem, Plan
+from scenarios.schema import WEEKDAYS, CalendarItem, Economics, Plan
 
 LIBRARY = Path(__file__).parent / "library"
 
@@ -38,11 +38,24 @@ def library() -> dict[str, str]:
 def load_plan(source: str, overrides: Sequence[str] = ()) -> Plan:
     """Resolve `source` (library name or YAML path), apply `key.path=value` overrides, validate."""
     path = _find(source)
-    raw = _resolve(path, seen=())
+    raw = with_derived_defaults(_resolve(path, seen=()))
     raw.setdefault("name", path.stem)
     for item in overrides:
         _apply_override(raw, item)
     return validate_dict(raw, where=str(source))
+
+
+def with_derived_defaults(raw: dict[str, Any]) -> dict[str, Any]:
+    """`raw` with the derived defaults of the plan as written filled in: `economics.market_price`
+    and `economics.unit_cost` (`scenarios.schema.Economics`), so that overrides set after cannot
+    move them. Every other path that changes a plan starts from a validated plan, which carries
+    them already. An invalid economics section is left as it is for validation to name."""
+    try:
+        economics = Economics.model_validate(raw.get("economics", {}))
+    except ValidationError:
+        return raw
+    stated = {} if economics.margin is None else {"margin": economics.margin}
+    return {**raw, "economics": {**economics.model_dump(mode="json"), **stated}}
 
 
 def validate_dict(raw: dict[str, Any], where: str = "plan") -> Plan:
@@ -223,6 +236,7 @@ def _resolve(path: Path, seen: tuple[str, ...]) -> dict[str, Any]:
     base = _resolve(parent_path, seen + (parent,))
     base.pop("name", None)
     base.pop("description", None)
+    _one_form(base, data)
     return merge(base, data)
 
 
@@ -248,15 +262,36 @@ def _apply_override(raw: dict[str, Any], item: str) -> None:
     set_path(raw, key.strip(), value)
 
 
+# a plan states these in one of two ways (scenarios.schema.Economics): stating one drops the other
+_SAME_FACT = {"margin": ("unit_cost",), "unit_cost": ("margin",),
+              "reference_price": ("market_price",), "market_price": ("reference_price",)}
+
+
+def _one_form(raw: dict[str, Any], stated: dict[str, Any], resolved: bool = False) -> None:
+    """Drop from `raw`'s economics each fact that `stated`'s economics states the other way.
+    In a `resolved` plan (unit_cost filled in), a new market price also drops the margin stated
+    with the old one: the unit cost is a fact about the goods and stays."""
+    economics, new = raw.get("economics"), stated.get("economics")
+    if isinstance(economics, dict) and isinstance(new, dict):
+        for key in new:
+            for other in _SAME_FACT.get(key, ()):
+                economics.pop(other, None)
+            if resolved and key in ("market_price", "reference_price") and "unit_cost" in economics:
+                economics.pop("margin", None)
+
+
 def set_path(raw: dict[str, Any], path: str, value: Any) -> None:
     """Set `value` at `path` in a raw plan mapping, the same way `--set path=value` does.
 
     A path is dotted keys; a key may pick list items: `calendar[0]` by position,
     `calendar[red_packet]` every item of that kind. Missing sections are created (validation
     then names unknown keys); a list selector that matches nothing raises `PlanError` listing the
-    items that exist.
+    items that exist. Setting `economics.margin` drops `economics.unit_cost` (and the other way
+    round), since both state the cost of goods; likewise `reference_price` and `market_price`.
     """
     steps = [_parse_step(path, part) for part in path.split(".")]
+    if len(steps) == 2 and steps[0] == ("economics", None) and steps[1][1] is None:
+        _one_form(raw, {"economics": {steps[1][0]: value}}, resolved=True)
     nodes = [raw]
     for i, (key, selector) in enumerate(steps):
         last = i == len(steps) - 1

@@ -37,7 +37,7 @@ def simulate(plan: Plan, seed: int, hourly: bool = False,
     """
     model = GroupModel(plan, rng=seed, constants=constants)
     model.run()
-    daily = metrics.daily_table(model.out_h, model.out_d)
+    daily = metrics.daily_table(model.out_h, model.out_d, plan.economics.unit_cost)
     members = metrics.members_table(model)
     summary = {"seed": seed, **metrics.summary(model, daily), **review_metrics(daily, members, plan)}
     return RunResult(daily, summary, members,

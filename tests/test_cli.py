@@ -36,6 +36,7 @@ DAILY = [
     "mean_sentiment",
     "share_two_ties",
     "quiet",
+    "gross_profit",
 ]
 SUMMARY = [
     "plan",
@@ -45,8 +46,10 @@ SUMMARY = [
     "lifetime_days",
     "peak_members",
     "final_members",
+    "units_sold",
     "total_gmv",
     "total_cost",
+    "gross_profit",
     "roi",
     "referral_joins",
     "fission_ratio",

@@ -39,7 +39,7 @@ from experiments.outputs.report import readings, write_report
 from experiments.outputs.study_report import write_search_report, write_sensitivity_report
 from experiments.outputs.sweep_charts import HEADLINE, best_points, write_sweep_report
 from experiments.outputs.terminal import best_point_tables, paired_tables, summary_tables
-from experiments.running.checks import plan_warnings
+from experiments.running.checks import plan_notes, plan_warnings
 from experiments.running.memory import assess
 from experiments.running.runner import RunError, RunInterrupted, check_workers, interrupt_once, run_plans
 from experiments.running.storage import OutDirError, Results
@@ -177,15 +177,18 @@ def validate(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A plan YAML file.")],
     workers: Workers = 1,
 ) -> None:
-    """Check a plan file: print ok (with a warning for each item that can never fire or lever
-    that cannot work, or when runs on --workers may not fit in memory), or each bad field with
-    its allowed range (exit 2, as when one run cannot fit in memory)."""
+    """Check a plan file: print ok (with a note on how an older way of stating a lever is read,
+    and a warning for each item that can never fire, lever that cannot work, price that sells
+    below cost, or when runs on --workers may not fit in memory), or each bad field with its
+    allowed range (exit 2, as when one run cannot fit in memory)."""
     with _bad_input():
         checked = load_plan(str(file))
         check_workers(workers)
         verdict = assess([checked], workers)
         if verdict.refusal:
             raise RunError(verdict.refusal)
+    for note in plan_notes(checked):
+        console.print(f"note: {escape(note)}", soft_wrap=True)
     for warning in plan_warnings(checked) + [verdict.warning] * bool(verdict.warning):
         console.print(f"warning: {escape(warning)}", soft_wrap=True)
     console.print("ok")

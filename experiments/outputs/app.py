@@ -414,7 +414,8 @@ def day_counts(model: GroupModel) -> dict[str, float]:
     """The counts of the last day played, from the daily table (empty before the first day)."""
     if model.day == 0:
         return {}
-    row = metrics.daily_table(model.out_h, model.out_d).iloc[model.day - 1]
+    daily = metrics.daily_table(model.out_h, model.out_d, model.plan.economics.unit_cost)
+    row = daily.iloc[model.day - 1]
     return {name: float(row[name]) for name in DAY_COUNTS}
 
 

@@ -85,12 +85,6 @@ def survival(summary: pd.DataFrame, horizon_days: int) -> pd.DataFrame:
     return pd.DataFrame(rows).astype({"alive": "float32"})
 
 
-def with_gross_profit(daily: pd.DataFrame, margins: dict[str, float]) -> pd.DataFrame:
-    """Add `gross_profit`: GMV × the plan's margin − incentive cost."""
-    profit = daily["gmv"] * daily["plan"].map(margins) - daily["incentive_cost"]
-    return daily.assign(gross_profit=profit)
-
-
 def survival_chart(summary: pd.DataFrame, horizon_days: int, lang: Lang = "en") -> go.Figure:
     """Share of replicates alive per day 0..`horizon_days`, one step line per plan. `summary`:
     one row per replicate with `plan`, `lifetime_days`, `alive_at_end`."""
@@ -164,13 +158,13 @@ def weekly_gmv_chart(daily: pd.DataFrame, lang: Lang = "en") -> go.Figure:
 
 
 def weekly_profit_chart(daily: pd.DataFrame, lang: Lang = "en") -> go.Figure:
-    """Needs `gross_profit` (see `with_gross_profit`)."""
+    """`gross_profit` is the daily column `sim.metrics.daily_table` computes."""
     return weekly_bar_chart(daily, "gross_profit", "sum", text("weekly_profit", lang),
                             text("money_week_axis", lang), lang, money=True)
 
 
 def cumulative_profit_chart(daily: pd.DataFrame, lang: Lang = "en") -> go.Figure:
-    """Gross profit to the end of each week. Needs `gross_profit` (see `with_gross_profit`)."""
+    """Gross profit to the end of each week (the daily `gross_profit` of `sim.metrics`)."""
     weeks = per_week(daily, "gross_profit")
     weeks["gross_profit"] = weeks.groupby(["plan", "replicate"], sort=False)["gross_profit"].cumsum()
     fig = band_chart(weeks, "gross_profit", text("cumulative_profit", lang),
@@ -201,7 +195,7 @@ def sentiment_chart(daily: pd.DataFrame, lang: Lang = "en") -> go.Figure:
 def run_charts(results: Results, lang: Lang = "en") -> dict[str, go.Figure]:
     """The charts of a run or comparison, by file name, in the order a deck shows them."""
     horizon = max(plan.horizon_days for plan in results.plans)
-    daily = with_gross_profit(results.daily, {p.name: p.economics.margin for p in results.plans})
+    daily = results.daily
     return {
         "survival": survival_chart(results.summary, horizon, lang),
         "members": members_chart(daily, lang),
