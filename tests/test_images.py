@@ -1,6 +1,7 @@
 """Static images: the system browser, clear messages when it or a CJK font is missing, and
 Chinese titles drawn as glyphs, not boxes."""
 
+import re
 import shutil
 import subprocess
 import time
@@ -15,7 +16,7 @@ from typer.testing import CliRunner
 
 from experiments.cli.main import app
 from experiments.outputs import images
-from experiments.outputs.charts import FONT
+from experiments.outputs.charts import FONT, yuan_axis
 from experiments.outputs.images import ImageError, find_browser, has_cjk_font, write_images
 
 TITLE = "存活率员数交额毛利激"  # ten different characters
@@ -136,3 +137,20 @@ def test_a_browser_that_hangs_or_dies_gives_exit_2_within_a_minute_and_leaves_no
             if (p.info["pid"] in started or str(tmp_path) in " ".join(p.info["cmdline"] or []))
             and p.info["status"] != psutil.STATUS_ZOMBIE]
     assert not left, [p.info for p in left]
+
+
+@pytest.mark.parametrize("values", [[0, 0, 0], [1, 1, 1], [0, 1, 3], [0.2, 0.4, 0.9],
+                                    [0, 2500, 12000], [-3, 0, 2]])  # zero ranges included
+def test_a_money_axis_never_repeats_a_tick_label(tmp_path: Path, values: list[float]):
+    _browser_or_skip()
+    figures = {}
+    for axis in ("y", "x"):
+        fig = go.Figure(go.Scatter(**{axis: values, ("x" if axis == "y" else "y"): [1, 2, 3]}))
+        yuan_axis(fig, axis)
+        figures[tmp_path / f"{axis}.svg"] = fig
+    write_images(figures)
+    for axis in ("y", "x"):
+        svg = (tmp_path / f"{axis}.svg").read_text(encoding="utf-8")
+        ticks = re.findall(rf'class="{axis}tick"><text[^>]*>([^<]*)</text>', svg)
+        assert len(ticks) >= 3 and len(set(ticks)) == len(ticks), ticks
+        assert all(tick.startswith("¥") or tick.startswith("−¥") for tick in ticks), ticks

@@ -26,6 +26,7 @@ import solara
 import solara.lab
 
 from agents import ROLES
+from experiments.outputs.charts import yuan_axis
 from experiments.running.paired import paired_differences
 from experiments.running.runner import run_plan
 from experiments.running.storage import Results
@@ -346,7 +347,7 @@ def members_figure(whatif: WhatIf) -> go.Figure:
 def weekly_gmv_figure(whatif: WhatIf) -> go.Figure:
     fig = band_figure(weekly_runs(whatif.daily, "gmv"), "week", "gmv", "Weekly GMV",
                       "GMV per week (yuan)")
-    fig.update_yaxes(tickprefix="¥", tickformat=",.0f")
+    yuan_axis(fig)
     fig.update_xaxes(dtick=1)
     return fig
 

@@ -40,10 +40,14 @@ def _layout(fig: go.Figure, title: str, note: str, x_title: str, y_title: str) -
     return fig
 
 
-def _yuan(fig: go.Figure, axis: str = "y") -> None:
-    """Ticks as ¥1,200 on a money axis."""
+def yuan_axis(fig: go.Figure, axis: str = "y") -> None:
+    """Ticks as ¥1,200 on a money axis ("y" or "x"); hover in whole yuan.
+
+    The ticks keep plotly's own precision, which follows the tick step, so no two read the
+    same: a fixed ",.0f" turned the steps of 0.5 on a zero-range axis into ¥1, ¥1, ¥0, ¥−1,
+    ¥−1. Thousands are separated, and never shortened to 1.2k."""
     update = fig.update_yaxes if axis == "y" else fig.update_xaxes
-    update(tickprefix="¥", tickformat=",.0f")
+    update(tickprefix="¥", separatethousands=True, exponentformat="none", hoverformat=",.0f")
 
 
 def _plans(table: pd.DataFrame) -> list[str]:
@@ -117,7 +121,7 @@ def band_chart(table: pd.DataFrame, column: str, title: str, y_title: str, lang:
     fig.update_xaxes(tick0=0, dtick=7 if by == "day" else 1, rangemode="tozero")
     fig.update_yaxes(rangemode="tozero" if from_zero else "normal")
     if money:
-        _yuan(fig)
+        yuan_axis(fig)
     return fig
 
 
@@ -137,7 +141,7 @@ def weekly_bar_chart(daily: pd.DataFrame, column: str, how: str, title: str, y_t
     fig.update_layout(barmode="group", bargap=0.2)
     fig.update_xaxes(dtick=1)
     if money:
-        _yuan(fig)
+        yuan_axis(fig)
     return fig
 
 
@@ -231,7 +235,7 @@ def response_chart(points: pd.DataFrame, lever: str, metric: str, lang: Lang = "
     _layout(fig, text("response", lang, metric=label(metric, lang), lever=lever),
             text("band", lang), lever, label(metric, lang))
     if unit(metric) == "money":
-        _yuan(fig)
+        yuan_axis(fig)
     return fig
 
 
@@ -272,5 +276,5 @@ def tornado_chart(points: pd.DataFrame, levers: list[str], metric: str,
             label(metric, lang), "")
     fig.update_layout(hovermode="closest", margin_r=220)
     if unit(metric) == "money":
-        _yuan(fig, "x")
+        yuan_axis(fig, "x")
     return fig
