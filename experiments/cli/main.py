@@ -51,6 +51,7 @@ app = typer.Typer(
     help="Simulate chat-group plans, compare them, and write tables and an offline report.",
     no_args_is_help=True,
     add_completion=False,
+    rich_markup_mode=None,  # help is plain text: `a:b:n` and `[default: 10]` are not markup
 )
 console = Console(highlight=False)
 stderr = Console(stderr=True, highlight=False)

@@ -41,7 +41,7 @@ def _layout(fig: go.Figure, title: str, note: str, x_title: str, y_title: str) -
     return fig
 
 
-def _yuan(fig: go.Figure, which: str = "y") -> None:
+def yuan_axis(fig: go.Figure, which: str = "y") -> None:
     """Ticks as 1,200 and −1,200 on a money axis, whose title names the unit (see
     `formatting.axis`)."""
     update = fig.update_yaxes if which == "y" else fig.update_xaxes
@@ -121,7 +121,7 @@ def band_chart(table: pd.DataFrame, column: str, title: str, y_title: str, lang:
     fig.update_xaxes(tick0=0, dtick=7 if by == "day" else 1, rangemode="tozero")
     fig.update_yaxes(rangemode="tozero" if from_zero else "normal")
     if money:
-        _yuan(fig)
+        yuan_axis(fig)
     return fig
 
 
@@ -141,7 +141,7 @@ def weekly_bar_chart(daily: pd.DataFrame, column: str, how: str, title: str, y_t
     fig.update_layout(barmode="group", bargap=0.2)
     fig.update_xaxes(dtick=1)
     if money:
-        _yuan(fig)
+        yuan_axis(fig)
     return fig
 
 
@@ -240,7 +240,7 @@ def response_chart(points: pd.DataFrame, lever: str, metric: str, lang: Lang = "
     _layout(fig, text("response", lang, metric=label(metric, lang), lever=lever),
             text("band", lang), lever, _axis_title(metric, lang))
     if unit(metric) == "money":
-        _yuan(fig)
+        yuan_axis(fig)
     return fig
 
 
@@ -284,5 +284,5 @@ def tornado_chart(points: pd.DataFrame, levers: list[str], metric: str,
             _axis_title(metric, lang), "")
     fig.update_layout(hovermode="closest", margin_r=220)
     if unit(metric) == "money":
-        _yuan(fig, "x")
+        yuan_axis(fig, "x")
     return fig

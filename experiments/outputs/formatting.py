@@ -147,7 +147,9 @@ def axis(unit: Unit | None) -> dict:
     draws the minus sign U+2212; the axis title names the unit, so no "¥" prefix sits before a
     minus), shares as percentages. Empty for other units."""
     if unit in ("money", "count"):
-        return {"tickformat": ",.0f"}
+        # plotly's own precision follows the tick step, so no two ticks read the same (a fixed
+        # ",.0f" turned the steps of 0.5 on a zero-range axis into 1, 1, 0, −1, −1)
+        return {"separatethousands": True, "exponentformat": "none", "hoverformat": ",.0f"}
     if unit == "share":
         return {"tickformat": ".0%"}
     return {}
