@@ -4,8 +4,8 @@ sale or 接龙 is met in `sim/events.py`."""
 import math
 
 from sim.codes import (
-    ACTION, ATTENTION, DESIRE, H_ENTRIES, H_GMV, H_PURCHASES, H_REAL, INTEREST, NEVER, R_ENTRY,
-    R_PLEASED_SHARE, R_QUALITY, SATISFIED, SHARE, T_BUY,
+    ACTION, ATTENTION, DESIRE, H_GMV, H_PURCHASES, INTEREST, NEVER, R_PLEASED_SHARE, R_QUALITY,
+    SATISFIED, SHARE, T_BUY,
 )
 from sim.core import hot, rand
 from sim.money import can_spend, spend
