@@ -27,7 +27,8 @@ from scenarios.schema import Plan
 
 Design = Literal["grid", "lhs", "sobol"]
 DESIGNS = ("grid", "lhs", "sobol")
-STATS = ("median", "p10", "p90", "mean", "se")
+STATS = ("median", "p10", "p90", "mean", "se", "n")
+"""Per metric and point: `<metric>_<stat>`; `n` counts the replicates that define the metric."""
 NOT_METRICS = ("point", "replicate", "seed")
 
 
@@ -106,8 +107,9 @@ def _number(value: float, whole: bool) -> int | float:
 
 
 def point_table(summary: pd.DataFrame, paths: list[str]) -> pd.DataFrame:
-    """One row per point: its id and values, then median, p10, p90, mean and standard error
-    (`<metric>_<stat>`) of every metric over its replicates (NaN values skipped)."""
+    """One row per point: its id and values, `replicates` (runs of the point), then median,
+    p10, p90, mean, standard error and `n` (replicates defining it) (`<metric>_<stat>`) of every
+    metric over its replicates (NaN values skipped)."""
     metrics = [c for c in summary.columns
                if c not in (*NOT_METRICS, *paths) and pd.api.types.is_numeric_dtype(summary[c])]
     values = summary.groupby("point", sort=True)[paths].first()
@@ -118,9 +120,10 @@ def point_table(summary: pd.DataFrame, paths: list[str]) -> pd.DataFrame:
         "p90": grouped.quantile(0.9),
         "mean": grouped.mean(),
         "se": grouped.sem(),
+        "n": grouped.count(),
     }
     wide = pd.DataFrame({f"{m}_{s}": stats[s][m] for m in metrics for s in STATS})
-    return values.join(wide).reset_index()
+    return values.join(grouped.size().rename("replicates")).join(wide).reset_index()
 
 
 def sweep_spec(

@@ -106,7 +106,8 @@ def grid(
 
 def best_point_tables(best: pd.DataFrame, points: pd.DataFrame, levers: list[str],
                       metrics: dict[str, str], width: int) -> list[Table]:
-    """The rows of `points` whose ids are in `best` (in that order): median and 10–90%."""
+    """The rows of `points` whose ids are in `best` (in that order): median (with "(n=… of …)"
+    when some replicates leave it undefined) and 10–90%."""
     rows = points.set_index("point")
     names = {i: f"#{i}: " + ", ".join(str(rows.at[i, lever]) for lever in levers)
              for i in best["point"]}
@@ -114,7 +115,8 @@ def best_point_tables(best: pd.DataFrame, points: pd.DataFrame, levers: list[str
 
     def cell(name: str, metric: str) -> Cell:
         row = rows.loc[by_name[name]]
-        return (format_value(metric, row[f"{metric}_median"]),
+        return (format_value(metric, row[f"{metric}_median"])
+                + defined_count(row[f"{metric}_n"], row["replicates"]),
                 span(format_value(metric, row[f"{metric}_p10"]),
                      format_value(metric, row[f"{metric}_p90"])))
 
