@@ -45,9 +45,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "table_slide": ("All plans side by side (median over runs)", "各方案对比 (各次模拟的中位数)"),
     "table_note": ("Money in yuan; ROI as a multiple (×) of the incentive cost.",
                    "金额单位为元；投入产出比为激励成本的倍数 (×)。"),
-    "paired_note": ("Δ rows: per-seed difference from {base}, the first plan (every plan met the "
-                    "same seeds), median over seeds.",
-                    "Δ 行：与第一个方案 {base} 逐个随机种子的差值 (各方案使用相同种子)，取中位数。"),
+    "paired_note": ("Δ rows: difference from {base}, the first plan (every plan met the same "
+                    "seeds): median of per-seed differences [10–90%]; for survival the "
+                    "difference of the shares alive [95% interval, Newcombe].",
+                    "Δ 行：与第一个方案 {base} 的差值 (各方案使用相同种子)：逐个种子差值的中位数 "
+                    "[10–90%]；存活率为两个存活率之差 [95% 置信区间，Newcombe 法]。"),
     "review_note": ("引流转换率 joins ÷ candidate pool; 活跃度 mean daily unprompted posters ÷ "
                     "members; 成交转化率 members who bought ÷ all who were members; 复购率 buyers "
                     "who bought twice or more ÷ buyers; 裂变倍增率 referral joins ÷ initial "
@@ -68,16 +70,16 @@ TEXT: dict[str, tuple[str, str]] = {
     # reading
     "alive_at": ("alive at week {week} in {k} of {n} runs ({share})",
                  "第 {week} 周仍存活：{n} 次中 {k} 次 ({share})"),
-    "alive_end": ("alive at the end of its {weeks}-week horizon in {k} of {n} runs ({share})",
-                  "{weeks} 周结束时仍存活：{n} 次中 {k} 次 ({share})"),
     "profit_reading": ("median gross profit over {weeks} weeks {value} (10–90%: {low} to {high}), "
                        "on GMV {gmv} and incentive cost {cost}",
                        "{weeks} 周毛利中位数 {value} (10–90%：{low} 至 {high})，"
                        "成交额 {gmv}，激励成本 {cost}"),
     "paired_reading": ("Against {base}, seed by seed: {items}.",
                        "与 {base} 逐个种子配对比较：{items}。"),
-    "paired_item": ("{label} {median} (10–90%: {low} to {high})",
-                    "{label} {median} (10–90%：{low} 至 {high})"),
+    "paired_item_median": ("{label} {value} (10–90%: {low} to {high})",
+                           "{label} {value} (10–90%：{low} 至 {high})"),
+    "paired_item_share": ("{label} {value} (95% interval: {low} to {high})",
+                          "{label} {value} (95% 置信区间：{low} 至 {high})"),
     "alive_row": ("alive at week {week} (share of runs)", "第 {week} 周存活率"),
     "survival_word": ("Survival", "存活率"),
     "profit_word": ("Gross profit", "毛利"),

@@ -2,7 +2,8 @@
 
 A table of plans by metrics is printed with plans as columns when that fits the width, else with
 plans as rows, its metrics split over as many tables as the width needs. A cell holds the
-median and, on a second line, the 10–90% range over replicates.
+median (with "(n=… of …)" when some replicates leave the metric undefined) and, on a second
+line, the 10–90% range over replicates; for a difference of shares, its 95% interval.
 """
 
 import textwrap
@@ -12,10 +13,9 @@ import pandas as pd
 from rich.markup import escape
 from rich.table import Column, Table
 
-from experiments.outputs.formatting import format_value, span
+from experiments.outputs.formatting import MISSING, defined_count, format_value, span
 from experiments.outputs.i18n import label
 from experiments.outputs.report import summary_stats
-from experiments.running.metrics import in_view
 
 Cell = tuple[str, str]
 """A value and the 10–90% range under it."""
@@ -32,7 +32,7 @@ def summary_tables(summary: pd.DataFrame, plans: list[str], width: int) -> list[
 
     def cell(plan: str, metric: str) -> Cell:
         row = stats.loc[(metric, plan)]
-        return (format_value(metric, row["median"]),
+        return (format_value(metric, row.value) + defined_count(row.n, row.replicates),
                 span(format_value(metric, row.p10), format_value(metric, row.p90)))
 
     return grid(plans, {m: labels[m] for m in metrics}, cell,
@@ -40,20 +40,25 @@ def summary_tables(summary: pd.DataFrame, plans: list[str], width: int) -> list[
 
 
 def paired_tables(paired: pd.DataFrame, width: int) -> list[Table]:
-    """Each plan's per-seed differences from the first plan: median and 10–90%."""
+    """Each plan's differences from the first plan (`paired.parquet`): median of per-seed
+    differences and their 10–90%, or for survival the difference of shares and its 95%
+    interval; "–" where a plan has no row (survival past its horizon)."""
     baseline = paired["baseline"].iloc[0]
     plans = list(dict.fromkeys(paired["plan"]))
     rows = paired.set_index(["plan", "metric"])
 
     def cell(plan: str, metric: str) -> Cell:
+        if (plan, metric) not in rows.index:
+            return MISSING, ""
         row = rows.loc[(plan, metric)]
-        return (format_value(metric, row["median"], signed=True),
-                span(format_value(metric, row.p10, signed=True),
-                     format_value(metric, row.p90, signed=True), "…"))
+        return (format_value(metric, row.value, signed=True) + defined_count(row.n, row.replicates),
+                span(format_value(metric, row.low, signed=True),
+                     format_value(metric, row.high, signed=True), "…"))
 
-    metrics = {m: label(m, "en") for m in in_view("paired")}
+    metrics = {m: label(m, "en") for m in dict.fromkeys(paired["metric"])}
     return grid(plans, metrics, cell,
-                f"Difference from {baseline}, seed by seed: median (10–90% below)", width)
+                f"Difference from {baseline}, same seeds: median of per-seed differences "
+                "(10–90% below); survival: difference of shares (95% interval below)", width)
 
 
 def grid(
@@ -101,7 +106,8 @@ def grid(
 
 def best_point_tables(best: pd.DataFrame, points: pd.DataFrame, levers: list[str],
                       metrics: dict[str, str], width: int) -> list[Table]:
-    """The rows of `points` whose ids are in `best` (in that order): median and 10–90%."""
+    """The rows of `points` whose ids are in `best` (in that order): median (with "(n=… of …)"
+    when some replicates leave it undefined) and 10–90%."""
     rows = points.set_index("point")
     names = {i: f"#{i}: " + ", ".join(str(rows.at[i, lever]) for lever in levers)
              for i in best["point"]}
@@ -109,7 +115,8 @@ def best_point_tables(best: pd.DataFrame, points: pd.DataFrame, levers: list[str
 
     def cell(name: str, metric: str) -> Cell:
         row = rows.loc[by_name[name]]
-        return (format_value(metric, row[f"{metric}_median"]),
+        return (format_value(metric, row[f"{metric}_median"])
+                + defined_count(row[f"{metric}_n"], row["replicates"]),
                 span(format_value(metric, row[f"{metric}_p10"]),
                      format_value(metric, row[f"{metric}_p90"])))
 
