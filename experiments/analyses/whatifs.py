@@ -23,7 +23,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Callable, Literal, Union, get_args, get_origin
+from typing import Callable, Literal, get_args, get_origin
 
 import numpy as np
 import pandas as pd
