@@ -86,7 +86,8 @@ def test_run_writes_tables_plan_and_report(tmp_path: Path):
     assert {"plan", "replicate", "hour", "day"} <= set(pd.read_parquet(tmp_path / "hourly.parquet"))
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert not re.search(r"<script[^>]*\bsrc=[\"']?http", html)
-    assert f"{NAMES[0]}: alive at the end of its 2-week horizon in " in html
+    assert f"{NAMES[0]}: alive at week 2 in " in html  # survival at the horizon, never past it
+    assert "alive at week 4" not in html and "alive at week 12" not in html
 
 
 def test_compare_has_a_plan_column_with_both_plans(tmp_path: Path):
