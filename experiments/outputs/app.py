@@ -366,7 +366,7 @@ def _difference(whatif: WhatIf, metric: str, lang: Lang) -> str:
 
 def _fit(fig: go.Figure) -> go.Figure:
     """A deck chart sized for a quarter of the page at 1280 px."""
-    fig.update_layout(width=470, height=300, font_size=11, title_font_size=14,
+    fig.update_layout(width=455, height=300, font_size=11, title_font_size=14,
                       legend={"orientation": "h", "y": -0.25, "font_size": 11},
                       margin={"l": 60, "r": 10, "t": 55, "b": 40})
     fig.update_xaxes(title_standoff=4)
@@ -508,11 +508,15 @@ table.groupsim th, table.groupsim td { padding: 2px 8px; border-bottom: 1px soli
 table.groupsim th { text-align: left; }
 table.groupsim td { text-align: right; white-space: nowrap; }
 table.groupsim td:first-child { text-align: left; }
-.lever-help { font-size: 0.75em; color: #666; line-height: 1.2; margin: -14px 0 6px 0; }
+.whatif-charts { display: grid; grid-template-columns: repeat(2, 455px); gap: 4px; }
+.lever-help { font-size: 0.75em; color: #666; line-height: 1.2; margin: -18px 0 14px 0; }
 .lever-changed { background: #fff3c4; border-radius: 4px; padding: 0 4px; }
 .lever-changed .v-input { background: #fff3c4; }
-.lever-inert { font-size: 0.75em; color: #8a6d00; line-height: 1.2; margin: -14px 0 6px 0; }
-.lever-error { font-size: 0.8em; color: #c62828; line-height: 1.2; margin: -14px 0 6px 0; }
+.lever-inert { font-size: 0.75em; color: #8a6d00; line-height: 1.2; margin: -18px 0 14px 0; }
+.lever-error { font-size: 0.8em; color: #c62828; line-height: 1.2; margin: -18px 0 14px 0; }
+.v-slider + .lever-help, .lever .v-input--slider ~ * { margin-top: -10px; }
+.lever .v-text-field__details { display: none; }
+.plan-drop > div { min-height: 0 !important; height: 48px !important; padding: 4px !important; }
 .changed-levers { font-size: 0.9em; }
 .v-input { margin-top: 2px !important; padding-top: 6px !important; }
 """
@@ -563,7 +567,8 @@ def PlanPicker():
     solara.Select(text("library_plan", LANG), values=names,
                   value=base_plan.value.name if base_plan.value.name in names else None,
                   on_value=_pick)
-    solara.FileDrop(label=text("drop_plan", LANG), on_file=_upload, lazy=False)
+    with solara.Div(classes=["plan-drop"]):
+        solara.FileDrop(label=text("drop_plan", LANG), on_file=_upload, lazy=False)
     if load_error.value:
         solara.Error(load_error.value)
     if base_plan.value.description:
@@ -620,7 +625,7 @@ def Outcomes(changed: Plan):
     figures, table = drawn
     Table(table, "whatif-outcomes")
     solara.Text(text("difference_note", LANG), style={"font-size": "0.8em", "color": "#555"})
-    with solara.Row(style={"flex-wrap": "wrap", "gap": "4px"}):
+    with solara.Div(classes=["whatif-charts"]):
         for name, fig in figures.items():
             with solara.Div(classes=[f"chart-{name}"]):
                 solara.FigurePlotly(fig, dependencies=[id(whatif)])
@@ -695,7 +700,8 @@ def Page():
     with solara.Columns([1, 3]):
         LeverPanel(changed, errors, inert)
         with solara.Column(gap="4px"):
-            solara.Text(text("page_title", LANG, plan=base.name), style={"font-size": "1.3em"})
+            solara.Text(text("page_title", LANG, plan=base.name), classes=["page-title"],
+                        style={"font-size": "1.3em"})
             moved = changed_levers(base, levers.value, LANG)
             solara.Text(text("changed", LANG, levers="; ".join(moved.values())) if moved
                         else text("unchanged", LANG), classes=["changed-levers"])
