@@ -708,7 +708,8 @@ def Page():
             if problem:
                 solara.Error(problem)
             if errors or problem:
-                solara.Warning(text("kept_results", LANG), dense=True, classes=["kept-results"])
+                with solara.Div(classes=["kept-results"]):
+                    solara.Warning(text("kept_results", LANG), dense=True)
             if shown is not None:
                 with solara.lab.Tabs(lazy=True):  # the watched group is built when asked for
                     with solara.lab.Tab(text("tab_whatif", LANG)):
