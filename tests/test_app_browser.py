@@ -249,6 +249,8 @@ def test_a_bad_value_shows_its_error_by_the_field_and_keeps_the_results(page):
     assert "economics.price = -5" in error.inner_text()
     assert "allowed range 0.0 to 1000000.0" in error.inner_text()
     page.wait_for_selector(".kept-results")
+    page.wait_for_timeout(1000)
+    assert page.locator("table.whatif-outcomes").count() == 1  # never blanked, nor re-run
     assert table_text(page) == before
     assert page.locator(".js-plotly-plot").count() == 4
     enter(page, "price (yuan)", "70")

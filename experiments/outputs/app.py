@@ -705,11 +705,12 @@ def Page():
             moved = changed_levers(base, levers.value, LANG)
             solara.Text(text("changed", LANG, levers="; ".join(moved.values())) if moved
                         else text("unchanged", LANG), classes=["changed-levers"])
-            if problem:
-                solara.Error(problem)
-            if errors or problem:
-                with solara.Div(classes=["kept-results"]):
-                    solara.Warning(text("kept_results", LANG), dense=True)
+            with solara.Div():  # always there, so the results below are not mounted afresh
+                if problem:
+                    solara.Error(problem)
+                if errors or problem:
+                    with solara.Div(classes=["kept-results"]):
+                        solara.Warning(text("kept_results", LANG), dense=True)
             if shown is not None:
                 with solara.lab.Tabs(lazy=True):  # the watched group is built when asked for
                     with solara.lab.Tab(text("tab_whatif", LANG)):
