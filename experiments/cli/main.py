@@ -197,16 +197,21 @@ def validate(
 
 @app.command("app")
 def app_(
+    plan: Annotated[str, typer.Argument(help="Library plan name or YAML file the page opens "
+                                             "on.")] = "tuanzhang",
     host: Annotated[str, typer.Option(help="Address to listen on; other machines can reach the "
                                            "page only if you give one of this machine's.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port of the page.")] = 8765,
     replicates: Replicates = 20,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the page.")] = "en",
 ) -> None:
     """Serve the what-if page: change a plan's levers and see replicates against the plan's."""
+    with _bad_input():
+        opened = load_plan(plan)
     from experiments.outputs.app import AppError, serve  # Solara loads only for this command
 
     try:
-        serve(host, port, replicates)
+        serve(opened, lang, host, port, replicates)
     except AppError as error:
         typer.echo(f"Error: {error}", err=True)
         raise typer.Exit(2) from None
