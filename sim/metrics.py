@@ -32,9 +32,10 @@ def hourly_table(out_h: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame(columns)
 
 
-def daily_table(out_h: np.ndarray, out_d: np.ndarray) -> pd.DataFrame:
+def daily_table(out_h: np.ndarray, out_d: np.ndarray, dead_day: int) -> pd.DataFrame:
     """One row per day: the kernel's daily rows, and its hourly rows summed over the day
-    (members are taken at the end of the day, from the daily rows)."""
+    (members are taken at the end of the day, from the daily rows), and `alive`: False from
+    `dead_day` on (the group's death day, -1 while it lives; `members` still counts who stayed)."""
     days = out_d.shape[1]
     by_day = dict(zip(k.HOURLY, out_h.reshape(out_h.shape[0], days, 24).sum(axis=2)))
     columns = {"day": np.arange(days), **by_day, **dict(zip(k.DAILY, out_d))}
@@ -42,6 +43,7 @@ def daily_table(out_h: np.ndarray, out_d: np.ndarray) -> pd.DataFrame:
     for name in COUNTS:
         columns[name] = columns[name].astype(np.int64)
     columns["quiet"] = columns["quiet"].astype(bool)
+    columns["alive"] = columns["day"] < dead_day if dead_day >= 0 else np.ones(days, dtype=bool)
     return pd.DataFrame(columns)
 
 

@@ -6,6 +6,7 @@ import pandas as pd
 
 from scenarios.schema import Plan
 from sim import metrics
+from sim.kernels import G_DEAD_DAY
 from sim.constants import CONSTANTS, Constants
 from sim.model import GroupModel
 from sim.review import review_metrics
@@ -32,7 +33,7 @@ def simulate(plan: Plan, seed: int, hourly: bool = False,
     """Run one replicate; `constants` is for studying the model, plans never change it."""
     model = GroupModel(plan, rng=seed, constants=constants)
     model.run()
-    daily = metrics.daily_table(model.out_h, model.out_d)
+    daily = metrics.daily_table(model.out_h, model.out_d, int(model.state.group[G_DEAD_DAY]))
     members = metrics.members_table(model)
     summary = {"seed": seed, **metrics.summary(model, daily), **review_metrics(daily, members, plan)}
     return RunResult(daily, summary, members,

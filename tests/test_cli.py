@@ -36,6 +36,7 @@ DAILY = [
     "mean_sentiment",
     "share_two_ties",
     "quiet",
+    "alive",
 ]
 SUMMARY = [
     "plan",

@@ -436,7 +436,8 @@ def day_counts(model: GroupModel) -> dict[str, float]:
     """The counts of the last day played, from the daily table (empty before the first day)."""
     if model.day == 0:
         return {}
-    row = metrics.daily_table(model.out_h, model.out_d).iloc[model.day - 1]
+    dead_day = int(model.state.group[kernels.G_DEAD_DAY])
+    row = metrics.daily_table(model.out_h, model.out_d, dead_day).iloc[model.day - 1]
     return {name: float(row[name]) for name in DAY_COUNTS}
 
 

@@ -10,11 +10,13 @@ import textwrap
 from collections.abc import Callable
 
 import pandas as pd
+from rich.cells import cell_len
 from rich.markup import escape
 from rich.table import Column, Table
 
-from experiments.running.paired import PAIRED_METRICS
+from experiments.outputs.i18n import Lang, label, text
 from experiments.outputs.report import format_value, summary_stats
+from experiments.running.paired import PAIRED_METRICS
 
 Cell = tuple[str, str]
 """A value and the 10–90% range under it."""
@@ -51,9 +53,10 @@ def difference(metric: str, x: float) -> str:
     return ("−" if x < 0 else "+") + value(metric, abs(x))
 
 
-def summary_tables(summary: pd.DataFrame, plans: list[str], width: int) -> list[Table]:
-    """Median [10–90%] of every summary metric per plan."""
-    stats = summary_stats(summary).set_index(["metric", "plan"])
+def summary_tables(summary: pd.DataFrame, plans: list[str], width: int,
+                   lang: Lang = "en") -> list[Table]:
+    """Median [10–90%] of every summary metric per plan, labelled in `lang`."""
+    stats = summary_stats(summary, lang).set_index(["metric", "plan"])
     metrics = list(dict.fromkeys(stats.index.get_level_values("metric")))
     labels = stats["label"].groupby(level="metric").first()
 
@@ -61,12 +64,12 @@ def summary_tables(summary: pd.DataFrame, plans: list[str], width: int) -> list[
         row = stats.loc[(metric, plan)]
         return value(metric, row["median"]), spread(value(metric, row.p10), value(metric, row.p90))
 
-    return grid(plans, {m: labels[m] for m in metrics}, cell,
-                "Median over replicates (10–90% below)", width)
+    return grid(plans, {m: labels[m] for m in metrics}, cell, text("summary_table", lang), width,
+                corner=text("metric", lang), row_name=text("plan", lang))
 
 
-def paired_tables(paired: pd.DataFrame, width: int) -> list[Table]:
-    """Each plan's per-seed differences from the first plan: median and 10–90%."""
+def paired_tables(paired: pd.DataFrame, width: int, lang: Lang = "en") -> list[Table]:
+    """Each plan's per-seed differences from the baseline: median and 10–90%, in `lang`."""
     baseline = paired["baseline"].iloc[0]
     plans = list(dict.fromkeys(paired["plan"]))
     rows = paired.set_index(["plan", "metric"])
@@ -76,37 +79,39 @@ def paired_tables(paired: pd.DataFrame, width: int) -> list[Table]:
         return (difference(metric, row["median"]),
                 spread(difference(metric, row.p10), difference(metric, row.p90), "…"))
 
-    return grid(plans, PAIRED_METRICS, cell,
-                f"Difference from {baseline}, seed by seed: median (10–90% below)", width)
+    labels = PAIRED_METRICS if lang == "en" else {m: label(m, lang) for m in PAIRED_METRICS}
+    return grid(plans, labels, cell, text("paired_table", lang, base=baseline), width,
+                corner=text("metric", lang), row_name=text("plan", lang))
 
 
 def grid(
     plans: list[str], metrics: dict[str, str], cell: Callable[[str, str], Cell], title: str,
-    width: int, row_name: str = "plan",
+    width: int, row_name: str = "plan", corner: str = "metric",
 ) -> list[Table]:
     """Plans (or points: `row_name`) as columns if one table fits `width`, else as rows in
     tables of as many metrics as fit."""
     cells = {(p, m): cell(p, m) for p in plans for m in metrics}
 
-    def text(c: Cell) -> str:
+    def show(c: Cell) -> str:
         return f"{escape(c[0])}\n[dim]{escape(c[1])}[/dim]"
 
     def span(strings: list[str]) -> int:
-        return max(len(line) for s in strings for line in s.split("\n")) + PAD
+        return max(cell_len(line) for s in strings for line in s.split("\n")) + PAD
 
     label_width = span(list(metrics.values()))
     plan_widths = [span([p, *(v for m in metrics for v in cells[p, m])]) for p in plans]
     if 1 + label_width + sum(plan_widths) <= width:
-        table = Table("metric", *map(escape, plans), title=escape(title))
-        for m, label in metrics.items():
-            table.add_row(escape(label), *(text(cells[p, m]) for p in plans))
+        table = Table(escape(corner), *(Column(escape(p), justify="right") for p in plans),
+                      title=escape(title))
+        for m, name in metrics.items():
+            table.add_row(escape(name), *(show(cells[p, m]) for p in plans))
         return [table]
     name_width = span([row_name, *plans])
     groups: list[list[tuple[str, str]]] = [[]]
     used = 1 + name_width
-    for m, label in metrics.items():
-        content = span([*label.split(" "), *(v for p in plans for v in cells[p, m])]) - PAD
-        header = textwrap.fill(label, content)  # rich would shrink every column for a long one
+    for m, name in metrics.items():
+        content = span([*name.split(" "), *(v for p in plans for v in cells[p, m])]) - PAD
+        header = textwrap.fill(name, content)  # rich would shrink every column for a long one
         if groups[-1] and used + content + PAD > width:
             groups.append([])
             used = 1 + name_width
@@ -115,10 +120,10 @@ def grid(
     tables = []
     for k, group in enumerate(groups):
         table = Table(Column(row_name, no_wrap=True, min_width=name_width - PAD),
-                      *(escape(header) for _, header in group),
+                      *(Column(escape(header), justify="right") for _, header in group),
                       title=escape(title) if k == 0 else None)
         for p in plans:
-            table.add_row(escape(p), *(text(cells[p, m]) for m, _ in group))
+            table.add_row(escape(p), *(show(cells[p, m]) for m, _ in group))
         tables.append(table)
     return tables
 

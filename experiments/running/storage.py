@@ -5,8 +5,8 @@ A run directory holds:
 - `daily.parquet`: one row per plan, replicate and day.
 - `summary.parquet`: one row per plan and replicate.
 - `members.parquet`: one row per plan, replicate and account that was ever a member.
-- `paired.parquet`: for a comparison, each plan's per-seed differences from the first plan
-  (see `experiments.running.paired`).
+- `paired.parquet`: for a comparison, each plan's per-seed differences from the baseline plan
+  (`compare --baseline`, default the first plan; see `experiments.running.paired`).
 - `hourly.parquet`: one row per plan, replicate and hour (only for hourly runs).
 - `plan.yaml` when the run has one plan, or `plans/<name>.yaml` for each plan of a comparison:
   the resolved plans with every default filled, each one a plan `groupsim run` accepts.
@@ -56,6 +56,13 @@ class Results:
     members: pd.DataFrame
     paired: pd.DataFrame | None = None
     hourly: pd.DataFrame | None = None
+
+    @property
+    def baseline(self) -> str:
+        """The plan `paired` measures the others against; the first plan when there is none."""
+        if self.paired is None or self.paired.empty:
+            return self.plans[0].name
+        return str(self.paired["baseline"].iloc[0])
 
 
 def write_parquet(table: pd.DataFrame, path: Path) -> None:
