@@ -273,8 +273,9 @@ def weekly_bar_chart(daily: pd.DataFrame, column: str, how: str, title: str, y_t
     look = styles(plans, baseline, best, lang)
     for plan in plans:
         rows, st = table[table["plan"] == plan], look[plan]
-        fig.add_bar(x=rows["week"], y=rows["median"], marker_color=st.colour,
-                    name=text("baseline_name", lang, plan=plan) if plan == baseline else plan,
+        name = text("baseline_name", lang, plan=plan) if plan == baseline and len(
+            plans) < len(_plans(table)) else plan
+        fig.add_bar(x=rows["week"], y=rows["median"], marker_color=st.colour, name=name,
                     error_y={"type": "data", "symmetric": False,
                              "array": rows["p90"] - rows["median"],
                              "arrayminus": rows["median"] - rows["p10"],
