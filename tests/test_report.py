@@ -162,3 +162,58 @@ def test_eleven_plan_report_stays_under_5_mb():
                       paired=paired_differences(summary))
     for lang in ("en", "zh"):
         assert len(report_html(results, lang).encode()) < 5_000_000
+
+
+def _daily(values: dict[str, float], days: int = 28, runs: int = 3, alive_until=None):
+    """A daily table: each plan's `gmv`, `members`, `weekly_posters` constant at its value."""
+    rows = []
+    for plan, v in values.items():
+        for r in range(runs):
+            for day in range(days):
+                last = (alive_until or {}).get(plan, days)
+                rows.append({"plan": plan, "replicate": r, "day": day, "gmv": v,
+                             "incentive_cost": 0.0, "members": v, "weekly_posters": v,
+                             "alive": day < last})
+    return pd.DataFrame(rows)
+
+
+def test_an_outlier_does_not_set_the_axis_but_the_best_does():
+    daily = _daily({"base": 100.0, "b": 120.0, "c": 90.0, "huge": -5000.0})
+    chart = charts.weekly_gmv_chart(daily, "base")
+    assert "axis clipped: huge reaches −¥35,000" in chart.note
+    low, high = chart.fig.layout.yaxis.range
+    assert low > -1000 and high >= 120 * 7
+    best = charts.weekly_gmv_chart(_daily({"base": 100.0, "b": 120.0, "star": 5000.0}), "base")
+    assert "clipped" not in best.note and best.fig.layout.yaxis.range is None
+
+
+def test_beyond_five_plans_the_baseline_and_the_best_stand_out():
+    values = {f"p{i}": 10.0 * (i + 1) for i in range(8)}
+    chart = charts.members_chart(_daily(values), "p2")
+    lines = [t for t in chart.fig.data if t.mode == "lines" and t.line.width]
+    colours = {t.name: t.line.color for t in lines}
+    assert colours["p2 (baseline)"] == charts.BASELINE_COLOUR
+    assert colours["p7 (best)"] == charts.BEST_COLOUR
+    assert {c for n, c in colours.items() if "(" not in n} == {charts.OTHER_COLOUR}
+    assert [t.name for t in chart.fig.data if t.showlegend is not False] == \
+        ["p2 (baseline)", "p7 (best)"]
+    assert "grey: the other 6 plans" in chart.note
+    bars = charts.weekly_gmv_chart(_daily(values), "p2")
+    assert [t.name for t in bars.fig.data] == ["p2 (baseline)", "p4", "p5", "p6", "p7"]
+
+
+def test_plans_without_sales_get_no_bar_slot_and_all_zero_is_empty():
+    chart = charts.weekly_gmv_chart(_daily({"a": 0.0, "b": 50.0}), "a")
+    assert [t.name for t in chart.fig.data] == ["b"] and "no bars (all zero): a" in chart.note
+    empty = charts.weekly_gmv_chart(_daily({"a": 0.0, "b": 0.0}), "a", "zh")
+    assert empty.empty == "每周成交额 (GMV)：所有数值均为零" and not empty.fig.data
+
+
+def test_a_members_line_ends_with_a_cross_where_half_the_runs_are_dead():
+    daily = _daily({"lives": 100.0, "dies": 80.0}, alive_until={"dies": 5})
+    chart = charts.members_chart(daily, "lives")
+    dies = [t for t in chart.fig.data if t.name == "dies"][0]
+    assert max(dies.x) == 4  # alive on days 0-4, dead from day 5
+    cross = [t for t in chart.fig.data if t.mode == "markers"]
+    assert len(cross) == 1 and list(cross[0].x) == [4] and cross[0].marker.symbol == "x"
+    assert "a line ends (✕)" in chart.note
