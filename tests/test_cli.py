@@ -7,6 +7,7 @@ from typer.testing import CliRunner
 
 from experiments.cli.main import app
 from experiments.outputs.terminal import difference
+from experiments.running.paired import stated
 from scenarios.loader import library
 
 NAMES = list(library())[:2]
@@ -165,7 +166,8 @@ def test_compare_tables_fit_80_columns_and_show_paired_differences(tmp_path: Pat
     assert max(len(line) for line in result.stdout.splitlines()) <= 80
     assert f"Difference from {plans[0]}, seed by seed" in result.stdout
     paired = pd.read_parquet(tmp_path / "paired.parquet")  # every paired median is shown
-    assert all(difference(row.metric, row.median) in result.stdout for row in paired.itertuples())
+    assert all(difference(row.metric, stated(row._asdict(), row.metric)[0]) in result.stdout
+               for row in paired.itertuples())
     assert all(plan in result.stdout for plan in plans)
     summary = pd.read_parquet(tmp_path / "summary.parquet")
     gmv = summary.groupby("plan")["total_gmv"].quantile(0.9)  # the widest cells: not cut short

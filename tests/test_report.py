@@ -104,7 +104,7 @@ def test_reading_gives_each_plan_its_survival_profit_and_paired_difference(resul
     assert first.startswith(f"{NAMES[0]}: alive at week 4 in ")
     assert "median gross profit over 4 weeks" in first and "Against" not in first
     assert second.startswith(f"{NAMES[1]}: alive at week 4 in ")
-    assert f"Against {NAMES[0]}, seed by seed: lifetime " in second
+    assert f"Against {NAMES[0]}, seed by seed (" in second and "): lifetime " in second
     assert not any("ROI" in paragraph for paragraph in text)
     assert readings(results, "zh")[0].startswith(f"{NAMES[0]}: 第 4 周仍存活")
 
@@ -204,9 +204,9 @@ def test_beyond_five_plans_the_baseline_and_the_best_stand_out():
 
 def test_plans_without_sales_get_no_bar_slot_and_all_zero_is_empty():
     chart = charts.weekly_gmv_chart(_daily({"a": 0.0, "b": 50.0}), "a")
-    assert [t.name for t in chart.fig.data] == ["b"] and "no bars (all zero): a" in chart.note
+    assert [t.name for t in chart.fig.data] == ["b"] and "no bars (every median zero): a" in chart.note
     empty = charts.weekly_gmv_chart(_daily({"a": 0.0, "b": 0.0}), "a", "zh")
-    assert empty.empty == "每周成交额 (GMV)：所有数值均为零" and not empty.fig.data
+    assert empty.empty == "每周成交额 (GMV)：所有中位数均为零" and not empty.fig.data
 
 
 def test_a_members_line_ends_with_a_cross_where_half_the_runs_are_dead():

@@ -206,8 +206,10 @@ def cost_sentence(summary: pd.DataFrame, plan: str, baseline: str, lang: Lang) -
     phrase = text("phrase_total_cost", lang, value=_value("total_cost", wide[plan].median(), lang))
     if plan == baseline:
         return text("cost_base", lang, base=baseline, phrase=phrase)
-    against = _against("total_cost", pair(wide[plan], wide[baseline]), baseline, lang,
-                       "cost_against")
+    p = pair(wide[plan], wide[baseline])
+    if p.ahead == p.behind == 0:
+        return text("cost_same", lang, plan=plan, phrase=phrase, base=baseline)
+    against = _against("total_cost", p, baseline, lang, "cost_against")
     return text("cost_plan", lang, plan=plan, phrase=phrase, against=against)
 
 

@@ -199,7 +199,7 @@ def band_chart(table: pd.DataFrame, column: str, title: str, y_title: str, basel
 
     `from_zero=False` lets the axis fit the data where the differences are the point (trust).
     `alive` (plan, day, share of runs alive) ends each line where the share falls below
-    `ALIVE_LINE`, with a ✕ on its last day.
+    `ALIVE_LINE`, with a ✕ on its last day. The chart is empty when every median is zero.
     """
     fig = go.Figure()
     band = quantile_band(table, column, by)
@@ -212,7 +212,7 @@ def band_chart(table: pd.DataFrame, column: str, title: str, y_title: str, basel
             notes.append(text("line_ends", lang, share=f"{ALIVE_LINE:.0%}"))
     else:
         ended = pd.Series(False, index=_plans(band))
-    if band.empty or not band[["p10", "median", "p90"]].to_numpy().any():
+    if band.empty or not band["median"].to_numpy().any():
         return Chart(fig, title, text("band", lang), text("nothing", lang, what=title))
     best = _best(band, "median", by)
     look = styles(_plans(band), baseline, best, lang)
@@ -248,12 +248,13 @@ def band_chart(table: pd.DataFrame, column: str, title: str, y_title: str, basel
 def weekly_bar_chart(daily: pd.DataFrame, column: str, how: str, title: str, y_title: str,
                      baseline: str, lang: Lang = "en", money: bool = False) -> Chart:
     """Weekly bars per plan: median over replicates, whiskers from 10% to 90%. Plans whose
-    every week is zero get no slot (the note names them); beyond `DISTINCT` plans the baseline
+    every weekly median is zero get no slot (the note names them), and the chart is empty when
+    that is every plan; beyond `DISTINCT` plans the baseline
     and the plans of the highest totals are drawn, `DISTINCT` in all."""
     fig = go.Figure()
     table = quantile_band(per_week(daily, column, how), column, "week")
-    totals = table.groupby("plan", sort=False)[["median", "p90"]].sum().sum(axis=1)
-    zero = [p for p in _plans(table) if totals[p] == 0]
+    size = table.assign(size=table["median"].abs()).groupby("plan", sort=False)["size"].sum()
+    zero = [p for p in _plans(table) if size[p] == 0]
     table = table[~table["plan"].isin(zero)]
     if table.empty:
         return Chart(fig, title, text("bars", lang), text("nothing", lang, what=title))

@@ -296,14 +296,14 @@ def _text_inches(value: str, size: int) -> float:
 
 def _table_font(rows: int) -> int:
     """Points of a table's text, by its rows (the header included)."""
-    return 16 if rows <= 8 else 14 if rows <= 12 else 13
+    return 14 if rows <= 8 else 12
 
 
 def _column_pages(table: pd.DataFrame, size: int) -> list[list[str]]:
     """The plans (columns of `table`) of each table slide: as many as fit with no plan name or
     value broken inside a word."""
     names = list(table.columns)
-    widest = max(_text_inches(str(v), size) for v in [*names, *table.to_numpy().ravel()]) + 0.3
+    widest = max(_text_inches(str(v), size) for v in [*names, *table.to_numpy().ravel()]) + 0.2
     room = (WIDTH - 2 * MARGIN) * (1 - LABEL_SHARE) / Inches(1)
     per = max(1, min(len(names), int(room // widest)))
     pages = -(-len(names) // per)
@@ -342,6 +342,7 @@ def _table_slide(title: str, table: pd.DataFrame, corner: str, note: str):
 def _cell(cell, value: str, size: int, bold: bool = False,
           align: PP_ALIGN = PP_ALIGN.LEFT) -> None:
     cell.margin_top = cell.margin_bottom = Inches(0.03)
+    cell.margin_left = cell.margin_right = Inches(0.05)
     cell.vertical_anchor = MSO_ANCHOR.MIDDLE
     frame = cell.text_frame
     frame.paragraphs[0].text = ""

@@ -72,8 +72,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "clipped": ("axis clipped: {plan} reaches {value}", "坐标轴已截断：{plan} 达到 {value}"),
     "line_ends": ("a line ends (✕) on the last day at least {share} of its runs are alive",
                   "曲线在存活模拟不足 {share} 时结束 (✕)"),
-    "nothing": ("{what}: every value is zero", "{what}：所有数值均为零"),
-    "zero_plans": ("no bars (all zero): {plans}", "全为零、未画柱：{plans}"),
+    "nothing": ("{what}: every median is zero", "{what}：所有中位数均为零"),
+    "zero_plans": ("no bars (every median zero): {plans}", "中位数全为零、未画柱：{plans}"),
     "bars_shown": ("shown: the baseline and the {shown} plans of the highest totals; {n} more "
                    "in the table",
                    "仅显示对照与合计最高的 {shown} 个方案；其余 {n} 个方案见表格"),
@@ -104,8 +104,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "table_note": ("Money in yuan; ROI as a multiple (×) of the incentive cost.",
                    "金额单位为元；投入产出比为激励成本的倍数 (×)。"),
     "paired_note": ("Δ rows: per-seed difference from the baseline {base} (every plan met the "
-                    "same seeds), median over seeds.",
-                    "Δ 行：与对照方案 {base} 逐个随机种子的差值 (各方案使用相同种子)，取中位数。"),
+                    "same seeds): the median over seeds; for a share, the difference of shares.",
+                    "Δ 行：与对照方案 {base} 逐个随机种子的差值 (各方案使用相同种子)，取中位数；"
+                    "比率为两者之差。"),
     "baseline_short": ("baseline {base}", "对照 {base}"),
     "review_note": ("引流转换率 joins ÷ candidate pool; 活跃度 mean daily unprompted posters ÷ "
                     "members; 成交转化率 members who bought ÷ all who were members; 复购率 buyers "
@@ -131,10 +132,11 @@ TEXT: dict[str, tuple[str, str]] = {
                        "on GMV {gmv} and incentive cost {cost}",
                        "{weeks} 周毛利中位数 {value} (10–90%：{low} 至 {high})，"
                        "成交额 {gmv}，激励成本 {cost}"),
-    "paired_reading": ("Against {base}, seed by seed: {items}.",
-                       "与 {base} 逐个种子配对比较：{items}。"),
-    "paired_item": ("{label} {median} (10–90%: {low} to {high})",
-                    "{label} {median} (10–90%：{low} 至 {high})"),
+    "paired_reading": ("Against {base}, seed by seed (shares: the difference and its 90% "
+                       "interval; others: the median and 10–90% of the differences): {items}.",
+                       "与 {base} 逐个种子配对比较 (比率：差值及 90% 区间；其他：差值的中位数及 "
+                       "10–90% 区间)：{items}。"),
+    "paired_item": ("{label} {median} ({low} to {high})", "{label} {median} ({low} 至 {high})"),
     "alive_row": ("alive at week {week} (share of runs)", "第 {week} 周存活率"),
     "warning_word": ("Warning", "注意"),
     "budget_warning": ("Warning: the budget ran out in {k} of {n} runs (median day {day}); "
@@ -185,6 +187,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "stop": (".", "。"),
     "cost_base": ("{base}, the baseline, itself: {phrase}.", "即对照方案 {base}：{phrase}。"),
     "cost_plan": ("{plan}: {phrase}, {against}.", "{plan}：{phrase}，{against}。"),
+    "cost_same": ("{plan}: {phrase}, the same as {base} on every paired seed.",
+                  "{plan}：{phrase}，每个配对种子都与 {base} 相同。"),
     "baseline_line": ("Baseline: {base} ({why}). Intervals: 90% bootstrap over paired seeds; a "
                       "plan leads only when its interval against the next excludes zero.",
                       "对照方案：{base} ({why})。区间：配对种子的 90% bootstrap 区间；"

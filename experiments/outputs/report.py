@@ -27,6 +27,7 @@ from experiments.outputs.i18n import (
     percent,
     text,
 )
+from experiments.running.paired import stated
 from experiments.running.storage import Results
 
 TABLE_METRICS = (
@@ -114,13 +115,18 @@ def paired_rows(results: Results, lang: Lang = "en", ranges: bool = True) -> pd.
     paired = results.paired.set_index(["metric", "plan"])
     rows = {
         f"Δ {label(metric, lang)}": [
-            _cell(metric, paired.loc[(metric, n)], lang, ranges, signed=True)
+            _cell(metric, _stated(paired.loc[(metric, n)], metric), lang, ranges, signed=True)
             if (metric, n) in paired.index else "–"
             for n in names
         ]
         for metric in dict.fromkeys(paired.index.get_level_values("metric"))
     }
     return pd.DataFrame(rows, index=names).T
+
+
+def _stated(row: pd.Series, metric: str) -> pd.Series:
+    """A paired row as median/p10/p90 of what is stated (`paired.stated`)."""
+    return pd.Series(dict(zip(("median", "p10", "p90"), stated(row, metric))))
 
 
 def comparison_table(results: Results, lang: Lang = "en",
@@ -147,7 +153,7 @@ def readings(results: Results, lang: Lang = "en") -> list[str]:
                      low=format_value(m, row["p10"], lang, signed=True),
                      high=format_value(m, row["p90"], lang, signed=True))
                 for m in PAIRED_READING if (plan.name, m) in paired.index
-                for row in [paired.loc[(plan.name, m)]]
+                for row in [_stated(paired.loc[(plan.name, m)], m)]
             ]
             base = paired.loc[plan.name]["baseline"].iloc[0]
             paragraph += " " + text("paired_reading", lang, base=base,

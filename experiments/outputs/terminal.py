@@ -16,7 +16,7 @@ from rich.table import Column, Table
 
 from experiments.outputs.i18n import Lang, label, text
 from experiments.outputs.report import format_value, summary_stats
-from experiments.running.paired import PAIRED_METRICS
+from experiments.running.paired import PAIRED_METRICS, stated
 
 Cell = tuple[str, str]
 """A value and the 10–90% range under it."""
@@ -69,15 +69,17 @@ def summary_tables(summary: pd.DataFrame, plans: list[str], width: int,
 
 
 def paired_tables(paired: pd.DataFrame, width: int, lang: Lang = "en") -> list[Table]:
-    """Each plan's per-seed differences from the baseline: median and 10–90%, in `lang`."""
+    """Each plan's per-seed differences from the baseline: median and 10–90% (shares: the
+    difference of shares and its 90% interval, `paired.stated`), in `lang`."""
     baseline = paired["baseline"].iloc[0]
     plans = list(dict.fromkeys(paired["plan"]))
     rows = paired.set_index(["plan", "metric"])
 
     def cell(plan: str, metric: str) -> Cell:
         row = rows.loc[(plan, metric)]
-        return (difference(metric, row["median"]),
-                spread(difference(metric, row.p10), difference(metric, row.p90), "…"))
+        centre, low, high = stated(row, metric)
+        return (difference(metric, centre),
+                spread(difference(metric, low), difference(metric, high), "…"))
 
     labels = PAIRED_METRICS if lang == "en" else {m: label(m, lang) for m in PAIRED_METRICS}
     return grid(plans, labels, cell, text("paired_table", lang, base=baseline), width,

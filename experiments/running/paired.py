@@ -28,6 +28,16 @@ SHARES = ("alive_week12",)
 """0/1 metrics: their difference is the difference of shares (the mean of per-seed differences);
 every other metric's difference is the median of per-seed differences."""
 
+
+
+def stated(row: "pd.Series", metric: str) -> tuple[float, float, float]:
+    """What outputs state of one `paired_differences` row: for a 0/1 metric (`SHARES`) the
+    difference of shares and its bootstrap interval, else the median and the 10–90% range of
+    the per-seed differences."""
+    columns = ("difference", "low", "high") if metric in SHARES else ("median", "p10", "p90")
+    return tuple(float(row[c]) for c in columns)
+
+
 CONFIDENCE = 0.9
 """Two-sided confidence of the bootstrap interval of a paired difference."""
 RESAMPLES = 2000
