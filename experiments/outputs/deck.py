@@ -296,7 +296,7 @@ def _text_inches(value: str, size: int) -> float:
 
 def _table_font(rows: int) -> int:
     """Points of a table's text, by its rows (the header included)."""
-    return 14 if rows <= 8 else 12
+    return 13 if rows <= 8 else 12
 
 
 def _column_pages(table: pd.DataFrame, size: int) -> list[list[str]]:

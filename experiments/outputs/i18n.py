@@ -182,7 +182,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "lower": ("lower by {size}", "低 {size}"),
     "same": ("the same", "持平"),
     "names_and": ("{names} and {last}", "{names} 和 {last}"),
-    "names_more": ("{names} and {n} more", "{names} 等另外 {n} 个方案"),
+    "names_more": ("{names} and {n} more", "{names} 及另外 {n} 个方案"),
     "name_sep": (", ", "、"),
     "stop": (".", "。"),
     "cost_base": ("{base}, the baseline, itself: {phrase}.", "即对照方案 {base}：{phrase}。"),
