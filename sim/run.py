@@ -6,8 +6,8 @@ import pandas as pd
 
 from scenarios.schema import Plan
 from sim import metrics
-from sim.kernels import G_DEAD_DAY
 from sim.constants import CONSTANTS, Constants
+from sim.kernels import G_DEAD_DAY
 from sim.model import GroupModel
 from sim.review import review_metrics
 

@@ -190,7 +190,7 @@ def test_compare_baseline_option_and_chinese_terminal(tmp_path: Path):
 def test_compare_library_states_its_baseline_rule(tmp_path: Path):
     result = invoke("compare", "--library", "--replicates", "1", "--weeks", "1", "--out", tmp_path)
     assert result.exit_code == 0, result.output
-    first = list(library())[0]
+    first = next(iter(library()))
     assert f"Baseline: {first} (the first library plan in name order" in result.stdout
 
 

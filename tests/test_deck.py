@@ -84,14 +84,16 @@ def test_zh_deck_puts_the_answer_first_and_titles_numbers_and_footers_as_text(ru
     for k, slide in enumerate(slides, start=1):
         shapes = _texts_by_shape(slide)
         assert f"{k} / {len(slides)}" in shapes
-        assert any("随机种子 0–1" in t and "groupsim " in t and "对照" in t for t in shapes), k
+        assert any("随机种子 0–1" in t and "groupsim " in t and "对照" in t
+                   for t in shapes), k
     # chart slides: a picture under a text title that states a finding
-    pictures = [i for i, slide in enumerate(slides) if any(s.shape_type == 13 for s in slide.shapes)]
+    pictures = [i for i, slide in enumerate(slides)
+                if any(shape.shape_type == 13 for shape in slide.shapes)]
     assert pictures == list(range(2, 2 + len(pictures))) and len(pictures) >= 3
     for i in pictures:
         heading = _texts_by_shape(slides[i])[0]
-        assert CJK.search(heading) and any(n in heading for n in NAMES) or "持平" in heading \
-            or "相同" in heading, heading
+        assert CJK.search(heading), heading  # a finding: who leads or is level, or all alike
+        assert any(n in heading for n in NAMES) or "各方案相同" in heading, heading
     # an empty chart is left out and the answer slide says why
     if len(pictures) < 5:
         assert "未展示" in texts[1]

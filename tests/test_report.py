@@ -204,7 +204,8 @@ def test_beyond_five_plans_the_baseline_and_the_best_stand_out():
 
 def test_plans_without_sales_get_no_bar_slot_and_all_zero_is_empty():
     chart = charts.weekly_gmv_chart(_daily({"a": 0.0, "b": 50.0}), "a")
-    assert [t.name for t in chart.fig.data] == ["b"] and "no bars (every median zero): a" in chart.note
+    assert [t.name for t in chart.fig.data] == ["b"]
+    assert "no bars (every median zero): a" in chart.note
     empty = charts.weekly_gmv_chart(_daily({"a": 0.0, "b": 0.0}), "a", "zh")
     assert empty.empty == "每周成交额 (GMV)：所有中位数均为零" and not empty.fig.data
 
@@ -212,7 +213,7 @@ def test_plans_without_sales_get_no_bar_slot_and_all_zero_is_empty():
 def test_a_members_line_ends_with_a_cross_where_half_the_runs_are_dead():
     daily = _daily({"lives": 100.0, "dies": 80.0}, alive_until={"dies": 5})
     chart = charts.members_chart(daily, "lives")
-    dies = [t for t in chart.fig.data if t.name == "dies"][0]
+    dies = next(t for t in chart.fig.data if t.name == "dies")
     assert max(dies.x) == 4  # alive on days 0-4, dead from day 5
     cross = [t for t in chart.fig.data if t.mode == "markers"]
     assert len(cross) == 1 and list(cross[0].x) == [4] and cross[0].marker.symbol == "x"

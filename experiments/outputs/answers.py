@@ -78,10 +78,12 @@ def finding(table: pd.DataFrame, metric: str, baseline: str) -> Finding:
 
 
 def survival_week(results: Results) -> int:
+    """The week survival is read at: `SURVIVAL_WEEK`, or the shortest horizon."""
     return min(SURVIVAL_WEEK, *(plan.group.weeks for plan in results.plans))
 
 
 def horizon_weeks(results: Results) -> int:
+    """The shortest horizon of the plans, in weeks (what "12-week profit" reads)."""
     return min(plan.group.weeks for plan in results.plans)
 
 
@@ -218,8 +220,7 @@ def answers(results: Results, lang: Lang) -> list[tuple[str, str]]:
     baseline = results.baseline
     findings = question_findings(results)
     week = survival_week(results)
-    out = [(text(f"q_{q}", lang), sentence(findings[q], lang, week))
-           for q in ("survives", "sells", "profits")]
+    out = [(text(f"q_{q}", lang), sentence(findings[q], lang, week)) for q in QUESTIONS[:3]]
     out.append((text("q_cost", lang),
                 cost_sentence(results.summary, findings["profits"].best, baseline, lang)))
     return out

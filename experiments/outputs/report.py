@@ -259,8 +259,10 @@ def report_html(results: Results, lang: Lang = "en", baseline: str | None = None
         for row, cells in zip(table.index, table.to_numpy())
     )
     findings = chart_findings(results)
+    headings = {name: chart_title(name, findings[name], lang, results) if name in findings
+                else chart.title for name, chart in charts.items()}
     figures = "".join(
-        f"<h3>{escape(chart_title(name, findings[name], lang, results) if name in findings else chart.title)}</h3>"
+        f"<h3>{escape(headings[name])}</h3>"
         f'<p class="note">{escape(chart.title)} — {escape(chart.note)}</p>'
         + pio.to_html(chart.fig, full_html=False, include_plotlyjs=False, div_id=f"chart-{name}",
                       config={"displaylogo": False})

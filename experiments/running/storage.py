@@ -150,6 +150,17 @@ def mark_finished(out: Path, names: Sequence[str], key: str) -> None:
         json.dumps({"key": key, "tables": list(names)}), encoding="utf-8"))
 
 
+def with_alive(daily: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
+    """`daily` with its `alive` column; a table written before the column existed gets it from
+    the summary's `lifetime_days` (the death day of a group that died: the same definition)."""
+    if "alive" in daily:
+        return daily
+    runs = summary[["plan", "replicate", "lifetime_days", "alive_at_end"]]
+    rows = daily[["plan", "replicate", "day"]].merge(runs, on=["plan", "replicate"], how="left")
+    alive = rows["alive_at_end"].to_numpy(bool) | (rows["day"] < rows["lifetime_days"]).to_numpy()
+    return daily.assign(alive=alive)
+
+
 def read_results(out: Path) -> Results:
     """Read a run directory written by `experiments.running.runner.run_plans`."""
     summary = pd.read_parquet(out / "summary.parquet")
@@ -165,7 +176,7 @@ def read_results(out: Path) -> Results:
     }
     return Results(
         plans=plans,
-        daily=pd.read_parquet(out / "daily.parquet"),
+        daily=with_alive(pd.read_parquet(out / "daily.parquet"), summary),
         summary=summary,
         members=pd.read_parquet(out / "members.parquet"),
         **optional,
