@@ -103,10 +103,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "table_slide": ("All plans side by side (median over runs)", "各方案对比 (各次模拟的中位数)"),
     "table_note": ("Money in yuan; ROI as a multiple (×) of the incentive cost.",
                    "金额单位为元；投入产出比为激励成本的倍数 (×)。"),
-    "paired_note": ("Δ rows: per-seed difference from the baseline {base} (every plan met the "
-                    "same seeds): the median over seeds; for a share, the difference of shares.",
-                    "Δ 行：与对照方案 {base} 逐个随机种子的差值 (各方案使用相同种子)，取中位数；"
-                    "比率为两者之差。"),
+    "paired_note": ("Δ rows and paired differences: per-seed difference from the baseline {base} "
+                    "(every plan met the same seeds): the median over seeds and the 10–90% of "
+                    "the differences; for a share, the difference of shares and its 90% interval.",
+                    "Δ 行及配对差异：与对照方案 {base} 逐个随机种子的差值 (各方案使用相同种子)，"
+                    "取中位数及差值的 10–90% 区间；比率为两者之差及其 90% 区间。"),
     "baseline_short": ("baseline {base}", "对照 {base}"),
     "review_note": ("引流转换率 joins ÷ candidate pool; 活跃度 mean daily unprompted posters ÷ "
                     "members; 成交转化率 members who bought ÷ all who were members; 复购率 buyers "
@@ -132,10 +133,8 @@ TEXT: dict[str, tuple[str, str]] = {
                        "on GMV {gmv} and incentive cost {cost}",
                        "{weeks} 周毛利中位数 {value} (10–90%：{low} 至 {high})，"
                        "成交额 {gmv}，激励成本 {cost}"),
-    "paired_reading": ("Against {base}, seed by seed (shares: the difference and its 90% "
-                       "interval; others: the median and 10–90% of the differences): {items}.",
-                       "与 {base} 逐个种子配对比较 (比率：差值及 90% 区间；其他：差值的中位数及 "
-                       "10–90% 区间)：{items}。"),
+    "paired_reading": ("Against {base}, seed by seed: {items}.",
+                       "与 {base} 逐个种子配对比较：{items}。"),
     "paired_item": ("{label} {median} ({low} to {high})", "{label} {median} ({low} 至 {high})"),
     "alive_row": ("alive at week {week} (share of runs)", "第 {week} 周存活率"),
     "warning_word": ("Warning", "注意"),
