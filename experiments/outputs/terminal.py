@@ -5,7 +5,6 @@ plans as rows, its metrics split over as many tables as the width needs. A cell 
 median and, on a second line, the 10–90% range over replicates.
 """
 
-import math
 import textwrap
 from collections.abc import Callable
 
@@ -25,32 +24,18 @@ PAD = 3
 """Columns a rich table spends per column on padding and a border (plus one for the edge)."""
 
 
-MONEY = ("gross_profit",)
-"""Yuan columns `format_value` does not know."""
-
-
-def value(metric: str, x: float) -> str:
-    """A summary value; ROI as a multiple of the incentive cost."""
-    if math.isnan(x):
-        return "–"
-    if metric == "roi":
-        return f"{x:.2f}×"
-    if metric in MONEY:
-        return f"¥{x:,.0f}"
-    return format_value(metric, x)
+def value(metric: str, x: float, lang: Lang = "en") -> str:
+    """A summary value with its unit in `lang`; ROI as a multiple of the incentive cost."""
+    return format_value(metric, x, lang)
 
 
 def spread(low: str, high: str, between: str = "–") -> str:
     return "–" if low == high == "–" else f"{low}{between}{high}"
 
 
-def difference(metric: str, x: float) -> str:
+def difference(metric: str, x: float, lang: Lang = "en") -> str:
     """A paired difference with its sign; shares in percentage points."""
-    if math.isnan(x):
-        return "–"
-    if metric == "alive_week12":
-        return f"{x * 100:+.0f} pp"
-    return ("−" if x < 0 else "+") + value(metric, abs(x))
+    return format_value(metric, x, lang, signed=True)
 
 
 def summary_tables(summary: pd.DataFrame, plans: list[str], width: int,
@@ -62,7 +47,8 @@ def summary_tables(summary: pd.DataFrame, plans: list[str], width: int,
 
     def cell(plan: str, metric: str) -> Cell:
         row = stats.loc[(metric, plan)]
-        return value(metric, row["median"]), spread(value(metric, row.p10), value(metric, row.p90))
+        return (value(metric, row["median"], lang),
+                spread(value(metric, row.p10, lang), value(metric, row.p90, lang)))
 
     return grid(plans, {m: labels[m] for m in metrics}, cell, text("summary_table", lang), width,
                 corner=text("metric", lang), row_name=text("plan", lang))
@@ -78,8 +64,8 @@ def paired_tables(paired: pd.DataFrame, width: int, lang: Lang = "en") -> list[T
     def cell(plan: str, metric: str) -> Cell:
         row = rows.loc[(plan, metric)]
         centre, low, high = stated(row, metric)
-        return (difference(metric, centre),
-                spread(difference(metric, low), difference(metric, high), "…"))
+        return (difference(metric, centre, lang),
+                spread(difference(metric, low, lang), difference(metric, high, lang), "…"))
 
     labels = PAIRED_METRICS if lang == "en" else {m: label(m, lang) for m in PAIRED_METRICS}
     return grid(plans, labels, cell, text("paired_table", lang, base=baseline), width,
