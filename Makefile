@@ -1,11 +1,12 @@
 # make demo: create .venv, install, compare the library plans into runs/demo/report.html and
 #            write the slide decks runs/demo/deck/deck-en.pptx and deck-zh.pptx
 # make test: create .venv, install, run the tests
+# make test-fast: the model's quick tests without compiling (for logic changes)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench baseline plausibility clean system-deps
+.PHONY: demo test test-fast loop-timings bench baseline plausibility clean system-deps
 
 $(STAMP): pyproject.toml
 	@set -e; \
@@ -35,6 +36,18 @@ demo: system-deps $(STAMP)
 test: system-deps $(STAMP)
 	$(PY) -m pytest -n 2 -q
 
+# The inner loop: the kernels run as plain Python (numba's NUMBA_DISABLE_JIT), so an edit of any
+# module is tested at once, without compiling; two processes. `make test` runs everything compiled.
+FAST_TESTS := tests/test_model.py tests/test_plans.py tests/test_review.py tests/test_events.py \
+	tests/test_roles.py
+test-fast: $(STAMP)
+	NUMBA_DISABLE_JIT=1 $(PY) -m pytest -q -n 2 $(FAST_TESTS)
+
+# Print the inner loop's two timings: an edit of sim/metrics.py to a test result, and an edit
+# of one kernel module to a finished run (benchmarks/loop_timings.py).
+loop-timings: $(STAMP)
+	$(PY) benchmarks/loop_timings.py
+
 # Refresh tests/baseline.json (the library plans' summary medians) after a change of the
 # model; the commit explains why the numbers moved.
 baseline: $(STAMP)
@@ -59,4 +72,4 @@ system-deps:
 	fi
 
 clean:
-	rm -rf $(VENV) runs .pytest_cache
+	rm -rf $(VENV) runs .pytest_cache sim/__pycache__/groupsim

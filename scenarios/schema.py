@@ -5,7 +5,7 @@ lives in `sim.constants`, one set shared by every plan. Unknown keys are errors.
 """
 
 from enum import StrEnum
-from typing import Annotated, ClassVar, Literal, Union
+from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -97,10 +97,10 @@ class Content(Strict):
 
 
 class Timing(Strict):
-    """When a calendar item fires. Each kind names in `params` the (up to two) fields the
-    kernel's handler for that kind reads (`sim.calendar`)."""
+    """When a calendar item fires. Each subclass below is one calendar kind, in kind-code order
+    (append a new one last, so existing codes stay); its handler in `sim/events.py` names
+    the fields it reads as its parameters."""
 
-    params: ClassVar[tuple[str, ...]] = ()
     hour: int = Field(20, ge=0, le=23)
     every_days: int | None = Field(None, ge=1, le=365)
     weekday: Weekday | None = None
@@ -117,34 +117,29 @@ class Timing(Strict):
 
 
 class RedPacket(Timing):
-    params: ClassVar[tuple[str, ...]] = ("amount", "count")
     kind: Literal["red_packet"]
     amount: Yuan = Field(50.0, description="total yuan, split among count grabs")
     count: int = Field(20, ge=1, le=500)
 
 
 class LuckyDraw(Timing):
-    params: ClassVar[tuple[str, ...]] = ("amount", "count")
     kind: Literal["lucky_draw"]
     amount: Yuan = Field(100.0, description="prize value, yuan")
     count: int = Field(3, ge=1, le=100, description="winners")
 
 
 class Checkin(Timing):
-    params: ClassVar[tuple[str, ...]] = ("reward",)
     kind: Literal["checkin"]
     reward: Yuan = Field(0.0, description="yuan (or points value) per check-in")
 
 
 class Coupon(Timing):
-    params: ClassVar[tuple[str, ...]] = ("discount", "valid_hours")
     kind: Literal["coupon"]
     discount: Annotated[float, Field(gt=0.0, le=0.9)] = 0.1
     valid_hours: int = Field(48, ge=1, le=720)
 
 
 class FlashSale(Timing):
-    params: ClassVar[tuple[str, ...]] = ("discount", "stock")
     kind: Literal["flash_sale"]
     discount: Annotated[float, Field(ge=0.0, le=0.9)] = 0.2
     stock: int = Field(200, ge=1, le=100_000)
@@ -152,7 +147,6 @@ class FlashSale(Timing):
 
 
 class Jielong(Timing):
-    params: ClassVar[tuple[str, ...]] = ("discount", "hours_open")
     kind: Literal["jielong"]
     discount: Annotated[float, Field(ge=0.0, le=0.9)] = 0.1
     hours_open: int = Field(12, ge=1, le=72)
@@ -167,7 +161,6 @@ class Topic(Timing):
 
 
 class Lecture(Timing):
-    params: ClassVar[tuple[str, ...]] = ("native",)
     kind: Literal["lecture"]
     by: Literal["guest", "native"] = "guest"
 
@@ -177,7 +170,6 @@ class Lecture(Timing):
 
 
 class Meetup(Timing):
-    params: ClassVar[tuple[str, ...]] = ("capacity",)
     kind: Literal["meetup"]
     capacity: int = Field(20, ge=2, le=200)
 
@@ -187,19 +179,13 @@ class Notice(Timing):
 
 
 class Cleanup(Timing):
-    params: ClassVar[tuple[str, ...]] = ("inactive_days",)
     kind: Literal["cleanup"]
     inactive_days: int = Field(14, ge=1, le=90)
 
 
-CalendarItem = Annotated[
-    Union[
-        RedPacket, LuckyDraw, Checkin, Coupon, FlashSale, Jielong, DailyReport, Topic,
-        Lecture, Meetup, Notice, Cleanup,
-    ],
-    Field(discriminator="kind"),
-]
-MONEY_KINDS = ("red_packet", "lucky_draw", "checkin", "coupon")
+CALENDAR_KINDS: tuple[type[Timing], ...] = tuple(Timing.__subclasses__())
+"""Every calendar kind, in definition order (the kind codes of `sim.events.KINDS`)."""
+CalendarItem = Annotated[Union[CALENDAR_KINDS], Field(discriminator="kind")]
 
 
 class Incentives(Strict):
@@ -212,18 +198,77 @@ class Rules(Strict):
     moderation_delay_hours: int = Field(12, ge=0, le=168)
 
 
+DERIVED_DEFAULTS = ("economics.market_price", "economics.unit_cost")
+"""Fields whose default is worked out from other fields of the plan as written (docs/model.md,
+"Derived defaults"); no later change of a lever moves them."""
+DEFAULT_MARGIN = 0.3
+"""The margin at the market price a plan that states neither `unit_cost` nor `margin` has."""
+
+
 class Economics(Strict):
-    price: Yuan = Field(100.0, description="product price, yuan")
-    reference_price: Yuan | None = Field(
-        None, description="market price of the same goods elsewhere, yuan; default: the price"
+    """The product: the plan's price, and two facts about the goods that no lever moves.
+
+    `market_price` (what the goods sell for elsewhere, yuan) and `unit_cost` (cost of goods,
+    yuan per unit) are derived defaults when a plan leaves them out: market_price = the price,
+    unit_cost = market_price × (1 − margin). Validation fills them in, so every validated plan
+    carries them; `scenarios.loader.load_plan` validates the plan as written before applying
+    `--set`, and sweeps, optimize and the what-if page start from a validated plan, so changing
+    the price later moves neither. `margin` is how older plans state the cost (read as the
+    margin at the market price); it is kept on the plan as stated, for `groupsim validate` to say
+    how it is read, but not written back (the plan's `unit_cost` is).
+    `reference_price` is the old name of `market_price`.
+    """
+
+    price: Yuan = Field(100.0, description="product price in the group, yuan")
+    market_price: Yuan | None = Field(
+        None, description="what the same goods sell for elsewhere, yuan; default: the price as written"
+    )
+    unit_cost: Yuan | None = Field(
+        None, description="cost of goods, yuan per unit; default: market_price × (1 − margin)"
+    )
+    margin: Share | None = Field(
+        None, exclude=True,
+        description=f"gross margin at the market price, to state unit_cost as a share; default {DEFAULT_MARGIN}",
     )
     repurchase_days: int = Field(
         30, ge=0, le=365,
         description="days until a buyer needs the product again: fresh food ~7, cosmetics ~45, 0 = bought once",
     )
-    margin: Share = 0.3
     quality: Share = Field(0.7, description="chance a buyer is pleased")
     budget: Yuan | None = Field(None, description="incentive budget, yuan; money stops when spent")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _old_name(cls, data):
+        if isinstance(data, dict) and "reference_price" in data:
+            data = dict(data)
+            old = data.pop("reference_price")
+            if "market_price" in data and data["market_price"] != old:
+                raise ValueError(
+                    f"economics.reference_price = {old!r} and economics.market_price = "
+                    f"{data['market_price']!r}: reference_price is the old name of market_price; "
+                    "give market_price only"
+                )
+            data["market_price"] = old
+        return data
+
+    @model_validator(mode="after")
+    def _derived_defaults(self):
+        # filled in directly: an assignment would re-validate the model (validate_assignment)
+        # and count the filled field as given
+        if self.market_price is None:
+            self.__dict__["market_price"] = self.price
+        margin = DEFAULT_MARGIN if self.margin is None else self.margin
+        from_margin = round(self.market_price * (1.0 - margin), 6)
+        if self.unit_cost is None:
+            self.__dict__["unit_cost"] = from_margin
+        elif self.margin is not None and abs(self.unit_cost - from_margin) > 1e-6:
+            raise ValueError(
+                f"economics.unit_cost = {self.unit_cost:g} and economics.margin = {self.margin:g} "
+                f"disagree: a margin is read at the market price ({self.market_price:g}), which "
+                f"makes the unit cost {from_margin:g}; give one of them"
+            )
+        return self
 
 
 class Plan(Strict):

@@ -1,45 +1,106 @@
-"""The model: state arrays, the numba kernels, the calendar and the metrics.
+"""The model: state arrays, the numba kernels by phase, the pool, the calendar and the metrics.
 
 numba's on-disk cache (`cache=True`) checks only the source file of the function it compiled, so
-a code or constant the kernels import from another module can change while the cache keeps
-running the old machine code (numba issue 1833). Importing this package therefore points
-numba's cache at a directory keyed by a hash of every source the kernels can depend on: any
-edit to them starts a fresh cache. It must run before `sim.kernels` decorates its functions,
-which is when numba picks the cache directory; a user's NUMBA_CACHE_DIR becomes the parent.
+a code or constant a kernel imports from another module can change while the cache keeps
+running the old machine code (numba issue 1833). Importing this package therefore gives numba
+a cache locator (`_ImportKeyedLocator`) for the functions of this repository: a module's cached
+kernels are keyed by a hash of that module and of every in-repo module it imports, directly
+or through others (read from the `import` statements, those under `if TYPE_CHECKING:` aside).
+An edit recompiles only the kernel modules that import the edited file; an edit elsewhere
+(say `sim/metrics.py`, or a plan) recompiles nothing.
+
+The cache lives in NUMBA_CACHE_DIR/groupsim if set, else in `sim/__pycache__/groupsim`, else in
+the temporary directory (the first writable one), with one folder per module and stamp, so a
+reverted edit or another branch finds its machine code still there (`make clean` empties it).
 """
 
+import ast
+import functools
 import hashlib
 import os
 import tempfile
 from pathlib import Path
 
-from numba.core import config as _numba_config
+from numba.core import caching as _caching
 
 _ROOT = Path(__file__).resolve().parent.parent
-# what the kernels can freeze: codes and constants of sim/ and agents/, and the schema's
-# (not the loader or the library, so editing a plan does not recompile)
-_SOURCES = ("sim/*.py", "agents/*.py", "scenarios/schema.py")
+_PACKAGES = ("sim", "agents", "scenarios")  # the in-repo packages a kernel can import
 
 
-def _source_hash() -> str:
+def _module_file(name: str) -> Path | None:
+    """The source file of an in-repo module (`sim.codes` -> sim/codes.py), or None."""
+    if name.split(".")[0] not in _PACKAGES:
+        return None
+    base = _ROOT.joinpath(*name.split("."))
+    for path in (base.with_suffix(".py"), base / "__init__.py"):
+        if path.is_file():
+            return path
+    return None
+
+
+def _is_type_checking(node: ast.If) -> bool:
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+
+
+def _imported(path: Path) -> set[Path]:
+    return _imported_at(path, os.stat(path).st_mtime_ns)
+
+
+@functools.cache
+def _imported_at(path: Path, mtime_ns: int) -> frozenset[Path]:
+    """In-repo files `path` imports directly: each imported module, its parent packages'
+    `__init__.py`, and for `from package import name` the submodule `name` if there is one."""
+    names = []
+    pending = list(ast.parse(path.read_bytes()).body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.If) and _is_type_checking(node):
+            continue
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.append(node.module)
+            names += [f"{node.module}.{alias.name}" for alias in node.names]
+        elif isinstance(node, (ast.If, ast.Try, ast.With, ast.FunctionDef, ast.ClassDef)):
+            pending += [child for child in ast.iter_child_nodes(node) if isinstance(child, ast.stmt)]
+    files = set()
+    for name in names:
+        parts = name.split(".")
+        for k in range(1, len(parts) + 1):
+            found = _module_file(".".join(parts[:k]))
+            if found is not None:
+                files.add(found)
+    return frozenset(files)
+
+
+def source_closure(path: Path) -> list[Path]:
+    """`path` and every in-repo file it imports, directly or not, sorted."""
+    seen = {path}
+    pending = [path]
+    while pending:
+        for found in _imported(pending.pop()):
+            if found not in seen:
+                seen.add(found)
+                pending.append(found)
+    return sorted(seen)
+
+
+@functools.cache
+def _stamp(path: Path, mtimes: tuple) -> str:
     digest = hashlib.sha256()
-    for pattern in _SOURCES:
-        for path in sorted(_ROOT.glob(pattern)):
-            digest.update(str(path.relative_to(_ROOT)).encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+    for source in source_closure(path):
+        digest.update(str(source.relative_to(_ROOT)).encode())
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
 
 
-def _cache_dir() -> str:
-    """NUMBA_CACHE_DIR (else this package's __pycache__, else the temp dir)/groupsim-<hash>.
-
-    The directory must be writable: otherwise numba would fall back to its unkeyed locations.
-    """
-    name = f"groupsim-{_source_hash()}"
-    parents = [os.environ.get("NUMBA_CACHE_DIR"), str(Path(__file__).resolve().parent / "__pycache__"),
-               tempfile.gettempdir()]
+def _cache_root() -> str:
+    parents = [os.environ.get("NUMBA_CACHE_DIR"),
+               str(Path(__file__).resolve().parent / "__pycache__"), tempfile.gettempdir()]
     for parent in filter(None, parents):
-        path = os.path.join(parent, name)
+        path = os.path.join(parent, "groupsim")
         try:
             os.makedirs(path, exist_ok=True)
         except OSError:
@@ -49,4 +110,40 @@ def _cache_dir() -> str:
     raise OSError(f"no writable directory for numba's cache among {parents}")
 
 
-_numba_config.CACHE_DIR = _cache_dir()
+class _ImportKeyedLocator(_caching._CacheLocator):
+    """numba cache locator for this repository's functions: the source stamp is a hash of the
+    function's module and its in-repo imports (see the package docstring)."""
+
+    def __init__(self, py_func, py_file):
+        self._py_file = Path(py_file).resolve()
+        self._lineno = py_func.__code__.co_firstlineno
+        # one folder per stamp, so going back to an earlier version of the sources (a reverted
+        # edit, another branch) finds its machine code still there
+        self._cache_path = os.path.join(_cache_root(), self.get_suitable_cache_subpath(py_file),
+                                        self.get_source_stamp()[:16])
+
+    def get_cache_path(self):
+        return self._cache_path
+
+    def get_source_stamp(self):
+        mtimes = tuple(os.stat(p).st_mtime_ns for p in source_closure(self._py_file))
+        return _stamp(self._py_file, mtimes)
+
+    def get_disambiguator(self):
+        return str(self._lineno)
+
+    @classmethod
+    def from_function(cls, py_func, py_file):
+        if not Path(py_file).resolve().is_relative_to(_ROOT):
+            return None
+        self = cls(py_func, py_file)
+        try:
+            self.ensure_cache_path()
+        except OSError:
+            return None
+        return self
+
+
+_LOCATORS = getattr(_caching, "CacheImpl", None) or _caching._CacheImpl  # renamed in numba 0.61
+if _ImportKeyedLocator not in _LOCATORS._locator_classes:
+    _LOCATORS._locator_classes.insert(0, _ImportKeyedLocator)

@@ -12,9 +12,8 @@ conversation, and `budget_exhausted_day` when the budget never ran out.
 import numpy as np
 import pandas as pd
 
-from agents import ROLES
-from sim import kernels as k
-from sim.kernels import SPAMMER
+from agents import ADVERTISER, ROLES
+from sim import codes as k
 
 MESSAGE_KINDS = ("real_messages", "host_messages", "shill_messages", "spam_messages", "guest_messages")
 COUNTS = ("members", "joins", "leaves", "muted", "active_posters", "weekly_posters", "purchases",
@@ -32,10 +31,17 @@ def hourly_table(out_h: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame(columns)
 
 
-def daily_table(out_h: np.ndarray, out_d: np.ndarray, dead_day: int) -> pd.DataFrame:
+def daily_table(out_h: np.ndarray, out_d: np.ndarray, unit_cost: float,
+                dead_day: int) -> pd.DataFrame:
     """One row per day: the kernel's daily rows, and its hourly rows summed over the day
-    (members are taken at the end of the day, from the daily rows), and `alive`: False from
-    `dead_day` on (the group's death day, -1 while it lives; `members` still counts who stayed)."""
+    (members are taken at the end of the day, from the daily rows), `gross_profit` and `alive`.
+
+    `purchases` are units sold (one unit a purchase). `gross_profit` (yuan) = GMV − purchases ×
+    `unit_cost` (the plan's `economics.unit_cost`, yuan per unit) − incentive cost: the one place
+    it is computed; the summary, charts, report, deck, app and objectives read it. `alive` is
+    False from `dead_day` on (the group's death day, -1 while it lives; `members` still counts
+    who stayed).
+    """
     days = out_d.shape[1]
     by_day = dict(zip(k.HOURLY, out_h.reshape(out_h.shape[0], days, 24).sum(axis=2)))
     columns = {"day": np.arange(days), **by_day, **dict(zip(k.DAILY, out_d))}
@@ -43,6 +49,8 @@ def daily_table(out_h: np.ndarray, out_d: np.ndarray, dead_day: int) -> pd.DataF
     for name in COUNTS:
         columns[name] = columns[name].astype(np.int64)
     columns["quiet"] = columns["quiet"].astype(bool)
+    columns["gross_profit"] = (columns["gmv"] - columns["purchases"] * unit_cost
+                               - columns["incentive_cost"])
     columns["alive"] = columns["day"] < dead_day if dead_day >= 0 else np.ones(days, dtype=bool)
     return pd.DataFrame(columns)
 
@@ -65,7 +73,7 @@ def top_share(x: np.ndarray, share: float = 0.1) -> float:
 
 
 def summary(model, daily: pd.DataFrame) -> dict:
-    """One replicate's outcomes (MODEL.md "What comes out"); posting counts conversation only."""
+    """One replicate's outcomes (docs/model.md "What comes out"); posting counts conversation only."""
     s, plan = model.state, model.plan
     dead = int(s.group[k.G_DEAD_DAY])
     was = s.was_member == 1
@@ -76,12 +84,13 @@ def summary(model, daily: pd.DataFrame) -> dict:
     spam = float(daily["spam_messages"].sum())
     referral = int(s.group[k.G_REFERRAL_JOINS])
     out_hour = int(s.group[k.G_BUDGET_OUT_HOUR])
-    gross_profit = gmv * plan.economics.margin - cost
+    gross_profit = float(daily["gross_profit"].sum())
     return {
         "alive_at_end": dead < 0,
         "lifetime_days": plan.horizon_days if dead < 0 else dead,
         "peak_members": int(s.group[k.G_PEAK]),
         "final_members": int(daily["members"].iloc[-1]),
+        "units_sold": int(daily["purchases"].sum()),
         "total_gmv": gmv,
         "total_cost": cost,
         "gross_profit": gross_profit,
@@ -94,7 +103,7 @@ def summary(model, daily: pd.DataFrame) -> dict:
         "complaint_share": float(daily["complaint_messages"].sum() / real) if real else 0.0,
         "spam_share": spam / (real + spam) if real + spam else 0.0,
         "trust_end_all": float(s.trust_end[was].mean()) if was.any() else float("nan"),
-        "defectors": int(((s.role == SPAMMER) & was).sum()),
+        "defectors": int(((s.role == ADVERTISER.role_id) & was).sum()),
         "budget_exhausted_day": out_hour // 24 if out_hour >= 0 else float("nan"),
         "skipped_money_items": int(s.group[k.G_SKIPPED_MONEY]),
     }

@@ -1,4 +1,9 @@
-"""GroupModel: a mesa Model whose members are views onto state arrays played by one kernel."""
+"""GroupModel: a mesa Model whose members are views onto state arrays played by the kernels.
+
+Set-up reads model -> pool (`sim/pool.py`) -> state (`sim/state.py`) -> roles (`agents/`) ->
+calendar (`sim/calendar.py`); `advance` hands the context to the kernels (`sim/hour.py`), and
+`sim/metrics.py` reads the results.
+"""
 
 import functools
 from typing import NamedTuple
@@ -7,34 +12,31 @@ import mesa
 import networkx as nx
 import numpy as np
 
-from agents import ROLES, Host, trait_table
+from agents import ADVERTISER, ROLES, Host, Setup, assign_roles, trait_table
 from scenarios.schema import PLATFORM_CAP, Plan
-from sim import kernels, state
+from sim import pool, state
 from sim.calendar import compile_calendar
-from sim.constants import CONSTANTS, RHYTHM, Constants
-from sim.kernels import (
-    COMPLAINER,
-    CONNECTOR,
-    DESIRE,
-    IN,
-    INTEREST,
-    KOL,
-    LURKER,
-    REGULAR,
-    SHILL,
-    SPAMMER,
+from sim.codes import (
+    DAILY, DESIRE, G_BUDGET_OUT_HOUR, G_DEAD_DAY, G_MEMBERS, G_N_EVER, G_NEXT_SPAM, HOURLY, IN,
+    INTEREST, T_MOTIVE_FLOOR,
 )
+from sim.constants import CONSTANTS, RHYTHM, Constants
+from sim.core import Ctx
+from sim.hour import run_hours
+from sim.joins import refresh_share_weights
 
 # Set-up draws: one independent stream per purpose, so changing one lever (say, the pre-warm
-# days) leaves every other draw of the replicate as it was (paired comparisons).
-(S_GRAPH, S_SEGMENTS, S_INITIAL, S_INTEREST, S_MONEY, S_TOLERANCE, S_RELATION, S_PREWARM,
- S_ROLES, S_CONNECTORS, S_VOICE, S_WTP, S_CYCLE, S_NEED) = range(14)
+# days) leaves every other draw of the replicate as it was (paired comparisons). A new purpose
+# is appended, so the existing ones keep their streams.
+STREAMS = {name: purpose for purpose, name in enumerate((
+    "graph", "segments", "initial", "interest", "money", "tolerance", "relation", "prewarm",
+    "roles", "connectors", "voice", "wtp", "cycle", "need"))}
 
 
 class Levers(NamedTuple):
     """The plan as numbers the kernel reads, plus the slot layout."""
 
-    key: int  # the run's random key (see sim.kernels._rand)
+    key: int  # the run's random key (see sim.core.rand)
     pool_lo: int
     pool_hi: int
     spam_hi: int
@@ -62,10 +64,11 @@ class Levers(NamedTuple):
     points: float
     shills_rest: int
     price: float
-    reference_price: float
+    reference_price: float  # the product's market price (economics.market_price)
     repurchase_hours: float
     quality: float
     budget: float
+    defect_role: int  # the role a dissatisfied member who stays turns into (M10)
 
 
 class GroupModel(mesa.Model):
@@ -82,69 +85,48 @@ class GroupModel(mesa.Model):
         self.constants = constants
         self.n_hours = plan.horizon_days * 24
         self.hour = 0
-        m, pool, growth = plan.members, plan.pool, plan.growth
-        self.n_initial = m.initial
-        shill_lo = m.initial
-        pool_lo = shill_lo + m.shills
-        pool_hi = pool_lo + pool.size
-        n_spam = 0
-        if growth.qr_influx_per_day > 0 and growth.influx_spammer_share > 0:
-            expected = growth.qr_influx_per_day * plan.horizon_days * growth.influx_spammer_share
-            n_spam = min(int(expected * 1.5) + 10, 3000)
-        n = pool_hi + n_spam
-        # the pool's friendships: clustered, heavy-tailed degree; segments by homophily;
-        # initial members invited together (clustered) or pulled from a database
-        n_nodes = m.initial + pool.size
-        k = max(1, pool.mean_friends // 2)
-        edges = (kernels.holme_kim(n_nodes, min(k, max(n_nodes - 1, 1)), constants.friend_triads,
-                                   self.stream(S_GRAPH))
-                 if n_nodes > 1 else np.empty((0, 2), dtype=np.int64))
-        node_ptr, node_idx = _csr(edges, n_nodes)
-        segment = kernels.homophilous_segments(node_ptr, node_idx, pool.segments,
-                                               constants.segment_homophily, self.stream(S_SEGMENTS))
-        self._edges, self._segment = edges, segment
-        initial = kernels.pick_initial(node_ptr, node_idx, m.initial, m.clustered,
-                                       self.stream(S_INITIAL))
-        slot_of = np.empty(n_nodes, dtype=np.int64)
-        slot_of[initial] = np.arange(m.initial)
-        rest = np.ones(n_nodes, dtype=bool)
-        rest[initial] = False
-        slot_of[rest] = pool_lo + np.arange(pool.size)
-        self.slot_of = slot_of
-        ptr, idx = _csr(slot_of[edges], n)
-        self.state = state.allocate(n, ptr, idx)
-        self.levers = self._levers(pool_lo, pool_hi, n)
+        self.n_initial = plan.members.initial
+        self.pool = pool.build(plan, constants, self.stream)
+        self.slot_of = self.pool.slot_of
+        self.state = state.allocate(self.pool.n, self.pool.ptr, self.pool.idx)
+        self.levers = self._levers(self.pool.pool_lo, self.pool.pool_hi, self.pool.n)
         self.traits = trait_table()
-        self._init_people(slot_of, segment, slot_of[edges], shill_lo, pool_lo, pool_hi, n)
+        self._init_people()
         self.events = compile_calendar(plan)
-        self.out_h = np.zeros((len(kernels.HOURLY), self.n_hours))
-        self.out_d = np.zeros((len(kernels.DAILY), plan.horizon_days))
+        self.out_h = np.zeros((len(HOURLY), self.n_hours))
+        self.out_d = np.zeros((len(DAILY), plan.horizon_days))
+        self.ctx = Ctx(constants, self.levers, self.state, self.traits, self.out_h, self.out_d,
+                       self.events, RHYTHM)
+        refresh_share_weights(self.ctx)
         self.host = Host(self)
         self._n_agents = 0
         self._make_agents()
 
     # ---- set-up -------------------------------------------------------------------------
-    def stream(self, purpose: int) -> np.random.Generator:
-        """The set-up stream for one purpose, derived from the run's key."""
-        return np.random.default_rng([self.key, purpose])
+    def stream(self, purpose: str) -> np.random.Generator:
+        """The set-up stream for one purpose (a name in `STREAMS`), derived from the run's key."""
+        return np.random.default_rng([self.key, STREAMS[purpose]])
 
-    def _init_people(self, slot_of, segment, slot_edges, shill_lo, pool_lo, pool_hi, n) -> None:
+    def _init_people(self) -> None:
         s, c, p = self.state, self.constants, self.plan
-        s.segment[slot_of] = segment
-        s.interest[:] = np.clip(self.stream(S_INTEREST).normal(p.pool.interest_mean, p.pool.interest_spread, n), 0, 1)
-        s.money_sens[:] = np.clip(self.stream(S_MONEY).normal(p.pool.money_sensitivity,
+        shill_lo, pool_lo, pool_hi, n = (self.pool.shill_lo, self.pool.pool_lo, self.pool.pool_hi,
+                                         self.pool.n)
+        slot_edges = self.slot_of[self.pool.edges]
+        s.segment[self.slot_of] = self.pool.segment
+        s.interest[:] = np.clip(self.stream("interest").normal(p.pool.interest_mean, p.pool.interest_spread, n), 0, 1)
+        s.money_sens[:] = np.clip(self.stream("money").normal(p.pool.money_sensitivity,
                                                               c.money_sens_spread, n), 0, 1)
-        s.tolerance[:] = c.tolerance_mean * self.stream(S_TOLERANCE).lognormal(0.0, c.tolerance_spread, n)
-        spread = self.stream(S_RELATION).uniform(1 - c.relation_spread, 1 + c.relation_spread, n)
+        s.tolerance[:] = c.tolerance_mean * self.stream("tolerance").lognormal(0.0, c.tolerance_spread, n)
+        spread = self.stream("relation").uniform(1 - c.relation_spread, 1 + c.relation_spread, n)
         relation = np.clip(p.pool.relation_to_host * spread, 0, 1)
         s.trust[:] = c.trust_base + c.trust_from_ip * p.host.ip_strength + c.trust_from_relation * relation
         s.intrinsic[:] = c.intrinsic_interest * s.interest
         # M21: a heavy-tailed voice with mean 1; M19: willingness to pay, personal repurchase
         # cycles, and who needs the product on opening day
-        s.voice[:] = self.stream(S_VOICE).lognormal(-c.voice_spread**2 / 2, c.voice_spread, n)
-        s.wtp[:] = self.stream(S_WTP).lognormal(0.0, c.wtp_spread, n)
-        s.cycle[:] = self.stream(S_CYCLE).lognormal(0.0, c.cycle_spread, n)
-        need = self.stream(S_NEED).random((2, n))
+        s.voice[:] = self.stream("voice").lognormal(-c.voice_spread**2 / 2, c.voice_spread, n)
+        s.wtp[:] = self.stream("wtp").lognormal(0.0, c.wtp_spread, n)
+        s.cycle[:] = self.stream("cycle").lognormal(0.0, c.cycle_spread, n)
+        need = self.stream("need").random((2, n))
         first_need = need[1] * self.levers.repurchase_hours * s.cycle
         s.need_at[:] = np.where(need[0] < c.initial_need_share, 0.0, first_need)
         s.opinion[:] = 1.0
@@ -152,32 +134,21 @@ class GroupModel(mesa.Model):
         for field in ("first_ad", "posted_day", "conv_day", "event_mark", "invited_by", "left_hour",
                       "muted_hour"):
             getattr(s, field)[:] = -1
-        s.group[kernels.G_DEAD_DAY] = -1
-        s.group[kernels.G_BUDGET_OUT_HOUR] = -1
-        s.group[kernels.G_NEXT_SPAM] = pool_hi
+        s.group[G_DEAD_DAY] = -1
+        s.group[G_BUDGET_OUT_HOUR] = -1
+        s.group[G_NEXT_SPAM] = pool_hi
         # M15: pre-warm days raise the pool's trust and desire before the group opens
         days = p.host.prewarm_days
         if days:
             gain = 1 - (1 - c.prewarm_trust * p.host.ip_strength * p.host.ip_match) ** days
             s.trust[:] += gain * (1 - s.trust)
             wants = 1 - (1 - c.prewarm_desire * s.interest * p.host.ip_match) ** days
-            s.stage[:] = np.where(self.stream(S_PREWARM).random(n) < wants, DESIRE, INTEREST)
+            s.stage[:] = np.where(self.stream("prewarm").random(n) < wants, DESIRE, INTEREST)
         np.clip(s.trust, 0, 1, out=s.trust)
         s.trust_end[:] = s.trust
-        # roles
-        m = p.members
-        u = self.stream(S_ROLES).random(n)
-        roles = np.where(u < m.complainer_share, COMPLAINER,
-                         np.where(u < m.complainer_share + m.lurker_share, LURKER, REGULAR))
-        conn_share = m.connectors / max(m.initial, 1)
-        roles = np.where((self.stream(S_CONNECTORS).random(n) < conn_share) & (roles == REGULAR),
-                         CONNECTOR, roles)
-        roles[: m.native_kols] = KOL
-        roles[m.native_kols: min(m.native_kols + m.connectors, m.initial)] = CONNECTOR
-        roles[shill_lo:pool_lo] = SHILL
-        roles[pool_hi:] = SPAMMER
+        roles = assign_roles(Setup(p, n, shill_lo, pool_lo, pool_hi, self.stream))
         s.role[:] = roles
-        s.intrinsic[:] = np.maximum(s.intrinsic, self.traits[roles, kernels.T_MOTIVE_FLOOR])
+        s.intrinsic[:] = np.maximum(s.intrinsic, self.traits[roles, T_MOTIVE_FLOOR])
         # members arrive with the ties they already have
         s.tie[slot_edges[:, 0], slot_edges[:, 1]] = c.tie_initial
         s.tie[slot_edges[:, 1], slot_edges[:, 0]] = c.tie_initial
@@ -185,11 +156,10 @@ class GroupModel(mesa.Model):
         s.status[:pool_lo] = IN
         s.was_member[:shill_lo] = 1
         s.ever[:pool_lo] = np.arange(pool_lo)
-        s.group[kernels.G_N_EVER] = pool_lo
-        s.group[kernels.G_MEMBERS] = shill_lo
-        if m.seed_privileges:
+        s.group[G_N_EVER] = pool_lo
+        s.group[G_MEMBERS] = shill_lo
+        if p.members.seed_privileges:
             s.satisfaction[:shill_lo] += c.privilege_sat
-        kernels.refresh_share_weights(c, self.levers, s, self.traits)
 
     def _levers(self, pool_lo: int, pool_hi: int, n: int) -> Levers:
         p, c = self.plan, self.constants
@@ -211,15 +181,15 @@ class GroupModel(mesa.Model):
             fee=p.growth.fee, threshold=p.rules.threshold, strictness=p.rules.strictness,
             mod_delay=float(p.rules.moderation_delay_hours), points=float(p.incentives.points),
             shills_rest=int(p.members.shills_rest), price=e.price,
-            reference_price=e.price if e.reference_price is None else e.reference_price,
+            reference_price=e.market_price,
             repurchase_hours=24.0 * e.repurchase_days, quality=e.quality,
-            budget=np.inf if e.budget is None else e.budget,
+            budget=np.inf if e.budget is None else e.budget, defect_role=ADVERTISER.role_id,
         )
 
     def _make_agents(self) -> None:
         """Create the mesa Agent for every slot that has come into the group since last time."""
         s = self.state
-        n_ever = int(s.group[kernels.G_N_EVER])
+        n_ever = int(s.group[G_N_EVER])
         for k in range(self._n_agents, n_ever):
             slot = int(s.ever[k])
             ROLES[int(s.role[slot])](self, slot)
@@ -230,8 +200,8 @@ class GroupModel(mesa.Model):
         """The pool's friendship graph (node = candidate, attribute `segment`), for looking at;
         the kernel reads the same friendships as arrays."""
         g = nx.Graph()
-        g.add_nodes_from((v, {"segment": int(seg)}) for v, seg in enumerate(self._segment))
-        g.add_edges_from(self._edges.tolist())
+        g.add_nodes_from((v, {"segment": int(seg)}) for v, seg in enumerate(self.pool.segment))
+        g.add_edges_from(self.pool.edges.tolist())
         return g
 
     # ---- time ---------------------------------------------------------------------------
@@ -244,12 +214,12 @@ class GroupModel(mesa.Model):
         return self.hour >= self.n_hours
 
     def advance(self, hours: int) -> None:
-        """Play `hours` hours in one kernel call."""
+        """Play `hours` hours (fewer at the horizon, none past it) in one kernel call, then
+        create the agents of accounts that came in."""
         end = min(self.hour + hours, self.n_hours)
         if end <= self.hour:
             return
-        kernels.run_hours(self.constants, self.levers, self.state, self.events, self.traits,
-                          RHYTHM, self.out_h, self.out_d, self.hour, end)
+        run_hours(self.ctx, self.hour, end)
         self.hour = end
         self._make_agents()
 
@@ -261,12 +231,3 @@ class GroupModel(mesa.Model):
         """The whole horizon in one call."""
         self.advance(self.n_hours - self.hour)
 
-
-def _csr(edges: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Adjacency of an undirected edge list as CSR (row pointers, sorted neighbours)."""
-    src = np.concatenate([edges[:, 0], edges[:, 1]])
-    dst = np.concatenate([edges[:, 1], edges[:, 0]])
-    order = np.lexsort((dst, src))
-    ptr = np.zeros(n + 1, dtype=np.int64)
-    ptr[1:] = np.cumsum(np.bincount(src, minlength=n))
-    return ptr, dst[order].astype(np.int64)

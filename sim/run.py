@@ -7,7 +7,7 @@ import pandas as pd
 from scenarios.schema import Plan
 from sim import metrics
 from sim.constants import CONSTANTS, Constants
-from sim.kernels import G_DEAD_DAY
+from sim.codes import G_DEAD_DAY
 from sim.model import GroupModel
 from sim.review import review_metrics
 
@@ -30,10 +30,16 @@ class RunResult:
 
 def simulate(plan: Plan, seed: int, hourly: bool = False,
              constants: Constants = CONSTANTS) -> RunResult:
-    """Run one replicate; `constants` is for studying the model, plans never change it."""
+    """Run one replicate of `plan` with `seed` (a pure function of both).
+
+    Returns its daily table (one row per day), summary (one dict), members table (one row per
+    account that was ever a member) and, if `hourly`, the hourly table. `constants` is for
+    studying the model; plans never change it.
+    """
     model = GroupModel(plan, rng=seed, constants=constants)
     model.run()
-    daily = metrics.daily_table(model.out_h, model.out_d, int(model.state.group[G_DEAD_DAY]))
+    daily = metrics.daily_table(model.out_h, model.out_d, plan.economics.unit_cost,
+                                int(model.state.group[G_DEAD_DAY]))
     members = metrics.members_table(model)
     summary = {"seed": seed, **metrics.summary(model, daily), **review_metrics(daily, members, plan)}
     return RunResult(daily, summary, members,

@@ -9,7 +9,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sim.kernels import GROUP_FIELDS, KINDS, RECENT
+from sim.codes import GROUP_FIELDS, RECENT
+from sim.events import KINDS
 
 FLOAT_FIELDS = {
     "interest": "match between the member's interests and the group's topic, 0-1",
@@ -79,7 +80,7 @@ STRUCTURES = {
     "answered": "kernel scratch: whether each was answered",
     "n_complaints": "kernel scratch: how many",
     "scratch": "kernel scratch: a meetup's attendees",
-    "group": "group-level scalars, see sim.kernels.GROUP_FIELDS",
+    "group": "group-level scalars, see sim.codes.GROUP_FIELDS",
     "novelty": "per calendar kind (M17)",
 }
 
@@ -88,7 +89,9 @@ State.__doc__ = "Every per-account field (FLOAT_FIELDS, INT_FIELDS) and the kern
 
 
 def allocate(n: int, friend_ptr: np.ndarray, friend_idx: np.ndarray) -> State:
-    """Zeroed state for `n` slots."""
+    """Zeroed state for `n` slots: every field (n,) (float64 or int64), `tie` (n, n) float32,
+    the friendships as given (CSR over slots: `friend_ptr` (n + 1,), `friend_idx`), scratch
+    of at least (n,), `group` (len(GROUP_FIELDS),) and `novelty` (len(KINDS),) at 1."""
     return State(
         **{name: np.zeros(n) for name in FLOAT_FIELDS},
         **{name: np.zeros(n, dtype=np.int64) for name in INT_FIELDS},

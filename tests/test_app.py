@@ -6,10 +6,11 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from experiments.outputs import app
 from experiments.cli.main import app as cli
+from experiments.outputs import app
+from experiments.outputs.charts import per_week
 from scenarios.loader import PlanError, load_plan, plan_to_yaml
-from sim import kernels
+from sim import codes
 from sim.model import GroupModel
 
 SHORT = ["group.weeks=2", "pool.size=60"]
@@ -161,7 +162,7 @@ def test_figures_draw_both_plans():
     assert list(members.data[2].x) == list(range(14))
     gmv = app.weekly_gmv_figure(whatif)
     assert list(gmv.data[2].x) == [1, 2]
-    weekly = app.weekly_runs(whatif.daily, "gmv")
+    weekly = per_week(whatif.daily, "gmv")
     one = whatif.daily[(whatif.daily["plan"] == "dearer") & (whatif.daily["replicate"] == 0)]
     assert weekly.query("plan == 'dearer' and replicate == 0")["gmv"].sum() == \
         pytest.approx(one["gmv"].sum())
@@ -185,13 +186,13 @@ def test_member_network_follows_the_group():
     assert drawn == roles
     faded = [o for t in fig.data[1:] for o in t.marker.opacity if o < 0.9]
     away = [slot for slot in g
-            if g.nodes[slot]["status"] in (kernels.LEFT, kernels.REMOVED, kernels.MUTED)]
+            if g.nodes[slot]["status"] in (codes.LEFT, codes.REMOVED, codes.MUTED)]
     assert len(faded) == len(away)
     counts = app.day_counts(model)
     assert list(counts) == list(app.DAY_COUNTS)
     s = model.state
-    members = model.traits[s.role, kernels.T_MEMBER] > 0  # a member turned spammer is not one
-    in_group = (s.was_member == 1) & np.isin(s.status, [kernels.IN, kernels.MUTED]) & members
+    members = model.traits[s.role, codes.T_MEMBER] > 0  # a member turned spammer is not one
+    in_group = (s.was_member == 1) & np.isin(s.status, [codes.IN, codes.MUTED]) & members
     assert counts["members"] == in_group.sum()
 
 

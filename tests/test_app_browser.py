@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from promises import HANG_S, INTERRUPT_EXIT_S
 from scenarios.loader import load_plan
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -30,7 +31,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def wait_until_serving(server: subprocess.Popen, url: str, seconds: float = 240) -> None:
+def wait_until_serving(server: subprocess.Popen, url: str, seconds: float = HANG_S) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -58,7 +59,7 @@ def server_url():
     finally:
         server.send_signal(signal.SIGINT)  # Ctrl-C: stops the page, exit 130 like every command
         try:
-            assert server.wait(10) == 130, server.stderr.read()
+            assert server.wait(INTERRUPT_EXIT_S) == 130, server.stderr.read()
         finally:
             server.kill()
             server.wait()
@@ -71,7 +72,7 @@ def page(server_url):
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1500, "height": 1000})
-            page.set_default_timeout(60_000)
+            page.set_default_timeout(60_000)  # a ceiling; bench_app_browser: about 1 s
             page.outside = []  # requests that leave this machine: the page must work offline
             page.on("request", lambda r: page.outside.append(r.url)
                     if r.url.startswith("http") and not r.url.startswith(server_url) else None)

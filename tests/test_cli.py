@@ -6,7 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from experiments.cli.main import app
-from experiments.outputs.terminal import difference
+from experiments.outputs.formatting import format_value
 from experiments.running.paired import stated
 from scenarios.loader import library
 
@@ -37,6 +37,7 @@ DAILY = [
     "mean_sentiment",
     "share_two_ties",
     "quiet",
+    "gross_profit",
     "alive",
 ]
 SUMMARY = [
@@ -47,8 +48,10 @@ SUMMARY = [
     "lifetime_days",
     "peak_members",
     "final_members",
+    "units_sold",
     "total_gmv",
     "total_cost",
+    "gross_profit",
     "roi",
     "referral_joins",
     "fission_ratio",
@@ -166,8 +169,8 @@ def test_compare_tables_fit_80_columns_and_show_paired_differences(tmp_path: Pat
     assert max(len(line) for line in result.stdout.splitlines()) <= 80
     assert f"Difference from {plans[0]}, seed by seed" in result.stdout
     paired = pd.read_parquet(tmp_path / "paired.parquet")  # every paired median is shown
-    assert all(difference(row.metric, stated(row._asdict(), row.metric)[0]) in result.stdout
-               for row in paired.itertuples())
+    assert all(format_value(row.metric, stated(row._asdict(), row.metric)[0], signed=True)
+               in result.stdout for row in paired.itertuples())
     assert all(plan in result.stdout for plan in plans)
     summary = pd.read_parquet(tmp_path / "summary.parquet")
     gmv = summary.groupby("plan")["total_gmv"].quantile(0.9)  # the widest cells: not cut short

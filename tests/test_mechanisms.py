@@ -4,7 +4,10 @@ import numpy as np
 
 from conftest import simulate_many
 from scenarios.loader import load_plan
-from sim import kernels
+from agents import Regular, Shill
+from sim import codes
+from sim.core import open_chance
+from sim.joins import join_chance
 from sim.constants import CONSTANTS
 from sim.model import GroupModel
 
@@ -99,13 +102,13 @@ def test_m7_members_with_two_ties_leave_less_often():
         for _ in range(7):
             model.step()
         s = model.state
-        members = np.array([i for i in s.ever[: int(s.group[kernels.G_N_EVER])]
-                            if s.status[i] == kernels.IN and s.role[i] != kernels.SHILL])
+        members = np.array([i for i in s.ever[: int(s.group[codes.G_N_EVER])]
+                            if s.status[i] == codes.IN and s.role[i] != Shill.role_id])
         tied = members[s.n_ties[members] >= 2]
         loose = members[s.n_ties[members] < 2]
         model.run()
-        tied_left.append((s.status[tied] == kernels.LEFT).mean())
-        loose_left.append((s.status[loose] == kernels.LEFT).mean())
+        tied_left.append((s.status[tied] == codes.LEFT).mean())
+        loose_left.append((s.status[loose] == codes.LEFT).mean())
     assert np.mean(tied_left) < 0.6 * np.mean(loose_left)
 
 
@@ -175,13 +178,13 @@ def test_m13_more_friends_inside_raise_the_join_chance_with_diminishing_returns(
     degree = np.diff(s.friend_ptr)[lo:hi]
     j = lo + int(np.argmax(degree))
     friends = s.friend_idx[s.friend_ptr[j]:s.friend_ptr[j + 1]]
-    s.status[friends] = kernels.OUT
-    s.role[friends] = kernels.REGULAR
+    s.status[friends] = codes.OUT
+    s.role[friends] = Regular.role_id
     s.tie[np.ix_(friends, friends)] = 0.0
     chances = []
     for k in range(5):
-        s.status[friends[:k]] = kernels.IN
-        chances.append(kernels.join_chance(c, lv, s, model.traits, j, 100, 0.0))
+        s.status[friends[:k]] = codes.IN
+        chances.append(join_chance(model.ctx, j, 100, 0.0))
     gains = np.diff(chances)
     assert (gains > 0).all()
     assert (np.diff(gains) < 0).all()
@@ -223,7 +226,7 @@ def test_m16_thresholds_filter_low_match_joiners_and_cleanup_shrinks_the_audienc
         for seed in range(3):
             m = GroupModel(plan, rng=seed)
             m.run()
-            joined = m.state.ever[m.n_initial: int(m.state.group[kernels.G_N_EVER])]
+            joined = m.state.ever[m.n_initial: int(m.state.group[codes.G_N_EVER])]
             values.append(m.state.interest[joined].mean())
         return np.mean(values)
 
@@ -254,15 +257,15 @@ def test_m18_a_silent_group_drops_out_of_view_and_notices_bring_it_back():
     model = GroupModel(plan, rng=0)
     s, c = model.state, model.constants
     s.last_reason[0] = 0.0
-    chances = [kernels._open_chance(c, s, 0, 24 * d) for d in (0, 2, 5, 10)]
+    chances = [open_chance(c, s, 0, 24 * d) for d in (0, 2, 5, 10)]
     assert chances == sorted(chances, reverse=True) and chances[-1] < 0.1
     plan = load_plan("small_start", ["group.weeks=1", "calendar=[{kind: notice, start_day: 5, hour: 20}]"])
     model = GroupModel(plan, rng=0)
     for _ in range(5):
         model.step()
     members = model.state.ever[: model.n_initial]
-    before = np.mean([kernels._open_chance(c, model.state, i, 5 * 24 + 21) for i in members])
+    before = np.mean([open_chance(c, model.state, i, 5 * 24 + 21) for i in members])
     model.step()
-    after = np.mean([kernels._open_chance(c, model.state, i, 5 * 24 + 21) for i in members
-                     if model.state.status[i] == kernels.IN])
+    after = np.mean([open_chance(c, model.state, i, 5 * 24 + 21) for i in members
+                     if model.state.status[i] == codes.IN])
     assert after > before

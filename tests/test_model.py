@@ -4,7 +4,7 @@ import pandas as pd
 
 import agents
 from scenarios.loader import load_plan
-from sim import kernels, metrics
+from sim import codes, metrics
 from sim.model import GroupModel
 from sim.run import simulate
 
@@ -40,7 +40,7 @@ def test_members_are_mesa_agents_of_their_role_class_viewing_the_arrays():
     assert isinstance(model.graph, nx.Graph)
     assert {"segment"} <= set(next(iter(model.graph.nodes(data=True)))[1])
     # every slot that has been in the group has its agent
-    assert len(model.agents) == int(model.state.group[kernels.G_N_EVER]) + 1
+    assert len(model.agents) == int(model.state.group[codes.G_N_EVER]) + 1
 
 
 def test_daily_counts_follow_the_counting_rules():

@@ -18,7 +18,7 @@ from sim.metrics import FEN
 from sim.run import simulate
 
 EXAMPLES = int(os.environ.get("GROUPSIM_FUZZ_EXAMPLES", "300"))
-QUIET_RUN = 14  # quiet days that make a group dead (MODEL.md, "When a group is dead")
+QUIET_RUN = 14  # quiet days that make a group dead (docs/model.md, "When a group is dead")
 
 # Values that are empty (NaN) by definition, and when (sim/metrics.py documents them).
 DAILY_EMPTY_WITHOUT_MEMBERS = ("mean_trust", "mean_satisfaction", "mean_sentiment",

@@ -1,75 +1,61 @@
 """What sensitivity runs and plan searches measure: a metric of a point, taken over its replicates.
 
-A metric is a summary column (`total_gmv`, `final_members`, ...) read as its median over the
-point's replicates, or a share of replicates: `alive_at_end`, and `alive_weekN` (alive at day
-7N, i.e. `lifetime_days >= 7N`; the plan's horizon must reach week N).
+A metric is a registered summary metric (`experiments.running.metrics`: `total_gmv`,
+`final_members`, ...), aggregated as its registration says: the median over the point's
+replicates, or the share of replicates for a yes/no metric (`alive_at_end`, and `alive_weekN`:
+alive at day 7N, i.e. `lifetime_days >= 7N`; the plan's horizon must reach week N).
 """
 
 import math
 import re
 from dataclasses import dataclass
-from functools import cache
 from typing import Literal
 
 import pandas as pd
 
+from experiments.running.metrics import METRICS, UnknownMetric, aggregate_by, get
 from experiments.running.runner import RunError
 from scenarios.schema import Plan
-from sim.run import simulate
-
-ALIVE_WEEK = re.compile(r"alive_week(\d+)")
-SHARES = ("alive_at_end",)
-"""Summary columns read as a share of replicates rather than a median."""
-
-NOT_METRICS = ("seed",)
-
-
-@cache
-def summary_metrics() -> tuple[str, ...]:
-    """The numeric summary columns of a run, read from a one-week run of the default plan."""
-    summary = simulate(Plan(group={"weeks": 1}), 0).summary
-    return tuple(name for name in summary if name not in NOT_METRICS)
 
 
 def check_metric(name: str, plan: Plan) -> None:
-    """Raise `RunError` unless `name` is a metric this plan can report."""
-    week = ALIVE_WEEK.fullmatch(name)
-    if week:
-        if not 1 <= int(week[1]) <= plan.group.weeks:
-            raise RunError(
-                f"Metric '{name}' needs a horizon of at least {week[1]} weeks; the plan runs "
-                f"{plan.group.weeks} (group.weeks). Use alive_week1 to "
-                f"alive_week{plan.group.weeks}."
-            )
-        return
-    if name not in summary_metrics():
+    """Raise `RunError` unless `name` is a metric this plan can report (a registered metric, or
+    `alive_weekN` with 1 <= N <= the plan's weeks)."""
+    try:
+        metric = get(name)
+    except UnknownMetric:
         raise RunError(
-            f"Unknown metric '{name}'. Metrics: {', '.join(summary_metrics())}, and alive_weekN "
+            f"Unknown metric '{name}'. Metrics: {', '.join(METRICS)}, and alive_weekN "
             f"(share of replicates alive at week N, N from 1 to {plan.group.weeks})."
+        ) from None
+    if metric.week is not None and metric.week > plan.group.weeks:
+        raise RunError(
+            f"Metric '{name}' needs a horizon of at least {metric.week} weeks; the plan runs "
+            f"{plan.group.weeks} (group.weeks). Use alive_week1 to "
+            f"alive_week{plan.group.weeks}."
         )
 
 
 def by_point(summary: pd.DataFrame, metric: str) -> pd.Series:
-    """`metric` for each point of a summary table (rows of runs with a `point` column)."""
-    week = ALIVE_WEEK.fullmatch(metric)
-    groups = summary.groupby("point", sort=True)
-    if week:
-        alive = summary["lifetime_days"] >= 7 * int(week[1])
-        return alive.groupby(summary["point"], sort=True).mean().rename(metric)
-    if metric in SHARES:
-        return groups[metric].mean()
-    return groups[metric].median()
+    """`metric` for each point of a summary table (rows of runs with a `point` column), indexed
+    by point: the median over its replicates, or the share for a yes/no metric. Raises
+    `UnknownMetric` for a name `check_metric` refuses."""
+    return aggregate_by(summary, metric, "point")
 
 
 def describe(metric: str) -> str:
     """How the metric is taken over replicates, for titles and help."""
-    if ALIVE_WEEK.fullmatch(metric) or metric in SHARES:
-        return f"{metric} (share of replicates)"
-    return f"{metric} (median over replicates)"
+    try:
+        share = get(metric).aggregate == "share"
+    except UnknownMetric:
+        share = False
+    return f"{metric} (share of replicates)" if share else f"{metric} (median over replicates)"
 
 
 @dataclass(frozen=True)
 class Objective:
+    """A metric to maximise or minimise (over a point's replicates, see `by_point`)."""
+
     metric: str
     direction: Literal["maximize", "minimize"]
 
@@ -93,6 +79,8 @@ CONSTRAINT = re.compile(
 
 @dataclass(frozen=True)
 class Constraint:
+    """`metric op bound`: a point is feasible when its metric (over replicates) satisfies it."""
+
     metric: str
     op: Literal["<=", ">="]
     bound: float

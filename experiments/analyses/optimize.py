@@ -5,8 +5,10 @@ One objective uses seeded TPE, two use NSGA-II; constraints are Optuna trial con
 `experiments.running.points`) run over the same seeds as every other trial, and its objectives and
 constraints are metrics over those replicates (`experiments.analyses.objectives`). Trials are asked in
 batches of a fixed size, whose replicates run together on the workers, and the sampler is
-reseeded from the seed and the trial count at each batch, so a study does not depend on the
-number of workers. A trial an interruption cut off is marked failed and asked again first.
+reseeded from the seed and the number of evaluated trials at each batch, so a study does not
+depend on the number of workers. The trials an interruption cut off (left running in the
+journal) are run first when the study resumes, under their own numbers, so a study
+interrupted and resumed holds the same trials, numbers included, as one that ran through.
 """
 import math
 import os
@@ -20,7 +22,6 @@ from typing import Any
 
 import optuna
 import pandas as pd
-import yaml
 from optuna.distributions import (
     BaseDistribution,
     CategoricalDistribution,
@@ -30,11 +31,11 @@ from optuna.distributions import (
 from optuna.trial import FrozenTrial, TrialState
 
 from experiments.analyses.objectives import Constraint, Objective, by_point, check_metric
+from experiments.analyses.vary import Axis, check_distinct
 from experiments.running.points import point_plan, run_points
 from experiments.running.runner import RunError, open_backend
 from experiments.running.storage import claim, write_parquet_atomic, write_plans
-from experiments.analyses.vary import Axis, check_distinct
-from scenarios.loader import library, load_plan
+from scenarios.loader import dump_yaml, library, load_plan
 from scenarios.schema import Plan
 
 BATCH = 8
@@ -126,16 +127,22 @@ def optimize(
     try:
         with _held_interrupts():  # an interrupt here is raised once the study exists
             study = _study(base, levers, objectives, constraints, replicates, seed, out, force)
-            _retry_cut_off(study)
+            cut_off = study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
         total = max(0, trials - len(_evaluated(study))) * replicates
         if progress is not None:
             progress(0, total)
         with open_backend(workers, dask) as backend:  # workers start once for all batches
             while len(_evaluated(study)) < trials:
                 with _held_interrupts():
-                    n = min(BATCH, trials - len(_evaluated(study)))
-                    study.sampler = _sampler(len(objectives), seed + len(study.trials))
-                    batch = [study.ask(distributions) for _ in range(n)]
+                    evaluated = len(_evaluated(study))
+                    study.sampler = _sampler(len(objectives), seed + evaluated)
+                    if cut_off:  # asked before the interruption: run them as they were asked
+                        # (Trial of a stored trial: Optuna names it by its private _trial_id)
+                        batch = [optuna.Trial(study, trial._trial_id) for trial in cut_off]
+                        cut_off = []
+                    else:
+                        n = min(BATCH, trials - evaluated)
+                        batch = [study.ask(distributions) for _ in range(n)]
 
                 def step(finished: int, _: int) -> None:
                     if progress is not None:
@@ -232,7 +239,7 @@ def extends_yaml(source: str, plan: Plan, where: Path, comment: str = "") -> str
     body = _differences(parent, child)
     for key in ("name", "description"):
         body.pop(key, None)
-    text = yaml.safe_dump({**head, **body}, sort_keys=False, allow_unicode=True)
+    text = dump_yaml({**head, **body})
     return "".join(f"# {line}\n" for line in comment.splitlines()) + text
 
 
@@ -300,14 +307,9 @@ def _sampler(n_objectives: int, seed: int) -> optuna.samplers.BaseSampler:
 
 def _evaluated(study: optuna.Study) -> list[FrozenTrial]:
     """Trials whose replicates all ran (complete, or failed on an undefined objective)."""
-    return [t for t in study.get_trials(deepcopy=False) if "metrics" in t.user_attrs]
-
-
-def _retry_cut_off(study: optuna.Study) -> None:
-    """Trials an interruption left running are marked failed and asked again first."""
-    for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
-        study.tell(trial.number, state=TrialState.FAIL)
-        study.enqueue_trial(trial.params)
+    return [t for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,
+                                                                TrialState.FAIL))
+            if "metrics" in t.user_attrs]
 
 
 def _finish(

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from experiments.running.metrics import get, replicate_values
 from scenarios.loader import library, load_plan
 from scenarios.schema import Plan
 from sim.calendar import occurrence_days
@@ -25,15 +26,16 @@ RATES = {
     "messages_per_member_day": "real messages per member per day",
     "weekly_posting_share": "members who talked in the last 7 days / members",
     "muted_share": "muted / members at the end",
-    "lurker_share": "never talked / ever members",
-    "posting_gini": "Gini of conversation over ever members",
-    "top10_share": "share of conversation by the top 10%",
-    "alive_week12": "alive at the end (12 weeks)",
 }
+SUMMARY_RATES = ("lurker_share", "posting_gini", "top10_share", "alive_week12")
+"""Summary metrics the table shows beside the rates (aggregation and labels from the metric
+registry, `experiments.running.metrics`)."""
+RATES |= {name: get(name).en for name in SUMMARY_RATES}
+"""Rate -> what it measures, in the table's column order."""
 
 
 def replicate_rates(plan: Plan, seed: int) -> dict[str, float]:
-    """The rates of one replicate."""
+    """The rates of one replicate: rate name -> value (NaN where undefined)."""
     run = simulate(plan, seed)
     daily, members, summary = run.daily, run.members, run.summary
     days = plan.horizon_days
@@ -56,15 +58,14 @@ def replicate_rates(plan: Plan, seed: int) -> dict[str, float]:
         "messages_per_member_day": daily["real_messages"].sum() / member_days,
         "weekly_posting_share": (week_ends["weekly_posters"] / week_ends["members"]).median(),
         "muted_share": daily["muted"].iloc[-1] / max(daily["members"].iloc[-1], 1),
-        "lurker_share": summary["lurker_share"],
-        "posting_gini": summary["posting_gini"],
-        "top10_share": summary["top10_share"],
-        "alive_week12": float(summary["alive_at_end"]),
+        **{name: float(replicate_values(pd.DataFrame([summary]), name).iloc[0])
+           for name in SUMMARY_RATES},
     }
 
 
 def rates(plan: Plan, replicates: int = 10, seed: int = 0, workers: int = 1) -> pd.DataFrame:
-    """One row per replicate, one column per rate."""
+    """One row per replicate (seeds `seed` … `seed + replicates − 1`), one column per rate of
+    `RATES`; `workers` > 1 runs them in spawned processes."""
     seeds = range(seed, seed + replicates)
     if workers == 1:
         return pd.DataFrame([replicate_rates(plan, s) for s in seeds])

@@ -14,17 +14,19 @@ import numpy as np
 import pandas as pd
 
 from experiments.analyses.objectives import by_point, check_metric
+from experiments.analyses.vary import Axis, check_distinct
+from experiments.running.metrics import in_view
 from experiments.running.points import run_points
 from experiments.running.runner import RunError
 from experiments.running.storage import claim, write_parquet_atomic, write_plans
-from experiments.analyses.vary import Axis, check_distinct
 from scenarios.schema import Plan
 
 Method = Literal["morris", "sobol"]
 DEFAULT_SAMPLES = {"morris": 10, "sobol": 64}
 """Morris trajectories (runs: samples x (levers + 1) x replicates), or Sobol base samples
 (runs: samples x (levers + 2) x replicates)."""
-DEFAULT_METRICS = ("lifetime_days", "final_members", "total_gmv", "gross_profit")
+DEFAULT_METRICS = in_view("sensitivity")
+"""The metrics analysed unless told: the registry's `sensitivity` view."""
 INDICES = {
     "morris": ("mu", "mu_star", "sigma", "mu_star_conf"),
     "sobol": ("S1", "S1_conf", "ST", "ST_conf"),
@@ -105,19 +107,7 @@ def sensitivity(
     """
     samples = DEFAULT_SAMPLES.get(method, 0) if samples is None else samples
     check_sensitivity(base, levers, method, samples, metrics)
-    problem = {
-        "num_vars": len(levers),
-        "names": [lever.path for lever in levers],
-        "bounds": [[lever.low, lever.high] for lever in levers],
-    }
-    from SALib.sample import morris as morris_sample  # SALib loads scipy.stats: about 1 s
-    from SALib.sample import sobol as sobol_sample
-
-    if method == "morris":
-        design = morris_sample.sample(problem, samples, num_levels=MORRIS_LEVELS, seed=seed)
-    else:
-        design = sobol_sample.sample(problem, samples, calc_second_order=False, seed=seed)
-    points = [{lever.path: lever.at(x) for lever, x in zip(levers, row)} for row in design]
+    points, design = sample(levers, method, samples, seed)
     if out is not None:
         spec = {
             "plan": base.model_dump(mode="json"),
@@ -132,17 +122,50 @@ def sensitivity(
     summary = run_points(
         base, points, replicates, seed, workers=workers, dask=dask, out=out, progress=progress
     )
-    frames = [_analyse(method, problem, design, by_point(summary, m), m, seed) for m in metrics]
+    frames = [_analyse(method, levers, design, by_point(summary, m), m, seed) for m in metrics]
     indices = pd.concat(frames, ignore_index=True)
     if out is not None:
         write_parquet_atomic(indices, out / "indices.parquet")
     return Sensitivity(method, list(levers), list(metrics), summary, indices)
 
 
+def sample(
+    levers: Sequence[Axis], method: Method, samples: int, seed: int
+) -> tuple[list[dict[str, int | float]], np.ndarray]:
+    """SALib's seeded design over [0, 1] per lever, mapped by `Axis.at` (an integer lever's
+    values in equal shares): the points, one {path: value} per sample, and the values run as
+    shares of each lever's range (samples x levers), which the analysis reads."""
+    from SALib.sample import morris as morris_sample  # SALib loads scipy.stats: about 1 s
+    from SALib.sample import sobol as sobol_sample
+
+    problem = _problem(levers)
+    if method == "morris":
+        unit = morris_sample.sample(problem, samples, num_levels=MORRIS_LEVELS, seed=seed)
+    else:
+        unit = sobol_sample.sample(problem, samples, calc_second_order=False, seed=seed)
+    points = [{lever.path: lever.at(u) for lever, u in zip(levers, row)} for row in unit]
+    design = np.array(
+        [[(point[lever.path] - lever.low) / (lever.high - lever.low) for lever in levers]
+         for point in points])
+    return points, design
+
+
+def _problem(levers: Sequence[Axis]) -> dict:
+    return {
+        "num_vars": len(levers),
+        "names": [lever.path for lever in levers],
+        "bounds": [[0.0, 1.0]] * len(levers),
+    }
+
+
 def _analyse(
-    method: Method, problem: dict, design: np.ndarray, values: pd.Series, metric: str, seed: int
+    method: Method, levers: Sequence[Axis], design: np.ndarray, values: pd.Series, metric: str,
+    seed: int,
 ) -> pd.DataFrame:
-    """One metric's indices, one row per lever; NaN when the metric is undefined at a point."""
+    """One metric's indices, one row per lever; NaN when the metric is undefined at a point.
+
+    `design` is `sample`'s second part; `values` the metric per point (indexed by point)."""
+    problem = _problem(levers)
     y = values.sort_index().to_numpy(dtype=float)
     table = pd.DataFrame({"metric": metric, "lever": problem["names"]})
     if np.isnan(y).any() or np.ptp(y) == 0:  # undefined somewhere, or no lever moved it
@@ -154,7 +177,8 @@ def _analyse(
     from SALib.analyze import sobol as sobol_analyze
 
     if method == "morris":
-        result = morris_analyze.analyze(problem, design, y, num_levels=MORRIS_LEVELS, seed=seed)
+        result = morris_analyze.analyze(problem, design, _per_step_taken(design, y),
+                                        num_levels=MORRIS_LEVELS, seed=seed)
     else:
         result = sobol_analyze.analyze(problem, y, calc_second_order=False, seed=seed)
     for name in INDICES[method]:
@@ -162,3 +186,20 @@ def _analyse(
     ranked = table[RANK_BY[method]].rank(ascending=False, method="min")
     table["rank"] = ranked.astype("Int64")
     return table
+
+
+def _per_step_taken(design: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Morris outputs whose steps SALib, which divides each by its level step Δ, turns into
+    the change per range actually crossed: Δy / (share of the lever's range the step took).
+
+    `design` (samples x levers) holds the values run as shares of each range, so an integer
+    lever's rounded step counts (0:1 with 4 levels steps 0 -> 1, a whole range, not Δ = 2/3 of
+    it); `y` one output per sample. Each trajectory (levers + 1 samples) keeps its first
+    output, and each step is scaled by Δ / step taken.
+    """
+    delta = MORRIS_LEVELS / (2 * (MORRIS_LEVELS - 1))
+    size = design.shape[1] + 1
+    steps = np.abs(np.diff(design.reshape(-1, size, design.shape[1]), axis=1)).sum(axis=2)
+    rises = np.diff(y.reshape(-1, size), axis=1) * delta / steps
+    start = y.reshape(-1, size)[:, :1]
+    return np.concatenate([start, start + np.cumsum(rises, axis=1)], axis=1).ravel()

@@ -2,9 +2,11 @@
 
 A lever is a plan path (as `--set` takes it) with a SPEC: `a:b:n` (n evenly spaced values from a
 to b), `a,b,c` (listed values) or `a:b` (a range, for the lhs and sobol designs). The grid
-design runs every combination of the levers' values; lhs and sobol draw `samples` points from
-the levers' ranges (scipy.stats.qmc, seeded). A lever on an integer field of the schema takes
-whole-number values.
+design runs every combination of the levers' values, and refuses a lever whose values repeat
+(`host.capacity=1:3:5` would run 1, 2, 2, 2, 3: the message says 1:3 holds 3 whole numbers);
+lhs and sobol draw `samples` points from the levers' ranges (scipy.stats.qmc, seeded). A lever
+on an integer field of the schema takes whole-number values, each of a range's values equally
+often in lhs and sobol (`experiments.analyses.vary.from_unit`).
 """
 
 import math
@@ -16,13 +18,14 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-import yaml
 from scipy.stats import qmc
 
+from experiments.analyses.vary import Lever, number_type, parse_lever
 from experiments.running import storage
 from experiments.running.points import Point, run_points
 from experiments.running.runner import RunError, RunInterrupted
-from experiments.analyses.vary import Lever, number_type, parse_lever
+from experiments.analyses.vary import Lever, from_unit, number_type, parse_lever
+from scenarios.loader import dump_yaml
 from scenarios.schema import Plan
 
 Design = Literal["grid", "lhs", "sobol"]
@@ -73,6 +76,10 @@ def design_points(
         if lever.n is not None:
             raise SweepError(f"--vary {lever.path}={lever.spec}: --design {design} samples a "
                              "range a:b or listed values a,b,c, not a:b:n.")
+        if whole[lever.path] and lever.values is None and not (
+                lever.low.is_integer() and lever.high.is_integer()):
+            raise SweepError(f"--vary {lever.path}={lever.spec}: {lever.path} takes whole "
+                             "numbers; give whole ends.")
     if design == "lhs":
         unit = qmc.LatinHypercube(d=len(levers), seed=seed).random(samples)
     else:
@@ -85,24 +92,37 @@ def design_points(
 
 
 def _grid_values(lever: Lever, whole: bool) -> list[Any]:
+    """The lever's values in a grid; `SweepError` if a value would come twice."""
+    text = f"--vary {lever.path}={lever.spec}"
     if lever.values is not None:
-        return list(lever.values)
+        values = list(lever.values)
+        twice = sorted({str(v) for v in values if values.count(v) > 1})
+        if twice:
+            raise SweepError(f"{text} lists {', '.join(twice)} more than once; a grid runs "
+                             "each point once.")
+        return values
     if lever.n is None:
-        raise SweepError(f"--vary {lever.path}={lever.spec}: a grid needs n values, "
-                         f"e.g. {lever.spec}:5, or listed values a,b,c.")
-    return [_number(v, whole) for v in np.linspace(lever.low, lever.high, lever.n)]
+        raise SweepError(f"{text}: a grid needs n values, e.g. {lever.spec}:5, or listed "
+                         "values a,b,c.")
+    values = [int(round(v)) if whole else round(float(v), 10)
+              for v in np.linspace(lever.low, lever.high, lever.n)]
+    if len(set(values)) < len(values):
+        low, high = lever.spec.split(":")[:2]
+        if whole:
+            count = math.floor(lever.high) - math.ceil(lever.low) + 1
+            raise SweepError(
+                f"{text}: {lever.path} takes whole numbers and {low} to {high} holds "
+                f"{count}, so {lever.n} values would repeat points "
+                f"({', '.join(map(str, values))}); write {lever.path}={low}:{high}:{count} "
+                "or list the values.")
+        raise SweepError(f"{text}: the range is a single value; give two ends or one value.")
+    return values
 
 
 def _from_unit(lever: Lever, u: float, whole: bool) -> Any:
     if lever.values is not None:
         return lever.values[min(int(u * len(lever.values)), len(lever.values) - 1)]
-    if whole:  # every whole number in the range equally likely
-        return int(min(math.floor(lever.low + u * (lever.high - lever.low + 1)), lever.high))
-    return _number(lever.low + u * (lever.high - lever.low), whole)
-
-
-def _number(value: float, whole: bool) -> int | float:
-    return int(round(value)) if whole else round(float(value), 10)
+    return from_unit(u, lever.low, lever.high, whole)
 
 
 def point_table(summary: pd.DataFrame, paths: list[str]) -> pd.DataFrame:
@@ -164,7 +184,7 @@ def run_sweep(
         spec = sweep_spec(base, levers, design, samples, replicates, seed, daily)
         storage.claim(out, "sweep", spec, force)
         (out / "sweep.yaml").write_text(
-            yaml.safe_dump(spec, sort_keys=False, allow_unicode=True), encoding="utf-8")
+            dump_yaml(spec), encoding="utf-8")
 
     def finish(summary: pd.DataFrame) -> Sweep:
         table = point_table(summary, paths)

@@ -5,19 +5,20 @@ PATH is a `--set` path (`host.ip_strength`, `calendar[red_packet].amount`). SPEC
 that sample it). `parse_lever` reads the text; `axis` checks a lever against a base plan for
 sensitivity runs and searches: integer fields (found in the schema) get whole numbers, and the
 listed values or both ends of a range must be allowed for the field, so a bad range fails
-before anything runs.
+before anything runs. `from_unit` is the one way a sampled design's unit value becomes a
+lever's value (every whole number of an integer range gets an equal share).
 """
 
+import math
 import types
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Union, get_args, get_origin
 
-import yaml
 from pydantic import BaseModel
 
 from experiments.running.runner import RunError
-from scenarios.loader import PlanError, get_path, set_path, validate_dict
+from scenarios.loader import PlanError, get_path, parse_scalar, set_path, validate_dict
 from scenarios.schema import Plan
 
 
@@ -42,7 +43,8 @@ def parse_lever(text: str) -> Lever:
     if not sep or not path or not spec:
         raise RunError(f"Bad --vary '{text}': write PATH=SPEC with SPEC {forms}.")
     if "," in spec:
-        return Lever(path, spec, values=tuple(yaml.safe_load(v.strip()) for v in spec.split(",")))
+        return Lever(path, spec, values=tuple(
+            parse_scalar(v.strip(), f"--vary '{text}'") for v in spec.split(",")))
     parts = spec.split(":")
     try:
         numbers = [float(p) for p in parts[:2]]
@@ -67,9 +69,21 @@ class Axis:
     integer: bool = False
     values: tuple[Any, ...] = ()
 
-    def at(self, x: float) -> int | float:
-        """The field's value for `x` in the range: integers rounded, floats to 10 digits."""
-        return int(round(x)) if self.integer else float(f"{x:.10g}")
+    def at(self, u: float) -> int | float:
+        """The field's value at `u` in [0, 1] of the range (see `from_unit`)."""
+        return from_unit(u, self.low, self.high, self.integer)
+
+
+def from_unit(u: float, low: float, high: float, integer: bool) -> int | float:
+    """The value at `u` in [0, 1] of the range `low`..`high`, for sampled designs.
+
+    Whole numbers (`integer`, with whole `low` and `high`): each of the high - low + 1 values
+    takes an equal share of [0, 1] (u = 1 gives `high`), so an even sample of [0, 1] gives
+    each value equally often. Otherwise low + u * (high - low), rounded to 10 decimals.
+    """
+    if integer:
+        return int(min(math.floor(low + u * (high - low + 1)), high))
+    return round(float(low + u * (high - low)), 10)
 
 
 def axis(base: Plan, lever: Lever) -> Axis:
@@ -93,7 +107,7 @@ def axis(base: Plan, lever: Lever) -> Axis:
         if lever.low == lever.high:
             raise PlanError(f"--vary {text}: the range is a single value.")
         found = Axis(lever.path, lever.low, lever.high, integer)
-    for value in found.values or (found.at(found.low), found.at(found.high)):
+    for value in found.values or (found.at(0.0), found.at(1.0)):
         raw = base.model_dump(mode="json")
         set_path(raw, lever.path, value)
         validate_dict(raw, where=f"--vary {text}")

@@ -5,6 +5,7 @@ SALib) before their first run."""
 
 
 def main() -> None:
+    """Run the `groupsim` command line (typer; exits with its exit code)."""
     from experiments.cli.main import app
 
     app()

@@ -24,31 +24,35 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from experiments.running.checks import plan_warnings
-from experiments.outputs.deck import DeckError, Format, write_deck
-from experiments.outputs.answers import answers, choose_baseline
-from experiments.outputs.i18n import Lang, text
-from experiments.outputs.images import ImageError
 from experiments.analyses.objectives import describe, parse_constraint, parse_objective
 from experiments.analyses.optimize import Search, SearchInterrupted, write_best
 from experiments.analyses.optimize import optimize as run_optimize
-from experiments.outputs.report import readings, write_report
-from experiments.running.runner import RunError, RunInterrupted, interrupt_once, run_plans
 from experiments.analyses.sensitivity import DEFAULT_METRICS, RANK_BY, Sensitivity
 from experiments.analyses.sensitivity import sensitivity as run_sensitivity
-from experiments.running.storage import OutDirError, Results
-from experiments.outputs.study_report import readable, write_search_report, write_sensitivity_report
 from experiments.analyses.sweep import Sweep, run_sweep
-from experiments.outputs.sweep_charts import HEADLINE, best_points, write_sweep_report
-from experiments.outputs.terminal import best_point_tables, paired_tables, summary_tables, value
 from experiments.analyses.vary import axis, parse_lever
+from experiments.outputs.answers import answers, choose_baseline
+from experiments.outputs.deck import DeckError, Format, write_deck
+from experiments.outputs.formatting import format_value, readable
+from experiments.outputs.i18n import Lang, text
+from experiments.outputs.images import ImageError
+from experiments.outputs.report import readings, write_report
+from experiments.outputs.study_report import write_search_report, write_sensitivity_report
+from experiments.outputs.sweep_charts import HEADLINE, best_points, write_sweep_report
+from experiments.outputs.terminal import best_point_tables, paired_tables, summary_tables
+from experiments.running.checks import plan_notes, plan_warnings
+from experiments.running.memory import assess
+from experiments.running.runner import RunError, RunInterrupted, check_workers, interrupt_once, run_plans
+from experiments.running.storage import OutDirError, Results
 from scenarios.loader import PlanError, library, load_plan
+from scenarios.names import file_stem
 from scenarios.schema import Plan
 
 app = typer.Typer(
     help="Simulate chat-group plans, compare them, and write tables and an offline report.",
     no_args_is_help=True,
     add_completion=False,
+    rich_markup_mode=None,  # help is plain text: `a:b:n` and `[default: 10]` are not markup
 )
 console = Console(highlight=False)
 stderr = Console(stderr=True, highlight=False)
@@ -183,12 +187,21 @@ def scenarios(lang: LangOption = "en") -> None:
 @app.command()
 def validate(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A plan YAML file.")],
+    workers: Workers = 1,
 ) -> None:
-    """Check a plan file: print ok (with a warning for each item that can never fire or lever
-    that cannot work), or each bad field with its allowed range."""
+    """Check a plan file: print ok (with a note on how an older way of stating a lever is read,
+    and a warning for each item that can never fire, lever that cannot work, price that sells
+    below cost, or when runs on --workers may not fit in memory), or each bad field with its
+    allowed range (exit 2, as when one run cannot fit in memory)."""
     with _bad_input():
         checked = load_plan(str(file))
-    for warning in plan_warnings(checked):
+        check_workers(workers)
+        verdict = assess([checked], workers)
+        if verdict.refusal:
+            raise RunError(verdict.refusal)
+    for note in plan_notes(checked):
+        console.print(f"note: {escape(note)}", soft_wrap=True)
+    for warning in plan_warnings(checked) + [verdict.warning] * bool(verdict.warning):
         console.print(f"warning: {escape(warning)}", soft_wrap=True)
     console.print("ok")
 
@@ -242,7 +255,7 @@ def _simulate(
         plans = [load_plan(source, overrides) for source in sources]
     if out is None:
         name = plans[0].name if len(plans) == 1 else "compare"
-        out = Path("runs") / f"{name}-{datetime.now():%Y%m%d-%H%M%S}"
+        out = Path("runs") / f"{file_stem(name)}-{datetime.now():%Y%m%d-%H%M%S}"
     try:
         with _bad_input(), progress_bar("simulating") as progress:
             results = run_plans(plans, replicates, seed, workers, hourly, progress, out,
@@ -356,7 +369,7 @@ def sensitivity(
     metrics: Annotated[
         list[str] | None,
         typer.Option("--metrics", help="Metrics to analyse, comma-separated or repeated. "
-                     "[default: lifetime_days,final_members,total_gmv,gross_profit]"),
+                     f"[default: {','.join(DEFAULT_METRICS)}]"),
     ] = None,
     replicates: Replicates = 20,
     seed: Seed = 0,
@@ -376,7 +389,7 @@ def sensitivity(
     with _bad_input():
         base = load_plan(plan, _overrides(set_ or [], weeks))
         levers = [axis(base, parse_lever(text)) for text in vary]
-    out = out or Path("runs") / f"{base.name}-sensitivity-{datetime.now():%Y%m%d-%H%M%S}"
+    out = out or Path("runs") / f"{file_stem(base.name)}-sensitivity-{datetime.now():%Y%m%d-%H%M%S}"
     try:
         with _bad_input(), progress_bar("sampling") as progress:
             result = run_sensitivity(
@@ -432,7 +445,7 @@ def optimize(
         levers = [axis(base, parse_lever(text)) for text in vary]
         objectives = [parse_objective(text) for text in objective or []]
         constraints = [parse_constraint(text) for text in constraint or []]
-    out = out or Path("runs") / f"{base.name}-optimize-{datetime.now():%Y%m%d-%H%M%S}"
+    out = out or Path("runs") / f"{file_stem(base.name)}-optimize-{datetime.now():%Y%m%d-%H%M%S}"
     try:
         with _bad_input(), progress_bar("optimizing") as progress:
             search = run_optimize(
@@ -496,7 +509,7 @@ def _print_search(search: Search) -> None:
                   title="Best trial" if len(metrics) == 1 else "Pareto front")
     for row in front.sort_values(metrics[0]).itertuples(index=False):
         values = row._asdict()
-        table.add_row(str(values["trial"]), *(value(m, values[m]) for m in [*metrics, *extra]))
+        table.add_row(str(values["trial"]), *(format_value(m, values[m]) for m in [*metrics, *extra]))
     console.print(table)
     if search.best is not None:
         console.print(f"Best trial {search.best['trial']}: " + ", ".join(
@@ -537,7 +550,7 @@ def sweep(
     overrides = _overrides(set_ or [], weeks)
     with _bad_input():
         base = load_plan(plan, overrides)
-    out = out or Path("runs") / f"{base.name}-sweep-{datetime.now():%Y%m%d-%H%M%S}"
+    out = out or Path("runs") / f"{file_stem(base.name)}-sweep-{datetime.now():%Y%m%d-%H%M%S}"
     try:
         with _bad_input(), progress_bar("sweeping") as progress:
             result = run_sweep(

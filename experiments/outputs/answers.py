@@ -12,8 +12,17 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from experiments.outputs.i18n import Lang, format_value, text
-from experiments.running.paired import Pair, check_baseline, pair, paired_differences, per_seed
+from experiments.outputs.formatting import format_value, number
+from experiments.outputs.i18n import Lang, text
+from experiments.running.metrics import ALIVE_WEEK, Unit, get
+from experiments.running.paired import (
+    Pair,
+    check_baseline,
+    is_share,
+    pair,
+    paired_differences,
+    per_seed,
+)
 from experiments.running.storage import Results
 from scenarios.loader import library
 
@@ -26,7 +35,8 @@ SURVIVAL_WEEK = 12
 
 @dataclass(frozen=True)
 class Finding:
-    """Plans ranked on one metric (`values`: median over runs, or share), best first.
+    """Plans ranked on one metric (`values`: median over runs, or share), best first; `unit`
+    formats its values (`formatting.number`).
 
     `versus_runner` is best − runner, `against` best − baseline (None when the best is the
     baseline); `alike` is True when every plan has the same value on every seed; `level` the
@@ -35,6 +45,7 @@ class Finding:
     """
 
     metric: str
+    unit: Unit
     values: pd.Series
     baseline: str
     versus_runner: Pair | None
@@ -56,17 +67,21 @@ class Finding:
         return self.versus_runner is not None and self.versus_runner.decided
 
 
-def finding(table: pd.DataFrame, metric: str, baseline: str) -> Finding:
+def finding(table: pd.DataFrame, metric: str, baseline: str, unit: Unit | None = None) -> Finding:
     """Rank the plans of `table` (columns plan, seed and `metric`, or a summary for
-    `alive_weekN`) on `metric`, higher first (ties keep plan order)."""
+    `alive_weekN`) on `metric`, higher first (ties keep plan order). A registered summary
+    metric brings its unit and aggregate from the registry; another column (a daily count)
+    names its `unit` and is ranked by its median. Raises `UnknownMetric` for an unregistered
+    metric without `unit`."""
     wide = per_seed(table, metric)
-    share = metric.startswith("alive_week")
+    share = unit is None and is_share(metric)
     values = (wide.mean() if share else wide.median()).sort_values(ascending=False, kind="stable")
     best = values.index[0]
     runner = values.index[1] if len(values) > 1 else None
     level = [best, *(p for p in values.index[1:] if not pair(wide[best], wide[p], share).decided)]
     return Finding(
         metric=metric,
+        unit=unit or get(metric).unit,
         values=values,
         baseline=baseline,
         versus_runner=None if runner is None else pair(wide[best], wide[runner], share),
@@ -117,38 +132,24 @@ def question_findings(results: Results) -> dict[str, Finding]:
     }
 
 
-# --- words: every number goes through `_value` / `_signed` (one switch to the shared formatter)
+# --- words: every number goes through `formatting.number` in the finding's unit
 
 
-UNITS = {"weekly_posters": "final_members"}
-"""Metrics of the findings that are no summary metric -> a summary metric of the same unit."""
 NAMES_SHOWN = 4
 """A list of level plans names this many, then says how many more."""
 
 
-def _unit_metric(metric: str) -> str:
-    return "alive_week12" if metric.startswith("alive_week") else UNITS.get(metric, metric)
-
-
-def _value(metric: str, value: float, lang: Lang) -> str:
-    return format_value(_unit_metric(metric), value, lang)
-
-
-def _signed(metric: str, value: float, lang: Lang) -> str:
-    return format_value(_unit_metric(metric), value, lang, signed=True)
-
-
-def _size(metric: str, value: float, lang: Lang) -> str:
+def _size(unit: Unit, value: float, lang: Lang) -> str:
     """A difference's size without its sign ("45 pp", "¥4.2万")."""
-    return _signed(metric, abs(value), lang).lstrip("+")
+    return number(abs(value), unit, lang, signed=True).lstrip("+")
 
 
-def _diff(metric: str, value: float, lang: Lang) -> str:
+def _diff(unit: Unit, value: float, lang: Lang) -> str:
     """A difference: signed in English (+¥1,200), 高/低 in Chinese (高 ¥1,200)."""
     if lang == "en":
-        return _signed(metric, value, lang)
+        return number(value, unit, lang, signed=True)
     return text("same", lang) if value == 0 else text(
-        "higher" if value > 0 else "lower", lang, size=_size(metric, value, lang))
+        "higher" if value > 0 else "lower", lang, size=_size(unit, value, lang))
 
 
 def _names(names: list[str], lang: Lang) -> str:
@@ -160,16 +161,16 @@ def _names(names: list[str], lang: Lang) -> str:
 
 
 def _phrase(f: Finding, plan: str, lang: Lang, week: int) -> str:
-    return text(f"phrase_{_unit_metric(f.metric)}", lang, week=week,
-                value=_value(f.metric, f.values[plan], lang))
+    key = "alive_week" if ALIVE_WEEK.fullmatch(f.metric) else f.metric
+    return text(f"phrase_{key}", lang, week=week, value=number(f.values[plan], f.unit, lang))
 
 
-def _against(metric: str, p: Pair, base: str, lang: Lang, key: str = "against_base") -> str:
+def _against(unit: Unit, p: Pair, base: str, lang: Lang, key: str = "against_base") -> str:
     """"+¥9,194 against base (90% interval …), ahead on 10 of 10 paired seeds, behind on 0"."""
     interval = (text("every_seed", lang) if p.low == p.high else
-                text("interval", lang, low=_signed(metric, p.low, lang),
-                     high=_signed(metric, p.high, lang)))
-    return text(key, lang, diff=_diff(metric, p.difference, lang), base=base,
+                text("interval", lang, low=number(p.low, unit, lang, signed=True),
+                     high=number(p.high, unit, lang, signed=True)))
+    return text(key, lang, diff=_diff(unit, p.difference, lang), base=base,
                 interval=interval, ahead=p.ahead, behind=p.behind, n=p.n)
 
 
@@ -184,12 +185,12 @@ def sentence(f: Finding, lang: Lang, week: int) -> str:
         return text("answer_alike", lang, phrase=phrase)
     if f.leads and f.against is not None:
         return text("answer_lead", lang, best=best, phrase=phrase,
-                    against=_against(f.metric, f.against, base, lang))
+                    against=_against(f.unit, f.against, base, lang))
     if f.leads:  # the baseline leads: how far the next plan is behind it
         v = f.versus_runner
         behind = Pair(-v.difference, -v.high, -v.low, v.behind, v.ahead, v.n)
         return text("answer_base_leads", lang, base=base, runner=runner, phrase=phrase,
-                    against=_against(f.metric, behind, base, lang))
+                    against=_against(f.unit, behind, base, lang))
     names = _names(list(f.level), lang)
     if f.level_alike:
         level = text("answer_level_alike", lang, names=names, phrase=phrase)
@@ -198,20 +199,21 @@ def sentence(f: Finding, lang: Lang, week: int) -> str:
     if f.against is None:
         return level + text("stop", lang)
     return level + text("answer_level_base", lang, best=best,
-                        against=_against(f.metric, f.against, base, lang))
+                        against=_against(f.unit, f.against, base, lang))
 
 
 def cost_sentence(summary: pd.DataFrame, plan: str, baseline: str, lang: Lang) -> str:
     """The median incentive cost of `plan` (the one that answers "profits") and its paired
     difference from the baseline's."""
     wide = per_seed(summary, "total_cost")
-    phrase = text("phrase_total_cost", lang, value=_value("total_cost", wide[plan].median(), lang))
+    median = format_value("total_cost", wide[plan].median(), lang)
+    phrase = text("phrase_total_cost", lang, value=median)
     if plan == baseline:
         return text("cost_base", lang, base=baseline, phrase=phrase)
     p = pair(wide[plan], wide[baseline])
     if p.ahead == p.behind == 0:
         return text("cost_same", lang, plan=plan, phrase=phrase, base=baseline)
-    against = _against("total_cost", p, baseline, lang, "cost_against")
+    against = _against(get("total_cost").unit, p, baseline, lang, "cost_against")
     return text("cost_plan", lang, plan=plan, phrase=phrase, against=against)
 
 
@@ -241,8 +243,9 @@ def chart_findings(results: Results) -> dict[str, Finding]:
         "survival": found["survives"],
         "members": finding(results.summary, "final_members", baseline),
         "weekly_gmv": found["sells"],
+        "weekly_profit": found["profits"],
         "cumulative_profit": found["profits"],
-        "weekly_posters": finding(posters, "weekly_posters", baseline),
+        "weekly_posters": finding(posters, "weekly_posters", baseline, unit="count"),
     }
 
 
@@ -251,13 +254,13 @@ def chart_title(name: str, f: Finding, lang: Lang, results: Results) -> str:
     what = text(f"what_{name}", lang, week=survival_week(results), weeks=horizon_weeks(results))
     if f.runner is None:
         return text("title_one", lang, what=what, best=f.best,
-                    value=_value(f.metric, f.values.iloc[0], lang))
+                    value=number(f.values.iloc[0], f.unit, lang))
     if f.alike:
-        return text("title_alike", lang, what=what, value=_value(f.metric, f.values.iloc[0], lang))
+        return text("title_alike", lang, what=what, value=number(f.values.iloc[0], f.unit, lang))
     if not f.leads:
         return text("title_level", lang, what=what, names=_names(list(f.level), lang))
     if f.against is not None:
         return text("title_lead", lang, what=what, best=f.best, base=f.baseline,
-                    size=_size(f.metric, f.against.difference, lang))
+                    size=_size(f.unit, f.against.difference, lang))
     return text("title_base_leads", lang, what=what, base=f.baseline, runner=f.runner,
-                size=_size(f.metric, f.versus_runner.difference, lang))
+                size=_size(f.unit, f.versus_runner.difference, lang))

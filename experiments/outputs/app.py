@@ -26,12 +26,17 @@ import solara
 import solara.lab
 
 from agents import ROLES
+from experiments.outputs.charts import per_week, quantile_band
+from experiments.outputs.formatting import axis, count, format_value, money, with_range
+from experiments.outputs.i18n import label
+from experiments.running.metrics import get, in_view, replicate_values
 from experiments.running.paired import paired_differences
 from experiments.running.runner import run_plan
 from experiments.running.storage import Results
 from scenarios.loader import PlanError, library, load_plan, plan_to_yaml, validate_dict
+from scenarios.names import file_stem
 from scenarios.schema import Plan, RedPacket
-from sim import kernels, metrics
+from sim import codes, metrics
 from sim.model import GroupModel
 from sim.run import simulate
 
@@ -41,6 +46,8 @@ Levers = dict[str, float | int | None]
 
 @dataclass(frozen=True)
 class Lever:
+    """A field of the page's lever panel: its label and input kind."""
+
     label: str
     kind: str = "number"
     """share (a 0–1 slider), count (a whole number), number, or optional (a number or empty)."""
@@ -145,6 +152,7 @@ def apply_levers(plan: Plan, levers: Levers, name: str | None = None) -> Plan:
 
 
 def whatif_name(base: Plan) -> str:
+    """The changed plan's name: `<base>-whatif`."""
     return f"{base.name}-whatif"
 
 
@@ -236,31 +244,16 @@ def warm_up() -> None:
 
 
 # ---- tables and figures -------------------------------------------------------------------
-OUTCOMES = {
-    "alive_week4": "alive at week 4",
-    "alive_week12": "alive at week 12",
-    "total_gmv": "GMV",
-    "gross_profit": "gross profit",
-    "total_cost": "incentive cost",
-    "final_members": "final members",
-}
+OUTCOMES = {m: label(m, "en") for m in in_view("page")}
+"""The outcome table's rows (the registry's `page` view), with their labels."""
 
 
-def _alive(summary: pd.DataFrame, week: int, horizon_weeks: int) -> pd.Series:
-    if week > horizon_weeks:
+def _values(summary: pd.DataFrame, metric: str, horizon_weeks: int) -> pd.Series:
+    """Per replicate; NaN for survival past the plan's horizon."""
+    week = get(metric).week
+    if week is not None and week > horizon_weeks:
         return pd.Series(np.nan, index=summary.index)
-    return (summary["lifetime_days"] >= 7 * week).astype(float)
-
-
-def _format(metric: str, value: float, signed: bool = False) -> str:
-    if value is None or math.isnan(value):
-        return "–"
-    sign = "+" if signed and value > 0 else ""
-    if metric.startswith("alive"):
-        return f"{sign}{value:.0%}" if not signed else f"{sign}{value * 100:.0f} pts"
-    if metric == "final_members":
-        return f"{sign}{value:,.0f}"
-    return f"{sign}¥{value:,.0f}" if value >= 0 else f"−¥{-value:,.0f}"
+    return replicate_values(summary, metric)
 
 
 def outcome_table(whatif: WhatIf) -> pd.DataFrame:
@@ -268,56 +261,41 @@ def outcome_table(whatif: WhatIf) -> pd.DataFrame:
     survival as the share alive), and the paired difference changed − base (median [10–90%] of
     per-seed differences; for survival the difference in share)."""
     rows = []
-    for metric, label in OUTCOMES.items():
-        cells = {"outcome": label}
+    for metric, name in OUTCOMES.items():
+        cells = {"outcome": name}
         for column, plan in (("base", whatif.base), ("what-if", whatif.changed)):
-            summary = whatif.summary[whatif.summary["plan"] == plan.name]
-            if metric.startswith("alive"):
-                share = _alive(summary, int(metric.removeprefix("alive_week")), plan.group.weeks)
-                cells[column] = _format(metric, share.mean())
+            values = _values(whatif.summary[whatif.summary["plan"] == plan.name], metric,
+                             plan.group.weeks)
+            if get(metric).aggregate == "share":
+                cells[column] = format_value(metric, values.mean())
             else:
-                values = summary[metric].astype(float)
-                cells[column] = (f"{_format(metric, values.median())} "
-                                 f"[{_format(metric, values.quantile(0.1))} – "
-                                 f"{_format(metric, values.quantile(0.9))}]")
+                cells[column] = with_range(metric, values.median(), values.quantile(0.1),
+                                           values.quantile(0.9))
         cells["difference"] = _difference(whatif, metric)
         rows.append(cells)
     return pd.DataFrame(rows)
 
 
 def _difference(whatif: WhatIf, metric: str) -> str:
-    if metric.startswith("alive"):
-        week = int(metric.removeprefix("alive_week"))
+    if get(metric).aggregate == "share":
         shares = [
-            _alive(whatif.summary[whatif.summary["plan"] == plan.name], week, plan.group.weeks)
-            .mean() for plan in (whatif.base, whatif.changed)
+            _values(whatif.summary[whatif.summary["plan"] == plan.name], metric,
+                    plan.group.weeks).mean() for plan in (whatif.base, whatif.changed)
         ]
-        return _format(metric, shares[1] - shares[0], signed=True)
+        return format_value(metric, shares[1] - shares[0], signed=True)
     row = whatif.paired[whatif.paired["metric"] == metric].iloc[0]
-    return (f"{_format(metric, row['median'], True)} "
-            f"[{_format(metric, row['p10'], True)} – {_format(metric, row['p90'], True)}]")
+    return with_range(metric, row["median"], row["p10"], row["p90"], signed=True)
+
 
 
 PLAN_COLOURS = ("#636efa", "#ef553b")
 """Base plan, changed plan."""
 
 
-def _bands(table: pd.DataFrame, x: str, column: str) -> pd.DataFrame:
-    grouped = table.groupby(["plan", x], sort=False)[column].quantile([0.1, 0.5, 0.9])
-    bands = grouped.unstack().set_axis(["p10", "median", "p90"], axis=1)
-    return bands.reset_index()
-
-
-def weekly_runs(daily: pd.DataFrame, column: str) -> pd.DataFrame:
-    """Per plan, replicate and week (1-based, whole weeks only): the week's sum of `column`."""
-    weeks = daily.assign(week=daily["day"] // 7 + 1)
-    return weeks.groupby(["plan", "replicate", "week"], sort=False, as_index=False)[column].sum()
-
-
 def band_figure(table: pd.DataFrame, x: str, column: str, title: str, y_title: str) -> go.Figure:
     """Median line and 10–90% band of `column` per plan along `x`, base plan first."""
     fig = go.Figure()
-    bands = _bands(table, x, column)
+    bands = quantile_band(table, column, by=x)
     for plan, colour in zip(dict.fromkeys(bands["plan"]), PLAN_COLOURS):
         rows = bands[bands["plan"] == plan]
         rgb = ", ".join(str(int(colour[i:i + 2], 16)) for i in (1, 3, 5))
@@ -340,20 +318,20 @@ def band_figure(table: pd.DataFrame, x: str, column: str, title: str, y_title: s
 
 
 def members_figure(whatif: WhatIf) -> go.Figure:
+    """Members at the end of each day: median and 10–90% band per plan."""
     return band_figure(whatif.daily, "day", "members", "Members", "members at end of day")
 
 
 def weekly_gmv_figure(whatif: WhatIf) -> go.Figure:
-    fig = band_figure(weekly_runs(whatif.daily, "gmv"), "week", "gmv", "Weekly GMV",
+    """GMV per week (yuan): median and 10–90% band per plan."""
+    fig = band_figure(per_week(whatif.daily, "gmv"), "week", "gmv", "Weekly GMV",
                       "GMV per week (yuan)")
-    fig.update_yaxes(tickprefix="¥", tickformat=",.0f")
+    fig.update_yaxes(**axis("money"))
     fig.update_xaxes(dtick=1)
     return fig
 
 
 # ---- one replicate, day by day ------------------------------------------------------------
-ROLE_COLOURS = ("#636efa", "#b6b6b6", "#ab63fa", "#00cc96", "#ffa15a", "#ef553b", "#222222")
-"""One colour per role, in `agents.ROLES` order."""
 
 
 def member_layout(model: GroupModel) -> dict[int, np.ndarray]:
@@ -403,12 +381,12 @@ def network_figure(model: GroupModel, layout: dict[int, np.ndarray]) -> go.Figur
         if not nodes:
             continue
         data = [g.nodes[slot] for slot in nodes]
-        gone = [d["status"] in (kernels.LEFT, kernels.REMOVED) for d in data]
-        muted = [d["status"] == kernels.MUTED for d in data]
+        gone = [d["status"] in (codes.LEFT, codes.REMOVED) for d in data]
+        muted = [d["status"] == codes.MUTED for d in data]
         fig.add_scatter(
             x=[pos[slot][0] for slot in nodes], y=[pos[slot][1] for slot in nodes],
             mode="markers", name=role.name,
-            marker={"color": ROLE_COLOURS[role_id],
+            marker={"color": role.colour,
                     "size": [5 + 3 * math.sqrt(d["posts"]) for d in data],
                     "opacity": [0.12 if x else 0.4 if m else 0.95 for x, m in zip(gone, muted)],
                     "line": {"width": 0}},
@@ -436,8 +414,9 @@ def day_counts(model: GroupModel) -> dict[str, float]:
     """The counts of the last day played, from the daily table (empty before the first day)."""
     if model.day == 0:
         return {}
-    dead_day = int(model.state.group[kernels.G_DEAD_DAY])
-    row = metrics.daily_table(model.out_h, model.out_d, dead_day).iloc[model.day - 1]
+    daily = metrics.daily_table(model.out_h, model.out_d, model.plan.economics.unit_cost,
+                                int(model.state.group[codes.G_DEAD_DAY]))
+    row = daily.iloc[model.day - 1]
     return {name: float(row[name]) for name in DAY_COUNTS}
 
 
@@ -522,7 +501,8 @@ def LeverPanel(changed: Plan | None):
             solara.Button("Reset levers", on_click=lambda: levers.set(read_levers(base_plan.value)),
                           outlined=True)
             if changed is not None:
-                solara.FileDownload(plan_to_yaml(changed), filename=f"{changed.name}.yaml",
+                solara.FileDownload(plan_to_yaml(changed),
+                                    filename=f"{file_stem(changed.name)}.yaml",
                                     label="Download plan")
 
 
@@ -604,8 +584,8 @@ def WatchOne(changed: Plan):
         counts = day_counts(model)
         if counts:
             Table(pd.DataFrame({f"day {model.day}": list(counts),
-                                "count": [f"¥{v:,.0f}" if k in ("gmv", "incentive_cost")
-                                          else f"{v:,.0f}" for k, v in counts.items()]}),
+                                "count": [money(v) if k in ("gmv", "incentive_cost")
+                                          else count(v) for k, v in counts.items()]}),
                   "watch-counts")
         else:
             solara.Text("Step a day to see its counts.")

@@ -16,7 +16,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import hex_to_rgb, qualitative
 
-from experiments.outputs.i18n import Lang, format_value, label, text, unit
+from experiments.outputs.formatting import axis, format_value, unit_name
+from experiments.outputs.i18n import Lang, label, text, unit
 from experiments.running.storage import Results
 
 COLOURS = qualitative.Dark24
@@ -105,10 +106,17 @@ def _layout(fig: go.Figure, x_title: str, y_title: str, title: str | None = None
     return fig
 
 
-def _yuan(fig: go.Figure, axis: str = "y") -> None:
-    """Ticks as ¥1,200 on a money axis."""
-    update = fig.update_yaxes if axis == "y" else fig.update_xaxes
-    update(tickprefix="¥", tickformat=",.0f")
+def yuan_axis(fig: go.Figure, which: str = "y") -> None:
+    """Ticks as 1,200 and −1,200 on a money axis, whose title names the unit (see
+    `formatting.axis`)."""
+    update = fig.update_yaxes if which == "y" else fig.update_xaxes
+    update(**axis("money"))
+
+
+def _axis_title(metric: str, lang: Lang) -> str:
+    """The metric's label, with its unit when the ticks do not show it: "gross profit (yuan)"."""
+    name = unit_name(unit(metric), lang)
+    return f"{label(metric, lang)} ({name})" if name else label(metric, lang)
 
 
 def _plans(table: pd.DataFrame) -> list[str]:
@@ -142,12 +150,6 @@ def survival(summary: pd.DataFrame, horizon_days: int) -> pd.DataFrame:
     return pd.DataFrame(rows).astype({"alive": "float32"})
 
 
-def with_gross_profit(daily: pd.DataFrame, margins: dict[str, float]) -> pd.DataFrame:
-    """Add `gross_profit`: GMV × the plan's margin − incentive cost."""
-    profit = daily["gmv"] * daily["plan"].map(margins) - daily["incentive_cost"]
-    return daily.assign(gross_profit=profit)
-
-
 def _best(table: pd.DataFrame, column: str, by: str) -> str:
     """The plan with the highest `column` at the last `by` (ties: the first plan)."""
     last = table[table[by] == table[by].max()]
@@ -177,6 +179,8 @@ def clipped_range(band: pd.DataFrame, lang: Lang, metric: str,
 
 def survival_chart(summary: pd.DataFrame, horizon_days: int, baseline: str,
                    lang: Lang = "en") -> Chart:
+    """Share of replicates alive per day 0..`horizon_days`, one step line per plan. `summary`:
+    one row per replicate with `plan`, `lifetime_days`, `alive_at_end`."""
     fig = go.Figure()
     table = survival(summary, horizon_days)
     look = styles(_plans(table), baseline, _best(table, "alive", "day"), lang)
@@ -241,7 +245,7 @@ def band_chart(table: pd.DataFrame, column: str, title: str, y_title: str, basel
     if not clipped:
         fig.update_yaxes(rangemode="tozero" if from_zero else "normal")
     if money:
-        _yuan(fig)
+        yuan_axis(fig)
     return Chart(fig, title, "; ".join(notes))
 
 
@@ -290,7 +294,7 @@ def weekly_bar_chart(daily: pd.DataFrame, column: str, how: str, title: str, y_t
     fig.update_layout(barmode="group", bargap=0.2, showlegend=True)
     fig.update_xaxes(dtick=1)
     if money:
-        _yuan(fig)
+        yuan_axis(fig)
     return Chart(fig, title, "; ".join(notes))
 
 
@@ -300,17 +304,27 @@ def alive_share(daily: pd.DataFrame) -> pd.DataFrame:
 
 
 def members_chart(daily: pd.DataFrame, baseline: str, lang: Lang = "en") -> Chart:
+    """Members at the end of each day (median, 10–90% band; a line ends where too few runs
+    are alive). `daily`: one row per plan, replicate and day."""
     return band_chart(daily, "members", text("members", lang), text("members_axis", lang),
                       baseline, lang, alive=alive_share(daily))
 
 
 def weekly_gmv_chart(daily: pd.DataFrame, baseline: str, lang: Lang = "en") -> Chart:
+    """GMV per week in yuan (bars: median; whiskers: 10–90% of replicates)."""
     return weekly_bar_chart(daily, "gmv", "sum", text("weekly_gmv", lang),
                             text("money_week_axis", lang), baseline, lang, money=True)
 
 
+def weekly_profit_chart(daily: pd.DataFrame, baseline: str, lang: Lang = "en") -> Chart:
+    """Gross profit per week in yuan: the daily `gross_profit` column `sim.metrics.daily_table`
+    computes, summed (bars: median; whiskers: 10–90% of replicates)."""
+    return weekly_bar_chart(daily, "gross_profit", "sum", text("weekly_profit", lang),
+                            text("money_week_axis", lang), baseline, lang, money=True)
+
+
 def cumulative_profit_chart(daily: pd.DataFrame, baseline: str, lang: Lang = "en") -> Chart:
-    """Gross profit to the end of each week. Needs `gross_profit` (see `with_gross_profit`)."""
+    """Gross profit to the end of each week (the daily `gross_profit` of `sim.metrics`)."""
     weeks = per_week(daily, "gross_profit")
     weeks["gross_profit"] = weeks.groupby(["plan", "replicate"], sort=False)["gross_profit"].cumsum()
     chart = band_chart(weeks, "gross_profit", text("cumulative_profit", lang),
@@ -328,11 +342,13 @@ def weekly_posters_chart(daily: pd.DataFrame, baseline: str, lang: Lang = "en") 
 
 
 def trust_chart(daily: pd.DataFrame, baseline: str, lang: Lang = "en") -> Chart:
+    """Mean trust (0–1) of current members per day (median, 10–90% band)."""
     return band_chart(daily, "mean_trust", text("trust", lang), text("trust_axis", lang),
                       baseline, lang, from_zero=False)
 
 
 def sentiment_chart(daily: pd.DataFrame, baseline: str, lang: Lang = "en") -> Chart:
+    """Mean sentiment of current members per day (median, 10–90% band)."""
     return band_chart(daily, "mean_sentiment", text("sentiment", lang),
                       text("sentiment_axis", lang), baseline, lang, from_zero=False)
 
@@ -342,11 +358,12 @@ def run_charts(results: Results, lang: Lang = "en") -> dict[str, Chart]:
     `results.baseline` is drawn highlighted when there are more than `DISTINCT` plans."""
     baseline = results.baseline
     horizon = max(plan.horizon_days for plan in results.plans)
-    daily = with_gross_profit(results.daily, {p.name: p.economics.margin for p in results.plans})
+    daily = results.daily
     return {
         "survival": survival_chart(results.summary, horizon, baseline, lang),
         "members": members_chart(daily, baseline, lang),
         "weekly_gmv": weekly_gmv_chart(daily, baseline, lang),
+        "weekly_profit": weekly_profit_chart(daily, baseline, lang),
         "cumulative_profit": cumulative_profit_chart(daily, baseline, lang),
         "weekly_posters": weekly_posters_chart(daily, baseline, lang),
         "trust": trust_chart(daily, baseline, lang),
@@ -383,14 +400,17 @@ def response_chart(points: pd.DataFrame, lever: str, metric: str, lang: Lang = "
                     hoverinfo="skip")
     fig.add_scatter(x=by.index, y=by[f"{metric}_median"], mode="lines+markers",
                     name=label(metric, lang), line={"color": _colour(0), "width": 3})
-    _layout(fig, lever, label(metric, lang), text("response", lang, metric=label(metric, lang),
-                                                  lever=lever), text("band", lang))
+    _layout(fig, lever, _axis_title(metric, lang),
+            text("response", lang, metric=label(metric, lang), lever=lever), text("band", lang))
     if unit(metric) == "money":
-        _yuan(fig)
+        yuan_axis(fig)
     return fig
 
 
 def heatmap_chart(points: pd.DataFrame, x: str, y: str, metric: str, lang: Lang = "en") -> go.Figure:
+    """The metric's median per pair of values of levers `x` and `y` (columns of `points`,
+    binned when sampled), cells labelled with formatted values. Raises KeyError when `points`
+    lacks `<metric>_median`."""
     grid = _levels(points, [x, y]).pivot_table(index=y, columns=x, values=f"{metric}_median", aggfunc="median")
     cells = [[format_value(metric, v, lang) for v in row] for row in grid.to_numpy()]
     fig = go.Figure(go.Heatmap(z=grid.to_numpy(), x=grid.columns, y=grid.index, text=cells,
@@ -423,9 +443,9 @@ def tornado_chart(points: pd.DataFrame, levers: list[str], metric: str,
               for lo, hi in zip(table["low"], table["high"])],
         textposition="outside", cliponaxis=False, constraintext="none",
     ))
-    _layout(fig, label(metric, lang), "", text("tornado", lang, metric=label(metric, lang)),
+    _layout(fig, _axis_title(metric, lang), "", text("tornado", lang, metric=label(metric, lang)),
             text("tornado_note", lang))
     fig.update_layout(hovermode="closest", margin_r=220)
     if unit(metric) == "money":
-        _yuan(fig, "x")
+        yuan_axis(fig, "x")
     return fig

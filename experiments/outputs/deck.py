@@ -24,7 +24,6 @@ from typing import Literal
 
 import pandas as pd
 import plotly.graph_objects as go
-import yaml
 from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.oxml.ns import qn
@@ -33,18 +32,22 @@ from pptx.util import Emu, Inches, Pt
 
 from experiments.outputs import answers
 from experiments.outputs.charts import heatmap_chart, response_chart, run_charts, tornado_chart
-from experiments.outputs.i18n import REVIEW_METRICS, VERSION, Lang, describe, text
+from experiments.outputs.i18n import VERSION, Lang, describe, text
 from experiments.outputs.images import SLIDE_PIXELS, write_images
-from experiments.outputs.report import comparison_table, metric_rows, run_meta
+from experiments.outputs.report import REVIEW_METRICS, comparison_table, metric_rows, run_meta
+from experiments.running.metrics import in_view
 from experiments.running.storage import Results, read_results
+from scenarios.loader import parse_yaml
 
 Format = Literal["pptx", "png", "svg", "pdf"]
-DECK_CHARTS = ("survival", "members", "weekly_gmv", "cumulative_profit", "weekly_posters")
+DECK_CHARTS = ("survival", "members", "weekly_gmv", "weekly_profit", "cumulative_profit",
+               "weekly_posters")
 """Charts that get a slide, in order, unless empty (all of `run_charts` are written as images)."""
-DECK_METRICS = ("lifetime_days", "final_members", "total_gmv", "total_cost", "gross_profit", "roi")
-"""Rows of the comparison slide (medians), after survival at weeks 4 and 12."""
-SWEEP_METRICS = ("lifetime_days", "gross_profit", "total_gmv", "final_members")
-"""Metrics a sweep deck draws, where `points.parquet` has them."""
+DECK_METRICS = in_view("deck")
+"""Rows of the comparison slide (medians), after survival at weeks 4 and 12: the registry's
+`deck` view."""
+SWEEP_METRICS = in_view("sweep")
+"""Metrics a sweep deck draws, where `points.parquet` has them: the registry's `sweep` view."""
 WIDTH, HEIGHT = Emu(12_192_000), Emu(6_858_000)  # 13.333 × 7.5 in, PowerPoint's 16:9
 MARGIN = Inches(0.5)
 CHART_TOP, CHART_HEIGHT = Inches(1.45), Inches(5.45)
@@ -144,7 +147,7 @@ def _run(results: Results, why: str, lang: Lang) -> tuple[dict[str, go.Figure], 
 
 def _sweep(run_dir: Path, lang: Lang) -> tuple[dict[str, go.Figure], list, str]:
     points = pd.read_parquet(run_dir / "points.parquet")
-    spec = yaml.safe_load((run_dir / "sweep.yaml").read_text(encoding="utf-8")) or {}
+    spec = parse_yaml((run_dir / "sweep.yaml").read_text(encoding="utf-8")) or {}
     levers = [c for c in points.columns if "." in c or "[" in c]
     metrics = [m for m in SWEEP_METRICS if f"{m}_median" in points]
     if not levers or not metrics:

@@ -1,52 +1,20 @@
-"""Every word a chart, table, report or deck shows, in English and Chinese, and number formats.
+"""Every word a chart, table, report or deck shows, in English and Chinese.
 
-Chinese labels use the terms 社群运营 practitioners use (存活率, 成员数, 成交额, 毛利, 激励成本,
-活跃发言人数, …); Chinese money reads ¥8,500 below ten thousand and ¥12.3万 / ¥1.2亿 above.
+Chinese text uses the terms 社群运营 practitioners use (存活率, 成员数, 成交额, 毛利, 激励成本,
+活跃发言人数, …). Metric labels live with each metric in `experiments.running.metrics`; numbers
+are formatted by `experiments.outputs.formatting`.
 """
 
-import math
 from importlib.metadata import version
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
+
+from experiments.running.metrics import LANGS, Lang, Unit, UnknownMetric, get
 
 if TYPE_CHECKING:
     from scenarios.schema import Plan
 
 VERSION = version("groupsim")
 """The installed groupsim's version, for footers."""
-
-Lang = Literal["en", "zh"]
-LANGS: tuple[Lang, ...] = ("en", "zh")
-
-Unit = Literal["days", "day", "count", "money", "share", "multiple", "score"]
-
-METRICS: dict[str, tuple[str, str, Unit]] = {
-    "lifetime_days": ("lifetime", "存活天数", "days"),
-    "alive_week12": ("alive at week 12", "第12周存活率", "share"),
-    "peak_members": ("peak members", "峰值成员数", "count"),
-    "final_members": ("final members", "期末成员数", "count"),
-    "total_gmv": ("GMV", "成交额 (GMV)", "money"),
-    "total_cost": ("incentive cost", "激励成本", "money"),
-    "gross_profit": ("gross profit", "毛利", "money"),
-    "roi": ("ROI (gross profit ÷ incentive cost)", "投入产出比 (毛利÷激励成本)", "multiple"),
-    "referral_joins": ("referral joins", "邀请入群人数", "count"),
-    "fission_ratio": ("fission ratio (referral joins per initial member)", "裂变倍增率", "multiple"),
-    "lead_conversion": ("lead conversion (joins ÷ candidate pool)", "引流转换率", "share"),
-    "activity_rate": ("activity (daily posters ÷ members)", "活跃度", "share"),
-    "purchase_conversion": ("purchase conversion (buyers ÷ members)", "成交转化率", "share"),
-    "repurchase_rate": ("repurchase rate (repeat buyers ÷ buyers)", "复购率", "share"),
-    "lurker_share": ("lurker share", "潜水率", "share"),
-    "posting_gini": ("posting inequality (Gini)", "发言集中度 (基尼系数)", "score"),
-    "complaint_share": ("complaint share of messages", "投诉消息占比", "share"),
-    "spam_share": ("spam share of messages", "广告刷屏占比", "share"),
-    "trust_end_all": ("trust at end (0–1, all who were members)", "期末信任度 (0–1)", "score"),
-    "budget_exhausted_day": ("budget ran out on", "预算耗尽日", "day"),
-    "skipped_money_items": ("paid items skipped (no budget)", "因预算不足跳过的发放", "count"),
-}
-"""Summary metric -> (English label, Chinese label, unit)."""
-
-REVIEW_METRICS = ("lead_conversion", "activity_rate", "purchase_conversion", "repurchase_rate",
-                  "fission_ratio")
-"""The 复盘 metrics of seed 003 that the outputs define (docs/metrics.md), in its order."""
 
 TEXT: dict[str, tuple[str, str]] = {
     # charts
@@ -63,9 +31,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "members": ("Members", "成员数"),
     "members_axis": ("members at end of day", "日末成员数"),
     "weekly_gmv": ("Weekly GMV", "每周成交额 (GMV)"),
+    "weekly_profit": ("Weekly gross profit (GMV − units × unit cost − incentive cost)",
+                      "每周毛利 (成交额 − 销量 × 单位成本 − 激励成本)"),
     "money_week_axis": ("yuan per week", "元/周"),
-    "cumulative_profit": ("Cumulative gross profit (GMV × margin − incentive cost)",
-                          "累计毛利 (成交额 × 毛利率 − 激励成本)"),
+    "cumulative_profit": ("Cumulative gross profit (GMV − units × unit cost − incentive cost)",
+                          "累计毛利 (成交额 − 销量 × 单位成本 − 激励成本)"),
     "baseline_name": ("{plan} (baseline)", "{plan} (对照)"),
     "best_name": ("{plan} (best)", "{plan} (最佳)"),
     "grey_others": ("grey: the other {n} plans", "灰线：其余 {n} 个方案"),
@@ -150,7 +120,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "q_sells": ("Sells?", "卖得动吗？"),
     "q_profits": ("Profits?", "赚钱吗？"),
     "q_cost": ("At what cost?", "花多少钱？"),
-    "phrase_alive_week12": ("alive at week {week} in {value} of runs", "第 {week} 周存活率 {value}"),
+    "phrase_alive_week": ("alive at week {week} in {value} of runs", "第 {week} 周存活率 {value}"),
     "phrase_total_gmv": ("median GMV {value}", "成交额中位数 {value}"),
     "phrase_gross_profit": ("median gross profit {value}", "毛利中位数 {value}"),
     "phrase_total_cost": ("median incentive cost {value}", "激励成本中位数 {value}"),
@@ -200,6 +170,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "what_survival": ("share alive at week {week}", "第 {week} 周存活率"),
     "what_members": ("final members (median)", "期末成员数 (中位数)"),
     "what_weekly_gmv": ("{weeks}-week GMV (median)", "{weeks} 周成交额 (中位数)"),
+    "what_weekly_profit": ("{weeks}-week gross profit (median)", "{weeks} 周毛利 (中位数)"),
     "what_cumulative_profit": ("{weeks}-week gross profit (median)", "{weeks} 周毛利 (中位数)"),
     "what_weekly_posters": ("active posters in week {weeks} (median)",
                             "第 {weeks} 周活跃发言人数 (中位数)"),
@@ -226,7 +197,8 @@ TEXT: dict[str, tuple[str, str]] = {
 
 
 def text(key: str, lang: Lang, **fields: object) -> str:
-    """The words for `key` in `lang`, with `fields` filled in."""
+    """The words for `key` in `lang`, with `fields` filled in. Raises KeyError for an unknown
+    key or a missing field."""
     return TEXT[key][LANGS.index(lang)].format(**fields)
 
 
@@ -236,53 +208,17 @@ def describe(plan: "Plan", lang: Lang) -> str:
 
 
 def label(metric: str, lang: Lang) -> str:
-    """A summary metric's name; an unknown column is shown as it is."""
-    return METRICS[metric][LANGS.index(lang)] if metric in METRICS else metric
+    """A summary metric's label (from the metric registry); an unknown column is shown as it
+    is."""
+    try:
+        return get(metric).label(lang)
+    except UnknownMetric:
+        return metric
 
 
 def unit(metric: str) -> Unit | None:
-    return METRICS[metric][2] if metric in METRICS else None
-
-
-def money(value: float, lang: Lang, signed: bool = False) -> str:
-    """Yuan: ¥12,345 in English; ¥8,500, ¥12.3万, ¥1.2亿 in Chinese."""
-    if math.isnan(value):
-        return "–"
-    sign = ("+" if signed and value > 0 else "") + ("−" if value < 0 else "")
-    v = abs(value)
-    if lang == "zh" and v >= 1e8:
-        return f"{sign}¥{v / 1e8:.1f}亿"
-    if lang == "zh" and v >= 1e4:
-        return f"{sign}¥{v / 1e4:.1f}万"
-    return f"{sign}¥{v:,.0f}"
-
-
-def format_value(metric: str, value: float, lang: Lang = "en", signed: bool = False) -> str:
-    """A metric's value with its unit; `signed` for differences (+3 days, −¥1,200, +5 pp)."""
-    if value is None or math.isnan(value):
-        return "–"
-    kind = unit(metric)
-    if kind == "money":
-        return money(value, lang, signed)
-    plus = "+" if signed and value > 0 else ""
-    minus = "−" if value < 0 else ""
-    v = abs(value)
-    if kind == "share" and signed:
-        return f"{plus}{minus}{v * 100:.0f}" + (" pp" if lang == "en" else " 个百分点")
-    if kind == "share":
-        return f"{minus}{v:.1%}" if 0 < v < 0.1 else f"{minus}{v:.0%}"
-    if kind == "days":
-        return f"{plus}{minus}{v:,.0f}" + (" days" if lang == "en" else " 天")
-    if kind == "day":
-        return f"day {v:.0f}" if lang == "en" else f"第 {v:.0f} 天"
-    if kind == "count":
-        if lang == "zh" and v >= 1e4:
-            return f"{plus}{minus}{v / 1e4:.1f}万"
-        return f"{plus}{minus}{v:,.0f}"
-    if kind == "multiple":
-        return f"{plus}{minus}{v:.2f}×"
-    return f"{plus}{minus}{v:.2f}"
-
-
-def percent(share: float) -> str:
-    return "–" if math.isnan(share) else f"{share:.0%}"
+    """A summary metric's unit (from the metric registry); None for an unknown column."""
+    try:
+        return get(metric).unit
+    except UnknownMetric:
+        return None

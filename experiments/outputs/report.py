@@ -18,41 +18,22 @@ from plotly.offline import get_plotlyjs
 
 from experiments.outputs.answers import answers, chart_findings, chart_title, choose_baseline
 from experiments.outputs.charts import run_charts
-from experiments.outputs.i18n import (
-    REVIEW_METRICS,
-    Lang,
-    describe,
-    format_value,
-    label,
-    percent,
-    text,
-)
+from experiments.outputs.formatting import format_value, share, with_range
+from experiments.outputs.i18n import Lang, describe, label, text
+from experiments.running.metrics import alive_at_week, in_view
 from experiments.running.paired import stated
 from experiments.running.storage import Results
 
-TABLE_METRICS = (
-    "lifetime_days",
-    "final_members",
-    "peak_members",
-    "total_gmv",
-    "total_cost",
-    "gross_profit",
-    "roi",
-    "referral_joins",
-    "lurker_share",
-    "complaint_share",
-    "spam_share",
-    "trust_end_all",
-)
-"""Summary metrics of the comparison table (median [10–90%] over replicates), in order."""
+TABLE_METRICS = in_view("table")
+"""Summary metrics of the comparison table (median [10–90%] over replicates), in order: the
+registry's `table` view."""
+REVIEW_METRICS = in_view("review")
+"""The 复盘 metrics of seed 003 (docs/metrics.md): the registry's `review` view."""
 
 REPORT_CHARTS = ("survival", "members", "weekly_gmv", "cumulative_profit", "weekly_posters",
                  "trust")
 """Charts of the page, in order; sentiment is left to the deck's images, as 11 plans' worth of
 it would take the page past 5 MB (plotly.js alone is 4.8 MB)."""
-
-PAIRED_READING = ("lifetime_days", "alive_week12", "gross_profit")
-"""Paired differences the reading names, in order."""
 
 
 def summary_stats(summary: pd.DataFrame, lang: Lang = "en",
@@ -71,21 +52,20 @@ def summary_stats(summary: pd.DataFrame, lang: Lang = "en",
 
 
 def _cell(metric: str, row, lang: Lang, ranges: bool = True, signed: bool = False) -> str:
-    fmt = lambda v: format_value(metric, v, lang, signed)  # noqa: E731
-    if not ranges or math.isnan(row["p10"]) or row["p10"] == row["p90"]:
-        return fmt(row["median"])
-    return f"{fmt(row['median'])} [{fmt(row['p10'])} – {fmt(row['p90'])}]"
+    if not ranges:
+        return format_value(metric, row["median"], lang, signed)
+    return with_range(metric, row["median"], row["p10"], row["p90"], lang, signed)
 
 
 def _alive_share(summary: pd.DataFrame, week: int) -> float:
-    return float((summary["lifetime_days"] >= 7 * week).mean())
+    return float(alive_at_week(summary["lifetime_days"], week).mean())
 
 
 def survival_rows(results: Results, lang: Lang = "en") -> pd.DataFrame:
     """Share of runs alive at weeks 4 and 12 ("–" past a plan's horizon); plans as columns."""
     rows = {
         text("alive_row", lang, week=week): [
-            percent(_alive_share(runs, week)) if week <= plan.group.weeks else "–"
+            share(_alive_share(runs, week), lang) if week <= plan.group.weeks else "–"
             for plan in results.plans
             for runs in [results.summary[results.summary["plan"] == plan.name]]
         ]
@@ -152,7 +132,7 @@ def readings(results: Results, lang: Lang = "en") -> list[str]:
                      median=format_value(m, row["median"], lang, signed=True),
                      low=format_value(m, row["p10"], lang, signed=True),
                      high=format_value(m, row["p90"], lang, signed=True))
-                for m in PAIRED_READING if (plan.name, m) in paired.index
+                for m in in_view("reading") if (plan.name, m) in paired.index
                 for row in [_stated(paired.loc[(plan.name, m)], m)]
             ]
             base = paired.loc[plan.name]["baseline"].iloc[0]
@@ -169,10 +149,10 @@ def _plan_reading(name: str, weeks: int, runs: pd.DataFrame, lang: Lang) -> str:
     n = len(runs)
     survival = [
         text("alive_at", lang, week=w, k=round(_alive_share(runs, w) * n), n=n,
-             share=percent(_alive_share(runs, w)))
+             share=share(_alive_share(runs, w), lang))
         for w in (4, 12) if w <= weeks
     ] or [text("alive_end", lang, weeks=weeks, k=int(runs["alive_at_end"].sum()), n=n,
-               share=percent(runs["alive_at_end"].mean()))]
+               share=share(runs["alive_at_end"].mean(), lang))]
     profit = runs["gross_profit"]
     money = text("profit_reading", lang, weeks=weeks,
                  value=format_value("gross_profit", profit.median(), lang),

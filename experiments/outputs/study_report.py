@@ -14,6 +14,7 @@ from plotly.offline import get_plotlyjs
 from experiments.analyses.objectives import describe
 from experiments.analyses.optimize import Search
 from experiments.analyses.sensitivity import INDICES, Sensitivity
+from experiments.outputs.formatting import readable
 
 STYLE = """
 body { font: 15px/1.5 system-ui, sans-serif; color: #222; max-width: 1100px; margin: 2em auto;
@@ -108,15 +109,6 @@ READINGS = {
     "its interactions with others included; S1 the share it explains alone. Levers with ST near "
     "0 can be fixed anywhere in their range. ±: 95% bootstrap confidence half-widths.",
 }
-
-
-def readable(value: object) -> str:
-    """A number as a reader takes it in: thousands whole with separators, else 3 digits."""
-    if not isinstance(value, float):
-        return str(value)
-    if pd.isna(value):
-        return "–"
-    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
 
 
 def table_html(table: pd.DataFrame) -> str:

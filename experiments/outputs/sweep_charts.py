@@ -10,15 +10,13 @@ import plotly.graph_objects as go
 from plotly.colors import hex_to_rgb, qualitative
 from plotly.offline import get_plotlyjs
 
-from experiments.running.paired import PAIRED_METRICS
-from experiments.outputs.terminal import value
+from experiments.outputs.formatting import format_value
+from experiments.outputs.i18n import label as metric_label
+from experiments.running.metrics import in_view
 
 COLOURS = qualitative.Plotly
-HEADLINE = {
-    **{k: v for k, v in PAIRED_METRICS.items() if k != "alive_week12"},
-    "roi": "ROI (×)",
-}
-"""Metrics the report charts, with their labels."""
+HEADLINE = {m: metric_label(m, "en") for m in in_view("headline")}
+"""Metrics the report charts (the registry's `headline` view), with their labels."""
 BEST_BY = "gross_profit"
 MAX_LINES = 6
 """More groups of the other levers' values than this: markers with 10–90% bars, not lines."""
@@ -85,6 +83,8 @@ def best_points(points: pd.DataFrame, levers: list[str], n: int = 10) -> pd.Data
 
 
 def sweep_figures(points: pd.DataFrame, levers: list[str]) -> list[go.Figure]:
+    """Each headline metric against each lever, then a heat map per metric when exactly two
+    numeric levers vary. `points`: one row per point (see `experiments.analyses.sweep`)."""
     metrics = [m for m in HEADLINE if f"{m}_median" in points]
     numeric = [lv for lv in levers if pd.api.types.is_numeric_dtype(points[lv])]
     figures = [metric_by_lever(points, lever, metric, [o for o in levers if o != lever])
@@ -100,7 +100,7 @@ def write_sweep_report(points: pd.DataFrame, levers: list[str], title: str, path
     best = best_points(points, levers)
     for metric, label in HEADLINE.items():
         if label in best:
-            best[label] = [value(metric, x) for x in best[label]]
+            best[label] = [format_value(metric, x) for x in best[label]]
     charts = "\n".join(fig.to_html(full_html=False, include_plotlyjs=False)
                        for fig in sweep_figures(points, levers))
     table = best.to_html(index=False, border=0, classes="best")

@@ -13,29 +13,17 @@ from rich.cells import cell_len
 from rich.markup import escape
 from rich.table import Column, Table
 
+from experiments.outputs.formatting import format_value, span
 from experiments.outputs.i18n import Lang, label, text
-from experiments.outputs.report import format_value, summary_stats
-from experiments.running.paired import PAIRED_METRICS, stated
+from experiments.outputs.report import summary_stats
+from experiments.running.metrics import in_view
+from experiments.running.paired import stated
 
 Cell = tuple[str, str]
 """A value and the 10–90% range under it."""
 
 PAD = 3
 """Columns a rich table spends per column on padding and a border (plus one for the edge)."""
-
-
-def value(metric: str, x: float, lang: Lang = "en") -> str:
-    """A summary value with its unit in `lang`; ROI as a multiple of the incentive cost."""
-    return format_value(metric, x, lang)
-
-
-def spread(low: str, high: str, between: str = "–") -> str:
-    return "–" if low == high == "–" else f"{low}{between}{high}"
-
-
-def difference(metric: str, x: float, lang: Lang = "en") -> str:
-    """A paired difference with its sign; shares in percentage points."""
-    return format_value(metric, x, lang, signed=True)
 
 
 def summary_tables(summary: pd.DataFrame, plans: list[str], width: int,
@@ -47,8 +35,8 @@ def summary_tables(summary: pd.DataFrame, plans: list[str], width: int,
 
     def cell(plan: str, metric: str) -> Cell:
         row = stats.loc[(metric, plan)]
-        return (value(metric, row["median"], lang),
-                spread(value(metric, row.p10, lang), value(metric, row.p90, lang)))
+        return (format_value(metric, row["median"], lang),
+                span(format_value(metric, row.p10, lang), format_value(metric, row.p90, lang)))
 
     return grid(plans, {m: labels[m] for m in metrics}, cell, text("summary_table", lang), width,
                 corner=text("metric", lang), row_name=text("plan", lang))
@@ -64,10 +52,11 @@ def paired_tables(paired: pd.DataFrame, width: int, lang: Lang = "en") -> list[T
     def cell(plan: str, metric: str) -> Cell:
         row = rows.loc[(plan, metric)]
         centre, low, high = stated(row, metric)
-        return (difference(metric, centre, lang),
-                spread(difference(metric, low, lang), difference(metric, high, lang), "…"))
+        return (format_value(metric, centre, lang, signed=True),
+                span(format_value(metric, low, lang, signed=True),
+                     format_value(metric, high, lang, signed=True), "…"))
 
-    labels = PAIRED_METRICS if lang == "en" else {m: label(m, lang) for m in PAIRED_METRICS}
+    labels = {m: label(m, lang) for m in in_view("paired")}
     return grid(plans, labels, cell, text("paired_table", lang, base=baseline), width,
                 corner=text("metric", lang), row_name=text("plan", lang))
 
@@ -126,8 +115,9 @@ def best_point_tables(best: pd.DataFrame, points: pd.DataFrame, levers: list[str
 
     def cell(name: str, metric: str) -> Cell:
         row = rows.loc[by_name[name]]
-        return (value(metric, row[f"{metric}_median"]),
-                spread(value(metric, row[f"{metric}_p10"]), value(metric, row[f"{metric}_p90"])))
+        return (format_value(metric, row[f"{metric}_median"]),
+                span(format_value(metric, row[f"{metric}_p10"]),
+                     format_value(metric, row[f"{metric}_p90"])))
 
     title = f"Best points (#id: {', '.join(levers)})"
     return grid(list(names.values()), metrics, cell, title, width, row_name="point")

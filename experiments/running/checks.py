@@ -1,4 +1,5 @@
-"""Plans that validate but cannot do what they say: items that never fire, levers that cannot work.
+"""Plans that validate but cannot do what they say: items that never fire, levers that cannot
+work, prices that sell below cost; and notes on how older ways of stating a lever are read now.
 
 These are warnings, not errors: the plan runs, but a strategist should know before reading
 its results that, say, every red packet will be skipped.
@@ -41,7 +42,40 @@ def plan_warnings(plan: Plan) -> list[str]:
         if tier.by_hour == 0:
             out.append(f"growth.early_join_discounts[{n}] by_hour 0: nobody can join before "
                        "hour 0 of day 0, so this discount never applies.")
+    return out + _below_cost(plan)
+
+
+def _below_cost(plan: Plan) -> list[str]:
+    """One sentence for the price, and for each discount, that sells a unit below its cost."""
+    e = plan.economics
+    cost = f"economics.unit_cost {_yuan(e.unit_cost)}"
+    if e.price < e.unit_cost:
+        return [f"economics.price {_yuan(e.price)} is below {cost}: every unit sold loses "
+                f"{_yuan(e.unit_cost - e.price)}, before any discount."]
+    discounts = [(f"growth.early_join_discounts[{n}]", tier.discount)
+                 for n, tier in enumerate(plan.growth.early_join_discounts)]
+    discounts += [(f"calendar[{n}] ({item.kind})", item.discount)
+                  for n, item in enumerate(plan.calendar)
+                  if item.kind in ("flash_sale", "jielong", "coupon")]
+    out = []
+    for where, discount in discounts:
+        price = e.price * (1 - discount)
+        if price < e.unit_cost:
+            out.append(f"{where} discount {discount:.0%} leaves a price of {_yuan(price)}, below "
+                       f"{cost}: each unit sold with it loses {_yuan(e.unit_cost - price)}.")
     return out
+
+
+def plan_notes(plan: Plan) -> list[str]:
+    """How `plan`'s older ways of stating a lever are read now (one sentence each)."""
+    e = plan.economics
+    if e.margin is None:
+        return []
+    return [f"economics.margin {e.margin:g} is read as the margin at the market price "
+            f"{_yuan(e.market_price)}: a unit cost of {_yuan(e.unit_cost)} "
+            f"(economics.unit_cost), whatever the plan's price; gross profit = GMV − units × "
+            f"{_yuan(e.unit_cost)} − incentive cost. (Before, it was GMV × {e.margin:g} − "
+            "incentive cost, so discounts never sold below cost.)"]
 
 
 def _money(plan: Plan, item) -> list[tuple[str, float]]:

@@ -34,6 +34,7 @@ class DaskBackend(Backend):
     def __init__(self, address: str, workers: int):
         self.address = address
         self.workers = workers
+        self.side_by_side = workers if address == "local" else None
         self._cluster: LocalCluster | None = None
         self._client: Client | None = None
 

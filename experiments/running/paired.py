@@ -2,6 +2,7 @@
 
 Replicate r of every plan meets the same seed, and the random streams are tied to accounts and
 moments, so a plan's per-seed difference from the baseline measures its levers, not its luck.
+The metrics compared are those registered with the `paired` view (`experiments.running.metrics`).
 
 `pair` gives one plan's difference from another with a bootstrap interval and the number of
 seeds on which it is ahead or behind; a plan "leads" another only when that interval excludes
@@ -14,43 +15,25 @@ import numpy as np
 import pandas as pd
 from scipy.stats import bootstrap
 
-PAIRED_METRICS = {
-    "lifetime_days": "lifetime (days)",
-    "alive_week12": "alive at week 12 (share)",
-    "total_gmv": "GMV (yuan)",
-    "gross_profit": "gross profit (yuan)",
-    "total_cost": "incentive cost (yuan)",
-    "final_members": "final members",
-}
-"""Summary metrics compared seed by seed, with their labels."""
-
-SHARES = ("alive_week12",)
-"""0/1 metrics: their difference is the difference of shares (the mean of per-seed differences);
-every other metric's difference is the median of per-seed differences."""
-
-
-
-def stated(row: "pd.Series", metric: str) -> tuple[float, float, float]:
-    """What outputs state of one `paired_differences` row: for a 0/1 metric (`SHARES`) the
-    difference of shares and its bootstrap interval, else the median and the 10–90% range of
-    the per-seed differences."""
-    columns = ("difference", "low", "high") if metric in SHARES else ("median", "p10", "p90")
-    return tuple(float(row[c]) for c in columns)
-
+from experiments.running.metrics import get, in_view, replicate_values
 
 CONFIDENCE = 0.9
 """Two-sided confidence of the bootstrap interval of a paired difference."""
 RESAMPLES = 2000
 
 
-def alive_week12(summary: pd.DataFrame) -> pd.Series:
-    """1.0 where the group was still alive on day 84, else 0.0."""
-    return alive_at_week(summary, 12)
+def is_share(metric: str) -> bool:
+    """True for a yes/no metric (registered with the `share` aggregate): its difference is the
+    difference of shares (the mean of per-seed differences), not their median."""
+    return get(metric).aggregate == "share"
 
 
-def alive_at_week(summary: pd.DataFrame, week: int) -> pd.Series:
-    """1.0 where the group was still alive on day 7 × `week`, else 0.0."""
-    return (summary["lifetime_days"] >= 7 * week).astype(float)
+def stated(row: "pd.Series | dict", metric: str) -> tuple[float, float, float]:
+    """What outputs state of one `paired_differences` row: for a yes/no metric (`is_share`) the
+    difference of shares and its bootstrap interval, else the median and the 10–90% range of
+    the per-seed differences (units of the metric; a share's difference is a fraction)."""
+    columns = ("difference", "low", "high") if is_share(metric) else ("median", "p10", "p90")
+    return tuple(float(row[c]) for c in columns)
 
 
 @dataclass(frozen=True)
@@ -93,33 +76,39 @@ def pair(plan: pd.Series, other: pd.Series, share: bool = False) -> Pair:
 
 
 def per_seed(summary: pd.DataFrame, metric: str) -> pd.DataFrame:
-    """Seeds as rows, plans as columns (in plan order): one summary metric, or `alive_weekN`."""
-    table = summary
-    if metric.startswith("alive_week"):
-        table = summary.assign(**{metric: alive_at_week(summary, int(metric[10:]))})
+    """Seeds as rows, plans as columns (in plan order): one column of `summary` (columns plan,
+    seed and `metric`), or a registered metric it derives (`replicate_values`: `alive_weekN`);
+    NaN where a replicate leaves it undefined."""
+    table = summary if metric in summary else summary.assign(
+        **{metric: replicate_values(summary, metric)})
     wide = table.pivot(index="seed", columns="plan", values=metric).astype(float)
     return wide[list(dict.fromkeys(summary["plan"]))]
 
 
 def paired_differences(summary: pd.DataFrame, baseline: str | None = None) -> pd.DataFrame | None:
-    """Per plan other than `baseline` (default: the first plan) and per metric: median, 10% and
-    90% quantiles and mean of per-seed differences (plan − baseline) over the seeds both plans
-    ran; `difference`, `low`, `high`, `ahead`, `behind` as in `pair`. None for one plan.
+    """Per plan other than `baseline` (default: the first plan) and per paired metric: median,
+    10% and 90% quantiles and mean of per-seed differences (plan − baseline) over the `n` seeds
+    both plans define it for; `difference`, `low`, `high`, `ahead`, `behind` as in `pair`.
 
-    Raises ValueError when `baseline` is not one of the plans.
+    `summary` has one row per replicate with `plan`, `seed` and the summary columns. Returns one
+    row per (plan, metric) with columns plan, baseline, metric, n, median, p10, p90, mean,
+    difference, low, high, ahead, behind (units of the metric; a share's difference is a
+    fraction), or None for a single plan. Raises ValueError when `baseline` is not one of the
+    plans.
     """
     plans = list(dict.fromkeys(summary["plan"]))
     if len(plans) < 2:
         return None
     baseline = check_baseline(baseline, plans)
-    wide = {metric: per_seed(summary, metric) for metric in PAIRED_METRICS}
+    metrics = in_view("paired")
+    wide = {metric: per_seed(summary, metric) for metric in metrics}
     rows = []
     for plan in plans:
         if plan == baseline:
             continue
-        for metric in PAIRED_METRICS:
+        for metric in metrics:
             d = (wide[metric][plan] - wide[metric][baseline]).dropna()
-            p = pair(wide[metric][plan], wide[metric][baseline], metric in SHARES)
+            p = pair(wide[metric][plan], wide[metric][baseline], is_share(metric))
             rows.append({
                 "plan": plan, "baseline": baseline, "metric": metric, "n": len(d),
                 "median": d.median(), "p10": d.quantile(0.1), "p90": d.quantile(0.9),

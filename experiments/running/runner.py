@@ -12,8 +12,10 @@ Replicate r of every plan uses seed `seed + r` (common random numbers), so plans
 comparison meet the same luck.
 """
 
+import functools
 import hashlib
 import json
+import logging
 import os
 import shutil
 import signal
@@ -31,7 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments.running import storage
+from experiments.running import memory, storage
 from experiments.running.paired import check_baseline, paired_differences
 from experiments.running.storage import Results
 from scenarios.schema import Plan
@@ -166,6 +168,7 @@ def _check(plans: Sequence[Plan], replicates: int, workers: int) -> None:
 
 
 def check_workers(workers: int) -> None:
+    """Raise `RunError` unless `workers` (local processes) is at least 1."""
     if workers < 1:
         raise RunError(f"workers must be at least 1, not {workers}")
 
@@ -212,10 +215,17 @@ def execute(
     if progress is not None:
         progress(n_done, len(runs))
     todo = [c for c in chunks if c.index not in finished]
+    plans = [run.plan for chunk in todo for run in chunk.runs]
+    side_by_side = 1
     try:
         if todo:
             with nullcontext(backend) if backend else open_backend(workers, dask) as where:
+                if where.side_by_side is not None:  # None: a scheduler's workers run elsewhere
+                    side_by_side = min(where.side_by_side, len(todo))
+                    check_memory(plans, side_by_side)
                 where.run(todo, tables, hourly, keep)
+    except MemoryError:
+        raise RunError(memory.out_of_memory(plans, side_by_side)) from None
     except KeyboardInterrupt:
         partial = _stack(finished, tables) if finished else None
         if out is not None and partial is not None:
@@ -227,6 +237,22 @@ def execute(
         storage.mark_finished(out, tables, done_key)
         store.drop()
     return result
+
+
+def check_memory(plans: Sequence[Plan], workers: int) -> None:
+    """`RunError` when one run of `plans` cannot fit in memory; a warning on stderr (once per
+    text) when `workers` of them side by side may not (see `experiments.running.memory.assess`)."""
+    verdict = memory.assess(plans, workers)
+    if verdict.refusal:
+        raise RunError(verdict.refusal)
+    if verdict.warning:
+        _warn_once(verdict.warning)
+
+
+@functools.cache
+def _warn_once(text: str) -> None:
+    # with no logging set up, Python prints a warning's bare text on stderr
+    logging.getLogger(__name__).warning("Warning: %s", text)
 
 
 def _chunks(runs: Sequence[Run], tables: tuple[str, ...], hourly: bool) -> list[Chunk]:
@@ -326,6 +352,9 @@ class Backend:
     Dask; their workers start with the first chunks and stay up until `close` (the end of a
     `with` block), so a study that runs many small batches starts them once."""
 
+    side_by_side: int | None = 1
+    """Runs held in this machine's memory at once (None: the runs happen on other machines)."""
+
     def run(self, todo: list[Chunk], tables: tuple[str, ...], hourly: bool, keep: Keep) -> None:
         """Run every chunk of `todo`, handing each finished one to `keep` in this process."""
         for chunk in todo:
@@ -357,7 +386,7 @@ class LocalProcesses(Backend):
     and the unfinished chunks run again, up to `POOL_RESTARTS` times in one `run`."""
 
     def __init__(self, workers: int):
-        self.workers = workers
+        self.workers = self.side_by_side = workers
         self._pool: ProcessPoolExecutor | None = None
 
     def run(self, todo: list[Chunk], tables: tuple[str, ...], hourly: bool, keep: Keep) -> None:

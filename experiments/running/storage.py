@@ -8,13 +8,15 @@ A run directory holds:
 - `paired.parquet`: for a comparison, each plan's per-seed differences from the baseline plan
   (`compare --baseline`, default the first plan; see `experiments.running.paired`).
 - `hourly.parquet`: one row per plan, replicate and hour (only for hourly runs).
-- `plan.yaml` when the run has one plan, or `plans/<name>.yaml` for each plan of a comparison:
-  the resolved plans with every default filled, each one a plan `groupsim run` accepts.
+- `plan.yaml` when the run has one plan, or `plans/<stem>.yaml` for each plan of a comparison
+  (`<stem>` is `scenarios.names.file_stem` of the plan's name): the resolved plans with every
+  default filled, each one a plan `groupsim run` accepts.
 - `report.html`, written by `experiments.outputs.report`.
 - `deck/`, written by `groupsim deck` (`experiments.outputs.deck`): the slide decks and chart images.
 - `chunks/` while a run is under way: finished chunks of runs (see `experiments.running.runner`); a
   rerun of the same command on the same directory runs only what is missing.
-- `groupsim.json`: which command wrote the directory and with what (see `claim`), and
+- `groupsim.json`: which command wrote the directory, with what, and by which code (see
+  `claim`), and
   `runs.json`: which runs the tables hold once they are all done.
 
 Every table starts with the columns `plan` and `replicate`; rows are sorted by plan order,
@@ -34,6 +36,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from scenarios.loader import load_plan, plan_to_yaml
+from scenarios.names import file_stem
+from sim.sources import OUTPUT_SOURCES, code_changes, code_record, source_files
 from scenarios.schema import Plan
 
 TABLES = ("daily", "summary", "members", "paired", "hourly")
@@ -76,6 +80,8 @@ def write_parquet_atomic(table: pd.DataFrame, path: Path) -> None:
 
 
 def write_atomic(path: Path, write: Any) -> None:
+    """Call `write(tmp)` on a temporary sibling of `path`, then move it over `path`, so that a
+    reader never sees half a file."""
     tmp = path.with_name(path.name + ".tmp")
     write(tmp)
     os.replace(tmp, path)
@@ -84,10 +90,14 @@ def write_atomic(path: Path, write: Any) -> None:
 def claim(out: Path, command: str, spec: dict[str, Any], force: bool = False) -> bool:
     """Make `out` the directory of `command` run with `spec` (JSON-able); True if resuming.
 
-    A new or empty directory is claimed; one written by the same command and spec is resumed;
-    anything else raises `OutDirError` unless `force`, which empties a directory groupsim wrote.
+    The manifest also records the code (`sim.sources.code_record`: a hash of each source that
+    can change an output, the numba and groupsim versions). A new or empty directory is claimed;
+    one written by the same command, spec and code is resumed; anything else (results of other
+    code included: they are never reused) raises `OutDirError` unless `force`, which empties a
+    directory groupsim wrote.
     """
-    manifest = {"command": command, "spec": json.loads(json.dumps(spec, default=str))}
+    manifest = {"command": command, "spec": json.loads(json.dumps(spec, default=str)),
+                "code": code_record(source_files(OUTPUT_SOURCES))}
     out.mkdir(parents=True, exist_ok=True)
     path = out / MANIFEST
     held = sorted(p.name for p in out.iterdir())
@@ -95,6 +105,16 @@ def claim(out: Path, command: str, spec: dict[str, Any], force: bool = False) ->
         before = json.loads(path.read_text(encoding="utf-8"))
         if before == manifest:
             return True
+        if not force and _same_run(before, manifest):
+            changes = (code_changes(before["code"], manifest["code"]) if "code" in before
+                       else ["made before groupsim recorded its code"])
+            shown = ", ".join(changes[:4]) + (f" and {len(changes) - 4} more" if len(changes) > 4
+                                               else "")
+            raise OutDirError(
+                f"--out {out} holds this {command}'s results made by other code ({shown}), so "
+                "they are not reused. Add --force to rerun it from scratch there, or choose "
+                "another --out."
+            )
         if not force:
             what = (f"another {command} (its spec differs)" if before["command"] == command
                     else f"a `groupsim {before['command']}` run")
@@ -115,14 +135,20 @@ def claim(out: Path, command: str, spec: dict[str, Any], force: bool = False) ->
     return False
 
 
+def _same_run(before: dict[str, Any], now: dict[str, Any]) -> bool:
+    """Same command and spec (the code aside)."""
+    return before["command"] == now["command"] and before["spec"] == now["spec"]
+
+
 def write_plans(out: Path, plans: Sequence[Plan]) -> None:
-    """`plan.yaml` for one plan, or `plans/<name>.yaml` for each plan of a comparison."""
+    """`plan.yaml` for one plan, or `plans/<file_stem(name)>.yaml` for each plan of a comparison."""
     if len(plans) == 1:
         (out / "plan.yaml").write_text(plan_to_yaml(plans[0]), encoding="utf-8")
         return
     (out / "plans").mkdir(exist_ok=True)
     for plan in plans:
-        (out / "plans" / f"{plan.name}.yaml").write_text(plan_to_yaml(plan), encoding="utf-8")
+        (out / "plans" / f"{file_stem(plan.name)}.yaml").write_text(plan_to_yaml(plan),
+                                                                   encoding="utf-8")
 
 
 def write_tables(out: Path, tables: dict[str, pd.DataFrame | None]) -> None:
@@ -133,6 +159,7 @@ def write_tables(out: Path, tables: dict[str, pd.DataFrame | None]) -> None:
 
 
 def read_tables(out: Path, names: Sequence[str]) -> dict[str, pd.DataFrame]:
+    """`out/<name>.parquet` for each name. Raises FileNotFoundError for a missing table."""
     return {name: pd.read_parquet(out / f"{name}.parquet") for name in names}
 
 
@@ -167,9 +194,8 @@ def read_results(out: Path) -> Results:
     if (out / "plan.yaml").is_file():
         plans = [load_plan(str(out / "plan.yaml"))]
     else:
-        plans = [
-            load_plan(str(out / "plans" / f"{name}.yaml")) for name in summary["plan"].unique()
-        ]
+        plans = [load_plan(str(out / "plans" / f"{file_stem(name)}.yaml"))
+                 for name in summary["plan"].unique()]
     optional = {
         name: pd.read_parquet(out / f"{name}.parquet") if (out / f"{name}.parquet").is_file() else None
         for name in ("paired", "hourly")

@@ -1,0 +1,137 @@
+"""What every kernel module shares: the context, counter-based random numbers, member helpers.
+
+The context (`Ctx`) is one tuple of everything an hour reads and writes: the constants, the
+levers, the state arrays, the trait table, the output rows, the events and the day's rhythm.
+Kernel functions take it as their first argument and unpack what they use.
+
+Random numbers are counter-based: every draw is a hash of (run key, purpose, account, hour),
+so a replicate's luck stays with the same people and moments when a lever changes, and two
+plans run on the same seed differ by their levers, not by shifted random streams. The run key
+is drawn from the model's numpy Generator, so a seed fixes a run.
+"""
+
+import math
+from typing import Any, NamedTuple
+
+import numba
+import numpy as np
+
+from sim.codes import G_MEMBERS, H_LEAVES, H_PROMPTED, H_REAL, IN, LEFT, MUTED, REMOVED, T_MEMBER
+
+
+
+class Ctx(NamedTuple):
+    """Everything the hour's kernels read and write (built by `sim.model.GroupModel`).
+
+    c: `sim.constants.Constants`; lv: `sim.model.Levers`; s: `sim.state.State`; traits:
+    roles × `sim.codes.TRAITS` float64; out_h: `HOURLY` rows × hours; out_d: `DAILY` rows × days;
+    ev: `sim.calendar.Events`; rhythm: 24 hourly weights with mean 1.
+    """
+
+    c: Any
+    lv: Any
+    s: Any
+    traits: np.ndarray
+    out_h: np.ndarray
+    out_d: np.ndarray
+    ev: Any
+    rhythm: np.ndarray
+
+
+# The hour's functions run without reference counting (_nrt=False): they allocate nothing
+# (scratch arrays live in the state) and numba's per-call reference counting of the ~50 state
+# arrays was measured at 36% of a run (perf, in the runtime's atomic add/sub).
+hot = numba.njit(cache=True, _nrt=False)
+
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
+
+
+@hot
+def _mix(x):
+    """splitmix64's finaliser: a bijective scramble of 64 bits."""
+    x = (x ^ (x >> _S30)) * _M1
+    x = (x ^ (x >> _S27)) * _M2
+    return x ^ (x >> _S31)
+
+
+@hot
+def rand(lv, purpose, a, b):
+    """A uniform in [0, 1) for (run key, purpose, a, b): usually a = account, b = hour."""
+    x = _mix(np.uint64(lv.key) + np.uint64(purpose + 1) * _GOLDEN)
+    x = _mix(x + np.uint64(a + 2) * _GOLDEN)
+    x = _mix(x + np.uint64(b + 2) * _GOLDEN)
+    return float(x >> _S11) * (1.0 / 9007199254740992.0)
+
+
+@hot
+def poisson(lv, purpose, a, b, lam):
+    """Poisson draw by inversion, in chunks of at most 30 (a sum of Poissons is Poisson)."""
+    k = 0
+    chunk = 0
+    while lam > 0.0:
+        part = min(lam, 30.0)
+        lam -= part
+        p = math.exp(-part)
+        cdf = p
+        u = rand(lv, purpose, a * 64 + chunk, b)
+        n = 0
+        while u > cdf and p > 0.0:
+            n += 1
+            p *= part / n
+            cdf += p
+        k += n
+        chunk += 1
+    return k
+
+
+@hot
+def is_member(s, traits, i):
+    st = s.status[i]
+    return (st == IN or st == MUTED) and traits[s.role[i], T_MEMBER] > 0.0
+
+
+@hot
+def open_chance(c, s, i, h):
+    """M18: the chance a member opens the group this hour, falling with days without a reason."""
+    days = (h - s.last_reason[i]) / 24.0
+    p = math.exp(-days / c.salience_days)
+    if s.status[i] == MUTED:
+        p *= c.muted_read
+    return p
+
+
+@hot
+def value_trust(c, lv):
+    """M3: trust a value post builds, more from a host whose persona fits the topic."""
+    w = c.value_trust_match_weight
+    return c.trust_value_gain * ((1.0 - w) + w * lv.ip_match)
+
+
+@hot
+def leave_group(s, out_h, i, h, removed):
+    s.group[G_MEMBERS] -= 1
+    s.status[i] = REMOVED if removed else LEFT
+    s.left_hour[i] = h
+    s.trust_end[i] = s.trust[i]
+    out_h[H_LEAVES, h] += 1
+
+
+@hot
+def say(s, out_h, i, h, n):
+    """`n` conversation messages by member i (M21: talk comes in exchanges)."""
+    s.n_posts[i] += n
+    s.last_post[i] = h
+    s.posted_day[i] = h // 24
+    s.conv_day[i] = h // 24
+    out_h[H_REAL, h] += n
+
+
+@hot
+def say_prompted(s, out_h, i, h):
+    """A message money or a prompt asked for: thanks, a paid check-in."""
+    s.n_prompted[i] += 1
+    out_h[H_PROMPTED, h] += 1
+    out_h[H_REAL, h] += 1

@@ -1,0 +1,220 @@
+"""Joins and leaves: shares and referral invites, the host's feed, QR influx, the entry
+filter, and the daily mute-or-leave decision (M2 M10 M11 M13 M15 M16 M20)."""
+
+import math
+
+from sim.codes import (
+    G_COST, G_MEMBERS, G_NEXT_SPAM, G_N_EVER, G_REFERRAL_JOINS, G_SHARE_TOTAL, H_JOINS, H_REFERRAL,
+    IN, MUTED, OUT, R_ARRIVE_FILTER, R_ARRIVE_SPAM, R_ARRIVE_WHO, R_FEED_JOIN, R_FEED_SEE, R_JOIN,
+    R_LEAVE, R_MUTE, R_N_ARRIVE, R_SHARE, SHARE, T_ADVERTISER, T_MEMBER, T_SHARE,
+)
+from sim.core import hot, is_member, leave_group, poisson, rand
+from sim.money import can_spend, spend
+
+
+@hot
+def share_weight(ctx, i):
+    """M13: shares a day a member would make: satisfied, trusting members of their own accord,
+    any member when the referral reward pays enough for their money sensitivity."""
+    c, lv, s, traits = ctx.c, ctx.lv, ctx.s, ctx.traits
+    if s.status[i] != IN:
+        return 0.0
+    willing = max(s.satisfaction[i] + c.share_sat_offset, 0.0) * s.trust[i]
+    if s.stage[i] == SHARE:
+        willing *= c.share_stage_boost
+    w = c.share_rate_per_day * willing * traits[s.role[i], T_SHARE]
+    if lv.reward_referrer > 0.0 and s.group[G_COST] + lv.reward_referrer + lv.reward_referee <= lv.budget:
+        w += c.reward_share_per_yuan * lv.reward_referrer * s.money_sens[i] * math.exp(-s.habituation[i])
+    return w
+
+
+@hot
+def refresh_share_weights(ctx):
+    """Everyone's share weight and their total (kept up to date through the day by _join)."""
+    c, lv, s, traits = ctx.c, ctx.lv, ctx.s, ctx.traits
+    total = 0.0
+    for k in range(int(s.group[G_N_EVER])):
+        i = s.ever[k]
+        s.share_w[i] = share_weight(ctx, i)
+        total += s.share_w[i]
+    s.group[G_SHARE_TOTAL] = total
+
+
+@hot
+def join_group(ctx, j, h, inviter):
+    c, lv, s, traits, out_h = ctx.c, ctx.lv, ctx.s, ctx.traits, ctx.out_h
+    s.status[j] = IN
+    s.join_hour[j] = h
+    s.last_reason[j] = h
+    s.last_post[j] = h
+    s.invited_by[j] = inviter
+    s.ever[int(s.group[G_N_EVER])] = j
+    s.group[G_N_EVER] += 1
+    if traits[s.role[j], T_MEMBER] > 0.0:
+        s.group[G_MEMBERS] += 1
+        s.share_w[j] = share_weight(ctx, j)
+        s.group[G_SHARE_TOTAL] += s.share_w[j]
+        s.was_member[j] = 1
+        out_h[H_JOINS, h] += 1
+        s.satisfaction[j] += c.fee_commitment_per_yuan * lv.fee
+        # M13: tiered early-join discounts with hourly deadlines on day 0
+        s.early_disc[j] = early_discount(lv, h)
+        if inviter >= 0:
+            out_h[H_REFERRAL, h] += 1
+            s.group[G_REFERRAL_JOINS] += 1
+
+
+@hot
+def early_discount(lv, h):
+    """The early-join discount still open at hour h (0 after the last deadline)."""
+    best = 0.0
+    for k in range(lv.early_hours.shape[0]):
+        if h < lv.early_hours[k]:
+            best = max(best, lv.early_discs[k])
+    return best
+
+
+@hot
+def friends_inside(s, traits, j):
+    """Friends of candidate j in the group, and the share of their pairs who know each other."""
+    n = 0
+    lo, hi = s.friend_ptr[j], s.friend_ptr[j + 1]
+    for k in range(lo, hi):
+        if is_member(s, traits, s.friend_idx[k]):
+            n += 1
+    if n < 2:
+        return n, 0.0
+    pairs = 0
+    linked = 0
+    for k in range(lo, hi):
+        a = s.friend_idx[k]
+        if not is_member(s, traits, a):
+            continue
+        for m in range(k + 1, hi):
+            b = s.friend_idx[m]
+            if not is_member(s, traits, b):
+                continue
+            pairs += 1
+            if s.tie[a, b] > 0.0:
+                linked += 1
+    return n, linked / pairs
+
+
+@hot
+def join_chance(ctx, j, h, referee_reward):
+    """M13/M16: a candidate's chance to join, rising with friends inside (diminishing) and
+    with rewards and early discounts; the entry threshold and fee filter low-match candidates."""
+    c, lv, s, traits = ctx.c, ctx.lv, ctx.s, ctx.traits
+    n, clustered = friends_inside(s, traits, j)
+    social = 1.0 - math.exp(-c.join_friends * n)
+    appeal = c.join_base + (1.0 - c.join_base) * social * (1.0 + c.join_clustered * clustered)
+    appeal *= s.trust[j] * (c.taste_floor + s.interest[j])
+    appeal *= 1.0 + c.join_reward_per_yuan * referee_reward * s.money_sens[j]
+    appeal *= 1.0 + c.discount_pull * early_discount(lv, h)
+    appeal *= entry_filter(ctx, j)
+    return min(appeal, 1.0)
+
+
+@hot
+def entry_filter(ctx, j):
+    """M16: the threshold stops spammers and low-match candidates; a fee stops the unwilling."""
+    c, lv, s, traits = ctx.c, ctx.lv, ctx.s, ctx.traits
+    if traits[s.role[j], T_ADVERTISER] > 0.0:
+        return 1.0 - lv.threshold * c.threshold_filter
+    f = 1.0 - lv.threshold * c.threshold_filter * (1.0 - s.interest[j])
+    return f * math.exp(-lv.fee * s.money_sens[j] / c.fee_scale_yuan)
+
+
+@hot
+def invite_and_join(ctx, h, hour_weight):
+    """Phase 2: referral invites (M13), QR influx (M10/M16)."""
+    c, lv, s, traits, out_h = ctx.c, ctx.lv, ctx.s, ctx.traits, ctx.out_h
+    n_ever = int(s.group[G_N_EVER])
+    cap = lv.platform_cap
+    n_members = int(s.group[G_MEMBERS])
+    reward = lv.reward_referrer + lv.reward_referee
+    reward_ok = reward == 0.0 or can_spend(lv, s, h, reward)
+    urgency = 1.0 + c.urgency * early_discount(lv, h)
+    if s.group[G_SHARE_TOTAL] > 0.0:
+        for k in range(n_ever):
+            # each member shares (forwards, posts to 朋友圈) at their own rate; a share reaches
+            # every friend still outside
+            i = s.ever[k]
+            if s.share_w[i] <= 0.0 or not is_member(s, traits, i):
+                continue
+            if rand(lv, R_SHARE, i, h) >= s.share_w[i] * urgency * hour_weight / 24.0:
+                continue
+            for y in range(s.friend_ptr[i], s.friend_ptr[i + 1]):
+                j = s.friend_idx[y]
+                if s.status[j] != OUT or n_members >= cap:
+                    continue
+                chance = join_chance(ctx, j, h, lv.reward_referee if reward_ok else 0.0)
+                if rand(lv, R_JOIN, j, h * 4096 + i % 4096) < chance:
+                    join_group(ctx, j, h, i)
+                    n_members += 1
+                    if reward > 0.0 and reward_ok:
+                        spend(s, out_h, h, reward)
+                        s.value_day[i] += c.value_money_per_yuan * lv.reward_referrer * s.money_sens[i]
+                        reward_ok = can_spend(lv, s, h, reward)
+    # QR influx: strangers scanning a posted code; some come to advertise
+    n_arrive = poisson(lv, R_N_ARRIVE, 0, h, lv.qr_influx * hour_weight / 24.0) if lv.qr_influx > 0 else 0
+    for x in range(n_arrive):
+        if rand(lv, R_ARRIVE_SPAM, x, h) < lv.influx_spam:
+            j = int(s.group[G_NEXT_SPAM])
+            if j >= lv.spam_hi:
+                continue
+            s.group[G_NEXT_SPAM] += 1
+        else:
+            if lv.pool_hi == lv.pool_lo or n_members >= cap:
+                continue
+            j = lv.pool_lo + int(rand(lv, R_ARRIVE_WHO, x, h) * (lv.pool_hi - lv.pool_lo))
+            if s.status[j] != OUT:
+                continue
+        if rand(lv, R_ARRIVE_FILTER, j, h) < entry_filter(ctx, j):
+            join_group(ctx, j, h, -1)
+            if traits[s.role[j], T_MEMBER] > 0.0:
+                n_members += 1
+
+
+@hot
+def host_feed(ctx, h):
+    """M13/M15: the host's own feed (朋友圈) reaches part of the pool once a day."""
+    c, lv, s, traits, out_h = ctx.c, ctx.lv, ctx.s, ctx.traits, ctx.out_h
+    n_members = int(s.group[G_MEMBERS])
+    reach = c.feed_reach_per_day * (c.feed_reach_floor + lv.ip_strength)
+    for j in range(lv.pool_lo, lv.pool_hi):
+        if n_members >= lv.platform_cap:
+            break
+        if s.status[j] != OUT or rand(lv, R_FEED_SEE, j, h) >= reach:
+            continue
+        if rand(lv, R_FEED_JOIN, j, h) < join_chance(ctx, j, h, 0.0):
+            join_group(ctx, j, h, -1)
+            n_members += 1
+
+
+@hot
+def mute_or_leave(ctx, i, h):
+    """M2/M11/M20: everyday churn, raised by dissatisfaction, overload and bad sentiment;
+    members with two ties leave far less (M7). Returns whether the member left."""
+    c, lv, s, out_h = ctx.c, ctx.lv, ctx.s, ctx.out_h
+    sat = s.satisfaction[i]
+    overload = max(s.read_day[i] / s.tolerance[i] - 1.0, 0.0)
+    leave = c.churn_per_day
+    leave += c.leave_hazard * max(c.leave_below - sat, 0.0) / c.hazard_scale
+    leave += c.overload_leave * overload
+    bad_mood = max(-s.sentiment[i], 0.0)
+    leave += c.sentiment_leave * bad_mood * bad_mood  # mild gloom hardly matters, anger does
+    if s.status[i] == MUTED and sat < c.mute_below:
+        leave = max(leave, c.muted_leave_hazard)
+    if s.n_ties[i] >= 2:
+        leave *= c.two_ties_protect
+    if rand(lv, R_LEAVE, i, h) < leave:
+        leave_group(s, out_h, i, h, False)
+        return True
+    if s.status[i] == IN:
+        mute = c.mute_hazard * max(c.mute_below - sat, 0.0) / c.hazard_scale
+        mute += c.overload_mute * overload
+        if rand(lv, R_MUTE, i, h) < mute:
+            s.status[i] = MUTED
+            s.muted_hour[i] = h
+    return False
