@@ -88,6 +88,7 @@ def summary(model, daily: pd.DataFrame) -> dict:
     return {
         "alive_at_end": dead < 0,
         "lifetime_days": plan.horizon_days if dead < 0 else dead,
+        "horizon_days": plan.horizon_days,
         "peak_members": int(s.group[k.G_PEAK]),
         "final_members": int(daily["members"].iloc[-1]),
         "units_sold": int(daily["purchases"].sum()),

@@ -35,11 +35,11 @@ def _results(summary: pd.DataFrame, baseline: str | None = None) -> Results:
 def test_pair_interval_excludes_zero_only_for_a_consistent_difference():
     rng = np.random.default_rng(0)
     base = pd.Series(rng.normal(0, 100, SEEDS))
-    better = pair(base + 50 + rng.normal(0, 5, SEEDS), base)
+    better = pair(base + 50 + rng.normal(0, 5, SEEDS), base, "gross_profit")
     assert better.decided and better.low > 0 and better.ahead == SEEDS and better.behind == 0
-    noisy = pair(base + rng.normal(0, 100, SEEDS), base)
+    noisy = pair(base + rng.normal(0, 100, SEEDS), base, "gross_profit")
     assert not noisy.decided and noisy.low < 0 < noisy.high
-    same = pair(base, base)
+    same = pair(base, base, "gross_profit")
     assert (same.difference, same.low, same.high, same.decided) == (0, 0, 0, False)
 
 

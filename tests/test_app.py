@@ -118,7 +118,10 @@ def test_whatif_of_unchanged_levers_differs_by_nothing():
     same = app.apply_levers(base, app.read_levers(base), name=app.whatif_name(base))
     whatif = app.run_whatif(base, same, replicates=3)
     assert list(dict.fromkeys(whatif.summary["plan"])) == [base.name, same.name]
-    assert (whatif.paired[["median", "p10", "p90"]] == 0).all().all()
+    assert (whatif.paired["value"] == 0).all()
+    numbers = whatif.paired[whatif.paired["aggregate"] == "median"]
+    assert (numbers[["low", "high"]] == 0).all().all()
+    assert list(whatif.paired[whatif.paired["aggregate"] == "share"]["metric"]) == ["alive_week2"]
     table = app.outcome_table(whatif)
     assert list(table["outcome"]) == list(app.OUTCOMES.values())
     assert (table["base"] == table["what-if"]).all()
@@ -134,8 +137,8 @@ def test_whatif_pairs_the_changed_plan_seed_by_seed():
     assert sorted(whatif.summary["seed"].unique()) == [5, 6, 7]
     members = whatif.paired.set_index("metric").loc["final_members"]
     by_seed = whatif.summary.pivot(index="seed", columns="plan", values="final_members")
-    assert members["median"] == (by_seed["fewer"] - by_seed[base.name]).median()
-    assert members["median"] < 0  # 40 instead of 150 initial members
+    assert members["value"] == (by_seed["fewer"] - by_seed[base.name]).median()
+    assert members["value"] < 0  # 40 instead of 150 initial members
     with pytest.raises(PlanError, match="own name"):
         app.run_whatif(base, base, replicates=1)
 

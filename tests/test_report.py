@@ -33,8 +33,8 @@ def results():
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_run_charts_draw_every_plan_with_titles_in_the_language(results, lang):
     figures = charts.run_charts(results, lang)
-    assert list(figures) == ["survival", "members", "weekly_gmv", "cumulative_profit",
-                             "weekly_posters", "trust", "sentiment"]
+    assert list(figures) == ["survival", "members", "weekly_gmv", "weekly_profit",
+                             "cumulative_profit", "weekly_posters", "trust", "sentiment"]
     for name, chart in figures.items():
         fig = chart.fig
         assert isinstance(fig, go.Figure) and not fig.layout.title.text  # the title is text

@@ -74,18 +74,18 @@ def finding(table: pd.DataFrame, metric: str, baseline: str, unit: Unit | None =
     names its `unit` and is ranked by its median. Raises `UnknownMetric` for an unregistered
     metric without `unit`."""
     wide = per_seed(table, metric)
-    share = unit is None and is_share(metric)
+    share = is_share(metric)
     values = (wide.mean() if share else wide.median()).sort_values(ascending=False, kind="stable")
     best = values.index[0]
     runner = values.index[1] if len(values) > 1 else None
-    level = [best, *(p for p in values.index[1:] if not pair(wide[best], wide[p], share).decided)]
+    level = [best, *(p for p in values.index[1:] if not pair(wide[best], wide[p], metric).decided)]
     return Finding(
         metric=metric,
         unit=unit or get(metric).unit,
         values=values,
         baseline=baseline,
-        versus_runner=None if runner is None else pair(wide[best], wide[runner], share),
-        against=None if best == baseline else pair(wide[best], wide[baseline], share),
+        versus_runner=None if runner is None else pair(wide[best], wide[runner], metric),
+        against=None if best == baseline else pair(wide[best], wide[baseline], metric),
         alike=bool((wide.nunique(axis=1, dropna=False) == 1).all()),
         level=tuple(str(p) for p in level),
         level_alike=bool((wide[level].nunique(axis=1, dropna=False) == 1).all()),
@@ -210,7 +210,7 @@ def cost_sentence(summary: pd.DataFrame, plan: str, baseline: str, lang: Lang) -
     phrase = text("phrase_total_cost", lang, value=median)
     if plan == baseline:
         return text("cost_base", lang, base=baseline, phrase=phrase)
-    p = pair(wide[plan], wide[baseline])
+    p = pair(wide[plan], wide[baseline], "total_cost")
     if p.ahead == p.behind == 0:
         return text("cost_same", lang, plan=plan, phrase=phrase, base=baseline)
     against = _against(get("total_cost").unit, p, baseline, lang, "cost_against")

@@ -27,9 +27,11 @@ import solara.lab
 
 from agents import ROLES
 from experiments.outputs.charts import per_week, quantile_band
-from experiments.outputs.formatting import axis, count, format_value, money, with_range
+from experiments.outputs.formatting import (
+    MISSING, axis, count, defined_count, format_value, money, with_range,
+)
 from experiments.outputs.i18n import label
-from experiments.running.metrics import get, in_view, replicate_values
+from experiments.running.metrics import in_view, over_replicates, replicate_values
 from experiments.running.paired import paired_differences
 from experiments.running.runner import run_plan
 from experiments.running.storage import Results
@@ -248,44 +250,31 @@ OUTCOMES = {m: label(m, "en") for m in in_view("page")}
 """The outcome table's rows (the registry's `page` view), with their labels."""
 
 
-def _values(summary: pd.DataFrame, metric: str, horizon_weeks: int) -> pd.Series:
-    """Per replicate; NaN for survival past the plan's horizon."""
-    week = get(metric).week
-    if week is not None and week > horizon_weeks:
-        return pd.Series(np.nan, index=summary.index)
-    return replicate_values(summary, metric)
-
-
 def outcome_table(whatif: WhatIf) -> pd.DataFrame:
     """One row per outcome: the base plan and the changed plan (median [10–90%] over replicates;
-    survival as the share alive), and the paired difference changed − base (median [10–90%] of
-    per-seed differences; for survival the difference in share)."""
+    survival as the share alive; "–" past the horizon), and the difference changed − base from
+    `paired_differences` (median [10–90%] of per-seed differences; for survival the difference
+    of shares [95% interval]); "(n=… of …)" where some replicates leave an outcome undefined."""
     rows = []
+    paired = whatif.paired.set_index("metric")
     for metric, name in OUTCOMES.items():
         cells = {"outcome": name}
         for column, plan in (("base", whatif.base), ("what-if", whatif.changed)):
-            values = _values(whatif.summary[whatif.summary["plan"] == plan.name], metric,
-                             plan.group.weeks)
-            if get(metric).aggregate == "share":
-                cells[column] = format_value(metric, values.mean())
-            else:
-                cells[column] = with_range(metric, values.median(), values.quantile(0.1),
-                                           values.quantile(0.9))
-        cells["difference"] = _difference(whatif, metric)
+            stats = over_replicates(replicate_values(
+                whatif.summary[whatif.summary["plan"] == plan.name], metric), metric)
+            cells[column] = _shown(metric, stats["value"], stats["p10"], stats["p90"],
+                                   stats["n"], stats["replicates"])
+        cells["difference"] = (
+            _shown(metric, *paired.loc[metric, ["value", "low", "high", "n", "replicates"]],
+                   signed=True) if metric in paired.index else MISSING)
         rows.append(cells)
     return pd.DataFrame(rows)
 
 
-def _difference(whatif: WhatIf, metric: str) -> str:
-    if get(metric).aggregate == "share":
-        shares = [
-            _values(whatif.summary[whatif.summary["plan"] == plan.name], metric,
-                    plan.group.weeks).mean() for plan in (whatif.base, whatif.changed)
-        ]
-        return format_value(metric, shares[1] - shares[0], signed=True)
-    row = whatif.paired[whatif.paired["metric"] == metric].iloc[0]
-    return with_range(metric, row["median"], row["p10"], row["p90"], signed=True)
-
+def _shown(metric: str, value: float, low: float, high: float, n: int, replicates: int,
+           signed: bool = False) -> str:
+    return (with_range(metric, value, low, high, signed=signed)
+            + defined_count(int(n), int(replicates)))
 
 
 PLAN_COLOURS = ("#636efa", "#ef553b")

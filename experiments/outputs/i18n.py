@@ -62,22 +62,25 @@ TEXT: dict[str, tuple[str, str]] = {
     "description": ("description", "说明"),
     "library_title": ("Library plans", "方案库"),
     "summary_table": ("Median over replicates (10–90% below)", "各次模拟的中位数 (下方为 10–90% 区间)"),
-    "paired_table": ("Difference from {base}, seed by seed: median (10–90% below)",
-                     "与 {base} 逐个种子的差值：中位数 (下方为 10–90% 区间)"),
+    "paired_table": ("Difference from {base}, same seeds: median of per-seed differences "
+                     "(10–90% below); survival: difference of shares (95% interval below)",
+                     "与 {base} 的差值 (相同种子)：逐个种子差值的中位数 (下方为 10–90% 区间)；"
+                     "存活率为两个存活率之差 (下方为 95% 置信区间)"),
     "median_range": ("median [10–90%]", "中位数 [10–90%]"),
     "paired_title": ("Paired differences from {base} (same seeds)",
                      "与 {base} 的配对差异 (相同随机种子)"),
+    "vs": ("vs {base}", "对比 {base}"),
     "table_title": ("All plans side by side: median over runs [10–90%]",
                     "各方案对比：各次模拟的中位数 [10–90%]"),
     "review_title": ("Review metrics (复盘)", "复盘指标"),
     "table_slide": ("All plans side by side (median over runs)", "各方案对比 (各次模拟的中位数)"),
     "table_note": ("Money in yuan; ROI as a multiple (×) of the incentive cost.",
                    "金额单位为元；投入产出比为激励成本的倍数 (×)。"),
-    "paired_note": ("Δ rows and paired differences: per-seed difference from the baseline {base} "
-                    "(every plan met the same seeds): the median over seeds and the 10–90% of "
-                    "the differences; for a share, the difference of shares and its 90% interval.",
-                    "Δ 行及配对差异：与对照方案 {base} 逐个随机种子的差值 (各方案使用相同种子)，"
-                    "取中位数及差值的 10–90% 区间；比率为两者之差及其 90% 区间。"),
+    "paired_note": ("Δ rows: difference from the baseline {base} (every plan met the same "
+                    "seeds): median of per-seed differences [10–90%]; for survival the "
+                    "difference of the shares alive [95% interval, Newcombe].",
+                    "Δ 行：与对照方案 {base} 的差值 (各方案使用相同种子)：逐个种子差值的中位数 "
+                    "[10–90%]；存活率为两个存活率之差 [95% 置信区间，Newcombe 法]。"),
     "baseline_short": ("baseline {base}", "对照 {base}"),
     "review_note": ("引流转换率 joins ÷ candidate pool; 活跃度 mean daily unprompted posters ÷ "
                     "members; 成交转化率 members who bought ÷ all who were members; 复购率 buyers "
@@ -97,15 +100,16 @@ TEXT: dict[str, tuple[str, str]] = {
     # reading
     "alive_at": ("alive at week {week} in {k} of {n} runs ({share})",
                  "第 {week} 周仍存活：{n} 次中 {k} 次 ({share})"),
-    "alive_end": ("alive at the end of its {weeks}-week horizon in {k} of {n} runs ({share})",
-                  "{weeks} 周结束时仍存活：{n} 次中 {k} 次 ({share})"),
     "profit_reading": ("median gross profit over {weeks} weeks {value} (10–90%: {low} to {high}), "
                        "on GMV {gmv} and incentive cost {cost}",
                        "{weeks} 周毛利中位数 {value} (10–90%：{low} 至 {high})，"
                        "成交额 {gmv}，激励成本 {cost}"),
     "paired_reading": ("Against {base}, seed by seed: {items}.",
                        "与 {base} 逐个种子配对比较：{items}。"),
-    "paired_item": ("{label} {median} ({low} to {high})", "{label} {median} ({low} 至 {high})"),
+    "paired_item_median": ("{label} {value} (10–90%: {low} to {high})",
+                           "{label} {value} (10–90%：{low} 至 {high})"),
+    "paired_item_share": ("{label} {value} (95% interval: {low} to {high})",
+                          "{label} {value} (95% 置信区间：{low} 至 {high})"),
     "alive_row": ("alive at week {week} (share of runs)", "第 {week} 周存活率"),
     "warning_word": ("Warning", "注意"),
     "budget_warning": ("Warning: the budget ran out in {k} of {n} runs (median day {day}); "

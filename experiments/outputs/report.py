@@ -18,10 +18,9 @@ from plotly.offline import get_plotlyjs
 
 from experiments.outputs.answers import answers, chart_findings, chart_title, choose_baseline
 from experiments.outputs.charts import run_charts
-from experiments.outputs.formatting import format_value, share, with_range
+from experiments.outputs.formatting import defined_count, format_value, share, with_range
 from experiments.outputs.i18n import Lang, describe, label, text
-from experiments.running.metrics import alive_at_week, in_view
-from experiments.running.paired import stated
+from experiments.running.metrics import in_view, replicate_values, summarize, survival_weeks
 from experiments.running.storage import Results
 
 TABLE_METRICS = in_view("table")
@@ -30,53 +29,57 @@ registry's `table` view."""
 REVIEW_METRICS = in_view("review")
 """The 复盘 metrics of seed 003 (docs/metrics.md): the registry's `review` view."""
 
-REPORT_CHARTS = ("survival", "members", "weekly_gmv", "cumulative_profit", "weekly_posters",
-                 "trust")
+REPORT_CHARTS = ("survival", "members", "weekly_gmv", "weekly_profit", "cumulative_profit",
+                 "weekly_posters", "trust")
 """Charts of the page, in order; sentiment is left to the deck's images, as 11 plans' worth of
 it would take the page past 5 MB (plotly.js alone is 4.8 MB)."""
 
 
 def summary_stats(summary: pd.DataFrame, lang: Lang = "en",
                   metrics: tuple[str, ...] = TABLE_METRICS + REVIEW_METRICS) -> pd.DataFrame:
-    """Per plan and metric: median and 10%/90% quantiles over replicates (NaN skipped).
+    """Per plan and metric: `experiments.running.metrics.summarize` (value: median or share,
+    p10, p90, n defined of replicates) and the metric's label.
 
     Metrics missing from `summary` (an older run) are left out.
     """
-    present = [m for m in metrics if m in summary]
-    long = summary.melt(id_vars="plan", value_vars=present, var_name="metric")
-    long["value"] = long["value"].astype(float)
-    stats = long.groupby(["plan", "metric"], sort=False)["value"].quantile([0.1, 0.5, 0.9])
-    stats = stats.unstack().set_axis(["p10", "median", "p90"], axis=1).reset_index()
+    stats = summarize(summary, metrics)
     stats.insert(2, "label", [label(m, lang) for m in stats["metric"]])
     return stats
 
 
 def _cell(metric: str, row, lang: Lang, ranges: bool = True, signed: bool = False) -> str:
-    if not ranges:
-        return format_value(metric, row["median"], lang, signed)
-    return with_range(metric, row["median"], row["p10"], row["p90"], lang, signed)
+    """A row of `summary_stats` (value, p10, p90, n, replicates) or of `paired.parquet` (value,
+    low, high, n, replicates) as "value [low – high]" (the value alone without `ranges`), with
+    the count of defined replicates when some leave the metric undefined."""
+    low, high = (row["low"], row["high"]) if "low" in row else (row["p10"], row["p90"])
+    shown = (with_range(metric, row["value"], low, high, lang, signed) if ranges
+             else format_value(metric, row["value"], lang, signed))
+    return shown + defined_count(int(row["n"]), int(row["replicates"]), lang)
 
 
 def _alive_share(summary: pd.DataFrame, week: int) -> float:
-    return float(alive_at_week(summary["lifetime_days"], week).mean())
+    return float(replicate_values(summary, f"alive_week{week}").mean())
 
 
 def survival_rows(results: Results, lang: Lang = "en") -> pd.DataFrame:
-    """Share of runs alive at weeks 4 and 12 ("–" past a plan's horizon); plans as columns."""
+    """Share of runs alive at weeks 4, 12 and each plan's horizon ("–" past a plan's horizon;
+    no row past every horizon); plans as columns."""
+    weeks = sorted({w for plan in results.plans for w in survival_weeks(plan.group.weeks)})
     rows = {
         text("alive_row", lang, week=week): [
             share(_alive_share(runs, week), lang) if week <= plan.group.weeks else "–"
             for plan in results.plans
             for runs in [results.summary[results.summary["plan"] == plan.name]]
         ]
-        for week in (4, 12)
+        for week in weeks
     }
     return pd.DataFrame(rows, index=[plan.name for plan in results.plans]).T
 
 
 def metric_rows(results: Results, lang: Lang = "en", metrics: tuple[str, ...] = TABLE_METRICS,
                 ranges: bool = True) -> pd.DataFrame:
-    """Each metric's median [10–90%] over runs, with its unit; plans as columns."""
+    """Each metric's median [10–90%] over runs, with its unit and, when some runs leave it
+    undefined, "(n=… of …)"; plans as columns."""
     names = [plan.name for plan in results.plans]
     stats = summary_stats(results.summary, lang, metrics).set_index(["metric", "plan"])
     rows = {
@@ -87,15 +90,17 @@ def metric_rows(results: Results, lang: Lang = "en", metrics: tuple[str, ...] = 
 
 
 def paired_rows(results: Results, lang: Lang = "en", ranges: bool = True) -> pd.DataFrame:
-    """Each plan's per-seed difference from the baseline (median [10–90%]; "–" for the
+    """Each plan's difference from the baseline (`paired.parquet`: median of per-seed
+    differences [10–90%], or for survival the difference of shares [95% interval]; "–" for the
     baseline itself); empty for one plan or a run without `paired`."""
     names = [plan.name for plan in results.plans]
     if results.paired is None or results.paired.empty:
         return pd.DataFrame(columns=names)
+    base = results.paired["baseline"].iloc[0]
     paired = results.paired.set_index(["metric", "plan"])
     rows = {
-        f"Δ {label(metric, lang)}": [
-            _cell(metric, _stated(paired.loc[(metric, n)], metric), lang, ranges, signed=True)
+        f"Δ {label(metric, lang)} ({text('vs', lang, base=base)})": [
+            _cell(metric, paired.loc[(metric, n)], lang, ranges, signed=True)
             if (metric, n) in paired.index else "–"
             for n in names
         ]
@@ -104,14 +109,10 @@ def paired_rows(results: Results, lang: Lang = "en", ranges: bool = True) -> pd.
     return pd.DataFrame(rows, index=names).T
 
 
-def _stated(row: pd.Series, metric: str) -> pd.Series:
-    """A paired row as median/p10/p90 of what is stated (`paired.stated`)."""
-    return pd.Series(dict(zip(("median", "p10", "p90"), stated(row, metric))))
-
-
 def comparison_table(results: Results, lang: Lang = "en",
                      metrics: tuple[str, ...] = TABLE_METRICS, ranges: bool = True) -> pd.DataFrame:
-    """Survival at weeks 4 and 12, the metrics and the paired differences from the baseline:
+    """Survival at weeks 4, 12 and the horizon, the metrics and the paired differences from the
+    baseline:
     one table, plans as columns, cells as text with units."""
     return pd.concat([survival_rows(results, lang), metric_rows(results, lang, metrics, ranges),
                       paired_rows(results, lang, ranges)])
@@ -128,12 +129,12 @@ def readings(results: Results, lang: Lang = "en") -> list[str]:
         paragraph = _plan_reading(plan.name, plan.group.weeks, runs, lang)
         if paired is not None and plan.name in paired.index.get_level_values("plan"):
             items = [
-                text("paired_item", lang, label=label(m, lang),
-                     median=format_value(m, row["median"], lang, signed=True),
-                     low=format_value(m, row["p10"], lang, signed=True),
-                     high=format_value(m, row["p90"], lang, signed=True))
+                text(f"paired_item_{row['aggregate']}", lang, label=label(m, lang),
+                     value=format_value(m, row["value"], lang, signed=True),
+                     low=format_value(m, row["low"], lang, signed=True),
+                     high=format_value(m, row["high"], lang, signed=True))
                 for m in in_view("reading") if (plan.name, m) in paired.index
-                for row in [_stated(paired.loc[(plan.name, m)], m)]
+                for row in [paired.loc[(plan.name, m)]]
             ]
             base = paired.loc[plan.name]["baseline"].iloc[0]
             paragraph += " " + text("paired_reading", lang, base=base,
@@ -150,9 +151,8 @@ def _plan_reading(name: str, weeks: int, runs: pd.DataFrame, lang: Lang) -> str:
     survival = [
         text("alive_at", lang, week=w, k=round(_alive_share(runs, w) * n), n=n,
              share=share(_alive_share(runs, w), lang))
-        for w in (4, 12) if w <= weeks
-    ] or [text("alive_end", lang, weeks=weeks, k=int(runs["alive_at_end"].sum()), n=n,
-               share=share(runs["alive_at_end"].mean(), lang))]
+        for w in survival_weeks(weeks)
+    ]
     profit = runs["gross_profit"]
     money = text("profit_reading", lang, weeks=weeks,
                  value=format_value("gross_profit", profit.median(), lang),

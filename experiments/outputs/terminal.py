@@ -2,7 +2,8 @@
 
 A table of plans by metrics is printed with plans as columns when that fits the width, else with
 plans as rows, its metrics split over as many tables as the width needs. A cell holds the
-median and, on a second line, the 10–90% range over replicates.
+median (with "(n=… of …)" when some replicates leave the metric undefined) and, on a second
+line, the 10–90% range over replicates; for a difference of shares, its 95% interval.
 """
 
 import textwrap
@@ -13,11 +14,9 @@ from rich.cells import cell_len
 from rich.markup import escape
 from rich.table import Column, Table
 
-from experiments.outputs.formatting import format_value, span
+from experiments.outputs.formatting import MISSING, defined_count, format_value, span
 from experiments.outputs.i18n import Lang, label, text
 from experiments.outputs.report import summary_stats
-from experiments.running.metrics import in_view
-from experiments.running.paired import stated
 
 Cell = tuple[str, str]
 """A value and the 10–90% range under it."""
@@ -35,7 +34,7 @@ def summary_tables(summary: pd.DataFrame, plans: list[str], width: int,
 
     def cell(plan: str, metric: str) -> Cell:
         row = stats.loc[(metric, plan)]
-        return (format_value(metric, row["median"], lang),
+        return (format_value(metric, row.value, lang) + defined_count(row.n, row.replicates, lang),
                 span(format_value(metric, row.p10, lang), format_value(metric, row.p90, lang)))
 
     return grid(plans, {m: labels[m] for m in metrics}, cell, text("summary_table", lang), width,
@@ -43,20 +42,23 @@ def summary_tables(summary: pd.DataFrame, plans: list[str], width: int,
 
 
 def paired_tables(paired: pd.DataFrame, width: int, lang: Lang = "en") -> list[Table]:
-    """Each plan's per-seed differences from the baseline: median and 10–90% (shares: the
-    difference of shares and its 90% interval, `paired.stated`), in `lang`."""
+    """Each plan's differences from the baseline (`paired.parquet`): median of per-seed
+    differences and their 10–90%, or for survival the difference of shares and its 95%
+    interval; "–" where a plan has no row (survival past its horizon); in `lang`."""
     baseline = paired["baseline"].iloc[0]
     plans = list(dict.fromkeys(paired["plan"]))
     rows = paired.set_index(["plan", "metric"])
 
     def cell(plan: str, metric: str) -> Cell:
+        if (plan, metric) not in rows.index:
+            return MISSING, ""
         row = rows.loc[(plan, metric)]
-        centre, low, high = stated(row, metric)
-        return (format_value(metric, centre, lang, signed=True),
-                span(format_value(metric, low, lang, signed=True),
-                     format_value(metric, high, lang, signed=True), "…"))
+        return (format_value(metric, row.value, lang, signed=True)
+                + defined_count(row.n, row.replicates, lang),
+                span(format_value(metric, row.low, lang, signed=True),
+                     format_value(metric, row.high, lang, signed=True), "…"))
 
-    labels = {m: label(m, lang) for m in in_view("paired")}
+    labels = {m: label(m, lang) for m in dict.fromkeys(paired["metric"])}
     return grid(plans, labels, cell, text("paired_table", lang, base=baseline), width,
                 corner=text("metric", lang), row_name=text("plan", lang))
 
@@ -107,7 +109,8 @@ def grid(
 
 def best_point_tables(best: pd.DataFrame, points: pd.DataFrame, levers: list[str],
                       metrics: dict[str, str], width: int) -> list[Table]:
-    """The rows of `points` whose ids are in `best` (in that order): median and 10–90%."""
+    """The rows of `points` whose ids are in `best` (in that order): median (with "(n=… of …)"
+    when some replicates leave it undefined) and 10–90%."""
     rows = points.set_index("point")
     names = {i: f"#{i}: " + ", ".join(str(rows.at[i, lever]) for lever in levers)
              for i in best["point"]}
@@ -115,7 +118,8 @@ def best_point_tables(best: pd.DataFrame, points: pd.DataFrame, levers: list[str
 
     def cell(name: str, metric: str) -> Cell:
         row = rows.loc[by_name[name]]
-        return (format_value(metric, row[f"{metric}_median"]),
+        return (format_value(metric, row[f"{metric}_median"])
+                + defined_count(row[f"{metric}_n"], row["replicates"]),
                 span(format_value(metric, row[f"{metric}_p10"]),
                      format_value(metric, row[f"{metric}_p90"])))
 
