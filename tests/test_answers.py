@@ -19,7 +19,7 @@ def _summary(**plans: dict[str, np.ndarray]) -> pd.DataFrame:
         for seed in range(SEEDS):
             row = {"plan": name, "replicate": seed, "seed": seed, "lifetime_days": 84,
                    "alive_at_end": True, "total_gmv": 0.0, "gross_profit": 0.0,
-                   "total_cost": 0.0, "final_members": 100}
+                   "total_cost": 0.0, "final_members": 100, "horizon_days": 84}
             row.update({k: v[seed] for k, v in columns.items()})
             rows.append(row)
     return pd.DataFrame(rows)

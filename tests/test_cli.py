@@ -87,7 +87,8 @@ def test_run_writes_tables_plan_and_report(tmp_path: Path):
     assert {"plan", "replicate", "hour", "day"} <= set(pd.read_parquet(tmp_path / "hourly.parquet"))
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert not re.search(r"<script[^>]*\bsrc=[\"']?http", html)
-    assert f"{NAMES[0]}: alive at the end of its 2-week horizon in " in html
+    assert f"{NAMES[0]}: alive at week 2 in " in html  # survival at the horizon, never past it
+    assert "alive at week 4" not in html and "alive at week 12" not in html
 
 
 def test_compare_has_a_plan_column_with_both_plans(tmp_path: Path):
@@ -184,7 +185,7 @@ def test_compare_baseline_option_and_chinese_terminal(tmp_path: Path):
     paired = pd.read_parquet(tmp_path / "paired.parquet")
     assert set(paired["baseline"]) == {plans[2]} and set(paired["plan"]) == set(plans[:2])
     out = result.stdout
-    assert "各次模拟的中位数" in out and f"与 {plans[2]} 逐个种子的差值" in out
+    assert "各次模拟的中位数" in out and f"与 {plans[2]} 的差值 (相同种子)" in out
     assert "毛利" in out and "Median over" not in out
     assert "结论" in out and "能活下来吗？" in out and f"对照方案：{plans[2]} (由 --baseline 指定)" in out
 
