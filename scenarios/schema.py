@@ -282,7 +282,10 @@ class Economics(Strict):
 
 class Plan(Strict):
     name: str = "plan"
-    description: str = ""
+    description: str = Field("", max_length=300, description="one line: what the plan is")
+    description_zh: str = Field(
+        "", max_length=300,
+        description="the same line in Chinese, shown by --lang zh outputs (else `description`)")
     group: Group = Field(default_factory=Group)
     pool: Pool = Field(default_factory=Pool)
     host: Host = Field(default_factory=Host)
@@ -293,6 +296,10 @@ class Plan(Strict):
     incentives: Incentives = Field(default_factory=Incentives)
     rules: Rules = Field(default_factory=Rules)
     economics: Economics = Field(default_factory=Economics)
+
+    def describe(self, lang: Literal["en", "zh"]) -> str:
+        """The description in `lang`: Chinese falls back to English where none is written."""
+        return (self.description_zh if lang == "zh" else "") or self.description
 
     @property
     def horizon_days(self) -> int:

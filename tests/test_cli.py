@@ -37,6 +37,7 @@ DAILY = [
     "share_two_ties",
     "quiet",
     "gross_profit",
+    "alive",
 ]
 SUMMARY = [
     "plan",
@@ -174,3 +175,36 @@ def test_compare_tables_fit_80_columns_and_show_paired_differences(tmp_path: Pat
     summary = pd.read_parquet(tmp_path / "summary.parquet")
     gmv = summary.groupby("plan")["total_gmv"].quantile(0.9)  # the widest cells: not cut short
     assert all(f"¥{value:,.0f}" in result.stdout for value in gmv)
+
+
+def test_compare_baseline_option_and_chinese_terminal(tmp_path: Path):
+    plans = list(library())[:3]
+    result = invoke("compare", *plans, *FAST, "--baseline", plans[2], "--lang", "zh",
+                    "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    paired = pd.read_parquet(tmp_path / "paired.parquet")
+    assert set(paired["baseline"]) == {plans[2]} and set(paired["plan"]) == set(plans[:2])
+    out = result.stdout
+    assert "各次模拟的中位数" in out and f"与 {plans[2]} 的差值 (相同种子)" in out
+    assert "毛利" in out and "Median over" not in out
+    assert "结论" in out and "能活下来吗？" in out and f"对照方案：{plans[2]} (由 --baseline 指定)" in out
+
+
+def test_compare_library_states_its_baseline_rule(tmp_path: Path):
+    result = invoke("compare", "--library", "--replicates", "1", "--weeks", "1", "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    first = next(iter(library()))
+    assert f"Baseline: {first} (the first library plan in name order" in result.stdout
+
+
+def test_compare_with_an_unknown_baseline_exits_2_before_running(tmp_path: Path):
+    result = invoke("compare", *NAMES, *FAST, "--baseline", "nope", "--out", tmp_path)
+    assert result.exit_code == 2
+    assert "--baseline nope is not one of the compared plans" in result.output
+    assert "Traceback" not in result.output and not (tmp_path / "summary.parquet").exists()
+
+
+def test_scenarios_in_chinese_lists_chinese_descriptions():
+    result = invoke("scenarios", "--lang", "zh")
+    assert result.exit_code == 0, result.output
+    assert "方案库" in result.stdout and "内推群" in result.stdout

@@ -458,7 +458,8 @@ def day_counts(model: GroupModel) -> dict[str, float]:
     """The counts of the last day played, from the daily table (empty before the first day)."""
     if model.day == 0:
         return {}
-    daily = metrics.daily_table(model.out_h, model.out_d, model.plan.economics.unit_cost)
+    daily = metrics.daily_table(model.out_h, model.out_d, model.plan.economics.unit_cost,
+                                int(model.state.group[codes.G_DEAD_DAY]))
     row = daily.iloc[model.day - 1]
     return {name: float(row[name]) for name in DAY_COUNTS}
 

@@ -1,7 +1,7 @@
-"""Paired differences: each plan against the first plan of a comparison, seed by seed.
+"""Paired differences: each plan against a baseline plan of a comparison, seed by seed.
 
 Replicate r of every plan meets the same seed, and the random streams are tied to accounts and
-moments, so a plan's per-seed difference from the first plan measures its levers, not its luck.
+moments, so a plan's per-seed difference from the baseline measures its levers, not its luck.
 The metrics compared are survival at weeks 4, 12 and the horizon, then those registered with the
 `paired` view (`experiments.running.metrics.paired_metrics`).
 
@@ -11,15 +11,22 @@ How a difference is taken follows the metric's aggregate, here and nowhere else:
 - `share` (a yes/no outcome such as alive at week 12): the difference of the two shares
   (share of plan − share of the first plan over the same seeds; never the median of per-seed
   0/1 differences, which is −1, 0 or +1), with Newcombe's 95% interval for paired proportions.
+
+`pair` states one plan against another for the answers: the same difference of shares (via
+`difference`), or the median of per-seed differences with a bootstrap interval of that median,
+and the number of seeds on which the plan is ahead or behind; a plan "leads" another only when
+that interval excludes zero (`Pair.decided`).
 """
 
 import math
+from dataclasses import dataclass
 from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
+from scipy.stats import bootstrap
 
-from experiments.running.metrics import get, paired_metrics, replicate_values
+from experiments.running.metrics import UnknownMetric, get, paired_metrics, replicate_values
 
 SHARE_CONFIDENCE = 0.95
 """Confidence level of the interval of a difference of shares."""
@@ -106,15 +113,86 @@ def difference(values: pd.Series, base: pd.Series, name: str) -> dict[str, float
             "high": float(d.quantile(0.9)), "mean": float(d.mean())}
 
 
-def paired_differences(summary: pd.DataFrame) -> pd.DataFrame | None:
-    """Per plan after the first and per paired metric: the `difference` from the first plan.
+CONFIDENCE = 0.9
+"""Two-sided confidence of the bootstrap interval of a median paired difference (`pair`)."""
+RESAMPLES = 2000
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One plan against another over the seeds both define a metric for (plan − other).
+
+    `difference` is the difference of shares (a `share` metric, interval as in `difference`)
+    or the median of the per-seed differences (bootstrap interval, `CONFIDENCE`), `low`..`high`
+    its interval, `ahead`/`behind` the number of seeds on which the plan is above/below the
+    other, `n` the seeds compared.
+    """
+
+    difference: float
+    low: float
+    high: float
+    ahead: int
+    behind: int
+    n: int
+
+    @property
+    def decided(self) -> bool:
+        """True when the interval excludes zero: one plan is ahead beyond seed luck."""
+        return self.low > 0 or self.high < 0
+
+
+def pair(plan: pd.Series, other: pd.Series, name: str) -> Pair:
+    """`plan` against `other` on metric `name` (a registered metric, or a column of counts):
+    two per-seed Series (index: seed); seeds missing from either are left out."""
+    pairs = pd.DataFrame({"a": plan, "b": other}).dropna()
+    d = (pairs["a"] - pairs["b"]).to_numpy(dtype=float)
+    ahead, behind = int((d > 0).sum()), int((d < 0).sum())
+    if d.size and is_share(name):
+        stated = difference(pairs["a"], pairs["b"], name)
+        return Pair(stated["value"], stated["low"], stated["high"], ahead, behind, d.size)
+    if d.size == 0:
+        return Pair(np.nan, np.nan, np.nan, 0, 0, 0)
+    centre = float(np.median(d))
+    if np.ptp(d) == 0:
+        low = high = centre
+    else:
+        ci = bootstrap((d,), np.median, confidence_level=CONFIDENCE, n_resamples=RESAMPLES,
+                       method="percentile", rng=np.random.default_rng(0)).confidence_interval
+        low, high = float(ci.low), float(ci.high)
+    return Pair(centre, low, high, ahead, behind, int(d.size))
+
+
+def is_share(name: str) -> bool:
+    """True for a registered yes/no metric (the `share` aggregate); False for a median metric
+    or a column that is no registered metric (a daily count)."""
+    try:
+        return get(name).aggregate == "share"
+    except UnknownMetric:
+        return False
+
+
+def per_seed(summary: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """Seeds as rows, plans as columns (in plan order): one column of `summary` (columns plan,
+    seed and `metric`), or a registered metric it derives (`replicate_values`: `alive_weekN`);
+    NaN where a replicate leaves it undefined."""
+    table = summary if metric in summary else summary.assign(
+        **{metric: replicate_values(summary, metric)})
+    wide = table.pivot(index="seed", columns="plan", values=metric).astype(float)
+    return wide[list(dict.fromkeys(summary["plan"]))]
+
+
+def paired_differences(summary: pd.DataFrame, baseline: str | None = None
+                       ) -> pd.DataFrame | None:
+    """Per plan other than `baseline` (default: the first plan) and per paired metric: the
+    `difference` from the baseline.
 
     `summary` has one row per replicate with `plan`, `seed` and the summary columns (with
     `lifetime_days` and `horizon_days`). Returns one row per (plan, metric) with columns plan,
     baseline, metric, aggregate ("median" or "share"), n (seeds both plans define the metric
     for), replicates (seeds both plans ran), value, low, high and mean, in units of the metric
     (a share's difference is a fraction); no row where n = 0 (survival past either plan's
-    horizon is not reported). None for a single plan.
+    horizon is not reported). None for a single plan. Raises ValueError when `baseline` is
+    not one of the plans.
     """
     plans = list(dict.fromkeys(summary["plan"]))
     if len(plans) < 2:
@@ -122,16 +200,27 @@ def paired_differences(summary: pd.DataFrame) -> pd.DataFrame | None:
     metrics = paired_metrics(np.unique(summary["horizon_days"] // 7).tolist())
     wide = pd.DataFrame({m: replicate_values(summary, m) for m in metrics})
     wide.index = pd.MultiIndex.from_frame(summary[["plan", "seed"]])
-    base = wide.loc[plans[0]]
+    baseline = check_baseline(baseline, plans)
+    base = wide.loc[baseline]
     rows = []
-    for plan in plans[1:]:
+    for plan in (p for p in plans if p != baseline):
         values = wide.loc[plan]
         seeds = values.index.intersection(base.index)
         for metric in metrics:
             d = difference(values.loc[seeds, metric], base.loc[seeds, metric], metric)
             if d["n"]:
-                rows.append({"plan": plan, "baseline": plans[0], "metric": metric,
+                rows.append({"plan": plan, "baseline": baseline, "metric": metric,
                              "aggregate": get(metric).aggregate, "n": d["n"],
                              "replicates": len(seeds), "value": d["value"], "low": d["low"],
                              "high": d["high"], "mean": d["mean"]})
     return pd.DataFrame(rows)
+
+
+def check_baseline(baseline: str | None, plans: list[str]) -> str:
+    """`baseline`, or the first plan when None; ValueError naming the plans when it is not one."""
+    if baseline is None:
+        return plans[0]
+    if baseline not in plans:
+        raise ValueError(f"--baseline {baseline} is not one of the compared plans: "
+                         f"{', '.join(plans)}")
+    return baseline
