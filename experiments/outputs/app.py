@@ -365,13 +365,14 @@ def _fit(fig: go.Figure) -> go.Figure:
 def whatif_figures(whatif: WhatIf, lang: Lang = "en") -> dict[str, go.Figure]:
     """The page's charts, base plan first in each: survival (share of replicates alive by day),
     cumulative gross profit, members and weekly GMV — the deck's charts, sized for the page."""
-    figures = {
-        "survival": survival_chart(whatif.summary, whatif.base.horizon_days, lang),
-        "cumulative_profit": cumulative_profit_chart(whatif.daily, lang),
-        "members": members_chart(whatif.daily, lang),
-        "weekly_gmv": weekly_gmv_chart(whatif.daily, lang),
+    base = whatif.base.name
+    charts = {
+        "survival": survival_chart(whatif.summary, whatif.base.horizon_days, base, lang),
+        "cumulative_profit": cumulative_profit_chart(whatif.daily, base, lang),
+        "members": members_chart(whatif.daily, base, lang),
+        "weekly_gmv": weekly_gmv_chart(whatif.daily, base, lang),
     }
-    return {name: _fit(fig) for name, fig in figures.items()}
+    return {name: _fit(chart.fig.update_layout(title=chart.title)) for name, chart in charts.items()}
 
 
 # ---- one replicate, day by day ------------------------------------------------------------
