@@ -476,6 +476,7 @@ ROWS: tuple[WhatIf, ...] = tuple(_rows())
 NOT_LEVERS: dict[str, str] = {
     "name": "a label for outputs, not a decision",
     "description": "free text for readers",
+    "description_zh": "free text for readers (the Chinese description)",
     "group.type": "a label (traffic/conversion/fan/flash/repurchase, [002]); no mechanism reads it",
     "group.weeks": "the horizon of the study, not a decision about the group",
 }
