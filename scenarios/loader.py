@@ -9,7 +9,7 @@ import io
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
@@ -27,11 +27,14 @@ class PlanError(ValueError):
     """A plan that cannot be used; the message names each bad field."""
 
 
-def library() -> dict[str, str]:
-    """Library plan name -> its one-line description, sorted by name."""
+def library(lang: Literal["en", "zh"] = "en") -> dict[str, str]:
+    """Library plan name -> its one-line description in `lang` (`description_zh` for zh),
+    sorted by name."""
     out = {}
     for path in sorted(LIBRARY.glob("*.yaml")):
-        out[path.stem] = str(_read_yaml(path).get("description", ""))
+        raw = _read_yaml(path)
+        out[path.stem] = str((raw.get("description_zh") if lang == "zh" else None)
+                             or raw.get("description", ""))
     return out
 
 
@@ -236,6 +239,7 @@ def _resolve(path: Path, seen: tuple[str, ...]) -> dict[str, Any]:
     base = _resolve(parent_path, seen + (parent,))
     base.pop("name", None)
     base.pop("description", None)
+    base.pop("description_zh", None)
     _one_form(base, data)
     return merge(base, data)
 

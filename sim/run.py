@@ -7,6 +7,7 @@ import pandas as pd
 from scenarios.schema import Plan
 from sim import metrics
 from sim.constants import CONSTANTS, Constants
+from sim.codes import G_DEAD_DAY
 from sim.model import GroupModel
 from sim.review import review_metrics
 
@@ -37,7 +38,8 @@ def simulate(plan: Plan, seed: int, hourly: bool = False,
     """
     model = GroupModel(plan, rng=seed, constants=constants)
     model.run()
-    daily = metrics.daily_table(model.out_h, model.out_d, plan.economics.unit_cost)
+    daily = metrics.daily_table(model.out_h, model.out_d, plan.economics.unit_cost,
+                                int(model.state.group[G_DEAD_DAY]))
     members = metrics.members_table(model)
     summary = {"seed": seed, **metrics.summary(model, daily), **review_metrics(daily, members, plan)}
     return RunResult(daily, summary, members,

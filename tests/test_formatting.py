@@ -65,8 +65,8 @@ def test_an_empty_range_collapses():
 
 def test_terminal_differences_use_the_formatter():
     paired = pd.DataFrame([
-        {"plan": "b", "baseline": "a", "metric": m, "n": 5, "median": v, "p10": v, "p90": v,
-         "mean": v}
+        {"plan": "b", "baseline": "a", "metric": m, "n": 5, "replicates": 5, "value": v, "low": v,
+         "high": v, "mean": v}
         for m, v in [("lifetime_days", 0.0), ("alive_week12", 0.2), ("final_members", 3.0),
                      ("total_gmv", 10.0), ("total_cost", 0.0), ("gross_profit", -1491.0)]
     ])

@@ -73,8 +73,9 @@ def test_alive_week_n_is_derived_for_any_week():
     m = get("alive_week7")
     assert (m.week, m.unit, m.aggregate) == (7, "share", "share")
     assert m.label("zh") == "第7周存活率"
-    summary = pd.DataFrame({"lifetime_days": [10, 49, 84]})
-    assert list(replicate_values(summary, "alive_week7")) == [0.0, 1.0, 1.0]
+    summary = pd.DataFrame({"lifetime_days": [10, 49, 84, 42], "horizon_days": [84, 84, 84, 42]})
+    assert list(replicate_values(summary, "alive_week7")[:3]) == [0.0, 1.0, 1.0]
+    assert math.isnan(replicate_values(summary, "alive_week7")[3])  # past a 6-week horizon
     with pytest.raises(UnknownMetric, match="Unknown metric 'alive_week0'"):
         get("alive_week0")
     with pytest.raises(UnknownMetric, match="gross_profit"):
@@ -83,12 +84,13 @@ def test_alive_week_n_is_derived_for_any_week():
 
 def test_aggregation_follows_the_registration_and_counts_defined_replicates():
     profit = over_replicates(pd.Series([1.0, 2.0, 3.0, np.nan]), "gross_profit")
-    assert profit["value"] == 2.0 and profit["n"] == 3
+    assert profit["value"] == 2.0 and profit["n"] == 3 and profit["replicates"] == 4
     alive = over_replicates(pd.Series([1.0, 0.0, 0.0, 1.0]), "alive_week12")
     assert alive["value"] == 0.5 and alive["p10"] == alive["p90"] == 0.5 and alive["n"] == 4
     none = over_replicates(pd.Series([np.nan, np.nan]), "roi")
     assert none["n"] == 0 and math.isnan(none["value"])
     summary = pd.DataFrame({"point": [0, 0, 1, 1], "lifetime_days": [84, 3, 84, 84],
+                            "horizon_days": [84, 84, 84, 84],
                             "alive_at_end": [True, False, True, True],
                             "total_gmv": [1.0, 3.0, 5.0, 7.0]})
     assert list(by_point(summary, "alive_week12")) == [0.5, 1.0]
@@ -113,9 +115,9 @@ def test_paired_differences_cover_the_paired_view():
         "plan": ["a", "a", "b", "b"], "seed": [0, 1, 0, 1],
         **{m: [1.0, 2.0, 4.0, 6.0] for m in METRICS if m in in_view("paired") and
            get(m).week is None},
-        "lifetime_days": [84, 10, 84, 84],
+        "lifetime_days": [84, 10, 84, 84], "horizon_days": [84, 84, 84, 84],
     })
     paired = paired_differences(summary)
-    assert list(paired["metric"]) == list(in_view("paired"))
+    assert list(paired["metric"]) == ["alive_week4", "alive_week12", *in_view("paired")]
     row = paired.set_index("metric").loc["alive_week12"]
-    assert row["median"] == 0.5 and row["n"] == 2
+    assert row["value"] == 0.5 and row["n"] == 2 and row["aggregate"] == "share"

@@ -62,7 +62,7 @@ def test_single_objective_with_constraints_writes_trials_and_a_runnable_best_pla
              "host.ip_strength": float(trial["host.ip_strength"])}
     expected = point_plan(load_plan("tuanzhang", ["group.weeks=2"]), point, 0)
     loaded = load_plan(str(out / "best.yaml"))
-    ignore = {"name", "description"}
+    ignore = {"name", "description", "description_zh"}
     assert loaded.model_dump(exclude=ignore) == expected.model_dump(exclude=ignore)
     monkeypatch.chdir(out)
     ran = invoke("best.yaml", "--replicates", "2", "--out", tmp_path / "best-run", command="run")

@@ -30,7 +30,8 @@ from scenarios.schema import Plan
 
 Design = Literal["grid", "lhs", "sobol"]
 DESIGNS = ("grid", "lhs", "sobol")
-STATS = ("median", "p10", "p90", "mean", "se")
+STATS = ("median", "p10", "p90", "mean", "se", "n")
+"""Per metric and point: `<metric>_<stat>`; `n` counts the replicates that define the metric."""
 NOT_METRICS = ("point", "replicate", "seed")
 
 
@@ -126,8 +127,9 @@ def _from_unit(lever: Lever, u: float, whole: bool) -> Any:
 
 
 def point_table(summary: pd.DataFrame, paths: list[str]) -> pd.DataFrame:
-    """One row per point: its id and values, then median, p10, p90, mean and standard error
-    (`<metric>_<stat>`) of every metric over its replicates (NaN values skipped)."""
+    """One row per point: its id and values, `replicates` (runs of the point), then median,
+    p10, p90, mean, standard error and `n` (replicates defining it) (`<metric>_<stat>`) of every
+    metric over its replicates (NaN values skipped)."""
     metrics = [c for c in summary.columns
                if c not in (*NOT_METRICS, *paths) and pd.api.types.is_numeric_dtype(summary[c])]
     values = summary.groupby("point", sort=True)[paths].first()
@@ -138,9 +140,10 @@ def point_table(summary: pd.DataFrame, paths: list[str]) -> pd.DataFrame:
         "p90": grouped.quantile(0.9),
         "mean": grouped.mean(),
         "se": grouped.sem(),
+        "n": grouped.count(),
     }
     wide = pd.DataFrame({f"{m}_{s}": stats[s][m] for m in metrics for s in STATS})
-    return values.join(wide).reset_index()
+    return values.join(grouped.size().rename("replicates")).join(wide).reset_index()
 
 
 def sweep_spec(

@@ -31,9 +31,10 @@ from experiments.analyses.sensitivity import DEFAULT_METRICS, RANK_BY, Sensitivi
 from experiments.analyses.sensitivity import sensitivity as run_sensitivity
 from experiments.analyses.sweep import Sweep, run_sweep
 from experiments.analyses.vary import axis, parse_lever
+from experiments.outputs.answers import answers, choose_baseline
 from experiments.outputs.deck import DeckError, Format, write_deck
 from experiments.outputs.formatting import format_value, readable
-from experiments.outputs.i18n import Lang
+from experiments.outputs.i18n import Lang, text
 from experiments.outputs.images import ImageError
 from experiments.outputs.report import readings, write_report
 from experiments.outputs.study_report import write_search_report, write_sensitivity_report
@@ -86,6 +87,12 @@ Out = Annotated[
 LangOption = Annotated[
     Lang, typer.Option("--lang", help="Language of titles, labels, units and the reading.")
 ]
+Baseline = Annotated[
+    str | None,
+    typer.Option(help="The plan the others are measured against (paired differences, the "
+                 "answer). [default: the first plan named; with --library the first library "
+                 "plan in name order]"),
+]
 
 
 @app.command()
@@ -126,6 +133,7 @@ def compare(
     out: Out = None,
     lang: LangOption = "en",
     force: Force = False,
+    baseline: Baseline = None,
 ) -> None:
     """Simulate several plans with the same seeds; write one report with all of them.
 
@@ -135,7 +143,8 @@ def compare(
     sources = list(library()) if all_plans else plans
     if len(sources) < 2:
         raise typer.BadParameter("compare needs at least two plans; use `groupsim run` for one")
-    _simulate(sources, replicates, seed, weeks, set_ or [], workers, dask, hourly, out, force, lang)
+    _simulate(sources, replicates, seed, weeks, set_ or [], workers, dask, hourly, out, force, lang,
+              baseline)
 
 
 @app.command()
@@ -152,10 +161,11 @@ def deck(
         Path | None, typer.Option(help="The .pptx file, or the folder for chart images; by "
                                   "default RUN_DIR/deck/deck-LANG.pptx or RUN_DIR/deck/LANG/.")
     ] = None,
+    baseline: Baseline = None,
 ) -> None:
-    """Write a 16:9 slide deck and 1920×1080 chart images of a run, comparison or sweep."""
+    """Write a 16:9 slide deck and 1920-pixel-wide chart images of a run, comparison or sweep."""
     try:
-        written = write_deck(run_dir, lang, format_, out)
+        written = write_deck(run_dir, lang, format_, out, baseline)
     except (DeckError, ImageError) as error:
         typer.echo(f"Error: {error}", err=True)
         raise typer.Exit(2) from None
@@ -165,10 +175,11 @@ def deck(
 
 
 @app.command()
-def scenarios() -> None:
+def scenarios(lang: LangOption = "en") -> None:
     """List the library plans."""
-    table = Table("plan", "description", title="Library plans")
-    for name, description in library().items():
+    table = Table(*(text(key, lang) for key in ("plan", "description")),
+                  title=text("library_title", lang))
+    for name, description in library(lang).items():
         table.add_row(escape(name), escape(description))
     console.print(table)
 
@@ -197,16 +208,21 @@ def validate(
 
 @app.command("app")
 def app_(
+    plan: Annotated[str, typer.Argument(help="Library plan name or YAML file the page opens "
+                                             "on.")] = "tuanzhang",
     host: Annotated[str, typer.Option(help="Address to listen on; other machines can reach the "
                                            "page only if you give one of this machine's.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port of the page.")] = 8765,
     replicates: Replicates = 20,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the page.")] = "en",
 ) -> None:
     """Serve the what-if page: change a plan's levers and see replicates against the plan's."""
+    with _bad_input():
+        opened = load_plan(plan)
     from experiments.outputs.app import AppError, serve  # Solara loads only for this command
 
     try:
-        serve(host, port, replicates)
+        serve(opened, lang, host, port, replicates)
     except AppError as error:
         typer.echo(f"Error: {error}", err=True)
         raise typer.Exit(2) from None
@@ -237,6 +253,7 @@ def _simulate(
     out: Path | None,
     force: bool,
     lang: Lang,
+    baseline: str | None = None,
 ) -> None:
     overrides = _overrides(sets, weeks)
     with _bad_input():
@@ -247,7 +264,7 @@ def _simulate(
     try:
         with _bad_input(), progress_bar("simulating") as progress:
             results = run_plans(plans, replicates, seed, workers, hourly, progress, out,
-                                dask=dask, force=force)
+                                dask=dask, force=force, baseline=baseline)
     except RunInterrupted as stop:
         _interrupted(stop, out, lang)
     with _writing(out):
@@ -311,12 +328,20 @@ def _files(out: Path) -> list[str]:
 
 
 def _print_summary(results: Results, lang: Lang) -> None:
+    """The tables, then the answer (for a comparison) and the reading per plan."""
     names = [plan.name for plan in results.plans]
-    tables = summary_tables(results.summary, names, console.width)
+    tables = summary_tables(results.summary, names, console.width, lang)
     if results.paired is not None:
-        tables += paired_tables(results.paired, console.width)
+        tables += paired_tables(results.paired, console.width, lang)
     for table in tables:
         console.print(table)
+    if len(names) > 1:
+        results, why = choose_baseline(results)
+        console.print(f"[bold]{escape(text('answer_title', lang))}[/bold]")
+        for question, sentence in answers(results, lang):
+            console.print(f"[bold]{escape(question)}[/bold] {escape(sentence)}")
+        console.print(escape(text("baseline_line", lang, base=results.baseline,
+                                  why=text(why, lang))))
     for paragraph in readings(results, lang):
         console.print(escape(paragraph))
 

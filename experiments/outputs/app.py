@@ -26,16 +26,24 @@ import solara
 import solara.lab
 
 from agents import ROLES
-from experiments.outputs.charts import per_week, quantile_band
-from experiments.outputs.formatting import axis, count, format_value, money, with_range
-from experiments.outputs.i18n import label
-from experiments.running.metrics import get, in_view, replicate_values
+from experiments.outputs.charts import (
+    cumulative_profit_chart,
+    members_chart,
+    survival_chart,
+    weekly_gmv_chart,
+)
+from experiments.outputs.formatting import (
+    MISSING, count, defined_count, format_value, money, readable, with_range,
+)
+from experiments.outputs.i18n import Lang, label, text
+from experiments.running.checks import payments
+from experiments.running.metrics import in_view, over_replicates, replicate_values
 from experiments.running.paired import paired_differences
 from experiments.running.runner import run_plan
 from experiments.running.storage import Results
 from scenarios.loader import PlanError, library, load_plan, plan_to_yaml, validate_dict
 from scenarios.names import file_stem
-from scenarios.schema import Plan, RedPacket
+from scenarios.schema import CALENDAR_KINDS, Plan, RedPacket
 from sim import codes, metrics
 from sim.model import GroupModel
 from sim.run import simulate
@@ -46,29 +54,67 @@ Levers = dict[str, float | int | None]
 
 @dataclass(frozen=True)
 class Lever:
-    """A field of the page's lever panel: its label and input kind."""
+    """A field of the page's lever panel: its labels and input kind."""
 
-    label: str
+    en: str
+    zh: str
     kind: str = "number"
     """share (a 0–1 slider), count (a whole number), number, or optional (a number or empty)."""
 
+    def label(self, lang: Lang) -> str:
+        """The label in `lang`."""
+        return self.zh if lang == "zh" else self.en
+
 
 LEVERS: dict[str, Lever] = {
-    "host.ip_strength": Lever("IP strength", "share"),
-    "host.ip_match": Lever("IP match", "share"),
-    "economics.price": Lever("price (yuan)"),
-    "members.initial": Lever("initial members", "count"),
-    "members.shills": Lever("shills (operator accounts)", "count"),
-    "red_packet.amount": Lever("red packet amount (yuan)"),
-    "red_packet.every_days": Lever("red packet every N days (0 = none)", "count"),
-    "jielong.every_days": Lever("接龙 every N days (0 = none)", "count"),
-    "rules.strictness": Lever("rules strictness", "share"),
-    "economics.budget": Lever("budget (yuan; empty: no limit)", "optional"),
+    "host.ip_strength": Lever("IP strength", "IP 强度", "share"),
+    "host.ip_match": Lever("IP match", "人设匹配度", "share"),
+    "economics.price": Lever("price (yuan)", "售价 (元)"),
+    "members.initial": Lever("initial members", "初始成员数", "count"),
+    "members.shills": Lever("shills (operator accounts)", "托 (运营小号)", "count"),
+    "red_packet.amount": Lever("red packet amount (yuan)", "红包金额 (元)"),
+    "red_packet.every_days": Lever("red packet every N days (0 = none)",
+                                   "每 N 天发一次红包 (0 = 不发)", "count"),
+    "jielong.every_days": Lever("接龙 every N days (0 = none)", "每 N 天接龙一次 (0 = 不接龙)",
+                                "count"),
+    "rules.strictness": Lever("rules strictness", "群规执行力度", "share"),
+    "economics.budget": Lever("budget (yuan; empty: no limit)", "预算 (元；留空 = 不限)",
+                              "optional"),
 }
 """The levers on the page. Dotted names are plan fields; `red_packet.*` and `jielong.*` set the
 schedule of those calendar items."""
 
 SCHEDULED = ("red_packet", "jielong")
+KIND_MODELS = {model.model_fields["kind"].annotation.__args__[0]: model
+               for model in CALENDAR_KINDS}
+"""Calendar kind name -> its schema class."""
+
+
+def lever_help(key: str, lang: Lang) -> str:
+    """The lever's one-line help: its schema field's description (`json_schema_extra["zh"]` in
+    Chinese); `<kind>.every_days` adds what 0 means."""
+    section, field = key.split(".")
+    model = KIND_MODELS[section] if section in SCHEDULED else Plan.model_fields[section].annotation
+    info = model.model_fields[field]
+    return (info.json_schema_extra or {}).get("zh", "") if lang == "zh" else info.description
+
+
+def inert_levers(plan: Plan, lang: Lang = "en") -> dict[str, str]:
+    """Levers that cannot change `plan`'s outcomes, with the reason, by a rule over the plan:
+    a lever on a calendar item's field (`red_packet.amount`) needs an item of that kind in the
+    calendar; the budget needs something that costs money (a calendar item that pays, or a
+    referral reward). Schedules (`<kind>.every_days`) always apply: they add the item."""
+    kinds = {item.kind for item in plan.calendar}
+    out = {}
+    for key in LEVERS:
+        section, field = key.split(".")
+        if section in SCHEDULED and field != "every_days" and section not in kinds:
+            out[key] = text("inert_kind", lang, lever=LEVERS[f"{section}.every_days"].label(lang))
+    growth = plan.growth
+    paid = any(cost > 0 for item in plan.calendar for _, cost in payments(plan, item))
+    if not paid and growth.referral_reward_referrer + growth.referral_reward_referee == 0:
+        out["economics.budget"] = text("inert_budget", lang)
+    return out
 
 
 class AppError(ValueError):
@@ -149,6 +195,38 @@ def apply_levers(plan: Plan, levers: Levers, name: str | None = None) -> Plan:
         for item in items:
             item["every_days"], item["weekday"] = every, None
     return validate_dict(raw, where="levers")
+
+
+def lever_errors(plan: Plan, levers: Levers) -> dict[str, str]:
+    """Per changed lever whose value `plan` cannot take: the validator's message (naming the
+    field and its allowed range). Each lever is checked on its own, so the message sits beside
+    the field that caused it."""
+    own = read_levers(plan)
+    errors = {}
+    for key, value in levers.items():
+        if key not in own or value == own[key]:
+            continue
+        try:
+            apply_levers(plan, {**own, key: value})
+        except PlanError as error:
+            lines = str(error).splitlines()
+            errors[key] = " ".join(line.strip() for line in lines[1:] or lines)
+    return errors
+
+
+def show_value(key: str, value: float | int | None, lang: Lang) -> str:
+    """A lever's value as the page names it: "0.35", "80", "no limit" for an empty budget."""
+    if value is None:
+        return text("no_limit", lang)
+    return readable(float(value)) if LEVERS[key].kind != "count" else str(value)
+
+
+def changed_levers(plan: Plan, levers: Levers, lang: Lang) -> dict[str, str]:
+    """Per lever that differs from `plan`'s own value: "price (yuan) 80 (plan: 60)"."""
+    own = read_levers(plan)
+    return {key: text("changed_lever", lang, label=LEVERS[key].label(lang),
+                      value=show_value(key, value, lang), base=show_value(key, own[key], lang))
+            for key, value in levers.items() if value != own[key]}
 
 
 def whatif_name(base: Plan) -> str:
@@ -244,91 +322,57 @@ def warm_up() -> None:
 
 
 # ---- tables and figures -------------------------------------------------------------------
-OUTCOMES = {m: label(m, "en") for m in in_view("page")}
-"""The outcome table's rows (the registry's `page` view), with their labels."""
+OUTCOMES = in_view("page")
+"""The outcome table's rows: the registry's `page` view."""
 
 
-def _values(summary: pd.DataFrame, metric: str, horizon_weeks: int) -> pd.Series:
-    """Per replicate; NaN for survival past the plan's horizon."""
-    week = get(metric).week
-    if week is not None and week > horizon_weeks:
-        return pd.Series(np.nan, index=summary.index)
-    return replicate_values(summary, metric)
-
-
-def outcome_table(whatif: WhatIf) -> pd.DataFrame:
-    """One row per outcome: the base plan and the changed plan (median [10–90%] over replicates;
-    survival as the share alive), and the paired difference changed − base (median [10–90%] of
-    per-seed differences; for survival the difference in share)."""
+def outcome_table(whatif: WhatIf, lang: Lang = "en") -> pd.DataFrame:
+    """One row per outcome (labelled in `lang`): the base plan and the changed plan (median
+    [10–90%] over replicates; survival as the share alive; "–" past the horizon), and the
+    difference changed − base from `paired_differences` (median [10–90%] of per-seed
+    differences; for survival the difference of shares [95% interval]); "(n=… of …)" where some
+    replicates leave an outcome undefined."""
     rows = []
-    for metric, name in OUTCOMES.items():
-        cells = {"outcome": name}
-        for column, plan in (("base", whatif.base), ("what-if", whatif.changed)):
-            values = _values(whatif.summary[whatif.summary["plan"] == plan.name], metric,
-                             plan.group.weeks)
-            if get(metric).aggregate == "share":
-                cells[column] = format_value(metric, values.mean())
-            else:
-                cells[column] = with_range(metric, values.median(), values.quantile(0.1),
-                                           values.quantile(0.9))
-        cells["difference"] = _difference(whatif, metric)
+    paired = whatif.paired.set_index("metric")
+    for metric in OUTCOMES:
+        cells = {text("outcome", lang): label(metric, lang)}
+        for column, plan in (("base", whatif.base), ("whatif", whatif.changed)):
+            stats = over_replicates(replicate_values(
+                whatif.summary[whatif.summary["plan"] == plan.name], metric), metric)
+            cells[text(column, lang)] = _shown(metric, stats["value"], stats["p10"], stats["p90"],
+                                               stats["n"], stats["replicates"], lang)
+        cells[text("difference", lang)] = (
+            _shown(metric, *paired.loc[metric, ["value", "low", "high", "n", "replicates"]],
+                   lang, signed=True) if metric in paired.index else MISSING)
         rows.append(cells)
     return pd.DataFrame(rows)
 
 
-def _difference(whatif: WhatIf, metric: str) -> str:
-    if get(metric).aggregate == "share":
-        shares = [
-            _values(whatif.summary[whatif.summary["plan"] == plan.name], metric,
-                    plan.group.weeks).mean() for plan in (whatif.base, whatif.changed)
-        ]
-        return format_value(metric, shares[1] - shares[0], signed=True)
-    row = whatif.paired[whatif.paired["metric"] == metric].iloc[0]
-    return with_range(metric, row["median"], row["p10"], row["p90"], signed=True)
+def _shown(metric: str, value: float, low: float, high: float, n: int, replicates: int,
+           lang: Lang = "en", signed: bool = False) -> str:
+    return (with_range(metric, value, low, high, lang, signed=signed)
+            + defined_count(int(n), int(replicates), lang))
 
-
-
-PLAN_COLOURS = ("#636efa", "#ef553b")
-"""Base plan, changed plan."""
-
-
-def band_figure(table: pd.DataFrame, x: str, column: str, title: str, y_title: str) -> go.Figure:
-    """Median line and 10–90% band of `column` per plan along `x`, base plan first."""
-    fig = go.Figure()
-    bands = quantile_band(table, column, by=x)
-    for plan, colour in zip(dict.fromkeys(bands["plan"]), PLAN_COLOURS):
-        rows = bands[bands["plan"] == plan]
-        rgb = ", ".join(str(int(colour[i:i + 2], 16)) for i in (1, 3, 5))
-        fig.add_scatter(x=rows[x], y=rows["p90"], mode="lines", line_width=0, legendgroup=plan,
-                        showlegend=False, hoverinfo="skip")
-        fig.add_scatter(x=rows[x], y=rows["p10"], mode="lines", line_width=0, fill="tonexty",
-                        fillcolor=f"rgba({rgb}, 0.2)", legendgroup=plan, showlegend=False,
-                        hoverinfo="skip")
-        fig.add_scatter(x=rows[x], y=rows["median"], mode="lines", name=plan, legendgroup=plan,
-                        line={"color": colour, "width": 2.5})
-    fig.update_layout(
-        title={"text": f"{title}<br><sup>median over replicates, band 10–90%</sup>"},
-        template="plotly_white", width=470, height=340,
-        margin={"l": 60, "r": 10, "t": 60, "b": 40},
-        legend={"orientation": "h", "y": -0.2}, hovermode="x unified",
-    )
-    fig.update_xaxes(title=x)
-    fig.update_yaxes(title=y_title, rangemode="tozero")
+def _fit(fig: go.Figure) -> go.Figure:
+    """A deck chart sized for a quarter of the page at 1280 px."""
+    fig.update_layout(width=455, height=300, font_size=11, title_font_size=14,
+                      legend={"orientation": "h", "y": -0.25, "font_size": 11},
+                      margin={"l": 60, "r": 10, "t": 55, "b": 40})
+    fig.update_xaxes(title_standoff=4)
     return fig
 
 
-def members_figure(whatif: WhatIf) -> go.Figure:
-    """Members at the end of each day: median and 10–90% band per plan."""
-    return band_figure(whatif.daily, "day", "members", "Members", "members at end of day")
-
-
-def weekly_gmv_figure(whatif: WhatIf) -> go.Figure:
-    """GMV per week (yuan): median and 10–90% band per plan."""
-    fig = band_figure(per_week(whatif.daily, "gmv"), "week", "gmv", "Weekly GMV",
-                      "GMV per week (yuan)")
-    fig.update_yaxes(**axis("money"))
-    fig.update_xaxes(dtick=1)
-    return fig
+def whatif_figures(whatif: WhatIf, lang: Lang = "en") -> dict[str, go.Figure]:
+    """The page's charts, base plan first in each: survival (share of replicates alive by day),
+    cumulative gross profit, members and weekly GMV — the deck's charts, sized for the page."""
+    base = whatif.base.name
+    charts = {
+        "survival": survival_chart(whatif.summary, whatif.base.horizon_days, base, lang),
+        "cumulative_profit": cumulative_profit_chart(whatif.daily, base, lang),
+        "members": members_chart(whatif.daily, base, lang),
+        "weekly_gmv": weekly_gmv_chart(whatif.daily, base, lang),
+    }
+    return {name: _fit(chart.fig.update_layout(title=chart.title)) for name, chart in charts.items()}
 
 
 # ---- one replicate, day by day ------------------------------------------------------------
@@ -359,7 +403,8 @@ def member_graph(model: GroupModel) -> nx.Graph:
     return g
 
 
-def network_figure(model: GroupModel, layout: dict[int, np.ndarray]) -> go.Figure:
+def network_figure(model: GroupModel, layout: dict[int, np.ndarray],
+                   lang: Lang = "en") -> go.Figure:
     """The member network on day `model.day`: colour by role, size by posts, faded when the
     member left, was removed or muted the group. Accounts outside the pool (QR strangers) sit
     on a ring around it."""
@@ -396,8 +441,8 @@ def network_figure(model: GroupModel, layout: dict[int, np.ndarray]) -> go.Figur
             hoverinfo="text",
         )
     fig.update_layout(
-        title={"text": f"Members on day {model.day}<br><sup>colour: role; size: posts; "
-                       "faded: left or muted</sup>"},
+        title={"text": f"{text('network_title', lang, day=model.day)}"
+                       f"<br><sup>{text('network_note', lang)}</sup>"},
         template="plotly_white", height=480, margin={"l": 10, "r": 10, "t": 60, "b": 10},
         legend={"orientation": "h", "y": -0.02},
     )
@@ -414,7 +459,8 @@ def day_counts(model: GroupModel) -> dict[str, float]:
     """The counts of the last day played, from the daily table (empty before the first day)."""
     if model.day == 0:
         return {}
-    daily = metrics.daily_table(model.out_h, model.out_d, model.plan.economics.unit_cost)
+    daily = metrics.daily_table(model.out_h, model.out_d, model.plan.economics.unit_cost,
+                                int(model.state.group[codes.G_DEAD_DAY]))
     row = daily.iloc[model.day - 1]
     return {name: float(row[name]) for name in DAY_COUNTS}
 
@@ -422,6 +468,8 @@ def day_counts(model: GroupModel) -> dict[str, float]:
 # ---- the page -----------------------------------------------------------------------------
 REPLICATES = 20
 """Replicates per plan; `serve` sets it from --replicates."""
+LANG: Lang = "en"
+"""The page's language; `serve` sets it from --lang."""
 
 base_plan = solara.reactive(load_plan("tuanzhang"))
 levers = solara.reactive(read_levers(base_plan.value))
@@ -445,64 +493,93 @@ def _upload(file: dict) -> None:
         load_error.set(str(error))
 
 
-TABLE_CSS = """
-table.groupsim { border-collapse: collapse; font-size: 0.9em; margin: 8px 0; }
-table.groupsim th, table.groupsim td { padding: 3px 10px; border-bottom: 1px solid #ddd;
-                                       text-align: left; }
+CSS = """
+table.groupsim { border-collapse: collapse; font-size: 0.85em; margin: 4px 0; }
+table.groupsim th, table.groupsim td { padding: 2px 8px; border-bottom: 1px solid #ddd; }
+table.groupsim th { text-align: left; }
+table.groupsim td { text-align: right; white-space: nowrap; }
+table.groupsim td:first-child { text-align: left; }
+.whatif-charts { display: grid; grid-template-columns: repeat(2, 455px); gap: 4px; }
+.lever-help { font-size: 0.75em; color: #666; line-height: 1.2; margin: -18px 0 14px 0; }
+.lever-changed { background: #fff3c4; border-radius: 4px; padding: 0 4px; }
+.lever-changed .v-input { background: #fff3c4; }
+.lever-inert { font-size: 0.75em; color: #8a6d00; line-height: 1.2; margin: -18px 0 14px 0; }
+.lever-error { font-size: 0.8em; color: #c62828; line-height: 1.2; margin: -18px 0 14px 0; }
+.v-slider + .lever-help, .lever .v-input--slider ~ * { margin-top: -10px; }
+.lever .v-text-field__details { display: none; }
+.plan-drop > div { min-height: 0 !important; height: 48px !important; padding: 4px !important; }
+.changed-levers { font-size: 0.9em; }
+.v-input { margin-top: 2px !important; padding-top: 6px !important; }
 """
 
 
 @solara.component
 def Table(table: pd.DataFrame, name: str):
     """A plain HTML table; `name` is its CSS class for tests."""
-    solara.Style(TABLE_CSS)
     solara.HTML(unsafe_innerHTML=table.to_html(index=False, classes=["groupsim", name],
                                                    border=0))
 
 
 @solara.component
-def LeverInput(key: str):
-    lever, value = LEVERS[key], levers.value[key]
+def LeverInput(key: str, base: Plan, error: str, inert: str):
+    """One lever: its input, then one line: the error, why it has no effect, or its help. A
+    changed lever is highlighted and names the plan's value."""
+    lever, value, own = LEVERS[key], levers.value[key], read_levers(base)[key]
 
     def set_value(new) -> None:
         levers.set({**levers.value, key: new})
 
-    if lever.kind == "share":
-        solara.SliderFloat(f"{lever.label} {value:.2f}", value=value, min=0, max=1, step=0.05,
-                           on_value=set_value)
-    elif lever.kind == "count":
-        solara.InputInt(lever.label, value=value, on_value=set_value)
-    else:
-        solara.InputFloat(lever.label, value=value, on_value=set_value,
-                          optional=lever.kind == "optional")
+    name = lever.label(LANG)
+    changed = value != own
+    if changed:
+        name = text("changed_lever", LANG, label=name, value=show_value(key, value, LANG),
+                    base=show_value(key, own, LANG))
+    with solara.Div(classes=["lever", f"lever-{key.replace('.', '-')}"]
+                    + ["lever-changed"] * changed):
+        if lever.kind == "share":
+            solara.SliderFloat(name if changed else f"{name} {value:.2f}", value=value, min=0,
+                               max=1, step=0.05, on_value=set_value, disabled=bool(inert))
+        elif lever.kind == "count":
+            solara.InputInt(name, value=value, on_value=set_value, disabled=bool(inert))
+        else:
+            solara.InputFloat(name, value=value, on_value=set_value,
+                              optional=lever.kind == "optional", disabled=bool(inert))
+        if error:
+            solara.Text(error, classes=["lever-error"])
+        elif inert:
+            solara.Text(inert, classes=["lever-inert"])
+        else:
+            solara.Text(lever_help(key, LANG), classes=["lever-help"])
 
 
 @solara.component
 def PlanPicker():
     names = list(library())
-    solara.Select("library plan", values=names,
+    solara.Select(text("library_plan", LANG), values=names,
                   value=base_plan.value.name if base_plan.value.name in names else None,
                   on_value=_pick)
-    solara.FileDrop(label="…or drop a plan YAML here", on_file=_upload, lazy=False)
+    with solara.Div(classes=["plan-drop"]):
+        solara.FileDrop(label=text("drop_plan", LANG), on_file=_upload, lazy=False)
     if load_error.value:
         solara.Error(load_error.value)
     if base_plan.value.description:
-        solara.Text(base_plan.value.description, style={"font-size": "0.9em", "color": "#555"})
+        solara.Text(base_plan.value.description, style={"font-size": "0.85em", "color": "#555"})
 
 
 @solara.component
-def LeverPanel(changed: Plan | None):
-    with solara.Card("Levers"):
+def LeverPanel(changed: Plan | None, errors: dict[str, str], inert: dict[str, str]):
+    with solara.Card(text("levers", LANG), style={"padding": "8px"}):
         PlanPicker()
         for key in LEVERS:
-            LeverInput(key)
+            LeverInput(key, base_plan.value, errors.get(key, ""), inert.get(key, ""))
         with solara.Row(style={"flex-wrap": "wrap"}):
-            solara.Button("Reset levers", on_click=lambda: levers.set(read_levers(base_plan.value)),
+            solara.Button(text("reset_levers", LANG),
+                          on_click=lambda: levers.set(read_levers(base_plan.value)),
                           outlined=True)
             if changed is not None:
                 solara.FileDownload(plan_to_yaml(changed),
                                     filename=f"{file_stem(changed.name)}.yaml",
-                                    label="Download plan")
+                                    label=text("download_plan", LANG))
 
 
 @solara.component
@@ -516,33 +593,33 @@ def Outcomes(changed: Plan):
                                                       changed.model_dump_json()],
                                intrusive_cancel=False)
     if result.error is not None and not isinstance(result.error, Stale):
-        solara.Error(f"The run failed: {result.error}")
+        solara.Error(text("run_failed", LANG, error=result.error))
     whatif = result.value
     # figures are drawn once per result: re-sending them on every render (a lever change
     # renders three times) kept the browser busy for seconds
     drawn = solara.use_memo(
-        lambda: None if whatif is None else (members_figure(whatif), weekly_gmv_figure(whatif),
-                                             outcome_table(whatif)),
+        lambda: None if whatif is None else (whatif_figures(whatif, LANG),
+                                             outcome_table(whatif, LANG)),
         [id(whatif)])
     # "(updating…)" in the status line, not an animated progress bar: its animation kept
     # a software-rendered browser busy for seconds after each lever change
     busy = result.state != solara.ResultState.FINISHED
     if whatif is None:
-        solara.Text(f"Running {REPLICATES} replicates of each plan…")
+        solara.Text(text("running", LANG, n=REPLICATES))
         return
     solara.Text(
-        f"{len(whatif.summary) // 2} replicates of {whatif.changed.name} against "
-        f"{whatif.base.name}, same seeds, in {whatif.seconds:.2f} s"
-        + (" (updating…)" if busy else ""),
-        classes=["whatif-status"],
+        text("whatif_status", LANG, n=len(whatif.summary) // 2, changed=whatif.changed.name,
+             base=whatif.base.name, seconds=f"{whatif.seconds:.2f}")
+        + (text("updating", LANG) if busy else ""),
+        classes=["whatif-status"], style={"font-size": "0.85em"},
     )
-    with solara.Row(style={"flex-wrap": "wrap"}):
-        for fig in drawn[:2]:
-            solara.FigurePlotly(fig, dependencies=[id(whatif)])
-    Table(drawn[2], "whatif-outcomes")
-    solara.Text("difference: the what-if plan minus the base plan, seed by seed "
-                "(median [10–90%]); for survival, the difference in the share alive.",
-                style={"font-size": "0.85em", "color": "#555"})
+    figures, table = drawn
+    Table(table, "whatif-outcomes")
+    solara.Text(text("difference_note", LANG), style={"font-size": "0.8em", "color": "#555"})
+    with solara.Div(classes=["whatif-charts"]):
+        for name, fig in figures.items():
+            with solara.Div(classes=[f"chart-{name}"]):
+                solara.FigurePlotly(fig, dependencies=[id(whatif)])
 
 
 @solara.component
@@ -566,55 +643,78 @@ def WatchOne(changed: Plan):
 
     day = None if model is None else model.day
     network = solara.use_memo(
-        lambda: None if model is None or layout is None else network_figure(model, layout),
+        lambda: None if model is None or layout is None else network_figure(model, layout, LANG),
         [id(model), id(layout), day])
     if model is None or layout is None:
-        solara.Text("building the group…")
+        solara.Text(text("building", LANG))
         return
     with solara.Row():
-        solara.Button("Step one day", on_click=lambda: step(1), disabled=model.finished)
-        solara.Button("Step a week", on_click=lambda: step(7), disabled=model.finished,
+        solara.Button(text("step_day", LANG), on_click=lambda: step(1), disabled=model.finished)
+        solara.Button(text("step_week", LANG), on_click=lambda: step(7), disabled=model.finished,
                       outlined=True)
-        solara.Button("Restart", on_click=reset, outlined=True)
-        solara.Text(f"day {model.day} of {model.plan.horizon_days} (seed 0)",
+        solara.Button(text("restart", LANG), on_click=reset, outlined=True)
+        solara.Text(text("day_of", LANG, day=model.day, days=model.plan.horizon_days),
                     classes=["watch-day"])
     with solara.Columns([2, 1]):
         solara.FigurePlotly(network, dependencies=[id(model), id(layout), day])
         counts = day_counts(model)
         if counts:
-            Table(pd.DataFrame({f"day {model.day}": list(counts),
-                                "count": [money(v) if k in ("gmv", "incentive_cost")
-                                          else count(v) for k, v in counts.items()]}),
+            Table(pd.DataFrame({text("day_n", LANG, day=model.day): list(counts),
+                                text("count", LANG): [
+                                    money(v, LANG) if k in ("gmv", "incentive_cost")
+                                    else count(v, LANG) for k, v in counts.items()]}),
                   "watch-counts")
         else:
-            solara.Text("Step a day to see its counts.")
+            solara.Text(text("step_hint", LANG))
 
 
 @solara.component
 def Page():
-    solara.Title("groupsim what-if")
-    changed, error = None, ""
-    try:
-        changed = apply_levers(base_plan.value, levers.value, name=whatif_name(base_plan.value))
-    except PlanError as bad:
-        error = str(bad)
+    solara.Title(text("page_title", LANG, plan=base_plan.value.name))
+    solara.Style(CSS)
+    base = base_plan.value
+    errors = lever_errors(base, levers.value)
+    changed, problem = None, ""
+    if not errors:
+        try:
+            changed = apply_levers(base, levers.value, name=whatif_name(base))
+        except PlanError as bad:  # levers that are valid one by one but not together
+            problem = str(bad)
+    # a bad value keeps the last valid what-if on show (per session, until the plan changes)
+    last = solara.use_ref(None)
+    if changed is not None:
+        last.current = changed
+    elif last.current is not None and last.current.name != whatif_name(base):
+        last.current = None
+    shown = changed or last.current
+    inert = inert_levers(shown or base, LANG)
     with solara.Columns([1, 3]):
-        LeverPanel(changed)
-        with solara.Column():
-            solara.Text(f"What if: {base_plan.value.name}", style={"font-size": "1.5em"})
-            if error:
-                solara.Error(error)
-            elif changed is not None:
+        LeverPanel(changed, errors, inert)
+        with solara.Column(gap="4px"):
+            solara.Text(text("page_title", LANG, plan=base.name), classes=["page-title"],
+                        style={"font-size": "1.3em"})
+            moved = changed_levers(base, levers.value, LANG)
+            solara.Text(text("changed", LANG, levers="; ".join(moved.values())) if moved
+                        else text("unchanged", LANG), classes=["changed-levers"])
+            with solara.Div():  # always there, so the results below are not mounted afresh
+                if problem:
+                    solara.Error(problem)
+                if errors or problem:
+                    with solara.Div(classes=["kept-results"]):
+                        solara.Warning(text("kept_results", LANG), dense=True)
+            if shown is not None:
                 with solara.lab.Tabs(lazy=True):  # the watched group is built when asked for
-                    with solara.lab.Tab("What if"):
-                        Outcomes(changed)
-                    with solara.lab.Tab("Watch one replicate"):
-                        WatchOne(changed)
+                    with solara.lab.Tab(text("tab_whatif", LANG)):
+                        Outcomes(shown)
+                    with solara.lab.Tab(text("tab_watch", LANG)):
+                        WatchOne(shown)
 
 
-def serve(host: str = "127.0.0.1", port: int = 8765, replicates: int = 20) -> None:
-    """Warm the kernels up, then serve the page until Ctrl-C."""
-    global REPLICATES
+def serve(plan: Plan | None = None, lang: Lang = "en", host: str = "127.0.0.1",
+          port: int = 8765, replicates: int = 20) -> None:
+    """Warm the kernels up, then serve the page on `plan` (default tuanzhang) in `lang` until
+    Ctrl-C. Raises AppError for a bad port or replicate count, or a port in use."""
+    global REPLICATES, LANG, base_plan, levers
     if not 1 <= port <= 65535:
         raise AppError(f"--port must be 1 to 65535, not {port}")
     if not 1 <= replicates <= 1000:
@@ -625,7 +725,10 @@ def serve(host: str = "127.0.0.1", port: int = 8765, replicates: int = 20) -> No
         except OSError as error:
             raise AppError(f"cannot listen on {host}:{port} ({error.strerror}); "
                            "choose another --port or --host") from None
-    REPLICATES = replicates
+    REPLICATES, LANG = replicates, lang
+    if plan is not None:  # before the first visit: every session starts from it
+        base_plan = solara.reactive(plan)
+        levers = solara.reactive(read_levers(plan))
     # no telemetry (Solara's settings were read when this module imported solara) and no
     # update check (that is `solara run`'s); the front-end files come from solara-assets
     from solara.server import settings

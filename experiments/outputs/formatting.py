@@ -9,7 +9,9 @@ Conventions, the same in every output:
 - shares: 46%, 5.3% below 10% (5% when whole); a difference of shares is in percentage points, "pp" in
   English and "个百分点" in Chinese (one unit name everywhere);
 - a range whose ends are equal collapses to one value: "84 days", not "84 days–84 days";
-- NaN (a metric no replicate defines) is "–".
+- NaN (a metric no replicate defines) is "–";
+- an aggregate over replicates of which only some define the metric says how many:
+  "0.50 (n=1 of 20)", "0.50 (n=1/20)" in Chinese (`defined_count`).
 """
 
 import math
@@ -140,6 +142,15 @@ def with_range(metric: str, median: float, p10: float, p90: float, lang: Lang = 
     if low == high or MISSING in (low, high):
         return value
     return f"{value} [{low} – {high}]"
+
+
+def defined_count(n: int, replicates: int, lang: Lang = "en") -> str:
+    """" (n=1 of 20)" (" (n=1/20)" in Chinese) to write after an aggregate over `replicates`
+    replicates of which only `n` define the metric; "" when all do, and when none does (the
+    value is then "–", as for survival past the horizon)."""
+    if n >= replicates or n == 0:
+        return ""
+    return f" (n={n}/{replicates})" if lang == "zh" else f" (n={n} of {replicates})"
 
 
 def axis(unit: Unit | None) -> dict:

@@ -41,7 +41,8 @@ stopped: a working one draws its first chart within about 12 s on a 2-core machi
 of 14, and each further chart faster. With start-up and the stop, a browser that hangs is
 reported well within a minute."""
 SLIDE_PIXELS = (1920, 1080)
-"""PNG size; charts are laid out at half of it and drawn at scale 2, so fonts read on a slide."""
+"""Default PNG size; charts are laid out at half of it and drawn at scale 2, so fonts read on a
+slide."""
 FORMATS = ("png", "svg", "pdf")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
@@ -68,10 +69,11 @@ def has_cjk_font() -> bool:
     return bool(found.stdout.strip())
 
 
-def write_images(figures: dict[Path, go.Figure]) -> None:
+def write_images(figures: dict[Path, go.Figure],
+                 pixels: tuple[int, int] = SLIDE_PIXELS) -> None:
     """Render each figure to its path, the format taken from the suffix (.png, .svg, .pdf).
 
-    PNGs are 1920×1080. One browser renders them all.
+    PNGs are `pixels` (width, height) in size. One browser renders them all.
     """
     formats = {path.suffix.lstrip(".") for path in figures}
     if not formats <= set(FORMATS):
@@ -79,7 +81,7 @@ def write_images(figures: dict[Path, go.Figure]) -> None:
     browser = find_browser()
     if any(_CJK.search(str(fig.to_plotly_json())) for fig in figures.values()) and not has_cjk_font():
         raise ImageError(FONT_HINT)
-    width, height = SLIDE_PIXELS
+    width, height = pixels
     items = [
         {
             "fig": json.loads(fig.to_json()),

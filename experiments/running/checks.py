@@ -24,7 +24,7 @@ def plan_warnings(plan: Plan) -> list[str]:
             out.append(f"{where} never fires: none of its days falls within the "
                        f"{horizon}-day horizon (days 0 to {horizon - 1}).")
             continue
-        for what, cost in _money(plan, item):
+        for what, cost in payments(plan, item):
             if budget is not None and cost > budget:
                 out.append(f"{where} {what} is more than the whole budget {_yuan(budget)}: "
                            "it is never paid.")
@@ -78,7 +78,7 @@ def plan_notes(plan: Plan) -> list[str]:
             "incentive cost, so discounts never sold below cost.)"]
 
 
-def _money(plan: Plan, item) -> list[tuple[str, float]]:
+def payments(plan: Plan, item) -> list[tuple[str, float]]:
     """(what it pays, in words; yuan) for each payment one firing of `item` makes at least."""
     match item.kind:
         case "red_packet" | "lucky_draw":

@@ -1,7 +1,8 @@
 """Summary metrics: each registered once, with its labels, unit, aggregation and where it shows.
 
 A summary metric is a column of a run's summary table (one row per replicate; computed in
-`sim/metrics.py` and `sim/review.py`) or derived from one (`alive_weekN` from `lifetime_days`).
+`sim/metrics.py` and `sim/review.py`) or derived from one (`alive_weekN` from `lifetime_days`,
+undefined past the replicate's `horizon_days`).
 Its registration says what the terminal, report, deck, what-if page, objectives, sensitivity,
 sweeps and plausibility table need: the English and Chinese label, the unit (which picks the
 formatter in `experiments.outputs.formatting`), how replicates are aggregated, whether a
@@ -15,6 +16,7 @@ Imports only pandas and the standard library: the runner (and so every worker) l
 """
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -35,7 +37,8 @@ where a yes/no metric is true (mean of 0/1)."""
 View = Literal["table", "deck", "paired", "reading", "review", "sensitivity", "sweep", "page",
                "headline"]
 """Where a metric shows: table (the report's comparison table), deck (the comparison slide),
-paired (per-seed differences in paired.parquet, terminal and report), reading (the paired
+paired (per-seed differences in paired.parquet, terminal and report, after survival at the
+`survival_weeks`), reading (the paired
 differences the report's reading names), review (复盘 metrics of
 seed 003), sensitivity (its default metrics), sweep (the sweep deck), page (the what-if page's
 outcome table), headline (the sweep report's charts)."""
@@ -90,9 +93,20 @@ def register(metric: Metric) -> Metric:
     return metric
 
 
+SURVIVAL_WEEKS = (4, 12)
+"""Weeks at which survival is reported, besides the horizon (`survival_weeks`)."""
+
+
+def survival_weeks(horizon_weeks: int) -> tuple[int, ...]:
+    """The weeks survival is reported at for a plan of `horizon_weeks`: 4, 12 and the horizon,
+    in order, none beyond the horizon (a 4-week plan: (4,); 26 weeks: (4, 12, 26))."""
+    return tuple(sorted({w for w in (*SURVIVAL_WEEKS, horizon_weeks) if 1 <= w <= horizon_weeks}))
+
+
 def alive_week(week: int, views: frozenset[View] = frozenset()) -> Metric:
-    """`alive_weekN`: 1 if the group was alive on day 7N (`lifetime_days >= 7N`), else 0; its
-    aggregate is the share of replicates alive. Raises ValueError for week < 1."""
+    """`alive_weekN`: 1 if the group was alive on day 7N (`lifetime_days >= 7N`), else 0, and
+    undefined (NaN) for a replicate whose horizon ends before day 7N; its aggregate is the share
+    of replicates alive. Raises ValueError for week < 1."""
     if week < 1:
         raise ValueError(f"alive_week{week}: the week must be 1 or more")
     return Metric(f"alive_week{week}", f"alive at week {week}", f"第{week}周存活率", "share",
@@ -119,9 +133,12 @@ def in_view(view: View) -> tuple[str, ...]:
     return tuple(name for name, m in METRICS.items() if view in m.views)
 
 
-def alive_at_week(lifetime_days: pd.Series, week: int) -> pd.Series:
-    """Per replicate: 1.0 if alive on day 7·`week` (lifetime_days >= 7·week), else 0.0."""
-    return (lifetime_days >= 7 * week).astype(float)
+def alive_at_week(summary: pd.DataFrame, week: int) -> pd.Series:
+    """Per row of `summary` (columns `lifetime_days`, `horizon_days`): 1.0 if alive on day
+    7·`week` (lifetime_days >= 7·week), 0.0 if not, NaN when the horizon ends before that day
+    (a 4-week run says nothing about week 12)."""
+    alive = (summary["lifetime_days"] >= 7 * week).astype(float)
+    return alive.where(summary["horizon_days"] >= 7 * week)
 
 
 def replicate_values(summary: pd.DataFrame, name: str) -> pd.Series:
@@ -130,7 +147,7 @@ def replicate_values(summary: pd.DataFrame, name: str) -> pd.Series:
     the column (a run written before the metric existed)."""
     metric = get(name)
     if metric.week is not None:
-        return alive_at_week(summary["lifetime_days"], metric.week).rename(name)
+        return alive_at_week(summary, metric.week).rename(name)
     return summary[name].astype(float)
 
 
@@ -138,18 +155,47 @@ def over_replicates(values: pd.Series, name: str) -> dict[str, float]:
     """Aggregate one plan's (or point's) per-replicate values of metric `name`.
 
     Returns `value` (the median, or the share for a yes/no metric), `p10` and `p90` (quantiles
-    over the defined replicates; equal to `value` for a share) and `n`, the number of
-    replicates that define the metric. All NaN (and n = 0) when none does.
+    over the defined replicates; equal to `value` for a share), `n`, the number of replicates
+    that define the metric, and `replicates`, the number aggregated (defined or not). Value
+    and quantiles are NaN (and n = 0) when none defines it.
     """
     defined = values.dropna().astype(float)
-    n = len(defined)
+    n, replicates = len(defined), len(values)
     if n == 0:
-        return {"value": float("nan"), "p10": float("nan"), "p90": float("nan"), "n": 0}
+        nan = float("nan")
+        return {"value": nan, "p10": nan, "p90": nan, "n": 0, "replicates": replicates}
     if get(name).aggregate == "share":
         share = float(defined.mean())
-        return {"value": share, "p10": share, "p90": share, "n": n}
+        return {"value": share, "p10": share, "p90": share, "n": n, "replicates": replicates}
     return {"value": float(defined.median()), "p10": float(defined.quantile(0.1)),
-            "p90": float(defined.quantile(0.9)), "n": n}
+            "p90": float(defined.quantile(0.9)), "n": n, "replicates": replicates}
+
+
+def summarize(summary: pd.DataFrame, metrics: tuple[str, ...] | list[str],
+              by: str = "plan") -> pd.DataFrame:
+    """`over_replicates` of each metric per value of column `by` (in order of appearance).
+
+    Returns one row per (`by`, metric) with columns `by`, metric, value, p10, p90, n and
+    replicates. Metrics whose column `summary` lacks (a run written before the metric existed)
+    are left out.
+    """
+    rows = []
+    for key, runs in summary.groupby(by, sort=False):
+        for name in metrics:
+            try:
+                values = replicate_values(runs, name)
+            except KeyError:
+                continue
+            rows.append({by: key, "metric": name, **over_replicates(values, name)})
+    return pd.DataFrame(rows, columns=[by, "metric", "value", "p10", "p90", "n", "replicates"])
+
+
+def paired_metrics(horizons_weeks: Iterable[int]) -> tuple[str, ...]:
+    """The metrics a comparison of plans with these horizons pairs seed by seed: survival
+    (`alive_weekN`) at the `survival_weeks` of every horizon, in order, then the registry's
+    `paired` view."""
+    weeks = sorted({w for h in horizons_weeks for w in survival_weeks(h)})
+    return (*(f"alive_week{w}" for w in weeks), *in_view("paired"))
 
 
 def aggregate_by(summary: pd.DataFrame, name: str, by: str) -> pd.Series:
@@ -165,11 +211,12 @@ _PROFIT = _MAIN | {"reading"}
 _CASH = frozenset({"table", "deck", "paired", "page", "headline"})
 
 register(Metric("alive_at_end", "alive at the end", "期末存活率", "share", aggregate="share"))
+register(Metric("horizon_days", "horizon", "模拟天数", "days"))
 register(Metric("lifetime_days", "lifetime", "存活天数", "days",
                 views=frozenset({"table", "deck", "paired", "reading", "sensitivity", "sweep",
                                  "headline"})))
 register(alive_week(4, frozenset({"page"})))
-register(alive_week(12, frozenset({"paired", "reading", "page"})))
+register(alive_week(12, frozenset({"reading", "page"})))
 register(Metric("final_members", "final members", "期末成员数", "count", views=_MAIN))
 register(Metric("peak_members", "peak members", "峰值成员数", "count", views=frozenset({"table"})))
 register(Metric("units_sold", "units sold", "销量 (件)", "count", views=frozenset({"table"})))

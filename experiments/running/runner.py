@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.running import memory, storage
-from experiments.running.paired import paired_differences
+from experiments.running.paired import check_baseline, paired_differences
 from experiments.running.storage import Results
 from scenarios.schema import Plan
 from sim.run import simulate
@@ -113,14 +113,22 @@ def run_plans(
     *,
     dask: str | None = None,
     force: bool = False,
+    baseline: str | None = None,
 ) -> Results:
     """Run `replicates` replicates of each plan in `workers` processes (or on Dask).
+
+    `paired` holds each plan's differences from `baseline` (default: the first plan); a
+    baseline that is not one of the plans raises `RunError` before anything runs.
 
     With `out`: an empty or new directory is claimed for this run (`storage.claim`: the same
     command and plans resume, others need `force`), the plans are written there and the tables
     at the end. Ctrl-C raises `RunInterrupted` once what finished is combined (and written).
     """
     _check(plans, replicates, workers)
+    try:
+        baseline = check_baseline(baseline, [plan.name for plan in plans])
+    except ValueError as error:
+        raise RunError(str(error)) from None
     if out is not None:
         spec = {"replicates": replicates, "seed": seed, "hourly": hourly,
                 "plans": [plan.model_dump(mode="json") for plan in plans]}
@@ -132,7 +140,8 @@ def run_plans(
 
     def results(tables: Tables) -> Results:
         ran = list(dict.fromkeys(tables["summary"]["plan"]))
-        paired = paired_differences(tables["summary"])
+        paired = paired_differences(tables["summary"],
+                                    baseline if baseline in ran else None)
         if out is not None:
             storage.write_tables(out, {"paired": paired})
         return Results(plans=[plan for plan in plans if plan.name in ran], paired=paired, **tables)

@@ -5,8 +5,8 @@ A run directory holds:
 - `daily.parquet`: one row per plan, replicate and day.
 - `summary.parquet`: one row per plan and replicate.
 - `members.parquet`: one row per plan, replicate and account that was ever a member.
-- `paired.parquet`: for a comparison, each plan's per-seed differences from the first plan
-  (see `experiments.running.paired`).
+- `paired.parquet`: for a comparison, each plan's per-seed differences from the baseline plan
+  (`compare --baseline`, default the first plan; see `experiments.running.paired`).
 - `hourly.parquet`: one row per plan, replicate and hour (only for hourly runs).
 - `plan.yaml` when the run has one plan, or `plans/<stem>.yaml` for each plan of a comparison
   (`<stem>` is `scenarios.names.file_stem` of the plan's name): the resolved plans with every
@@ -60,6 +60,13 @@ class Results:
     members: pd.DataFrame
     paired: pd.DataFrame | None = None
     hourly: pd.DataFrame | None = None
+
+    @property
+    def baseline(self) -> str:
+        """The plan `paired` measures the others against; the first plan when there is none."""
+        if self.paired is None or self.paired.empty:
+            return self.plans[0].name
+        return str(self.paired["baseline"].iloc[0])
 
 
 def write_parquet(table: pd.DataFrame, path: Path) -> None:
@@ -170,6 +177,17 @@ def mark_finished(out: Path, names: Sequence[str], key: str) -> None:
         json.dumps({"key": key, "tables": list(names)}), encoding="utf-8"))
 
 
+def with_alive(daily: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
+    """`daily` with its `alive` column; a table written before the column existed gets it from
+    the summary's `lifetime_days` (the death day of a group that died: the same definition)."""
+    if "alive" in daily:
+        return daily
+    runs = summary[["plan", "replicate", "lifetime_days", "alive_at_end"]]
+    rows = daily[["plan", "replicate", "day"]].merge(runs, on=["plan", "replicate"], how="left")
+    alive = rows["alive_at_end"].to_numpy(bool) | (rows["day"] < rows["lifetime_days"]).to_numpy()
+    return daily.assign(alive=alive)
+
+
 def read_results(out: Path) -> Results:
     """Read a run directory written by `experiments.running.runner.run_plans`."""
     summary = pd.read_parquet(out / "summary.parquet")
@@ -184,7 +202,7 @@ def read_results(out: Path) -> Results:
     }
     return Results(
         plans=plans,
-        daily=pd.read_parquet(out / "daily.parquet"),
+        daily=with_alive(pd.read_parquet(out / "daily.parquet"), summary),
         summary=summary,
         members=pd.read_parquet(out / "members.parquet"),
         **optional,
