@@ -9,6 +9,8 @@ import pandas as pd
 import pytest
 
 from conftest import simulate_many
+from scenarios.loader import load_plan
+from sim.run import simulate
 
 REPS, SEED = 20, 9000
 
@@ -140,9 +142,6 @@ def test_newcomers_are_the_most_likely_to_leave(plan):
 
 # ---- invitations (item 5) ------------------------------------------------------------------
 def first_invitation_days(plan, overrides=()):
-    from scenarios.loader import load_plan
-    from sim.run import simulate
-
     p = load_plan(plan, list(overrides))
     lags, joins = [], []
     for r in range(REPS):
@@ -171,9 +170,17 @@ def test_new_members_invite_early_without_cutting_later_invitations(plan, overri
 
 
 def test_without_rewards_first_invitations_still_come_in_the_first_week_or_so():
-    lags, joins = first_invitation_days("value_group")
+    lags, _ = first_invitation_days("value_group")
     assert np.percentile(lags, 80) <= 10.0  # was 60-70 days: members invited whenever
-    assert 30 <= joins <= 70  # 49 on these seeds before
+
+
+def test_without_rewards_total_referral_joins_stay_about_where_they_were():
+    # value_group's referral joins are heavy-tailed (one cascade can double a replicate), so the
+    # mean over 50 seeds; with the flat urge it was 45.3 on these seeds. The docs (M13) say why a
+    # group whose members invite out of slowly grown satisfaction loses about a quarter.
+    plan = load_plan("value_group")
+    joins = [simulate(plan, SEED + r).summary["referral_joins"] for r in range(50)]
+    assert 0.6 * 45.3 <= np.mean(joins) <= 1.2 * 45.3
 
 
 # ---- fees (item 6) -------------------------------------------------------------------------

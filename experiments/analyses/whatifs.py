@@ -40,8 +40,6 @@ REPLICATES = 12
 """Paired replicates per row: enough for the sign of every effect the catalogue states to be
 stable across seed blocks, few enough for the whole catalogue to run in a few minutes on two
 cores (docs/whatifs.md says how long)."""
-PENDING = "pending issue-13 mechanism change on branch i13-mech"
-"""The skip reason of rows whose mechanism another branch is changing; removed when it lands."""
 EXPECTED = ("<!-- whatifs-expected:start -->", "<!-- whatifs-expected:end -->")
 MEASURED = ("<!-- whatifs-measured:start -->", "<!-- whatifs-measured:end -->")
 """Markers of docs/whatifs.md's two generated blocks (tests/test_whatifs.py checks the first
@@ -129,7 +127,7 @@ class WhatIf:
     """One question. `direction` is +1 (the outcome rises from base to variant), −1 (falls) or
     0 (stays within `tolerance` × |base median|). `levers` are the schema keys of `levers()` the
     row answers for. `disagrees` (the model disagrees; the test is a strict xfail with this
-    reason) and `pending` (skipped until another branch lands) are mutually exclusive."""
+    reason)."""
 
     id: str
     question: str
@@ -144,7 +142,6 @@ class WhatIf:
     against: float | None = None
     tolerance: float = 0.1
     disagrees: str | None = None
-    pending: bool = False
 
 
 def _rows() -> list[WhatIf]:
@@ -204,7 +201,7 @@ def _rows() -> list[WhatIf]:
         R("flash_hour_night", "Hold the flash sale at 03:00 instead of 12:00: fewer units?",
           "tuanzhang", ("calendar[flash_sale].hour=3",), "units_sold", -1,
           "most of the sale's units", "[000]: fixed-time rituals in members' waking hours (MODEL.md, Time)",
-          ("calendar.*.hour",), pending=True),
+          ("calendar.*.hour",)),
         R("flash_daily", "A flash sale every day instead of weekly: more GMV, but far from 7×?",
           "tuanzhang", ("calendar[flash_sale].weekday=null", "calendar[flash_sale].every_days=1"),
           "total_gmv", 1, "well under 7×: sale fatigue and the need cycle",
@@ -254,12 +251,12 @@ def _rows() -> list[WhatIf]:
           "value_group", ("calendar[red_packet].hour=20",), "prompted_messages", 1,
           "clearly more: at 03:00 few are awake to grab and thank",
           "[000]: fixed-time rituals (仪式感); issue 13", ("calendar.*.hour",),
-          base=("+{kind: red_packet, weekday: mon, hour: 3, amount: 50, count: 20}",), pending=True),
+          base=("+{kind: red_packet, weekday: mon, hour: 3, amount: 50, count: 20}",)),
         R("red_packet_amount", "A daily red packet of ¥200 instead of ¥10: more thanks?",
           "value_group", ("calendar[red_packet].amount=200",), "prompted_messages", 1,
           "more, with diminishing returns (not 20×)", "M5 (money felt per grab); issue 13",
           ("calendar.red_packet.amount",),
-          base=("+{kind: red_packet, every_days: 1, hour: 20, amount: 10, count: 20}",), pending=True),
+          base=("+{kind: red_packet, every_days: 1, hour: 20, amount: 10, count: 20}",)),
         R("red_packet_count", "Split a daily ¥30 red packet into 60 grabs instead of 20: more thanks?",
           "value_group", ("calendar[red_packet].count=60",), "prompted_messages", 1,
           "more grabbers, each feels less", "[000]: 红包 count sets how many take part",
@@ -275,7 +272,7 @@ def _rows() -> list[WhatIf]:
           "small_start", ("calendar[lucky_draw].amount=500",), "prompted_messages", 1,
           "more, with diminishing returns", "M5 (money felt per prize); issue 13",
           ("calendar.lucky_draw.amount",),
-          base=("+{kind: lucky_draw, weekday: fri, hour: 20}",), pending=True),
+          base=("+{kind: lucky_draw, weekday: fri, hour: 20}",)),
         R("lucky_draw_count", "30 winners instead of 3: more prompted messages?", "small_start",
           ("calendar[lucky_draw].count=30",), "prompted_messages", 1, "",
           "M5: more members reached by money", ("calendar.lucky_draw.count",),
@@ -405,7 +402,7 @@ def _rows() -> list[WhatIf]:
         R("newcomers_leave_first", "Do newcomers leave first? Hazard in tenure weeks 1–2 above weeks 5–6",
           "tuanzhang", (), "newcomer_leave_excess", 1, "most departures soon after joining",
           "study: Zhang et al., KDD 2016; Qiu et al., WWW 2016", ("pool.size",),
-          against=0.0, pending=True),
+          against=0.0),
         # --- content and calendar content
         R("less_selling", "Sell in 10 % of host posts instead of 50 % (company group): longer life?",
           "company_account", ("content.product_share=0.1",), "lifetime_days", 1, "",
@@ -644,8 +641,6 @@ def _num(x: float) -> str:
 
 
 def status(row: WhatIf) -> str:
-    if row.pending:
-        return "pending (i13-mech)"
     return "model disagrees" if row.disagrees else "test"
 
 
@@ -671,9 +666,7 @@ def measured_table(results: list[Measured], rows=ROWS) -> str:
              "|---|---|---|---|---|---|---|"]
     for r, m in zip(rows, results):
         verdict = ("holds" if m.holds else "**disagrees**")
-        if r.pending:
-            verdict += " (pending i13-mech)"
-        elif r.disagrees:
+        if r.disagrees:
             verdict += f" (xfail: {r.disagrees})"
         lines.append(f"| {r.id} | {_ARROW[r.direction]} | {_num(m.base)} | {_num(m.effect)} "
                      f"[{_num(m.low)}, {_num(m.high)}] | {m.agree:.0%} | {m.n} | {verdict} |")
