@@ -57,10 +57,10 @@ MAX_OFFERS = 8  # offers open at once; a ninth replaces the one closing first
 HOURLY = (
     "members", "joins", "leaves", "real_messages", "prompted_messages", "jielong_entries",
     "host_messages", "shill_messages", "spam_messages", "complaint_messages", "guest_messages",
-    "purchases", "gmv", "incentive_cost", "referral_joins",
+    "purchases", "gmv", "incentive_cost", "referral_joins", "red_packet_grabs", "red_packet_yuan",
 )
 (H_MEMBERS, H_JOINS, H_LEAVES, H_REAL, H_PROMPTED, H_ENTRIES, H_HOST, H_SHILL, H_SPAM,
- H_COMPLAINT, H_GUEST, H_PURCHASES, H_GMV, H_COST, H_REFERRAL) = range(len(HOURLY))
+ H_COMPLAINT, H_GUEST, H_PURCHASES, H_GMV, H_COST, H_REFERRAL, H_GRABS, H_PACKET_YUAN) = range(len(HOURLY))
 # daily output rows (out_d) that are not sums of hourly ones, with their column names
 DAILY = (
     "members", "muted", "active_posters", "weekly_posters", "mean_trust", "mean_satisfaction",

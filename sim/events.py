@@ -25,7 +25,8 @@ from scenarios.schema import (
     LuckyDraw, Meetup, Notice, RedPacket, Timing, Topic,
 )
 from sim.codes import (
-    DESIRE, G_BOOST, G_GUEST_LEFT, G_N_EVER, G_SKIPPED_MONEY, H_ENTRIES, H_HOST, H_REAL, IN,
+    DESIRE, G_BOOST, G_GUEST_LEFT, G_N_EVER, G_SKIPPED_MONEY, H_ENTRIES, H_GRABS, H_HOST,
+    H_PACKET_YUAN, H_REAL, IN,
     INTEREST, MAX_OFFERS, O_A, O_B, O_EID, O_KIND, O_N, O_START, O_UNTIL, R_CHECKIN, R_ENTRY,
     R_GRAB, R_LECTURE_DESIRE, R_MEET, R_MEET_START, R_OPEN, R_SALE_BUY, R_THANKS, RECENT,
     T_LECTURER, T_MEMBER,
@@ -176,6 +177,8 @@ def grab(ctx, i, h, o):
     s.offers[o, O_N] -= 1.0
     if s.offers[o, O_KIND] == RED_PACKET:
         spend(s, out_h, h, yuan)
+        out_h[H_GRABS, h] += 1
+        out_h[H_PACKET_YUAN, h] += yuan
     money_exposure(c, s, i, yuan)
     fresh = math.exp(-(h - s.offers[o, O_START]) / c.thanks_fresh_hours)
     s.group[G_BOOST] += c.grab_buzz * f * fresh
