@@ -163,11 +163,14 @@ def on_lucky_draw(ctx, h, amount, count, eid):
 @hot
 def grab(ctx, i, h, o):
     """A member meets an open red packet or lucky draw (`a` yuan among `b`): the numb and those
-    who feel little of the money grab less; thanks and chatter go round while it is new (M5)."""
+    who feel little of the money grab less; thanks and chatter go round while it is new (M5).
+    A red packet pays as it is grabbed, and only while the budget covers the grab."""
     c, lv, s, out_h = ctx.c, ctx.lv, ctx.s, ctx.out_h
     if s.offers[o, O_N] <= 0.0:
         return  # 手慢了: all grabbed
     yuan = s.offers[o, O_A] / s.offers[o, O_B]
+    if s.offers[o, O_KIND] == RED_PACKET and not can_spend(lv, s, h, yuan):
+        return  # the budget ran out while the packet was open: nothing more is paid
     f = felt(c, s, i, yuan)
     numb = math.exp(-s.habituation[i])
     want = (1.0 - c.grab_money_weight * (1.0 - f)) * (c.grab_numb_floor + (1.0 - c.grab_numb_floor) * numb)

@@ -91,3 +91,15 @@ def test_red_packet_grabs_and_yuan_are_counted_in_the_hour_grabbed():
     assert at_three < 0.5 * h["red_packet_grabs"].sum()
     without = simulate(load_plan("value_group", ["group.weeks=2"]), 4).daily
     assert (without["red_packet_grabs"] == 0).all() and (without["red_packet_yuan"] == 0).all()
+
+
+def test_red_packets_open_together_never_pay_past_the_budget():
+    # three ¥50 packets sent at night, an hour apart: each is affordable when sent (little has
+    # been grabbed yet), all three together are not
+    packets = "calendar=[" + ", ".join(
+        f"{{kind: red_packet, every_days: 1, hour: {h}, amount: 50, count: 20}}" for h in (3, 4, 5)) + "]"
+    for seed in range(3):
+        daily = simulate(load_plan("value_group", [packets, "economics.budget=130",
+                                                   "group.weeks=2"]), seed).daily
+        assert daily["incentive_cost"].sum() <= 130 + 1e-9
+        assert daily["red_packet_yuan"].sum() >= 125  # paid until the money ran out
