@@ -1,0 +1,53 @@
+"""What a parser is, and helpers the formats share."""
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pandas as pd
+
+from experiments.history.events import Sink
+
+
+class ExportError(ValueError):
+    """An export of a known format that cannot be read; the message names the file and why."""
+
+
+class Parser:
+    name: ClassVar[str]
+    description: ClassVar[str]
+    platform: ClassVar[str]
+    records_leaves: ClassVar[bool] = False
+
+    def sniff(self, head: str) -> bool:
+        raise NotImplementedError
+
+    def parse(self, path: Path, sink: Sink) -> None:
+        raise NotImplementedError
+
+    def times(self, raw: Sequence[Any], tz: str) -> pd.DatetimeIndex:
+        raise NotImplementedError
+
+
+def open_text(path: Path):
+    """A text file opened for streaming line by line (UTF-8, a byte-order mark skipped)."""
+    return open(path, encoding="utf-8-sig", errors="replace", newline="")
+
+
+def load_json(path: Path) -> Any:
+    """JSON has no line structure to stream by, so a JSON export is read whole."""
+    try:
+        with open(path, encoding="utf-8-sig") as f:
+            return json.load(f)
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise ExportError(f"{path} is not valid JSON: {err}") from None
+
+
+def split_names(text: str, separators: Sequence[str]) -> list[str]:
+    """Names from a list such as '"A"、"B"' or 'A, B and C'."""
+    names = [text]
+    for sep in separators:
+        names = [part for name in names for part in name.split(sep)]
+    names = [n.strip().strip('"“”「」') for n in names]
+    return [n for n in names if n]

@@ -1,0 +1,153 @@
+"""WhatsApp's 'Export chat' text, in the Android layout (`31/12/2023, 21:05 - Ada: hi`), the
+iOS layout (`[31/12/2023, 21:05:33] Ada: hi`) and either order of day and month, with dots or
+slashes, 12- or 24-hour clocks.
+
+System lines (English): `Ada added Bo`, `Bo joined using this group's invite link`, `Bo left`,
+`Ada removed Bo`, `Ada created group "…"`; leaves are known. Which of day and month comes first
+is read from the whole file (a first field above 12 means day first, a second above 12 month
+first); a file where both readings fit is read day first for a 24-hour clock and month first for
+a 12-hour one, and the import says so.
+"""
+
+import re
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from experiments.history.events import JOIN, KICK, LEAVE, SYSTEM, Sink
+from experiments.history.formats.base import ExportError, Parser, open_text, split_names
+from experiments.history.times import from_local
+
+_DATE = r"\d{1,4}[./-]\d{1,2}[./-]\d{2,4}"
+_TIME = r"\d{1,2}[:.]\d{2}(?:[:.]\d{2})?(?:[\s\u202f\u00a0]?[AaPp]\.?\s?[Mm]\.?)?"
+_IOS = re.compile(rf"^[\u200e\u200f]?\[({_DATE}),? ({_TIME})\] (.*)$", re.DOTALL)
+_ANDROID = re.compile(rf"^[\u200e\u200f]?({_DATE}),? ({_TIME}) [-–] (.*)$", re.DOTALL)
+_NAME = r"[^:]+?"
+_SYSTEM = (
+    (re.compile(rf"^(?P<who>{_NAME}) joined using this group['’]s invite link$"), "link"),
+    (re.compile(rf"^(?P<by>{_NAME}) added (?P<names>[^:]+)$"), "added"),
+    (re.compile(rf"^(?P<who>{_NAME}) left$"), "left"),
+    (re.compile(rf"^(?P<by>{_NAME}) removed (?P<names>[^:]+)$"), "removed"),
+    (re.compile(rf"^(?P<by>{_NAME}) created (?:the )?group [\"“](?P<title>.*)[\"”]$"), "created"),
+)
+_NAME_SEPARATORS = (", ", " and ")
+_MARKS = "\u200e\u200f"
+_PARTS = re.compile(r"\d+")
+_HALF = re.compile(r"[AaPp]\.?\s?[Mm]\.?$")
+
+
+class WhatsAppTxt(Parser):
+    name = "whatsapp-txt"
+    description = "WhatsApp 'Export chat' .txt, Android or iOS layout, any date order"
+    platform = "qq"
+    records_leaves = True
+
+    def sniff(self, head: str) -> bool:
+        lines = [x for x in head.splitlines()[:40] if x.strip()]
+        return sum(bool(_IOS.match(x) or _ANDROID.match(x)) for x in lines) >= min(2, len(lines))
+
+    def parse(self, path: Path, sink: Sink) -> None:
+        current: tuple[str, str] | None = None
+        body: list[str] = []
+        with open_text(path) as f:
+            for line in f:
+                m = _IOS.match(line) or _ANDROID.match(line) if line[:1].isdigit() or line[:1] in "[\u200e" else None
+                if m is None:
+                    if current is not None:
+                        body.append(line)
+                    continue
+                if current is not None:
+                    self._emit(sink, current, body)
+                date, clock, rest = m.groups()
+                current = (f"{date} {clock}", m.re is _IOS)
+                body = [rest]
+            if current is not None:
+                self._emit(sink, current, body)
+        if not sink.kind:
+            raise ExportError(f"{path}: no messages found.")
+
+    @staticmethod
+    def _emit(sink: Sink, current: tuple[str, bool], body: list[str]) -> None:
+        t, ios = current
+        rest = "".join(body).rstrip("\r\n")
+        name, sep, text = rest.partition(": ")
+        if ios:  # iOS system lines come as 'Group name: \u200eAda added Bo'; media as '\u200eimage omitted'
+            if sep and text[:1] in _MARKS:
+                if _system(sink, t, text.lstrip(_MARKS)):
+                    return
+                if "omitted" not in text and "<attached" not in text:
+                    sink.add(t, None, SYSTEM)
+                    return
+        elif _system(sink, t, rest.lstrip(_MARKS)):
+            return
+        if not sep:
+            sink.add(t, None, SYSTEM)
+            return
+        sink.message(t, sink.people.key(name.lstrip(_MARKS), ""), text)
+
+    def times(self, raw: Sequence[Any], tz: str) -> pd.DatetimeIndex:
+        uniques = {r.split(" ", 1)[0] for r in raw}
+        day_first = _day_first(uniques, twelve_hour=bool(raw) and bool(_HALF.search(raw[0])))
+        return from_local(raw, tz, lambda text: _parse(text, day_first))
+
+
+def _system(sink: Sink, t: str, text: str) -> bool:
+    for pattern, what in _SYSTEM:
+        m = pattern.match(text)
+        if m is None:
+            continue
+        named = sink.people.named
+        if what == "link":
+            sink.add(t, named(m["who"]), JOIN, method="link")
+        elif what == "added":
+            sink.join(t, split_names(m["names"], _NAME_SEPARATORS), named(m["by"]), "invite")
+        elif what == "left":
+            sink.add(t, named(m["who"]), LEAVE)
+        elif what == "removed":
+            for name in split_names(m["names"], _NAME_SEPARATORS):
+                sink.add(t, named(name), KICK, actor=named(m["by"]))
+        else:
+            sink.opened = t
+            sink.add(t, named(m["by"]), SYSTEM)
+        return True
+    return False
+
+
+def _day_first(dates: set[str], twelve_hour: bool) -> bool:
+    """Whether the first field of the dates is the day (see the module's docstring)."""
+    fields = [[int(x) for x in _PARTS.findall(d)] for d in dates]
+    first = max(f[0] for f in fields)
+    second = max(f[1] for f in fields)
+    if first > 999:  # year first: y-m-d
+        return False
+    if first > 12 and second > 12:
+        raise ExportError("dates with both a day and a month above 12 in the first two fields: "
+                          f"not a WhatsApp layout ({sorted(dates)[:3]}).")
+    if first > 12:
+        return True
+    if second > 12:
+        return False
+    return not twelve_hour
+
+
+def _parse(text: str, day_first: bool) -> datetime:
+    date, clock = text.split(" ", 1)
+    a, b, c = (int(x) for x in _PARTS.findall(date))
+    if a > 999:
+        year, month, day = a, b, c
+    else:
+        year = c + 2000 if c < 100 else c
+        day, month = (a, b) if day_first else (b, a)
+    numbers = [int(x) for x in _PARTS.findall(clock)]
+    hour, minute = numbers[0], numbers[1]
+    second = numbers[2] if len(numbers) > 2 else 0
+    half = _HALF.search(clock)
+    pm = half is not None and half.group(0)[0] in "Pp"
+    if half is not None and pm and hour < 12:
+        hour += 12
+    elif half is not None and not pm and hour == 12:
+        hour = 0
+    return datetime(year, month, day, hour, minute, second)

@@ -1,0 +1,195 @@
+"""The event table (one row per event) and the observed daily table (one row per local day).
+
+Counting follows the model's rules (MODEL.md, Counting): members are real members, the host is
+not one; a thanks within `PROMPT_WINDOW` after a red packet is a prompted message; a 接龙 entry
+is a message by its author; conversation is members' messages that are neither prompted nor 接龙
+entries; `active_posters` are members who posted conversation or a 接龙 entry that day.
+"""
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from experiments.history.events import KINDS, LABELS, METHODS, SELF, People, Sink
+from experiments.history.formats.base import Parser
+
+PROMPT_WINDOW = pd.Timedelta(hours=2)
+"""A thanks this soon after a red packet was asked for by the money (MODEL.md: prompted)."""
+CREATION_WINDOW = pd.Timedelta(hours=1)
+"""Members added this soon after the group's creation are its initial members, not joins."""
+HASH_BYTES = 8
+
+OBSERVED = (
+    "date", "day", "weekday", "members", "joins", "leaves", "real_messages", "prompted_messages",
+    "jielong_entries", "conversation", "host_messages", "active_posters", "red_packets",
+    "red_packet_yuan",
+)
+"""Observed columns; the model's daily table uses the same names for the same counts."""
+
+
+@dataclass(frozen=True)
+class Host:
+    key: str
+    reason: str
+
+
+class HostNotFound(ValueError):
+    """`--host` names nobody in the export."""
+
+
+def raw_events(sinks: list[tuple[Sink, Parser]], people: People, tz: str) -> pd.DataFrame:
+    """All files' events in time order, people still as resolved keys (not yet hashed)."""
+    frames = []
+    for sink, parser in sinks:
+        n = len(sink.kind)
+        resolve = {k: people.resolve(k) for k in set(sink.who) | set(sink.actor.values()) if k}
+        frame = pd.DataFrame({
+            "time": parser.times(sink.time, tz),
+            "format": sink.fmt,
+            "who": pd.array([resolve.get(k) if k else None for k in sink.who], dtype="string"),
+            "kind": pd.Categorical.from_codes(np.asarray(sink.kind, dtype=np.int8), categories=KINDS),
+        })
+        frame["inviter"] = _sparse(n, {i: resolve[k] for i, k in sink.actor.items()}, "string")
+        frame["method"] = pd.Categorical(_sparse(n, sink.method, "string"), categories=METHODS)
+        frame["amount"] = _sparse(n, sink.amount, "Float64")
+        frame["count"] = _sparse(n, sink.count, "Int64")
+        frame["label"] = pd.Categorical(_sparse(n, sink.label, "string"), categories=LABELS)
+        frame["jielong"] = _sparse(n, sink.jielong, "Int64")
+        frame["text"] = _sparse(n, sink.text, "string")
+        frames.append(frame)
+    events = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    events = events.sort_values("time", kind="stable", ignore_index=True)
+    jl = events["jielong"]
+    if len(frames) > 1 and jl.notna().any():  # list ids are per file: make them distinct
+        events["jielong"] = pd.array(
+            pd.factorize(events["format"].astype(str) + ":" + jl.astype("string"))[0],
+            dtype="Int64").where(jl.notna(), pd.NA)
+    return events
+
+
+def _sparse(n: int, values: dict, dtype: str) -> pd.api.extensions.ExtensionArray:
+    out = pd.array([pd.NA] * n, dtype=dtype)
+    if values:
+        rows = np.fromiter(values.keys(), dtype=np.int64, count=len(values))
+        out[rows] = pd.array(list(values.values()), dtype=dtype)
+    return out
+
+
+def find_host(events: pd.DataFrame, people: People, name: str | None) -> Host:
+    """The host: the person `name` names (a display name or an ID), else the sender of most red
+    packets, else of most messages."""
+    who = events["who"]
+    if name is not None:
+        for key in (people.resolve("n:" + name), "i:" + name):
+            if (who == key).any():
+                return Host(key, f"named by --host {name!r}")
+        raise HostNotFound(f"--host {name!r} is neither a name nor an ID of anyone in the export.")
+    packets = who[events["kind"] == "red_packet"].value_counts()
+    if len(packets):
+        return Host(packets.index[0], f"inferred: sent the most red packets ({packets.iloc[0]})")
+    posts = who[events["kind"].isin(("message", "jielong_entry"))].value_counts()
+    if not len(posts):
+        raise HostNotFound("the export has no messages, so there is no host to infer; give --host.")
+    return Host(posts.index[0], f"inferred: sent the most messages ({posts.iloc[0]})")
+
+
+def mark(events: pd.DataFrame, host: Host, tz: str) -> pd.DataFrame:
+    """Add `host` (the row is the host's), `prompted`, and the local `date`."""
+    events["host"] = (events["who"] == host.key).fillna(False).astype(bool)
+    packets = events["time"][events["kind"] == "red_packet"].to_numpy()
+    prompted = np.zeros(len(events), dtype=bool)
+    thanks = (events["label"] == "thanks").fillna(False).to_numpy()
+    if len(packets) and thanks.any():
+        t = events["time"].to_numpy()[thanks]
+        last = np.searchsorted(packets, t, side="right") - 1
+        ok = last >= 0
+        gap = np.full(len(t), np.timedelta64(10**6, "D"))
+        gap[ok] = t[ok] - packets[last[ok]]
+        prompted[np.flatnonzero(thanks)] = gap <= PROMPT_WINDOW.to_timedelta64()
+    events["prompted"] = prompted & ~events["host"].to_numpy()
+    events["date"] = events["time"].dt.tz_convert(tz).dt.tz_localize(None).dt.normalize()
+    return events
+
+
+def hash_people(events: pd.DataFrame, salt: bytes) -> pd.DataFrame:
+    """Replace person keys by salted 64-bit BLAKE2b hashes (hex), keeping who is who."""
+    for column in ("who", "inviter"):
+        codes, uniques = pd.factorize(events[column])
+        hashed = np.array([hashlib.blake2b(str(u).encode(), key=salt, digest_size=HASH_BYTES)
+                           .hexdigest() for u in uniques] + [None], dtype=object)
+        events[column] = pd.array(hashed[codes], dtype="string")
+    return events
+
+
+@dataclass(frozen=True)
+class Membership:
+    opened: pd.Timestamp | None
+    """When the export shows the group being created, else None (the export starts mid-life)."""
+    initial: int
+    """Creation members when `opened`, else members seen before any join of theirs (a lower
+    bound: members who never posted are not seen)."""
+
+
+def membership(events: pd.DataFrame, opened: pd.Timestamp | None) -> Membership:
+    """Who was there when the export starts (MODEL.md: initial members are not joins)."""
+    real = events[~events["host"] & events["who"].notna() & (events["who"] != SELF)]
+    if opened is not None:
+        initial_rows = (real["kind"] == "join") & (
+            (real["method"] == "creation") | (real["time"] <= opened + CREATION_WINDOW))
+        return Membership(opened, int(real.loc[initial_rows, "who"].nunique()))
+    first = real[["who", "kind"]].drop_duplicates("who")
+    there = set(first.loc[first["kind"] != "join", "who"])
+    inviters = set(events["inviter"].dropna()) - {SELF} - set(real["who"])
+    inviters -= set(events.loc[events["host"], "who"])
+    return Membership(None, len(there) + len(inviters))
+
+
+def observed(events: pd.DataFrame, members: Membership, leaves_known: bool) -> pd.DataFrame:
+    """One row per local day from the export's first day to its last (OBSERVED columns).
+
+    `leaves` is empty (NA) when the format does not record leaves; `members` (end of day) is
+    known only when the export shows the group's creation and records leaves.
+    `red_packet_yuan` is empty on a day with a red packet whose amount the export does not show.
+    """
+    dates = pd.date_range(events["date"].iloc[0], events["date"].iloc[-1], freq="D")
+    kind, host, date = events["kind"], events["host"], events["date"]
+    real = ~host & events["who"].notna() & (events["who"] != SELF)
+    if members.opened is not None:
+        counted_join = real & (kind == "join") & (events["method"] != "creation") & (
+            events["time"] > members.opened + CREATION_WINDOW)
+    else:
+        counted_join = real & (kind == "join")
+    post = kind.isin(("message", "jielong_entry"))
+    prompted = events["prompted"]
+    entry = kind == "jielong_entry"
+    talk = real & (kind == "message") & ~prompted
+
+    def per_day(mask: pd.Series) -> np.ndarray:
+        return date[mask].value_counts().reindex(dates, fill_value=0).to_numpy(np.int64)
+
+    out = pd.DataFrame({"date": dates.date, "day": np.arange(len(dates)),
+                        "weekday": dates.strftime("%a").str.lower()})
+    joins = per_day(counted_join)
+    leaves = per_day(real & kind.isin(("leave", "kick")))
+    out["members"] = pd.array([pd.NA] * len(dates), dtype="Int64")
+    if members.opened is not None and leaves_known:
+        out["members"] = pd.array(members.initial + np.cumsum(joins - leaves), dtype="Int64")
+    out["joins"] = pd.array(joins, dtype="Int64")
+    out["leaves"] = pd.array(leaves, dtype="Int64") if leaves_known else pd.array(
+        [pd.NA] * len(dates), dtype="Int64")
+    out["real_messages"] = per_day(real & post)
+    out["prompted_messages"] = per_day(real & prompted)
+    out["jielong_entries"] = per_day(real & entry)
+    out["conversation"] = per_day(talk)
+    out["host_messages"] = per_day(host & post)
+    posting = events.loc[(talk | (real & entry)), ["date", "who"]].drop_duplicates()
+    out["active_posters"] = posting["date"].value_counts().reindex(dates, fill_value=0).to_numpy(np.int64)
+    packets = kind == "red_packet"
+    out["red_packets"] = per_day(packets)
+    yuan = events.loc[packets, ["date", "amount"]]
+    by_day = yuan.groupby("date")["amount"].agg(lambda a: a.sum() if a.notna().all() else pd.NA)
+    out["red_packet_yuan"] = pd.array(
+        by_day.reindex(dates).where(out["red_packets"].to_numpy() > 0, 0.0), dtype="Float64")
+    return out
