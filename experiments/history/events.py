@@ -94,8 +94,8 @@ class Sink:
     count: dict[int, int] = field(default_factory=dict)
     label: dict[int, str] = field(default_factory=dict)
     jielong: dict[int, int] = field(default_factory=dict)
-    opened: Any = None
-    """Raw time of the group's creation when the export shows it, else None."""
+    opened: tuple[Any, str] | None = None
+    """(raw time, creator's key) of the group's creation when the export shows it, else None."""
     _lists: dict[str, set[int]] = field(default_factory=dict)
     _list_ids: dict[str, int] = field(default_factory=dict)
 

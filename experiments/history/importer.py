@@ -112,13 +112,14 @@ def import_exports(paths: list[Path], out: Path, *, tz: str = "Asia/Shanghai",
         formats[str(path)] = parser.name
     try:
         events = raw_events(sinks, people, tz)
-        opened_raw = [(s, p) for s, p in sinks if s.opened is not None]
-        opened = (min(p.times([s.opened], tz)[0] for s, p in opened_raw) if opened_raw else None)
+        created = sorted((p.times([s.opened[0]], tz)[0], people.resolve(s.opened[1]))
+                         for s, p in sinks if s.opened is not None)
     except (BadTime, ExportError) as err:
         raise HistoryError(str(err)) from None
+    opened, creator = created[0] if created else (None, None)
     if opened is not None and opened > events["time"].iloc[0] + pd.Timedelta(days=1):
-        opened = None  # a creation line after the export's first day is a re-creation, not this start
-    who = find_host(events, people, host)
+        opened = creator = None  # a creation after the export's first day is not where it starts
+    who = find_host(events, people, host, creator)
     events = mark(events, who, tz)
     members = membership(events, opened)
     parsers = [p for _, p in sinks]
@@ -143,6 +144,7 @@ def import_exports(paths: list[Path], out: Path, *, tz: str = "Asia/Shanghai",
     events.to_parquet(out / EVENTS, index=False)
     days.to_parquet(out / OBSERVED, index=False)
     (out / PLAN).write_text(plan_text, encoding="utf-8")
+    notes += sorted({f"{p.name}: {p.caveat}" for p in parsers if p.caveat})
     if len(platforms) > 1:
         notes.append(f"files of several apps ({', '.join(names)}): platform {platform}")
     return ImportResult(

@@ -94,7 +94,7 @@ def skeleton(events: pd.DataFrame, observed: pd.DataFrame, tz: str, apps: list[s
     routine = (host["kind"] == "message") & host["label"].isna()
     routine_per_day = host.loc[routine, "date"].value_counts().reindex(
         pd.to_datetime(observed["date"]), fill_value=0).to_numpy()
-    capacity = int(min(60, round(float(np.median(routine_per_day)))))
+    capacity = int(min(60, max(round(float(routine_per_day.mean())), int(routine_per_day.any()))))
     qr = (events["kind"] == "join") & (events["method"] == "qr") & ~events["host"]
     qr_per_day = round(float(qr.sum()) / n_days, 2)
 
@@ -126,8 +126,8 @@ def skeleton(events: pd.DataFrame, observed: pd.DataFrame, tz: str, apps: list[s
          "and members.initial counts the members seen there before any join of theirs, a lower "
          "bound (members who never posted are not seen). The model plays day 0 as an opening "
          "(greetings, self-introductions), which this group did not have then."),
-        f"host: {host_reason}; host.capacity is the median number of the host's own posts per "
-        "day (red packets, 接龙 lists and reports not counted).",
+        f"host: {host_reason}; host.capacity is the host's own posts per day, on average "
+        "(at least 1 if the host posted at all) (red packets, 接龙 lists and reports not counted).",
         "Calendar items are the host's events that recur at a fixed hour (daily, or weekly on "
         f"one weekday; at least {MIN_REPEATS} times).",
         *notes,

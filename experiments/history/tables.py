@@ -77,15 +77,19 @@ def _sparse(n: int, values: dict, dtype: str) -> pd.api.extensions.ExtensionArra
     return out
 
 
-def find_host(events: pd.DataFrame, people: People, name: str | None) -> Host:
-    """The host: the person `name` names (a display name or an ID), else the sender of most red
-    packets, else of most messages."""
+def find_host(events: pd.DataFrame, people: People, name: str | None,
+              creator: str | None = None) -> Host:
+    """The host: the person `name` names (a display name or an ID), else the group's `creator`
+    (when the export shows the creation), else the sender of most red packets, else of most
+    messages."""
     who = events["who"]
     if name is not None:
         for key in (people.resolve("n:" + name), "i:" + name):
             if (who == key).any():
                 return Host(key, f"named by --host {name!r}")
         raise HostNotFound(f"--host {name!r} is neither a name nor an ID of anyone in the export.")
+    if creator is not None:
+        return Host(creator, "inferred: created the group")
     packets = who[events["kind"] == "red_packet"].value_counts()
     if len(packets):
         return Host(packets.index[0], f"inferred: sent the most red packets ({packets.iloc[0]})")

@@ -19,6 +19,8 @@ class Parser:
     description: ClassVar[str]
     platform: ClassVar[str]
     records_leaves: ClassVar[bool] = False
+    caveat: ClassVar[str] = ""
+    """What the format loses beyond leaves, said in the import's result."""
 
     def sniff(self, head: str) -> bool:
         raise NotImplementedError

@@ -62,7 +62,7 @@ class TelegramJson(Parser):
             actor = key(actor_name, str(msg.get("actor_id") or ""))
             members = [str(m) for m in msg.get("members") or () if m]
             if action == "create_group":
-                sink.opened = t
+                sink.opened = (t, actor)
                 sink.add(t, actor, SYSTEM)
                 sink.join(t, [m for m in members if m != actor_name], actor, "creation")
             elif action == "invite_members":

@@ -127,6 +127,8 @@ class PyWxDumpCsv(_WeChat):
     name = "wechat-pywxdump-csv"
     description = "WeChat, PyWxDump CSV: id,MsgSvrID,type_name,is_sender,talker,room_name,msg,src,CreateTime"
     _COLUMNS = {"type_name", "is_sender", "talker", "CreateTime"}
+    caveat = ("PyWxDump CSV gives senders' IDs but not their names, so people named in system "
+              "rows (joins, removals) cannot be matched to the IDs they post under")
 
     def sniff(self, head: str) -> bool:
         first = set(head.split("\n", 1)[0].strip().split(","))

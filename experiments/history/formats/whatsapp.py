@@ -110,7 +110,7 @@ def _system(sink: Sink, t: str, text: str) -> bool:
             for name in split_names(m["names"], _NAME_SEPARATORS):
                 sink.add(t, named(name), KICK, actor=named(m["by"]))
         else:
-            sink.opened = t
+            sink.opened = (t, named(m["by"]))
             sink.add(t, named(m["by"]), SYSTEM)
         return True
     return False
