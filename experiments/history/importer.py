@@ -112,7 +112,8 @@ def import_exports(paths: list[Path], out: Path, *, tz: str = "Asia/Shanghai",
         formats[str(path)] = parser.name
     try:
         events = raw_events(sinks, people, tz)
-        created = sorted((p.times([s.opened[0]], tz)[0], people.resolve(s.opened[1]))
+        canon = people.canonical()
+        created = sorted((p.times([s.opened[0]], tz)[0], int(canon[s.opened[1]]))
                          for s, p in sinks if s.opened is not None)
     except (BadTime, ExportError) as err:
         raise HistoryError(str(err)) from None
@@ -134,11 +135,8 @@ def import_exports(paths: list[Path], out: Path, *, tz: str = "Asia/Shanghai",
     key = salt.encode() if salt is not None else secrets.token_bytes(SALT_BYTES)
     if len(key) > 64:
         raise HistoryError("--salt is at most 64 bytes.")
-    events = hash_people(events, key)
+    events = hash_people(events, people, key).drop(columns="date")
     host_hash = events.loc[events["host"], "who"].iloc[0]
-    if not keep_text:
-        events = events.drop(columns="text")
-    events = events.drop(columns="date")
 
     out.mkdir(parents=True, exist_ok=True)
     events.to_parquet(out / EVENTS, index=False)

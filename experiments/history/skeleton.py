@@ -79,7 +79,7 @@ def skeleton(events: pd.DataFrame, observed: pd.DataFrame, tz: str, apps: list[s
         if known_counts:
             entry["count"] = int(np.median(known_counts))
         calendar.append(entry)
-    opens = (host["label"] == "jielong_list").fillna(False).to_numpy()
+    opens = (host["label"] == "jielong_list").to_numpy()
     if opens.any():
         open_hours = _hours_open(events)
         for item, _ in _recurring(hosts_day[opens], hours[opens], w0):
@@ -87,7 +87,7 @@ def skeleton(events: pd.DataFrame, observed: pd.DataFrame, tz: str, apps: list[s
             if open_hours is not None:
                 entry["hours_open"] = open_hours
             calendar.append(entry)
-    reports = (host["label"] == "report").fillna(False).to_numpy()
+    reports = (host["label"] == "report").to_numpy()
     for item, _ in _recurring(hosts_day[reports], hours[reports], w0):
         calendar.append({"kind": "daily_report", **item})
 

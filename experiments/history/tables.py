@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from experiments.history.events import KINDS, LABELS, METHODS, SELF, People, Sink
+from experiments.history.events import KINDS, LABELS, METHODS, NOBODY, SELF, People, Sink
 from experiments.history.formats.base import Parser
 
 PROMPT_WINDOW = pd.Timedelta(hours=2)
@@ -31,7 +31,8 @@ OBSERVED = (
 
 @dataclass(frozen=True)
 class Host:
-    key: str
+    who: int
+    """The host's person number."""
     reason: str
 
 
@@ -40,73 +41,89 @@ class HostNotFound(ValueError):
 
 
 def raw_events(sinks: list[tuple[Sink, Parser]], people: People, tz: str) -> pd.DataFrame:
-    """All files' events in time order, people still as resolved keys (not yet hashed)."""
+    """All files' events in time order; `who` and `inviter` are person numbers (`NOBODY` for
+    none), the same person under one number (`People.canonical`)."""
+    canon = np.append(people.canonical(), NOBODY)  # index -1 (NOBODY) stays NOBODY
     frames = []
+    lists = 0  # 接龙 list numbers are per file: number them on across files
     for sink, parser in sinks:
         n = len(sink.kind)
-        resolve = {k: people.resolve(k) for k in set(sink.who) | set(sink.actor.values()) if k}
         frame = pd.DataFrame({
             "time": parser.times(sink.time, tz),
-            "format": sink.fmt,
-            "who": pd.array([resolve.get(k) if k else None for k in sink.who], dtype="string"),
+            "format": pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[sink.fmt]),
+            "who": canon[np.asarray(sink.who, dtype=np.int64)],
             "kind": pd.Categorical.from_codes(np.asarray(sink.kind, dtype=np.int8), categories=KINDS),
         })
-        frame["inviter"] = _sparse(n, {i: resolve[k] for i, k in sink.actor.items()}, "string")
-        frame["method"] = pd.Categorical(_sparse(n, sink.method, "string"), categories=METHODS)
-        frame["amount"] = _sparse(n, sink.amount, "Float64")
-        frame["count"] = _sparse(n, sink.count, "Int64")
-        frame["label"] = pd.Categorical(_sparse(n, sink.label, "string"), categories=LABELS)
-        frame["jielong"] = _sparse(n, sink.jielong, "Int64")
-        frame["text"] = _sparse(n, sink.text, "string")
+        frame["inviter"] = canon[_sparse(n, sink.actor, NOBODY)]
+        frame["method"] = _codes(n, sink.method, METHODS)
+        frame["amount"] = pd.array(_sparse(n, sink.amount, np.nan), dtype="Float64")
+        frame["count"] = pd.array(_sparse(n, sink.count, -1), dtype="Int64")
+        frame["count"] = frame["count"].where(frame["count"] >= 0, pd.NA)
+        frame["label"] = _codes(n, sink.label, LABELS)
+        jielong = _sparse(n, sink.jielong, -1)
+        frame["jielong"] = pd.array(np.where(jielong >= 0, jielong + lists, -1), dtype="Int64")
+        frame["jielong"] = frame["jielong"].where(jielong >= 0, pd.NA)
+        lists += len(sink.lists)
+        if sink.text:
+            frame["text"] = _sparse(n, sink.text, None)
         frames.append(frame)
     events = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    events = events.sort_values("time", kind="stable", ignore_index=True)
-    jl = events["jielong"]
-    if len(frames) > 1 and jl.notna().any():  # list ids are per file: make them distinct
-        events["jielong"] = pd.array(
-            pd.factorize(events["format"].astype(str) + ":" + jl.astype("string"))[0],
-            dtype="Int64").where(jl.notna(), pd.NA)
-    return events
+    for column, categories in (("format", sorted({s.fmt for s, _ in sinks})), ("kind", KINDS),
+                               ("method", METHODS), ("label", LABELS)):
+        events[column] = events[column].astype(pd.CategoricalDtype(categories))
+    if any(s.keep_text for s, _ in sinks) and "text" not in events:
+        events["text"] = None
+    return events.sort_values("time", kind="stable", ignore_index=True)
 
 
-def _sparse(n: int, values: dict, dtype: str) -> pd.api.extensions.ExtensionArray:
-    out = pd.array([pd.NA] * n, dtype=dtype)
+def _sparse(n: int, values: dict, empty) -> np.ndarray:
+    """A dense column from a sparse one (row -> value), `empty` elsewhere."""
+    dtype = object if empty is None else type(empty) if not isinstance(empty, int) else np.int64
+    out = np.full(n, empty, dtype=dtype)
     if values:
-        rows = np.fromiter(values.keys(), dtype=np.int64, count=len(values))
-        out[rows] = pd.array(list(values.values()), dtype=dtype)
+        out[np.fromiter(values.keys(), dtype=np.int64, count=len(values))] = list(values.values())
     return out
 
 
+def _codes(n: int, values: dict[int, str], categories: tuple[str, ...]) -> pd.Categorical:
+    index = {c: i for i, c in enumerate(categories)}
+    return pd.Categorical.from_codes(
+        _sparse(n, {row: index[v] for row, v in values.items()}, -1), categories=categories)
+
+
 def find_host(events: pd.DataFrame, people: People, name: str | None,
-              creator: str | None = None) -> Host:
+              creator: int | None = None) -> Host:
     """The host: the person `name` names (a display name or an ID), else the group's `creator`
     (when the export shows the creation), else the sender of most red packets, else of most
     messages."""
     who = events["who"]
     if name is not None:
-        for key in (people.resolve("n:" + name), "i:" + name):
-            if (who == key).any():
-                return Host(key, f"named by --host {name!r}")
+        canon = people.canonical()
+        for key in ("n:" + name, "i:" + name):
+            number = people.find(key)
+            if number is not None and (who == canon[number]).any():
+                return Host(int(canon[number]), f"named by --host {name!r}")
         raise HostNotFound(f"--host {name!r} is neither a name nor an ID of anyone in the export.")
     if creator is not None:
         return Host(creator, "inferred: created the group")
-    packets = who[events["kind"] == "red_packet"].value_counts()
+    packets = who[(events["kind"] == "red_packet") & (who != NOBODY)].value_counts()
     if len(packets):
-        return Host(packets.index[0], f"inferred: sent the most red packets ({packets.iloc[0]})")
-    posts = who[events["kind"].isin(("message", "jielong_entry"))].value_counts()
+        return Host(int(packets.index[0]), f"inferred: sent the most red packets ({packets.iloc[0]})")
+    posts = who[events["kind"].isin(("message", "jielong_entry")) & (who != NOBODY)].value_counts()
     if not len(posts):
         raise HostNotFound("the export has no messages, so there is no host to infer; give --host.")
-    return Host(posts.index[0], f"inferred: sent the most messages ({posts.iloc[0]})")
+    return Host(int(posts.index[0]), f"inferred: sent the most messages ({posts.iloc[0]})")
 
 
 def mark(events: pd.DataFrame, host: Host, tz: str) -> pd.DataFrame:
     """Add `host` (the row is the host's), `prompted`, and the local `date`."""
-    events["host"] = (events["who"] == host.key).fillna(False).astype(bool)
-    packets = events["time"][events["kind"] == "red_packet"].to_numpy()
+    events["host"] = (events["who"] == host.who).to_numpy()
+    times = events["time"].to_numpy(dtype="datetime64[ns]")
+    packets = times[(events["kind"] == "red_packet").to_numpy()]
     prompted = np.zeros(len(events), dtype=bool)
-    thanks = (events["label"] == "thanks").fillna(False).to_numpy()
+    thanks = (events["label"] == "thanks").to_numpy()
     if len(packets) and thanks.any():
-        t = events["time"].to_numpy()[thanks]
+        t = times[thanks]
         last = np.searchsorted(packets, t, side="right") - 1
         ok = last >= 0
         gap = np.full(len(t), np.timedelta64(10**6, "D"))
@@ -117,13 +134,17 @@ def mark(events: pd.DataFrame, host: Host, tz: str) -> pd.DataFrame:
     return events
 
 
-def hash_people(events: pd.DataFrame, salt: bytes) -> pd.DataFrame:
-    """Replace person keys by salted 64-bit BLAKE2b hashes (hex), keeping who is who."""
+def hash_people(events: pd.DataFrame, people: People, salt: bytes) -> pd.DataFrame:
+    """Replace person numbers by salted 64-bit BLAKE2b hashes (hex) of their keys: the same
+    person, the same hash; no name or ID is left."""
+    numbers = np.union1d(events["who"].to_numpy(), events["inviter"].to_numpy())
+    numbers = numbers[numbers != NOBODY]
+    hashes = {n: hashlib.blake2b(people.keys[n].encode(), key=salt, digest_size=HASH_BYTES).hexdigest()
+              for n in numbers}
     for column in ("who", "inviter"):
         codes, uniques = pd.factorize(events[column])
-        hashed = np.array([hashlib.blake2b(str(u).encode(), key=salt, digest_size=HASH_BYTES)
-                           .hexdigest() for u in uniques] + [None], dtype=object)
-        events[column] = pd.array(hashed[codes], dtype="string")
+        table = np.array([hashes.get(u) for u in uniques] + [None], dtype=object)
+        events[column] = pd.array(table[codes], dtype="string")
     return events
 
 
@@ -138,14 +159,14 @@ class Membership:
 
 def membership(events: pd.DataFrame, opened: pd.Timestamp | None) -> Membership:
     """Who was there when the export starts (MODEL.md: initial members are not joins)."""
-    real = events[~events["host"] & events["who"].notna() & (events["who"] != SELF)]
+    real = events[~events["host"] & (events["who"] != NOBODY) & (events["who"] != SELF)]
     if opened is not None:
         initial_rows = (real["kind"] == "join") & (
             (real["method"] == "creation") | (real["time"] <= opened + CREATION_WINDOW))
         return Membership(opened, int(real.loc[initial_rows, "who"].nunique()))
     first = real[["who", "kind"]].drop_duplicates("who")
     there = set(first.loc[first["kind"] != "join", "who"])
-    inviters = set(events["inviter"].dropna()) - {SELF} - set(real["who"])
+    inviters = set(events["inviter"].unique()) - {SELF, NOBODY} - set(real["who"])
     inviters -= set(events.loc[events["host"], "who"])
     return Membership(None, len(there) + len(inviters))
 
@@ -159,7 +180,7 @@ def observed(events: pd.DataFrame, members: Membership, leaves_known: bool) -> p
     """
     dates = pd.date_range(events["date"].iloc[0], events["date"].iloc[-1], freq="D")
     kind, host, date = events["kind"], events["host"], events["date"]
-    real = ~host & events["who"].notna() & (events["who"] != SELF)
+    real = ~host & (events["who"] != NOBODY) & (events["who"] != SELF)
     if members.opened is not None:
         counted_join = real & (kind == "join") & (events["method"] != "creation") & (
             events["time"] > members.opened + CREATION_WINDOW)

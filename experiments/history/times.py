@@ -11,20 +11,29 @@ class BadTime(ValueError):
     """A time in an export that cannot be read; the message quotes it."""
 
 
-def from_local(raw: Sequence[str], tz: str, parse: Callable[[str], datetime]) -> pd.DatetimeIndex:
-    """Local wall-clock strings (each distinct string parsed once by `parse`) -> UTC.
+def from_local(raw: Sequence[str], tz: str,
+               parse: Callable[[str], datetime] | None = None) -> pd.DatetimeIndex:
+    """Local wall-clock strings -> UTC. Each distinct string is parsed once, by `parse`, or as
+    ISO 8601 (`YYYY-MM-DD HH:MM:SS`) when `parse` is None.
 
     A wall-clock time that a daylight-saving change skips moves forward; one it repeats is read
     as standard time.
     """
     codes, uniques = pd.factorize(np.asarray(raw, dtype=object))
-    parsed = []
-    for text in uniques:
+    if parse is None:
         try:
-            parsed.append(parse(text))
-        except ValueError:
-            raise BadTime(f"cannot read the time {text!r}") from None
-    local = pd.DatetimeIndex(parsed).take(codes) if len(codes) else pd.DatetimeIndex([])
+            parsed = pd.DatetimeIndex(pd.to_datetime(uniques, format="ISO8601"))
+        except ValueError as err:
+            raise BadTime(str(err)) from None
+    else:
+        parsed = []
+        for text in uniques:
+            try:
+                parsed.append(parse(text))
+            except ValueError:
+                raise BadTime(f"cannot read the time {text!r}") from None
+        parsed = pd.DatetimeIndex(parsed)
+    local = parsed.take(codes) if len(codes) else pd.DatetimeIndex([])
     return local.tz_localize(tz, ambiguous=np.zeros(len(local), dtype=bool),
                              nonexistent="shift_forward").tz_convert("UTC")
 
@@ -36,7 +45,7 @@ def from_iso(raw: Sequence[str], tz: str) -> pd.DatetimeIndex:
             return pd.DatetimeIndex(pd.to_datetime(pd.Series(raw), format="ISO8601", utc=True))
         except ValueError as err:
             raise BadTime(str(err)) from None
-    return from_local(raw, tz, datetime.fromisoformat)
+    return from_local(raw, tz)
 
 
 def from_epoch(raw: Sequence[float]) -> pd.DatetimeIndex:

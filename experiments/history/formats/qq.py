@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from experiments.history.events import JOIN, KICK, LEAVE, RECALL, RED_PACKET, SYSTEM, Sink
+from experiments.history.events import JOIN, KICK, LEAVE, RECALL, RED_PACKET, NOBODY, SYSTEM, Sink
 from experiments.history.formats.base import ExportError, Parser, load_json, open_text, split_names
 from experiments.history.times import from_epoch, from_local
 
@@ -58,7 +58,7 @@ def system_notice(sink: Sink, t: Any, text: str) -> None:
     elif m := _RECALL.match(text):
         sink.add(t, _person(sink, m["who"]), RECALL)
     else:
-        sink.add(t, None, SYSTEM)
+        sink.add(t, NOBODY, SYSTEM)
 
 
 class QqTxt(Parser):

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from experiments.history.events import KICK, RECALL, RED_PACKET, SYSTEM, Sink
+from experiments.history.events import KICK, RECALL, RED_PACKET, NOBODY, SYSTEM, Sink
 from experiments.history.formats.base import ExportError, Parser, load_json, open_text, split_names
 from experiments.history.times import from_iso
 
@@ -85,11 +85,12 @@ class ChatlogCsv(_WeChat):
                         continue
                     raise ExportError(f"{path}, row {n}: {len(row)} fields, the header has more.")
                 t, text, pid = row[i_t], row[i_text], row[i_id]
+                if ("群聊" in text or "撤回" in text) and system_row(sink, t, text):
+                    continue
                 if pid or row[i_name]:
-                    if not system_row(sink, t, text):
-                        sink.message(t, key(row[i_name], pid), text)
-                elif not system_row(sink, t, text):
-                    sink.add(t, None, SYSTEM)
+                    sink.message(t, key(row[i_name], pid), text)
+                else:
+                    sink.add(t, NOBODY, SYSTEM)
 
 
 class ChatlogJson(_WeChat):
@@ -116,7 +117,7 @@ class ChatlogJson(_WeChat):
                 sink.people.self_id = pid
             if kind == 10000 or not (pid or name):
                 if not system_row(sink, t, text):
-                    sink.add(t, None, SYSTEM)
+                    sink.add(t, NOBODY, SYSTEM)
             elif kind == 49 and sub in (2001, 2003) and not text.startswith("[红包]"):
                 sink.add(t, key(name, pid), RED_PACKET)
             elif not system_row(sink, t, text):
@@ -150,7 +151,7 @@ class PyWxDumpCsv(_WeChat):
                     sink.people.self_id = pid
                 if "系统" in type_name:
                     if not system_row(sink, t, text):
-                        sink.add(t, None, SYSTEM)
+                        sink.add(t, NOBODY, SYSTEM)
                 elif "撤回" in type_name:
                     sink.add(t, key("", pid), RECALL)
                 elif "红包" in type_name and not text.startswith("[红包]"):

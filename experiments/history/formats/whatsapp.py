@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from experiments.history.events import JOIN, KICK, LEAVE, SYSTEM, Sink
+from experiments.history.events import JOIN, KICK, LEAVE, NOBODY, SYSTEM, Sink
 from experiments.history.formats.base import ExportError, Parser, open_text, split_names
 from experiments.history.times import from_local
 
@@ -79,12 +79,12 @@ class WhatsAppTxt(Parser):
                 if _system(sink, t, text.lstrip(_MARKS)):
                     return
                 if "omitted" not in text and "<attached" not in text:
-                    sink.add(t, None, SYSTEM)
+                    sink.add(t, NOBODY, SYSTEM)
                     return
         elif _system(sink, t, rest.lstrip(_MARKS)):
             return
         if not sep:
-            sink.add(t, None, SYSTEM)
+            sink.add(t, NOBODY, SYSTEM)
             return
         sink.message(t, sink.people.key(name.lstrip(_MARKS), ""), text)
 
