@@ -42,8 +42,8 @@ def _moments(n: int, rng: random.Random):
         extra = [(20 * 3600, "packet")] + [(20 * 3600 + 30 + i, "thanks") for i in range(8)]
         extra += [(11 * 3600 + i, "join") for i in range(2)] + [(15 * 3600, "recall")]
         events = sorted([(s, "talk") for s in seconds] + extra)
-        if day % 7 == 2:  # the weekly 接龙: the talk of 10:00-12:00 becomes entries
-            events = [(s, "jielong" if 10 * 3600 <= s < 12 * 3600 else k) for s, k in events]
+        if day % 7 == 2:  # the weekly 接龙: the talk of 10:00-10:10 becomes entries
+            events = [(s, "jielong" if 10 * 3600 <= s < 10 * 3600 + 600 else k) for s, k in events]
         for s, kind in events:
             yield base + timedelta(seconds=s), kind
 

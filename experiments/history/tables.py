@@ -99,7 +99,8 @@ def find_host(events: pd.DataFrame, people: People, name: str | None,
     who = events["who"]
     if name is not None:
         canon = people.canonical()
-        for key in ("n:" + name, "i:" + name):
+        pid = people.id_of_name.get(name)
+        for key in ("n:" + name, "i:" + name) + (("i:" + pid,) if pid else ()):
             number = people.find(key)
             if number is not None and (who == canon[number]).any():
                 return Host(int(canon[number]), f"named by --host {name!r}")
