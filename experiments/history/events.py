@@ -8,6 +8,7 @@ only then are they replaced by salted hashes (`experiments.history.tables`).
 """
 
 import re
+from array import array
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -97,14 +98,15 @@ class People:
 @dataclass
 class Sink:
     """Columns of one file's events, in file order. `time` holds raw values the parser turns
-    into UTC at the end (`Parser.times`); sparse columns are dicts row -> value."""
+    into UTC at the end (`Parser.times`); `who` and `kind` are packed arrays (a million rows
+    take 9 MB); sparse columns are dicts row -> value."""
 
     fmt: str
     people: People
     keep_text: bool = False
     time: list[Any] = field(default_factory=list)
-    who: list[int] = field(default_factory=list)
-    kind: list[int] = field(default_factory=list)
+    who: array = field(default_factory=lambda: array("q"))
+    kind: array = field(default_factory=lambda: array("b"))
     text: dict[int, str] = field(default_factory=dict)
     actor: dict[int, int] = field(default_factory=dict)
     method: dict[int, str] = field(default_factory=dict)

@@ -51,8 +51,9 @@ def raw_events(sinks: list[tuple[Sink, Parser]], people: People, tz: str) -> pd.
         frame = pd.DataFrame({
             "time": parser.times(sink.time, tz),
             "format": pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[sink.fmt]),
-            "who": canon[np.asarray(sink.who, dtype=np.int64)],
-            "kind": pd.Categorical.from_codes(np.asarray(sink.kind, dtype=np.int8), categories=KINDS),
+            "who": canon[np.frombuffer(sink.who, dtype=np.int64)],
+            "kind": pd.Categorical.from_codes(np.frombuffer(sink.kind, dtype=np.int8).copy(),
+                                              categories=KINDS),
         })
         frame["inviter"] = canon[_sparse(n, sink.actor, NOBODY)]
         frame["method"] = _codes(n, sink.method, METHODS)
