@@ -290,3 +290,15 @@ def test_the_skeleton_finds_weekly_jielong_and_red_packet_amounts(tmp_path):
     jielong = next(i for i in plan.calendar if i.kind == "jielong")
     assert (jielong.weekday, jielong.hour, jielong.hours_open) == ("wed", 10, 1)
     assert plan.group.weeks == 4 and result.days == 28
+
+
+def test_an_export_split_in_two_files_imports_as_one(tmp_path):
+    lines = (CHAT / "wechat_chatlog.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    second.write_text(lines[0] + "".join(lines[8:]), encoding="utf-8")  # given out of order
+    first.write_text("".join(lines[:8]), encoding="utf-8")
+    split = import_exports([second, first], tmp_path / "split", salt="s")
+    whole = import_exports([CHAT / "wechat_chatlog.csv"], tmp_path / "whole", salt="s")
+    assert split.host == whole.host and split.initial_members == whole.initial_members
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "split" / "observed.parquet"),
+                                  pd.read_parquet(tmp_path / "whole" / "observed.parquet"))
