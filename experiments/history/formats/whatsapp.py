@@ -24,7 +24,7 @@ from experiments.history.times import from_local
 _DATE = r"\d{1,4}[./-]\d{1,2}[./-]\d{2,4}"
 _TIME = r"\d{1,2}[:.]\d{2}(?:[:.]\d{2})?(?:[\s\u202f\u00a0]?[AaPp]\.?\s?[Mm]\.?)?"
 _IOS = re.compile(rf"^[\u200e\u200f]?\[({_DATE}),? ({_TIME})\] (.*)$", re.DOTALL)
-_ANDROID = re.compile(rf"^[\u200e\u200f]?({_DATE}),? ({_TIME}) [-–] (.*)$", re.DOTALL)
+_ANDROID = re.compile(rf"^({_DATE}),? ({_TIME}) [-–] (.*)$", re.DOTALL)
 _NAME = r"[^:]+?"
 _SYSTEM = (
     (re.compile(rf"^(?P<who>{_NAME}) joined using this group['’]s invite link$"), "link"),
@@ -54,7 +54,9 @@ class WhatsAppTxt(Parser):
         body: list[str] = []
         with open_text(path) as f:
             for line in f:
-                m = _IOS.match(line) or _ANDROID.match(line) if line[:1].isdigit() or line[:1] in "[\u200e" else None
+                first = line[:1]
+                m = (_ANDROID.match(line) if first.isdigit() else
+                     _IOS.match(line) if first in "[\u200e\u200f" else None)
                 if m is None:
                     if current is not None:
                         body.append(line)
@@ -81,8 +83,8 @@ class WhatsAppTxt(Parser):
                 if "omitted" not in text and "<attached" not in text:
                     sink.add(t, NOBODY, SYSTEM)
                     return
-        elif _system(sink, t, rest.lstrip(_MARKS)):
-            return
+        elif (":" not in rest or " created " in rest) and _system(sink, t, rest.lstrip(_MARKS)):
+            return  # system regexes take no colon in names: a 'Name: text' line is a message
         if not sep:
             sink.add(t, NOBODY, SYSTEM)
             return
@@ -91,7 +93,17 @@ class WhatsAppTxt(Parser):
     def times(self, raw: Sequence[Any], tz: str) -> pd.DatetimeIndex:
         uniques = {r.split(" ", 1)[0] for r in raw}
         day_first = _day_first(uniques, twelve_hour=bool(raw) and bool(_HALF.search(raw[0])))
-        return from_local(raw, tz, lambda text: _parse(text, day_first))
+        dates = {d: _date(d, day_first) for d in uniques}
+        clocks: dict[str, tuple[int, int, int]] = {}
+
+        def parse(text: str) -> datetime:
+            date, clock = text.split(" ", 1)
+            hms = clocks.get(clock)
+            if hms is None:
+                hms = clocks[clock] = _clock(clock)
+            return datetime(*dates[date], *hms)
+
+        return from_local(raw, tz, parse)
 
 
 def _system(sink: Sink, t: str, text: str) -> bool:
@@ -133,21 +145,25 @@ def _day_first(dates: set[str], twelve_hour: bool) -> bool:
     return not twelve_hour
 
 
-def _parse(text: str, day_first: bool) -> datetime:
-    date, clock = text.split(" ", 1)
-    a, b, c = (int(x) for x in _PARTS.findall(date))
+def _date(text: str, day_first: bool) -> tuple[int, int, int]:
+    """(year, month, day) of a date field."""
+    a, b, c = (int(x) for x in _PARTS.findall(text))
     if a > 999:
-        year, month, day = a, b, c
-    else:
-        year = c + 2000 if c < 100 else c
-        day, month = (a, b) if day_first else (b, a)
-    numbers = [int(x) for x in _PARTS.findall(clock)]
+        return a, b, c
+    year = c + 2000 if c < 100 else c
+    return (year, b, a) if day_first else (year, a, b)
+
+
+def _clock(text: str) -> tuple[int, int, int]:
+    """(hour, minute, second) of a time field, 12-hour clocks read by their AM/PM."""
+    numbers = [int(x) for x in _PARTS.findall(text)]
     hour, minute = numbers[0], numbers[1]
     second = numbers[2] if len(numbers) > 2 else 0
-    half = _HALF.search(clock)
-    pm = half is not None and half.group(0)[0] in "Pp"
-    if half is not None and pm and hour < 12:
-        hour += 12
-    elif half is not None and not pm and hour == 12:
-        hour = 0
-    return datetime(year, month, day, hour, minute, second)
+    half = _HALF.search(text)
+    if half is not None:
+        pm = half.group(0)[0] in "Pp"
+        if pm and hour < 12:
+            hour += 12
+        elif not pm and hour == 12:
+            hour = 0
+    return hour, minute, second
