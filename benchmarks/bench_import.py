@@ -22,6 +22,7 @@ DAYS = 120
 START = datetime(2024, 3, 4)
 PHRASES = ("大家好", "今天的水果很新鲜", "请问什么时候发货？", "好的收到", "哈哈哈",
            "这个价格可以", "我也想要一份", "[图片]", "明天见", "有人一起拼单吗")
+TALK = ("Hi all", "See you at 8", "Which book next?", "<Media omitted>", "Great idea", "I agree")
 IMPORT = """
 import resource, sys, time
 from pathlib import Path
@@ -34,13 +35,14 @@ print(time.perf_counter() - t, use.ru_utime + use.ru_stime, result.events, use.r
 
 
 def _moments(n: int, rng: random.Random):
-    """n (time, kind) in time order: kind 'talk', 'packet', 'thanks', 'join', 'jielong', 'recall'."""
+    """n (time, kind) in time order; kinds: talk, packet, thanks, join, jielong, and notice
+    (a recall in WeChat, a leave in WhatsApp)."""
     per_day = n // DAYS
     for day in range(DAYS):
         base = START + timedelta(days=day)
         seconds = sorted(rng.randrange(7 * 3600, 24 * 3600) for _ in range(per_day - 12))
         extra = [(20 * 3600, "packet")] + [(20 * 3600 + 30 + i, "thanks") for i in range(8)]
-        extra += [(11 * 3600 + i, "join") for i in range(2)] + [(15 * 3600, "recall")]
+        extra += [(11 * 3600 + i, "join") for i in range(2)] + [(15 * 3600, "notice")]
         events = sorted([(s, "talk") for s in seconds] + extra)
         if day % 7 == 2:  # the weekly 接龙: the talk of 10:00-10:10 becomes entries
             events = [(s, "jielong" if 10 * 3600 <= s < 10 * 3600 + 600 else k) for s, k in events]
@@ -63,7 +65,7 @@ def wechat_csv(path: Path, n: int, seed: int = 0) -> None:
             how = (f'"""群主阿明""邀请""新人{joined}""加入了群聊"""' if joined % 2 else
                    f'"""新人{joined}""通过扫描""成员{m}""分享的二维码加入群聊"""')
             lines.append(f"{stamp},,,水果群,1@chatroom,{how}\n")
-        elif kind == "recall":
+        elif kind == "notice":
             lines.append(f'{stamp},,,水果群,1@chatroom,"""成员{m}"" 撤回了一条消息"\n')
         elif kind == "jielong":
             if t.hour == 10 and not entries or entries and entries[0] != t.strftime("%m-%d"):
@@ -83,18 +85,18 @@ def whatsapp_txt(path: Path, n: int, seed: int = 0) -> None:
     joined = 0
     for t, kind in _moments(n, rng):
         hour = t.hour % 12 or 12
-        stamp = f"{t.month}/{t.day}/{t.year % 100}, {hour}:{t.minute:02d}\u202f{'AM' if t.hour < 12 else 'PM'}"
+        half = "AM" if t.hour < 12 else "PM"
+        stamp = f"{t.month}/{t.day}/{t.year % 100}, {hour}:{t.minute:02d}\u202f{half}"
         m = rng.randrange(MEMBERS)
         if kind == "join":
             joined += 1
-            what = f"Ada added Guest {joined}" if joined % 2 else f"Guest {joined} joined using this group's invite link"
+            what = (f"Ada added Guest {joined}" if joined % 2 else
+                    f"Guest {joined} joined using this group's invite link")
             lines.append(f"{stamp} - {what}\n")
-        elif kind == "recall":
+        elif kind == "notice":
             lines.append(f"{stamp} - Member {m} left\n")
         else:
-            text = "Thanks!" if kind == "thanks" else rng.choice(("Hi all", "See you at 8",
-                                                                  "Which book next?", "<Media omitted>",
-                                                                  "Great idea", "I agree"))
+            text = "Thanks!" if kind == "thanks" else rng.choice(TALK)
             lines.append(f"{stamp} - Member {m}: {text}\n")
     path.write_text("".join(lines), encoding="utf-8")
 

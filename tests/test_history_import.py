@@ -93,7 +93,8 @@ def test_wechat_chatlog_csv_joins_red_packets_jielong_and_thanks(tmp_path):
     assert list(joins["method"]) == ["invite", "qr"]
     assert joins["inviter"].iloc[0] == host  # "阿明"邀请"小红": 阿明 posts as the host
     qr_inviter = joins["inviter"].iloc[1]  # 小李 shared the QR code; 小李 also posts
-    assert qr_inviter != host and (events.loc[events["kind"] == "message", "who"] == qr_inviter).any()
+    assert qr_inviter != host
+    assert (events.loc[events["kind"] == "message", "who"] == qr_inviter).any()
     assert (events.loc[events["kind"] == "red_packet", "who"] == host).all()
     # the 接龙 list is posted three times; each repost adds one entry: 3 entries, not 1 + 2 + 3
     entries = events[events["kind"] == "jielong_entry"]

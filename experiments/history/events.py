@@ -66,7 +66,8 @@ class People:
         return self._numbers.get(key)
 
     def key(self, name: str, pid: str = "") -> int:
-        """The number of a poster (`name` and its `pid`, empty when unknown); remembers name -> ID."""
+        """The number of a poster (`name` and its `pid`, empty when unknown); remembers
+        name -> ID."""
         got = self._posters.get((name, pid))
         if got is None:
             if pid and name:

@@ -64,14 +64,16 @@ class ImportResult:
                  f"{self.initial_members} members seen before any join of theirs (a lower bound)")
         return [
             *(f"{file}: {fmt}" for file, fmt in self.formats.items()),
-            f"{self.events} events over {self.days} local days, {self.first_day} to {self.last_day}",
+            f"{self.events} events over {self.days} local days, "
+            f"{self.first_day} to {self.last_day}",
             f"host {self.host}: {self.host_reason}",
             f"the export {start}",
             "leaves: " + ("known" if self.leaves_known else "not recorded by this format (empty)"),
             "members: " + ("known each day" if self.members_known else
                            "unknown (empty): needs the creation and recorded leaves"),
-            "names and IDs: salted hashes" + ("" if self.salt_given else
-                                              " (random salt, not stored: not linkable to other imports)"),
+            "names and IDs: salted hashes" + (
+                "" if self.salt_given else
+                " (random salt, not stored: not linkable to other imports)"),
             *self.notes,
         ]
 
@@ -93,7 +95,8 @@ def import_exports(paths: list[Path], out: Path, *, tz: str = "Asia/Shanghai",
     try:
         zoneinfo.ZoneInfo(tz)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise HistoryError(f"--tz {tz!r} is not an IANA time zone (e.g. Asia/Shanghai, Europe/Berlin).") from None
+        raise HistoryError(f"--tz {tz!r} is not an IANA time zone "
+                           "(e.g. Asia/Shanghai, Europe/Berlin).") from None
     people = People()
     sinks = []
     formats = {}

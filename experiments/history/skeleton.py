@@ -74,7 +74,8 @@ def skeleton(events: pd.DataFrame, observed: pd.DataFrame, tz: str, apps: list[s
         if known:
             entry["amount"] = float(np.median(known))
         else:
-            notes.append(f"red packet at {item['hour']}:00: amount not shown in the export (default kept)")
+            notes.append(f"red packet at {item['hour']}:00: amount not shown in the export "
+                         "(default kept)")
         known_counts = [c for c in counts if not pd.isna(c)]
         if known_counts:
             entry["count"] = int(np.median(known_counts))
@@ -112,7 +113,8 @@ def skeleton(events: pd.DataFrame, observed: pd.DataFrame, tz: str, apps: list[s
         plan["calendar"] = calendar
     validate_dict(plan, where="the history skeleton")
 
-    why = PLATFORM_WHY.get(platform) if all(a.split("-")[0] in ("wechat", "qq") for a in apps) else None
+    native = all(a.split("-")[0] in ("wechat", "qq") for a in apps)
+    why = PLATFORM_WHY[platform] if native else None
     if why is None:
         app = " and ".join(sorted({a.split("-")[0].capitalize() for a in apps}))
         why = OTHER_PLATFORM_WHY.format(app=app.replace("Whatsapp", "WhatsApp"))
@@ -134,8 +136,8 @@ def skeleton(events: pd.DataFrame, observed: pd.DataFrame, tz: str, apps: list[s
         "Not inferred (plan defaults kept):",
         *(f"  - {line}" for line in NOT_INFERRED),
     ]
-    text = "".join(f"# {part}\n" for line in head
-                   for part in textwrap.wrap(line, 98, subsequent_indent="    " if line.startswith("  -") else "  "))
+    text = "".join(f"# {part}\n" for line in head for part in textwrap.wrap(
+        line, 98, subsequent_indent="    " if line.startswith("  -") else "  "))
     text += yaml.safe_dump(plan, sort_keys=False, allow_unicode=True)
     return text, notes
 
@@ -167,5 +169,6 @@ def _hours_open(events: pd.DataFrame) -> int | None:
     lists = events[events["jielong"].notna()]
     if lists.empty:
         return None
-    span = lists.groupby("jielong")["time"].agg(lambda t: (t.max() - t.min()).total_seconds() / 3600)
+    span = lists.groupby("jielong")["time"].agg(
+        lambda t: (t.max() - t.min()).total_seconds() / 3600)
     return int(min(72, max(1, math.ceil(float(span.median())))))

@@ -110,7 +110,8 @@ def find_host(events: pd.DataFrame, people: People, name: str | None,
         return Host(creator, "inferred: created the group")
     packets = who[(events["kind"] == "red_packet") & (who != NOBODY)].value_counts()
     if len(packets):
-        return Host(int(packets.index[0]), f"inferred: sent the most red packets ({packets.iloc[0]})")
+        return Host(int(packets.index[0]),
+                    f"inferred: sent the most red packets ({packets.iloc[0]})")
     posts = who[events["kind"].isin(("message", "jielong_entry")) & (who != NOBODY)].value_counts()
     if not len(posts):
         raise HostNotFound("the export has no messages, so there is no host to infer; give --host.")
@@ -141,8 +142,8 @@ def hash_people(events: pd.DataFrame, people: People, salt: bytes) -> pd.DataFra
     person, the same hash; no name or ID is left."""
     numbers = np.union1d(events["who"].to_numpy(), events["inviter"].to_numpy())
     numbers = numbers[numbers != NOBODY]
-    hashes = {n: hashlib.blake2b(people.keys[n].encode(), key=salt, digest_size=HASH_BYTES).hexdigest()
-              for n in numbers}
+    hashes = {n: hashlib.blake2b(people.keys[n].encode(), key=salt,
+                                 digest_size=HASH_BYTES).hexdigest() for n in numbers}
     for column in ("who", "inviter"):
         codes, uniques = pd.factorize(events[column])
         table = np.array([hashes.get(u) for u in uniques] + [None], dtype=object)
@@ -212,7 +213,8 @@ def observed(events: pd.DataFrame, members: Membership, leaves_known: bool) -> p
     out["conversation"] = per_day(talk)
     out["host_messages"] = per_day(host & post)
     posting = events.loc[(talk | (real & entry)), ["date", "who"]].drop_duplicates()
-    out["active_posters"] = posting["date"].value_counts().reindex(dates, fill_value=0).to_numpy(np.int64)
+    out["active_posters"] = (posting["date"].value_counts().reindex(dates, fill_value=0)
+                             .to_numpy(np.int64))
     packets = kind == "red_packet"
     out["red_packets"] = per_day(packets)
     yuan = events.loc[packets, ["date", "amount"]]

@@ -139,12 +139,13 @@ class QceJson(Parser):
             if msg.get("system"):
                 system_notice(sink, t, text)
                 continue
-            who = key(str(sender.get("name") or ""), str(sender.get("uin") or sender.get("uid") or ""))
-            elements = content.get("elements") or ()
+            who = key(str(sender.get("name") or ""),
+                      str(sender.get("uin") or sender.get("uid") or ""))
+            types = [str(e.get("type", "")).lower() for e in content.get("elements") or ()]
             if msg.get("recalled"):
                 sink.add(t, who, RECALL)
-            elif any("red" in str(e.get("type", "")).lower() or "wallet" in str(e.get("type", "")).lower()
-                     for e in elements) and not text.startswith(("[QQ红包]", "[红包]")):
+            elif any("red" in kind or "wallet" in kind for kind in types) and not text.startswith(
+                    ("[QQ红包]", "[红包]")):
                 sink.add(t, who, RED_PACKET)
             else:
                 sink.message(t, who, text)

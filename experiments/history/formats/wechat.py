@@ -126,7 +126,8 @@ class ChatlogJson(_WeChat):
 
 class PyWxDumpCsv(_WeChat):
     name = "wechat-pywxdump-csv"
-    description = "WeChat, PyWxDump CSV: id,MsgSvrID,type_name,is_sender,talker,room_name,msg,src,CreateTime"
+    description = ("WeChat, PyWxDump CSV: "
+                   "id,MsgSvrID,type_name,is_sender,talker,room_name,msg,src,CreateTime")
     _COLUMNS = {"type_name", "is_sender", "talker", "CreateTime"}
     caveat = ("PyWxDump CSV gives senders' IDs but not their names, so people named in system "
               "rows (joins, removals) cannot be matched to the IDs they post under")
@@ -137,7 +138,8 @@ class PyWxDumpCsv(_WeChat):
 
     def parse(self, path: Path, sink: Sink) -> None:
         f, reader, col = _csv_rows(path, self._COLUMNS)
-        i_t, i_type, i_self, i_id = col["CreateTime"], col["type_name"], col["is_sender"], col["talker"]
+        i_t, i_type = col["CreateTime"], col["type_name"]
+        i_self, i_id = col["is_sender"], col["talker"]
         i_text = col.get("msg", col.get("content"))
         key = sink.people.key
         with f:

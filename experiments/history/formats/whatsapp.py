@@ -76,7 +76,8 @@ class WhatsAppTxt(Parser):
         t, ios = current
         rest = "".join(body).rstrip("\r\n")
         name, sep, text = rest.partition(": ")
-        if ios:  # iOS system lines come as 'Group name: \u200eAda added Bo'; media as '\u200eimage omitted'
+        # iOS system lines come as 'Group name: \u200eAda added Bo', media as '\u200eimage omitted'
+        if ios:
             if sep and text[:1] in _MARKS:
                 if _system(sink, t, text.lstrip(_MARKS)):
                     return
