@@ -303,3 +303,17 @@ def test_an_export_split_in_two_files_imports_as_one(tmp_path):
     assert split.host == whole.host and split.initial_members == whole.initial_members
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "split" / "observed.parquet"),
                                   pd.read_parquet(tmp_path / "whole" / "observed.parquet"))
+
+
+def test_a_member_telling_of_an_invite_is_a_message_not_a_join(tmp_path):
+    export = tmp_path / "chat.csv"
+    export.write_text(
+        "Time,SenderName,Sender,TalkerName,Talker,Content\n"
+        "2024-03-04 09:00:00,阿明,wxid_ming,群,1@chatroom,我邀请小红加入了群聊，大家欢迎\n"
+        '2024-03-04 09:01:00,,,群,1@chatroom,"""阿明""邀请""小红""加入了群聊"\n',
+        encoding="utf-8")
+    import_exports([export], tmp_path / "h", host="阿明")
+    events = pd.read_parquet(tmp_path / "h" / "events.parquet")
+    assert list(events["kind"]) == ["message", "join"]
+    plan = (tmp_path / "h" / "history-plan.yaml").read_text(encoding="utf-8")
+    assert "named by --host" in plan and "阿明" not in plan

@@ -104,7 +104,7 @@ def find_host(events: pd.DataFrame, people: People, name: str | None,
         for key in ("n:" + name, "i:" + name) + (("i:" + pid,) if pid else ()):
             number = people.find(key)
             if number is not None and (who == canon[number]).any():
-                return Host(int(canon[number]), f"named by --host {name!r}")
+                return Host(int(canon[number]), "named by --host")
         raise HostNotFound(f"--host {name!r} is neither a name nor an ID of anyone in the export.")
     if creator is not None:
         return Host(creator, "inferred: created the group")

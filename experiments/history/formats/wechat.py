@@ -22,10 +22,14 @@ _QR = re.compile(r"^(?P<who>.+?)通过扫描(?P<by>.+?)分享的二维码加入�
 _KICK = re.compile(r"^(?P<by>.+?)将(?P<names>.+?)移出了群聊")
 _RECALL = re.compile(r"^(?P<who>.+?)\s?撤回了一条消息")
 _NAME_SEPARATORS = ("、",)
+_OPENINGS = ('"', "“", "你")
 
 
 def system_row(sink: Sink, t: Any, text: str) -> bool:
-    """Record a WeChat system row (join, QR join, removal, recall) if `text` is one."""
+    """Record a WeChat system row (join, QR join, removal, recall) if `text` is one. System
+    rows open with a quoted name or 你; a member's post that tells of an invite does not."""
+    if text[:1] not in _OPENINGS:
+        return False
     if "群聊" in text:
         people = sink.people
         if m := _QR.match(text):
