@@ -317,3 +317,12 @@ def test_a_member_telling_of_an_invite_is_a_message_not_a_join(tmp_path):
     assert list(events["kind"]) == ["message", "join"]
     plan = (tmp_path / "h" / "history-plan.yaml").read_text(encoding="utf-8")
     assert "named by --host" in plan and "阿明" not in plan
+
+
+def test_whatsapp_dates_that_fit_both_orders_are_read_day_first_and_said_so(tmp_path):
+    export = tmp_path / "chat.txt"
+    export.write_text("03/04/2024, 20:00 - Ada: hello\n05/04/2024, 21:00 - Bo: hi\n",
+                      encoding="utf-8")
+    result = import_exports([export], tmp_path / "h")
+    assert (result.first_day, result.last_day) == ("2024-04-03", "2024-04-05")
+    assert any("fits both" in note for note in result.notes)

@@ -115,8 +115,10 @@ class Sink:
     count: dict[int, int] = field(default_factory=dict)
     label: dict[int, str] = field(default_factory=dict)
     jielong: dict[int, int] = field(default_factory=dict)
-    opened: tuple[Any, int] | None = None
-    """(raw time, creator's number) of the group's creation when the export shows it, else None."""
+    opened: tuple[int, int] | None = None
+    """(row, creator's number) of the group's creation when the export shows it, else None."""
+    notes: list[str] = field(default_factory=list)
+    """What the parser could not be sure of, said in the import's result."""
     lists: dict[str, set[int]] = field(default_factory=dict)
     _list_ids: dict[str, int] = field(default_factory=dict)
 

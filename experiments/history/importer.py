@@ -99,6 +99,7 @@ def import_exports(paths: list[Path], out: Path, *, tz: str = "Asia/Shanghai",
                            "(e.g. Asia/Shanghai, Europe/Berlin).") from None
     people = People()
     sinks = []
+    parsers = []
     formats = {}
     for path in paths:
         if not path.is_file():
@@ -107,26 +108,24 @@ def import_exports(paths: list[Path], out: Path, *, tz: str = "Asia/Shanghai",
         sink = Sink(parser.name, people, keep_text)
         try:
             parser.parse(path, sink)
-        except (ExportError, UnicodeDecodeError) as err:
-            raise HistoryError(str(err)) from None
-        if not sink.kind:
-            raise HistoryError(f"{path}: no events found.")
-        sinks.append((sink, parser))
+            if not sink.kind:
+                raise ExportError(f"{path}: no events found.")
+            utc = parser.times(sink, tz)
+        except (ExportError, BadTime, UnicodeDecodeError) as err:
+            raise HistoryError(f"{path}: {err}" if str(path) not in str(err) else str(err)) from None
+        sinks.append((sink, utc))
+        parsers.append(parser)
         formats[str(path)] = parser.name
-    try:
-        events = raw_events(sinks, people, tz)
-        canon = people.canonical()
-        created = sorted((p.times([s.opened[0]], tz)[0], int(canon[s.opened[1]]))
-                         for s, p in sinks if s.opened is not None)
-    except (BadTime, ExportError) as err:
-        raise HistoryError(str(err)) from None
+    events = raw_events(sinks, people)
+    canon = people.canonical()
+    created = sorted((utc[s.opened[0]], int(canon[s.opened[1]]))
+                     for s, utc in sinks if s.opened is not None)
     opened, creator = created[0] if created else (None, None)
     if opened is not None and opened > events["time"].iloc[0] + pd.Timedelta(days=1):
         opened = creator = None  # a creation after the export's first day is not where it starts
     who = find_host(events, people, host, creator)
     events = mark(events, who, tz)
     members = membership(events, opened)
-    parsers = [p for _, p in sinks]
     leaves_known = all(p.records_leaves for p in parsers)
     days = observed(events, members, leaves_known)
     platforms = sorted({p.platform for p in parsers})
@@ -146,6 +145,7 @@ def import_exports(paths: list[Path], out: Path, *, tz: str = "Asia/Shanghai",
     days.to_parquet(out / OBSERVED, index=False)
     (out / PLAN).write_text(plan_text, encoding="utf-8")
     notes += sorted({f"{p.name}: {p.caveat}" for p in parsers if p.caveat})
+    notes += [note for sink, _ in sinks for note in sink.notes]
     if len(platforms) > 1:
         notes.append(f"files of several apps ({', '.join(names)}): platform {platform}")
     return ImportResult(

@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 
 from experiments.history.events import KINDS, LABELS, METHODS, NOBODY, SELF, People, Sink
-from experiments.history.formats.base import Parser
 
 PROMPT_WINDOW = pd.Timedelta(hours=2)
 """A thanks this soon after a red packet was asked for by the money (MODEL.md: prompted)."""
@@ -40,16 +39,16 @@ class HostNotFound(ValueError):
     """`--host` names nobody in the export."""
 
 
-def raw_events(sinks: list[tuple[Sink, Parser]], people: People, tz: str) -> pd.DataFrame:
+def raw_events(sinks: list[tuple[Sink, pd.DatetimeIndex]], people: People) -> pd.DataFrame:
     """All files' events in time order; `who` and `inviter` are person numbers (`NOBODY` for
     none), the same person under one number (`People.canonical`)."""
     canon = np.append(people.canonical(), NOBODY)  # index -1 (NOBODY) stays NOBODY
     frames = []
     lists = 0  # 接龙 list numbers are per file: number them on across files
-    for sink, parser in sinks:
+    for sink, utc in sinks:
         n = len(sink.kind)
         frame = pd.DataFrame({
-            "time": parser.times(sink.time, tz),
+            "time": utc,
             "format": pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[sink.fmt]),
             "who": canon[np.frombuffer(sink.who, dtype=np.int64)],
             "kind": pd.Categorical.from_codes(np.frombuffer(sink.kind, dtype=np.int8).copy(),

@@ -28,7 +28,8 @@ class Parser:
     def parse(self, path: Path, sink: Sink) -> None:
         raise NotImplementedError
 
-    def times(self, raw: Sequence[Any], tz: str) -> pd.DatetimeIndex:
+    def times(self, sink: Sink, tz: str) -> pd.DatetimeIndex:
+        """UTC times of `sink.time` (raw values in this format); may add to `sink.notes`."""
         raise NotImplementedError
 
 

@@ -7,15 +7,18 @@ leaves from a day whose leaves were not shown: leaves are unknown.
 """
 
 import re
-from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from experiments.history.events import JOIN, KICK, LEAVE, RECALL, RED_PACKET, NOBODY, SYSTEM, Sink
-from experiments.history.formats.base import ExportError, Parser, load_json, open_text, split_names
+from experiments.history.events import (
+    JOIN, KICK, LEAVE, NOBODY, RECALL, RED_PACKET, SYSTEM, Sink,
+)
+from experiments.history.formats.base import (
+    ExportError, Parser, load_json, open_text, split_names,
+)
 from experiments.history.times import from_epoch, from_local
 
 _HEADER = re.compile(
@@ -106,8 +109,8 @@ class QqTxt(Parser):
         else:
             sink.message(t, sink.people.key(name, pid), text)
 
-    def times(self, raw: Sequence[Any], tz: str) -> pd.DatetimeIndex:
-        return from_local(raw, tz, _qq_time)
+    def times(self, sink: Sink, tz: str) -> pd.DatetimeIndex:
+        return from_local(sink.time, tz, _qq_time)
 
 
 def _qq_time(text: str) -> datetime:
@@ -150,5 +153,5 @@ class QceJson(Parser):
             else:
                 sink.message(t, who, text)
 
-    def times(self, raw: Sequence[Any], tz: str) -> pd.DatetimeIndex:
-        return from_epoch(raw)
+    def times(self, sink: Sink, tz: str) -> pd.DatetimeIndex:
+        return from_epoch(sink.time)

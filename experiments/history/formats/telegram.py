@@ -5,7 +5,6 @@ leaves (`remove_members` of oneself) and removals (`remove_members` of others), 
 creation (`create_group` with its first members), so leaves are known.
 """
 
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,7 @@ import pandas as pd
 
 from experiments.history.events import JOIN, KICK, LEAVE, SYSTEM, Sink
 from experiments.history.formats.base import ExportError, Parser, load_json
-from experiments.history.times import from_iso
+from experiments.history.times import from_epoch, from_iso
 
 _JOINS = {"invite_members": "invite", "join_group_by_link": "link",
           "join_group_by_request": "request"}
@@ -62,8 +61,7 @@ class TelegramJson(Parser):
             actor = key(actor_name, str(msg.get("actor_id") or ""))
             members = [str(m) for m in msg.get("members") or () if m]
             if action == "create_group":
-                sink.opened = (t, actor)
-                sink.add(t, actor, SYSTEM)
+                sink.opened = (sink.add(t, actor, SYSTEM), actor)
                 sink.join(t, [m for m in members if m != actor_name], actor, "creation")
             elif action == "invite_members":
                 sink.join(t, members, actor, "invite")
@@ -80,7 +78,7 @@ class TelegramJson(Parser):
             else:
                 sink.add(t, actor, SYSTEM)
 
-    def times(self, raw: Sequence[Any], tz: str) -> pd.DatetimeIndex:
-        if raw and isinstance(raw[0], int):
-            return pd.DatetimeIndex(pd.to_datetime(raw, unit="s", utc=True))
-        return from_iso(raw, tz)
+    def times(self, sink: Sink, tz: str) -> pd.DatetimeIndex:
+        if sink.time and isinstance(sink.time[0], int):
+            return from_epoch(sink.time)
+        return from_iso(sink.time, tz)

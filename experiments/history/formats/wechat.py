@@ -7,14 +7,15 @@ WeChat shows every member invites (`"阿明"邀请"小红"加入了群聊`) and 
 
 import csv
 import re
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from experiments.history.events import KICK, RECALL, RED_PACKET, NOBODY, SYSTEM, Sink
-from experiments.history.formats.base import ExportError, Parser, load_json, open_text, split_names
+from experiments.history.events import KICK, NOBODY, RECALL, RED_PACKET, SYSTEM, Sink
+from experiments.history.formats.base import (
+    ExportError, Parser, load_json, open_text, split_names,
+)
 from experiments.history.times import from_iso
 
 _INVITE = re.compile(r"^(?P<by>.+?)邀请(?P<names>.+?)加入了群聊")
@@ -52,8 +53,8 @@ class _WeChat(Parser):
     platform = "wechat"
     records_leaves = False
 
-    def times(self, raw: Sequence[Any], tz: str) -> pd.DatetimeIndex:
-        return from_iso(raw, tz)
+    def times(self, sink: Sink, tz: str) -> pd.DatetimeIndex:
+        return from_iso(sink.time, tz)
 
 
 def _csv_rows(path: Path, required: set[str]):

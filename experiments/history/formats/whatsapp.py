@@ -10,10 +10,8 @@ a 12-hour one, and the import says so.
 """
 
 import re
-from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
@@ -91,9 +89,16 @@ class WhatsAppTxt(Parser):
             return
         sink.message(t, sink.people.key(name.lstrip(_MARKS), ""), text)
 
-    def times(self, raw: Sequence[Any], tz: str) -> pd.DatetimeIndex:
+    def times(self, sink: Sink, tz: str) -> pd.DatetimeIndex:
+        raw = sink.time
         uniques = {r.split(" ", 1)[0] for r in raw}
-        day_first = _day_first(uniques, twelve_hour=bool(raw) and bool(_HALF.search(raw[0])))
+        twelve_hour = bool(raw) and bool(_HALF.search(raw[0]))
+        day_first = _day_first(uniques, twelve_hour)
+        if _ambiguous(uniques):
+            sink.notes.append(
+                f"{sink.fmt}: every date fits both day-month and month-day; read "
+                f"{'day' if day_first else 'month'} first, as {'24' if not twelve_hour else '12'}"
+                "-hour exports usually are")
         dates = {d: _date(d, day_first) for d in uniques}
         clocks: dict[str, tuple[int, int, int]] = {}
 
@@ -123,10 +128,14 @@ def _system(sink: Sink, t: str, text: str) -> bool:
             for name in split_names(m["names"], _NAME_SEPARATORS):
                 sink.add(t, named(name), KICK, actor=named(m["by"]))
         else:
-            sink.opened = (t, named(m["by"]))
-            sink.add(t, named(m["by"]), SYSTEM)
+            sink.opened = (sink.add(t, named(m["by"]), SYSTEM), named(m["by"]))
         return True
     return False
+
+
+def _ambiguous(dates: set[str]) -> bool:
+    fields = [[int(x) for x in _PARTS.findall(d)] for d in dates]
+    return all(f[0] <= 12 and f[1] <= 12 for f in fields)
 
 
 def _day_first(dates: set[str], twelve_hour: bool) -> bool:
