@@ -326,3 +326,15 @@ def test_whatsapp_dates_that_fit_both_orders_are_read_day_first_and_said_so(tmp_
     result = import_exports([export], tmp_path / "h")
     assert (result.first_day, result.last_day) == ("2024-04-03", "2024-04-05")
     assert any("fits both" in note for note in result.notes)
+
+
+def test_a_host_known_only_as_you_is_said_so(tmp_path):
+    export = tmp_path / "chat.txt"
+    export.write_text('1/8/24, 9:00 PM - You created group "Books"\n'
+                      "1/8/24, 9:01 PM - You added Bo\n1/9/24, 9:00 AM - Ada: hello\n",
+                      encoding="utf-8")
+    result = import_exports([export], tmp_path / "h")
+    assert result.initial_members == 1 and "created the group" in result.host_reason
+    assert any("--host NAME" in note for note in result.notes)
+    with_name = import_exports([export], tmp_path / "h2", host="Ada")
+    assert not any("--host NAME" in note for note in with_name.notes)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from experiments.history.events import People, Sink
+from experiments.history.events import SELF, People, Sink
 from experiments.history.formats import detect
 from experiments.history.formats.base import ExportError
 from experiments.history.skeleton import skeleton
@@ -146,6 +146,10 @@ def import_exports(paths: list[Path], out: Path, *, tz: str = "Asia/Shanghai",
     (out / PLAN).write_text(plan_text, encoding="utf-8")
     notes += sorted({f"{p.name}: {p.caveat}" for p in parsers if p.caveat})
     notes += [note for sink, _ in sinks for note in sink.notes]
+    if who.who == SELF:
+        notes.append("the host is the exporting account ('you' in system lines), whose name the "
+                     "export does not give: its posts under its name count as a member's; "
+                     "give --host NAME to join them")
     if len(platforms) > 1:
         notes.append(f"files of several apps ({', '.join(names)}): platform {platform}")
     return ImportResult(
