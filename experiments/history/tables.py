@@ -57,12 +57,9 @@ def raw_events(sinks: list[tuple[Sink, pd.DatetimeIndex]], people: People) -> pd
         frame["inviter"] = canon[_sparse(n, sink.actor, NOBODY)]
         frame["method"] = _codes(n, sink.method, METHODS)
         frame["amount"] = pd.array(_sparse(n, sink.amount, np.nan), dtype="Float64")
-        frame["count"] = pd.array(_sparse(n, sink.count, -1), dtype="Int64")
-        frame["count"] = frame["count"].where(frame["count"] >= 0, pd.NA)
+        frame["count"] = _optional(n, sink.count)
         frame["label"] = _codes(n, sink.label, LABELS)
-        jielong = _sparse(n, sink.jielong, -1)
-        frame["jielong"] = pd.array(np.where(jielong >= 0, jielong + lists, -1), dtype="Int64")
-        frame["jielong"] = frame["jielong"].where(jielong >= 0, pd.NA)
+        frame["jielong"] = _optional(n, sink.jielong, offset=lists)
         lists += len(sink.lists)
         if sink.text:
             frame["text"] = _sparse(n, sink.text, None)
@@ -78,11 +75,17 @@ def raw_events(sinks: list[tuple[Sink, pd.DatetimeIndex]], people: People) -> pd
 
 def _sparse(n: int, values: dict, empty) -> np.ndarray:
     """A dense column from a sparse one (row -> value), `empty` elsewhere."""
-    dtype = object if empty is None else type(empty) if not isinstance(empty, int) else np.int64
+    dtype = object if empty is None else np.int64 if isinstance(empty, int) else np.float64
     out = np.full(n, empty, dtype=dtype)
     if values:
         out[np.fromiter(values.keys(), dtype=np.int64, count=len(values))] = list(values.values())
     return out
+
+
+def _optional(n: int, values: dict[int, int], offset: int = 0) -> pd.arrays.IntegerArray:
+    """A nullable integer column from a sparse one of non-negative values (+ `offset`)."""
+    dense = _sparse(n, values, -1)
+    return pd.arrays.IntegerArray(dense + offset, dense < 0)
 
 
 def _codes(n: int, values: dict[int, str], categories: tuple[str, ...]) -> pd.Categorical:
@@ -220,4 +223,4 @@ def observed(events: pd.DataFrame, members: Membership, leaves_known: bool) -> p
     by_day = yuan.groupby("date")["amount"].agg(lambda a: a.sum() if a.notna().all() else pd.NA)
     out["red_packet_yuan"] = pd.array(
         by_day.reindex(dates).where(out["red_packets"].to_numpy() > 0, 0.0), dtype="Float64")
-    return out
+    return out[list(OBSERVED)]
