@@ -24,6 +24,11 @@ _KICK = re.compile(r"^(?P<by>.+?)将(?P<names>.+?)移出了群聊")
 _RECALL = re.compile(r"^(?P<who>.+?)\s?撤回了一条消息")
 _NAME_SEPARATORS = ("、",)
 _OPENINGS = ('"', "“", "你")
+_RED_PACKET_SUBTYPE = 2001
+"""chatlog's sub-type of an app message (type 49) that is a red packet; 2003 is a red-packet
+cover sent as a gift, not money."""
+_PYWXDUMP_SYSTEM = ("系统", "邀请", "拍一拍", "未知-10000")
+"""PyWxDump type names of system rows (type 10000: 系统通知, 邀请加群, 拍一拍, …)."""
 
 
 def system_row(sink: Sink, t: Any, text: str) -> bool:
@@ -123,7 +128,7 @@ class ChatlogJson(_WeChat):
             if kind == 10000 or not (pid or name):
                 if not system_row(sink, t, text):
                     sink.add(t, NOBODY, SYSTEM)
-            elif kind == 49 and sub in (2001, 2003) and not text.startswith("[红包]"):
+            elif kind == 49 and sub == _RED_PACKET_SUBTYPE and not text.startswith("[红包]"):
                 sink.add(t, key(name, pid), RED_PACKET)
             elif not system_row(sink, t, text):
                 sink.message(t, key(name, pid), text)
@@ -156,12 +161,12 @@ class PyWxDumpCsv(_WeChat):
                 t, type_name, text, pid = row[i_t], row[i_type], row[i_text], row[i_id]
                 if row[i_self] in ("1", "True", "true"):
                     sink.people.self_id = pid
-                if "系统" in type_name:
+                if not pid or any(s in type_name for s in _PYWXDUMP_SYSTEM):
                     if not system_row(sink, t, text):
                         sink.add(t, NOBODY, SYSTEM)
                 elif "撤回" in type_name:
                     sink.add(t, key("", pid), RECALL)
-                elif "红包" in type_name and not text.startswith("[红包]"):
+                elif type_name in ("红包", "微信红包") and not text.startswith("[红包]"):
                     sink.add(t, key("", pid), RED_PACKET)
                 elif not system_row(sink, t, text):
                     sink.message(t, key("", pid), text)
