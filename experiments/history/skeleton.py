@@ -128,8 +128,9 @@ def skeleton(events: pd.DataFrame, observed: pd.DataFrame, tz: str, apps: list[s
          "and members.initial counts the members seen there before any join of theirs, a lower "
          "bound (members who never posted are not seen). The model plays day 0 as an opening "
          "(greetings, self-introductions), which this group did not have then."),
-        f"host: {host_reason}; host.capacity is the host's own posts per day, on average "
-        "(at least 1 if the host posted at all) (red packets, 接龙 lists and reports not counted).",
+        f"host: {host_reason}; host.capacity is the host's own posts per day on average, "
+        "red packets, 接龙 lists and reports not counted (at least 1 if the host posted at "
+        "all). A 接龙's hours_open is the median time from its opening to its last entry.",
         "Calendar items are the host's events that recur at a fixed hour (daily, or weekly on "
         f"one weekday; at least {MIN_REPEATS} times).",
         *notes,
