@@ -338,3 +338,10 @@ def test_a_host_known_only_as_you_is_said_so(tmp_path):
     assert any("--host NAME" in note for note in result.notes)
     with_name = import_exports([export], tmp_path / "h2", host="Ada")
     assert not any("--host NAME" in note for note in with_name.notes)
+
+
+def test_a_utf16_export_is_read(tmp_path):
+    export = tmp_path / "qq-utf16.txt"
+    export.write_text((CHAT / "qq.txt").read_text(encoding="utf-8"), encoding="utf-16")
+    assert detect(export).name == "qq-txt"
+    assert import_exports([export], tmp_path / "h").events == 8

@@ -8,7 +8,7 @@ Each parser has `name`, `platform` (the plan's platform the skeleton names), `re
 from pathlib import Path
 
 from experiments.history.formats import qq, telegram, wechat, whatsapp
-from experiments.history.formats.base import Parser
+from experiments.history.formats.base import Parser, encoding
 
 PARSERS: tuple[Parser, ...] = (
     telegram.TelegramJson(), qq.QceJson(), wechat.ChatlogJson(),
@@ -26,7 +26,7 @@ class UnknownFormat(ValueError):
 def detect(path: Path) -> Parser:
     """The parser for `path`, read from its first 64 KiB; `UnknownFormat` if none fits."""
     with open(path, "rb") as f:
-        head = f.read(HEAD_BYTES).decode("utf-8-sig", errors="replace")
+        head = f.read(HEAD_BYTES).decode(encoding(path), errors="replace")
     for parser in PARSERS:
         if parser.sniff(head):
             return parser

@@ -33,15 +33,23 @@ class Parser:
         raise NotImplementedError
 
 
+def encoding(path: Path) -> str:
+    """UTF-16 when the file starts with its byte-order mark (Windows tools write it), else UTF-8
+    (a byte-order mark skipped)."""
+    with open(path, "rb") as f:
+        start = f.read(2)
+    return "utf-16" if start in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
+
+
 def open_text(path: Path):
-    """A text file opened for streaming line by line (UTF-8, a byte-order mark skipped)."""
-    return open(path, encoding="utf-8-sig", errors="replace", newline="")
+    """A text file opened for streaming line by line."""
+    return open(path, encoding=encoding(path), errors="replace", newline="")
 
 
 def load_json(path: Path) -> Any:
     """JSON has no line structure to stream by, so a JSON export is read whole."""
     try:
-        with open(path, encoding="utf-8-sig") as f:
+        with open(path, encoding=encoding(path)) as f:
             return json.load(f)
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
         raise ExportError(f"{path} is not valid JSON: {err}") from None
