@@ -60,9 +60,10 @@ def test_each_fixture_is_detected_as_its_format(name):
     assert detect(CHAT / name).name == DETECTED[name]
 
 
-def test_an_unknown_file_is_refused_with_the_list_of_formats(tmp_path):
+@pytest.mark.parametrize("text", ["shopping list\nmilk\neggs\n", "", "{}"])
+def test_an_unknown_file_is_refused_with_the_list_of_formats(tmp_path, text):
     notes = tmp_path / "notes.txt"
-    notes.write_text("shopping list\nmilk\neggs\n", encoding="utf-8")
+    notes.write_text(text, encoding="utf-8")
     with pytest.raises(UnknownFormat) as error:
         import_exports([notes], tmp_path / "out")
     for name in FORMATS:

@@ -45,7 +45,8 @@ class WhatsAppTxt(Parser):
 
     def sniff(self, head: str) -> bool:
         lines = [x for x in head.splitlines()[:40] if x.strip()]
-        return sum(bool(_IOS.match(x) or _ANDROID.match(x)) for x in lines) >= min(2, len(lines))
+        dated = sum(bool(_IOS.match(x) or _ANDROID.match(x)) for x in lines)
+        return dated >= min(2, len(lines)) and dated > 0
 
     def parse(self, path: Path, sink: Sink) -> None:
         current: tuple[str, str] | None = None
