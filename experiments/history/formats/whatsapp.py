@@ -49,31 +49,33 @@ class WhatsAppTxt(Parser):
         return dated >= min(2, len(lines)) and dated > 0
 
     def parse(self, path: Path, sink: Sink) -> None:
-        current: tuple[str, str] | None = None
-        body: list[str] = []
+        m = None  # the header of the message being read; its text may go on over more lines
+        more: list[str] = []
+        android, ios = _ANDROID.match, _IOS.match
         with open_text(path) as f:
             for line in f:
                 first = line[:1]
-                m = (_ANDROID.match(line) if first.isdigit() else
-                     _IOS.match(line) if first in "[\u200e\u200f" else None)
-                if m is None:
-                    if current is not None:
-                        body.append(line)
+                header = (android(line) if first.isdigit() else
+                          ios(line) if first in "[\u200e\u200f" else None)
+                if header is None:
+                    if m is not None:
+                        more.append(line)
                     continue
-                if current is not None:
-                    self._emit(sink, current, body)
-                date, clock, rest = m.groups()
-                current = (f"{date} {clock}", m.re is _IOS)
-                body = [rest]
-            if current is not None:
-                self._emit(sink, current, body)
+                if m is not None:
+                    self._emit(sink, m, more)
+                    more = []
+                m = header
+            if m is not None:
+                self._emit(sink, m, more)
         if not sink.kind:
             raise ExportError(f"{path}: no messages found.")
 
     @staticmethod
-    def _emit(sink: Sink, current: tuple[str, bool], body: list[str]) -> None:
-        t, ios = current
-        rest = "".join(body).rstrip("\r\n")
+    def _emit(sink: Sink, m: re.Match, more: list[str]) -> None:
+        date, clock, rest = m.groups()
+        t = date + " " + clock
+        ios = m.re is _IOS
+        rest = (rest + "".join(more) if more else rest).rstrip("\r\n")
         name, sep, text = rest.partition(": ")
         # iOS system lines come as 'Group name: \u200eAda added Bo', media as '\u200eimage omitted'
         if ios:
