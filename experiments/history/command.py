@@ -1,4 +1,4 @@
-"""`groupsim import`: the command line of `experiments.history.import_exports`."""
+"""`groupsim import`, `calibrate` and `export-chat`: command lines of `experiments.history`."""
 
 from pathlib import Path
 from typing import Annotated
@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 
 from experiments.history import FORMATS, HistoryError, HostNotFound, UnknownFormat, import_exports
+from experiments.history.export_chat import EXPORT_FORMATS, ExportChatError, export_chat
 
 
 def import_command(
@@ -34,3 +35,54 @@ def import_command(
     for line in result.lines():
         typer.echo(line)
     typer.echo("Wrote " + ", ".join(str(p) for p in result.paths))
+
+
+def calibrate_command(
+    history_dir: Annotated[Path, typer.Argument(help="HISTORY_DIR written by `groupsim import`.",
+                                                file_okay=False, exists=True)],
+    plan: Annotated[Path | None, typer.Option(help="The plan the history played "
+                                              "(default: HISTORY_DIR/history-plan.yaml).",
+                                              dir_okay=False)] = None,
+    trials: Annotated[int, typer.Option(min=1, help="Optuna trials (TPE).")] = 200,
+    replicates: Annotated[int, typer.Option(min=2, help="Simulations per trial.")] = 8,
+    workers: Annotated[int, typer.Option(min=1, help="Local processes.")] = 1,
+    seed: Annotated[int, typer.Option(help="Seed of the sampler and the replicates.")] = 0,
+    holdout_days: Annotated[int, typer.Option(min=0, help="Fit all but the last K days and "
+                                              "forecast them.")] = 0,
+    tz: Annotated[str, typer.Option(help="IANA time zone of the import.")] = "Asia/Shanghai",
+    out: Annotated[Path | None, typer.Option(help="Where profile.yaml, fit.parquet, fit.html "
+                                             "and the resumable journal go (default: "
+                                             "HISTORY_DIR/fit).", file_okay=False)] = None,
+) -> None:
+    """Fit the audience's behaviour to a group's history: profile.yaml, fit.parquet, fit.html."""
+    from experiments.history.calibrate import CalibrationError, calibrate
+
+    try:
+        result = calibrate(history_dir, plan, trials=trials, replicates=replicates,
+                           workers=workers, seed=seed, holdout_days=holdout_days, out=out, tz=tz)
+    except CalibrationError as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(2) from None
+    for line in result.lines():
+        typer.echo(line)
+    typer.echo("Wrote " + ", ".join(str(p) for p in result.paths))
+
+
+def export_chat_command(
+    run_dir: Annotated[Path, typer.Argument(help="RUN_DIR of a `groupsim run --hourly`.",
+                                            file_okay=False, exists=True)],
+    out: Annotated[Path, typer.Option("--out", help="The export file to write.",
+                                      dir_okay=False)],
+    format: Annotated[str, typer.Option("--format", help="One of: "
+                                        + ", ".join(EXPORT_FORMATS) + ".")],
+    replicate: Annotated[int, typer.Option(min=0, help="Which replicate.")] = 0,
+    tz: Annotated[str, typer.Option(help="IANA time zone of the export's times.")]
+    = "Asia/Shanghai",
+) -> None:
+    """Render a simulated replicate as a chat export (made-up names), for tests and demos."""
+    try:
+        path = export_chat(run_dir, replicate, format, out, tz=tz)
+    except ExportChatError as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"Wrote {path}")

@@ -1,0 +1,107 @@
+"""Recovery of known constants: simulate a plan with a changed audience (`TRUTH`), render it in
+each export format, import it, calibrate, and check each fitted interval against the truth.
+
+`python -m experiments.history.recovery [--trials N] [--replicates R] [--weeks W]
+[--members M] [--formats f,g] [--workers K] [--out DIR]` writes DIR/recovery.csv and prints
+it as a table; tests/test_history_calibrate.py runs a small one.
+"""
+
+import argparse
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from experiments.history import import_exports
+from experiments.history.calibrate import calibrate
+from experiments.history.export_chat import EXPORT_FORMATS, LOSSES
+from experiments.runner import run_plan
+from scenarios.loader import validate_dict
+from sim.profile import Profile
+
+TRUTH = Profile("truth", {"post_rate": 0.014, "voice_spread": 1.2, "shift": 1.5,
+                          "night": 0.6, "evening": 1.3, "churn_per_day": 0.003,
+                          "thanks_share": 0.5})
+"""Constants changed from the defaults in the simulated history."""
+IDENTIFIABLE = {"post_rate": EXPORT_FORMATS, "voice_spread": EXPORT_FORMATS,
+                "shift": EXPORT_FORMATS, "night": EXPORT_FORMATS, "evening": EXPORT_FORMATS,
+                "churn_per_day": ("telegram-json", "whatsapp-txt"),
+                "thanks_share": ("wechat-chatlog-csv", "qq-txt")}
+"""Which formats each name is identifiable from (docs/history.md, "What the data pins down")."""
+SUFFIX = {"wechat-chatlog-csv": "csv", "telegram-json": "json", "qq-txt": "txt",
+          "whatsapp-txt": "txt"}
+
+
+def recovery_plan(weeks: int = 12, members: int = 200) -> dict:
+    """The simulated history's plan: daily red packets, a weekly 接龙, a topic every 2 days."""
+    return {
+        "name": "recovery",
+        "description": "recovery test: daily red packets, a weekly 接龙, QR influx",
+        "group": {"type": "fan", "topic_value": 0.5, "weeks": weeks},
+        "host": {"ip_strength": 0.5, "ip_match": 0.6, "capacity": 4},
+        "members": {"initial": members, "clustered": 0.3},
+        "pool": {"size": 2 * members},
+        "growth": {"qr_influx_per_day": 1.0},
+        "calendar": [{"kind": "topic", "every_days": 2, "hour": 20},
+                     {"kind": "red_packet", "every_days": 1, "hour": 21, "amount": 20,
+                      "count": 10},
+                     {"kind": "jielong", "weekday": "sat", "hour": 10}],
+    }
+
+
+def recovery(work: Path, formats: Sequence[str] = EXPORT_FORMATS, *, trials: int = 200,
+             replicates: int = 8, weeks: int = 12, members: int = 200, workers: int = 1,
+             names: Sequence[str] | None = None, seed: int = 0) -> pd.DataFrame:
+    """One row per format and fitted name: truth, fitted value, interval, whether the truth is
+    inside, whether the data pinned it down, and whether the docs call it identifiable there."""
+    from experiments.history.export_chat import export_chat
+
+    plan = validate_dict(recovery_plan(weeks, members))
+    run_dir = work / "run"
+    run_plan(plan, replicates=1, seed=seed + 777, hourly=True, out=run_dir, profile=TRUTH)
+    rows = []
+    for fmt in formats:
+        export = export_chat(run_dir, 0, fmt, work / f"{fmt}.{SUFFIX[fmt]}")
+        hist = work / f"history-{fmt}"
+        import_exports([export], hist, salt="recovery")
+        started = time.perf_counter()
+        kwargs = {"names": names} if names else {}
+        result = calibrate(hist, run_dir / "plan.yaml", trials=trials, replicates=replicates,
+                           workers=workers, seed=seed, out=hist / "fit", **kwargs)
+        seconds = time.perf_counter() - started
+        for r in result.table.itertuples():
+            truth = TRUTH.values.get(r.name, r.prior)
+            rows.append({"format": fmt, "name": r.name, "truth": truth, "fitted": r.value,
+                         "lo": r.lo, "hi": r.hi, "inside": bool(r.lo <= truth <= r.hi),
+                         "identified": r.identified,
+                         "identifiable": fmt in IDENTIFIABLE.get(r.name, ()),
+                         "seconds": round(seconds)})
+        rows += [{"format": fmt, "name": s.split(":")[0], "note": s, "identifiable": False}
+                 for s in result.skipped]
+    return pd.DataFrame(rows)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--trials", type=int, default=200)
+    ap.add_argument("--replicates", type=int, default=8)
+    ap.add_argument("--weeks", type=int, default=12)
+    ap.add_argument("--members", type=int, default=200)
+    ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--formats", default=",".join(EXPORT_FORMATS))
+    ap.add_argument("--out", type=Path, default=Path("recovery"))
+    a = ap.parse_args(argv)
+    a.out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        table = recovery(Path(tmp), a.formats.split(","), trials=a.trials,
+                         replicates=a.replicates, weeks=a.weeks, members=a.members,
+                         workers=a.workers)
+    table.to_csv(a.out / "recovery.csv", index=False)
+    print(table.to_markdown(index=False, floatfmt=".4g"))
+    print("\nFormat losses: " + "; ".join(f"{k}: {v}" for k, v in LOSSES.items()))
+
+
+if __name__ == "__main__":
+    main()

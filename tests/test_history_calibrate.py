@@ -1,0 +1,123 @@
+"""Profiles, export-chat round trips and calibration recovery (docs/history.md)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from experiments.history import import_exports
+from experiments.history.calibrate import CalibrationError, calibrate, read_history
+from experiments.history.export_chat import EXPORT_FORMATS, ExportChatError, export_chat
+from experiments.runner import run_plan
+from scenarios.loader import validate_dict
+from sim import profile as prof
+from sim.run import simulate
+
+PLAN = {
+    "description": "a small group with daily red packets and a weekly 接龙",
+    "group": {"type": "fan", "topic_value": 0.5, "weeks": 3},
+    "host": {"ip_strength": 0.5, "ip_match": 0.6, "capacity": 4},
+    "members": {"initial": 60, "clustered": 0.3},
+    "pool": {"size": 120},
+    "growth": {"qr_influx_per_day": 1.0},
+    "calendar": [{"kind": "topic", "every_days": 2, "hour": 20},
+                 {"kind": "red_packet", "every_days": 1, "hour": 21, "amount": 20, "count": 10},
+                 {"kind": "jielong", "weekday": "sat", "hour": 10}],
+}
+EXACT = ("joins", "real_messages", "jielong_entries")
+"""Daily columns every format gives back unchanged."""
+LEAVES = {"telegram-json", "whatsapp-txt"}
+RED_PACKETS = {"wechat-chatlog-csv", "qq-txt"}
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run")
+    run_plan(validate_dict(dict(PLAN, name="small")), replicates=1, hourly=True, out=out)
+    return out
+
+
+# ---- profiles -------------------------------------------------------------------------------
+def test_profile_changes_the_run_and_only_what_it_names():
+    plan = validate_dict(dict(PLAN, name="small"))
+    base = simulate(plan, 1).daily
+    same = simulate(plan, 1, profile=prof.Profile("empty")).daily
+    pd.testing.assert_frame_equal(base, same)
+    chatty = simulate(plan, 1, profile=prof.Profile("chatty", {"post_rate": 0.03})).daily
+    assert chatty["real_messages"].sum() > 1.5 * base["real_messages"].sum()
+
+
+def test_profile_rhythm_shift_moves_activity_later():
+    r = prof.rhythm(shift=2.0)
+    assert r.mean() == pytest.approx(1.0)
+    assert np.argmax(r) == (np.argmax(prof.rhythm()) + 2) % 24
+
+
+def test_profile_yaml_round_trip_and_plan_levers(tmp_path):
+    p = prof.Profile("x", {"voice_spread": 1.2, "shift": -1.0, "pool.interest_mean": 0.7})
+    loaded = prof.load(p.save(tmp_path / "profile.yaml"))
+    assert loaded.values == p.values and loaded.digest == p.digest
+    plan = loaded.apply_plan(validate_dict(dict(PLAN, name="small")))
+    assert plan.pool.interest_mean == 0.7
+    assert loaded.constants().voice_spread == 1.2
+
+
+@pytest.mark.parametrize("raw, message", [
+    ({"constants": {"post_rte": 0.01}}, "post_rte: unknown name"),
+    ({"constants": {"post_rate": 5}}, "post_rate = 5: must be a number in [0.002, 0.04]"),
+    ({"rhythm": {"post_rate": 0.01}}, "post_rate belongs under constants"),
+    ({"constants": {"voice_spread": "wide"}}, "voice_spread = 'wide'"),
+    ({"colour": {}}, "unknown key(s) colour"),
+])
+def test_profile_errors_name_the_field_and_range(raw, message):
+    with pytest.raises(prof.ProfileError, match=None) as error:
+        prof.from_dict(raw, "p.yaml")
+    assert message in str(error.value)
+
+
+def test_run_directory_records_the_profile(tmp_path):
+    p = prof.Profile("quiet", {"post_rate": 0.004})
+    run_plan(validate_dict(dict(PLAN, name="small")), replicates=1, out=tmp_path, profile=p)
+    assert prof.load(tmp_path / "profile.yaml").values == p.values
+    manifest = yaml.safe_load((tmp_path / "groupsim.json").read_text())
+    assert manifest["spec"]["profile"]["digest"] == p.digest
+
+
+# ---- export-chat round trip -----------------------------------------------------------------
+@pytest.mark.parametrize("fmt", EXPORT_FORMATS)
+def test_export_chat_round_trip(run_dir, tmp_path, fmt):
+    suffix = {"wechat-chatlog-csv": "csv", "telegram-json": "json"}.get(fmt, "txt")
+    export = export_chat(run_dir, 0, fmt, tmp_path / f"chat.{suffix}")
+    result = import_exports([export], tmp_path / "hist")
+    assert set(result.formats.values()) == {fmt}
+    obs = pd.read_parquet(tmp_path / "hist" / "observed.parquet")
+    sim = pd.read_parquet(run_dir / "daily.parquet")
+    assert len(obs) == len(sim)
+    for column in EXACT:
+        assert obs[column].astype(int).tolist() == sim[column].astype(int).tolist(), column
+    if fmt in LEAVES:
+        assert obs["leaves"].astype(int).tolist() == sim["leaves"].tolist()
+        assert obs["members"].astype(int).tolist() == sim["members"].tolist()
+    else:
+        assert obs["leaves"].isna().all()
+    posters = obs["active_posters"].astype(int)
+    if fmt in RED_PACKETS:
+        assert obs["prompted_messages"].astype(int).tolist() == \
+            sim["prompted_messages"].round().astype(int).tolist()
+        assert posters.tolist() == sim["active_posters"].tolist()
+    else:  # thanks without a red packet are conversation, and their posters active
+        assert obs["prompted_messages"].astype(int).sum() == 0
+        assert (posters >= sim["active_posters"]).all()
+
+
+def test_export_chat_errors(run_dir, tmp_path):
+    with pytest.raises(ExportChatError, match="--format 'fax'"):
+        export_chat(run_dir, 0, "fax", tmp_path / "x")
+    with pytest.raises(ExportChatError, match="--replicate 7"):
+        export_chat(run_dir, 7, "qq-txt", tmp_path / "x")
+
+
+# ---- calibration ----------------------------------------------------------------------------
+def test_calibrate_errors(run_dir, tmp_path):
+    with pytest.raises(CalibrationError, match="no observed.parquet"):
+        read_history(tmp_path)
