@@ -18,10 +18,17 @@ Score (minimised) = −(Σ over series of weight × log-likelihood) − log prio
 - Prior: normal around the default (sim/constants.py, the plan's value for plan levers), on the
   log scale for rates and lengths, with σ a quarter of the allowed range.
 
-Interval of a fitted name: the range of its values over the trials whose score is within
-`DELTA` of the best (a profile-likelihood interval: 1.92 is the 95 % χ²₁ cut-off, widened by the
-score's own Monte Carlo noise, measured by re-playing the best values with fresh seeds). A name
-whose interval spans more than `UNPINNED` of its allowed range is reported as not identified.
+Trials: the first `trials` − n_local are TPE's search (the first of them the defaults); the last
+n_local = max(p(p + 3)/2 + 5, trials/4) (at most half; p fitted names) are a cloud around the
+best (σ `LOCAL_SIGMA` of each range) that shows the score's curvature.
+
+Interval of a fitted name: 95 % of a Laplace approximation of the posterior. A quadratic is
+fitted by least squares to the scores of the trials within `QUAD_SPAN` of the best (on each
+name's search scale mapped to [0, 1]); its Hessian's eigenvalues are floored at the prior's own
+curvature (noise cannot make a direction sharper than nothing-but-prior is flat), its inverse,
+times 1 + 1/replicates (the simulated means' own noise, as in synthetic likelihood), is the
+covariance, and the interval is the best value ± 1.96 σ, clipped to the allowed range. A name
+whose interval spans more than `UNPINNED` of its range is reported as not identified.
 """
 
 import math
@@ -48,12 +55,16 @@ WEIGHTS = dict.fromkeys(SERIES, 1.0)
 NEEDS = {"churn_per_day": "leaves", "thanks_share": "prompted_messages",
          "jielong_reads": "jielong_entries"}
 """A name fitted only when its series is known and not all zero."""
-DEFAULT_FIT = ("post_rate", "voice_spread", "burst_extra", "salience_days", "churn_per_day",
-               "thanks_share", "jielong_reads", "shift", "night", "evening",
-               "pool.interest_mean", "pool.relation_to_host")
+DEFAULT_FIT = ("post_rate", "voice_spread", "churn_per_day", "thanks_share", "jielong_reads",
+               "shift", "night", "evening")
+"""Fitted unless `names` says otherwise; the other names of `PARAMETERS` (exchange length,
+salience decay, social proof, the pool's interest and relation to the host) trade off against
+posting propensity in daily counts and are fitted only when asked for."""
 K_MIN, K_MAX = 2.0, 1000.0
-DELTA = 1.92
 UNPINNED = 0.5
+LOCAL_SIGMA = 0.08  # σ of the local cloud, as a share of each name's range
+QUAD_SPAN = 30.0  # score units above the best within which the quadratic is fitted
+PRIOR_CURVATURE = 16.0  # the prior's own curvature on the unit scale (σ = a quarter range)
 MU_FLOOR = 0.05
 JOURNAL = "calibrate.journal"
 
@@ -185,6 +196,8 @@ def fitted_names(history: History, names: Sequence[str]) -> tuple[list[str], lis
         y = history.observed.get(series) if series else None
         if series and (y is None or np.all(np.isnan(y[:history.days]))):
             skipped.append(f"{name}: {series} unknown in this export")
+        elif series and np.nansum(y[:history.days]) == 0:
+            skipped.append(f"{name}: no {series} in this export")
         elif name == "thanks_share" and "red_packet" not in plan_kinds:
             skipped.append(f"{name}: the plan has no red packets")
         elif name == "jielong_reads" and "jielong" not in plan_kinds:
@@ -262,27 +275,30 @@ def calibrate(history_dir: Path, plan: Path | None = None, *, trials: int = 200,
                 trial.set_user_attr(series, value)
             return -(total + log_prior(values, history.plan))
 
-        done = sum(t.state == optuna.trial.TrialState.COMPLETE for t in study.trials)
-        if done < trials:
+        n_local = min(trials // 2, max(len(keep) * (len(keep) + 3) // 2 + 5, trials // 4))
+        done = len(_complete(study))
+        if done < trials - n_local:  # search: TPE
+            study.optimize(objective, n_trials=trials - n_local - done)
+            done = len(_complete(study))
+        if done < trials:  # local: a cloud around the best, for the curvature
+            rng = np.random.default_rng([seed, done])
+            centre = _to_unit(study.best_trial.params, keep)
+            for u in np.clip(centre + LOCAL_SIGMA * rng.standard_normal((trials - done, len(keep))),
+                             0, 1):
+                study.enqueue_trial(_from_unit(u, keep))
             study.optimize(objective, n_trials=trials - done)
         best = study.best_trial
         best_values = {n: best.params[n] for n in keep}
-        profile_best = Profile("best", best_values)
         fresh = [seed + 10_000 + r for r in range(max(replicates, 20))]
-        check = _chunked(history.plan, profile_best, fresh, history.total_days, pool)
+        check = _chunked(history.plan, Profile("best", best_values), fresh, history.total_days,
+                         pool)
     finally:
         if pool is not None:
             pool.shutdown()
-    # the score's Monte Carlo noise: the best values re-scored on fresh seeds, in groups
-    groups = [list(range(i, len(fresh), len(fresh) // replicates or 1))[:replicates]
-              for i in range(len(fresh) // replicates or 1)]
-    noise = np.std([score(history, {k: v[g] for k, v in check.items()}, weights)[0]
-                    for g in groups]) if len(groups) > 1 else 0.0
-    table = intervals(study, keep, best.value, DELTA + float(noise), history.plan)
+    table = intervals(_complete(study), keep, replicates, history.plan)
     profile = Profile(name or f"{Path(history_dir).resolve().name}", best_values, fit={
         "history": str(history_dir), "trials": len(study.trials), "replicates": replicates,
         "seed": seed, "holdout_days": holdout_days, "score": float(best.value),
-        "delta": DELTA + float(noise),
         "intervals": {r.name: [float(r.lo), float(r.hi)] for r in table.itertuples()},
         "not_identified": [r.name for r in table.itertuples() if not r.identified],
         "not_fitted": skipped})
@@ -294,25 +310,78 @@ def calibrate(history_dir: Path, plan: Path | None = None, *, trials: int = 200,
     return Calibration(profile, table, skipped, paths)
 
 
-def intervals(study, keep: list[str], best: float, delta: float, plan: Plan) -> pd.DataFrame:
-    """Per fitted name: best value, [lo, hi] over trials within `delta` of the best score."""
+def _complete(study) -> list:
     import optuna
 
-    done = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE
-            and all(n in t.params for n in keep)]
-    near = [t for t in done if t.value <= best + delta]
-    best_trial = min(done, key=lambda t: t.value)
-    rows = []
+    return [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
+
+
+def _scale(name: str):
+    return np.log if PARAMETERS[name].log else (lambda x: x)
+
+
+def _to_unit(values: dict[str, float], keep: list[str]) -> np.ndarray:
+    """Values on the search scale mapped to [0, 1] per name."""
+    out = []
     for n in keep:
+        f, p = _scale(n), PARAMETERS[n]
+        out.append((f(values[n]) - f(p.lo)) / (f(p.hi) - f(p.lo)))
+    return np.array(out)
+
+
+def _from_unit(u: np.ndarray, keep: list[str]) -> dict[str, float]:
+    out = {}
+    for n, x in zip(keep, u):
         p = PARAMETERS[n]
-        vals = np.array([t.params[n] for t in near])
-        lo, hi = float(vals.min()), float(vals.max())
-        f = np.log if p.log else (lambda x: x)
-        share = (f(hi) - f(lo)) / (f(p.hi) - f(p.lo))
-        rows.append({"name": n, "value": best_trial.params[n], "lo": lo, "hi": hi,
+        if p.log:
+            out[n] = float(np.clip(np.exp(np.log(p.lo) + x * (np.log(p.hi) - np.log(p.lo))),
+                                   p.lo, p.hi))
+        else:
+            out[n] = float(np.clip(p.lo + x * (p.hi - p.lo), p.lo, p.hi))
+    return out
+
+
+def curvature(trials: list, keep: list[str]) -> np.ndarray:
+    """Hessian (on the unit scale) of a quadratic fitted by least squares to the scores of the
+    trials within `QUAD_SPAN` of the best (at least the best 2 × coefficients), eigenvalues
+    floored at the prior's curvature."""
+    scores = np.array([t.value for t in trials])
+    order = np.argsort(scores)
+    p = len(keep)
+    n_coef = 1 + p + p * (p + 1) // 2
+    near = [i for i in order if scores[i] <= scores[order[0]] + QUAD_SPAN]
+    if len(near) < 2 * n_coef:
+        near = list(order[:2 * n_coef])
+    u0 = _to_unit(trials[order[0]].params, keep)
+    du = np.array([_to_unit(trials[i].params, keep) for i in near]) - u0
+    iu = np.triu_indices(p)
+    quad = du[:, iu[0]] * du[:, iu[1]]
+    design = np.hstack([np.ones((len(near), 1)), du, quad])
+    coef = np.linalg.lstsq(design, scores[near], rcond=None)[0][1 + p:]
+    h = np.zeros((p, p))
+    h[iu] = coef
+    h = h + h.T  # diagonal: 2 × a_jj; off-diagonal: a_jk
+    w, v = np.linalg.eigh(h)
+    return (v * np.maximum(w, PRIOR_CURVATURE)) @ v.T
+
+
+def intervals(trials: list, keep: list[str], replicates: int, plan: Plan) -> pd.DataFrame:
+    """Per fitted name: the best trial's value and a 95 % interval from the Laplace
+    approximation of the posterior (see the module docstring)."""
+    best = min(trials, key=lambda t: t.value)
+    cov = np.linalg.inv(curvature(trials, keep)) * (1 + 1 / replicates)
+    u0 = _to_unit(best.params, keep)
+    half = 1.96 * np.sqrt(np.diag(cov))
+    lo = _from_unit(np.clip(u0 - half, 0, 1), keep)
+    hi = _from_unit(np.clip(u0 + half, 0, 1), keep)
+    rows = []
+    for j, n in enumerate(keep):
+        p = PARAMETERS[n]
+        share = float(min(u0[j] + half[j], 1) - max(u0[j] - half[j], 0))
+        rows.append({"name": n, "value": best.params[n], "lo": lo[n], "hi": hi[n],
                      "prior": prior_centre(n, plan), "range_lo": p.lo, "range_hi": p.hi,
                      "share_of_range": share, "identified": bool(share <= UNPINNED),
-                     "trials_within": len(near), "doc": p.doc})
+                     "doc": p.doc})
     return pd.DataFrame(rows)
 
 
