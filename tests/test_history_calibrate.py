@@ -118,6 +118,41 @@ def test_export_chat_errors(run_dir, tmp_path):
 
 
 # ---- calibration ----------------------------------------------------------------------------
-def test_calibrate_errors(run_dir, tmp_path):
+def test_calibrate_needs_an_import(tmp_path):
     with pytest.raises(CalibrationError, match="no observed.parquet"):
         read_history(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def history(run_dir, tmp_path_factory):
+    out = tmp_path_factory.mktemp("history")
+    import_exports([export_chat(run_dir, 0, "whatsapp-txt", out / "chat.txt")], out / "hist")
+    return out / "hist"
+
+
+def test_calibrate_writes_profile_fit_and_resumes(run_dir, history, tmp_path):
+    kwargs = dict(trials=6, replicates=2, holdout_days=7, out=tmp_path / "fit",
+                  names=("post_rate", "shift", "thanks_share"))
+    result = calibrate(history, run_dir / "plan.yaml", **kwargs)
+    profile = prof.load(tmp_path / "fit" / "profile.yaml")
+    assert set(profile.values) == {"post_rate", "shift"}  # no red packets in a WhatsApp export
+    assert profile.fit["not_fitted"] == ["thanks_share: no prompted_messages in this export"]
+    lo, hi = profile.fit["intervals"]["post_rate"]
+    assert lo <= profile.values["post_rate"] <= hi
+    fit = pd.read_parquet(tmp_path / "fit" / "fit.parquet")
+    days = fit[fit["series"] == "conversation"]
+    assert (~days["fitted"]).sum() == 7 and not days["fitted"].iloc[:-7].eq(False).any()
+    assert (days["sim_q10"] <= days["sim_median"]).all()
+    assert (days["sim_median"] <= days["sim_q90"]).all()
+    assert "held out" in (tmp_path / "fit" / "fit.html").read_text()
+    assert result.profile.values == profile.values
+    again = calibrate(history, run_dir / "plan.yaml", **kwargs)  # resumed: nothing to run
+    assert again.profile.values == profile.values
+    assert again.profile.fit["trials"] == 6
+
+
+def test_calibrate_bad_input_says_which(history):
+    with pytest.raises(CalibrationError, match="holdout_days = 30"):
+        calibrate(history, trials=2, replicates=2, holdout_days=30)
+    with pytest.raises(CalibrationError, match="post_rte: unknown name"):
+        calibrate(history, trials=2, replicates=2, names=("post_rte",))
