@@ -132,6 +132,11 @@ class Profile:
         played = {k: float(v) for k, v in sorted(self.values.items())}
         return hashlib.sha1(json.dumps([self.name, played]).encode()).hexdigest()[:16]
 
+    @property
+    def label(self) -> str:
+        """How reports and decks name it: `name (digest's first 8)`."""
+        return f"{self.name} ({self.digest[:8]})"
+
     def save(self, path: Path) -> Path:
         path.write_text(yaml.safe_dump(self.to_dict(), allow_unicode=True, sort_keys=False),
                         encoding="utf-8")

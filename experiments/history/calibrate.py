@@ -15,6 +15,8 @@ Score (minimised) = −(Σ over series of weight × log-likelihood) − log prio
   ignored). A day unknown in observed.parquet (NA) is skipped, and a series unknown on every day
   is not fitted (nor are the names only it could tell, `NEEDS`).
 - The hour-of-day series is the fit window's conversation per local hour (24 counts).
+- When the plan has red packets and the export shows none (Telegram, WhatsApp), simulated
+  prompted thanks are counted as conversation, as the import counts them.
 - Prior: normal around the default (sim/constants.py, the plan's value for plan levers), on the
   log scale for rates and lengths, with σ a quarter of the allowed range.
 
@@ -82,6 +84,7 @@ class History:
     hour_of_day: np.ndarray  # (24,) conversation per local hour over the fit days
     days: int  # fit days (all but the holdout)
     total_days: int
+    thanks_talk: bool  # the plan has red packets the export does not show: thanks are talk
 
 
 def read_history(history_dir: Path, plan: Path | None = None, holdout_days: int = 0,
@@ -117,22 +120,27 @@ def read_history(history_dir: Path, plan: Path | None = None, holdout_days: int 
     day = (local.dt.tz_localize(None).dt.normalize() - first).dt.days
     hours = local.dt.hour[talk & (day < fit_days)]
     hour_of_day = np.bincount(hours.to_numpy(), minlength=24).astype(np.float64)
-    return History(plan_obj, observed, hour_of_day, fit_days, total)
+    packets = obs["red_packets"].astype("Float64").fillna(0).sum() if "red_packets" in obs else 0
+    thanks_talk = packets == 0 and any(item.kind == "red_packet" for item in plan_obj.calendar)
+    return History(plan_obj, observed, hour_of_day, fit_days, total, bool(thanks_talk))
 
 
-def simulate_series(plan: Plan, profile: Profile, seeds: Sequence[int],
-                    days: int) -> dict[str, np.ndarray]:
+def simulate_series(plan: Plan, profile: Profile, seeds: Sequence[int], days: int,
+                    thanks_talk: bool = False) -> dict[str, np.ndarray]:
     """Play `plan` with `profile` once per seed: series -> (len(seeds), days) counts, and
-    `hour_of_day` -> (len(seeds), 24) conversation per hour over the first `days` days."""
+    `hour_of_day` -> (len(seeds), 24) conversation per hour over the first `days` days.
+    `thanks_talk`: the export shows no red packets, so prompted thanks are conversation."""
     out: dict[str, list[np.ndarray]] = {name: [] for name in SERIES}
     for seed in seeds:
         run = simulate(plan, seed, hourly=True, profile=profile)
         d = run.daily.iloc[:days]
-        conv = d["real_messages"] - d["prompted_messages"] - d["jielong_entries"]
+        conv = d["real_messages"] - d["jielong_entries"] - (0 if thanks_talk
+                                                            else d["prompted_messages"])
         for name in SERIES[:-1]:
             out[name].append((conv if name == "conversation" else d[name]).to_numpy(np.float64))
         h = run.hourly.iloc[:days * 24]
-        hconv = (h["real_messages"] - h["prompted_messages"] - h["jielong_entries"]).to_numpy()
+        hconv = (h["real_messages"] - h["jielong_entries"]
+                 - (0 if thanks_talk else h["prompted_messages"])).to_numpy()
         out["hour_of_day"].append(hconv.reshape(-1, 24).sum(axis=0))
     return {name: np.array(v) for name, v in out.items()}
 
@@ -207,11 +215,13 @@ def fitted_names(history: History, names: Sequence[str]) -> tuple[list[str], lis
     return keep, skipped
 
 
-def _chunked(plan: Plan, profile: Profile, seeds: list[int], days: int, pool) -> dict:
+def _chunked(history: History, profile: Profile, seeds: list[int], days: int, pool) -> dict:
+    args = (history.plan, profile)
     if pool is None:
-        return simulate_series(plan, profile, seeds, days)
+        return simulate_series(*args, seeds, days, history.thanks_talk)
     parts = [seeds[i::pool._max_workers] for i in range(pool._max_workers)]
-    futures = [pool.submit(simulate_series, plan, profile, part, days) for part in parts if part]
+    futures = [pool.submit(simulate_series, *args, part, days, history.thanks_talk)
+               for part in parts if part]
     results = [f.result() for f in futures]
     order = np.argsort(np.concatenate([part for part in parts if part]))
     return {name: np.concatenate([r[name] for r in results])[order] for name in SERIES}
@@ -269,7 +279,7 @@ def calibrate(history_dir: Path, plan: Path | None = None, *, trials: int = 200,
         def objective(trial) -> float:
             values = {n: trial.suggest_float(n, PARAMETERS[n].lo, PARAMETERS[n].hi,
                                              log=PARAMETERS[n].log) for n in keep}
-            sims = _chunked(history.plan, Profile("trial", values), seeds, history.days, pool)
+            sims = _chunked(history, Profile("trial", values), seeds, history.days, pool)
             total, parts = score(history, sims, weights)
             for series, value in parts.items():
                 trial.set_user_attr(series, value)
@@ -290,7 +300,7 @@ def calibrate(history_dir: Path, plan: Path | None = None, *, trials: int = 200,
         best = study.best_trial
         best_values = {n: best.params[n] for n in keep}
         fresh = [seed + 10_000 + r for r in range(max(replicates, 20))]
-        check = _chunked(history.plan, Profile("best", best_values), fresh, history.total_days,
+        check = _chunked(history, Profile("best", best_values), fresh, history.total_days,
                          pool)
     finally:
         if pool is not None:
