@@ -8,6 +8,7 @@ import yaml
 from experiments.history import import_exports
 from experiments.history.calibrate import CalibrationError, calibrate, read_history
 from experiments.history.export_chat import EXPORT_FORMATS, ExportChatError, export_chat
+from experiments.history.recovery import recovery
 from experiments.runner import run_plan
 from scenarios.loader import validate_dict
 from sim import profile as prof
@@ -156,3 +157,24 @@ def test_calibrate_bad_input_says_which(history):
         calibrate(history, trials=2, replicates=2, holdout_days=30)
     with pytest.raises(CalibrationError, match="post_rte: unknown name"):
         calibrate(history, trials=2, replicates=2, names=("post_rte",))
+
+
+# ---- recovery (small; the full size is `python -m experiments.history.recovery`) ------------
+RECOVERED = ("post_rate", "voice_spread", "shift")
+SMALL_TRUTH = prof.Profile("truth", {"post_rate": 0.014, "voice_spread": 1.2, "shift": 1.5,
+                                     "churn_per_day": 0.003})
+
+
+@pytest.mark.parametrize("fmt", ["wechat-chatlog-csv", "whatsapp-txt"])
+def test_recovery_small(tmp_path, fmt):
+    table = recovery(tmp_path, [fmt], trials=40, replicates=4, weeks=4, members=150,
+                     truth=SMALL_TRUTH,
+                     names=RECOVERED + (("churn_per_day",) if fmt == "whatsapp-txt" else ()))
+    rows = table.set_index("name")
+    for name in RECOVERED:
+        assert rows.loc[name, "inside"], rows.loc[name].to_dict()
+        assert rows.loc[name, "identified"], rows.loc[name].to_dict()
+    if fmt == "whatsapp-txt":
+        assert rows.loc["churn_per_day", "inside"]
+    else:
+        assert "leaves unknown" in rows.loc["churn_per_day", "note"]

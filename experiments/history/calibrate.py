@@ -8,11 +8,14 @@ same luck) and comparing each simulated daily series with the observed one. Optu
 interrupted calibration resumes where it stopped.
 
 Score (minimised) = −(Σ over series of weight × log-likelihood) − log prior.
-- Likelihood: each known day's count is negative binomial with mean the replicates' mean that
-  day and a dispersion k per series taken from the replicates themselves (method of moments,
-  pooled over days: var = μ + μ²/k), so the fit does not punish the day-to-day luck the model
-  itself produces; k lies in [K_MIN, K_MAX] (K_MAX ≈ Poisson, K_MIN keeps a series from being
-  ignored). A day unknown in observed.parquet (NA) is skipped, and a series unknown on every day
+- Likelihood (`nb_loglik`): one history is one run, and runs differ in their whole level (who
+  happened to join, how loud the loud ones are), not only day by day. So each series has a
+  history-level random level, log-normal with the replicates' own spread of totals, integrated
+  out; given the level, each known day's count is negative binomial around the replicates'
+  level-adjusted mean that day, with a dispersion k per series read from the replicates
+  (method of moments, pooled over days: var = μ + μ²/k), so the fit does not punish the luck the
+  model itself produces; k lies in [K_MIN, K_MAX] (K_MAX ≈ Poisson, K_MIN keeps a series from
+  being ignored). A day unknown in observed.parquet (NA) is skipped, and a series unknown on every day
   is not fitted (nor are the names only it could tell, `NEEDS`).
 - The hour-of-day series is the fit window's conversation per local hour (24 counts).
 - When the plan has red packets and the export shows none (Telegram, WhatsApp), simulated
@@ -43,6 +46,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from scipy import stats
+from scipy.special import logsumexp
 
 from scenarios.loader import PlanError, load_plan
 from scenarios.schema import Plan
@@ -64,6 +68,8 @@ salience decay, social proof, the pool's interest and relation to the host) trad
 posting propensity in daily counts and are fitted only when asked for."""
 K_MIN, K_MAX = 2.0, 1000.0
 UNPINNED = 0.5
+LEVEL_FLOOR = 0.05  # least spread of a history's log level (5 %)
+GH_NODES = 9
 LOCAL_SIGMA = 0.08  # σ of the local cloud, as a share of each name's range
 QUAD_SPAN = 30.0  # score units above the best within which the quadratic is fitted
 PRIOR_CURVATURE = 16.0  # the prior's own curvature on the unit scale (σ = a quarter range)
@@ -146,16 +152,30 @@ def simulate_series(plan: Plan, profile: Profile, seeds: Sequence[int], days: in
 
 
 def nb_loglik(y: np.ndarray, sims: np.ndarray) -> float:
-    """Negative-binomial log-likelihood of observed counts `y` (NaN skipped) given replicate
-    counts `sims` (replicates × len(y)); dispersion pooled from the replicates' variance."""
+    """Log-likelihood of observed counts `y` (NaN skipped) given replicate counts `sims`
+    (replicates × len(y)): negative binomial days around a history-level random level.
+
+    Each replicate's level is its total over the known days relative to the replicates' mean;
+    the log level is normal with the replicates' spread (at least `LEVEL_FLOOR`) and is
+    integrated out (Gauss-Hermite, `GH_NODES` nodes). Days given the level are negative
+    binomial around the level-adjusted mean path, with the dispersion pooled from the
+    level-adjusted replicates (var = μ + μ²/k, k in [K_MIN, K_MAX])."""
     known = ~np.isnan(y)
     if not known.any():
         return 0.0
-    mu = np.maximum(sims.mean(axis=0), MU_FLOOR)[known]
-    var = sims.var(axis=0, ddof=1)[known] if len(sims) > 1 else mu
+    y, s = np.round(y[known]), sims[:, known]
+    totals = np.maximum(s.sum(axis=1), 1.0)
+    level = totals / totals.mean()
+    sigma = max(float(np.log(level).std(ddof=1)) if len(s) > 1 else 0.0, LEVEL_FLOOR)
+    adjusted = s / level[:, None]
+    mu = np.maximum(adjusted.mean(axis=0), MU_FLOOR)
+    var = adjusted.var(axis=0, ddof=1) if len(s) > 1 else mu
     excess = np.maximum(var - mu, 0.0).sum()
     k = K_MAX if excess <= 0 else float(np.clip((mu**2).sum() / excess, K_MIN, K_MAX))
-    return float(stats.nbinom.logpmf(np.round(y[known]), k, k / (k + mu)).sum())
+    x, w = np.polynomial.hermite.hermgauss(GH_NODES)
+    m = mu[None, :] * np.exp(np.sqrt(2) * sigma * x - sigma**2 / 2)[:, None]
+    ll = stats.nbinom.logpmf(y[None, :], k, k / (k + m)).sum(axis=1)
+    return float(logsumexp(ll, b=w / np.sqrt(np.pi)))
 
 
 def prior_centre(name: str, plan: Plan) -> float:

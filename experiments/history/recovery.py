@@ -53,14 +53,17 @@ def recovery_plan(weeks: int = 12, members: int = 200) -> dict:
 
 def recovery(work: Path, formats: Sequence[str] = EXPORT_FORMATS, *, trials: int = 200,
              replicates: int = 8, weeks: int = 12, members: int = 200, workers: int = 1,
-             names: Sequence[str] | None = None, seed: int = 0) -> pd.DataFrame:
+             names: Sequence[str] | None = None, seed: int = 0,
+             truth: Profile = TRUTH) -> pd.DataFrame:
     """One row per format and fitted name: truth, fitted value, interval, whether the truth is
-    inside, whether the data pinned it down, and whether the docs call it identifiable there."""
+    inside, whether the data pinned it down, and whether the docs call it identifiable there
+    (rows of names not fitted carry the reason in `note`). The history plays the recovery plan
+    with `truth`; `names` default to calibrate's `DEFAULT_FIT`."""
     from experiments.history.export_chat import export_chat
 
     plan = validate_dict(recovery_plan(weeks, members))
     run_dir = work / "run"
-    run_plan(plan, replicates=1, seed=seed + 777, hourly=True, out=run_dir, profile=TRUTH)
+    run_plan(plan, replicates=1, seed=seed + 777, hourly=True, out=run_dir, profile=truth)
     rows = []
     for fmt in formats:
         export = export_chat(run_dir, 0, fmt, work / f"{fmt}.{SUFFIX[fmt]}")
@@ -72,9 +75,9 @@ def recovery(work: Path, formats: Sequence[str] = EXPORT_FORMATS, *, trials: int
                            workers=workers, seed=seed, out=hist / "fit", **kwargs)
         seconds = time.perf_counter() - started
         for r in result.table.itertuples():
-            truth = TRUTH.values.get(r.name, r.prior)
-            rows.append({"format": fmt, "name": r.name, "truth": truth, "fitted": r.value,
-                         "lo": r.lo, "hi": r.hi, "inside": bool(r.lo <= truth <= r.hi),
+            true = truth.values.get(r.name, r.prior)
+            rows.append({"format": fmt, "name": r.name, "truth": true, "fitted": r.value,
+                         "lo": r.lo, "hi": r.hi, "inside": bool(r.lo <= true <= r.hi),
                          "identified": r.identified,
                          "identifiable": fmt in IDENTIFIABLE.get(r.name, ()),
                          "seconds": round(seconds)})
