@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 
 from experiments.history import FORMATS, HistoryError, HostNotFound, UnknownFormat, import_exports
+from experiments.history.calibrate import DEFAULT_FIT, CalibrationError, calibrate
 from experiments.history.export_chat import EXPORT_FORMATS, ExportChatError, export_chat
 
 
@@ -50,16 +51,18 @@ def calibrate_command(
     holdout_days: Annotated[int, typer.Option(min=0, help="Fit all but the last K days and "
                                               "forecast them.")] = 0,
     tz: Annotated[str, typer.Option(help="IANA time zone of the import.")] = "Asia/Shanghai",
+    fit: Annotated[list[str] | None, typer.Option("--fit", help="A name to fit (repeat); "
+                                                  "default: " + ", ".join(DEFAULT_FIT) + ".")]
+    = None,
     out: Annotated[Path | None, typer.Option(help="Where profile.yaml, fit.parquet, fit.html "
                                              "and the resumable journal go (default: "
                                              "HISTORY_DIR/fit).", file_okay=False)] = None,
 ) -> None:
     """Fit the audience's behaviour to a group's history: profile.yaml, fit.parquet, fit.html."""
-    from experiments.history.calibrate import CalibrationError, calibrate
-
     try:
         result = calibrate(history_dir, plan, trials=trials, replicates=replicates,
-                           workers=workers, seed=seed, holdout_days=holdout_days, out=out, tz=tz)
+                           workers=workers, seed=seed, holdout_days=holdout_days, out=out, tz=tz,
+                           names=tuple(fit) if fit else DEFAULT_FIT)
     except CalibrationError as error:
         typer.echo(f"Error: {error}", err=True)
         raise typer.Exit(2) from None
