@@ -32,7 +32,8 @@ fitted by least squares to the scores of the trials within `QUAD_SPAN` of the be
 name's search scale mapped to [0, 1]); its Hessian's eigenvalues are floored at the prior's own
 curvature (noise cannot make a direction sharper than nothing-but-prior is flat), its inverse,
 times 1 + 1/replicates (the simulated means' own noise, as in synthetic likelihood), is the
-covariance, and the interval is the best value ± 1.96 σ, clipped to the allowed range. A name
+covariance; the fitted value is one Newton step from the best trial towards the quadratic's
+minimum, at most one σ per name (the best trial alone is noisier) and the interval that ± 1.96 σ, clipped to the allowed range. A name
 whose interval spans more than `UNPINNED` of its range is reported as not identified.
 """
 
@@ -318,14 +319,14 @@ def calibrate(history_dir: Path, plan: Path | None = None, *, trials: int = 200,
                 study.enqueue_trial(_from_unit(u, keep))
             study.optimize(objective, n_trials=trials - done)
         best = study.best_trial
-        best_values = {n: best.params[n] for n in keep}
+        table = intervals(_complete(study), keep, replicates, history.plan)
+        best_values = dict(zip(table["name"], table["value"].astype(float)))
         fresh = [seed + 10_000 + r for r in range(max(replicates, 20))]
         check = _chunked(history, Profile("best", best_values), fresh, history.total_days,
                          pool)
     finally:
         if pool is not None:
             pool.shutdown()
-    table = intervals(_complete(study), keep, replicates, history.plan)
     profile = Profile(name or f"{Path(history_dir).resolve().name}", best_values, fit={
         "history": str(history_dir), "trials": len(study.trials), "replicates": replicates,
         "seed": seed, "holdout_days": holdout_days, "score": float(best.value),
@@ -371,10 +372,11 @@ def _from_unit(u: np.ndarray, keep: list[str]) -> dict[str, float]:
     return out
 
 
-def curvature(trials: list, keep: list[str]) -> np.ndarray:
-    """Hessian (on the unit scale) of a quadratic fitted by least squares to the scores of the
-    trials within `QUAD_SPAN` of the best (at least the best 2 × coefficients), eigenvalues
-    floored at the prior's curvature."""
+def quadratic(trials: list, keep: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A quadratic fitted by least squares to the scores of the trials within `QUAD_SPAN` of
+    the best (at least the best 2 × coefficients), on the unit scale around the best trial:
+    (the best trial's point u0, the gradient there, the Hessian with its eigenvalues floored at
+    the prior's curvature)."""
     scores = np.array([t.value for t in trials])
     order = np.argsort(scores)
     p = len(keep)
@@ -387,28 +389,33 @@ def curvature(trials: list, keep: list[str]) -> np.ndarray:
     iu = np.triu_indices(p)
     quad = du[:, iu[0]] * du[:, iu[1]]
     design = np.hstack([np.ones((len(near), 1)), du, quad])
-    coef = np.linalg.lstsq(design, scores[near], rcond=None)[0][1 + p:]
+    coef = np.linalg.lstsq(design, scores[near], rcond=None)[0]
     h = np.zeros((p, p))
-    h[iu] = coef
+    h[iu] = coef[1 + p:]
     h = h + h.T  # diagonal: 2 × a_jj; off-diagonal: a_jk
     w, v = np.linalg.eigh(h)
-    return (v * np.maximum(w, PRIOR_CURVATURE)) @ v.T
+    return u0, coef[1:1 + p], (v * np.maximum(w, PRIOR_CURVATURE)) @ v.T
 
 
 def intervals(trials: list, keep: list[str], replicates: int, plan: Plan) -> pd.DataFrame:
-    """Per fitted name: the best trial's value and a 95 % interval from the Laplace
-    approximation of the posterior (see the module docstring)."""
-    best = min(trials, key=lambda t: t.value)
-    cov = np.linalg.inv(curvature(trials, keep)) * (1 + 1 / replicates)
-    u0 = _to_unit(best.params, keep)
-    half = 1.96 * np.sqrt(np.diag(cov))
+    """Per fitted name: the Laplace approximation's mode and 95 % interval (see the module
+    docstring)."""
+    u_best, gradient, hessian = quadratic(trials, keep)
+    inv = np.linalg.inv(hessian)
+    cov = inv * (1 + 1 / replicates)
+    sd = np.sqrt(np.diag(cov))
+    # one Newton step towards the quadratic's minimum, at most one σ per name: a quadratic
+    # fitted to few noisy trials can point far off
+    u0 = np.clip(u_best + np.clip(-inv @ gradient, -sd, sd), 0, 1)
+    half = 1.96 * sd
+    mode = _from_unit(u0, keep)
     lo = _from_unit(np.clip(u0 - half, 0, 1), keep)
     hi = _from_unit(np.clip(u0 + half, 0, 1), keep)
     rows = []
     for j, n in enumerate(keep):
         p = PARAMETERS[n]
         share = float(min(u0[j] + half[j], 1) - max(u0[j] - half[j], 0))
-        rows.append({"name": n, "value": best.params[n], "lo": lo[n], "hi": hi[n],
+        rows.append({"name": n, "value": mode[n], "lo": lo[n], "hi": hi[n],
                      "prior": prior_centre(n, plan), "range_lo": p.lo, "range_hi": p.hi,
                      "share_of_range": share, "identified": bool(share <= UNPINNED),
                      "doc": p.doc})

@@ -97,11 +97,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--out", type=Path, default=Path("recovery"))
     a = ap.parse_args(argv)
     a.out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        table = recovery(Path(tmp), a.formats.split(","), trials=a.trials,
-                         replicates=a.replicates, weeks=a.weeks, members=a.members,
-                         workers=a.workers)
-    table.to_csv(a.out / "recovery.csv", index=False)
+    tables = []
+    for fmt in a.formats.split(","):  # one format at a time: the table grows as each finishes
+        with tempfile.TemporaryDirectory() as tmp:
+            tables.append(recovery(Path(tmp), [fmt], trials=a.trials, replicates=a.replicates,
+                                   weeks=a.weeks, members=a.members, workers=a.workers))
+        table = pd.concat(tables, ignore_index=True)
+        table.to_csv(a.out / "recovery.csv", index=False)
     print(table.to_markdown(index=False, floatfmt=".4g"))
     print("\nFormat losses: " + "; ".join(f"{k}: {v}" for k, v in LOSSES.items()))
 
