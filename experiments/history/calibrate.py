@@ -32,7 +32,8 @@ fitted by least squares to the scores of the trials within `QUAD_SPAN` of the be
 name's search scale mapped to [0, 1]); its Hessian's eigenvalues are floored at the prior's own
 curvature (noise cannot make a direction sharper than nothing-but-prior is flat), its inverse,
 times 1 + 1/replicates (the simulated means' own noise, as in synthetic likelihood), is the
-covariance; the fitted value is one Newton step from the best trial towards the quadratic's
+covariance, to whose variances the search's own error is added (the variance, per name, of the
+best max(5, trials/20) trials: a search that has not settled gives a wider interval); the fitted value is one Newton step from the best trial towards the quadratic's
 minimum, at most one σ per name (the best trial alone is noisier) and the interval that ± 1.96 σ, clipped to the allowed range. A name
 whose interval spans more than `UNPINNED` of its range is reported as not identified.
 """
@@ -71,6 +72,7 @@ K_MIN, K_MAX = 2.0, 1000.0
 UNPINNED = 0.5
 LEVEL_FLOOR = 0.05  # least spread of a history's log level (5 %)
 GH_NODES = 9
+TOP_TRIALS = 5  # at least this many best trials measure the search's own error
 LOCAL_SIGMA = 0.08  # σ of the local cloud, as a share of each name's range
 QUAD_SPAN = 30.0  # score units above the best within which the quadratic is fitted
 PRIOR_CURVATURE = 16.0  # the prior's own curvature on the unit scale (σ = a quarter range)
@@ -403,7 +405,10 @@ def intervals(trials: list, keep: list[str], replicates: int, plan: Plan) -> pd.
     u_best, gradient, hessian = quadratic(trials, keep)
     inv = np.linalg.inv(hessian)
     cov = inv * (1 + 1 / replicates)
-    sd = np.sqrt(np.diag(cov))
+    # the search's own error: how far apart the best few trials still are
+    top = sorted(trials, key=lambda t: t.value)[:max(TOP_TRIALS, len(trials) // 20)]
+    search = np.std([_to_unit(t.params, keep) for t in top], axis=0)
+    sd = np.sqrt(np.diag(cov) + search**2)
     # one Newton step towards the quadratic's minimum, at most one σ per name: a quadratic
     # fitted to few noisy trials can point far off
     u0 = np.clip(u_best + np.clip(-inv @ gradient, -sd, sd), 0, 1)

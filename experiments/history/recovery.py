@@ -1,5 +1,6 @@
 """Recovery of known constants: simulate a plan with a changed audience (`TRUTH`), render it in
 each export format, import it, calibrate, and check each fitted interval against the truth.
+Histories of apps without red packets (Telegram, WhatsApp) are played without them.
 
 `python -m experiments.history.recovery [--trials N] [--replicates R] [--weeks W]
 [--members M] [--formats f,g] [--workers K] [--out DIR]` writes DIR/recovery.csv and prints
@@ -34,9 +35,14 @@ SUFFIX = {"wechat-chatlog-csv": "csv", "telegram-json": "json", "qq-txt": "txt",
           "whatsapp-txt": "txt"}
 
 
-def recovery_plan(weeks: int = 12, members: int = 200) -> dict:
-    """The simulated history's plan: daily red packets, a weekly 接龙, a topic every 2 days."""
-    return {
+RED_PACKET_FORMATS = ("wechat-chatlog-csv", "qq-txt")
+"""Formats of apps with red packets; the others' histories are played without them."""
+
+
+def recovery_plan(weeks: int = 12, members: int = 200, red_packets: bool = True) -> dict:
+    """The simulated history's plan: daily red packets (if `red_packets`), a weekly 接龙, a topic
+    every 2 days."""
+    plan = {
         "name": "recovery",
         "description": "recovery test: daily red packets, a weekly 接龙, QR influx",
         "group": {"type": "fan", "topic_value": 0.5, "weeks": weeks},
@@ -49,6 +55,9 @@ def recovery_plan(weeks: int = 12, members: int = 200) -> dict:
                       "count": 10},
                      {"kind": "jielong", "weekday": "sat", "hour": 10}],
     }
+    if not red_packets:
+        plan["calendar"] = [i for i in plan["calendar"] if i["kind"] != "red_packet"]
+    return plan
 
 
 def recovery(work: Path, formats: Sequence[str] = EXPORT_FORMATS, *, trials: int = 200,
@@ -61,11 +70,11 @@ def recovery(work: Path, formats: Sequence[str] = EXPORT_FORMATS, *, trials: int
     with `truth`; `names` default to calibrate's `DEFAULT_FIT`."""
     from experiments.history.export_chat import export_chat
 
-    plan = validate_dict(recovery_plan(weeks, members))
-    run_dir = work / "run"
-    run_plan(plan, replicates=1, seed=seed + 777, hourly=True, out=run_dir, profile=truth)
     rows = []
     for fmt in formats:
+        plan = validate_dict(recovery_plan(weeks, members, fmt in RED_PACKET_FORMATS))
+        run_dir = work / f"run-{fmt}"
+        run_plan(plan, replicates=1, seed=seed + 777, hourly=True, out=run_dir, profile=truth)
         export = export_chat(run_dir, 0, fmt, work / f"{fmt}.{SUFFIX[fmt]}")
         hist = work / f"history-{fmt}"
         import_exports([export], hist, salt="recovery")
