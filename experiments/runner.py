@@ -121,7 +121,8 @@ def run_plans(
     With `out`: an empty or new directory is claimed for this run (`storage.claim`: the same
     command and plans resume, others need `force`), the plans are written there and the tables
     at the end. `profile` plays every plan with an audience's behaviour (sim/profile.py); the
-    directory records it (`groupsim.json` and `profile.yaml`). Ctrl-C raises `RunInterrupted` once what finished is combined (and written).
+    directory records it (`groupsim.json` and `profile.yaml`). Ctrl-C raises `RunInterrupted`
+    once what finished is combined (and written).
     """
     _check(plans, replicates, workers)
     if out is not None:

@@ -15,8 +15,8 @@ Score (minimised) = −(Σ over series of weight × log-likelihood) − log prio
   level-adjusted mean that day, with a dispersion k per series read from the replicates
   (method of moments, pooled over days: var = μ + μ²/k), so the fit does not punish the luck the
   model itself produces; k lies in [K_MIN, K_MAX] (K_MAX ≈ Poisson, K_MIN keeps a series from
-  being ignored). A day unknown in observed.parquet (NA) is skipped, and a series unknown on every day
-  is not fitted (nor are the names only it could tell, `NEEDS`).
+  being ignored). A day unknown in observed.parquet (NA) is skipped, and a series unknown on
+  every day is not fitted (nor are the names only it could tell, `NEEDS`).
 - The hour-of-day series is the fit window's conversation per local hour (24 counts).
 - When the plan has red packets and the export shows none (Telegram, WhatsApp), simulated
   prompted thanks are counted as conversation, as the import counts them.
@@ -33,9 +33,10 @@ name's search scale mapped to [0, 1]); its Hessian's eigenvalues are floored at 
 curvature (noise cannot make a direction sharper than nothing-but-prior is flat), its inverse,
 times 1 + 1/replicates (the simulated means' own noise, as in synthetic likelihood), is the
 covariance, to whose variances the search's own error is added (the variance, per name, of the
-best max(5, trials/20) trials: a search that has not settled gives a wider interval); the fitted value is one Newton step from the best trial towards the quadratic's
-minimum, at most one σ per name (the best trial alone is noisier) and the interval that ± 1.96 σ, clipped to the allowed range. A name
-whose interval spans more than `UNPINNED` of its range is reported as not identified.
+best max(5, trials/20) trials: a search that has not settled gives a wider interval). The fitted
+value is one Newton step from the best trial towards the quadratic's minimum, at most one σ per
+name (the best trial alone is noisier), and the interval that ± 1.96 σ, clipped to the allowed
+range. A name whose interval spans more than `UNPINNED` of its range is reported as not identified.
 """
 
 import math
@@ -182,7 +183,8 @@ def nb_loglik(y: np.ndarray, sims: np.ndarray) -> float:
 
 
 def prior_centre(name: str, plan: Plan) -> float:
-    """The default a name's prior is centred on: the constant, the plain rhythm, the plan's lever."""
+    """The default a name's prior is centred on: the constant, the plain rhythm, the plan's
+    lever."""
     p = PARAMETERS[name]
     if p.where == "constants":
         return float(getattr(CONSTANTS, name))
@@ -292,9 +294,9 @@ def calibrate(history_dir: Path, plan: Path | None = None, *, trials: int = 200,
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     storage = optuna.storages.JournalStorage(
         optuna.storages.journal.JournalFileBackend(str(out / JOURNAL)))
+    sampler = optuna.samplers.TPESampler(seed=seed, n_startup_trials=min(20, trials // 4 + 1))
     study = optuna.create_study(study_name="calibrate", storage=storage, load_if_exists=True,
-                                sampler=optuna.samplers.TPESampler(seed=seed,
-                                                                   n_startup_trials=min(20, trials // 4 + 1)))
+                                sampler=sampler)
     if not study.trials:  # the defaults first: the trial the prior favours
         study.enqueue_trial({n: prior_centre(n, history.plan) for n in keep})
     pool = ProcessPoolExecutor(workers) if workers > 1 else None

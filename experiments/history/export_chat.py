@@ -177,7 +177,8 @@ def _qq_txt(rows: list[Row], path: Path) -> None:
     lines = ["消息记录（此消息记录为文本格式，不支持重新导入）", "", "=" * 64, "消息分组:我的群聊",
              "=" * 64, "消息对象:模拟群", "=" * 64, ""]
     for r, text in _texts(rows, _zh):
-        stamp = f"{r.t:%Y-%m-%d} {r.t.hour % 12 or 12}:{r.t:%M:%S} {'AM' if r.t.hour < 12 else 'PM'}"
+        noon = "AM" if r.t.hour < 12 else "PM"
+        stamp = f"{r.t:%Y-%m-%d} {r.t.hour % 12 or 12}:{r.t:%M:%S} {noon}"
         if r.kind == "join":
             body = (f"{_zh(r.who)}({qq(r.who)})加入本群。" if r.inviter is None else
                     f"{_zh(r.inviter)}({qq(r.inviter)}) 邀请 {_zh(r.who)}({qq(r.who)}) 加入了本群。")
