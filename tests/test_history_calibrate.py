@@ -157,6 +157,8 @@ def test_calibrate_bad_input_says_which(history):
         calibrate(history, trials=2, replicates=2, holdout_days=30)
     with pytest.raises(CalibrationError, match="post_rte: unknown name"):
         calibrate(history, trials=2, replicates=2, names=("post_rte",))
+    with pytest.raises(CalibrationError, match="nothing to fit: thanks_share: no prompted"):
+        calibrate(history, trials=2, replicates=2, names=("thanks_share",))
 
 
 # ---- recovery (small: truth inside the intervals; the full size, where the docs' identifiable

@@ -275,7 +275,7 @@ def calibrate(history_dir: Path, plan: Path | None = None, *, trials: int = 200,
     """Fit `names` to the history in `history_dir` (see the module docstring).
 
     Writes `out/profile.yaml`, `out/fit.parquet` (one row per series and day: observed, the
-    best values' simulated median, 10 % and 90 % over max(replicates, 20) fresh replicates,
+    fitted values' simulated median, 10 % and 90 % over max(replicates, 20) fresh replicates,
     and whether the day was fitted or held out), `out/fit.html` and the trial journal.
     `out` defaults to `history_dir/fit`. Raises `CalibrationError` for bad input.
     """
@@ -288,6 +288,8 @@ def calibrate(history_dir: Path, plan: Path | None = None, *, trials: int = 200,
                                "dispersion is read from them), workers at least 1")
     history = read_history(history_dir, plan, holdout_days, tz)
     keep, skipped = fitted_names(history, names)
+    if not keep:
+        raise CalibrationError("nothing to fit: " + "; ".join(skipped))
     out = Path(out or Path(history_dir) / "fit")
     out.mkdir(parents=True, exist_ok=True)
     seeds = [seed + r for r in range(replicates)]
