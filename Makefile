@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast loop-timings bench baseline plausibility clean system-deps
+.PHONY: demo test test-fast loop-timings bench baseline plausibility whatifs clean system-deps
 
 $(STAMP): pyproject.toml
 	@set -e; \
@@ -55,7 +55,12 @@ baseline: $(STAMP)
 
 # Regenerate the measured rates table of docs/plausibility.md.
 plausibility: $(STAMP)
-	$(PY) -m experiments.plausibility --write docs/plausibility.md
+	$(PY) -m experiments.analyses.plausibility --write docs/plausibility.md
+
+# Regenerate docs/whatifs.md's two tables from experiments/analyses/whatifs.py: the expectations
+# and the measured paired effects (every row rerun on its fixed seeds, two processes).
+whatifs: $(STAMP)
+	$(PY) -m experiments.analyses.whatifs --write docs/whatifs.md
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_run.py

@@ -8,7 +8,7 @@ import os
 import statistics
 import time
 
-from experiments.app import apply_levers, read_levers, run_whatif, warm_up, whatif_name
+from experiments.outputs.app import apply_levers, read_levers, run_whatif, warm_up, whatif_name
 from scenarios.loader import load_plan
 
 REPLICATES = 20

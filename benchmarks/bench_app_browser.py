@@ -5,7 +5,6 @@ machine: `.venv/bin/python benchmarks/bench_app_browser.py` (bench_app.py times 
 simulation alone). It reuses the browser tests' helpers."""
 
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -19,16 +18,14 @@ PRICES = range(61, 69)  # eight lever changes, none seen before
 
 def main() -> None:
     port = browser_test.free_port()
-    groupsim = Path(sys.executable).parent / "groupsim"
-    server = subprocess.Popen([str(groupsim), "app", "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = browser_test.start_app("--port", str(port))
     try:
         url = f"http://127.0.0.1:{port}/"
         browser_test.wait_until_serving(server, url)
         with sync_playwright() as playwright:
             chromium = playwright.chromium.launch(executable_path=browser_test.CHROMIUM,
                                                   args=browser_test.CHROMIUM_ARGS)
-            page = chromium.new_page(viewport={"width": 1500, "height": 1000})
+            page = chromium.new_page(viewport=browser_test.VIEWPORT)
             page.set_default_timeout(120_000)
             page.goto(url)
             browser_test.settled(page)

@@ -15,7 +15,7 @@ import os
 import statistics
 import time
 
-from experiments.points import run_points
+from experiments.running.points import run_points
 from scenarios.loader import load_plan
 from sim.run import simulate
 

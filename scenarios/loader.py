@@ -1,13 +1,24 @@
-"""Load plans: library names or YAML paths, `extends:` chains and dotted overrides."""
+"""Load plans: library names or YAML paths, `extends:` chains and dotted overrides.
 
+Plans are read as YAML 1.2 (ruamel.yaml, safe and pure): `010` is 10, `2:00` is the text
+'2:00' (never base 60, so a number field names it), `yes`/`no` are text, and a key written
+twice in one mapping is an error naming both lines.
+"""
+
+import io
+import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any, Literal, get_args
 
-import yaml
 from pydantic import BaseModel, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.representer import SafeRepresenter
+from ruamel.yaml.resolver import VersionedResolver
 
-from scenarios.schema import WEEKDAYS, CalendarItem, Plan
+from scenarios.schema import WEEKDAYS, CalendarItem, Economics, Plan
 
 LIBRARY = Path(__file__).parent / "library"
 
@@ -16,22 +27,38 @@ class PlanError(ValueError):
     """A plan that cannot be used; the message names each bad field."""
 
 
-def library() -> dict[str, str]:
-    """Library plan name -> its one-line description, sorted by name."""
+def library(lang: Literal["en", "zh"] = "en") -> dict[str, str]:
+    """Library plan name -> its one-line description in `lang` (`description_zh` for zh),
+    sorted by name."""
     out = {}
     for path in sorted(LIBRARY.glob("*.yaml")):
-        out[path.stem] = str(_read_yaml(path).get("description", ""))
+        raw = _read_yaml(path)
+        out[path.stem] = str((raw.get("description_zh") if lang == "zh" else None)
+                             or raw.get("description", ""))
     return out
 
 
 def load_plan(source: str, overrides: Sequence[str] = ()) -> Plan:
     """Resolve `source` (library name or YAML path), apply `key.path=value` overrides, validate."""
     path = _find(source)
-    raw = _resolve(path, seen=())
+    raw = with_derived_defaults(_resolve(path, seen=()))
     raw.setdefault("name", path.stem)
     for item in overrides:
         _apply_override(raw, item)
     return validate_dict(raw, where=str(source))
+
+
+def with_derived_defaults(raw: dict[str, Any]) -> dict[str, Any]:
+    """`raw` with the derived defaults of the plan as written filled in: `economics.market_price`
+    and `economics.unit_cost` (`scenarios.schema.Economics`), so that overrides set after cannot
+    move them. Every other path that changes a plan starts from a validated plan, which carries
+    them already. An invalid economics section is left as it is for validation to name."""
+    try:
+        economics = Economics.model_validate(raw.get("economics", {}))
+    except ValidationError:
+        return raw
+    stated = {} if economics.margin is None else {"margin": economics.margin}
+    return {**raw, "economics": {**economics.model_dump(mode="json"), **stated}}
 
 
 def validate_dict(raw: dict[str, Any], where: str = "plan") -> Plan:
@@ -43,7 +70,85 @@ def validate_dict(raw: dict[str, Any], where: str = "plan") -> Plan:
 
 def plan_to_yaml(plan: Plan) -> str:
     """The resolved plan with every default filled in."""
-    return yaml.safe_dump(plan.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
+    return dump_yaml(plan.model_dump(mode="json"))
+
+
+_YAML_1_1 = VersionedResolver(version=(1, 1))
+_STR = "tag:yaml.org,2002:str"
+
+
+class _Representer(SafeRepresenter):
+    """Quotes text that a YAML 1.1 reader would take for something else (`yes`, `2:00`, `010`),
+    so files groupsim writes read the same in YAML 1.1 tools."""
+
+    def represent_str(self, data: str) -> ScalarNode:
+        ambiguous = _YAML_1_1.resolve(ScalarNode, data, (True, False)) != _STR
+        return self.represent_scalar(_STR, data, style="'" if ambiguous else None)
+
+
+_Representer.add_representer(str, _Representer.represent_str)
+
+
+def _yaml() -> YAML:
+    """A YAML 1.2 reader/writer (a new one per use: ruamel's objects are not thread-safe)."""
+    y = YAML(typ="safe", pure=True)
+    y.Representer = _Representer
+    y.default_flow_style = False
+    y.allow_unicode = True
+    y.sort_base_mapping_type_on_output = False
+    return y
+
+
+def dump_yaml(data: Any) -> str:
+    """`data` as block-style YAML 1.2, keys in their order, non-ASCII text as written."""
+    buf = io.StringIO()
+    _yaml().dump(data, buf)
+    return buf.getvalue()
+
+
+def parse_yaml(text: str) -> Any:
+    """Parse YAML 1.2 text; `DuplicateKey` if a mapping repeats a key, else ruamel's
+    `YAMLError` (with `problem_mark`) for text that is not YAML."""
+    y = _yaml()
+    node = y.compose(text)
+    if node is not None:
+        _check_duplicates(node)
+    return y.load(text)
+
+
+class DuplicateKey(MarkedYAMLError):
+    """A key written twice in one mapping (YAML 1.2 forbids it)."""
+
+
+def _check_duplicates(node: Node) -> None:
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, MappingNode):
+            first: dict[Any, int] = {}
+            for key, value in node.value:
+                ident = (key.tag, key.value) if not isinstance(key.value, list) else id(key)
+                line = key.start_mark.line + 1
+                if ident in first:
+                    raise DuplicateKey(
+                        problem=f"the key '{key.value}' is written twice, on line {first[ident]} "
+                                f"and line {line}; " + ("merge the two blocks into one"
+                                if isinstance(value, MappingNode) else "keep one of them"),
+                        problem_mark=key.start_mark)
+                first[ident] = line
+                stack.append(value)
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
+
+
+def parse_scalar(text: str, what: str) -> Any:
+    """A `--set` or `--vary` value read as plans are: `010` is 10, `2:00` is text.
+
+    `what` names the option in the `PlanError` raised for text that is not YAML."""
+    try:
+        return parse_yaml(text)
+    except YAMLError:
+        raise PlanError(f"Bad {what}: the value is not a valid YAML scalar.") from None
 
 
 def _find(source: str) -> Path:
@@ -69,8 +174,8 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     except OSError as err:
         raise PlanError(f"{path} cannot be read: {err.strerror}.") from None
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as err:
+        data = parse_yaml(text)
+    except YAMLError as err:
         raise PlanError(_yaml_error(path, text, err)) from None
     if data is None:
         return {}
@@ -79,12 +184,14 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
-def _yaml_error(path: Path, text: str, err: yaml.YAMLError) -> str:
+def _yaml_error(path: Path, text: str, err: YAMLError) -> str:
     """Where the YAML broke, in plain words, led by a hint for the usual typing slips."""
     mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
     last = mark.line + 1 if mark else len(text.splitlines())
     hints = [f"line {n} {hint}" for n, hint in _typing_slips(text) if n <= last]
     problem = getattr(err, "problem", None) or str(err)
+    if isinstance(err, DuplicateKey):
+        return f"{path} is not a valid plan: {problem}."
     where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
     lines = text.splitlines()
     shown = f"\n  {lines[mark.line].strip()}" if mark and mark.line < len(lines) else ""
@@ -132,6 +239,8 @@ def _resolve(path: Path, seen: tuple[str, ...]) -> dict[str, Any]:
     base = _resolve(parent_path, seen + (parent,))
     base.pop("name", None)
     base.pop("description", None)
+    base.pop("description_zh", None)
+    _one_form(base, data)
     return merge(base, data)
 
 
@@ -153,11 +262,26 @@ def _apply_override(raw: dict[str, Any], item: str) -> None:
             f"Bad --set '{item}': write it as dotted.key=value, e.g. host.ip_strength=0.8 "
             "or calendar[0].amount=30."
         )
-    try:
-        value = yaml.safe_load(text)
-    except yaml.YAMLError:
-        raise PlanError(f"Bad --set '{item}': the value is not a valid YAML scalar.") from None
+    value = parse_scalar(text, f"--set '{item}'")
     set_path(raw, key.strip(), value)
+
+
+# a plan states these in one of two ways (scenarios.schema.Economics): stating one drops the other
+_SAME_FACT = {"margin": ("unit_cost",), "unit_cost": ("margin",),
+              "reference_price": ("market_price",), "market_price": ("reference_price",)}
+
+
+def _one_form(raw: dict[str, Any], stated: dict[str, Any], resolved: bool = False) -> None:
+    """Drop from `raw`'s economics each fact that `stated`'s economics states the other way.
+    In a `resolved` plan (unit_cost filled in), a new market price also drops the margin stated
+    with the old one: the unit cost is a fact about the goods and stays."""
+    economics, new = raw.get("economics"), stated.get("economics")
+    if isinstance(economics, dict) and isinstance(new, dict):
+        for key in new:
+            for other in _SAME_FACT.get(key, ()):
+                economics.pop(other, None)
+            if resolved and key in ("market_price", "reference_price") and "unit_cost" in economics:
+                economics.pop("margin", None)
 
 
 def set_path(raw: dict[str, Any], path: str, value: Any) -> None:
@@ -166,9 +290,12 @@ def set_path(raw: dict[str, Any], path: str, value: Any) -> None:
     A path is dotted keys; a key may pick list items: `calendar[0]` by position,
     `calendar[red_packet]` every item of that kind. Missing sections are created (validation
     then names unknown keys); a list selector that matches nothing raises `PlanError` listing the
-    items that exist.
+    items that exist. Setting `economics.margin` drops `economics.unit_cost` (and the other way
+    round), since both state the cost of goods; likewise `reference_price` and `market_price`.
     """
     steps = [_parse_step(path, part) for part in path.split(".")]
+    if len(steps) == 2 and steps[0] == ("economics", None) and steps[1][1] is None:
+        _one_form(raw, {"economics": {steps[1][0]: value}}, resolved=True)
     nodes = [raw]
     for i, (key, selector) in enumerate(steps):
         last = i == len(steps) - 1
@@ -279,7 +406,15 @@ def _hint(e: dict[str, Any]) -> str:
         return f" (it has {'; '.join(sorted(slips))})"
     if e["type"] == "list_type":
         return " (a list: one item per line, each starting with '- '; the first is [0])"
+    clock = _CLOCK.match(texts[0].strip()) if texts and e["type"] in _NUMBER_ERRORS else None
+    if clock:
+        hours = int(clock[1]) + int(clock[2]) / 60 + int(clock[3] or 0) / 3600
+        return f" — write hours as a number, e.g. {hours:g}"
     return ""
+
+
+_CLOCK = re.compile(r"^(\d+):([0-5]\d)(?::([0-5]\d))?$")
+_NUMBER_ERRORS = {"int_parsing", "float_parsing", "int_type", "float_type"}
 
 
 def _allowed(e: dict[str, Any]) -> str:

@@ -47,8 +47,10 @@ class Pool(Strict):
 
 
 class Host(Strict):
-    ip_strength: Share = Field(0.5, description="personal brand: faceless account 0.1, trusted person 0.9")
-    ip_match: Share = Field(0.7, description="fit between the host's persona and what is sold")
+    ip_strength: Share = Field(0.5, description="personal brand: faceless account 0.1, trusted person 0.9",
+                               json_schema_extra={"zh": "个人品牌：无人设账号 0.1，受信任的真人 0.9"})
+    ip_match: Share = Field(0.7, description="fit between the host's persona and what is sold",
+                            json_schema_extra={"zh": "群主人设与所卖商品的契合度"})
     capacity: int = Field(6, ge=0, le=60, description="host posts per day")
     responsiveness: Share = Field(0.6, description="how fast and well complaints are answered")
     operator: Literal["person", "company"] = Field(
@@ -58,13 +60,15 @@ class Host(Strict):
 
 
 class Members(Strict):
-    initial: int = Field(100, ge=0, le=2000, description="real members at opening")
+    initial: int = Field(100, ge=0, le=2000, description="real members at opening",
+                         json_schema_extra={"zh": "开群时的真实成员数"})
     clustered: Share = Field(0.5, description="1 friends invited together, 0 customers from a database")
     lurker_share: Share = 0.4
     connectors: int = Field(2, ge=0, le=100)
     complainer_share: Share = 0.05
     native_kols: int = Field(0, ge=0, le=20)
-    shills: int = Field(0, ge=0, le=50, description="operator-run accounts, on top of initial")
+    shills: int = Field(0, ge=0, le=50, description="operator-run accounts, on top of initial",
+                        json_schema_extra={"zh": "运营方控制的小号 (托)，另加在初始成员之外"})
     shills_rest: bool = Field(True, description="shills go quiet once real members talk")
     seed_privileges: bool = Field(False, description="initial members get titles and perks")
 
@@ -102,7 +106,8 @@ class Timing(Strict):
     the fields it reads as its parameters."""
 
     hour: int = Field(20, ge=0, le=23)
-    every_days: int | None = Field(None, ge=1, le=365)
+    every_days: int | None = Field(None, ge=1, le=365, description="repeats every N days",
+                                   json_schema_extra={"zh": "每 N 天重复一次"})
     weekday: Weekday | None = None
     start_day: int = Field(0, ge=0, le=365)
     end_day: int | None = Field(None, ge=0, le=365, description="inclusive; default: horizon end")
@@ -118,7 +123,8 @@ class Timing(Strict):
 
 class RedPacket(Timing):
     kind: Literal["red_packet"]
-    amount: Yuan = Field(50.0, description="total yuan, split among count grabs")
+    amount: Yuan = Field(50.0, description="total yuan, split among count grabs",
+                          json_schema_extra={"zh": "红包总额 (元)，由 count 个人抢分"})
     count: int = Field(20, ge=1, le=500)
 
 
@@ -194,27 +200,92 @@ class Incentives(Strict):
 
 class Rules(Strict):
     threshold: Share = Field(0.2, description="entry filter: 0 open door, 1 invite + questionnaire")
-    strictness: Share = Field(0.3, description="how hard rules are enforced")
+    strictness: Share = Field(0.3, description="how hard rules are enforced",
+                              json_schema_extra={"zh": "群规执行的严格程度"})
     moderation_delay_hours: int = Field(12, ge=0, le=168)
 
 
+DERIVED_DEFAULTS = ("economics.market_price", "economics.unit_cost")
+"""Fields whose default is worked out from other fields of the plan as written (docs/model.md,
+"Derived defaults"); no later change of a lever moves them."""
+DEFAULT_MARGIN = 0.3
+"""The margin at the market price a plan that states neither `unit_cost` nor `margin` has."""
+
+
 class Economics(Strict):
-    price: Yuan = Field(100.0, description="product price, yuan")
-    reference_price: Yuan | None = Field(
-        None, description="market price of the same goods elsewhere, yuan; default: the price"
+    """The product: the plan's price, and two facts about the goods that no lever moves.
+
+    `market_price` (what the goods sell for elsewhere, yuan) and `unit_cost` (cost of goods,
+    yuan per unit) are derived defaults when a plan leaves them out: market_price = the price,
+    unit_cost = market_price × (1 − margin). Validation fills them in, so every validated plan
+    carries them; `scenarios.loader.load_plan` validates the plan as written before applying
+    `--set`, and sweeps, optimize and the what-if page start from a validated plan, so changing
+    the price later moves neither. `margin` is how older plans state the cost (read as the
+    margin at the market price); it is kept on the plan as stated, for `groupsim validate` to say
+    how it is read, but not written back (the plan's `unit_cost` is).
+    `reference_price` is the old name of `market_price`.
+    """
+
+    price: Yuan = Field(100.0, description="product price in the group, yuan",
+                         json_schema_extra={"zh": "群内商品售价 (元)"})
+    market_price: Yuan | None = Field(
+        None, description="what the same goods sell for elsewhere, yuan; default: the price as written"
+    )
+    unit_cost: Yuan | None = Field(
+        None, description="cost of goods, yuan per unit; default: market_price × (1 − margin)"
+    )
+    margin: Share | None = Field(
+        None, exclude=True,
+        description=f"gross margin at the market price, to state unit_cost as a share; default {DEFAULT_MARGIN}",
     )
     repurchase_days: int = Field(
         30, ge=0, le=365,
         description="days until a buyer needs the product again: fresh food ~7, cosmetics ~45, 0 = bought once",
     )
-    margin: Share = 0.3
     quality: Share = Field(0.7, description="chance a buyer is pleased")
-    budget: Yuan | None = Field(None, description="incentive budget, yuan; money stops when spent")
+    budget: Yuan | None = Field(None, description="incentive budget, yuan; money stops when spent",
+                                 json_schema_extra={"zh": "激励预算 (元)；花完即停止发钱"})
+
+    @model_validator(mode="before")
+    @classmethod
+    def _old_name(cls, data):
+        if isinstance(data, dict) and "reference_price" in data:
+            data = dict(data)
+            old = data.pop("reference_price")
+            if "market_price" in data and data["market_price"] != old:
+                raise ValueError(
+                    f"economics.reference_price = {old!r} and economics.market_price = "
+                    f"{data['market_price']!r}: reference_price is the old name of market_price; "
+                    "give market_price only"
+                )
+            data["market_price"] = old
+        return data
+
+    @model_validator(mode="after")
+    def _derived_defaults(self):
+        # filled in directly: an assignment would re-validate the model (validate_assignment)
+        # and count the filled field as given
+        if self.market_price is None:
+            self.__dict__["market_price"] = self.price
+        margin = DEFAULT_MARGIN if self.margin is None else self.margin
+        from_margin = round(self.market_price * (1.0 - margin), 6)
+        if self.unit_cost is None:
+            self.__dict__["unit_cost"] = from_margin
+        elif self.margin is not None and abs(self.unit_cost - from_margin) > 1e-6:
+            raise ValueError(
+                f"economics.unit_cost = {self.unit_cost:g} and economics.margin = {self.margin:g} "
+                f"disagree: a margin is read at the market price ({self.market_price:g}), which "
+                f"makes the unit cost {from_margin:g}; give one of them"
+            )
+        return self
 
 
 class Plan(Strict):
     name: str = "plan"
-    description: str = ""
+    description: str = Field("", max_length=300, description="one line: what the plan is")
+    description_zh: str = Field(
+        "", max_length=300,
+        description="the same line in Chinese, shown by --lang zh outputs (else `description`)")
     group: Group = Field(default_factory=Group)
     pool: Pool = Field(default_factory=Pool)
     host: Host = Field(default_factory=Host)
@@ -225,6 +296,10 @@ class Plan(Strict):
     incentives: Incentives = Field(default_factory=Incentives)
     rules: Rules = Field(default_factory=Rules)
     economics: Economics = Field(default_factory=Economics)
+
+    def describe(self, lang: Literal["en", "zh"]) -> str:
+        """The description in `lang`: Chinese falls back to English where none is written."""
+        return (self.description_zh if lang == "zh" else "") or self.description
 
     @property
     def horizon_days(self) -> int:

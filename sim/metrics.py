@@ -31,9 +31,17 @@ def hourly_table(out_h: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame(columns)
 
 
-def daily_table(out_h: np.ndarray, out_d: np.ndarray) -> pd.DataFrame:
+def daily_table(out_h: np.ndarray, out_d: np.ndarray, unit_cost: float,
+                dead_day: int) -> pd.DataFrame:
     """One row per day: the kernel's daily rows, and its hourly rows summed over the day
-    (members are taken at the end of the day, from the daily rows)."""
+    (members are taken at the end of the day, from the daily rows), `gross_profit` and `alive`.
+
+    `purchases` are units sold (one unit a purchase). `gross_profit` (yuan) = GMV − purchases ×
+    `unit_cost` (the plan's `economics.unit_cost`, yuan per unit) − incentive cost: the one place
+    it is computed; the summary, charts, report, deck, app and objectives read it. `alive` is
+    False from `dead_day` on (the group's death day, -1 while it lives; `members` still counts
+    who stayed).
+    """
     days = out_d.shape[1]
     by_day = dict(zip(k.HOURLY, out_h.reshape(out_h.shape[0], days, 24).sum(axis=2)))
     columns = {"day": np.arange(days), **by_day, **dict(zip(k.DAILY, out_d))}
@@ -41,6 +49,9 @@ def daily_table(out_h: np.ndarray, out_d: np.ndarray) -> pd.DataFrame:
     for name in COUNTS:
         columns[name] = columns[name].astype(np.int64)
     columns["quiet"] = columns["quiet"].astype(bool)
+    columns["gross_profit"] = (columns["gmv"] - columns["purchases"] * unit_cost
+                               - columns["incentive_cost"])
+    columns["alive"] = columns["day"] < dead_day if dead_day >= 0 else np.ones(days, dtype=bool)
     return pd.DataFrame(columns)
 
 
@@ -73,12 +84,14 @@ def summary(model, daily: pd.DataFrame) -> dict:
     spam = float(daily["spam_messages"].sum())
     referral = int(s.group[k.G_REFERRAL_JOINS])
     out_hour = int(s.group[k.G_BUDGET_OUT_HOUR])
-    gross_profit = gmv * plan.economics.margin - cost
+    gross_profit = float(daily["gross_profit"].sum())
     return {
         "alive_at_end": dead < 0,
         "lifetime_days": plan.horizon_days if dead < 0 else dead,
+        "horizon_days": plan.horizon_days,
         "peak_members": int(s.group[k.G_PEAK]),
         "final_members": int(daily["members"].iloc[-1]),
+        "units_sold": int(daily["purchases"].sum()),
         "total_gmv": gmv,
         "total_cost": cost,
         "gross_profit": gross_profit,

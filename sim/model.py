@@ -65,7 +65,7 @@ class Levers(NamedTuple):
     points: float
     shills_rest: int
     price: float
-    reference_price: float
+    reference_price: float  # the product's market price (economics.market_price)
     repurchase_hours: float
     quality: float
     budget: float
@@ -186,7 +186,7 @@ class GroupModel(mesa.Model):
             fee=p.growth.fee, threshold=p.rules.threshold, strictness=p.rules.strictness,
             mod_delay=float(p.rules.moderation_delay_hours), points=float(p.incentives.points),
             shills_rest=int(p.members.shills_rest), price=e.price,
-            reference_price=e.price if e.reference_price is None else e.reference_price,
+            reference_price=e.market_price,
             repurchase_hours=24.0 * e.repurchase_days, quality=e.quality,
             budget=np.inf if e.budget is None else e.budget, defect_role=ADVERTISER.role_id,
         )

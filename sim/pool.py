@@ -184,19 +184,26 @@ class Pool(NamedTuple):
     idx: np.ndarray
 
 
-def build(plan: "Plan", constants: "Constants", stream: Callable[[str], np.random.Generator]) -> Pool:
-    """The pool of a plan: clustered, heavy-tailed friendships (Holme-Kim), segments by
-    homophily, and the initial members invited together (clustered) or pulled from a database.
-    `stream(purpose)` gives the set-up stream for "graph", "segments" and "initial"."""
-    m, pool, growth = plan.members, plan.pool, plan.growth
-    shill_lo = m.initial
-    pool_lo = shill_lo + m.shills
-    pool_hi = pool_lo + pool.size
+def slot_count(plan: "Plan") -> int:
+    """Slots of a run: initial members, shills, pool candidates and spammer slots for QR influx
+    (1.5 × the expected spammers + 10, at most 3000)."""
+    growth = plan.growth
     n_spam = 0
     if growth.qr_influx_per_day > 0 and growth.influx_spammer_share > 0:
         expected = growth.qr_influx_per_day * plan.horizon_days * growth.influx_spammer_share
         n_spam = min(int(expected * 1.5) + 10, 3000)
-    n = pool_hi + n_spam
+    return plan.members.initial + plan.members.shills + plan.pool.size + n_spam
+
+
+def build(plan: "Plan", constants: "Constants", stream: Callable[[str], np.random.Generator]) -> Pool:
+    """The pool of a plan: clustered, heavy-tailed friendships (Holme-Kim), segments by
+    homophily, and the initial members invited together (clustered) or pulled from a database.
+    `stream(purpose)` gives the set-up stream for "graph", "segments" and "initial"."""
+    m, pool = plan.members, plan.pool
+    shill_lo = m.initial
+    pool_lo = shill_lo + m.shills
+    pool_hi = pool_lo + pool.size
+    n = slot_count(plan)
     n_nodes = m.initial + pool.size
     k = max(1, pool.mean_friends // 2)
     edges = (holme_kim(n_nodes, min(k, max(n_nodes - 1, 1)), constants.friend_triads,

@@ -7,6 +7,7 @@ import pandas as pd
 from scenarios.schema import Plan
 from sim import metrics
 from sim.constants import CONSTANTS, Constants
+from sim.codes import G_DEAD_DAY
 from sim.model import GroupModel
 from sim.profile import Profile
 from sim.review import review_metrics
@@ -39,7 +40,8 @@ def simulate(plan: Plan, seed: int, hourly: bool = False,
     """
     model = GroupModel(plan, rng=seed, constants=constants, profile=profile)
     model.run()
-    daily = metrics.daily_table(model.out_h, model.out_d)
+    daily = metrics.daily_table(model.out_h, model.out_d, plan.economics.unit_cost,
+                                int(model.state.group[G_DEAD_DAY]))
     members = metrics.members_table(model)
     summary = {"seed": seed, **metrics.summary(model, daily), **review_metrics(daily, members, plan)}
     return RunResult(daily, summary, members,

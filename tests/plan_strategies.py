@@ -2,7 +2,8 @@
 
 Every lever is drawn across the range its field declares; `CAPS` only narrows a few sizes so a
 replicate stays small and fast. The schema's cross-field rules (one rhythm per calendar item,
-end_day >= start_day, content shares summing to at most 1) are mended after drawing.
+end_day >= start_day, content shares summing to at most 1, the cost of goods stated as
+unit_cost or margin, not both) are mended after drawing.
 """
 
 import types
@@ -105,4 +106,7 @@ def plans(draw) -> Plan:
     content = raw["content"]
     if content["product_share"] + content["interaction_share"] > 1:
         content["interaction_share"] = 1 - content["product_share"]
+    economics = raw["economics"]
+    if economics["unit_cost"] is not None and economics["margin"] is not None:
+        economics[draw(st.sampled_from(["unit_cost", "margin"]))] = None
     return Plan.model_validate(raw)

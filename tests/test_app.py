@@ -6,8 +6,10 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from experiments import app
-from experiments.cli import app as cli
+from experiments.cli.main import app as cli
+from experiments.outputs import app
+from experiments.outputs.charts import per_week
+from experiments.outputs.i18n import label
 from scenarios.loader import PlanError, load_plan, plan_to_yaml
 from sim import codes
 from sim.model import GroupModel
@@ -117,9 +119,12 @@ def test_whatif_of_unchanged_levers_differs_by_nothing():
     same = app.apply_levers(base, app.read_levers(base), name=app.whatif_name(base))
     whatif = app.run_whatif(base, same, replicates=3)
     assert list(dict.fromkeys(whatif.summary["plan"])) == [base.name, same.name]
-    assert (whatif.paired[["median", "p10", "p90"]] == 0).all().all()
+    assert (whatif.paired["value"] == 0).all()
+    numbers = whatif.paired[whatif.paired["aggregate"] == "median"]
+    assert (numbers[["low", "high"]] == 0).all().all()
+    assert list(whatif.paired[whatif.paired["aggregate"] == "share"]["metric"]) == ["alive_week2"]
     table = app.outcome_table(whatif)
-    assert list(table["outcome"]) == list(app.OUTCOMES.values())
+    assert list(table["outcome"]) == [label(m, "en") for m in app.OUTCOMES]
     assert (table["base"] == table["what-if"]).all()
     week12 = table.set_index("outcome").loc["alive at week 12"]
     assert week12["base"] == "–"  # a two-week horizon says nothing about week 12
@@ -133,8 +138,8 @@ def test_whatif_pairs_the_changed_plan_seed_by_seed():
     assert sorted(whatif.summary["seed"].unique()) == [5, 6, 7]
     members = whatif.paired.set_index("metric").loc["final_members"]
     by_seed = whatif.summary.pivot(index="seed", columns="plan", values="final_members")
-    assert members["median"] == (by_seed["fewer"] - by_seed[base.name]).median()
-    assert members["median"] < 0  # 40 instead of 150 initial members
+    assert members["value"] == (by_seed["fewer"] - by_seed[base.name]).median()
+    assert members["value"] < 0  # 40 instead of 150 initial members
     with pytest.raises(PlanError, match="own name"):
         app.run_whatif(base, base, replicates=1)
 
@@ -156,15 +161,90 @@ def test_figures_draw_both_plans():
     changed = app.apply_levers(base, {**app.read_levers(base), "economics.price": 90.0},
                                name="dearer")
     whatif = app.run_whatif(base, changed, replicates=2)
-    members = app.members_figure(whatif)
-    assert [t.name for t in members.data if t.showlegend is not False] == [base.name, "dearer"]
-    assert list(members.data[2].x) == list(range(14))
-    gmv = app.weekly_gmv_figure(whatif)
-    assert list(gmv.data[2].x) == [1, 2]
-    weekly = app.weekly_runs(whatif.daily, "gmv")
+    figures = app.whatif_figures(whatif)
+    assert list(figures) == ["survival", "cumulative_profit", "members", "weekly_gmv"]
+    for fig in figures.values():
+        assert [t.name for t in fig.data if t.showlegend is not False] == [base.name, "dearer"]
+        assert fig.layout.width <= 480  # two side by side beside the lever panel at 1280 px
+    assert list(figures["survival"].data[0].x) == list(range(15))
+    assert list(figures["members"].data[2].x) == list(range(14))
+    assert list(figures["weekly_gmv"].data[0].x) == [1, 2]
+    weekly = per_week(whatif.daily, "gmv")
     one = whatif.daily[(whatif.daily["plan"] == "dearer") & (whatif.daily["replicate"] == 0)]
     assert weekly.query("plan == 'dearer' and replicate == 0")["gmv"].sum() == \
         pytest.approx(one["gmv"].sum())
+
+
+def _median_line(fig, plan):
+    return next(t for t in fig.data if t.name == plan)
+
+
+def test_a_red_packet_every_two_days_shows_in_the_cumulative_profit():
+    base = load_plan("tuanzhang", ["pool.size=60"])  # no red packet of its own
+    changed = app.apply_levers(base, {**app.read_levers(base), "red_packet.every_days": 2},
+                               name="packets")
+    whatif = app.run_whatif(base, changed, replicates=3)
+    cost = whatif.summary.groupby("plan")["total_cost"].median()
+    assert cost["packets"] - cost[base.name] > 1000  # 42 packets of ¥50
+    profit = app.whatif_figures(whatif)["cumulative_profit"]
+    base_end = _median_line(profit, base.name).y[-1]
+    packets_end = _median_line(profit, "packets").y[-1]
+    assert base_end - packets_end > 1000
+    assert "+" not in app.outcome_table(whatif).set_index("outcome").loc["gross profit",
+                                                                         "difference"][:1]
+
+
+def test_levers_without_effect_follow_the_calendar():
+    small = load_plan("small_start")  # topics only: no red packet, nothing that costs money
+    inert = app.inert_levers(small)
+    assert set(inert) == {"red_packet.amount", "economics.budget"}
+    assert "red packet every N days" in inert["red_packet.amount"]
+    assert "不起作用" in app.inert_levers(small, "zh")["economics.budget"]
+    with_packets = app.apply_levers(small, {**app.read_levers(small), "red_packet.every_days": 2})
+    assert app.inert_levers(with_packets) == {}
+    referral = load_plan("small_start", ["growth.referral_reward_referrer=5"])
+    assert set(app.inert_levers(referral)) == {"red_packet.amount"}
+    # tuanzhang pays a red packet before each flash sale: its budget can bite
+    assert set(app.inert_levers(load_plan("tuanzhang"))) == {"red_packet.amount"}
+    assert app.inert_levers(load_plan("company_account")) == {}  # red packets every day
+
+
+def test_every_lever_has_a_one_line_help_in_both_languages():
+    for key in app.LEVERS:
+        for lang in ("en", "zh"):
+            help_ = app.lever_help(key, lang)
+            assert help_ and "\n" not in help_, (key, lang)
+    assert app.lever_help("economics.price", "en") == "product price in the group, yuan"
+    assert app.lever_help("economics.price", "zh") == "群内商品售价 (元)"
+
+
+def test_a_bad_lever_names_its_field_and_range_and_only_that_lever():
+    plan = load_plan("tuanzhang")
+    levers = {**app.read_levers(plan), "economics.price": -5.0, "members.initial": 90}
+    errors = app.lever_errors(plan, levers)
+    assert list(errors) == ["economics.price"]
+    assert "economics.price = -5" in errors["economics.price"]
+    assert "allowed range 0.0 to 1000000.0" in errors["economics.price"]
+    assert app.lever_errors(plan, app.read_levers(plan)) == {}
+
+
+def test_changed_levers_name_their_plan_values():
+    plan = load_plan("tuanzhang")
+    levers = {**app.read_levers(plan), "economics.price": 80.0, "economics.budget": 500.0}
+    assert app.changed_levers(plan, levers, "en") == {
+        "economics.price": "price (yuan) 80 (plan: 60)",
+        "economics.budget": "budget (yuan; empty: no limit) 500 (plan: no limit)",
+    }
+    assert app.changed_levers(plan, levers, "zh")["economics.price"] == "售价 (元) 80 (方案：60)"
+    assert app.changed_levers(plan, app.read_levers(plan), "en") == {}
+
+
+def test_outcome_table_in_chinese():
+    base = short()
+    whatif = app.run_whatif(base, app.apply_levers(base, app.read_levers(base), name="x"), 2)
+    table = app.outcome_table(whatif, "zh")
+    assert list(table.columns) == ["结果", "原方案", "推演方案", "差异"]
+    assert list(table["结果"]) == [label(m, "zh") for m in app.OUTCOMES]
 
 
 def test_member_network_follows_the_group():
@@ -201,6 +281,9 @@ def test_day_counts_are_empty_before_the_first_day():
 
 def test_cli_app_refuses_bad_arguments():
     runner = CliRunner()
+    result = runner.invoke(cli, ["app", "no_such_plan"])
+    assert result.exit_code == 2
+    assert "Unknown plan 'no_such_plan'" in result.output
     result = runner.invoke(cli, ["app", "--replicates", "0"])
     assert result.exit_code == 2
     assert "--replicates must be 1 to 1000, not 0" in result.output

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from experiments.cli import app
+from experiments.cli.main import app
 from plan_strategies import bounds
 from scenarios.loader import LIBRARY, MAX_EXTENDS, _CALENDAR_KINDS
 from scenarios.schema import Plan

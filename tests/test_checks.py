@@ -1,7 +1,7 @@
 from typer.testing import CliRunner
 
-from experiments.checks import plan_warnings
-from experiments.cli import app
+from experiments.cli.main import app
+from experiments.running.checks import plan_warnings
 from scenarios.loader import library, load_plan
 from scenarios.schema import Plan
 

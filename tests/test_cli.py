@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from experiments.cli import app
-from experiments.terminal import difference
+from experiments.cli.main import app
+from experiments.outputs.formatting import format_value
 from scenarios.loader import library
 
 NAMES = list(library())[:2]
@@ -36,6 +36,8 @@ DAILY = [
     "mean_sentiment",
     "share_two_ties",
     "quiet",
+    "gross_profit",
+    "alive",
 ]
 SUMMARY = [
     "plan",
@@ -45,8 +47,10 @@ SUMMARY = [
     "lifetime_days",
     "peak_members",
     "final_members",
+    "units_sold",
     "total_gmv",
     "total_cost",
+    "gross_profit",
     "roi",
     "referral_joins",
     "fission_ratio",
@@ -83,7 +87,8 @@ def test_run_writes_tables_plan_and_report(tmp_path: Path):
     assert {"plan", "replicate", "hour", "day"} <= set(pd.read_parquet(tmp_path / "hourly.parquet"))
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert not re.search(r"<script[^>]*\bsrc=[\"']?http", html)
-    assert f"{NAMES[0]}: alive at the end of its 2-week horizon in " in html
+    assert f"{NAMES[0]}: alive at week 2 in " in html  # survival at the horizon, never past it
+    assert "alive at week 4" not in html and "alive at week 12" not in html
 
 
 def test_compare_has_a_plan_column_with_both_plans(tmp_path: Path):
@@ -162,10 +167,44 @@ def test_compare_tables_fit_80_columns_and_show_paired_differences(tmp_path: Pat
     result = invoke("compare", *plans, *FAST, "--out", tmp_path)
     assert result.exit_code == 0, result.output
     assert max(len(line) for line in result.stdout.splitlines()) <= 80
-    assert f"Difference from {plans[0]}, seed by seed" in result.stdout
+    assert f"Difference from {plans[0]}, same seeds" in result.stdout
     paired = pd.read_parquet(tmp_path / "paired.parquet")  # every paired median is shown
-    assert all(difference(row.metric, row.median) in result.stdout for row in paired.itertuples())
+    assert all(format_value(row.metric, row.value, signed=True) in result.stdout
+               for row in paired.itertuples())
     assert all(plan in result.stdout for plan in plans)
     summary = pd.read_parquet(tmp_path / "summary.parquet")
     gmv = summary.groupby("plan")["total_gmv"].quantile(0.9)  # the widest cells: not cut short
     assert all(f"¥{value:,.0f}" in result.stdout for value in gmv)
+
+
+def test_compare_baseline_option_and_chinese_terminal(tmp_path: Path):
+    plans = list(library())[:3]
+    result = invoke("compare", *plans, *FAST, "--baseline", plans[2], "--lang", "zh",
+                    "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    paired = pd.read_parquet(tmp_path / "paired.parquet")
+    assert set(paired["baseline"]) == {plans[2]} and set(paired["plan"]) == set(plans[:2])
+    out = result.stdout
+    assert "各次模拟的中位数" in out and f"与 {plans[2]} 的差值 (相同种子)" in out
+    assert "毛利" in out and "Median over" not in out
+    assert "结论" in out and "能活下来吗？" in out and f"对照方案：{plans[2]} (由 --baseline 指定)" in out
+
+
+def test_compare_library_states_its_baseline_rule(tmp_path: Path):
+    result = invoke("compare", "--library", "--replicates", "1", "--weeks", "1", "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    first = next(iter(library()))
+    assert f"Baseline: {first} (the first library plan in name order" in result.stdout
+
+
+def test_compare_with_an_unknown_baseline_exits_2_before_running(tmp_path: Path):
+    result = invoke("compare", *NAMES, *FAST, "--baseline", "nope", "--out", tmp_path)
+    assert result.exit_code == 2
+    assert "--baseline nope is not one of the compared plans" in result.output
+    assert "Traceback" not in result.output and not (tmp_path / "summary.parquet").exists()
+
+
+def test_scenarios_in_chinese_lists_chinese_descriptions():
+    result = invoke("scenarios", "--lang", "zh")
+    assert result.exit_code == 0, result.output
+    assert "方案库" in result.stdout and "内推群" in result.stdout

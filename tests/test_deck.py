@@ -11,8 +11,9 @@ from PIL import Image
 from pptx import Presentation
 from typer.testing import CliRunner
 
-from experiments.cli import app
-from experiments.images import ImageError, find_browser
+from experiments.cli.main import app
+from experiments.outputs.deck import CHART_PIXELS
+from experiments.outputs.images import ImageError, find_browser
 from scenarios.loader import library
 
 NAMES = list(library())[:2]
@@ -57,41 +58,77 @@ def test_compare_lang_zh_writes_a_chinese_report(run_dir: Path):
     assert '<html lang="zh-CN">' in html and "毛利" in html
 
 
-def test_zh_deck_has_every_slide_and_the_chart_images(run_dir: Path):
+def _texts_by_shape(slide) -> list[str]:
+    return [shape.text_frame.text for shape in slide.shapes if shape.has_text_frame]
+
+
+def test_zh_deck_puts_the_answer_first_and_titles_numbers_and_footers_as_text(run_dir: Path):
     _needs_browser()
     result = invoke("deck", run_dir, "--lang", "zh")
     assert result.exit_code == 0, result.output
     deck = run_dir / "deck" / "deck-zh.pptx"
     presentation = Presentation(str(deck))
     assert presentation.slide_width * 9 == presentation.slide_height * 16
+    slides = list(presentation.slides)
     texts = _slide_texts(deck)
-    # title, six charts (pictures), comparison table, review metrics
-    assert len(texts) == 9
     title = texts[0]
     assert "社群方案模拟" in title and "随机种子 0–1" in title
     assert all(name in title for name in NAMES)
-    table, review = texts[7], texts[8]
+    # the first content slide is the answer: one sentence per question
+    answer = _texts_by_shape(slides[1])
+    assert answer[0] == "结论"
+    for question in ("能活下来吗？", "卖得动吗？", "赚钱吗？", "花多少钱？"):
+        assert question in texts[1]
+    assert f"对照方案：{NAMES[0]}" in texts[1]
+    # every slide: a slide number "k / n" and the footer (plans, runs, seeds, date, version)
+    for k, slide in enumerate(slides, start=1):
+        shapes = _texts_by_shape(slide)
+        assert f"{k} / {len(slides)}" in shapes
+        assert any("随机种子 0–1" in t and "groupsim " in t and "对照" in t
+                   for t in shapes), k
+    # chart slides: a picture under a text title that states a finding
+    pictures = [i for i, slide in enumerate(slides)
+                if any(shape.shape_type == 13 for shape in slide.shapes)]
+    assert pictures == list(range(2, 2 + len(pictures))) and len(pictures) >= 3
+    for i in pictures:
+        heading = _texts_by_shape(slides[i])[0]
+        assert CJK.search(heading), heading  # a finding: who leads or is level, or all alike
+        assert any(n in heading for n in NAMES) or "各方案相同" in heading, heading
+    # an empty chart is left out and the answer slide says why
+    if len(pictures) < 5:
+        assert "未展示" in texts[1]
+    table, review = texts[pictures[-1] + 1], texts[-1]
     assert all(name in table for name in NAMES) and "毛利" in table and "Δ" in table
     assert "复盘指标" in review and "引流转换率" in review and "复制成功率" in review
-    pictures = [len([s for s in slide.shapes if s.shape_type == 13])
-                for slide in presentation.slides]
-    assert pictures[1:7] == [1] * 6
-    for name in ("survival", "members", "weekly_gmv", "weekly_profit", "cumulative_profit",
-                 "weekly_posters", "trust", "sentiment"):
-        assert Image.open(run_dir / "deck" / "zh" / f"{name}.png").size == (1920, 1080)
+    assert "docs/" not in review
+    for name in ("survival", "members", "cumulative_profit", "weekly_posters", "trust",
+                 "sentiment"):
+        assert Image.open(run_dir / "deck" / "zh" / f"{name}.png").size == CHART_PIXELS
         svg = (run_dir / "deck" / "zh" / f"{name}.svg").read_text(encoding="utf-8")
         assert svg.startswith("<svg") and CJK.search(svg)
 
 
-def test_deck_of_one_plan_has_no_paired_rows(tmp_path: Path):
+def test_deck_baseline_option_measures_against_that_plan(run_dir: Path, tmp_path: Path):
+    _needs_browser()
+    result = invoke("deck", run_dir, "--baseline", NAMES[1], "--out", tmp_path / "b.pptx")
+    assert result.exit_code == 0, result.output
+    texts = _slide_texts(tmp_path / "b.pptx")
+    assert f"Baseline: {NAMES[1]} (chosen with --baseline)" in texts[1]
+    bad = invoke("deck", run_dir, "--baseline", "nope", "--out", tmp_path / "c.pptx")
+    assert bad.exit_code == 2 and "not one of the compared plans" in bad.output
+    assert "Traceback" not in bad.output
+
+
+def test_deck_of_one_plan_has_no_answer_and_no_paired_rows(tmp_path: Path):
     _needs_browser()
     assert invoke("run", NAMES[0], "--replicates", 2, "--weeks", 1, "--out", tmp_path).exit_code == 0
     result = invoke("deck", tmp_path, "--out", tmp_path / "one.pptx")
     assert result.exit_code == 0, result.output
     texts = _slide_texts(tmp_path / "one.pptx")
-    assert len(texts) == 9 and "1 plan(s); 2 runs per plan, seeds 0–1" in texts[0]
-    assert "gross profit" in texts[7] and "Δ" not in texts[7]
-    assert "lead conversion" in texts[8]
+    assert "1 plan(s); 2 runs per plan, seeds 0–1" in texts[0]
+    assert not any("The answer" in t for t in texts)
+    assert "gross profit" in texts[-2] and "Δ" not in texts[-2]
+    assert "lead conversion" in texts[-1]
     assert (tmp_path / "en" / "survival.svg").is_file()
 
 
@@ -132,7 +169,7 @@ def test_deck_of_a_sweep_directory(tmp_path: Path):
 
 
 def test_tornado_puts_the_widest_swing_on_top():
-    from experiments.charts import tornado_chart
+    from experiments.outputs.charts import tornado_chart
     points = pd.DataFrame({"a": [0, 0, 1, 1], "b": [0, 1, 0, 1],
                            "gross_profit_median": [0.0, 1.0, 10.0, 11.0]})
     bar = tornado_chart(points, ["a", "b"], "gross_profit").data[0]
@@ -141,7 +178,7 @@ def test_tornado_puts_the_widest_swing_on_top():
 
 
 def test_sampled_levers_are_read_in_bins():
-    from experiments.charts import LEVELS, heatmap_chart, response_chart
+    from experiments.outputs.charts import LEVELS, heatmap_chart, response_chart
     rng = np.random.default_rng(0)
     points = pd.DataFrame({"a.x": rng.uniform(0, 1, 200), "b.y": rng.uniform(5, 50, 200)})
     points["gross_profit_median"] = 100 * points["a.x"]

@@ -3,7 +3,9 @@ from string import Formatter
 
 import pytest
 
-from experiments.i18n import LANGS, METRICS, TEXT, format_value, label, money, text
+from experiments.outputs.formatting import format_value, money
+from experiments.outputs.i18n import LANGS, TEXT, label, text
+from experiments.running.metrics import METRICS
 
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 

@@ -1,18 +1,24 @@
 """Static images: the system browser, clear messages when it or a CJK font is missing, and
 Chinese titles drawn as glyphs, not boxes."""
 
+import re
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import numpy as np
 import plotly.graph_objects as go
+import psutil
 import pytest
 from PIL import Image
+from typer.testing import CliRunner
 
-from experiments import images
-from experiments.charts import FONT
-from experiments.images import ImageError, find_browser, has_cjk_font, write_images
+from experiments.cli.main import app
+from experiments.outputs import images
+from experiments.outputs.charts import FONT, yuan_axis
+from promises import IMAGE_DEADLINE_S
+from experiments.outputs.images import ImageError, find_browser, has_cjk_font, write_images
 
 TITLE = "存活率员数交额毛利激"  # ten different characters
 
@@ -95,3 +101,57 @@ def test_missing_browser_names_the_package(tmp_path: Path, monkeypatch):
 def test_unknown_image_format_is_refused(tmp_path: Path):
     with pytest.raises(ValueError, match="png, svg, pdf"):
         write_images({tmp_path / "x.jpg": go.Figure()})
+
+
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("run")
+    result = CliRunner().invoke(app, ["run", "tuanzhang", "--weeks", "1", "--replicates", "1",
+                                      "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.mark.parametrize("behaviour", ["hangs", "dies"])
+def test_a_browser_that_hangs_or_dies_gives_exit_2_within_a_minute_and_leaves_nothing(
+    tmp_path: Path, small_run: Path, behaviour: str, monkeypatch: pytest.MonkeyPatch
+):
+    pids = tmp_path / "pids"
+    browser = tmp_path / f"fake-chrome-that-{behaviour}"
+    body = "exec sleep 100000" if behaviour == "hangs" else "exit 1"
+    browser.write_text(f"#!/bin/sh\necho $$ >> {pids}\n{body}\n")
+    browser.chmod(0o755)
+    monkeypatch.setenv("BROWSER_PATH", str(browser))
+    start = time.monotonic()  # in-process: the deadline, not a loaded machine's imports
+    result = CliRunner().invoke(app, ["deck", str(small_run), "--format", "png",
+                                      "--out", str(tmp_path / "charts")])
+    took = time.monotonic() - start
+    assert result.exit_code == 2, result.output
+    assert took < IMAGE_DEADLINE_S, took  # SILENCE_SECONDS leaves room for a loaded machine
+    assert f"BROWSER_PATH={browser}" in result.output
+    assert "apt-get install chromium" in result.output
+    assert "Traceback" not in result.output and "choreo_get_chrome" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    started = [int(pid) for pid in pids.read_text().split()]
+    assert started  # the fake browser ran
+    left = [p for p in psutil.process_iter(["pid", "cmdline", "status"])
+            if (p.info["pid"] in started or str(tmp_path) in " ".join(p.info["cmdline"] or []))
+            and p.info["status"] != psutil.STATUS_ZOMBIE]
+    assert not left, [p.info for p in left]
+
+
+@pytest.mark.parametrize("values", [[0, 0, 0], [1, 1, 1], [0, 1, 3], [0.2, 0.4, 0.9],
+                                    [0, 2500, 12000], [-3, 0, 2]])  # zero ranges included
+def test_a_money_axis_never_repeats_a_tick_label(tmp_path: Path, values: list[float]):
+    _browser_or_skip()
+    figures = {}
+    for axis in ("y", "x"):
+        fig = go.Figure(go.Scatter(**{axis: values, ("x" if axis == "y" else "y"): [1, 2, 3]}))
+        yuan_axis(fig, axis)
+        figures[tmp_path / f"{axis}.svg"] = fig
+    write_images(figures)
+    for axis in ("y", "x"):
+        svg = (tmp_path / f"{axis}.svg").read_text(encoding="utf-8")
+        ticks = re.findall(rf'class="{axis}tick"><text[^>]*>([^<]*)</text>', svg)
+        assert len(ticks) >= 3 and len(set(ticks)) == len(ticks), ticks
+        assert not any("¥" in tick for tick in ticks), ticks  # the axis title names the unit

@@ -13,7 +13,8 @@ import psutil
 import pytest
 from typer.testing import CliRunner
 
-from experiments.cli import app
+from experiments.cli.main import app
+from promises import HANG_S, INTERRUPT_EXIT_S, WORKERS_GONE_S
 
 GROUPSIM = str(Path(sys.executable).with_name("groupsim"))
 SWEEP = ["sweep", "tuanzhang", "--vary", "host.ip_strength=0.1:0.9:100", "--replicates", "2",
@@ -34,7 +35,7 @@ def n_chunks(out: Path) -> int:
 
 
 def wait_for_chunks(proc: subprocess.Popen, out: Path, n: int) -> None:
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + HANG_S
     while n_chunks(out) < n:
         assert proc.poll() is None, proc.communicate()
         assert time.monotonic() < deadline, "no chunks appeared"
@@ -89,11 +90,11 @@ def test_interrupt_stops_workers_keeps_what_finished_and_resumes(
     if how == "ctrl-c twice":  # an impatient user: the second one must not cut the saving short
         time.sleep(0.1)
         os.killpg(proc.pid, signal.SIGINT)
-    _, stderr = proc.communicate(timeout=30)
-    assert time.monotonic() - sent < 5
+    _, stderr = proc.communicate(timeout=HANG_S)
+    assert time.monotonic() - sent < INTERRUPT_EXIT_S  # bench_interrupt: about 1 s
     assert proc.returncode == 130, stderr
     assert "Interrupted:" in stderr and "Traceback" not in stderr
-    assert gone_within(workers, 2)
+    assert gone_within(workers, WORKERS_GONE_S)
     finished = int(stderr.split("Interrupted: ")[1].split(" of ")[0])
     assert len(pd.read_parquet(tmp_path / "summary.parquet")) == finished > 0
     if extra == ["--workers", "1"]:  # resuming is the same for every backend
@@ -112,7 +113,7 @@ def test_sigkill_at_any_moment_then_rerun_gives_identical_tables(
         workers = descendants(proc)
         proc.kill()  # SIGKILL to the main process only: its workers must notice
         proc.communicate()
-        assert gone_within(workers, 5), "a worker outlived its parent"
+        assert gone_within(workers, WORKERS_GONE_S), "a worker outlived its parent"
     assert not (tmp_path / "points.parquet").exists()
     rerun = CliRunner().invoke(app, [*SWEEP, "--out", str(tmp_path)])
     assert rerun.exit_code == 0, rerun.output
@@ -128,7 +129,7 @@ def test_a_lost_worker_still_ends_with_complete_tables(
     workers = [p for p in descendants(proc) if "spawn_main" in " ".join(p.cmdline())]
     assert len(workers) == 2
     workers[0].kill()
-    _, stderr = proc.communicate(timeout=300)
+    _, stderr = proc.communicate(timeout=HANG_S)
     assert proc.returncode == 0, stderr
     assert same_tables(tmp_path, reference)
 
@@ -139,14 +140,14 @@ def test_dask_workers_do_not_outlive_a_killed_main_process(tmp_path: Path):
     workers = descendants(proc)
     proc.kill()
     proc.communicate()
-    assert workers and gone_within(workers, 5), "a Dask worker outlived its parent"
+    assert workers and gone_within(workers, WORKERS_GONE_S), "a Dask worker outlived its parent"
 
 
 def test_ctrl_c_while_writing_the_report_says_the_runs_are_saved(tmp_path: Path, monkeypatch):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("experiments.cli.write_report", interrupted)
+    monkeypatch.setattr("experiments.cli.main.write_report", interrupted)
     args = ["run", "tuanzhang", "--weeks", "1", "--replicates", "2", "--out", str(tmp_path)]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 130, result.output

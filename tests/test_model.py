@@ -66,6 +66,8 @@ def test_death_is_the_first_day_of_fourteen_quiet_days():
     dead = result.summary["lifetime_days"]
     assert not result.summary["alive_at_end"]
     assert quiet[dead:dead + 14].all()
+    # the daily `alive` column: alive before the death day, dead from it on; members unchanged
+    assert (result.daily["alive"].to_numpy() == (np.arange(len(quiet)) < dead)).all()
     runs = np.diff(np.flatnonzero(np.diff(np.r_[0, quiet[:dead].astype(int), 0])))
     assert (runs[::2] < 14).all() if runs.size else True
 

@@ -11,9 +11,11 @@ import psutil
 import pytest
 from typer.testing import CliRunner
 
-from experiments.cli import app
-from experiments.optimize import BATCH, STUDY_FILE, STUDY_NAME
-from experiments.points import point_plan
+from experiments.cli.main import app
+from promises import HANG_S, INTERRUPT_EXIT_S, WORKERS_GONE_S
+from experiments.analyses import optimize
+from experiments.analyses.optimize import BATCH, STUDY_FILE, STUDY_NAME
+from experiments.running.points import point_plan, run_points
 from scenarios.loader import load_plan
 
 BASE = ["tuanzhang", "--weeks", "2", "--replicates", "2"]
@@ -60,7 +62,7 @@ def test_single_objective_with_constraints_writes_trials_and_a_runnable_best_pla
              "host.ip_strength": float(trial["host.ip_strength"])}
     expected = point_plan(load_plan("tuanzhang", ["group.weeks=2"]), point, 0)
     loaded = load_plan(str(out / "best.yaml"))
-    ignore = {"name", "description"}
+    ignore = {"name", "description", "description_zh"}
     assert loaded.model_dump(exclude=ignore) == expected.model_dump(exclude=ignore)
     monkeypatch.chdir(out)
     ran = invoke("best.yaml", "--replicates", "2", "--out", tmp_path / "best-run", command="run")
@@ -83,7 +85,7 @@ def test_rerun_continues_the_study_to_the_requested_trials(tmp_path: Path):
     assert len(pd.read_parquet(tmp_path / "trials.parquet")) == 6
 
 
-def test_a_trial_cut_off_by_an_interruption_is_asked_again(tmp_path: Path):
+def test_a_trial_cut_off_by_an_interruption_runs_first_under_its_number(tmp_path: Path):
     args = [*BASE, *LEVERS, *GMV, "--out", tmp_path]
     assert invoke(*args, "--trials", "2").exit_code == 0
     storage = optuna.storages.JournalStorage(
@@ -94,9 +96,9 @@ def test_a_trial_cut_off_by_an_interruption_is_asked_again(tmp_path: Path):
     result = invoke(*args, "--trials", "3")
     assert result.exit_code == 0, result.output
     trials = pd.read_parquet(tmp_path / "trials.parquet")
-    assert list(trials["state"]) == ["COMPLETE", "COMPLETE", "FAIL", "COMPLETE"]
-    assert trials.loc[3, "members.initial"] == cut.params["members.initial"]
-    assert trials.loc[3, "host.ip_strength"] == cut.params["host.ip_strength"]
+    assert list(trials["state"]) == ["COMPLETE"] * 3
+    assert trials.loc[2, "members.initial"] == cut.params["members.initial"]
+    assert trials.loc[2, "host.ip_strength"] == cut.params["host.ip_strength"]
 
 
 def test_two_objectives_give_a_pareto_front(tmp_path: Path):
@@ -178,17 +180,19 @@ def test_ctrl_c_stops_the_study_keeps_its_trials_and_a_rerun_finishes_it(tmp_pat
     proc = subprocess.Popen([groupsim, *args, "--workers", "2"], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE,
                             text=True, start_new_session=True)  # its own group, as in a terminal
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + HANG_S
     while _complete(tmp_path) < BATCH:
         assert proc.poll() is None, proc.communicate()
         assert time.monotonic() < deadline, "no trial finished"
         time.sleep(0.2)
     workers = psutil.Process(proc.pid).children(recursive=True)
     os.killpg(proc.pid, signal.SIGINT)
-    _, stderr = proc.communicate(timeout=30)
+    sent = time.monotonic()
+    _, stderr = proc.communicate(timeout=HANG_S)
+    assert time.monotonic() - sent < INTERRUPT_EXIT_S
     assert proc.returncode == 130, stderr
     assert "Interrupted: " in stderr  # mid-study, not while writing at the end
-    _, alive = psutil.wait_procs(workers, timeout=10)
+    _, alive = psutil.wait_procs(workers, timeout=WORKERS_GONE_S)
     assert not [p for p in alive if p.status() != psutil.STATUS_ZOMBIE]
     kept = pd.read_parquet(tmp_path / "trials.parquet")
     assert (kept["state"] == "COMPLETE").sum() >= BATCH
@@ -211,3 +215,36 @@ def _complete(out: Path) -> int:
     except KeyError:  # not created yet
         return 0
     return len(study.get_trials(states=(optuna.trial.TrialState.COMPLETE,)))
+
+
+@pytest.mark.parametrize("objectives", [GMV, [*GMV, "--objective", "total_cost:min"]])
+def test_a_study_interrupted_in_batch_2_and_resumed_is_the_uninterrupted_study(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, objectives: list[str]
+):
+    args = ["tuanzhang", "--weeks", "1", "--replicates", "1", *LEVERS, *objectives,
+            "--trials", str(3 * BATCH)]
+    through = invoke(*args, "--out", tmp_path / "through")
+    assert through.exit_code == 0, through.output
+
+    calls = []
+
+    def cut_in_batch_2(*a, **k):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return run_points(*a, **k)
+
+    monkeypatch.setattr(optimize, "run_points", cut_in_batch_2)
+    cut = invoke(*args, "--out", tmp_path / "resumed")
+    assert cut.exit_code == 130, cut.output
+    monkeypatch.setattr(optimize, "run_points", run_points)
+    resumed = invoke(*args, "--out", tmp_path / "resumed")
+    assert resumed.exit_code == 0, resumed.output
+
+    expected = pd.read_parquet(tmp_path / "through" / "trials.parquet")
+    trials = pd.read_parquet(tmp_path / "resumed" / "trials.parquet")
+    assert len(trials) == 3 * BATCH and set(trials["state"]) == {"COMPLETE"}
+    pd.testing.assert_frame_equal(trials, expected)  # numbers, levers, metrics, front
+    best = [(out / "best.yaml").read_text(encoding="utf-8")
+            for out in (tmp_path / "through", tmp_path / "resumed")]
+    assert best[0] == best[1]

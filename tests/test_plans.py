@@ -1,3 +1,5 @@
+import re
+
 import pytest
 import yaml
 
@@ -16,6 +18,18 @@ def test_library_has_every_case_with_a_description():
     assert all(lib[name].strip() for name in lib)
     for name in lib:
         assert load_plan(name).name == name
+
+
+def test_library_plans_have_a_chinese_description_that_zh_outputs_use():
+    zh = library("zh")
+    for name, line in library().items():
+        plan = load_plan(name)
+        assert re.search(r"[\u4e00-\u9fff]", plan.description_zh), name
+        assert zh[name] == plan.describe("zh") == plan.description_zh
+        assert plan.describe("en") == plan.description == line
+    assert Plan(description="only English").describe("zh") == "only English"
+    with pytest.raises(ValueError, match="description_zh"):
+        Plan(description_zh="长" * 301)
 
 
 def test_extends_merges_mappings_and_replaces_lists(tmp_path):

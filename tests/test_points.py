@@ -3,8 +3,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from experiments.points import run_points
-from experiments.runner import RunError, RunInterrupted
+from experiments.running.points import run_points
+from experiments.running.runner import RunError, RunInterrupted
 from scenarios.loader import PlanError, load_plan
 
 BASE = load_plan("tuanzhang", ["group.weeks=1"])

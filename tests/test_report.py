@@ -7,17 +7,17 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from experiments import charts
-from experiments.paired import paired_differences
-from experiments.report import (
+from experiments.outputs import charts
+from experiments.running.paired import paired_differences
+from experiments.outputs.report import (
     REPORT_CHARTS,
     comparison_table,
     readings,
     report_html,
     write_report,
 )
-from experiments.runner import run_plans
-from experiments.storage import Results
+from experiments.running.runner import run_plans
+from experiments.running.storage import Results
 from scenarios.loader import library, load_plan
 from sim.run import simulate
 
@@ -35,17 +35,25 @@ def test_run_charts_draw_every_plan_with_titles_in_the_language(results, lang):
     figures = charts.run_charts(results, lang)
     assert list(figures) == ["survival", "members", "weekly_gmv", "weekly_profit",
                              "cumulative_profit", "weekly_posters", "trust", "sentiment"]
-    for name, fig in figures.items():
-        assert isinstance(fig, go.Figure)
+    for name, chart in figures.items():
+        fig = chart.fig
+        assert isinstance(fig, go.Figure) and not fig.layout.title.text  # the title is text
+        if chart.empty is not None:  # neither plan sells in 4 weeks: no bars at all
+            assert name == "weekly_gmv" and not fig.data
+            continue
         legend = [trace.name for trace in fig.data if trace.showlegend is not False]
-        assert legend == NAMES, name
-        title = fig.layout.title.text + fig.layout.yaxis.title.text + fig.layout.xaxis.title.text
+        if name == "weekly_profit":  # a plan whose every weekly median is zero gets no bar
+            assert legend and set(legend) <= set(NAMES), name
+            assert all(plan in chart.note for plan in set(NAMES) - set(legend)), chart.note
+        else:
+            assert legend == NAMES, name
+        title = chart.title + fig.layout.yaxis.title.text + fig.layout.xaxis.title.text
         assert bool(CJK.search(title)) == (lang == "zh"), name
         assert fig.layout.font.family.startswith("Noto Sans CJK")
 
 
 def test_weekly_charts_are_bars_with_10_90_whiskers(results):
-    fig = charts.run_charts(results)["weekly_gmv"]
+    fig = charts.run_charts(results)["weekly_posters"].fig
     assert {trace.type for trace in fig.data} == {"bar"}
     bar = fig.data[0]
     assert list(bar.x) == [1, 2, 3, 4]
@@ -55,9 +63,9 @@ def test_weekly_charts_are_bars_with_10_90_whiskers(results):
 
 def test_trust_axis_fits_the_data_and_members_start_at_zero(results):
     figures = charts.run_charts(results)
-    assert figures["trust"].layout.yaxis.rangemode == "normal"
-    assert figures["sentiment"].layout.yaxis.rangemode == "normal"
-    assert figures["members"].layout.yaxis.rangemode == "tozero"
+    assert figures["trust"].fig.layout.yaxis.rangemode == "normal"
+    assert figures["sentiment"].fig.layout.yaxis.rangemode == "normal"
+    assert figures["members"].fig.layout.yaxis.rangemode == "tozero"
 
 
 def test_survival_is_the_share_of_runs_alive_by_day():
@@ -94,16 +102,15 @@ def test_one_table_with_plans_as_columns_and_paired_differences(results):
     assert "毛利" in zh.index and "第 4 周存活率" in zh.index
 
 
-def test_reading_leads_with_survival_profit_and_paired_difference(results):
+def test_reading_gives_each_plan_its_survival_profit_and_paired_difference(results):
     text = readings(results)
-    assert text[0].startswith("Survival: ") and text[1].startswith("Gross profit: ")
-    first, second = text[3], text[4]  # after the leads and the note on noise
+    first, second = text[0], text[1]
     assert first.startswith(f"{NAMES[0]}: alive at week 4 in ")
     assert "median gross profit over 4 weeks" in first and "Against" not in first
     assert second.startswith(f"{NAMES[1]}: alive at week 4 in ")
     assert f"Against {NAMES[0]}, seed by seed: lifetime " in second
     assert not any("ROI" in paragraph for paragraph in text)
-    assert readings(results, "zh")[3].startswith(f"{NAMES[0]}: 第 4 周仍存活")
+    assert readings(results, "zh")[0].startswith(f"{NAMES[0]}: 第 4 周仍存活")
 
 
 def test_reading_warns_when_the_budget_ran_out(results):
@@ -126,10 +133,13 @@ def test_report_is_offline_and_in_the_language(results, tmp_path: Path, lang):
     assert not re.search(r"<script[^>]*\bsrc=", html)
     assert html.count("plotly.js v") == 1
     assert html.count("<table>") == 1
-    assert html.count('class="plotly-graph-div"') == len(REPORT_CHARTS)
+    drawn = [name for name, chart in charts.run_charts(results, lang).items()
+             if name in REPORT_CHARTS and chart.empty is None]
+    assert html.count('class="plotly-graph-div"') == len(drawn) < len(REPORT_CHARTS)
     assert 'id="chart-survival"' in html and 'id="chart-cumulative_profit"' in html
+    assert html.index("<dl class=\"answer\">") < html.index('class="reading"')  # answer first
     for plan in results.plans:
-        assert plan.description in html
+        assert plan.describe(lang) in html
     if lang == "zh":
         assert '<html lang="zh-CN">' in html and "毛利" in html and "存活率" in html
     else:
@@ -156,3 +166,59 @@ def test_eleven_plan_report_stays_under_5_mb():
                       paired=paired_differences(summary))
     for lang in ("en", "zh"):
         assert len(report_html(results, lang).encode()) < 5_000_000
+
+
+def _daily(values: dict[str, float], days: int = 28, runs: int = 3, alive_until=None):
+    """A daily table: each plan's `gmv`, `members`, `weekly_posters` constant at its value."""
+    rows = []
+    for plan, v in values.items():
+        for r in range(runs):
+            for day in range(days):
+                last = (alive_until or {}).get(plan, days)
+                rows.append({"plan": plan, "replicate": r, "day": day, "gmv": v,
+                             "incentive_cost": 0.0, "members": v, "weekly_posters": v,
+                             "alive": day < last})
+    return pd.DataFrame(rows)
+
+
+def test_an_outlier_does_not_set_the_axis_but_the_best_does():
+    daily = _daily({"base": 100.0, "b": 120.0, "c": 90.0, "huge": -5000.0})
+    chart = charts.weekly_gmv_chart(daily, "base")
+    assert "axis clipped: huge reaches −¥35,000" in chart.note
+    low, high = chart.fig.layout.yaxis.range
+    assert low > -1000 and high >= 120 * 7
+    best = charts.weekly_gmv_chart(_daily({"base": 100.0, "b": 120.0, "star": 5000.0}), "base")
+    assert "clipped" not in best.note and best.fig.layout.yaxis.range is None
+
+
+def test_beyond_five_plans_the_baseline_and_the_best_stand_out():
+    values = {f"p{i}": 10.0 * (i + 1) for i in range(8)}
+    chart = charts.members_chart(_daily(values), "p2")
+    lines = [t for t in chart.fig.data if t.mode == "lines" and t.line.width]
+    colours = {t.name: t.line.color for t in lines}
+    assert colours["p2 (baseline)"] == charts.BASELINE_COLOUR
+    assert colours["p7 (best)"] == charts.BEST_COLOUR
+    assert {c for n, c in colours.items() if "(" not in n} == {charts.OTHER_COLOUR}
+    assert [t.name for t in chart.fig.data if t.showlegend is not False] == \
+        ["p2 (baseline)", "p7 (best)"]
+    assert "grey: the other 6 plans" in chart.note
+    bars = charts.weekly_gmv_chart(_daily(values), "p2")
+    assert [t.name for t in bars.fig.data] == ["p2 (baseline)", "p4", "p5", "p6", "p7"]
+
+
+def test_plans_without_sales_get_no_bar_slot_and_all_zero_is_empty():
+    chart = charts.weekly_gmv_chart(_daily({"a": 0.0, "b": 50.0}), "a")
+    assert [t.name for t in chart.fig.data] == ["b"]
+    assert "no bars (every median zero): a" in chart.note
+    empty = charts.weekly_gmv_chart(_daily({"a": 0.0, "b": 0.0}), "a", "zh")
+    assert empty.empty == "每周成交额 (GMV)：所有中位数均为零" and not empty.fig.data
+
+
+def test_a_members_line_ends_with_a_cross_where_half_the_runs_are_dead():
+    daily = _daily({"lives": 100.0, "dies": 80.0}, alive_until={"dies": 5})
+    chart = charts.members_chart(daily, "lives")
+    dies = next(t for t in chart.fig.data if t.name == "dies")
+    assert max(dies.x) == 4  # alive on days 0-4, dead from day 5
+    cross = [t for t in chart.fig.data if t.mode == "markers"]
+    assert len(cross) == 1 and list(cross[0].x) == [4] and cross[0].marker.symbol == "x"
+    assert "a line ends (✕)" in chart.note

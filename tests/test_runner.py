@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from experiments.runner import RunError, RunInterrupted, run_plans
-from experiments.storage import OutDirError, read_results
+from experiments.running.runner import RunError, RunInterrupted, run_plans
+from experiments.running.storage import OutDirError, read_results
 from scenarios.loader import library, load_plan
 
 NAMES = list(library())[:2]
@@ -142,4 +142,11 @@ def test_paired_differences_are_per_seed():
     gmv = results.summary.pivot(index="seed", columns="plan", values="total_gmv")
     diff = gmv[NAMES[1]] - gmv[NAMES[0]]
     row = paired.set_index("metric").loc["total_gmv"]
-    assert row["median"] == pytest.approx(diff.median()) and row["n"] == 3
+    assert row["value"] == pytest.approx(diff.median()) and row["n"] == 3
+
+
+def test_a_daily_table_without_alive_gets_it_from_the_summary():
+    from experiments.running.storage import with_alive
+    results = run_plans(plans(weeks=2), replicates=2)
+    rebuilt = with_alive(results.daily.drop(columns="alive"), results.summary)
+    assert rebuilt["alive"].equals(results.daily["alive"])

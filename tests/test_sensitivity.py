@@ -1,10 +1,15 @@
+from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from experiments.cli import app
+from experiments.analyses.sensitivity import _analyse, sample
+from experiments.analyses.vary import axis, parse_lever
+from experiments.cli.main import app
+from scenarios.loader import load_plan
 
 # No QR influx, so the share of QR strangers who spam cannot change anything: an inert lever.
 BASE = ["tuanzhang", "--weeks", "2", "--replicates", "2", "--set", "growth.qr_influx_per_day=0"]
@@ -84,3 +89,45 @@ def test_bad_input_exits_2_with_a_message(tmp_path: Path, args: list[str], messa
     if "Unknown metric" in message:  # the metrics are listed
         assert "total_gmv" in result.output and "alive_weekN" in result.output
     assert not (tmp_path / "out").exists()
+
+
+TUANZHANG = load_plan("tuanzhang")
+CAPACITY = axis(TUANZHANG, parse_lever("host.capacity=1:3"))
+KOLS = axis(TUANZHANG, parse_lever("members.native_kols=0:1"))
+IP = axis(TUANZHANG, parse_lever("host.ip_strength=0.2:0.8"))
+
+
+@pytest.mark.parametrize("lever", [CAPACITY, KOLS])
+def test_sobol_gives_each_whole_number_an_equal_share(lever):
+    points, _ = sample([lever, IP], "sobol", 64, 0)
+    counts = Counter(point[lever.path] for point in points)
+    values = range(int(lever.low), int(lever.high) + 1)
+    assert set(counts) == set(values)
+    for value in values:  # 256 points: each share 1/n within 2 points in 100
+        assert abs(counts[value] / len(points) - 1 / len(values)) < 0.02, counts
+
+
+@pytest.mark.parametrize("lever, slope", [(KOLS, 7.0), (CAPACITY, 5.0)])
+def test_morris_effects_of_integer_levers_are_the_change_per_range_crossed(lever, slope):
+    # y = slope x lever + 3 x ip_strength: crossing a lever's whole range moves y by
+    # slope x (high - low), and ip_strength's 0.2..0.8 by 3 x 0.6, whatever the levels hit
+    points, design = sample([lever, IP], "morris", 10, 0)
+    y = pd.Series([slope * p[lever.path] + 3 * p["host.ip_strength"] for p in points])
+    rows = _analyse("morris", [lever, IP], design, y, "m", 0).set_index("lever")
+    assert rows.loc[lever.path, "mu_star"] == pytest.approx(slope * (lever.high - lever.low))
+    assert rows.loc[lever.path, "mu"] == pytest.approx(slope * (lever.high - lever.low))
+    assert rows.loc[lever.path, "sigma"] == pytest.approx(0, abs=1e-9)
+    assert rows.loc["host.ip_strength", "mu_star"] == pytest.approx(3 * 0.6)
+
+
+def test_morris_on_a_zero_one_lever_reports_the_real_change(tmp_path: Path):
+    result = invoke(*BASE, "--vary", "members.native_kols=0:1", "--samples", "3",
+                    "--metrics", "total_gmv", "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    summary = pd.read_parquet(tmp_path / "summary.parquet")
+    gmv = summary.groupby("point")["total_gmv"].median().to_numpy().reshape(-1, 2)
+    kols = summary.groupby("point")["members.native_kols"].first().to_numpy().reshape(-1, 2)
+    assert (np.abs(np.diff(kols, axis=1)) == 1).all()  # every step crosses 0 -> 1 or back
+    real = np.abs(np.diff(gmv, axis=1)).mean()
+    indices = pd.read_parquet(tmp_path / "indices.parquet")
+    assert real > 0 and indices.loc[0, "mu_star"] == pytest.approx(real)

@@ -1,4 +1,5 @@
 import re
+from collections import Counter
 from pathlib import Path
 
 import pandas as pd
@@ -6,7 +7,10 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from experiments.cli import app
+from experiments.analyses.sweep import design_points
+from experiments.analyses.vary import parse_lever
+from experiments.cli.main import app
+from scenarios.loader import load_plan
 
 DISCOUNT = "calendar[flash_sale].discount"
 FAST = ["--replicates", "2", "--weeks", "1"]
@@ -84,6 +88,13 @@ def test_sobol_draws_a_power_of_two(tmp_path: Path):
         (["--vary", "host.ip_strength=0.1:0.9:3", "--design", "cube"], "Unknown --design"),
         (["--vary", "calendar[red_packet].amount=10,20"], "[0] flash_sale, [1] jielong"),
         (["--vary", "host.ip_strength=0.5,3"], "allowed range 0.0 to 1.0"),
+        (["--vary", "host.capacity=1:3:5"],
+         "host.capacity takes whole numbers and 1 to 3 holds 3, so 5 values would repeat "
+         "points (1, 2, 2, 2, 3); write host.capacity=1:3:3"),
+        (["--vary", "host.capacity=1,2,1"], "lists 1 more than once"),
+        (["--vary", "host.ip_strength=0.5:0.5:3"], "the range is a single value"),
+        (["--vary", "host.capacity=1.5:3", "--design", "lhs", "--samples", "3"],
+         "host.capacity takes whole numbers; give whole ends"),
     ],
 )
 def test_bad_sweeps_exit_2_with_a_message(tmp_path: Path, args, message):
@@ -107,3 +118,13 @@ def test_same_sweep_resumes_other_spec_or_command_needs_force(tmp_path: Path):
                     "--force")
     assert forced.exit_code == 0, forced.output
     assert len(pd.read_parquet(tmp_path / "summary.parquet")) == 6 * 3
+
+
+def test_a_grid_runs_each_whole_number_once_and_designs_share_them_equally():
+    plan = load_plan("tuanzhang")
+    grid = design_points(plan, [parse_lever("host.capacity=1:3:3")], "grid", None, 0)
+    assert [p["host.capacity"] for p in grid] == [1, 2, 3]
+    for design, samples in (("sobol", 64), ("lhs", 63)):
+        points = design_points(plan, [parse_lever("host.capacity=1:3")], design, samples, 0)
+        counts = Counter(p["host.capacity"] for p in points)
+        assert max(counts.values()) - min(counts.values()) <= 1, (design, counts)

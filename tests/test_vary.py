@@ -1,7 +1,9 @@
+from collections import Counter
+
 import pytest
 
-from experiments.runner import RunError
-from experiments.vary import Axis, Lever, axis, number_type, parse_lever
+from experiments.running.runner import RunError
+from experiments.analyses.vary import Axis, Lever, axis, from_unit, number_type, parse_lever
 from scenarios.loader import PlanError, load_plan
 
 PLAN = load_plan("tuanzhang")  # calendar: [0] flash_sale, [1] jielong
@@ -19,7 +21,8 @@ def test_parse_grids_lists_and_ranges():
 
 def test_axes_take_integers_from_the_schema_and_check_the_fields_range():
     lever = axis(PLAN, parse_lever("members.initial=50:150"))
-    assert lever == Axis("members.initial", 50, 150, integer=True) and lever.at(77.6) == 78
+    assert lever == Axis("members.initial", 50, 150, integer=True)
+    assert (lever.at(0.0), lever.at(0.5), lever.at(1.0)) == (50, 100, 150)
     assert axis(PLAN, parse_lever("calendar[1].discount=0.05,0.2")).values == (0.05, 0.2)
     assert not axis(PLAN, parse_lever("calendar[flash_sale].discount=0.1:0.3")).integer
 
@@ -50,3 +53,11 @@ def test_bad_axes_name_the_problem(text: str, message: str):
     with pytest.raises(PlanError) as error:
         axis(PLAN, parse_lever(text))
     assert message in str(error.value)
+
+
+def test_a_unit_sample_gives_each_whole_number_an_equal_share():
+    even = [(i + 0.5) / 300 for i in range(300)]
+    assert Counter(from_unit(u, 1, 3, True) for u in even) == {1: 100, 2: 100, 3: 100}
+    assert Counter(from_unit(u, 0, 1, True) for u in even) == {0: 150, 1: 150}
+    assert from_unit(1.0, 1, 3, True) == 3 and from_unit(0.0, 1, 3, True) == 1
+    assert from_unit(0.25, 0.2, 0.8, False) == 0.35

@@ -1,0 +1,5 @@
+"""`python -m experiments.cli ...` runs the `groupsim` command."""
+
+from experiments.cli.command import main
+
+main()

@@ -1,0 +1,592 @@
+"""The `groupsim` command line: run, compare, deck, scenarios, validate, app.
+
+Commands parse arguments and call library functions; only this module turns exceptions into
+messages and exit codes: 0 done, 2 bad input, 130 interrupted (what finished is saved).
+"""
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from experiments.analyses.objectives import describe, parse_constraint, parse_objective
+from experiments.analyses.optimize import Search, SearchInterrupted, write_best
+from experiments.analyses.optimize import optimize as run_optimize
+from experiments.analyses.sensitivity import DEFAULT_METRICS, RANK_BY, Sensitivity
+from experiments.analyses.sensitivity import sensitivity as run_sensitivity
+from experiments.analyses.sweep import Sweep, run_sweep
+from experiments.analyses.vary import axis, parse_lever
+from experiments.outputs.answers import answers, choose_baseline
+from experiments.outputs.deck import DeckError, Format, write_deck
+from experiments.outputs.formatting import format_value, readable
+from experiments.outputs.i18n import Lang, text
+from experiments.outputs.images import ImageError
+from experiments.outputs.report import readings, write_report
+from experiments.outputs.study_report import write_search_report, write_sensitivity_report
+from experiments.outputs.sweep_charts import HEADLINE, best_points, write_sweep_report
+from experiments.outputs.terminal import best_point_tables, paired_tables, summary_tables
+from experiments.running.checks import plan_notes, plan_warnings
+from experiments.running.memory import assess
+from experiments.running.runner import RunError, RunInterrupted, check_workers, interrupt_once, run_plans
+from experiments.running.storage import OutDirError, Results
+from scenarios.loader import PlanError, library, load_plan
+from scenarios.names import file_stem
+from scenarios.schema import Plan
+
+app = typer.Typer(
+    help="Simulate chat-group plans, compare them, and write tables and an offline report.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,  # help is plain text: `a:b:n` and `[default: 10]` are not markup
+)
+console = Console(highlight=False)
+stderr = Console(stderr=True, highlight=False)
+
+Replicates = Annotated[int, typer.Option(help="Replicates per plan; replicate r uses seed + r.")]
+Seed = Annotated[int, typer.Option(help="Seed of replicate 0.")]
+Weeks = Annotated[
+    int | None, typer.Option(help="Horizon in weeks (the same as --set group.weeks=N).")
+]
+Sets = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set", help="Override a plan field, e.g. --set host.ip_strength=0.8. Repeatable."
+    ),
+]
+Workers = Annotated[int, typer.Option(help="Worker processes (here, or of --dask local).")]
+Dask = Annotated[
+    str | None,
+    typer.Option(
+        metavar="local|ADDRESS",
+        help="Run on Dask: 'local' starts a local cluster of --workers processes; "
+        "tcp://HOST:8786 uses a running scheduler.",
+    ),
+]
+Force = Annotated[
+    bool, typer.Option("--force", help="Replace --out if it holds another command's results.")
+]
+Hourly = Annotated[bool, typer.Option("--hourly", help="Also write hourly.parquet.")]
+Out = Annotated[
+    Path | None, typer.Option(help="Run directory. [default: runs/<plan>-<YYYYmmdd-HHMMSS>]")
+]
+LangOption = Annotated[
+    Lang, typer.Option("--lang", help="Language of titles, labels, units and the reading.")
+]
+Baseline = Annotated[
+    str | None,
+    typer.Option(help="The plan the others are measured against (paired differences, the "
+                 "answer). [default: the first plan named; with --library the first library "
+                 "plan in name order]"),
+]
+
+
+@app.command()
+def run(
+    plan: Annotated[str, typer.Argument(help="Library plan name or YAML file.")],
+    replicates: Replicates = 20,
+    seed: Seed = 0,
+    weeks: Weeks = None,
+    set_: Sets = None,
+    workers: Workers = 1,
+    dask: Dask = None,
+    hourly: Hourly = False,
+    out: Out = None,
+    lang: LangOption = "en",
+    force: Force = False,
+) -> None:
+    """Simulate one plan; write its tables, plan and report to a run directory.
+
+    Rerunning the same command on the same --out runs only what is missing."""
+    _simulate([plan], replicates, seed, weeks, set_ or [], workers, dask, hourly, out, force, lang)
+
+
+@app.command()
+def compare(
+    plans: Annotated[
+        list[str] | None, typer.Argument(help="Two or more library plan names or YAML files.")
+    ] = None,
+    all_plans: Annotated[
+        bool, typer.Option("--library", help="Compare every library plan.")
+    ] = False,
+    replicates: Replicates = 20,
+    seed: Seed = 0,
+    weeks: Weeks = None,
+    set_: Sets = None,
+    workers: Workers = 1,
+    dask: Dask = None,
+    hourly: Hourly = False,
+    out: Out = None,
+    lang: LangOption = "en",
+    force: Force = False,
+    baseline: Baseline = None,
+) -> None:
+    """Simulate several plans with the same seeds; write one report with all of them.
+
+    Rerunning the same command on the same --out runs only what is missing."""
+    if all_plans == bool(plans):
+        raise typer.BadParameter("give two or more plans, or --library (not both)")
+    sources = list(library()) if all_plans else plans
+    if len(sources) < 2:
+        raise typer.BadParameter("compare needs at least two plans; use `groupsim run` for one")
+    _simulate(sources, replicates, seed, weeks, set_ or [], workers, dask, hourly, out, force, lang,
+              baseline)
+
+
+@app.command()
+def deck(
+    run_dir: Annotated[
+        Path, typer.Argument(help="Directory of groupsim run, compare or sweep.", file_okay=False)
+    ],
+    lang: LangOption = "en",
+    format_: Annotated[
+        Format, typer.Option("--format", help="pptx: the deck, with a PNG and SVG of each chart; "
+                             "png, svg, pdf: only the charts, in that format.")
+    ] = "pptx",
+    out: Annotated[
+        Path | None, typer.Option(help="The .pptx file, or the folder for chart images; by "
+                                  "default RUN_DIR/deck/deck-LANG.pptx or RUN_DIR/deck/LANG/.")
+    ] = None,
+    baseline: Baseline = None,
+) -> None:
+    """Write a 16:9 slide deck and 1920-pixel-wide chart images of a run, comparison or sweep."""
+    try:
+        written = write_deck(run_dir, lang, format_, out, baseline)
+    except (DeckError, ImageError) as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(2) from None
+    console.print(f"Wrote {escape(str(written[0]))} and {len(written) - 1} more file(s)"
+                  if len(written) > 1 and format_ == "pptx"
+                  else f"Wrote {len(written)} chart(s) to {escape(str(written[0].parent))}")
+
+
+@app.command()
+def scenarios(lang: LangOption = "en") -> None:
+    """List the library plans."""
+    table = Table(*(text(key, lang) for key in ("plan", "description")),
+                  title=text("library_title", lang))
+    for name, description in library(lang).items():
+        table.add_row(escape(name), escape(description))
+    console.print(table)
+
+
+@app.command()
+def validate(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A plan YAML file.")],
+    workers: Workers = 1,
+) -> None:
+    """Check a plan file: print ok (with a note on how an older way of stating a lever is read,
+    and a warning for each item that can never fire, lever that cannot work, price that sells
+    below cost, or when runs on --workers may not fit in memory), or each bad field with its
+    allowed range (exit 2, as when one run cannot fit in memory)."""
+    with _bad_input():
+        checked = load_plan(str(file))
+        check_workers(workers)
+        verdict = assess([checked], workers)
+        if verdict.refusal:
+            raise RunError(verdict.refusal)
+    for note in plan_notes(checked):
+        console.print(f"note: {escape(note)}", soft_wrap=True)
+    for warning in plan_warnings(checked) + [verdict.warning] * bool(verdict.warning):
+        console.print(f"warning: {escape(warning)}", soft_wrap=True)
+    console.print("ok")
+
+
+@app.command("app")
+def app_(
+    plan: Annotated[str, typer.Argument(help="Library plan name or YAML file the page opens "
+                                             "on.")] = "tuanzhang",
+    host: Annotated[str, typer.Option(help="Address to listen on; other machines can reach the "
+                                           "page only if you give one of this machine's.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port of the page.")] = 8765,
+    replicates: Replicates = 20,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the page.")] = "en",
+) -> None:
+    """Serve the what-if page: change a plan's levers and see replicates against the plan's."""
+    with _bad_input():
+        opened = load_plan(plan)
+    from experiments.outputs.app import AppError, serve  # Solara loads only for this command
+
+    try:
+        serve(opened, lang, host, port, replicates)
+    except AppError as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        typer.echo("Stopped the what-if page.", err=True)
+        raise typer.Exit(130) from None
+
+
+@contextmanager
+def _bad_input() -> Iterator[None]:
+    """Report an error in what the user gave on stderr and exit with code 2."""
+    try:
+        yield
+    except (PlanError, RunError, OutDirError) as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(2) from None
+
+
+def _simulate(
+    sources: Sequence[str],
+    replicates: int,
+    seed: int,
+    weeks: int | None,
+    sets: list[str],
+    workers: int,
+    dask: str | None,
+    hourly: bool,
+    out: Path | None,
+    force: bool,
+    lang: Lang,
+    baseline: str | None = None,
+) -> None:
+    overrides = _overrides(sets, weeks)
+    with _bad_input():
+        plans = [load_plan(source, overrides) for source in sources]
+    if out is None:
+        name = plans[0].name if len(plans) == 1 else "compare"
+        out = Path("runs") / f"{file_stem(name)}-{datetime.now():%Y%m%d-%H%M%S}"
+    try:
+        with _bad_input(), progress_bar("simulating") as progress:
+            results = run_plans(plans, replicates, seed, workers, hourly, progress, out,
+                                dask=dask, force=force, baseline=baseline)
+    except RunInterrupted as stop:
+        _interrupted(stop, out, lang)
+    with _writing(out):
+        write_report(results, out / "report.html", lang)
+        _print_summary(results, lang)
+    console.print(f"Wrote {escape(str(out))}: {', '.join(_files(out))}")
+
+
+@contextmanager
+def progress_bar(description: str) -> Iterator[Callable[[int, int], None]]:
+    """One rich progress bar with an ETA on stderr, fed by (finished, total) calls; SIGTERM
+    interrupts like Ctrl-C while it is open, and only the first interrupt counts."""
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    with interrupt_once(), Progress(*columns, console=stderr) as bar:
+
+        def progress(done: int, total: int) -> None:
+            if not bar.tasks:  # the bar shows once the runs have started
+                bar.add_task(description, total=total)
+            bar.update(bar.task_ids[0], completed=done)
+
+        yield progress
+
+
+@contextmanager
+def _writing(out: Path) -> Iterator[None]:
+    """Writing what every run gave: an interrupt here (Ctrl-C, SIGTERM) says that the runs are
+    saved and how to finish, rather than stopping without a word."""
+    try:
+        with interrupt_once():
+            yield
+    except KeyboardInterrupt:
+        typer.echo(
+            f"Interrupted while writing the results; every run is saved in {out}. Rerun the "
+            "same command to write them.", err=True)
+        raise typer.Exit(130) from None
+
+
+def _interrupted(stop: RunInterrupted, out: Path, lang: Lang) -> NoReturn:
+    if stop.results is None:
+        typer.echo(
+            f"Interrupted before any run finished; no tables written. Rerun the same command "
+            f"to start again in {out}.", err=True)
+    else:
+        write_report(stop.results, out / "report.html", lang)
+        typer.echo(
+            f"Interrupted: {stop.finished} of {stop.total} runs finished and are saved in "
+            f"{out}: {', '.join(_files(out))}. Rerun the same command to finish the rest.",
+            err=True,
+        )
+    raise typer.Exit(130)
+
+
+def _files(out: Path) -> list[str]:
+    return sorted(path.name + ("/" if path.is_dir() else "") for path in out.iterdir())
+
+
+def _print_summary(results: Results, lang: Lang) -> None:
+    """The tables, then the answer (for a comparison) and the reading per plan."""
+    names = [plan.name for plan in results.plans]
+    tables = summary_tables(results.summary, names, console.width, lang)
+    if results.paired is not None:
+        tables += paired_tables(results.paired, console.width, lang)
+    for table in tables:
+        console.print(table)
+    if len(names) > 1:
+        results, why = choose_baseline(results)
+        console.print(f"[bold]{escape(text('answer_title', lang))}[/bold]")
+        for question, sentence in answers(results, lang):
+            console.print(f"[bold]{escape(question)}[/bold] {escape(sentence)}")
+        console.print(escape(text("baseline_line", lang, base=results.baseline,
+                                  why=text(why, lang))))
+    for paragraph in readings(results, lang):
+        console.print(escape(paragraph))
+
+
+# --- sensitivity and optimize: which levers matter, and the best plan within limits ---
+
+Ranges = Annotated[
+    list[str],
+    typer.Option(
+        "--vary",
+        help="A lever and its range PATH=a:b, e.g. --vary host.ip_strength=0.2:0.9 or "
+        "--vary 'calendar[red_packet].amount=10:80'. Repeatable.",
+    ),
+]
+
+
+@app.command()
+def sensitivity(
+    plan: Annotated[str, typer.Argument(help="Library plan name or YAML file.")],
+    vary: Ranges,
+    method: Annotated[
+        str, typer.Option(help="morris (screening by elementary effects) or sobol (shares of "
+                          "variance).")
+    ] = "morris",
+    samples: Annotated[
+        int | None,
+        typer.Option(help="Morris trajectories [default: 10], or Sobol base samples, a power "
+                     "of 2 [default: 64]."),
+    ] = None,
+    metrics: Annotated[
+        list[str] | None,
+        typer.Option("--metrics", help="Metrics to analyse, comma-separated or repeated. "
+                     f"[default: {','.join(DEFAULT_METRICS)}]"),
+    ] = None,
+    replicates: Replicates = 20,
+    seed: Seed = 0,
+    weeks: Weeks = None,
+    set_: Sets = None,
+    workers: Workers = 1,
+    dask: Dask = None,
+    out: Out = None,
+    force: Force = False,
+) -> None:
+    """Rank levers by how much they move each metric (SALib, seeded).
+
+    Each sample is run --replicates times on the same seeds; its output is the median over
+    replicates (a share for alive_weekN and alive_at_end). Rerunning on the same --out runs only
+    what is missing, and may change --metrics."""
+    names = [name.strip() for item in metrics or [] for name in item.split(",") if name.strip()]
+    with _bad_input():
+        base = load_plan(plan, _overrides(set_ or [], weeks))
+        levers = [axis(base, parse_lever(text)) for text in vary]
+    out = out or Path("runs") / f"{file_stem(base.name)}-sensitivity-{datetime.now():%Y%m%d-%H%M%S}"
+    try:
+        with _bad_input(), progress_bar("sampling") as progress:
+            result = run_sensitivity(
+                base, levers, method=method, samples=samples,
+                metrics=names or DEFAULT_METRICS, replicates=replicates, seed=seed,
+                workers=workers, dask=dask, out=out, force=force, progress=progress,
+            )
+    except RunInterrupted as stop:
+        typer.echo(
+            f"Interrupted: {stop.finished} of {stop.total} runs finished and are kept in {out}. "
+            "Rerun the same command to finish the rest and analyse.", err=True)
+        raise typer.Exit(130) from None
+    with _writing(out):
+        write_sensitivity_report(result, plan, out / "report.html")
+        _print_ranking(result)
+    console.print(f"Wrote {escape(str(out))}: {', '.join(_files(out))}")
+
+
+@app.command()
+def optimize(
+    plan: Annotated[str, typer.Argument(help="Library plan name or YAML file.")],
+    vary: Ranges,
+    objective: Annotated[
+        list[str] | None,
+        typer.Option(help="METRIC[:max|:min] (max unless it says min); give two for a Pareto "
+                     "front. Median over replicates; alive_weekN is the share alive at week N."),
+    ] = None,
+    constraint: Annotated[
+        list[str] | None,
+        typer.Option(help="METRIC>=NUMBER or METRIC<=NUMBER, e.g. 'alive_week12>=0.8' or "
+                     "'total_cost<=2000'. Repeatable."),
+    ] = None,
+    trials: Annotated[int, typer.Option(help="Trials the study should hold.")] = 200,
+    replicates: Annotated[
+        int, typer.Option(help="Replicates per trial; replicate r uses seed + r in every trial.")
+    ] = 20,
+    seed: Seed = 0,
+    weeks: Weeks = None,
+    set_: Sets = None,
+    workers: Workers = 1,
+    dask: Dask = None,
+    out: Out = None,
+    force: Force = False,
+) -> None:
+    """Search the levers' ranges for the best plan (Optuna: seeded TPE, NSGA-II for two
+    objectives).
+
+    Writes trials.parquet, best.yaml (a plan extending PLAN that `groupsim run` accepts) and
+    report.html. The study lives in --out: rerunning the same command continues it up to
+    --trials."""
+    with _bad_input():
+        base = load_plan(plan, _overrides(set_ or [], weeks))
+        levers = [axis(base, parse_lever(text)) for text in vary]
+        objectives = [parse_objective(text) for text in objective or []]
+        constraints = [parse_constraint(text) for text in constraint or []]
+    out = out or Path("runs") / f"{file_stem(base.name)}-optimize-{datetime.now():%Y%m%d-%H%M%S}"
+    try:
+        with _bad_input(), progress_bar("optimizing") as progress:
+            search = run_optimize(
+                base, levers, objectives, constraints=constraints, trials=trials,
+                replicates=replicates, seed=seed, workers=workers, dask=dask, out=out,
+                force=force, progress=progress,
+            )
+    except SearchInterrupted as stop:
+        _write_search(stop.search, base, plan, replicates, out)
+        finished = int((stop.search.trials["state"] != "RUNNING").sum())
+        typer.echo(
+            f"Interrupted: {finished} finished trials are kept in {out}. Rerun the same "
+            "command to continue the study.", err=True)
+        raise typer.Exit(130) from None
+    with _writing(out):
+        _write_search(search, base, plan, replicates, out)
+        _print_search(search)
+    console.print(f"Wrote {escape(str(out))}: {', '.join(_files(out))}")
+
+
+def _overrides(sets: list[str], weeks: int | None) -> list[str]:
+    """The --set overrides, with --weeks N as group.weeks=N."""
+    return sets if weeks is None else [*sets, f"group.weeks={weeks}"]
+
+
+def _write_search(search: Search, base: Plan, source: str, replicates: int, out: Path) -> None:
+    if write_best(search, base, source, out) is None:
+        typer.echo("No trial met the constraints, so there is no best.yaml.", err=True)
+    write_search_report(search, source, replicates, out / "report.html")
+
+
+def _print_ranking(result: Sensitivity) -> None:
+    """Per metric, the levers ranked by the method's main index, at most 80 columns wide."""
+    shown = {"morris": ("mu_star", "mu_star_conf", "sigma"), "sobol": ("ST", "ST_conf", "S1")}
+    heads = {"mu_star": "μ*", "mu_star_conf": "±95%", "sigma": "σ", "ST": "ST",
+             "ST_conf": "±95%", "S1": "S1"}
+    for metric in result.metrics:
+        rows = result.indices[result.indices["metric"] == metric].sort_values("rank")
+        table = Table("#", "lever", *(heads[n] for n in shown[result.method]),
+                      title=f"{describe(metric)}: levers by {heads[RANK_BY[result.method]]}")
+        for row in rows.itertuples():
+            table.add_row(
+                "–" if pd.isna(row.rank) else str(row.rank), escape(row.lever),
+                *(readable(getattr(row, n)) for n in shown[result.method]),
+            )
+        console.print(table)
+        if rows["rank"].isna().all():
+            console.print(
+                f"  {metric} is undefined at some samples, so it has no indices."
+                if rows[RANK_BY[result.method]].isna().all()
+                else f"  {metric} was the same at every sample: no lever moved it."
+            )
+
+
+def _print_search(search: Search) -> None:
+    """The best trial (one objective) or the Pareto front (two), trials as rows."""
+    metrics = [o.metric for o in search.objectives]
+    extra = [c.metric for c in search.constraints if c.metric not in metrics]
+    front = search.trials[search.trials["pareto"]]
+    table = Table("trial", *(escape(m) for m in [*metrics, *extra]),
+                  title="Best trial" if len(metrics) == 1 else "Pareto front")
+    for row in front.sort_values(metrics[0]).itertuples(index=False):
+        values = row._asdict()
+        table.add_row(str(values["trial"]), *(format_value(m, values[m]) for m in [*metrics, *extra]))
+    console.print(table)
+    if search.best is not None:
+        console.print(f"Best trial {search.best['trial']}: " + ", ".join(
+            f"{escape(lever.path)}={readable(search.best[lever.path])}" for lever in search.levers
+        ))
+
+
+
+@app.command()
+def sweep(
+    plan: Annotated[str, typer.Argument(help="Library plan name or YAML file: the base plan.")],
+    vary: Annotated[
+        list[str],
+        typer.Option(
+            help="PATH=SPEC: a plan path as --set takes it, and a:b:n (n evenly spaced "
+            "values), a,b,c (listed values) or a:b (a range, for lhs/sobol). Repeatable."
+        ),
+    ],
+    design: Annotated[
+        str, typer.Option(help="grid: every combination; lhs or sobol: --samples points.")
+    ] = "grid",
+    samples: Annotated[int | None, typer.Option(help="Points drawn by lhs or sobol.")] = None,
+    replicates: Annotated[
+        int, typer.Option(help="Replicates per point; replicate r uses seed + r.")
+    ] = 20,
+    seed: Seed = 0,
+    weeks: Weeks = None,
+    set_: Sets = None,
+    workers: Workers = 1,
+    dask: Dask = None,
+    daily: Annotated[bool, typer.Option("--daily", help="Also write daily.parquet.")] = False,
+    out: Out = None,
+    force: Force = False,
+) -> None:
+    """Run a plan at many settings of its levers; write per-point and per-run tables and a report.
+
+    Rerunning the same command on the same --out runs only what is missing."""
+    overrides = _overrides(set_ or [], weeks)
+    with _bad_input():
+        base = load_plan(plan, overrides)
+    out = out or Path("runs") / f"{file_stem(base.name)}-sweep-{datetime.now():%Y%m%d-%H%M%S}"
+    try:
+        with _bad_input(), progress_bar("sweeping") as progress:
+            result = run_sweep(
+                base, vary, design=design, samples=samples, replicates=replicates, seed=seed,
+                workers=workers, dask=dask, out=out, daily=daily, force=force,
+                progress=progress,
+            )
+    except RunInterrupted as stop:
+        if stop.results is not None:
+            _sweep_report(stop.results, base, out, partial=True)
+        typer.echo(
+            f"Interrupted: {stop.finished} of {stop.total} runs finished and are saved in {out}. "
+            "Rerun the same command to finish the rest.",
+            err=True,
+        )
+        raise typer.Exit(130) from None
+    with _writing(out):
+        _sweep_report(result, base, out, partial=False)
+    console.print(f"Wrote {escape(str(out))}: {', '.join(_files(out))}")
+
+
+def _sweep_report(result: Sweep, base: Plan, out: Path, partial: bool) -> None:
+    levers = [lever.path for lever in result.levers]
+    n = result.summary["replicate"].nunique()
+    note = (f"{len(result.points)} points of {base.name}, {n} replicates each (replicate r of "
+            "every point uses the same seed)." + (" Interrupted: finished points only." if
+                                                  partial else ""))
+    write_sweep_report(result.points, levers, f"Sweep of {base.name}", out / "report.html", note)
+    if partial:
+        return
+    metrics = {m: label for m, label in HEADLINE.items() if f"{m}_median" in result.points}
+    best = best_points(result.points, levers, n=5)
+    for table in best_point_tables(best, result.points, levers, metrics, console.width):
+        console.print(table)

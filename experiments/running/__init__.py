@@ -1,0 +1,6 @@
+"""Running plans: replicates on local processes or Dask, plan variants (points), storage of run
+directories, per-seed paired differences and plan checks.
+
+Imports nothing, and nothing here imports `experiments.analyses`, `experiments.outputs` or
+`experiments.cli`: a worker that unpickles a chunk loads only `experiments.running.runner`.
+"""

@@ -1,0 +1,95 @@
+"""Plans that validate but cannot do what they say: items that never fire, levers that cannot
+work, prices that sell below cost; and notes on how older ways of stating a lever are read now.
+
+These are warnings, not errors: the plan runs, but a strategist should know before reading
+its results that, say, every red packet will be skipped.
+"""
+
+from scenarios.schema import Plan
+from sim.calendar import occurrence_days
+
+
+def _yuan(x: float) -> str:
+    return f"¥{x:,.2f}".replace(".00", "")
+
+
+def plan_warnings(plan: Plan) -> list[str]:
+    """One sentence per item that can never fire or lever that cannot work in `plan`."""
+    out = []
+    budget = plan.economics.budget
+    horizon = plan.horizon_days
+    for n, item in enumerate(plan.calendar):
+        where = f"calendar[{n}] ({item.kind})"
+        if not occurrence_days(item, horizon, plan.group.open_weekday):
+            out.append(f"{where} never fires: none of its days falls within the "
+                       f"{horizon}-day horizon (days 0 to {horizon - 1}).")
+            continue
+        for what, cost in payments(plan, item):
+            if budget is not None and cost > budget:
+                out.append(f"{where} {what} is more than the whole budget {_yuan(budget)}: "
+                           "it is never paid.")
+        if item.kind == "cleanup" and item.inactive_days >= horizon:
+            out.append(f"{where} inactive_days {item.inactive_days} is not shorter than the "
+                       f"{horizon}-day horizon: nobody is ever inactive long enough to be removed.")
+    growth = plan.growth
+    referral = growth.referral_reward_referrer + growth.referral_reward_referee
+    if budget is not None and referral > budget:
+        out.append(f"growth.referral_reward_referrer + referral_reward_referee = {_yuan(referral)} "
+                   f"is more than the whole budget {_yuan(budget)}: no referral reward is ever paid.")
+    if referral > 0 and plan.pool.size == 0:
+        out.append("growth referral rewards are set but pool.size is 0: nobody is left to invite.")
+    for n, tier in enumerate(growth.early_join_discounts):
+        if tier.by_hour == 0:
+            out.append(f"growth.early_join_discounts[{n}] by_hour 0: nobody can join before "
+                       "hour 0 of day 0, so this discount never applies.")
+    return out + _below_cost(plan)
+
+
+def _below_cost(plan: Plan) -> list[str]:
+    """One sentence for the price, and for each discount, that sells a unit below its cost."""
+    e = plan.economics
+    cost = f"economics.unit_cost {_yuan(e.unit_cost)}"
+    if e.price < e.unit_cost:
+        return [f"economics.price {_yuan(e.price)} is below {cost}: every unit sold loses "
+                f"{_yuan(e.unit_cost - e.price)}, before any discount."]
+    discounts = [(f"growth.early_join_discounts[{n}]", tier.discount)
+                 for n, tier in enumerate(plan.growth.early_join_discounts)]
+    discounts += [(f"calendar[{n}] ({item.kind})", item.discount)
+                  for n, item in enumerate(plan.calendar)
+                  if item.kind in ("flash_sale", "jielong", "coupon")]
+    out = []
+    for where, discount in discounts:
+        price = e.price * (1 - discount)
+        if price < e.unit_cost:
+            out.append(f"{where} discount {discount:.0%} leaves a price of {_yuan(price)}, below "
+                       f"{cost}: each unit sold with it loses {_yuan(e.unit_cost - price)}.")
+    return out
+
+
+def plan_notes(plan: Plan) -> list[str]:
+    """How `plan`'s older ways of stating a lever are read now (one sentence each)."""
+    e = plan.economics
+    if e.margin is None:
+        return []
+    return [f"economics.margin {e.margin:g} is read as the margin at the market price "
+            f"{_yuan(e.market_price)}: a unit cost of {_yuan(e.unit_cost)} "
+            f"(economics.unit_cost), whatever the plan's price; gross profit = GMV − units × "
+            f"{_yuan(e.unit_cost)} − incentive cost. (Before, it was GMV × {e.margin:g} − "
+            "incentive cost, so discounts never sold below cost.)"]
+
+
+def payments(plan: Plan, item) -> list[tuple[str, float]]:
+    """(what it pays, in words; yuan) for each payment one firing of `item` makes at least."""
+    match item.kind:
+        case "red_packet" | "lucky_draw":
+            return [(f"amount {_yuan(item.amount)}", item.amount)]
+        case "checkin":
+            return [(f"reward {_yuan(item.reward)} per check-in", item.reward)]
+        case "coupon":
+            cost = item.discount * plan.economics.price
+            return [(f"discount {item.discount:.0%} of economics.price = {_yuan(cost)} per "
+                     "redeemed coupon", cost)]
+        case "flash_sale":
+            return [(f"preheat_red_packet {_yuan(item.preheat_red_packet)}",
+                     item.preheat_red_packet)]
+    return []

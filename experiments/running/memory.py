@@ -1,0 +1,165 @@
+"""Memory, known before a run: what one replicate needs (from the plan's array sizes) and what
+the process may use (available memory, the cgroup limit, the address-space limit).
+
+`assess` compares the two for the runs of a command: it refuses (one run cannot fit) or warns
+(the runs side by side on `workers` may not fit). `out_of_memory` words a `MemoryError` the same
+way, so it too names the plan, the estimate and what to change.
+"""
+
+import resource
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+from scenarios.schema import Plan
+from sim.pool import slot_count
+
+FIXED_BYTES = 16 * 2**20
+PER_SLOT_BYTES = 1024
+PER_SLOT_FRIEND_BYTES = 64
+WORKER_BYTES = 300 * 2**20
+"""Resident memory of a worker process before its first run (interpreter, numpy, numba, the
+kernels); README gives 282 MB for a whole 500-member run."""
+
+
+def run_bytes(plan: Plan) -> int:
+    """Estimated peak bytes one replicate of `plan` allocates on top of a loaded process.
+
+    n = `sim.pool.slot_count(plan)` (members, shills, pool and QR spammer slots):
+    4 n² for the dense tie matrix (n × n float32 over all slots, the bulk past a few thousand
+    slots), plus n × (`PER_SLOT_BYTES` + `PER_SLOT_FRIEND_BYTES` × pool.mean_friends) for the
+    per-slot state arrays, the friendship graph, the agents and the members table, plus
+    `FIXED_BYTES` (hourly and daily outputs, tables).
+
+    Calibration (benchmarks/bench_memory.py: the peak of traced allocations during one
+    replicate of open_door, QQ, after a warm-up; the growth of peak resident memory agreed
+    within 7 %), measured MiB against this estimate:
+
+    ==========  ======  =======  ==========  ========
+    pool.size   slots   friends  measured    estimate
+    ==========  ======  =======  ==========  ========
+    3000        3188    8        41          59
+    6000        6188    8        151         171
+    6000        6188    40       157         183
+    6000 (12 w) 6582    8        170         191
+    10000       10188   8        404         427
+    worst (1 w) 22535   40       1975        2030
+    ==========  ======  =======  ==========  ========
+
+    (worst: benchmarks/bench_worst.py's plan, every size at its schema maximum, one week.)
+
+    Past the tie matrix a slot took 600-850 bytes (+ about 32 per mean friend) and the horizon
+    hardly mattered; the constants are about twice that, so past 6,000 slots the estimate is
+    3-15 % high.
+    """
+    n = slot_count(plan)
+    per_slot = PER_SLOT_BYTES + PER_SLOT_FRIEND_BYTES * plan.pool.mean_friends
+    return 4 * n * n + per_slot * n + FIXED_BYTES
+
+
+@dataclass(frozen=True)
+class Room:
+    """Bytes this process may still use under one limit, and the limit's name in words."""
+
+    bytes: int
+    what: str
+    hard: bool
+    """True for a limit a run cannot pass (available memory is soft: others may free some)."""
+    per_process: bool = False
+    """True for a limit each worker process has for itself (the address space)."""
+
+
+def rooms() -> list[Room]:
+    """What this process may still allocate: available memory, what the cgroup limit leaves
+    and what the address-space limit (`ulimit -v`, RLIMIT_AS) leaves (only limits that are
+    set), and the machine's memory and swap (a run larger than these cannot fit anywhere here)."""
+    memory = psutil.virtual_memory()
+    out = [Room(memory.available, "available memory", hard=False),
+           Room(memory.total + psutil.swap_memory().free, "this machine's memory and swap",
+                hard=True)]
+    cgroup = _cgroup_room()
+    if cgroup is not None:
+        out.append(Room(cgroup, "the container's memory limit (cgroup)", hard=True))
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    if soft != resource.RLIM_INFINITY:
+        used = psutil.Process().memory_info().vms
+        out.append(Room(max(0, soft - used), "the address-space limit (ulimit -v)", hard=True,
+                        per_process=True))
+    return out
+
+
+_CGROUP_FILES = (  # (limit, usage): cgroup v2, then v1
+    ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
+    ("/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgroup/memory/memory.usage_in_bytes"),
+)
+
+
+def _cgroup_room() -> int | None:
+    for limit_file, usage_file in _CGROUP_FILES:
+        try:
+            limit = Path(limit_file).read_text().strip()
+            usage = int(Path(usage_file).read_text().strip())
+        except (OSError, ValueError):
+            continue
+        if limit == "max" or int(limit) >= 2**60:  # v1 writes "no limit" as a huge number
+            return None
+        return max(0, int(limit) - usage)
+    return None
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The memory verdict for `workers` processes running `plans`: `refusal` when one run
+    cannot fit, else `warning` when the runs side by side may not, else neither."""
+
+    refusal: str | None
+    warning: str | None
+
+
+def assess(plans: Sequence[Plan], workers: int) -> Assessment:
+    """Compare the largest plan's `run_bytes` with `rooms()`: one run against each hard limit,
+    then `workers` runs side by side (each worker process also holding `WORKER_BYTES`) against
+    the shared ones, one run against the address space each process has for itself."""
+    plan = max(plans, key=run_bytes)
+    need = run_bytes(plan)
+    places = rooms()
+    for room in places:
+        if room.hard and need > room.bytes:
+            return Assessment(_words(plan, need, room, "Not enough memory: ") + _change(plan), None)
+    total = (need + WORKER_BYTES) * workers if workers > 1 else need
+    for room in places:
+        if (need if room.per_process else total) > room.bytes:
+            side = f" × {workers} workers = {_size(total)}" if workers > 1 else ""
+            return Assessment(None, _words(plan, need, room, "Memory may run short: ", side)
+                              + _change(plan, workers))
+    return Assessment(None, None)
+
+
+def out_of_memory(plans: Sequence[Plan], workers: int) -> str:
+    """What to say when a run raised `MemoryError`."""
+    plan = max(plans, key=run_bytes)
+    need = run_bytes(plan)
+    room = min(rooms(), key=lambda r: r.bytes)
+    return (f"Out of memory running plan '{plan.name}' ({_words(plan, need, room, '')}). "
+            + _change(plan, workers))
+
+
+def _words(plan: Plan, need: int, room: Room, verdict: str, side: str = "") -> str:
+    n = slot_count(plan)
+    return (f"{verdict}one run of plan '{plan.name}' needs about {_size(need)}{side} "
+            f"({n:,} slots; the tie matrix alone is {_size(4 * n * n)}), and "
+            f"{room.what} leaves {_size(room.bytes)}.")
+
+
+def _change(plan: Plan, workers: int = 1) -> str:
+    """What to change, largest saving first."""
+    lower = " Use fewer --workers, or lower" if workers > 1 else " Lower"
+    return (f"{lower} pool.size (now {plan.pool.size}; memory grows with the square of "
+            "the slots: members.initial + members.shills + pool.size + QR spammer slots), or "
+            "run where more memory is free.")
+
+
+def _size(n: int) -> str:
+    return f"{n / 2**30:.1f} GB" if n >= 2**30 else f"{n / 2**20:.0f} MB"

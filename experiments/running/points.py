@@ -1,0 +1,75 @@
+"""Points: variations of one base plan, each run over the same seeds.
+
+A point is `{path: value}` applied to the base plan with the same path setter as `--set`
+(`scenarios.loader.set_path`). Replicate r of every point uses seed `seed + r` (common random
+numbers), so points are paired: the difference between two points measures their levers.
+"""
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from experiments.running.runner import Backend, Run, RunError, RunInterrupted, execute
+from scenarios.loader import PlanError, set_path, validate_dict
+from scenarios.schema import Plan
+
+Point = dict[str, Any]
+
+
+def point_plan(base: Plan, point: Point, index: int) -> Plan:
+    """The base plan with the point's values set; `PlanError` names the point and the path."""
+    raw = base.model_dump(mode="json")
+    shown = ", ".join(f"{path}={value!r}" for path, value in point.items())
+    where = f"point {index} ({shown})"
+    for path, value in point.items():
+        try:
+            set_path(raw, path, value)
+        except PlanError as err:
+            raise PlanError(f"{where}: {err}") from None
+    return validate_dict(raw, where=where)
+
+
+def run_points(
+    base: Plan,
+    points: list[Point],
+    replicates: int,
+    seed: int = 0,
+    *,
+    workers: int = 1,
+    dask: str | None = None,
+    out: Path | None = None,
+    daily: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    backend: Backend | None = None,
+) -> pd.DataFrame:
+    """Run `replicates` replicates of every point; the summary table, one row per run.
+
+    Columns: `point` (the point's index in `points`), `replicate`, `seed`, one column per varied
+    path (named by the path), then the summary metrics. Rows are sorted by point and replicate,
+    whatever the workers or `dask` ("local" or a scheduler address), or the open `backend` that
+    replaces them (see `experiments.running.runner.open_backend`).
+    With `out`, finished runs are kept there in chunks, a rerun with the same arguments runs
+    only what is missing, and `summary.parquet` (and `daily.parquet`, led by `point` and
+    `replicate`, with `daily`) are written there at the end. Ctrl-C raises `RunInterrupted`
+    with the summary of the finished runs.
+    """
+    if not points:
+        raise RunError("no points to run")
+    if replicates < 1:
+        raise RunError(f"replicates must be at least 1, not {replicates}")
+    plans = [point_plan(base, point, i) for i, point in enumerate(points)]
+    paths = list(dict.fromkeys(path for point in points for path in point))
+    runs = [
+        Run(plan, {"point": i}, r, seed + r, {path: points[i].get(path) for path in paths})
+        for i, plan in enumerate(plans)
+        for r in range(replicates)
+    ]
+    tables = ("summary", "daily") if daily else ("summary",)
+    try:
+        return execute(runs, tables, workers=workers, dask=dask, out=out, progress=progress,
+                       backend=backend)["summary"]
+    except RunInterrupted as stop:
+        raise RunInterrupted(stop.results and stop.results["summary"], stop.finished,
+                             stop.total) from None
