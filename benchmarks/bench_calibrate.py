@@ -14,11 +14,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from experiments.history import import_exports
-from experiments.history.calibrate import calibrate
-from experiments.history.export_chat import export_chat
-from experiments.history.recovery import TRUTH, recovery_plan
-from experiments.runner import run_plan
+from experiments.running.history.importer import import_exports
+from experiments.analyses.calibrate import calibrate
+from experiments.running.history.export_chat import export_chat
+from experiments.analyses.recovery import TRUTH, recovery_plan
+from experiments.running.runner import run_plan
 from scenarios.loader import validate_dict
 
 

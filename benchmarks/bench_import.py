@@ -27,7 +27,7 @@ IMPORT = """
 import resource, sys, time
 from pathlib import Path
 t = time.perf_counter()
-from experiments.history import import_exports
+from experiments.running.history.importer import import_exports
 result = import_exports([Path(sys.argv[1])], Path(sys.argv[2]))
 use = resource.getrusage(resource.RUSAGE_SELF)
 print(time.perf_counter() - t, use.ru_utime + use.ru_stime, result.events, use.ru_maxrss / 1024)

@@ -5,11 +5,12 @@ import pandas as pd
 import pytest
 import yaml
 
-from experiments.history import import_exports
-from experiments.history.calibrate import CalibrationError, calibrate, read_history
-from experiments.history.export_chat import EXPORT_FORMATS, ExportChatError, export_chat
-from experiments.history.recovery import recovery
-from experiments.runner import run_plan
+from experiments.analyses.calibrate import CalibrationError, calibrate, read_history
+from experiments.analyses.recovery import recovery
+from experiments.outputs.fit_report import write_fit_html
+from experiments.running.history.export_chat import EXPORT_FORMATS, ExportChatError, export_chat
+from experiments.running.history.importer import import_exports
+from experiments.running.runner import run_plan
 from scenarios.loader import validate_dict
 from sim import profile as prof
 from sim.run import simulate
@@ -145,7 +146,8 @@ def test_calibrate_writes_profile_fit_and_resumes(run_dir, history, tmp_path):
     assert (~days["fitted"]).sum() == 7 and not days["fitted"].iloc[:-7].eq(False).any()
     assert (days["sim_q10"] <= days["sim_median"]).all()
     assert (days["sim_median"] <= days["sim_q90"]).all()
-    assert "held out" in (tmp_path / "fit" / "fit.html").read_text()
+    page = write_fit_html(tmp_path / "fit" / "fit.html", result)
+    assert "held out" in page.read_text() and "post_rate" in page.read_text()
     assert result.profile.values == profile.values
     again = calibrate(history, run_dir / "plan.yaml", **kwargs)  # resumed: nothing to run
     assert again.profile.values == profile.values
@@ -162,7 +164,7 @@ def test_calibrate_bad_input_says_which(history):
 
 
 # ---- recovery (small: truth inside the intervals; the full size, where the docs' identifiable
-# names must also be pinned down, is `python -m experiments.history.recovery`) ----------------
+# names must also be pinned down, is `python -m experiments.analyses.recovery`) ----------------
 RECOVERED = ("post_rate", "voice_spread", "shift")
 SMALL_TRUTH = prof.Profile("truth", {"post_rate": 0.014, "voice_spread": 1.2, "shift": 1.5,
                                      "churn_per_day": 0.003})
@@ -184,7 +186,7 @@ def test_commands_exit_2_with_the_reason(run_dir, tmp_path):
     import typer
     from typer.testing import CliRunner
 
-    from experiments.history.command import calibrate_command, export_chat_command
+    from experiments.cli.history import calibrate_command, export_chat_command
 
     app = typer.Typer()
     app.command("calibrate")(calibrate_command)

@@ -12,15 +12,10 @@ import typer
 import yaml
 from typer.testing import CliRunner
 
-from experiments.history import (
-    FORMATS,
-    HistoryError,
-    HostNotFound,
-    UnknownFormat,
-    import_exports,
-)
-from experiments.history.command import import_command
-from experiments.history.formats import detect
+from experiments.cli.history import import_command
+from experiments.running.history.formats.registry import FORMATS, UnknownFormat, detect
+from experiments.running.history.importer import HistoryError, import_exports
+from experiments.running.history.tables import HostNotFound
 from scenarios.loader import load_plan
 
 CHAT = Path(__file__).parent / "fixtures" / "chat"

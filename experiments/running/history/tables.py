@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from experiments.history.events import KINDS, LABELS, METHODS, NOBODY, SELF, People, Sink
+from experiments.running.history.events import KINDS, LABELS, METHODS, NOBODY, SELF, People, Sink
 
 PROMPT_WINDOW = pd.Timedelta(hours=2)
 """A thanks this soon after a red packet was asked for by the money (MODEL.md: prompted)."""

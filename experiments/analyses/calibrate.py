@@ -1,5 +1,5 @@
-"""Fit an audience's behaviour to a group's history: `calibrate` writes profile.yaml, fit.parquet
-and fit.html (docs/history.md, "Calibrate").
+"""Fit an audience's behaviour to a group's history: `calibrate` writes profile.yaml and
+fit.parquet (docs/history.md, "Calibrate"); `experiments.outputs.fit_report` draws fit.html.
 
 A trial is one set of values of the fitted names (`sim.profile.PARAMETERS`); it is scored by
 playing the history's plan `replicates` times (seeds `seed`, `seed + 1`, ...: every trial meets the
@@ -254,11 +254,13 @@ def _chunked(history: History, profile: Profile, seeds: list[int], days: int, po
 
 @dataclass
 class Calibration:
-    """What `calibrate` found: the profile and where it wrote it."""
+    """What `calibrate` found: the profile, the per-day comparison and where it wrote them."""
 
     profile: Profile
     table: pd.DataFrame  # one row per fitted name: value, lo, hi, prior, identified
     skipped: list[str]
+    fit: pd.DataFrame  # fit.parquet's rows (`fit_table`)
+    fit_days: int  # days fitted (the rest are held out)
     paths: list[Path]
 
     def lines(self) -> list[str]:
@@ -276,12 +278,10 @@ def calibrate(history_dir: Path, plan: Path | None = None, *, trials: int = 200,
 
     Writes `out/profile.yaml`, `out/fit.parquet` (one row per series and day: observed, the
     fitted values' simulated median, 10 % and 90 % over max(replicates, 20) fresh replicates,
-    and whether the day was fitted or held out), `out/fit.html` and the trial journal.
+    and whether the day was fitted or held out) and the trial journal.
     `out` defaults to `history_dir/fit`. Raises `CalibrationError` for bad input.
     """
     import optuna
-
-    from experiments.history.fit_report import write_fit_html
 
     if trials < 1 or replicates < 2 or workers < 1:
         raise CalibrationError("trials must be at least 1, replicates at least 2 (the "
@@ -343,8 +343,7 @@ def calibrate(history_dir: Path, plan: Path | None = None, *, trials: int = 200,
     paths = [profile.save(out / "profile.yaml")]
     fit.to_parquet(out / "fit.parquet", index=False)
     paths.append(out / "fit.parquet")
-    paths.append(write_fit_html(out / "fit.html", fit, table, skipped, history.days))
-    return Calibration(profile, table, skipped, paths)
+    return Calibration(profile, table, skipped, fit, history.days, paths)
 
 
 def _complete(study) -> list:

@@ -13,13 +13,13 @@ from typing import Any
 
 import pandas as pd
 
-from experiments.history.events import (
+from experiments.running.history.events import (
     JOIN, KICK, LEAVE, NOBODY, RECALL, RED_PACKET, SYSTEM, Sink,
 )
-from experiments.history.formats.base import (
+from experiments.running.history.formats.base import (
     ExportError, Parser, load_json, open_text, split_names,
 )
-from experiments.history.times import from_epoch, from_local
+from experiments.running.history.times import from_epoch, from_local
 
 _HEADER = re.compile(
     r"^(\d{4}-\d{1,2}-\d{1,2}) (\d{1,2}):(\d{2}:\d{2})(?: ?(AM|PM|上午|下午))? (.*?)"

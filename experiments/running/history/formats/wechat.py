@@ -12,11 +12,11 @@ from typing import Any
 
 import pandas as pd
 
-from experiments.history.events import KICK, NOBODY, RECALL, RED_PACKET, SYSTEM, Sink
-from experiments.history.formats.base import (
+from experiments.running.history.events import KICK, NOBODY, RECALL, RED_PACKET, SYSTEM, Sink
+from experiments.running.history.formats.base import (
     ExportError, Parser, load_json, open_text, split_names,
 )
-from experiments.history.times import from_iso
+from experiments.running.history.times import from_iso
 
 _INVITE = re.compile(r"^(?P<by>.+?)邀请(?P<names>.+?)加入了群聊")
 _QR = re.compile(r"^(?P<who>.+?)通过扫描(?P<by>.+?)分享的二维码加入群聊")

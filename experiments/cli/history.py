@@ -1,13 +1,17 @@
-"""`groupsim import`, `calibrate` and `export-chat`: command lines of `experiments.history`."""
+"""`groupsim import`, `calibrate` and `export-chat`: command lines of `experiments.running.history` and
+`experiments.analyses.calibrate`."""
 
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from experiments.history import FORMATS, HistoryError, HostNotFound, UnknownFormat, import_exports
-from experiments.history.calibrate import DEFAULT_FIT, CalibrationError, calibrate
-from experiments.history.export_chat import EXPORT_FORMATS, ExportChatError, export_chat
+from experiments.running.history.formats.registry import FORMATS, UnknownFormat
+from experiments.running.history.importer import HistoryError, import_exports
+from experiments.running.history.tables import HostNotFound
+from experiments.analyses.calibrate import DEFAULT_FIT, CalibrationError, calibrate
+from experiments.outputs.fit_report import write_fit_html
+from experiments.running.history.export_chat import EXPORT_FORMATS, ExportChatError, export_chat
 
 
 def import_command(
@@ -66,9 +70,10 @@ def calibrate_command(
     except CalibrationError as error:
         typer.echo(f"Error: {error}", err=True)
         raise typer.Exit(2) from None
+    page = write_fit_html(result.paths[0].parent / "fit.html", result)
     for line in result.lines():
         typer.echo(line)
-    typer.echo("Wrote " + ", ".join(str(p) for p in result.paths))
+    typer.echo("Wrote " + ", ".join(str(p) for p in [*result.paths, page]))
 
 
 def export_chat_command(

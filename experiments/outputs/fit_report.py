@@ -9,6 +9,8 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
+from experiments.analyses.calibrate import Calibration
+
 BAND = "rgba(31,119,180,0.2)"
 
 
@@ -32,9 +34,9 @@ def series_figure(part: pd.DataFrame, name: str, fit_days: int) -> go.Figure:
     return fig
 
 
-def write_fit_html(path: Path, fit: pd.DataFrame, table: pd.DataFrame, skipped: list[str],
-                   fit_days: int) -> Path:
-    """Write the page; returns `path`."""
+def write_fit_html(path: Path, result: Calibration) -> Path:
+    """Write the page of a calibration's result; returns `path`."""
+    fit, table, skipped, fit_days = result.fit, result.table, result.skipped, result.fit_days
     rows = "".join(
         f"<tr><td>{html.escape(r.name)}</td><td>{r.value:.4g}</td><td>{r.lo:.4g} – {r.hi:.4g}"
         f"</td><td>{r.prior:.4g}</td><td>{r.range_lo:g} – {r.range_hi:g}</td>"
@@ -48,9 +50,9 @@ def write_fit_html(path: Path, fit: pd.DataFrame, table: pd.DataFrame, skipped: 
 <script>{get_plotlyjs()}</script><style>body{{font-family:sans-serif;max-width:1100px;margin:auto}}
 td,th{{padding:2px 8px;border-bottom:1px solid #ddd}}</style></head><body>
 <h1>Calibration</h1>
-<p>Fitted on days 0–{fit_days - 1}. Interval: values of the trials whose score is within the
-profile-likelihood cut-off of the best; a name whose interval spans more than half of its allowed
-range is not identified by this history.</p>
+<p>Fitted on days 0–{fit_days - 1}. Interval: 95 % of a Laplace approximation of the posterior
+(a quadratic fitted to the trials' scores near the best, plus the search's own spread); a name
+whose interval spans more than half of its allowed range is not identified by this history.</p>
 <table><tr><th>name</th><th>fitted</th><th>interval</th><th>default</th><th>allowed</th>
 <th>data</th><th>meaning</th></tr>{rows}</table>
 {"<h2>Not fitted</h2><ul>" + skipped_html + "</ul>" if skipped else ""}

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from experiments.history.events import SELF, People, Sink
-from experiments.history.formats import detect
-from experiments.history.formats.base import ExportError
-from experiments.history.skeleton import skeleton
-from experiments.history.tables import (
+from experiments.running.history.events import SELF, People, Sink
+from experiments.running.history.formats.registry import detect
+from experiments.running.history.formats.base import ExportError
+from experiments.running.history.skeleton import skeleton
+from experiments.running.history.tables import (
     find_host,
     hash_people,
     mark,
@@ -19,7 +19,7 @@ from experiments.history.tables import (
     observed,
     raw_events,
 )
-from experiments.history.times import BadTime
+from experiments.running.history.times import BadTime
 
 EVENTS = "events.parquet"
 OBSERVED = "observed.parquet"
@@ -84,7 +84,7 @@ def import_exports(paths: list[Path], out: Path, *, tz: str = "Asia/Shanghai",
     """Read chat exports of one group and write `events.parquet`, `observed.parquet` and
     `history-plan.yaml` into `out` (created if missing; these files are replaced).
 
-    `paths`: export files of one group, of any supported formats (`experiments.history.FORMATS`),
+    `paths`: export files of one group, of any supported formats (`formats.registry.FORMATS`),
     detected from their content. `tz`: IANA zone of the local days and of exports that write
     wall-clock times. `host`: the host's display name or ID (default: inferred). `keep_text`:
     keep message text in the events. `salt`: salt of the name hashes (default: random, not

@@ -7,8 +7,8 @@ Each parser has `name`, `platform` (the plan's platform the skeleton names), `re
 
 from pathlib import Path
 
-from experiments.history.formats import qq, telegram, wechat, whatsapp
-from experiments.history.formats.base import Parser, encoding
+from experiments.running.history.formats import qq, telegram, wechat, whatsapp
+from experiments.running.history.formats.base import Parser, encoding
 
 PARSERS: tuple[Parser, ...] = (
     telegram.TelegramJson(), qq.QceJson(), wechat.ChatlogJson(),

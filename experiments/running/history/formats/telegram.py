@@ -10,9 +10,9 @@ from typing import Any
 
 import pandas as pd
 
-from experiments.history.events import JOIN, KICK, LEAVE, SYSTEM, Sink
-from experiments.history.formats.base import ExportError, Parser, load_json
-from experiments.history.times import from_epoch, from_iso
+from experiments.running.history.events import JOIN, KICK, LEAVE, SYSTEM, Sink
+from experiments.running.history.formats.base import ExportError, Parser, load_json
+from experiments.running.history.times import from_epoch, from_iso
 
 _JOINS = {"invite_members": "invite", "join_group_by_link": "link",
           "join_group_by_request": "request"}

@@ -2,7 +2,7 @@
 each export format, import it, calibrate, and check each fitted interval against the truth.
 Histories of apps without red packets (Telegram, WhatsApp) are played without them.
 
-`python -m experiments.history.recovery [--trials N] [--replicates R] [--weeks W]
+`python -m experiments.analyses.recovery [--trials N] [--replicates R] [--weeks W]
 [--members M] [--formats f,g] [--workers K] [--out DIR]` writes DIR/recovery.csv and prints
 it as a table; tests/test_history_calibrate.py runs a small one.
 """
@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from experiments.history import import_exports
-from experiments.history.calibrate import calibrate
-from experiments.history.export_chat import EXPORT_FORMATS, LOSSES
-from experiments.runner import run_plan
+from experiments.running.history.importer import import_exports
+from experiments.analyses.calibrate import calibrate
+from experiments.running.history.export_chat import EXPORT_FORMATS, LOSSES
+from experiments.running.runner import run_plan
 from scenarios.loader import validate_dict
 from sim.profile import Profile
 
@@ -68,7 +68,7 @@ def recovery(work: Path, formats: Sequence[str] = EXPORT_FORMATS, *, trials: int
     inside, whether the data pinned it down, and whether the docs call it identifiable there
     (rows of names not fitted carry the reason in `note`). The history plays the recovery plan
     with `truth`; `names` default to calibrate's `DEFAULT_FIT`."""
-    from experiments.history.export_chat import export_chat
+    from experiments.running.history.export_chat import export_chat
 
     rows = []
     for fmt in formats:

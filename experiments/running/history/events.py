@@ -4,7 +4,7 @@ A parser walks its file once, in order, and calls `Sink.message` for a post (the
 whether it is a red packet, a 接龙 repost, a thanks or a recall) or `Sink.add` for what the format
 states outright (a join, a leave, a kick). People are numbers until the end of the import
 (`People`), so a name seen in a join line and the ID it posts under later become one person;
-only then are they replaced by salted hashes (`experiments.history.tables`).
+only then are they replaced by salted hashes (`experiments.running.history.tables`).
 """
 
 import re

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from experiments.history.events import JOIN, KICK, LEAVE, NOBODY, SYSTEM, Sink
-from experiments.history.formats.base import ExportError, Parser, open_text, split_names
-from experiments.history.times import from_local
+from experiments.running.history.events import JOIN, KICK, LEAVE, NOBODY, SYSTEM, Sink
+from experiments.running.history.formats.base import ExportError, Parser, open_text, split_names
+from experiments.running.history.times import from_local
 
 _DATE = r"\d{1,4}[./-]\d{1,2}[./-]\d{2,4}"
 _TIME = r"\d{1,2}[:.]\d{2}(?:[:.]\d{2})?(?:[\s\u202f\u00a0]?[AaPp]\.?\s?[Mm]\.?)?"

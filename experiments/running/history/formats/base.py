@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 import pandas as pd
 
-from experiments.history.events import Sink
+from experiments.running.history.events import Sink
 
 
 class ExportError(ValueError):
