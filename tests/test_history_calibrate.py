@@ -1,5 +1,7 @@
 """Profiles, export-chat round trips and calibration recovery (docs/history.md)."""
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -15,6 +17,7 @@ from scenarios.loader import validate_dict
 from sim import profile as prof
 from sim.run import simulate
 
+CHAT = Path(__file__).parent / "fixtures" / "chat"
 PLAN = {
     "description": "a small group with daily red packets and a weekly 接龙",
     "group": {"type": "fan", "topic_value": 0.5, "weeks": 3},
@@ -183,16 +186,18 @@ def test_recovery_small(tmp_path):
 
 
 def test_commands_exit_2_with_the_reason(run_dir, tmp_path):
-    import typer
     from typer.testing import CliRunner
 
-    from experiments.cli.history import calibrate_command, export_chat_command
+    from experiments.cli.main import app
 
-    app = typer.Typer()
-    app.command("calibrate")(calibrate_command)
-    app.command("export-chat")(export_chat_command)
     result = CliRunner().invoke(app, ["export-chat", str(run_dir), "--out", str(tmp_path / "x"),
                                       "--format", "fax"])
     assert result.exit_code == 2 and "one of wechat-chatlog-csv" in result.output
     result = CliRunner().invoke(app, ["calibrate", str(tmp_path)])
     assert result.exit_code == 2 and "no observed.parquet" in result.output
+    short = tmp_path / "short"
+    import_exports([CHAT / "qq.txt"], short)
+    result = CliRunner().invoke(app, ["calibrate", str(short), "--tz", "Mars/Base"])
+    assert result.exit_code == 2 and "--tz 'Mars/Base' is not an IANA" in result.output
+    result = CliRunner().invoke(app, ["calibrate", str(short)])
+    assert result.exit_code == 2 and "has 2 days; a calibration needs at least 7" in result.output

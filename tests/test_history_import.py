@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import typer
 import yaml
 from typer.testing import CliRunner
 
-from experiments.cli.history import import_command
+from experiments.cli.main import app
 from experiments.running.history.formats.registry import FORMATS, UnknownFormat, detect
 from experiments.running.history.importer import HistoryError, import_exports
 from experiments.running.history.tables import HostNotFound
@@ -67,9 +66,6 @@ def test_an_unknown_file_is_refused_with_the_list_of_formats(tmp_path, text):
 
 
 def test_the_command_exits_2_with_the_formats_on_an_unknown_file(tmp_path):
-    app = typer.Typer()
-    app.command("import")(import_command)
-    app.callback()(lambda: None)
     notes = tmp_path / "notes.txt"
     notes.write_text("hello\n", encoding="utf-8")
     done = CliRunner().invoke(app, ["import", str(notes), "--out", str(tmp_path / "h")])

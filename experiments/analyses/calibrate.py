@@ -40,9 +40,7 @@ range. A name whose interval spans more than `UNPINNED` of its range is reported
 """
 
 import math
-import zoneinfo
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,11 +49,12 @@ import pandas as pd
 from scipy import stats
 from scipy.special import logsumexp
 
+from experiments.running.history.times import BadTime, zone
+from experiments.running.runner import Backend, Run, RunError, execute, open_backend
 from scenarios.loader import PlanError, load_plan
 from scenarios.schema import Plan
 from sim.constants import CONSTANTS
 from sim.profile import PARAMETERS, Profile
-from sim.run import simulate
 
 SERIES = ("conversation", "prompted_messages", "jielong_entries", "active_posters", "joins",
           "leaves", "hour_of_day")
@@ -102,6 +101,10 @@ def read_history(history_dir: Path, plan: Path | None = None, holdout_days: int 
     """Read observed.parquet, events.parquet and the plan (history-plan.yaml by default)."""
     history_dir = Path(history_dir)
     try:
+        local_zone = zone(tz)
+    except BadTime as error:
+        raise CalibrationError(str(error)) from None
+    try:
         obs = pd.read_parquet(history_dir / "observed.parquet")
         events = pd.read_parquet(history_dir / "events.parquet",
                                  columns=["time", "kind", "host", "prompted", "who"])
@@ -113,6 +116,8 @@ def read_history(history_dir: Path, plan: Path | None = None, holdout_days: int 
     except PlanError as error:
         raise CalibrationError(str(error)) from None
     total = len(obs)
+    if total < 7:
+        raise CalibrationError(f"the history has {total} days; a calibration needs at least 7")
     if not 0 <= holdout_days < total - 6:
         raise CalibrationError(f"holdout_days = {holdout_days}: must be in [0, {total - 7}] "
                                f"(the history has {total} days; at least 7 are fitted)")
@@ -124,7 +129,7 @@ def read_history(history_dir: Path, plan: Path | None = None, holdout_days: int 
     observed = {name: obs[name].astype("Float64").to_numpy(np.float64, na_value=np.nan)
                 for name in SERIES if name in obs}
     fit_days = total - holdout_days
-    local = events["time"].dt.tz_convert(zoneinfo.ZoneInfo(tz))
+    local = events["time"].dt.tz_convert(local_zone)
     first = pd.Timestamp(obs["date"].iloc[0])
     talk = (events["kind"] == "message") & ~events["host"] & ~events["prompted"]
     day = (local.dt.tz_localize(None).dt.normalize() - first).dt.days
@@ -136,23 +141,32 @@ def read_history(history_dir: Path, plan: Path | None = None, holdout_days: int 
 
 
 def simulate_series(plan: Plan, profile: Profile, seeds: Sequence[int], days: int,
-                    thanks_talk: bool = False) -> dict[str, np.ndarray]:
-    """Play `plan` with `profile` once per seed: series -> (len(seeds), days) counts, and
-    `hour_of_day` -> (len(seeds), 24) conversation per hour over the first `days` days.
-    `thanks_talk`: the export shows no red packets, so prompted thanks are conversation."""
+                    thanks_talk: bool = False, backend: Backend | None = None
+                    ) -> dict[str, np.ndarray]:
+    """Play `plan` with `profile` once per seed (on `backend`, default here): series ->
+    (len(seeds), days) counts, and `hour_of_day` -> (len(seeds), 24) conversation per hour over
+    the first `days` days. `thanks_talk`: the export shows no red packets, so prompted thanks
+    are conversation."""
+    runs = [Run(plan, {"plan": plan.name}, r, seed, profile=profile)
+            for r, seed in enumerate(seeds)]
+    tables = execute(runs, ("daily", "hourly"), hourly=True, backend=backend or Backend())
     out: dict[str, list[np.ndarray]] = {name: [] for name in SERIES}
-    for seed in seeds:
-        run = simulate(plan, seed, hourly=True, profile=profile)
-        d = run.daily.iloc[:days]
-        conv = d["real_messages"] - d["jielong_entries"] - (0 if thanks_talk
-                                                            else d["prompted_messages"])
+    for (_, d), (_, h) in zip(tables["daily"].groupby("replicate", sort=True),
+                              tables["hourly"].groupby("replicate", sort=True)):
+        d, h = d.iloc[:days], h.iloc[:days * 24]
         for name in SERIES[:-1]:
-            out[name].append((conv if name == "conversation" else d[name]).to_numpy(np.float64))
-        h = run.hourly.iloc[:days * 24]
-        hconv = (h["real_messages"] - h["jielong_entries"]
-                 - (0 if thanks_talk else h["prompted_messages"])).to_numpy()
-        out["hour_of_day"].append(hconv.reshape(-1, 24).sum(axis=0))
+            out[name].append(_conversation(d, thanks_talk) if name == "conversation"
+                             else d[name].to_numpy(np.float64))
+        out["hour_of_day"].append(_conversation(h, thanks_talk).reshape(-1, 24).sum(axis=0))
     return {name: np.array(v) for name, v in out.items()}
+
+
+def _conversation(frame: pd.DataFrame, thanks_talk: bool) -> np.ndarray:
+    """Real messages that are neither 接龙 entries nor (unless `thanks_talk`) prompted thanks."""
+    talk = frame["real_messages"] - frame["jielong_entries"]
+    if not thanks_talk:
+        talk = talk - frame["prompted_messages"]
+    return talk.to_numpy(np.float64)
 
 
 def nb_loglik(y: np.ndarray, sims: np.ndarray) -> float:
@@ -240,18 +254,6 @@ def fitted_names(history: History, names: Sequence[str]) -> tuple[list[str], lis
     return keep, skipped
 
 
-def _chunked(history: History, profile: Profile, seeds: list[int], days: int, pool) -> dict:
-    args = (history.plan, profile)
-    if pool is None:
-        return simulate_series(*args, seeds, days, history.thanks_talk)
-    parts = [seeds[i::pool._max_workers] for i in range(pool._max_workers)]
-    futures = [pool.submit(simulate_series, *args, part, days, history.thanks_talk)
-               for part in parts if part]
-    results = [f.result() for f in futures]
-    order = np.argsort(np.concatenate([part for part in parts if part]))
-    return {name: np.concatenate([r[name] for r in results])[order] for name in SERIES}
-
-
 @dataclass
 class Calibration:
     """What `calibrate` found: the profile, the per-day comparison and where it wrote them."""
@@ -270,16 +272,18 @@ class Calibration:
 
 
 def calibrate(history_dir: Path, plan: Path | None = None, *, trials: int = 200,
-              replicates: int = 8, workers: int = 1, seed: int = 0, holdout_days: int = 0,
+              replicates: int = 8, workers: int = 1, dask: str | None = None, seed: int = 0,
+              holdout_days: int = 0,
               out: Path | None = None, names: Sequence[str] = DEFAULT_FIT,
               tz: str = "Asia/Shanghai", name: str | None = None,
               weights: dict[str, float] = WEIGHTS) -> Calibration:
     """Fit `names` to the history in `history_dir` (see the module docstring).
 
-    Writes `out/profile.yaml`, `out/fit.parquet` (one row per series and day: observed, the
-    fitted values' simulated median, 10 % and 90 % over max(replicates, 20) fresh replicates,
-    and whether the day was fitted or held out) and the trial journal.
-    `out` defaults to `history_dir/fit`. Raises `CalibrationError` for bad input.
+    Trials run here (`workers` 1), in `workers` local processes or on Dask (`dask`: "local" or
+    a scheduler's address), as `groupsim run` does. Writes `out/profile.yaml`, `out/fit.parquet`
+    (one row per series and day: observed, the fitted values' simulated median, 10 % and 90 %
+    over max(replicates, 20) fresh replicates, and whether the day was fitted or held out) and
+    the trial journal. `out` defaults to `history_dir/fit`. Raises `CalibrationError` for bad input.
     """
     import optuna
 
@@ -301,38 +305,38 @@ def calibrate(history_dir: Path, plan: Path | None = None, *, trials: int = 200,
                                 sampler=sampler)
     if not study.trials:  # the defaults first: the trial the prior favours
         study.enqueue_trial({n: prior_centre(n, history.plan) for n in keep})
-    pool = ProcessPoolExecutor(workers) if workers > 1 else None
     try:
-        def objective(trial) -> float:
-            values = {n: trial.suggest_float(n, PARAMETERS[n].lo, PARAMETERS[n].hi,
-                                             log=PARAMETERS[n].log) for n in keep}
-            sims = _chunked(history, Profile("trial", values), seeds, history.days, pool)
-            total, parts = score(history, sims, weights)
-            for series, value in parts.items():
-                trial.set_user_attr(series, value)
-            return -(total + log_prior(values, history.plan))
+        with open_backend(workers, dask) as backend:  # workers start once for all trials
+            def objective(trial) -> float:
+                values = {n: trial.suggest_float(n, PARAMETERS[n].lo, PARAMETERS[n].hi,
+                                                 log=PARAMETERS[n].log) for n in keep}
+                sims = simulate_series(history.plan, Profile("trial", values), seeds, history.days,
+                                       history.thanks_talk, backend)
+                total, parts = score(history, sims, weights)
+                for series, value in parts.items():
+                    trial.set_user_attr(series, value)
+                return -(total + log_prior(values, history.plan))
 
-        n_local = min(trials // 2, max(len(keep) * (len(keep) + 3) // 2 + 5, trials // 4))
-        done = len(_complete(study))
-        if done < trials - n_local:  # search: TPE
-            study.optimize(objective, n_trials=trials - n_local - done)
+            n_local = min(trials // 2, max(len(keep) * (len(keep) + 3) // 2 + 5, trials // 4))
             done = len(_complete(study))
-        if done < trials:  # local: a cloud around the best, for the curvature
-            rng = np.random.default_rng([seed, done])
-            centre = _to_unit(study.best_trial.params, keep)
-            for u in np.clip(centre + LOCAL_SIGMA * rng.standard_normal((trials - done, len(keep))),
-                             0, 1):
-                study.enqueue_trial(_from_unit(u, keep))
-            study.optimize(objective, n_trials=trials - done)
-        best = study.best_trial
-        table = intervals(_complete(study), keep, replicates, history.plan)
-        best_values = dict(zip(table["name"], table["value"].astype(float)))
-        fresh = [seed + 10_000 + r for r in range(max(replicates, 20))]
-        check = _chunked(history, Profile("best", best_values), fresh, history.total_days,
-                         pool)
-    finally:
-        if pool is not None:
-            pool.shutdown()
+            if done < trials - n_local:  # search: TPE
+                study.optimize(objective, n_trials=trials - n_local - done)
+                done = len(_complete(study))
+            if done < trials:  # local: a cloud around the best, for the curvature
+                rng = np.random.default_rng([seed, done])
+                centre = _to_unit(study.best_trial.params, keep)
+                cloud = centre + LOCAL_SIGMA * rng.standard_normal((trials - done, len(keep)))
+                for u in np.clip(cloud, 0, 1):
+                    study.enqueue_trial(_from_unit(u, keep))
+                study.optimize(objective, n_trials=trials - done)
+            best = study.best_trial
+            table = intervals(_complete(study), keep, replicates, history.plan)
+            best_values = dict(zip(table["name"], table["value"].astype(float)))
+            fresh = [seed + 10_000 + r for r in range(max(replicates, 20))]
+            check = simulate_series(history.plan, Profile("best", best_values), fresh,
+                                    history.total_days, history.thanks_talk, backend)
+    except RunError as error:  # e.g. no Dask scheduler at that address
+        raise CalibrationError(str(error)) from None
     profile = Profile(name or f"{Path(history_dir).resolve().name}", best_values, fit={
         "history": str(history_dir), "trials": len(study.trials), "replicates": replicates,
         "seed": seed, "holdout_days": holdout_days, "score": float(best.value),

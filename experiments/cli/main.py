@@ -1,4 +1,5 @@
-"""The `groupsim` command line: run, compare, deck, scenarios, validate, app.
+"""The `groupsim` command line: run, compare, deck, scenarios, validate, app, sensitivity,
+optimize, sweep, and a group's own history: import, calibrate, export-chat.
 
 Commands parse arguments and call library functions; only this module turns exceptions into
 messages and exit codes: 0 done, 2 bad input, 130 interrupted (what finished is saved).
@@ -24,6 +25,8 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from experiments.analyses.calibrate import DEFAULT_FIT, CalibrationError
+from experiments.analyses.calibrate import calibrate as run_calibrate
 from experiments.analyses.objectives import describe, parse_constraint, parse_objective
 from experiments.analyses.optimize import Search, SearchInterrupted, write_best
 from experiments.analyses.optimize import optimize as run_optimize
@@ -33,6 +36,7 @@ from experiments.analyses.sweep import Sweep, run_sweep
 from experiments.analyses.vary import axis, parse_lever
 from experiments.outputs.answers import answers, choose_baseline
 from experiments.outputs.deck import DeckError, Format, write_deck
+from experiments.outputs.fit_report import write_fit_html
 from experiments.outputs.formatting import format_value, readable
 from experiments.outputs.i18n import Lang, text
 from experiments.outputs.images import ImageError
@@ -41,6 +45,11 @@ from experiments.outputs.study_report import write_search_report, write_sensitiv
 from experiments.outputs.sweep_charts import HEADLINE, best_points, write_sweep_report
 from experiments.outputs.terminal import best_point_tables, paired_tables, summary_tables
 from experiments.running.checks import plan_notes, plan_warnings
+from experiments.running.history.export_chat import EXPORT_FORMATS, ExportChatError
+from experiments.running.history.export_chat import export_chat as write_chat
+from experiments.running.history.formats.registry import FORMATS, UnknownFormat
+from experiments.running.history.importer import HistoryError, import_exports
+from experiments.running.history.tables import HostNotFound
 from experiments.running.memory import assess
 from experiments.running.runner import RunError, RunInterrupted, check_workers, interrupt_once, run_plans
 from experiments.running.storage import OutDirError, Results
@@ -590,3 +599,97 @@ def _sweep_report(result: Sweep, base: Plan, out: Path, partial: bool) -> None:
     best = best_points(result.points, levers, n=5)
     for table in best_point_tables(best, result.points, levers, metrics, console.width):
         console.print(table)
+
+
+# --- a group's own history: import an export, fit the audience, render a run as an export ---
+
+@app.command("import")
+def import_(
+    exports: Annotated[list[Path], typer.Argument(
+        help="Export files of one group: " + "; ".join(FORMATS.values()) + ".", dir_okay=False)],
+    out: Annotated[Path, typer.Option("--out", help="HISTORY_DIR: where events.parquet, "
+                                      "observed.parquet and history-plan.yaml are written.",
+                                      file_okay=False)],
+    tz: Annotated[str, typer.Option(help="IANA time zone of the local days (and of exports "
+                                    "that write wall-clock times).")] = "Asia/Shanghai",
+    host: Annotated[str | None, typer.Option(help="The host's display name or ID; by default "
+                                             "inferred (creator, most red packets, most "
+                                             "messages).")] = None,
+    keep_text: Annotated[bool, typer.Option("--keep-text", help="Keep message text in "
+                                            "events.parquet (dropped by default).")] = False,
+    salt: Annotated[str | None, typer.Option(help="Salt of the name hashes, to link imports "
+                                             "of one group; by default random and not "
+                                             "stored.")] = None,
+) -> None:
+    """Import chat exports of a group: per-event and per-day tables and a plan skeleton."""
+    try:
+        result = import_exports(exports, out, tz=tz, host=host, keep_text=keep_text, salt=salt)
+    except (UnknownFormat, HistoryError, HostNotFound) as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(2) from None
+    for line in result.lines():
+        typer.echo(line)
+    typer.echo("Wrote " + ", ".join(str(p) for p in result.paths))
+
+
+@app.command()
+def calibrate(
+    history_dir: Annotated[Path, typer.Argument(help="HISTORY_DIR written by `groupsim import`.",
+                                                file_okay=False, exists=True)],
+    plan: Annotated[Path | None, typer.Option(help="The plan the history played "
+                                              "(default: HISTORY_DIR/history-plan.yaml).",
+                                              dir_okay=False)] = None,
+    trials: Annotated[int, typer.Option(help="Optuna trials (TPE).")] = 200,
+    replicates: Annotated[int, typer.Option(help="Simulations per trial.")] = 8,
+    workers: Workers = 1,
+    dask: Dask = None,
+    seed: Annotated[int, typer.Option(help="Seed of the sampler and the replicates.")] = 0,
+    holdout_days: Annotated[int, typer.Option(help="Fit all but the last K days and "
+                                              "forecast them.")] = 0,
+    tz: Annotated[str, typer.Option(help="IANA time zone of the import.")] = "Asia/Shanghai",
+    fit: Annotated[list[str] | None, typer.Option("--fit", help="A name to fit (repeat); "
+                                                  "default: " + ", ".join(DEFAULT_FIT) + ".")]
+    = None,
+    out: Annotated[Path | None, typer.Option(help="Where profile.yaml, fit.parquet, fit.html "
+                                             "and the resumable journal go (default: "
+                                             "HISTORY_DIR/fit).", file_okay=False)] = None,
+) -> None:
+    """Fit the audience's behaviour to a group's history: profile.yaml, fit.parquet, fit.html."""
+    try:
+        result = run_calibrate(history_dir, plan, trials=trials, replicates=replicates,
+                               workers=workers, dask=dask, seed=seed,
+                               holdout_days=holdout_days, out=out, tz=tz,
+                           names=tuple(fit) if fit else DEFAULT_FIT)
+    except CalibrationError as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(2) from None
+    except (RunInterrupted, KeyboardInterrupt):
+        typer.echo("Interrupted: the finished trials are kept in the journal "
+                   f"({out or history_dir / 'fit'}/calibrate.journal). Rerun the same command "
+                   "to continue.", err=True)
+        raise typer.Exit(130) from None
+    page = write_fit_html(result.paths[0].parent / "fit.html", result)
+    for line in result.lines():
+        typer.echo(line)
+    typer.echo("Wrote " + ", ".join(str(p) for p in [*result.paths, page]))
+
+
+@app.command("export-chat")
+def export_chat(
+    run_dir: Annotated[Path, typer.Argument(help="RUN_DIR of a `groupsim run --hourly`.",
+                                            file_okay=False, exists=True)],
+    out: Annotated[Path, typer.Option("--out", help="The export file to write.",
+                                      dir_okay=False)],
+    format: Annotated[str, typer.Option("--format", help="One of: "
+                                        + ", ".join(EXPORT_FORMATS) + ".")],
+    replicate: Annotated[int, typer.Option(help="Which replicate.")] = 0,
+    tz: Annotated[str, typer.Option(help="IANA time zone of the export's times.")]
+    = "Asia/Shanghai",
+) -> None:
+    """Render a simulated replicate as a chat export (made-up names), for tests and demos."""
+    try:
+        path = write_chat(run_dir, replicate, format, out, tz=tz)
+    except ExportChatError as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"Wrote {path}")

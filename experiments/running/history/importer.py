@@ -1,7 +1,6 @@
 """Import chat exports into a history directory: events, observed days, plan skeleton."""
 
 import secrets
-import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from experiments.running.history.tables import (
     observed,
     raw_events,
 )
-from experiments.running.history.times import BadTime
+from experiments.running.history.times import BadTime, zone
 
 EVENTS = "events.parquet"
 OBSERVED = "observed.parquet"
@@ -93,10 +92,9 @@ def import_exports(paths: list[Path], out: Path, *, tz: str = "Asia/Shanghai",
     if not paths:
         raise HistoryError("no export files given.")
     try:
-        zoneinfo.ZoneInfo(tz)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise HistoryError(f"--tz {tz!r} is not an IANA time zone "
-                           "(e.g. Asia/Shanghai, Europe/Berlin).") from None
+        zone(tz)
+    except BadTime as error:
+        raise HistoryError(str(error)) from None
     people = People()
     sinks = []
     parsers = []

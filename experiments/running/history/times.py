@@ -1,5 +1,6 @@
 """Raw export times to UTC: local wall-clock strings, ISO strings with offsets, Unix seconds."""
 
+import zoneinfo
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
@@ -8,7 +9,17 @@ import pandas as pd
 
 
 class BadTime(ValueError):
-    """A time in an export that cannot be read; the message quotes it."""
+    """A time in an export that cannot be read, or a zone that is not one; the message quotes
+    it."""
+
+
+def zone(tz: str) -> zoneinfo.ZoneInfo:
+    """The IANA zone named `tz` (`--tz`); `BadTime` naming it if there is none."""
+    try:
+        return zoneinfo.ZoneInfo(tz)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise BadTime(f"--tz {tz!r} is not an IANA time zone "
+                      "(e.g. Asia/Shanghai, Europe/Berlin).") from None
 
 
 def from_local(raw: Sequence[str], tz: str,
