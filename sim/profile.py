@@ -133,9 +133,12 @@ class Profile:
         return hashlib.sha1(json.dumps([self.name, played]).encode()).hexdigest()[:16]
 
     @property
-    def label(self) -> str:
-        """How reports and decks name it: `name (digest's first 8)`."""
-        return f"{self.name} ({self.digest[:8]})"
+    def origin(self) -> tuple[str, str] | None:
+        """(history directory, date) of the calibration that fitted it; None for a profile
+        written by hand."""
+        if "history" in self.fit and "date" in self.fit:
+            return str(self.fit["history"]), str(self.fit["date"])
+        return None
 
     def save(self, path: Path) -> Path:
         path.write_text(yaml.safe_dump(self.to_dict(), allow_unicode=True, sort_keys=False),

@@ -40,6 +40,7 @@ range. A name whose interval spans more than `UNPINNED` of its range is reported
 """
 
 import math
+from datetime import date
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -338,7 +339,8 @@ def calibrate(history_dir: Path, plan: Path | None = None, *, trials: int = 200,
     except RunError as error:  # e.g. no Dask scheduler at that address
         raise CalibrationError(str(error)) from None
     profile = Profile(name or f"{Path(history_dir).resolve().name}", best_values, fit={
-        "history": str(history_dir), "trials": len(study.trials), "replicates": replicates,
+        "history": str(history_dir), "date": date.today().isoformat(),
+        "trials": len(study.trials), "replicates": replicates,
         "seed": seed, "holdout_days": holdout_days, "score": float(best.value),
         "intervals": {r.name: [float(r.lo), float(r.hi)] for r in table.itertuples()},
         "not_identified": [r.name for r in table.itertuples() if not r.identified],

@@ -138,12 +138,8 @@ def run_plans(
     if out is not None:
         spec = {"replicates": replicates, "seed": seed, "hourly": hourly,
                 "plans": [plan.model_dump(mode="json") for plan in plans]}
-        if profile is not None:
-            spec["profile"] = {**profile.to_dict(), "digest": profile.digest}
-        storage.claim(out, "run" if len(plans) == 1 else "compare", spec, force)
+        storage.claim(out, "run" if len(plans) == 1 else "compare", spec, force, profile)
         storage.write_plans(out, plans)
-        if profile is not None:
-            profile.save(out / "profile.yaml")
     runs = [Run(plan, {"plan": plan.name}, r, seed + r, profile=profile)
             for plan in plans for r in range(replicates)]
     names = ("daily", "summary", "members", "hourly") if hourly else ("daily", "summary", "members")
@@ -154,7 +150,8 @@ def run_plans(
                                     baseline if baseline in ran else None)
         if out is not None:
             storage.write_tables(out, {"paired": paired})
-        return Results(plans=[plan for plan in plans if plan.name in ran], paired=paired, **tables)
+        return Results(plans=[plan for plan in plans if plan.name in ran], paired=paired,
+                       profile=profile, **tables)
 
     try:
         tables = execute(runs, names, hourly=hourly, workers=workers, dask=dask, out=out,
