@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from experiments.analyses.calibrate import CalibrationError, calibrate, read_history
+from experiments.analyses.calibrate import CalibrationError, calibrate, read_history, top_share
 from experiments.analyses.recovery import recovery
 from experiments.outputs.fit_report import write_fit_html
 from experiments.running.history.export_chat import EXPORT_FORMATS, ExportChatError, export_chat
@@ -166,23 +166,37 @@ def test_calibrate_bad_input_says_which(history):
         calibrate(history, trials=2, replicates=2, names=("thanks_share",))
 
 
-# ---- recovery (small: truth inside the intervals; the full size, where the docs' identifiable
-# names must also be pinned down, is `python -m experiments.analyses.recovery`) ----------------
+# ---- recovery (small: the truth inside the intervals; the full size, where the docs'
+# identifiable names must also be pinned down, is `python -m experiments.analyses.recovery`) ---
 RECOVERED = ("post_rate", "voice_spread", "shift")
 SMALL_TRUTH = prof.Profile("truth", {"post_rate": 0.014, "voice_spread": 1.2, "shift": 1.5,
                                      "churn_per_day": 0.003})
 
 
 def test_recovery_small(tmp_path):
-    fmt = "wechat-chatlog-csv"
-    table = recovery(tmp_path, [fmt], trials=40, replicates=4, weeks=4, members=150,
-                     truth=SMALL_TRUTH,
-                     names=RECOVERED + ("churn_per_day",))
+    table = recovery(tmp_path, ["telegram-json"], trials=80, replicates=8, weeks=4, members=150,
+                     truth=SMALL_TRUTH, names=RECOVERED + ("churn_per_day",))
     rows = table.set_index("name")
-    for name in RECOVERED:  # at this size the intervals are wide; the full run pins them down
+    for name in RECOVERED:  # churn is fitted too; 4 weeks show a handful of leaves
         assert rows.loc[name, "inside"], rows.loc[name].to_dict()
         assert rows.loc[name, "lo"] <= rows.loc[name, "fitted"] <= rows.loc[name, "hi"]
-    assert "leaves unknown" in rows.loc["churn_per_day", "note"]
+    assert rows.loc["shift", "identified"] and not np.isnan(rows.loc["churn_per_day", "fitted"])
+
+
+def test_a_wechat_history_does_not_fit_churn(tmp_path):
+    hist = tmp_path / "hist"
+    run_dir = tmp_path / "run"
+    run_plan(validate_dict(dict(PLAN, name="small")), replicates=1, hourly=True, out=run_dir)
+    import_exports([export_chat(run_dir, 0, "wechat-chatlog-csv", tmp_path / "c.csv")], hist)
+    result = calibrate(hist, run_dir / "plan.yaml", trials=4, replicates=2,
+                       names=("post_rate", "churn_per_day"))
+    assert result.skipped == ["churn_per_day: leaves unknown in this export"]
+
+
+def test_export_keeps_the_runs_top_posters_share(run_dir, history):
+    members = pd.read_parquet(run_dir / "members.parquet")
+    assert read_history(history).top_share == pytest.approx(
+        top_share(members["posts"].to_numpy(float)), abs=0.03)
 
 
 def test_commands_exit_2_with_the_reason(run_dir, tmp_path):

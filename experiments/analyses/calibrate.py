@@ -3,29 +3,32 @@ fit.parquet (docs/history.md, "Calibrate"); `experiments.outputs.fit_report` dra
 
 A trial is one set of values of the fitted names (`sim.profile.PARAMETERS`); it is scored by
 playing the history's plan `replicates` times (seeds `seed`, `seed + 1`, ...: every trial meets the
-same luck) and comparing each simulated daily series with the observed one. Optuna's TPE
-(seeded) proposes trials; they are kept in a journal file (`out/calibrate.journal`), so an
-interrupted calibration resumes where it stopped.
+same luck) and comparing summary statistics of the fit days with the observed ones. Trials are
+kept in an Optuna journal (`out/calibrate.journal`), so an interrupted calibration resumes
+where it stopped.
 
-Score (minimised) = −(Σ over series of weight × log-likelihood) − log prior.
-- Likelihood (`nb_loglik`): one history is one run, and runs differ in their whole level (who
-  happened to join, how loud the loud ones are), not only day by day. So each series has a
-  history-level random level, log-normal with the replicates' own spread of totals, integrated
-  out; given the level, each known day's count is negative binomial around the replicates'
-  level-adjusted mean that day, with a dispersion k per series read from the replicates
-  (method of moments, pooled over days: var = μ + μ²/k), so the fit does not punish the luck the
-  model itself produces; k lies in [K_MIN, K_MAX] (K_MAX ≈ Poisson, K_MIN keeps a series from
-  being ignored). A day unknown in observed.parquet (NA) is skipped, and a series unknown on
-  every day is not fitted (nor are the names only it could tell, `NEEDS`).
-- The hour-of-day series is the fit window's conversation per local hour (24 counts).
+Score (minimised) = −log-likelihood − log prior.
+- Likelihood (`synthetic_loglik`, Wood 2010): one history is one run, and runs differ in their
+  whole level (who happened to join, how loud the loud ones are), so day-by-day counts were the
+  wrong unit (a negative binomial per day around a random level left posting propensity and its
+  spread unidentified: the level absorbed the volume, and nothing separated a higher rate from
+  a wider spread). The statistics (`statistics`): the log totals of the known series, messages
+  per active poster-day, the circular mean hour and the night and evening shares of
+  conversation, and the top 10 % of posters' share of it (read from events.parquet, and from
+  the simulated members' posts). Their predictive distribution given the replicates is
+  Student's t around the replicates' mean. A day unknown in observed.parquet (NA) is left out
+  of the totals, and a series unknown on every day is not used (nor are the names only it could
+  tell, `NEEDS`).
 - When the plan has red packets and the export shows none (Telegram, WhatsApp), simulated
   prompted thanks are counted as conversation, as the import counts them.
 - Prior: normal around the default (sim/constants.py, the plan's value for plan levers), on the
   log scale for rates and lengths, with σ a quarter of the allowed range.
 
-Trials: the first `trials` − n_local are TPE's search (the first of them the defaults); the last
-n_local = max(p(p + 3)/2 + 5, trials/4) (at most half; p fitted names) are a cloud around the
-best (σ `LOCAL_SIGMA` of each range) that shows the score's curvature.
+Trials (p fitted names): n_local = max(p(p + 3)/2 + 5, trials/4) (at most half) are kept for the
+end; of the rest, the first half are TPE's search (seeded; the first trial is the defaults) and
+the second half a Nelder-Mead climb (`climb`), half from TPE's best and half from the defaults;
+the last n_local are a cloud around the best (σ `LOCAL_SIGMA` of each range) that shows the
+score's curvature.
 
 Interval of a fitted name: 95 % of a Laplace approximation of the posterior. A quadratic is
 fitted by least squares to the scores of the trials within `QUAD_SPAN` of the best (on each
@@ -40,15 +43,14 @@ range. A name whose interval spans more than `UNPINNED` of its range is reported
 """
 
 import math
-from datetime import date
 from collections.abc import Sequence
+from datetime import date
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy import stats
-from scipy.special import logsumexp
 
 from experiments.running.history.times import BadTime, zone
 from experiments.running.runner import Backend, Run, RunError, execute, open_backend
@@ -58,9 +60,15 @@ from sim.constants import CONSTANTS
 from sim.profile import PARAMETERS, Profile
 
 SERIES = ("conversation", "prompted_messages", "jielong_entries", "active_posters", "joins",
-          "leaves", "hour_of_day")
-"""Fitted series: observed.parquet's columns (and the hour-of-day profile of conversation)."""
-WEIGHTS = dict.fromkeys(SERIES, 1.0)
+          "leaves", "hour_of_day", "top_share")
+"""Series compared: observed.parquet's columns, the hour-of-day profile of conversation and the
+top posters' share of it (`top_share`, one number per history)."""
+TOTALS = ("conversation", "prompted_messages", "jielong_entries", "joins", "leaves")
+"""Series whose fit-window total is a statistic (log(1 + total))."""
+TOP = 0.1  # `top_share`: the share of conversation by the top 10 % of posters
+NIGHT, EVENING = slice(0, 7), slice(18, 24)  # the hours the profile's night and evening scale
+SHRINK = 0.5  # the statistics' covariance: halfway between the replicates' own and its diagonal
+SD_FLOOR = 0.01  # least standard deviation of a statistic
 NEEDS = {"churn_per_day": "leaves", "thanks_share": "prompted_messages",
          "jielong_reads": "jielong_entries"}
 """A name fitted only when its series is known and not all zero."""
@@ -69,15 +77,12 @@ DEFAULT_FIT = ("post_rate", "voice_spread", "churn_per_day", "thanks_share", "ji
 """Fitted unless `names` says otherwise; the other names of `PARAMETERS` (exchange length,
 salience decay, social proof, the pool's interest and relation to the host) trade off against
 posting propensity in daily counts and are fitted only when asked for."""
-K_MIN, K_MAX = 2.0, 1000.0
 UNPINNED = 0.5
-LEVEL_FLOOR = 0.05  # least spread of a history's log level (5 %)
-GH_NODES = 9
 TOP_TRIALS = 5  # at least this many best trials measure the search's own error
 LOCAL_SIGMA = 0.08  # σ of the local cloud, as a share of each name's range
+CLIMB_STEP = 0.1  # Nelder-Mead's first simplex: this share of each name's range
 QUAD_SPAN = 30.0  # score units above the best within which the quadratic is fitted
 PRIOR_CURVATURE = 16.0  # the prior's own curvature on the unit scale (σ = a quarter range)
-MU_FLOOR = 0.05
 JOURNAL = "calibrate.journal"
 
 
@@ -92,9 +97,17 @@ class History:
     plan: Plan
     observed: dict[str, np.ndarray]  # series -> (days,) floats, NaN where unknown
     hour_of_day: np.ndarray  # (24,) conversation per local hour over the fit days
+    top_share: float  # share of the fit days' conversation by the top 10 % of its posters
     days: int  # fit days (all but the holdout)
     total_days: int
     thanks_talk: bool  # the plan has red packets the export does not show: thanks are talk
+
+    @property
+    def fit_plan(self) -> Plan:
+        """The plan played by trials: to the end of the fit days' last week."""
+        weeks = math.ceil(self.days / 7)
+        return self.plan.model_copy(update={"group": self.plan.group.model_copy(
+            update={"weeks": weeks})})
 
 
 def read_history(history_dir: Path, plan: Path | None = None, holdout_days: int = 0,
@@ -134,31 +147,46 @@ def read_history(history_dir: Path, plan: Path | None = None, holdout_days: int 
     first = pd.Timestamp(obs["date"].iloc[0])
     talk = (events["kind"] == "message") & ~events["host"] & ~events["prompted"]
     day = (local.dt.tz_localize(None).dt.normalize() - first).dt.days
-    hours = local.dt.hour[talk & (day < fit_days)]
-    hour_of_day = np.bincount(hours.to_numpy(), minlength=24).astype(np.float64)
+    window = talk & (day < fit_days)
+    hour_of_day = np.bincount(local.dt.hour[window].to_numpy(), minlength=24).astype(np.float64)
+    per_poster = events.loc[window, "who"].value_counts().to_numpy(np.float64)
     packets = obs["red_packets"].astype("Float64").fillna(0).sum() if "red_packets" in obs else 0
     thanks_talk = packets == 0 and any(item.kind == "red_packet" for item in plan_obj.calendar)
-    return History(plan_obj, observed, hour_of_day, fit_days, total, bool(thanks_talk))
+    return History(plan_obj, observed, hour_of_day, top_share(per_poster), fit_days, total,
+                   bool(thanks_talk))
+
+
+def top_share(posts: np.ndarray) -> float:
+    """Share of all messages in `posts` (messages per member) by the top `TOP` of the members
+    who posted (at least one); NaN when nobody posted."""
+    posts = np.sort(posts[posts > 0])[::-1]
+    if not len(posts):
+        return float("nan")
+    return float(posts[:math.ceil(TOP * len(posts))].sum() / posts.sum())
 
 
 def simulate_series(plan: Plan, profile: Profile, seeds: Sequence[int], days: int,
                     thanks_talk: bool = False, backend: Backend | None = None
                     ) -> dict[str, np.ndarray]:
     """Play `plan` with `profile` once per seed (on `backend`, default here): series ->
-    (len(seeds), days) counts, and `hour_of_day` -> (len(seeds), 24) conversation per hour over
-    the first `days` days. `thanks_talk`: the export shows no red packets, so prompted thanks
-    are conversation."""
+    (len(seeds), days) counts, `hour_of_day` -> (len(seeds), 24) conversation per hour over
+    the first `days` days and `top_share` -> (len(seeds),) the top posters' share of the run's
+    conversation (members' posts over the whole run). `thanks_talk`: the export shows no red
+    packets, so prompted thanks are conversation."""
     runs = [Run(plan, {"plan": plan.name}, r, seed, profile=profile)
             for r, seed in enumerate(seeds)]
-    tables = execute(runs, ("daily", "hourly"), hourly=True, backend=backend or Backend())
-    out: dict[str, list[np.ndarray]] = {name: [] for name in SERIES}
-    for (_, d), (_, h) in zip(tables["daily"].groupby("replicate", sort=True),
-                              tables["hourly"].groupby("replicate", sort=True)):
+    tables = execute(runs, ("daily", "hourly", "members"), hourly=True,
+                     backend=backend or Backend())
+    out: dict[str, list] = {name: [] for name in SERIES}
+    for (_, d), (_, h), (_, m) in zip(*(tables[t].groupby("replicate", sort=True)
+                                        for t in ("daily", "hourly", "members"))):
         d, h = d.iloc[:days], h.iloc[:days * 24]
-        for name in SERIES[:-1]:
+        for name in SERIES[:-2]:
             out[name].append(_conversation(d, thanks_talk) if name == "conversation"
                              else d[name].to_numpy(np.float64))
         out["hour_of_day"].append(_conversation(h, thanks_talk).reshape(-1, 24).sum(axis=0))
+        posts = m["posts"] + (m["prompted_posts"] if thanks_talk else 0)
+        out["top_share"].append(top_share(posts.to_numpy(np.float64)))
     return {name: np.array(v) for name, v in out.items()}
 
 
@@ -170,31 +198,74 @@ def _conversation(frame: pd.DataFrame, thanks_talk: bool) -> np.ndarray:
     return talk.to_numpy(np.float64)
 
 
-def nb_loglik(y: np.ndarray, sims: np.ndarray) -> float:
-    """Log-likelihood of observed counts `y` (NaN skipped) given replicate counts `sims`
-    (replicates × len(y)): negative binomial days around a history-level random level.
+def statistics(history: History, sims: dict[str, np.ndarray]
+               ) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The summary statistics of the fit days, observed and per replicate: (names, (p,) observed,
+    (replicates, p) simulated). Totals are over the days known in the export only.
 
-    Each replicate's level is its total over the known days relative to the replicates' mean;
-    the log level is normal with the replicates' spread (at least `LEVEL_FLOOR`) and is
-    integrated out (Gauss-Hermite, `GH_NODES` nodes). Days given the level are negative
-    binomial around the level-adjusted mean path, with the dispersion pooled from the
-    level-adjusted replicates (var = μ + μ²/k, k in [K_MIN, K_MAX])."""
-    known = ~np.isnan(y)
-    if not known.any():
-        return 0.0
-    y, s = np.round(y[known]), sims[:, known]
-    totals = np.maximum(s.sum(axis=1), 1.0)
-    level = totals / totals.mean()
-    sigma = max(float(np.log(level).std(ddof=1)) if len(s) > 1 else 0.0, LEVEL_FLOOR)
-    adjusted = s / level[:, None]
-    mu = np.maximum(adjusted.mean(axis=0), MU_FLOOR)
-    var = adjusted.var(axis=0, ddof=1) if len(s) > 1 else mu
-    excess = np.maximum(var - mu, 0.0).sum()
-    k = K_MAX if excess <= 0 else float(np.clip((mu**2).sum() / excess, K_MIN, K_MAX))
-    x, w = np.polynomial.hermite.hermgauss(GH_NODES)
-    m = mu[None, :] * np.exp(np.sqrt(2) * sigma * x - sigma**2 / 2)[:, None]
-    ll = stats.nbinom.logpmf(y[None, :], k, k / (k + m)).sum(axis=1)
-    return float(logsumexp(ll, b=w / np.sqrt(np.pi)))
+    - `log total <series>`: log(1 + the series' total), for each of `TOTALS` the export knows
+      (prompted thanks only when the export shows red packets);
+    - `log messages per poster`: log((1 + conversation) / (1 + active poster-days));
+    - `mean hour`: the circular mean hour of conversation, in hours from the observed one
+      (in (-12, 12]), and `night share`, `evening share`: its shares at 0-6 h and 18-23 h (the
+      rhythm's shift, night and evening; finer hour shares made the shift's fit multimodal);
+    - `top share`: the top 10 % of posters' share of conversation (`top_share`)."""
+    days = history.days
+    names, obs, sim = [], [], []
+
+    def add(name: str, y: float, s: np.ndarray) -> None:
+        names.append(name)
+        obs.append(y)
+        sim.append(s)
+
+    for series in TOTALS:
+        if series not in history.observed or (series == "prompted_messages"
+                                              and history.thanks_talk):
+            continue
+        known = ~np.isnan(history.observed[series][:days])
+        if known.any():
+            add(f"log total {series}", np.log1p(history.observed[series][:days][known].sum()),
+                np.log1p(sims[series][:, :days][:, known].sum(axis=1)))
+    known = ~np.isnan(history.observed["conversation"][:days]) & \
+        ~np.isnan(history.observed["active_posters"][:days])
+    if known.any():
+        def per_poster(conv, posters):
+            return np.log1p(conv[..., known].sum(axis=-1)) - np.log1p(
+                posters[..., known].sum(axis=-1))
+        add("log messages per poster", per_poster(history.observed["conversation"][:days],
+                                                  history.observed["active_posters"][:days]),
+            per_poster(sims["conversation"][:, :days], sims["active_posters"][:, :days]))
+    if history.hour_of_day.sum() > 0:
+        hours, observed = sims["hour_of_day"], history.hour_of_day
+        angle = 2 * np.pi * np.arange(24) / 24
+        centre = np.angle((observed * np.exp(1j * angle)).sum())
+        turn = np.angle((hours * np.exp(1j * (angle - centre))).sum(axis=1))
+        add("mean hour", 0.0, turn * 24 / (2 * np.pi))
+        total = np.maximum(hours.sum(axis=1), 1.0)
+        for name, block in (("night share", NIGHT), ("evening share", EVENING)):
+            add(name, observed[block].sum() / observed.sum(), hours[:, block].sum(axis=1) / total)
+    if not np.isnan(history.top_share):
+        add("top share", history.top_share, np.nan_to_num(sims["top_share"]))
+    return names, np.array(obs), np.array(sim).T
+
+
+def synthetic_loglik(y: np.ndarray, sims: np.ndarray) -> tuple[float, np.ndarray]:
+    """Log-likelihood of the observed statistics `y` (p,) given the replicates' `sims`
+    (replicates, p), and the z-score of each statistic: the predictive distribution of one more
+    run given n replicates of a normal (Wood 2010's synthetic likelihood), that is Student's t
+    with n − 1 degrees of freedom around the replicates' mean, scale their covariance times
+    1 + 1/n; the covariance is shrunk `SHRINK` of the way to its diagonal (few replicates
+    estimate it) and its standard deviations are at least `SD_FLOOR`. (A normal with the
+    replicates' own spread put one history's hour shares 3σ from a truth that made them.)"""
+    n = len(sims)
+    mean = sims.mean(axis=0)
+    cov = np.cov(sims, rowvar=False, ddof=1).reshape(len(y), len(y)) if n > 1 \
+        else np.zeros((len(y), len(y)))
+    cov = (1 - SHRINK) * cov + SHRINK * np.diag(np.diag(cov))
+    cov[np.diag_indices_from(cov)] = np.maximum(np.diag(cov), SD_FLOOR**2)
+    cov *= 1 + 1 / n
+    ll = stats.multivariate_t.logpdf(y, mean, cov, df=n - 1)
+    return float(ll), (y - mean) / np.sqrt(np.diag(cov))
 
 
 def prior_centre(name: str, plan: Plan) -> float:
@@ -219,17 +290,12 @@ def log_prior(values: dict[str, float], plan: Plan) -> float:
     return float(total)
 
 
-def score(history: History, sims: dict[str, np.ndarray],
-          weights: dict[str, float] = WEIGHTS) -> tuple[float, dict[str, float]]:
-    """Weighted log-likelihood of the fit days, in total and per series."""
-    parts = {}
-    for name in SERIES:
-        if name == "hour_of_day":
-            parts[name] = nb_loglik(history.hour_of_day, sims[name])
-        elif name in history.observed:
-            parts[name] = nb_loglik(history.observed[name][:history.days],
-                                    sims[name][:, :history.days])
-    return sum(weights.get(n, 1.0) * v for n, v in parts.items()), parts
+def score(history: History, sims: dict[str, np.ndarray]) -> tuple[float, dict[str, float]]:
+    """Synthetic log-likelihood of the fit days' statistics (`statistics`), and the z-score
+    of each."""
+    names, y, s = statistics(history, sims)
+    ll, z = synthetic_loglik(y, s)
+    return ll, dict(zip(names, z.tolist()))
 
 
 def fitted_names(history: History, names: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -276,8 +342,7 @@ def calibrate(history_dir: Path, plan: Path | None = None, *, trials: int = 200,
               replicates: int = 8, workers: int = 1, dask: str | None = None, seed: int = 0,
               holdout_days: int = 0,
               out: Path | None = None, names: Sequence[str] = DEFAULT_FIT,
-              tz: str = "Asia/Shanghai", name: str | None = None,
-              weights: dict[str, float] = WEIGHTS) -> Calibration:
+              tz: str = "Asia/Shanghai", name: str | None = None) -> Calibration:
     """Fit `names` to the history in `history_dir` (see the module docstring).
 
     Trials run here (`workers` 1), in `workers` local processes or on Dask (`dask`: "local" or
@@ -301,7 +366,8 @@ def calibrate(history_dir: Path, plan: Path | None = None, *, trials: int = 200,
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     storage = optuna.storages.JournalStorage(
         optuna.storages.journal.JournalFileBackend(str(out / JOURNAL)))
-    sampler = optuna.samplers.TPESampler(seed=seed, n_startup_trials=min(20, trials // 4 + 1))
+    sampler = optuna.samplers.TPESampler(seed=seed, n_startup_trials=min(20, trials // 4 + 1),
+                                         multivariate=True)
     study = optuna.create_study(study_name="calibrate", storage=storage, load_if_exists=True,
                                 sampler=sampler)
     if not study.trials:  # the defaults first: the trial the prior favours
@@ -311,18 +377,23 @@ def calibrate(history_dir: Path, plan: Path | None = None, *, trials: int = 200,
             def objective(trial) -> float:
                 values = {n: trial.suggest_float(n, PARAMETERS[n].lo, PARAMETERS[n].hi,
                                                  log=PARAMETERS[n].log) for n in keep}
-                sims = simulate_series(history.plan, Profile("trial", values), seeds, history.days,
-                                       history.thanks_talk, backend)
-                total, parts = score(history, sims, weights)
+                sims = simulate_series(history.fit_plan, Profile("trial", values), seeds,
+                                       history.days, history.thanks_talk, backend)
+                total, parts = score(history, sims)
                 for series, value in parts.items():
                     trial.set_user_attr(series, value)
                 return -(total + log_prior(values, history.plan))
 
             n_local = min(trials // 2, max(len(keep) * (len(keep) + 3) // 2 + 5, trials // 4))
+            n_tpe = (trials - n_local + 1) // 2
             done = len(_complete(study))
-            if done < trials - n_local:  # search: TPE
-                study.optimize(objective, n_trials=trials - n_local - done)
-                done = len(_complete(study))
+            if done < n_tpe:  # search: TPE
+                study.optimize(objective, n_trials=n_tpe - done)
+            # search: Nelder-Mead from TPE's best, then from the defaults (trial 0)
+            n_climb = trials - n_local - n_tpe
+            climb(study, objective, keep, n_tpe, n_tpe + n_climb // 2, start="best")
+            climb(study, objective, keep, n_tpe, trials - n_local, start="defaults")
+            done = len(_complete(study))
             if done < trials:  # local: a cloud around the best, for the curvature
                 rng = np.random.default_rng([seed, done])
                 centre = _to_unit(study.best_trial.params, keep)
@@ -350,6 +421,52 @@ def calibrate(history_dir: Path, plan: Path | None = None, *, trials: int = 200,
     fit.to_parquet(out / "fit.parquet", index=False)
     paths.append(out / "fit.parquet")
     return Calibration(profile, table, skipped, fit, history.days, paths)
+
+
+class _Spent(Exception):
+    """The climb's trials are used up."""
+
+
+def climb(study, objective, keep: list[str], start_after: int, until: int,
+          start: str = "best") -> None:
+    """Nelder-Mead on the unit scale (scipy), from the best of the study's first `start_after`
+    trials (`start` "best") or from its first trial (the defaults), until the study holds
+    `until` complete trials. A point already in the journal is not run again, so a resumed
+    calibration replays the same steps. (The likelihood's peak is narrow: TPE finds a region,
+    the climb follows the ridge to the peak; a second start from the defaults keeps a broad
+    plateau of noisy, loud-and-unequal audiences that TPE may settle on from deciding.)"""
+    from scipy.optimize import minimize
+
+    trials = _complete(study)
+    if len(trials) >= until or len(trials) < start_after:
+        return
+    seen = {_key(t.params, keep): t.value for t in trials}
+    first = trials[0] if start == "defaults" else min(trials[:start_after], key=lambda t: t.value)
+    x0 = _to_unit(first.params, keep)
+
+    def f(u: np.ndarray) -> float:
+        params = _from_unit(np.clip(u, 0, 1), keep)
+        key = _key(params, keep)
+        if key not in seen:
+            if len(_complete(study)) >= until:
+                raise _Spent
+            study.enqueue_trial(params)
+            study.optimize(objective, n_trials=1)
+            seen[key] = study.trials[-1].value
+        return seen[key]
+
+    steps = np.where(x0 > 0.9, -CLIMB_STEP, CLIMB_STEP)
+    simplex = np.vstack([x0, x0 + np.diag(steps)])
+    try:
+        minimize(f, x0, method="Nelder-Mead", bounds=[(0.0, 1.0)] * len(keep),
+                 options={"initial_simplex": simplex, "maxfev": 10 * until, "xatol": 1e-3,
+                          "fatol": 0.1})
+    except _Spent:
+        pass
+
+
+def _key(params: dict[str, float], keep: list[str]) -> tuple:
+    return tuple(round(float(params[n]), 12) for n in keep)
 
 
 def _complete(study) -> list:
@@ -443,6 +560,8 @@ def fit_table(history: History, sims: dict[str, np.ndarray]) -> pd.DataFrame:
     for name in SERIES:
         if name == "hour_of_day":
             y, s, idx, fitted = history.hour_of_day, sims[name], np.arange(24), np.ones(24, bool)
+        elif name == "top_share":
+            y, s, idx, fitted = np.array([history.top_share]), sims[name][:, None], [0], [True]
         elif name in history.observed:
             y, s = history.observed[name], sims[name][:, :history.total_days]
             idx = np.arange(history.total_days)

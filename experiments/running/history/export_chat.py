@@ -3,7 +3,9 @@
 The run directory must hold hourly tables (`groupsim run --hourly`). Per-event rows are made up
 but agree with the replicate's counts: each hour gets its conversation, prompted thanks, 接龙
 entries and host posts; each day's conversation and 接龙 entries come from exactly that day's
-number of active posters; joins (with the inviter when the model knows one), leaves and the
+number of active posters, each speaker drawn by what is left of that member's own run totals
+(members.parquet's posts, 接龙 entries, prompted thanks), so per-person counts and the top
+posters' share follow the run; joins (with the inviter when the model knows one), leaves and the
 calendar's red packets and 接龙 openings are placed at their hours. Names are made up
 (`成员12`, `Member 12`: the member's slot). Day 0 is the first date on or after 2024-01-01 on
 the plan's opening weekday; times are local (`tz`). What each format loses is `LOSSES`
@@ -87,6 +89,19 @@ def chat_rows(hourly: pd.DataFrame, daily: pd.DataFrame, members: pd.DataFrame, 
     def present(h: int) -> np.ndarray:
         return slots[(joined <= h) & ((left < 0) | (left > h))]
 
+    # who speaks: drawn by what each member has left of their own run totals (members.parquet),
+    # so the export's per-person counts, and so its top posters' share, follow the run's
+    budget = {kind: dict(zip(slots.tolist(), members[column].astype(float).tolist()))
+              for kind, column in (("message", "posts"), ("jielong_entry", "jielong_entries"),
+                                   ("thanks", "prompted_posts"))}
+
+    def speaker(kind: str, among: np.ndarray) -> int:
+        left_over = np.array([max(budget[kind][s], 0.0) for s in among.tolist()])
+        who = int(rng.choice(among, p=left_over / left_over.sum()) if left_over.sum() > 0
+                  else rng.choice(among))
+        budget[kind][who] -= 1
+        return who
+
     conv = (hourly["real_messages"] - hourly["prompted_messages"]
             - hourly["jielong_entries"]).round().astype(int).to_numpy()
     entries = hourly["jielong_entries"].round().astype(int).to_numpy()
@@ -101,18 +116,18 @@ def chat_rows(hourly: pd.DataFrame, daily: pd.DataFrame, members: pd.DataFrame, 
             for _ in range(prompted[h]):
                 here = present(h)
                 if len(here):
-                    rows.append(Row(_minute(rng, t0), "thanks", int(rng.choice(here))))
+                    rows.append(Row(_minute(rng, t0), "thanks", speaker("thanks", here)))
             rows += [Row(_minute(rng, t0), "message", HOST) for _ in range(host[h])]
         used: list[int] = []
         for h, kind in talk:
             here = present(h)
             fresh = np.setdiff1d(here, used)
             if len(used) < posters[d] and len(fresh):
-                who = int(rng.choice(fresh))
+                who = speaker(kind, fresh)
                 used.append(who)
             else:
                 pool = np.intersect1d(here, used)
-                who = int(rng.choice(pool if len(pool) else here))
+                who = speaker(kind, pool if len(pool) else here)
             rows.append(Row(_minute(rng, day0 + timedelta(hours=h)), kind, who))
     return sorted(rows, key=lambda r: r.t)
 
