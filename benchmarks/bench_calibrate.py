@@ -2,9 +2,9 @@
 under 10 minutes on this 2-core machine). Run on demand:
 `python benchmarks/bench_calibrate.py [--trials 200] [--replicates 8] [--workers 2]`.
 
-The history is the recovery plan (experiments/history/recovery.py) played with its `TRUTH`
+The history is the recovery plan (experiments/analyses/recovery.py) played with its `TRUTH`
 profile, rendered as a WhatsApp export and imported; the calibration fits the default names
-(experiments/history/calibrate.py, `DEFAULT_FIT`). The load average is printed with the time:
+(experiments/analyses/calibrate.py, `DEFAULT_FIT`). The load average is printed with the time:
 wall time depends on what else the machine runs.
 """
 
@@ -14,10 +14,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from experiments.running.history.importer import import_exports
 from experiments.analyses.calibrate import calibrate
-from experiments.running.history.export_chat import export_chat
 from experiments.analyses.recovery import TRUTH, recovery_plan
+from experiments.running.history.export_chat import export_chat
+from experiments.running.history.importer import import_exports
 from experiments.running.runner import run_plan
 from scenarios.loader import validate_dict
 

@@ -31,7 +31,7 @@ the last n_local are a cloud around the best (σ `LOCAL_SIGMA` of each range) th
 score's curvature.
 
 Interval of a fitted name: 95 % of a Laplace approximation of the posterior. A quadratic is
-fitted by least squares to the scores of the trials within `QUAD_SPAN` of the best (on each
+fitted by least squares to the scores of the trials within the 99 % region of the best (on each
 name's search scale mapped to [0, 1]); its Hessian's eigenvalues are floored at the prior's own
 curvature (noise cannot make a direction sharper than nothing-but-prior is flat), its inverse,
 times 1 + 1/replicates (the simulated means' own noise, as in synthetic likelihood), is the
@@ -68,7 +68,8 @@ TOTALS = ("conversation", "prompted_messages", "jielong_entries", "joins", "leav
 TOP = 0.1  # `top_share`: the share of conversation by the top 10 % of posters
 NIGHT, EVENING = slice(0, 7), slice(18, 24)  # the hours the profile's night and evening scale
 SHRINK = 0.5  # the statistics' covariance: halfway between the replicates' own and its diagonal
-SD_FLOOR = 0.01  # least standard deviation of a statistic
+SD_FLOOR = 0.01  # least standard deviation of a shape statistic
+MU_FLOOR = 0.5  # least mean of a simulated total
 NEEDS = {"churn_per_day": "leaves", "thanks_share": "prompted_messages",
          "jielong_reads": "jielong_entries"}
 """A name fitted only when its series is known and not all zero."""
@@ -81,7 +82,7 @@ UNPINNED = 0.5
 TOP_TRIALS = 5  # at least this many best trials measure the search's own error
 LOCAL_SIGMA = 0.08  # σ of the local cloud, as a share of each name's range
 CLIMB_STEP = 0.1  # Nelder-Mead's first simplex: this share of each name's range
-QUAD_SPAN = 30.0  # score units above the best within which the quadratic is fitted
+QUAD_LEVEL = 0.99  # the quadratic is fitted to the trials within this posterior region
 PRIOR_CURVATURE = 16.0  # the prior's own curvature on the unit scale (σ = a quarter range)
 JOURNAL = "calibrate.journal"
 
@@ -101,6 +102,11 @@ class History:
     days: int  # fit days (all but the holdout)
     total_days: int
     thanks_talk: bool  # the plan has red packets the export does not show: thanks are talk
+
+    @property
+    def red_packets(self) -> bool:
+        """The plan has red packets."""
+        return any(item.kind == "red_packet" for item in self.plan.calendar)
 
     @property
     def fit_plan(self) -> Plan:
@@ -198,65 +204,81 @@ def _conversation(frame: pd.DataFrame, thanks_talk: bool) -> np.ndarray:
     return talk.to_numpy(np.float64)
 
 
-def statistics(history: History, sims: dict[str, np.ndarray]
-               ) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """The summary statistics of the fit days, observed and per replicate: (names, (p,) observed,
-    (replicates, p) simulated). Totals are over the days known in the export only.
+Statistic = tuple[float, np.ndarray]  # (observed, (replicates,) simulated)
 
-    - `log total <series>`: log(1 + the series' total), for each of `TOTALS` the export knows
-      (prompted thanks only when the export shows red packets);
+
+def statistics(history: History, sims: dict[str, np.ndarray]
+               ) -> tuple[dict[str, Statistic], dict[str, Statistic]]:
+    """The fit days' summary statistics, observed and per replicate: (totals, shapes), each
+    name -> (observed, (replicates,) simulated).
+
+    Totals (counts, over the days known in the export): `total <series>` for each of `TOTALS`
+    the export knows (prompted thanks only when the export shows red packets). Shapes:
     - `log messages per poster`: log((1 + conversation) / (1 + active poster-days));
     - `mean hour`: the circular mean hour of conversation, in hours from the observed one
       (in (-12, 12]), and `night share`, `evening share`: its shares at 0-6 h and 18-23 h (the
       rhythm's shift, night and evening; finer hour shares made the shift's fit multimodal);
     - `top share`: the top 10 % of posters' share of conversation (`top_share`)."""
     days = history.days
-    names, obs, sim = [], [], []
-
-    def add(name: str, y: float, s: np.ndarray) -> None:
-        names.append(name)
-        obs.append(y)
-        sim.append(s)
-
+    totals: dict[str, Statistic] = {}
+    shapes: dict[str, Statistic] = {}
     for series in TOTALS:
-        if series not in history.observed or (series == "prompted_messages"
-                                              and history.thanks_talk):
+        if series not in history.observed or (series == "prompted_messages" and (
+                history.thanks_talk or not history.red_packets)):
             continue
         known = ~np.isnan(history.observed[series][:days])
         if known.any():
-            add(f"log total {series}", np.log1p(history.observed[series][:days][known].sum()),
-                np.log1p(sims[series][:, :days][:, known].sum(axis=1)))
+            totals[f"total {series}"] = (history.observed[series][:days][known].sum(),
+                                         sims[series][:, :days][:, known].sum(axis=1))
     known = ~np.isnan(history.observed["conversation"][:days]) & \
         ~np.isnan(history.observed["active_posters"][:days])
     if known.any():
         def per_poster(conv, posters):
             return np.log1p(conv[..., known].sum(axis=-1)) - np.log1p(
                 posters[..., known].sum(axis=-1))
-        add("log messages per poster", per_poster(history.observed["conversation"][:days],
-                                                  history.observed["active_posters"][:days]),
+        shapes["log messages per poster"] = (
+            per_poster(history.observed["conversation"][:days],
+                       history.observed["active_posters"][:days]),
             per_poster(sims["conversation"][:, :days], sims["active_posters"][:, :days]))
     if history.hour_of_day.sum() > 0:
         hours, observed = sims["hour_of_day"], history.hour_of_day
         angle = 2 * np.pi * np.arange(24) / 24
         centre = np.angle((observed * np.exp(1j * angle)).sum())
         turn = np.angle((hours * np.exp(1j * (angle - centre))).sum(axis=1))
-        add("mean hour", 0.0, turn * 24 / (2 * np.pi))
+        shapes["mean hour"] = (0.0, turn * 24 / (2 * np.pi))
         total = np.maximum(hours.sum(axis=1), 1.0)
         for name, block in (("night share", NIGHT), ("evening share", EVENING)):
-            add(name, observed[block].sum() / observed.sum(), hours[:, block].sum(axis=1) / total)
+            shapes[name] = (observed[block].sum() / observed.sum(),
+                            hours[:, block].sum(axis=1) / total)
     if not np.isnan(history.top_share):
-        add("top share", history.top_share, np.nan_to_num(sims["top_share"]))
-    return names, np.array(obs), np.array(sim).T
+        shapes["top share"] = (history.top_share, np.nan_to_num(sims["top_share"]))
+    return totals, shapes
+
+
+def count_loglik(y: float, sims: np.ndarray) -> tuple[float, float]:
+    """Log-likelihood of an observed total count `y` given the replicates' totals `sims`
+    (replicates,), and its z-score: negative binomial with the replicates' mean (at least
+    `MU_FLOOR`) and variance (at least the mean: Poisson), the variance times 1 + 1/n (the mean
+    is itself estimated from n replicates). The replicates' variance holds the history-level
+    variation (who joined, how loud the loud ones are), so it is the right yardstick for one
+    history's total."""
+    n = len(sims)
+    mu = max(float(sims.mean()), MU_FLOOR)
+    var = max(float(sims.var(ddof=1)) if n > 1 else 0.0, mu) * (1 + 1 / n)
+    y = round(float(y))
+    ll = stats.nbinom.logpmf(y, mu**2 / (var - mu), mu / var) if var > mu \
+        else stats.poisson.logpmf(y, mu)
+    return float(ll), (y - mu) / math.sqrt(var)
 
 
 def synthetic_loglik(y: np.ndarray, sims: np.ndarray) -> tuple[float, np.ndarray]:
-    """Log-likelihood of the observed statistics `y` (p,) given the replicates' `sims`
-    (replicates, p), and the z-score of each statistic: the predictive distribution of one more
-    run given n replicates of a normal (Wood 2010's synthetic likelihood), that is Student's t
-    with n − 1 degrees of freedom around the replicates' mean, scale their covariance times
-    1 + 1/n; the covariance is shrunk `SHRINK` of the way to its diagonal (few replicates
-    estimate it) and its standard deviations are at least `SD_FLOOR`. (A normal with the
-    replicates' own spread put one history's hour shares 3σ from a truth that made them.)"""
+    """Log-likelihood of the observed shape statistics `y` (p,) given the replicates' `sims`
+    (replicates, p), and the z-score of each: the predictive distribution of one more run given
+    n replicates of a normal (Wood 2010's synthetic likelihood), that is Student's t with n − 1
+    degrees of freedom around the replicates' mean, scale their covariance times 1 + 1/n; the
+    covariance is shrunk `SHRINK` of the way to its diagonal (few replicates estimate it) and
+    its standard deviations are at least `SD_FLOOR`. (A normal with the replicates' own spread
+    put one history's night share 3σ from the truth that made it.)"""
     n = len(sims)
     mean = sims.mean(axis=0)
     cov = np.cov(sims, rowvar=False, ddof=1).reshape(len(y), len(y)) if n > 1 \
@@ -291,11 +313,20 @@ def log_prior(values: dict[str, float], plan: Plan) -> float:
 
 
 def score(history: History, sims: dict[str, np.ndarray]) -> tuple[float, dict[str, float]]:
-    """Synthetic log-likelihood of the fit days' statistics (`statistics`), and the z-score
-    of each."""
-    names, y, s = statistics(history, sims)
-    ll, z = synthetic_loglik(y, s)
-    return ll, dict(zip(names, z.tolist()))
+    """Log-likelihood of the fit days' statistics (`statistics`): a negative binomial per total
+    (`count_loglik`) plus the shapes' synthetic likelihood (`synthetic_loglik`); and the
+    z-score of each statistic."""
+    totals, shapes = statistics(history, sims)
+    ll, z = 0.0, {}
+    for name, (y, s) in totals.items():
+        part, z[name] = count_loglik(y, s)
+        ll += part
+    if shapes:
+        part, zs = synthetic_loglik(np.array([y for y, _ in shapes.values()]),
+                                    np.column_stack([s for _, s in shapes.values()]))
+        ll += part
+        z.update(zip(shapes, zs.tolist()))
+    return ll, z
 
 
 def fitted_names(history: History, names: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -501,15 +532,18 @@ def _from_unit(u: np.ndarray, keep: list[str]) -> dict[str, float]:
 
 
 def quadratic(trials: list, keep: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """A quadratic fitted by least squares to the scores of the trials within `QUAD_SPAN` of
-    the best (at least the best 2 × coefficients), on the unit scale around the best trial:
-    (the best trial's point u0, the gradient there, the Hessian with its eigenvalues floored at
-    the prior's curvature)."""
+    """A quadratic fitted by least squares to the scores of the trials within the `QUAD_LEVEL`
+    region of the best (scores up to χ²_p(0.99)/2 above it; at least the best 2 × coefficients),
+    on the unit scale around the best trial: (the best trial's point u0, the gradient there, the
+    Hessian with its eigenvalues floored at the prior's curvature). (Further out the score is
+    not quadratic: the t likelihood's tails flatten it, and a quadratic fitted there made the
+    intervals twice too wide.)"""
     scores = np.array([t.value for t in trials])
     order = np.argsort(scores)
     p = len(keep)
     n_coef = 1 + p + p * (p + 1) // 2
-    near = [i for i in order if scores[i] <= scores[order[0]] + QUAD_SPAN]
+    span = stats.chi2.ppf(QUAD_LEVEL, p) / 2
+    near = [i for i in order if scores[i] <= scores[order[0]] + span]
     if len(near) < 2 * n_coef:
         near = list(order[:2 * n_coef])
     u0 = _to_unit(trials[order[0]].params, keep)
