@@ -37,9 +37,9 @@ curvature (noise cannot make a direction sharper than nothing-but-prior is flat)
 times 1 + 1/replicates (the simulated means' own noise, as in synthetic likelihood), is the
 covariance, to whose variances the search's own error is added (the variance, per name, of the
 best max(5, trials/20) trials: a search that has not settled gives a wider interval). The fitted
-value is one Newton step from the best trial towards the quadratic's minimum, at most one σ per
-name (the best trial alone is noisier), and the interval that ± 1.96 σ, clipped to the allowed
-range. A name whose interval spans more than `UNPINNED` of its range is reported as not identified.
+value is the mean of those best trials (the best alone is the luckiest; a Newton step towards
+the quadratic's minimum, tried first, moved the value a whole σ off), and the interval that
+± 1.96 σ, clipped to the allowed range. A name whose interval spans more than `UNPINNED` of its range is reported as not identified.
 """
 
 import math
@@ -66,7 +66,7 @@ top posters' share of it (`top_share`, one number per history)."""
 TOTALS = ("conversation", "prompted_messages", "jielong_entries", "joins", "leaves")
 """Series whose fit-window total is a statistic (log(1 + total))."""
 TOP = 0.1  # `top_share`: the share of conversation by the top 10 % of posters
-NIGHT, EVENING = slice(0, 7), slice(18, 24)  # the hours the profile's night and evening scale
+NIGHT, MORNING, EVENING = slice(0, 7), slice(7, 12), slice(18, 24)  # hour blocks (shares)
 SHRINK = 0.5  # the statistics' covariance: halfway between the replicates' own and its diagonal
 SD_FLOOR = 0.01  # least standard deviation of a shape statistic
 MU_FLOOR = 0.5  # least mean of a simulated total
@@ -82,7 +82,8 @@ UNPINNED = 0.5
 TOP_TRIALS = 5  # at least this many best trials measure the search's own error
 LOCAL_SIGMA = 0.08  # σ of the local cloud, as a share of each name's range
 CLIMB_STEP = 0.1  # Nelder-Mead's first simplex: this share of each name's range
-QUAD_LEVEL = 0.99  # the quadratic is fitted to the trials within this posterior region
+QUAD_LEVEL = 0.99  # the quadratic is fitted to the trials within this posterior region ...
+QUAD_POINTS = 3  # ... and to at least this many times its coefficients (2 left it non-convex)
 PRIOR_CURVATURE = 16.0  # the prior's own curvature on the unit scale (σ = a quarter range)
 JOURNAL = "calibrate.journal"
 
@@ -216,8 +217,9 @@ def statistics(history: History, sims: dict[str, np.ndarray]
     the export knows (prompted thanks only when the export shows red packets). Shapes:
     - `log messages per poster`: log((1 + conversation) / (1 + active poster-days));
     - `mean hour`: the circular mean hour of conversation, in hours from the observed one
-      (in (-12, 12]), and `night share`, `evening share`: its shares at 0-6 h and 18-23 h (the
-      rhythm's shift, night and evening; finer hour shares made the shift's fit multimodal);
+      (in (-12, 12]), and `night share`, `morning share`, `evening share`: its shares at
+      0-6 h, 7-11 h and 18-23 h (the rhythm's shift, night and evening; shares of equal blocks
+      alone made the shift's fit multimodal);
     - `top share`: the top 10 % of posters' share of conversation (`top_share`)."""
     days = history.days
     totals: dict[str, Statistic] = {}
@@ -247,7 +249,8 @@ def statistics(history: History, sims: dict[str, np.ndarray]
         turn = np.angle((hours * np.exp(1j * (angle - centre))).sum(axis=1))
         shapes["mean hour"] = (0.0, turn * 24 / (2 * np.pi))
         total = np.maximum(hours.sum(axis=1), 1.0)
-        for name, block in (("night share", NIGHT), ("evening share", EVENING)):
+        for name, block in (("night share", NIGHT), ("morning share", MORNING),
+                            ("evening share", EVENING)):
             shapes[name] = (observed[block].sum() / observed.sum(),
                             hours[:, block].sum(axis=1) / total)
     if not np.isnan(history.top_share):
@@ -531,11 +534,11 @@ def _from_unit(u: np.ndarray, keep: list[str]) -> dict[str, float]:
     return out
 
 
-def quadratic(trials: list, keep: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def quadratic(trials: list, keep: list[str]) -> np.ndarray:
     """A quadratic fitted by least squares to the scores of the trials within the `QUAD_LEVEL`
-    region of the best (scores up to χ²_p(0.99)/2 above it; at least the best 2 × coefficients),
-    on the unit scale around the best trial: (the best trial's point u0, the gradient there, the
-    Hessian with its eigenvalues floored at the prior's curvature). (Further out the score is
+    region of the best (scores up to χ²_p(0.99)/2 above it; at least the best 3 × coefficients),
+    on the unit scale around the best trial: its Hessian, with the eigenvalues floored at the
+    prior's curvature. (Further out the score is
     not quadratic: the t likelihood's tails flatten it, and a quadratic fitted there made the
     intervals twice too wide.)"""
     scores = np.array([t.value for t in trials])
@@ -544,8 +547,8 @@ def quadratic(trials: list, keep: list[str]) -> tuple[np.ndarray, np.ndarray, np
     n_coef = 1 + p + p * (p + 1) // 2
     span = stats.chi2.ppf(QUAD_LEVEL, p) / 2
     near = [i for i in order if scores[i] <= scores[order[0]] + span]
-    if len(near) < 2 * n_coef:
-        near = list(order[:2 * n_coef])
+    if len(near) < QUAD_POINTS * n_coef:
+        near = list(order[:QUAD_POINTS * n_coef])
     u0 = _to_unit(trials[order[0]].params, keep)
     du = np.array([_to_unit(trials[i].params, keep) for i in near]) - u0
     iu = np.triu_indices(p)
@@ -556,22 +559,19 @@ def quadratic(trials: list, keep: list[str]) -> tuple[np.ndarray, np.ndarray, np
     h[iu] = coef[1 + p:]
     h = h + h.T  # diagonal: 2 × a_jj; off-diagonal: a_jk
     w, v = np.linalg.eigh(h)
-    return u0, coef[1:1 + p], (v * np.maximum(w, PRIOR_CURVATURE)) @ v.T
+    return (v * np.maximum(w, PRIOR_CURVATURE)) @ v.T
 
 
 def intervals(trials: list, keep: list[str], replicates: int, plan: Plan) -> pd.DataFrame:
     """Per fitted name: the Laplace approximation's mode and 95 % interval (see the module
     docstring)."""
-    u_best, gradient, hessian = quadratic(trials, keep)
-    inv = np.linalg.inv(hessian)
-    cov = inv * (1 + 1 / replicates)
-    # the search's own error: how far apart the best few trials still are
+    cov = np.linalg.inv(quadratic(trials, keep)) * (1 + 1 / replicates)
+    # the best few trials: their mean is the value (the best alone is the luckiest), their
+    # spread the search's own error
     top = sorted(trials, key=lambda t: t.value)[:max(TOP_TRIALS, len(trials) // 20)]
-    search = np.std([_to_unit(t.params, keep) for t in top], axis=0)
+    points = np.array([_to_unit(t.params, keep) for t in top])
+    u0, search = points.mean(axis=0), points.std(axis=0)
     sd = np.sqrt(np.diag(cov) + search**2)
-    # one Newton step towards the quadratic's minimum, at most one σ per name: a quadratic
-    # fitted to few noisy trials can point far off
-    u0 = np.clip(u_best + np.clip(-inv @ gradient, -sd, sd), 0, 1)
     half = 1.96 * sd
     mode = _from_unit(u0, keep)
     lo = _from_unit(np.clip(u0 - half, 0, 1), keep)
