@@ -38,24 +38,29 @@ TRAITS = (
 
 # group-level scalars (State.group)
 GROUP_FIELDS = (
-    "social", "boost", "quiet_run", "dead_day", "cost", "sale_id", "jl_until", "jl_disc",
-    "jl_n", "shill_share", "n_ever", "peak", "referral_joins", "next_spam", "next_event",
-    "guest_left", "real_day", "shill_day", "members", "share_total", "budget_out_hour",
-    "skipped_money",
+    "social", "boost", "quiet_run", "dead_day", "cost", "shill_share", "n_ever", "peak",
+    "referral_joins", "next_spam", "next_event", "guest_left", "real_day", "shill_day", "members",
+    "share_total", "budget_out_hour", "skipped_money",
 )
-(G_SOCIAL, G_BOOST, G_QUIET_RUN, G_DEAD_DAY, G_COST, G_SALE_ID, G_JL_UNTIL, G_JL_DISC, G_JL_N,
- G_SHILL_SHARE, G_N_EVER, G_PEAK, G_REFERRAL_JOINS, G_NEXT_SPAM, G_NEXT_EVENT, G_GUEST_LEFT,
- G_REAL_DAY, G_SHILL_DAY, G_MEMBERS, G_SHARE_TOTAL, G_BUDGET_OUT_HOUR,
- G_SKIPPED_MONEY) = range(len(GROUP_FIELDS))
+(G_SOCIAL, G_BOOST, G_QUIET_RUN, G_DEAD_DAY, G_COST, G_SHILL_SHARE, G_N_EVER, G_PEAK,
+ G_REFERRAL_JOINS, G_NEXT_SPAM, G_NEXT_EVENT, G_GUEST_LEFT, G_REAL_DAY, G_SHILL_DAY, G_MEMBERS,
+ G_SHARE_TOTAL, G_BUDGET_OUT_HOUR, G_SKIPPED_MONEY) = range(len(GROUP_FIELDS))
+
+# open offers (State.offers rows; see `sim.events.open_offer`): the calendar kind (−1: free
+# slot), its two parameters, the hour it opened and the hour it closes, a count (grabs or stock
+# left, 接龙 entries so far) and the event's id
+OFFER_FIELDS = ("kind", "a", "b", "start", "until", "n", "eid")
+O_KIND, O_A, O_B, O_START, O_UNTIL, O_N, O_EID = range(len(OFFER_FIELDS))
+MAX_OFFERS = 8  # offers open at once; a ninth replaces the one closing first
 
 # hourly output rows (out_h) with their column names in the hourly and daily tables
 HOURLY = (
     "members", "joins", "leaves", "real_messages", "prompted_messages", "jielong_entries",
     "host_messages", "shill_messages", "spam_messages", "complaint_messages", "guest_messages",
-    "purchases", "gmv", "incentive_cost", "referral_joins",
+    "purchases", "gmv", "incentive_cost", "referral_joins", "red_packet_grabs", "red_packet_yuan",
 )
 (H_MEMBERS, H_JOINS, H_LEAVES, H_REAL, H_PROMPTED, H_ENTRIES, H_HOST, H_SHILL, H_SPAM,
- H_COMPLAINT, H_GUEST, H_PURCHASES, H_GMV, H_COST, H_REFERRAL) = range(len(HOURLY))
+ H_COMPLAINT, H_GUEST, H_PURCHASES, H_GMV, H_COST, H_REFERRAL, H_GRABS, H_PACKET_YUAN) = range(len(HOURLY))
 # daily output rows (out_d) that are not sums of hourly ones, with their column names
 DAILY = (
     "members", "muted", "active_posters", "weekly_posters", "mean_trust", "mean_satisfaction",
@@ -67,8 +72,8 @@ DAILY = (
 # purposes of random draws: each its own stream (see `sim.core.rand`); a new purpose is
 # appended, so existing draws keep their streams
 (R_HOST_POSTS, R_HOST_KIND, R_SHILL, R_SPAM, R_POST, R_BURST, R_COMPLAIN, R_REPLY, R_REPLY_TO,
- R_TRIAD, R_ANSWER, R_ENTRY, R_QUALITY, R_PLEASED_SHARE, R_STAGE, R_POST_BUY, R_GRAB_START,
- R_GRAB, R_THANKS, R_CHECKIN, R_COUPON, R_SALE_SEE, R_SALE_BUY, R_LECTURE_SEE, R_LECTURE_DESIRE,
+ R_TRIAD, R_ANSWER, R_ENTRY, R_QUALITY, R_PLEASED_SHARE, R_STAGE, R_POST_BUY, R_OPEN,
+ R_GRAB, R_THANKS, R_CHECKIN, R_SALE_BUY, R_LECTURE_DESIRE,
  R_MEET_START, R_MEET, R_SHARE, R_JOIN, R_N_ARRIVE, R_ARRIVE_SPAM, R_ARRIVE_WHO,
  R_ARRIVE_FILTER, R_FEED_SEE, R_FEED_JOIN, R_MODERATE, R_DESIRE_FADE, R_LEAVE, R_MUTE, R_NOTICE,
- R_DEFECT, R_INTRO) = range(42)
+ R_DEFECT, R_INTRO) = range(39)

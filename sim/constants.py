@@ -68,6 +68,12 @@ class Constants(NamedTuple):
     mute_hazard: float = 0.25  # ... per hazard_scale below it
     leave_below: float = -0.30  # satisfaction below which a member may leave ...
     leave_hazard: float = 0.12  # ... per hazard_scale below it
+    # M20: newcomers who have not yet found value are the most likely to leave (most who leave
+    # do so soon after joining [Zhang et al. KDD 2016; Qiu et al. WWW 2016]): extra leave hazard
+    # newcomer_leave × e^(−tenure/newcomer_days) × max(newcomer_found_sat − satisfaction, 0)/hazard_scale
+    newcomer_leave: float = 0.3
+    newcomer_days: float = 4.0
+    newcomer_found_sat: float = 0.05  # satisfaction at which a newcomer has found enough to stay
     muted_leave_hazard: float = 0.04  # muted and still unhappy, they leave in the end
     overload_leave: float = 0.01  # leave hazard per unit of overload (read / tolerance − 1)
     overload_mute: float = 0.15  # mute hazard per unit of overload
@@ -92,15 +98,23 @@ class Constants(NamedTuple):
     # ---- M4 match: purchase ∝ match^match_power.
     match_power: float = 2.0
     # ---- M5 habituation and crowding-out [001, 002].
-    hab_gain: float = 0.35  # habituation added per money exposure
+    # What a member feels of money is the yuan that reaches them (per grab, per coupon, per prize)
+    # against their money sensitivity, with diminishing returns: felt = 1 − (1 + yuan/felt_yuan)^−sens,
+    # 0-1. At sensitivity 0.5 a ¥0.5 grab is felt 0.18, ¥2.5 (the default ¥50/20) 0.47, ¥10 0.70:
+    # twenty times the money is felt about four times as much.
+    felt_yuan: float = 1.0  # yuan at which money starts to count (a ¥1 grab: felt 1 − 2^−sens)
+    hab_gain: float = 0.75  # habituation added per money exposure, times felt (0.35 at ¥2.5)
     hab_recovery_days: float = 20.0
-    paid_gain: float = 0.5  # paid motive per money exposure, times money sensitivity
+    paid_gain: float = 0.5  # paid motive per money exposure, times felt
     paid_decay_days: float = 2.0
-    erosion: float = 0.03  # share of the unpaid motive lost per money exposure
-    thanks_share: float = 0.35  # grabbers who post a thank-you (prompted)
-    grab_money_weight: float = 0.5  # the least money-sensitive grab this much less often
+    erosion: float = 0.075  # share of the unpaid motive lost per money exposure, times felt (3.5% at ¥2.5)
+    thanks_share: float = 0.75  # grabbers who post a thank-you (prompted), times felt ...
+    thanks_fresh_hours: float = 3.0  # ... fading with the packet's age: thanks go round while it is new
+    grab_money_weight: float = 0.5  # who feel nothing of the money grab this much less often
+    grab_buzz: float = 0.05  # group boost per grab, times felt and freshness: the chatter around a live packet
     grab_numb_floor: float = 0.3  # the fully habituated still grab this share as often
     coupon_hab_share: float = 0.5  # a coupon or a discounted sale habituates this much of a red packet
+    money_open_pull: float = 1.0  # an open red packet raises the rate of opening the group by this × felt
     checkin_pull: float = 0.3  # share of the motive that answers a check-in call
     checkin_reward_pull: float = 0.5  # pull of a paid check-in, times money sensitivity
     # ---- M6 marketing pressure: annoyance ∝ volume × (1 − trust × match).
@@ -161,7 +175,6 @@ class Constants(NamedTuple):
     talk_interest: float = 0.2  # a member's message counts this much as a value post for that
     desire_up: float = 0.08  # chance per product post read (× trust × match) interest → desire
     jielong_proof: float = 0.5  # 接龙 odds × (1 + this × log1p(entries))
-    jielong_reads: float = 1.0  # considered decisions per member over an open 接龙 (spread over its hours)
     pleased_sat: float = 0.25
     pleased_sentiment: float = 0.1
     pleased_share: float = 0.6  # pleased buyers move to the share stage with this chance
@@ -184,6 +197,15 @@ class Constants(NamedTuple):
     sale_fatigue_days: float = 7.0  # ... fading over about this many days
     # ---- M13 referral [001].
     share_rate_per_day: float = 0.01  # shares by a satisfied, trusting member (each reaches all friends outside)
+    # The urge to invite is highest while the group is new to the member and wanes [Qiu et al.
+    # WWW 2016: in WeChat groups about 80% of first invitations come within ~5 days of joining]:
+    # share weight × (invite_settled + invite_new·e^(−tenure/invite_days))
+    # (invite_new is set so that total referral joins stay about where the old flat urge had them,
+    # docs/model.md M13 gives the figures; the shape keeps ~80% of first invitations within about
+    # a week; trust, not yet satisfaction, carries a newcomer's first invitations)
+    invite_new: float = 23.0
+    invite_days: float = 3.0
+    invite_settled: float = 0.08
     share_sat_offset: float = 0.1  # willingness to share ∝ (satisfaction + this) × trust
     share_stage_boost: float = 2.0  # members in the share stage share this much more
     reward_share_per_yuan: float = 0.01  # shares a day per yuan of referrer reward, × money sensitivity
@@ -206,7 +228,12 @@ class Constants(NamedTuple):
     prewarm_desire: float = 0.15  # chance per day that an interested candidate starts desiring
     # ---- M16 thresholds [004].
     threshold_filter: float = 0.8  # low-match candidates and spammers stopped by threshold × this
-    fee_scale_yuan: float = 100.0  # a fee of this much × money sensitivity stops 63% of candidates
+    # A fee is paid by those whose willingness to pay for membership exceeds it: willingness =
+    # fee_wtp_yuan × interest × (1 − fee_money_weight × money sensitivity), acceptance
+    # 1/(1 + (fee/willingness)^fee_steepness) (docs/model.md M16: how much ¥50 should cut)
+    fee_wtp_yuan: float = 100.0
+    fee_money_weight: float = 0.5
+    fee_steepness: float = 3.0
     fee_commitment_per_yuan: float = 0.002  # satisfaction per yuan of fee paid
     points_motive: float = 0.2  # extra motive to post when posts earn points/levels
     privilege_sat: float = 0.1  # initial satisfaction of seed members given privileges
@@ -221,6 +248,12 @@ class Constants(NamedTuple):
     lecture_value_native: float = 0.35
     # ---- M18 salience [000].
     salience_days: float = 3.0  # the chance to open the group falls by e every this many days
+    # An event reaches members as they open the group, hour by hour [000: fixed times, 仪式感]:
+    opens_per_day: float = 6.0  # times an unmuted member opens a salient group a day (spread by
+    # RHYTHM; over half of WeChat users open the app more than ten times a day, Tencent 2015)
+    packet_hours: float = 24.0  # a red packet or lucky draw stays open this long (WeChat: 24 h)
+    sale_hours: float = 4.0  # a flash sale stays open this long (or until its stock is gone)
+    call_hours: float = 24.0  # a check-in call, a daily report or a notice is met within this long
 
 
 CONSTANTS = Constants()

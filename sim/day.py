@@ -19,8 +19,12 @@ from sim.ties import count_ties
 
 
 @hot
-def day_satisfaction(c, lv, s, i, alpha):
-    """M2: satisfaction is a moving average of the day's value minus annoyance."""
+def day_satisfaction(c, lv, s, i, h, alpha):
+    """M2: satisfaction is a moving average of the day's value minus annoyance; a newcomer's is
+    a running mean of the hours seen, weighted against one day of their expectations (first
+    impressions count fully)."""
+    seen = (h + 1 - s.join_hour[i]) / 24.0
+    alpha = max(alpha, min(seen, 1.0) / (1.0 + seen))
     over = s.read_day[i] - s.tolerance[i]
     annoy = s.annoy_day[i] + (c.overload_annoy * over if over > 0 else 0.0)
     fit = offer_fit(lv, s, i)
@@ -68,7 +72,7 @@ def end_of_day(ctx, day):
             continue
         if not is_member(s, traits, i):
             continue
-        day_satisfaction(c, lv, s, i, alpha)
+        day_satisfaction(c, lv, s, i, h, alpha)
         if s.stage[i] == DESIRE and rand(lv, R_DESIRE_FADE, i, h) < 1.0 / c.desire_fade_days:
             s.stage[i] = INTEREST
         s.sentiment[i] *= c.sentiment_keep

@@ -1,14 +1,18 @@
 """The hourly loop: all members, any number of hours, one numba call.
 
 Phase order of one hour (the only place it is written):
-  1. calendar events firing this hour, one handler per kind (`sim/events.py`)   M5 M12 M14 M16 M17 M19
+  1. calendar events firing this hour, one handler per kind (`sim/events.py`): money, calls,
+     coupons, sales, 接龙, reports, notices and lectures open offers; topics, lecture talk,
+     meetups and cleanup act at once                                              M5 M12 M14 M16 M17 M19
   2. joins: referral invites, the host's feed, QR influx, through the threshold
      (`sim/joins.py`)                                                              M13 M15 M16 M10
   3. posting: host, members (voice × motive × social proof × salience), shills,
-     spammers, replies and ties, complaints and their answers, 接龙 entries
-     (`sim/posting.py`, `sim/ties.py`, `sim/sales.py`)                            M1 M3 M7 M8 M9 M10 M14 M21
-  4. reading: value, annoyance, sentiment, trust, funnel and product purchases
-     (`sim/posting.py`)                                                            M2 M3 M4 M6 M8 M11 M12 M19
+     spammers, replies and ties, complaints and their answers
+     (`sim/posting.py`, `sim/ties.py`)                                             M1 M3 M7 M8 M9 M10 M14 M21
+  4. reading: members who open the group meet the open offers (grabs, thanks, check-ins,
+     sale purchases, 接龙 entries, ...; `sim.events.meet_offers`); then value, annoyance,
+     sentiment, trust, funnel and product purchases from this hour's messages
+     (`sim/posting.py`)                                                            M2 M3 M4 M5 M6 M8 M11 M12 M18 M19
   5. at the day's last hour: satisfaction, mute and leave (everyday churn, overload,
      dissatisfaction), habituation and motives, tie decay and counts, shill noticing,
      defection to ads, moderation, metrics, quiet days and death (`sim/day.py`)  M2 M5 M7 M9 M10 M11 M20
@@ -20,17 +24,15 @@ results.
 import math
 
 from sim.codes import (
-    G_BOOST, G_GUEST_LEFT, G_JL_UNTIL, G_MEMBERS, G_NEXT_EVENT, G_N_EVER, G_PEAK, G_REAL_DAY,
-    G_SALE_ID, G_SHILL_DAY, G_SOCIAL, H_ENTRIES, H_GUEST, H_HOST, H_MEMBERS, H_PROMPTED, H_REAL,
-    H_SHILL, H_SPAM, IN, MUTED, RECENT, R_ANSWER, R_BURST, R_HOST_KIND, R_HOST_POSTS, R_INTRO,
-    R_POST, R_SHILL, R_SPAM, T_ADVERTISER, T_POST, T_SCRIPTED,
+    G_BOOST, G_GUEST_LEFT, G_MEMBERS, G_NEXT_EVENT, G_N_EVER, G_PEAK, G_REAL_DAY, G_SHILL_DAY,
+    G_SOCIAL, H_ENTRIES, H_GUEST, H_HOST, H_MEMBERS, H_PROMPTED, H_REAL, H_SHILL, H_SPAM, IN,
+    MUTED, RECENT, R_ANSWER, R_BURST, R_HOST_KIND, R_HOST_POSTS, R_INTRO, R_POST, R_SHILL, R_SPAM, T_ADVERTISER, T_POST, T_SCRIPTED,
 )
 from sim.core import hot, open_chance, poisson, rand, say
 from sim.day import end_of_day
-from sim.events import dispatch
+from sim.events import dispatch, meet_offers
 from sim.joins import host_feed, invite_and_join, refresh_share_weights
 from sim.posting import post, post_chance, read
-from sim.sales import jielong_entry
 
 
 @hot
@@ -83,8 +85,6 @@ def run_hours(ctx, h_start, h_end):
             out_h[H_HOST, h] += n_host
         n_complaints[0] = 0
         n_ever = int(s.group[G_N_EVER])
-        jielong_until = s.group[G_JL_UNTIL]
-        jielong_id = int(s.group[G_SALE_ID])
         shill_on = lv.shills_rest == 0 or s.group[G_REAL_DAY] < c.shill_rest_above
         for k in range(n_ever):
             i = s.ever[k]
@@ -114,8 +114,6 @@ def run_hours(ctx, h_start, h_end):
                         say(s, out_h, i, h, 1 + poisson(lv, R_BURST, i, h, c.burst_extra))
                         ring[ring_n[0] % RECENT] = i
                         ring_n[0] += 1
-                if h < jielong_until and s.event_mark[i] != jielong_id:
-                    jielong_entry(ctx, i, h)
         if s.group[G_GUEST_LEFT] > 0:
             g = min(s.group[G_GUEST_LEFT], c.lecture_messages / c.lecture_hours)
             out_h[H_GUEST, h] += g
@@ -124,7 +122,8 @@ def run_hours(ctx, h_start, h_end):
         for x in range(n_complaints[0]):
             resp = lv.responsiveness if host_on else 0.0
             answered[x] = rand(lv, R_ANSWER, complaints[x], h) < max(resp, lv.auto_answer)
-        # 4. reading
+        # 4. reading: the open offers, then this hour's messages
+        meet_offers(ctx, h, w)
         read(ctx, h, n_product, n_value)
         talk = out_h[H_REAL, h] - out_h[H_PROMPTED, h] - out_h[H_ENTRIES, h]
         conversation = talk + out_h[H_SHILL, h] + c.host_talk_weight * (out_h[H_HOST, h] + out_h[H_GUEST, h])
@@ -137,4 +136,4 @@ def run_hours(ctx, h_start, h_end):
         # 5. end of day
         if hd == 23:
             end_of_day(ctx, h // 24)
-            refresh_share_weights(ctx)
+            refresh_share_weights(ctx, h)

@@ -13,9 +13,10 @@ from sim.money import can_spend, spend
 
 
 @hot
-def share_weight(ctx, i):
-    """M13: shares a day a member would make: satisfied, trusting members of their own accord,
-    any member when the referral reward pays enough for their money sensitivity."""
+def share_weight(ctx, i, h):
+    """M13: shares a day member i would make at hour h: satisfied, trusting members of their own
+    accord, any member when the referral reward pays enough for their money sensitivity; the
+    urge is highest while the group is new to them and wanes with tenure."""
     c, lv, s, traits = ctx.c, ctx.lv, ctx.s, ctx.traits
     if s.status[i] != IN:
         return 0.0
@@ -25,17 +26,19 @@ def share_weight(ctx, i):
     w = c.share_rate_per_day * willing * traits[s.role[i], T_SHARE]
     if lv.reward_referrer > 0.0 and s.group[G_COST] + lv.reward_referrer + lv.reward_referee <= lv.budget:
         w += c.reward_share_per_yuan * lv.reward_referrer * s.money_sens[i] * math.exp(-s.habituation[i])
-    return w
+    tenure_days = (h - s.join_hour[i]) / 24.0
+    return w * (c.invite_settled + c.invite_new * math.exp(-tenure_days / c.invite_days))
 
 
 @hot
-def refresh_share_weights(ctx):
-    """Everyone's share weight and their total (kept up to date through the day by _join)."""
+def refresh_share_weights(ctx, h):
+    """Everyone's share weight at hour h and their total (kept up to date through the day by
+    `join_group`)."""
     c, lv, s, traits = ctx.c, ctx.lv, ctx.s, ctx.traits
     total = 0.0
     for k in range(int(s.group[G_N_EVER])):
         i = s.ever[k]
-        s.share_w[i] = share_weight(ctx, i)
+        s.share_w[i] = share_weight(ctx, i, h)
         total += s.share_w[i]
     s.group[G_SHARE_TOTAL] = total
 
@@ -52,7 +55,7 @@ def join_group(ctx, j, h, inviter):
     s.group[G_N_EVER] += 1
     if traits[s.role[j], T_MEMBER] > 0.0:
         s.group[G_MEMBERS] += 1
-        s.share_w[j] = share_weight(ctx, j)
+        s.share_w[j] = share_weight(ctx, j, h)
         s.group[G_SHARE_TOTAL] += s.share_w[j]
         s.was_member[j] = 1
         out_h[H_JOINS, h] += 1
@@ -117,12 +120,16 @@ def join_chance(ctx, j, h, referee_reward):
 
 @hot
 def entry_filter(ctx, j):
-    """M16: the threshold stops spammers and low-match candidates; a fee stops the unwilling."""
+    """M16: the threshold stops spammers and low-match candidates; a fee is paid only by those
+    whose willingness to pay for membership (interest, against money sensitivity) exceeds it."""
     c, lv, s, traits = ctx.c, ctx.lv, ctx.s, ctx.traits
     if traits[s.role[j], T_ADVERTISER] > 0.0:
         return 1.0 - lv.threshold * c.threshold_filter
     f = 1.0 - lv.threshold * c.threshold_filter * (1.0 - s.interest[j])
-    return f * math.exp(-lv.fee * s.money_sens[j] / c.fee_scale_yuan)
+    if lv.fee > 0.0:
+        willing = c.fee_wtp_yuan * s.interest[j] * (1.0 - c.fee_money_weight * s.money_sens[j])
+        f *= 1.0 / (1.0 + (lv.fee / willing) ** c.fee_steepness) if willing > 0.0 else 0.0
+    return f
 
 
 @hot
@@ -195,7 +202,8 @@ def host_feed(ctx, h):
 @hot
 def mute_or_leave(ctx, i, h):
     """M2/M11/M20: everyday churn, raised by dissatisfaction, overload and bad sentiment;
-    members with two ties leave far less (M7). Returns whether the member left."""
+    members with two ties leave far less (M7); newcomers who have not yet found value (ties'
+    value included, M2) are the most likely to leave. Returns whether the member left."""
     c, lv, s, out_h = ctx.c, ctx.lv, ctx.s, ctx.out_h
     sat = s.satisfaction[i]
     overload = max(s.read_day[i] / s.tolerance[i] - 1.0, 0.0)
@@ -206,6 +214,8 @@ def mute_or_leave(ctx, i, h):
     leave += c.sentiment_leave * bad_mood * bad_mood  # mild gloom hardly matters, anger does
     if s.status[i] == MUTED and sat < c.mute_below:
         leave = max(leave, c.muted_leave_hazard)
+    unfound = max(c.newcomer_found_sat - sat, 0.0) / c.hazard_scale
+    leave += c.newcomer_leave * math.exp(-(h - s.join_hour[i]) / 24.0 / c.newcomer_days) * unfound
     if s.n_ties[i] >= 2:
         leave *= c.two_ties_protect
     if rand(lv, R_LEAVE, i, h) < leave:

@@ -102,7 +102,7 @@ class GroupModel(mesa.Model):
         self.out_d = np.zeros((len(DAILY), plan.horizon_days))
         self.ctx = Ctx(constants, self.levers, self.state, self.traits, self.out_h, self.out_d,
                        self.events, RHYTHM if profile is None else profile.rhythm())
-        refresh_share_weights(self.ctx)
+        refresh_share_weights(self.ctx, 0)
         self.host = Host(self)
         self._n_agents = 0
         self._make_agents()
@@ -136,7 +136,7 @@ class GroupModel(mesa.Model):
         s.need_at[:] = np.where(need[0] < c.initial_need_share, 0.0, first_need)
         s.opinion[:] = 1.0
         s.sentiment[:] = 0.1
-        for field in ("first_ad", "posted_day", "conv_day", "event_mark", "invited_by", "left_hour",
+        for field in ("first_ad", "posted_day", "conv_day", "invited_by", "left_hour",
                       "muted_hour"):
             getattr(s, field)[:] = -1
         s.group[G_DEAD_DAY] = -1

@@ -23,10 +23,19 @@ def spend(s, out_h, h, yuan):
 
 
 @hot
+def felt(c, s, i, yuan):
+    """M5: how much member i feels `yuan` reaching them, 0-1: 1 − (1 + yuan/felt_yuan)^−sensitivity
+    (diminishing returns; the money-sensitive feel more)."""
+    return 1.0 - (1.0 + yuan / c.felt_yuan) ** -s.money_sens[i]
+
+
+@hot
 def money_exposure(c, s, i, yuan):
-    """M5: a money incentive's pull decays with habituation; it erodes the unpaid motive."""
+    """M5: `yuan` reaching member i adds a paid motive that decays with habituation, habituates
+    and erodes the unpaid motive, each in proportion to how much it is felt."""
+    f = felt(c, s, i, yuan)
     response = math.exp(-s.habituation[i])
-    s.paid[i] += c.paid_gain * s.money_sens[i] * response
-    s.habituation[i] += c.hab_gain
-    s.intrinsic[i] *= 1.0 - c.erosion
+    s.paid[i] += c.paid_gain * f * response
+    s.habituation[i] += c.hab_gain * f
+    s.intrinsic[i] *= 1.0 - c.erosion * f
     s.value_day[i] += c.value_money_per_yuan * yuan * s.money_sens[i] * response

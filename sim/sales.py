@@ -1,11 +1,11 @@
-"""Sales kernels: prices, coupons, demand and purchases, offers seen, 接龙 entries (M3 M4 M6 M12 M19)."""
+"""Sales kernels: prices, coupons, demand and purchases, offers seen (M3 M4 M6 M12 M19); a flash
+sale or 接龙 is met in `sim/events.py`."""
 
 import math
 
 from sim.codes import (
-    ACTION, ATTENTION, DESIRE, G_JL_DISC, G_JL_N, G_JL_UNTIL, G_SALE_ID, H_ENTRIES, H_GMV,
-    H_PURCHASES, H_REAL, INTEREST, NEVER, R_ENTRY, R_PLEASED_SHARE, R_QUALITY, SATISFIED, SHARE,
-    T_BUY,
+    ACTION, ATTENTION, DESIRE, H_GMV, H_PURCHASES, INTEREST, NEVER, R_PLEASED_SHARE, R_QUALITY,
+    SATISFIED, SHARE, T_BUY,
 )
 from sim.core import hot, rand
 from sim.money import can_spend, spend
@@ -115,23 +115,3 @@ def sale_seen(c, lv, s, i):
     s.sale_fatigue[i] += c.sale_fatigue_gain
     s.deal_day[i] += 1.0
     s.annoy_day[i] += c.annoy_sale * (1.0 - offer_fit(lv, s, i))
-
-
-@hot
-def jielong_entry(ctx, i, h):
-    """M12: an open 接龙 draws entries, more as it grows; each is an order and a message."""
-    c, lv, s, traits, out_h = ctx.c, ctx.lv, ctx.s, ctx.traits, ctx.out_h
-    proof = 1.0 + c.jielong_proof * math.log1p(s.group[G_JL_N])
-    hours = max(s.group[G_JL_UNTIL] - h, 1.0)
-    price = price_paid(lv, s, i, h, s.group[G_JL_DISC])
-    p = buy_chance(ctx, i, price, h)
-    q = p * proof * s.open_now[i] * c.jielong_reads / hours
-    if rand(lv, R_ENTRY, i, h) < min(q, 1.0):
-        s.event_mark[i] = int(s.group[G_SALE_ID])
-        s.group[G_JL_N] += 1
-        s.n_entries[i] += 1
-        s.last_post[i] = h
-        s.posted_day[i] = h // 24
-        out_h[H_ENTRIES, h] += 1
-        out_h[H_REAL, h] += 1
-        purchase(ctx, i, h, s.group[G_JL_DISC])

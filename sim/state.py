@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sim.codes import GROUP_FIELDS, RECENT
+from sim.codes import GROUP_FIELDS, MAX_OFFERS, OFFER_FIELDS, RECENT
 from sim.events import KINDS
 
 FLOAT_FIELDS = {
@@ -61,7 +61,6 @@ INT_FIELDS = {
     "muted_hour": "hour the member muted the group, -1 never",
     "n_prompted": "prompted messages posted (thanks, paid check-ins)",
     "n_entries": "接龙 entries posted",
-    "event_mark": "id of the last sale/jielong the member took part in",
     "posted_day": "last day the member posted an unprompted message (talk or 接龙 entry)",
     "conv_day": "last day the member posted conversation",
     "first_ad": "hour of a spammer's first ad, -1 before",
@@ -82,6 +81,8 @@ STRUCTURES = {
     "scratch": "kernel scratch: a meetup's attendees",
     "group": "group-level scalars, see sim.codes.GROUP_FIELDS",
     "novelty": "per calendar kind (M17)",
+    "offers": "the open offers, MAX_OFFERS × OFFER_FIELDS (sim.codes); kind −1 is a free slot",
+    "met": "slots × MAX_OFFERS: 1 + the event id of the offer the member last met in each offer slot",
 }
 
 State = NamedTuple("State", [(name, np.ndarray) for name in (*FLOAT_FIELDS, *INT_FIELDS, *STRUCTURES)])
@@ -91,7 +92,8 @@ State.__doc__ = "Every per-account field (FLOAT_FIELDS, INT_FIELDS) and the kern
 def allocate(n: int, friend_ptr: np.ndarray, friend_idx: np.ndarray) -> State:
     """Zeroed state for `n` slots: every field (n,) (float64 or int64), `tie` (n, n) float32,
     the friendships as given (CSR over slots: `friend_ptr` (n + 1,), `friend_idx`), scratch
-    of at least (n,), `group` (len(GROUP_FIELDS),) and `novelty` (len(KINDS),) at 1."""
+    of at least (n,), `group` (len(GROUP_FIELDS),), `novelty` (len(KINDS),) at 1, `offers`
+    (MAX_OFFERS, len(OFFER_FIELDS)) at −1 (free) and `met` (n, MAX_OFFERS) int64 zeros."""
     return State(
         **{name: np.zeros(n) for name in FLOAT_FIELDS},
         **{name: np.zeros(n, dtype=np.int64) for name in INT_FIELDS},
@@ -107,4 +109,6 @@ def allocate(n: int, friend_ptr: np.ndarray, friend_idx: np.ndarray) -> State:
         scratch=np.zeros(max(n, 200), dtype=np.int64),
         group=np.zeros(len(GROUP_FIELDS)),
         novelty=np.ones(len(KINDS)),
+        offers=np.full((MAX_OFFERS, len(OFFER_FIELDS)), -1.0),
+        met=np.zeros((n, MAX_OFFERS), dtype=np.int64),
     )

@@ -65,10 +65,15 @@ def test_c6_guest_lectures_spike_and_die_native_kols_live_longer():
     guest, dg = simulate_many("guest_lectures", REPS)
     native, dn = simulate_many("native_kol", REPS)
     talk = dg.real_messages + dg.guest_messages
-    lecture_day = talk[(dg.day % 7 == 3) & (dg.day < 28)].median()
-    other_days = talk[(dg.day % 7 != 3) & (dg.day < 28)].median()
-    assert lecture_day > 3 * max(other_days, 1)
-    assert (~guest.alive_at_end).mean() > 0.7
+    # weeks 2-4: the first week is the opening burst every group has, not "between lectures"
+    weeks = (dg.day >= 7) & (dg.day < 28)
+    lecture_day = talk[(dg.day % 7 == 3) & weeks].median()
+    between_days = talk[(dg.day % 7 != 3) & weeks].median()
+    assert lecture_day > 3 * max(between_days, 1)
+    # "dies": a clear majority of replicates dead by week 12 (0.75 of 60 seeds; the share has a
+    # binomial error of about 0.1 on 20 replicates) and a median life under six weeks
+    assert (~guest.alive_at_end).mean() >= 0.6
+    assert guest.lifetime_days.median() < 42
     between = lambda d: d[(d.day % 7 != 3) & (d.day < 28)].real_messages.mean()
     assert between(dn) > 1.5 * between(dg)
     assert native.lifetime_days.median() > guest.lifetime_days.median() + 14

@@ -7,7 +7,8 @@ from scenarios.loader import load_plan
 from agents import Regular, Shill
 from sim import codes
 from sim.core import open_chance
-from sim.joins import join_chance
+from sim.joins import entry_filter, join_chance, share_weight
+from sim.money import felt
 from sim.constants import CONSTANTS
 from sim.model import GroupModel
 
@@ -269,3 +270,48 @@ def test_m18_a_silent_group_drops_out_of_view_and_notices_bring_it_back():
     after = np.mean([open_chance(c, model.state, i, 5 * 24 + 21) for i in members
                      if model.state.status[i] == codes.IN])
     assert after > before
+
+
+def test_m18_an_event_reaches_members_as_they_open_the_group_hour_by_hour():
+    night = "calendar=[{kind: red_packet, start_day: 1, hour: 3, amount: 50, count: 20}]"
+    model = GroupModel(load_plan("value_group", ["group.weeks=1", night]), rng=11)
+    model.advance(24 + 4)  # to 04:00 of day 1
+    grabbed_first_hour = model.out_h[codes.H_COST, 24 + 3]
+    model.advance(12)  # to 16:00
+    total = model.out_h[codes.H_COST].sum()
+    assert grabbed_first_hour < 0.5 * total  # few are awake at 03:00 ...
+    assert total == 50  # ... and the packet is gone by the afternoon, grabbed by early openers
+
+
+def test_m5_money_is_felt_per_yuan_reaching_a_member_with_diminishing_returns():
+    model = GroupModel(load_plan("small_start", ["group.weeks=1"]), rng=0)
+    s, c = model.state, model.constants
+    s.money_sens[0], s.money_sens[1] = 0.3, 0.9
+    felts = [felt(c, s, 0, y) for y in (0.5, 2.5, 10.0)]
+    assert felts[0] < felts[1] < felts[2] < 1.0
+    assert felts[2] < 20 * felts[0] / 4  # twenty times the money, felt far less than twenty times
+    assert felt(c, s, 1, 2.5) > felt(c, s, 0, 2.5)  # the money-sensitive feel more
+
+
+def test_m13_the_urge_to_invite_is_highest_soon_after_joining():
+    model = GroupModel(load_plan("value_group", ["group.weeks=1"]), rng=0)
+    s = model.state
+    i = int(s.ever[10])
+    s.satisfaction[i] = 0.2
+    urges = [share_weight(model.ctx, i, 24 * d) for d in (0, 2, 7, 30)]
+    assert urges == sorted(urges, reverse=True) and urges[0] > 10 * urges[-1]
+
+
+def test_m16_a_fee_is_paid_by_the_interested_and_the_money_indifferent():
+    model = GroupModel(load_plan("value_group", ["group.weeks=1", "growth.fee=50"]), rng=0)
+    s, lv = model.state, model.levers
+    j = lv.pool_lo
+    s.role[j] = Regular.role_id
+    chance = {}
+    for interest in (0.3, 0.9):
+        for sens in (0.1, 0.9):
+            s.interest[j], s.money_sens[j] = interest, sens
+            chance[interest, sens] = entry_filter(model.ctx, j)
+    assert chance[0.9, 0.1] > chance[0.3, 0.1] and chance[0.9, 0.9] > chance[0.3, 0.9]
+    assert chance[0.9, 0.1] > chance[0.9, 0.9]
+    assert chance[0.3, 0.9] < 0.1 < 0.5 < chance[0.9, 0.1]

@@ -75,3 +75,19 @@ def test_death_is_the_first_day_of_fourteen_quiet_days():
 def test_gini_counts_zeros():
     assert metrics.gini(np.array([0, 0, 0, 10])) == 0.75
     assert metrics.gini(np.array([5, 5])) == 0.0
+
+
+def test_red_packet_grabs_and_yuan_are_counted_in_the_hour_grabbed():
+    # a daily ¥20 packet in 10 grabs at 03:00 in a lively group
+    packet = "calendar=[{kind: red_packet, every_days: 1, hour: 3, amount: 20, count: 10}]"
+    result = simulate(load_plan("value_group", [packet, "group.weeks=2"]), 4, hourly=True)
+    d, h = result.daily, result.hourly
+    assert 0 < d["red_packet_grabs"].sum() <= 10 * 14
+    assert np.allclose(d["red_packet_yuan"], d["red_packet_grabs"] * 2.0)  # ¥2 a grab
+    assert (d["red_packet_yuan"] <= d["incentive_cost"] + 1e-9).all()
+    assert np.isclose(h["red_packet_grabs"].sum(), d["red_packet_grabs"].sum())
+    # few open the group at 03:00: most grabs come in the following hours
+    at_three = h.loc[h["hour"] % 24 == 3, "red_packet_grabs"].sum()
+    assert at_three < 0.5 * h["red_packet_grabs"].sum()
+    without = simulate(load_plan("value_group", ["group.weeks=2"]), 4).daily
+    assert (without["red_packet_grabs"] == 0).all() and (without["red_packet_yuan"] == 0).all()

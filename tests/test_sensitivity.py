@@ -122,12 +122,12 @@ def test_morris_effects_of_integer_levers_are_the_change_per_range_crossed(lever
 
 def test_morris_on_a_zero_one_lever_reports_the_real_change(tmp_path: Path):
     result = invoke(*BASE, "--vary", "members.native_kols=0:1", "--samples", "3",
-                    "--metrics", "total_gmv", "--out", tmp_path)
+                    "--metrics", "lurker_share", "--out", tmp_path)
     assert result.exit_code == 0, result.output
     summary = pd.read_parquet(tmp_path / "summary.parquet")
-    gmv = summary.groupby("point")["total_gmv"].median().to_numpy().reshape(-1, 2)
+    share = summary.groupby("point")["lurker_share"].median().to_numpy().reshape(-1, 2)
     kols = summary.groupby("point")["members.native_kols"].first().to_numpy().reshape(-1, 2)
     assert (np.abs(np.diff(kols, axis=1)) == 1).all()  # every step crosses 0 -> 1 or back
-    real = np.abs(np.diff(gmv, axis=1)).mean()
+    real = np.abs(np.diff(share, axis=1)).mean()
     indices = pd.read_parquet(tmp_path / "indices.parquet")
     assert real > 0 and indices.loc[0, "mu_star"] == pytest.approx(real)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from experiments.analyses.whatifs import (
-    EXPECTED, NOT_LEVERS, PENDING, ROWS, block, expectations_table, levers, measure, pairs, plans,
+    EXPECTED, NOT_LEVERS, ROWS, block, expectations_table, levers, measure, pairs, plans,
 )
 
 DOC = Path(__file__).parent.parent / "docs" / "whatifs.md"
@@ -41,7 +41,6 @@ def test_rows_are_well_formed():
     ids = [row.id for row in ROWS]
     assert len(ids) == len(set(ids)), "duplicate row ids"
     for row in ROWS:
-        assert not (row.pending and row.disagrees), f"{row.id}: pending and disagrees"
         assert row.source, f"{row.id}: no source"
         assert (row.against is None) == bool(row.variant), f"{row.id}: a change or a number"
         base, variant = plans(row)
@@ -56,8 +55,6 @@ def test_doc_expectations_are_generated_from_the_rows():
 
 
 def _marks(row):
-    if row.pending:
-        return [pytest.mark.skip(reason=PENDING)]
     if row.disagrees:
         return [pytest.mark.xfail(strict=True, reason=row.disagrees)]
     return []

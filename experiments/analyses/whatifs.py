@@ -40,8 +40,10 @@ REPLICATES = 12
 """Paired replicates per row: enough for the sign of every effect the catalogue states to be
 stable across seed blocks, few enough for the whole catalogue to run in a few minutes on two
 cores (docs/whatifs.md says how long)."""
-PENDING = "pending issue-13 mechanism change on branch i13-mech"
-"""The skip reason of rows whose mechanism another branch is changing; removed when it lands."""
+LAUNCH_SATURATED = ("xiaomei's whole pool of 800 joins on the launch day with or without it: with rewards "
+                    "and early invitations (M13) each new member brings in more than one friend "
+                    "within hours, so the lever moves the hour, not the count")
+"""Why the launch-growth rows disagree (docs/whatifs.md, 'Where the model disagrees')."""
 EXPECTED = ("<!-- whatifs-expected:start -->", "<!-- whatifs-expected:end -->")
 MEASURED = ("<!-- whatifs-measured:start -->", "<!-- whatifs-measured:end -->")
 """Markers of docs/whatifs.md's two generated blocks (tests/test_whatifs.py checks the first
@@ -129,7 +131,7 @@ class WhatIf:
     """One question. `direction` is +1 (the outcome rises from base to variant), −1 (falls) or
     0 (stays within `tolerance` × |base median|). `levers` are the schema keys of `levers()` the
     row answers for. `disagrees` (the model disagrees; the test is a strict xfail with this
-    reason) and `pending` (skipped until another branch lands) are mutually exclusive."""
+    reason)."""
 
     id: str
     question: str
@@ -144,7 +146,6 @@ class WhatIf:
     against: float | None = None
     tolerance: float = 0.1
     disagrees: str | None = None
-    pending: bool = False
 
 
 def _rows() -> list[WhatIf]:
@@ -191,25 +192,22 @@ def _rows() -> list[WhatIf]:
           ("calendar.flash_sale.discount",)),
         R("flash_stock_low", "Only 20 units in the launch's flash sale instead of 400: fewer units?",
           "xiaomei_launch", ("calendar[flash_sale].stock=20",), "units_sold", -1, "",
-          "stated practice: stock caps a sale", ("calendar.flash_sale.stock",),
-          disagrees="the launch sale sells fewer than 20 units (about 9 % of members ever buy, docs/plausibility.md), so a stock of 20 never binds"),
+          "stated practice: stock caps a sale", ("calendar.flash_sale.stock",)),
         R("flash_preheat_off", "Drop the ¥20 pre-heat red packet before the flash sale: fewer units?",
           "tuanzhang", ("calendar[flash_sale].preheat_red_packet=0",), "units_sold", -1, "small",
           "[001]: the 团长's red packet as a pre-heat before a sale",
-          ("calendar.flash_sale.preheat_red_packet",),
-          disagrees="units move by 0: every sale already brings every member back into view (M18), and ¥1 per grab moves nobody's purchase"),
+          ("calendar.flash_sale.preheat_red_packet",)),
         R("flash_sale_off", "Drop the weekly flash sale: less GMV?", "tuanzhang", ("-flash_sale",),
           "total_gmv", -1, "", "[001]: pre-heat, flash sale and 接龙 are the 团长's whole method",
           ("calendar.flash_sale",)),
         R("flash_hour_night", "Hold the flash sale at 03:00 instead of 12:00: fewer units?",
           "tuanzhang", ("calendar[flash_sale].hour=3",), "units_sold", -1,
           "most of the sale's units", "[000]: fixed-time rituals in members' waking hours (MODEL.md, Time)",
-          ("calendar.*.hour",), pending=True),
+          ("calendar.*.hour",)),
         R("flash_daily", "A flash sale every day instead of weekly: more GMV, but far from 7×?",
           "tuanzhang", ("calendar[flash_sale].weekday=null", "calendar[flash_sale].every_days=1"),
           "total_gmv", 1, "well under 7×: sale fatigue and the need cycle",
-          "[002]: too many offers tire members (M6, M19)", ("calendar.*.every_days",),
-          disagrees="GMV does not rise: the weekly 接龙 and sale already meet the 7-day need, and daily sales add sale fatigue (M19) that cancels the extra chances"),
+          "[002]: too many offers tire members (M6, M19)", ("calendar.*.every_days",)),
         R("sale_weekday", "Hold the weekly flash sale on Tuesday instead of Saturday: does the day matter?",
           "tuanzhang", ("calendar[flash_sale].weekday=tue",), "total_gmv", 0,
           "within ±10 % (the model has no weekly rhythm)", "stated practice: none known; the model's daily rhythm is the same every day",
@@ -254,12 +252,12 @@ def _rows() -> list[WhatIf]:
           "value_group", ("calendar[red_packet].hour=20",), "prompted_messages", 1,
           "clearly more: at 03:00 few are awake to grab and thank",
           "[000]: fixed-time rituals (仪式感); issue 13", ("calendar.*.hour",),
-          base=("+{kind: red_packet, weekday: mon, hour: 3, amount: 50, count: 20}",), pending=True),
+          base=("+{kind: red_packet, weekday: mon, hour: 3, amount: 50, count: 20}",)),
         R("red_packet_amount", "A daily red packet of ¥200 instead of ¥10: more thanks?",
           "value_group", ("calendar[red_packet].amount=200",), "prompted_messages", 1,
           "more, with diminishing returns (not 20×)", "M5 (money felt per grab); issue 13",
           ("calendar.red_packet.amount",),
-          base=("+{kind: red_packet, every_days: 1, hour: 20, amount: 10, count: 20}",), pending=True),
+          base=("+{kind: red_packet, every_days: 1, hour: 20, amount: 10, count: 20}",)),
         R("red_packet_count", "Split a daily ¥30 red packet into 60 grabs instead of 20: more thanks?",
           "value_group", ("calendar[red_packet].count=60",), "prompted_messages", 1,
           "more grabbers, each feels less", "[000]: 红包 count sets how many take part",
@@ -275,7 +273,7 @@ def _rows() -> list[WhatIf]:
           "small_start", ("calendar[lucky_draw].amount=500",), "prompted_messages", 1,
           "more, with diminishing returns", "M5 (money felt per prize); issue 13",
           ("calendar.lucky_draw.amount",),
-          base=("+{kind: lucky_draw, weekday: fri, hour: 20}",), pending=True),
+          base=("+{kind: lucky_draw, weekday: fri, hour: 20}",)),
         R("lucky_draw_count", "30 winners instead of 3: more prompted messages?", "small_start",
           ("calendar[lucky_draw].count=30",), "prompted_messages", 1, "",
           "M5: more members reached by money", ("calendar.lucky_draw.count",),
@@ -297,22 +295,24 @@ def _rows() -> list[WhatIf]:
         R("referee_reward_off", "No ¥20 reward for the friend who joins: fewer referral joins?",
           "xiaomei_launch", ("growth.referral_reward_referee=0",), "referral_joins", -1, "",
           "[001]: 小美's referral coupons", ("growth.referral_reward_referee",), base=("group.platform=qq",),
-          disagrees="xiaomei's pool is exhausted either way (about 796 of 800 candidates join), so the referee reward changes when people join, not how many"),
+          disagrees=LAUNCH_SATURATED),
         R("early_discounts_off", "No tiered early-join discounts: fewer referral joins?",
           "xiaomei_launch", ("growth.early_join_discounts=[]",), "referral_joins", -1, "",
           "[001]: 9:00 30 % off, 10:00 20 %, 11:00 10 % pulled 200+ joins overnight",
           ("growth.early_join_discounts",), base=("group.platform=qq",),
-          disagrees="xiaomei's pool is exhausted either way (about 796 of 800 candidates join), so the discounts change when people join, not how many"),
+          disagrees=LAUNCH_SATURATED),
         R("early_discount_deeper", "Early-join discounts of 50 % instead of 30/20/10 %: more referral joins?",
           "xiaomei_launch", ("growth.early_join_discounts=[{by_hour: 11, discount: 0.5}]",),
           "referral_joins", 1, "", "[001]: the discount pulls joins forward (M13)",
           ("growth.early_join_discounts.discount", "growth.early_join_discounts.by_hour"),
-          base=("group.platform=qq", "growth.early_join_discounts=[{by_hour: 11, discount: 0.1}]",)),
+          base=("group.platform=qq", "growth.early_join_discounts=[{by_hour: 11, discount: 0.1}]",),
+          disagrees=LAUNCH_SATURATED),
         R("early_deadline_later", "The early-join discount open until 23:00 instead of 09:00: more referral joins?",
           "xiaomei_launch", ("growth.early_join_discounts=[{by_hour: 23, discount: 0.3}]",),
           "referral_joins", 1, "", "[001]: hourly deadlines (M13)",
           ("growth.early_join_discounts.by_hour",),
-          base=("group.platform=qq", "growth.early_join_discounts=[{by_hour: 9, discount: 0.3}]",)),
+          base=("group.platform=qq", "growth.early_join_discounts=[{by_hour: 9, discount: 0.3}]",),
+          disagrees=LAUNCH_SATURATED),
         R("fee_filters", "A ¥50 entry fee: fewer joins?", "tuanzhang", ("growth.fee=50",),
           "referral_joins", -1, "a clear cut: a third or more of the joins",
           "[004]: 会员制 keeps out those who would not value the group; issue 13",
@@ -347,10 +347,12 @@ def _rows() -> list[WhatIf]:
           "[001]: friends buy from a host they trust", ("pool.relation_to_host",)),
         R("friends_more", "Candidates with 20 friends each instead of 8: more referral joins?",
           "xiaomei_launch", ("pool.mean_friends=20",), "referral_joins", 1, "",
-          "M13: a share reaches every friend outside", ("pool.mean_friends",), base=("group.platform=qq",)),
+          "M13: a share reaches every friend outside", ("pool.mean_friends",), base=("group.platform=qq",),
+          disagrees=LAUNCH_SATURATED),
         R("money_sensitive", "A pool more sensitive to money (0.9 instead of 0.5): more referral joins for the same rewards?",
           "xiaomei_launch", ("pool.money_sensitivity=0.9",), "referral_joins", 1, "",
-          "[001]: members who came for the money (功利)", ("pool.money_sensitivity",), base=("group.platform=qq",)),
+          "[001]: members who came for the money (功利)", ("pool.money_sensitivity",), base=("group.platform=qq",),
+          disagrees=LAUNCH_SATURATED),
         # --- host
         R("ip_weak", "A host with weak personal IP (0.3 instead of 0.85): less GMV?", "tuanzhang",
           ("host.ip_strength=0.3",), "total_gmv", -1, "large",
@@ -405,7 +407,7 @@ def _rows() -> list[WhatIf]:
         R("newcomers_leave_first", "Do newcomers leave first? Hazard in tenure weeks 1–2 above weeks 5–6",
           "tuanzhang", (), "newcomer_leave_excess", 1, "most departures soon after joining",
           "study: Zhang et al., KDD 2016; Qiu et al., WWW 2016", ("pool.size",),
-          against=0.0, pending=True),
+          against=0.0),
         # --- content and calendar content
         R("less_selling", "Sell in 10 % of host posts instead of 50 % (company group): longer life?",
           "company_account", ("content.product_share=0.1",), "lifetime_days", 1, "",
@@ -416,8 +418,7 @@ def _rows() -> list[WhatIf]:
           disagrees="slightly less talk: interaction posts replace value posts in the host's few posts, and a 40-member group stays below critical mass (M1)"),
         R("daily_report", "A daily report every morning: longer life of a small group?", "small_start",
           ("+{kind: daily_report, every_days: 1, hour: 8}",), "lifetime_days", 1, "",
-          "[000]: 每日早报 keeps the group in view", ("calendar.daily_report",),
-          disagrees="lifetime unchanged: the report brings members back into view (M18) but is not conversation, and a 40-member group still dies of silence (M1)"),
+          "[000]: 每日早报 keeps the group in view", ("calendar.daily_report",)),
         R("topic_of_day", "A daily topic in the lecture group: more talk?", "guest_lectures",
           ("+{kind: topic, every_days: 1, hour: 20}",), "conversation", 1, "",
           "[000]: a topic of the day (话题)", ("calendar.topic",)),
@@ -644,8 +645,6 @@ def _num(x: float) -> str:
 
 
 def status(row: WhatIf) -> str:
-    if row.pending:
-        return "pending (i13-mech)"
     return "model disagrees" if row.disagrees else "test"
 
 
@@ -671,9 +670,7 @@ def measured_table(results: list[Measured], rows=ROWS) -> str:
              "|---|---|---|---|---|---|---|"]
     for r, m in zip(rows, results):
         verdict = ("holds" if m.holds else "**disagrees**")
-        if r.pending:
-            verdict += " (pending i13-mech)"
-        elif r.disagrees:
+        if r.disagrees:
             verdict += f" (xfail: {r.disagrees})"
         lines.append(f"| {r.id} | {_ARROW[r.direction]} | {_num(m.base)} | {_num(m.effect)} "
                      f"[{_num(m.low)}, {_num(m.high)}] | {m.agree:.0%} | {m.n} | {verdict} |")

@@ -453,7 +453,7 @@ def network_figure(model: GroupModel, layout: dict[int, np.ndarray],
 
 
 DAY_COUNTS = ("members", "joins", "leaves", "muted", "active_posters", "real_messages",
-              "purchases", "gmv", "incentive_cost")
+              "purchases", "gmv", "incentive_cost", "red_packet_grabs", "red_packet_yuan")
 
 
 def day_counts(model: GroupModel) -> dict[str, float]:
@@ -664,7 +664,7 @@ def WatchOne(changed: Plan):
         if counts:
             Table(pd.DataFrame({text("day_n", LANG, day=model.day): list(counts),
                                 text("count", LANG): [
-                                    money(v, LANG) if k in ("gmv", "incentive_cost")
+                                    money(v, LANG) if k in ("gmv", "incentive_cost", "red_packet_yuan")
                                     else count(v, LANG) for k, v in counts.items()]}),
                   "watch-counts")
         else:
