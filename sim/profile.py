@@ -57,8 +57,8 @@ PARAMETERS: dict[str, Parameter] = {
                                "day whatever the group does", log=True),
     "thanks_share": Parameter("constants", 0.0, 1.0, "red-packet response: grabbers who post a "
                               "thank-you"),
-    "jielong_reads": Parameter("constants", 0.1, 5.0, "接龙 conversion: considered decisions "
-                               "per member over an open 接龙", log=True),
+    "jielong_proof": Parameter("constants", 0.0, 3.0, "接龙 conversion: how much a growing "
+                               "list lifts the odds of an entry (× (1 + this × log1p(entries)))"),
     "social_half": Parameter("constants", 2.0, 60.0, "messages a day at which social proof is "
                              "half-way", log=True),
     # the hour-of-day rhythm: the default curve (sim/constants.RHYTHM) shifted and reshaped

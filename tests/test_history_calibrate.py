@@ -195,8 +195,10 @@ def test_a_wechat_history_does_not_fit_churn(tmp_path):
 
 def test_export_keeps_the_runs_top_posters_share(run_dir, history):
     members = pd.read_parquet(run_dir / "members.parquet")
-    assert read_history(history).top_share == pytest.approx(
-        top_share(members["posts"].to_numpy(float)), abs=0.03)
+    read = read_history(history, run_dir / "plan.yaml")
+    assert read.thanks_talk  # WhatsApp shows no red packets: thanks are conversation
+    talk = members["posts"] + members["prompted_posts"]
+    assert read.top_share == pytest.approx(top_share(talk.to_numpy(float)), abs=0.05)
 
 
 def test_commands_exit_2_with_the_reason(run_dir, tmp_path):

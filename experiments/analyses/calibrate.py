@@ -71,9 +71,9 @@ SHRINK = 0.5  # the statistics' covariance: halfway between the replicates' own 
 SD_FLOOR = 0.01  # least standard deviation of a shape statistic
 MU_FLOOR = 0.5  # least mean of a simulated total
 NEEDS = {"churn_per_day": "leaves", "thanks_share": "prompted_messages",
-         "jielong_reads": "jielong_entries"}
+         "jielong_proof": "jielong_entries"}
 """A name fitted only when its series is known and not all zero."""
-DEFAULT_FIT = ("post_rate", "voice_spread", "churn_per_day", "thanks_share", "jielong_reads",
+DEFAULT_FIT = ("post_rate", "voice_spread", "churn_per_day", "thanks_share", "jielong_proof",
                "shift", "night", "evening")
 """Fitted unless `names` says otherwise; the other names of `PARAMETERS` (exchange length,
 salience decay, social proof, the pool's interest and relation to the host) trade off against
@@ -348,7 +348,7 @@ def fitted_names(history: History, names: Sequence[str]) -> tuple[list[str], lis
             skipped.append(f"{name}: no {series} in this export")
         elif name == "thanks_share" and "red_packet" not in plan_kinds:
             skipped.append(f"{name}: the plan has no red packets")
-        elif name == "jielong_reads" and "jielong" not in plan_kinds:
+        elif name == "jielong_proof" and "jielong" not in plan_kinds:
             skipped.append(f"{name}: the plan has no 接龙")
         else:
             keep.append(name)
