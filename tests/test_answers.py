@@ -95,3 +95,14 @@ def test_choose_baseline_says_why_and_refuses_an_unknown_plan():
     assert choose_baseline(_results(summary, "b"))[1] == "why_named"  # compare --baseline b
     with pytest.raises(ValueError, match="--baseline c is not one of the compared plans: a, b"):
         choose_baseline(results, "c")
+
+
+def test_survival_names_its_newcombe_interval_and_money_its_bootstrap_interval():
+    alive = np.arange(SEEDS) < 15  # 75 % alive against 0 %
+    results = _results(_summary(base={"lifetime_days": np.full(SEEDS, 5)},
+                                lives={"lifetime_days": np.where(alive, 84, 5),
+                                       "gross_profit": np.linspace(100, 300, SEEDS)}))
+    found = dict(answers(results, "en"))
+    assert "(95% interval" in found["Survives?"] and "90%" not in found["Survives?"]
+    assert "(90% interval" in found["Profits?"]
+    assert "(95% 区间" in dict(answers(results, "zh"))["能活下来吗？"]

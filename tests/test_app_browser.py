@@ -220,8 +220,10 @@ def test_the_page_opens_on_the_plan_named_and_the_table_needs_no_scrolling(page)
     assert page.evaluate("window.scrollY") == 0
     for chart in ("survival", "cumulative_profit", "members", "weekly_gmv"):
         assert page.locator(f".chart-{chart} .js-plotly-plot").count() == 1
-    assert "Survival" in page.inner_text(".chart-survival")
-    assert "Cumulative gross profit" in page.inner_text(".chart-cumulative_profit")
+    # plotly draws the axes before the title; wait for the title rather than race it
+    page.wait_for_function("document.querySelector('.chart-survival').innerText.includes('Survival')")
+    page.wait_for_function(
+        "document.querySelector('.chart-cumulative_profit').innerText.includes('Cumulative gross profit')")
 
 
 def test_a_red_packet_every_two_days_changes_the_profit_chart_and_wakes_its_amount(page):

@@ -16,6 +16,8 @@ from experiments.outputs.formatting import format_value, number
 from experiments.outputs.i18n import Lang, text
 from experiments.running.metrics import ALIVE_WEEK, Unit, get
 from experiments.running.paired import (
+    CONFIDENCE,
+    SHARE_CONFIDENCE,
     Pair,
     check_baseline,
     is_share,
@@ -165,10 +167,16 @@ def _phrase(f: Finding, plan: str, lang: Lang, week: int) -> str:
     return text(f"phrase_{key}", lang, week=week, value=number(f.values[plan], f.unit, lang))
 
 
+def _confidence(unit: Unit) -> float:
+    """Newcombe's interval for a share's difference, the bootstrap's for a median difference."""
+    return SHARE_CONFIDENCE if unit == "share" else CONFIDENCE
+
+
 def _against(unit: Unit, p: Pair, base: str, lang: Lang, key: str = "against_base") -> str:
     """"+¥9,194 against base (90% interval …), ahead on 10 of 10 paired seeds, behind on 0"."""
     interval = (text("every_seed", lang) if p.low == p.high else
-                text("interval", lang, low=number(p.low, unit, lang, signed=True),
+                text("interval", lang, pct=round(100 * _confidence(unit)),
+                     low=number(p.low, unit, lang, signed=True),
                      high=number(p.high, unit, lang, signed=True)))
     return text(key, lang, diff=_diff(unit, p.difference, lang), base=base,
                 interval=interval, ahead=p.ahead, behind=p.behind, n=p.n)
@@ -195,7 +203,8 @@ def sentence(f: Finding, lang: Lang, week: int) -> str:
     if f.level_alike:
         level = text("answer_level_alike", lang, names=names, phrase=phrase)
     else:
-        level = text("answer_level", lang, names=names, best=best, phrase=phrase)
+        level = text("answer_level", lang, names=names, best=best, phrase=phrase,
+                     pct=round(100 * _confidence(f.unit)))
     if f.against is None:
         return level + text("stop", lang)
     return level + text("answer_level_base", lang, best=best,

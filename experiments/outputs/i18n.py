@@ -186,9 +186,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "answer_lead": ("{best} leads ({phrase}): {against}.", "{best} 领先 ({phrase})：{against}。"),
     "answer_base_leads": ("The baseline {base} leads ({phrase}); the next, {runner}: {against}.",
                           "对照方案 {base} 领先 ({phrase})；其次的 {runner}{against}。"),
-    "answer_level": ("{names} are level ({phrase} for {best}; against it, every other's 90% "
+    "answer_level": ("{names} are level ({phrase} for {best}; against it, every other's {pct}% "
                      "paired interval includes zero)",
-                     "{names} 持平 ({best} {phrase}；其余方案与它的 90% 配对区间都包含零)"),
+                     "{names} 持平 ({best} {phrase}；其余方案与它的 {pct}% 配对区间都包含零)"),
     "answer_level_alike": ("{names} are level: {phrase} each, alike on every seed",
                            "{names} 持平：均为{phrase}，每个种子都相同"),
     "answer_level_base": ("; {best}: {against}.", "；{best} {against}。"),
@@ -198,7 +198,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "cost_against": ("{diff} against {base} {interval}, more on {ahead} of {n} paired seeds, "
                      "less on {behind}",
                      "比 {base} {diff} {interval}，{n} 个配对种子中 {ahead} 个更高、{behind} 个更低"),
-    "interval": ("(90% interval {low} to {high})", "(90% 区间 {low} 至 {high})"),
+    "interval": ("({pct}% interval {low} to {high})", "({pct}% 区间 {low} 至 {high})"),
     "every_seed": ("(the same on every paired seed)", "(每个配对种子都如此)"),
     "higher": ("higher by {size}", "高 {size}"),
     "lower": ("lower by {size}", "低 {size}"),
@@ -211,10 +211,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "cost_plan": ("{plan}: {phrase}, {against}.", "{plan}：{phrase}，{against}。"),
     "cost_same": ("{plan}: {phrase}, the same as {base} on every paired seed.",
                   "{plan}：{phrase}，每个配对种子都与 {base} 相同。"),
-    "baseline_line": ("Baseline: {base} ({why}). Intervals: 90% bootstrap over paired seeds; a "
-                      "plan leads only when its interval against the next excludes zero.",
-                      "对照方案：{base} ({why})。区间：配对种子的 90% bootstrap 区间；"
-                      "只有与第二名的区间不含零时才算领先。"),
+    "baseline_line": ("Baseline: {base} ({why}). Intervals: 90% bootstrap over paired seeds; for "
+                      "survival, Newcombe's 95% interval of the difference of shares; a plan leads "
+                      "only when its interval against the next excludes zero.",
+                      "对照方案：{base} ({why})。区间：配对种子的 90% bootstrap 区间；存活率为两个"
+                      "存活率之差的 95% Newcombe 区间；只有与第二名的区间不含零时才算领先。"),
     "why_named": ("chosen with --baseline", "由 --baseline 指定"),
     "why_first": ("the first plan named; choose another with --baseline",
                   "命令行中第一个方案；可用 --baseline 另选"),
