@@ -23,6 +23,7 @@ from sim.codes import (
 from sim.constants import CONSTANTS, RHYTHM, Constants
 from sim.core import Ctx
 from sim.hour import run_hours
+from sim.profile import Profile
 from sim.joins import refresh_share_weights
 
 # Set-up draws: one independent stream per purpose, so changing one lever (say, the pre-warm
@@ -75,11 +76,15 @@ class GroupModel(mesa.Model):
     """One group under one plan. `step()` plays a day; `run()` plays to the horizon.
 
     Slots: initial members, then shills, then pool candidates, then spammer slots for QR
-    influx. A run is a pure function of (plan, seed): pass `rng=seed`.
+    influx. A run is a pure function of (plan, seed, profile): pass `rng=seed`.
     """
 
-    def __init__(self, plan: Plan, rng: int | None = None, constants: Constants = CONSTANTS):
+    def __init__(self, plan: Plan, rng: int | None = None, constants: Constants = CONSTANTS,
+                 profile: Profile | None = None):
         super().__init__(rng=rng)
+        if profile is not None:  # an audience's behaviour (sim/profile.py) over `constants`
+            plan, constants = profile.apply_plan(plan), profile.constants(constants)
+        self.profile = profile
         self.key = int(self.rng.integers(2**62))
         self.plan = plan
         self.constants = constants
@@ -96,7 +101,7 @@ class GroupModel(mesa.Model):
         self.out_h = np.zeros((len(HOURLY), self.n_hours))
         self.out_d = np.zeros((len(DAILY), plan.horizon_days))
         self.ctx = Ctx(constants, self.levers, self.state, self.traits, self.out_h, self.out_d,
-                       self.events, RHYTHM)
+                       self.events, RHYTHM if profile is None else profile.rhythm())
         refresh_share_weights(self.ctx, 0)
         self.host = Host(self)
         self._n_agents = 0

@@ -1,4 +1,4 @@
-"""One replicate: a pure function of (plan, seed)."""
+"""One replicate: a pure function of (plan, seed, profile)."""
 
 from dataclasses import dataclass
 
@@ -9,6 +9,7 @@ from sim import metrics
 from sim.constants import CONSTANTS, Constants
 from sim.codes import G_DEAD_DAY
 from sim.model import GroupModel
+from sim.profile import Profile
 from sim.review import review_metrics
 
 
@@ -29,14 +30,15 @@ class RunResult:
 
 
 def simulate(plan: Plan, seed: int, hourly: bool = False,
-             constants: Constants = CONSTANTS) -> RunResult:
+             constants: Constants = CONSTANTS, profile: Profile | None = None) -> RunResult:
     """Run one replicate of `plan` with `seed` (a pure function of both).
 
     Returns its daily table (one row per day), summary (one dict), members table (one row per
     account that was ever a member) and, if `hourly`, the hourly table. `constants` is for
-    studying the model; plans never change it.
+    studying the model; plans never change it. `profile` plays the plan with an audience's
+    behaviour (sim/profile.py).
     """
-    model = GroupModel(plan, rng=seed, constants=constants)
+    model = GroupModel(plan, rng=seed, constants=constants, profile=profile)
     model.run()
     daily = metrics.daily_table(model.out_h, model.out_d, plan.economics.unit_cost,
                                 int(model.state.group[G_DEAD_DAY]))

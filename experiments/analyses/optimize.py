@@ -37,6 +37,7 @@ from experiments.running.runner import RunError, open_backend
 from experiments.running.storage import claim, write_parquet_atomic, write_plans
 from scenarios.loader import dump_yaml, library, load_plan
 from scenarios.schema import Plan
+from sim.profile import Profile
 
 BATCH = 8
 """Trials asked at once; fixed so that the trials do not depend on the number of workers."""
@@ -112,13 +113,15 @@ def optimize(
     out: Path | None = None,
     force: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    profile: Profile | None = None,
 ) -> Search:
     """Run trials until the study holds `trials` evaluated ones; the study's trials and best.
 
     With `out`, the study lives in `out/study.journal`: rerunning with the same arguments
     continues it (other arguments there are an error unless `force`), and `plan.yaml` (the
-    base plan) and `trials.parquet` are written. Ctrl-C (and SIGTERM) raise `SearchInterrupted`
-    once what finished is written.
+    base plan) and `trials.parquet` are written. `profile` plays every trial with an audience's
+    behaviour (and is recorded in `out`). Ctrl-C (and SIGTERM) raise `SearchInterrupted` once
+    what finished is written.
     """
     check_search(base, levers, objectives, constraints, trials, replicates)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -126,7 +129,8 @@ def optimize(
     done = 0
     try:
         with _held_interrupts():  # an interrupt here is raised once the study exists
-            study = _study(base, levers, objectives, constraints, replicates, seed, out, force)
+            study = _study(base, levers, objectives, constraints, replicates, seed, out, force,
+                           profile)
             cut_off = study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
         total = max(0, trials - len(_evaluated(study))) * replicates
         if progress is not None:
@@ -149,7 +153,8 @@ def optimize(
                         progress(done + finished, total)
 
                 summary = run_points(base, [dict(trial.params) for trial in batch],
-                                     replicates, seed, progress=step, backend=backend)
+                                     replicates, seed, progress=step, backend=backend,
+                                     profile=profile)
                 done += len(summary)
                 with _held_interrupts():
                     _tell(study, batch, summary, objectives, constraints)
@@ -202,8 +207,10 @@ def _held_interrupts() -> Iterator[None]:
         raise KeyboardInterrupt
 
 
-def write_best(search: Search, base: Plan, source: str, out: Path) -> Path | None:
-    """Write `out/best.yaml`, the best trial's plan extending `source`; None if no trial is."""
+def write_best(search: Search, base: Plan, source: str, out: Path,
+               profile: Profile | None = None) -> Path | None:
+    """Write `out/best.yaml`, the best trial's plan extending `source`; None if no trial is.
+    With `profile`, the comment says the trials played with it and how to run it so."""
     if search.best is None:
         return None
     best = search.best
@@ -215,6 +222,9 @@ def write_best(search: Search, base: Plan, source: str, out: Path) -> Path | Non
     comment = (
         f"Trial {best['trial']} of `groupsim optimize`: {measured}.\n"
         "Run it with: groupsim run best.yaml"
+    ) if profile is None else (
+        f"Trial {best['trial']} of `groupsim optimize` with audience profile {profile.name}: "
+        f"{measured}.\nRun it with: groupsim run best.yaml --profile profile.yaml"
     )
     path = out / "best.yaml"
     path.write_text(extends_yaml(source, plan, out, comment), encoding="utf-8")
@@ -264,6 +274,7 @@ def _study(
     seed: int,
     out: Path | None,
     force: bool,
+    profile: Profile | None = None,
 ) -> optuna.Study:
     """A new study, or with `out` the one there if these arguments made it (`storage.claim`)."""
     if out is None:
@@ -277,7 +288,7 @@ def _study(
             "replicates": replicates,
             "seed": seed,
         }
-        claim(out, "optimize", spec, force)
+        claim(out, "optimize", spec, force, profile)
         write_plans(out, [base])
         storage = optuna.storages.JournalStorage(
             optuna.storages.journal.JournalFileBackend(str(out / STUDY_FILE))

@@ -20,6 +20,7 @@ from experiments.running.points import run_points
 from experiments.running.runner import RunError
 from experiments.running.storage import claim, write_parquet_atomic, write_plans
 from scenarios.schema import Plan
+from sim.profile import Profile
 
 Method = Literal["morris", "sobol"]
 DEFAULT_SAMPLES = {"morris": 10, "sobol": 64}
@@ -96,14 +97,15 @@ def sensitivity(
     out: Path | None = None,
     force: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    profile: Profile | None = None,
 ) -> Sensitivity:
     """Sample the levers' ranges with SALib (seeded), run every sample, analyse each metric.
 
     With `out` (claimed as in `storage.claim`; `force` replaces another command's results):
     `plan.yaml` (the base plan), `summary.parquet` and `indices.parquet` are written there, and
     runs are kept as they finish, so a rerun runs only what is missing. The metrics are not part
-    of what is claimed: a rerun with other metrics reuses the runs. Ctrl-C raises
-    `RunInterrupted`.
+    of what is claimed: a rerun with other metrics reuses the runs. `profile` plays every run
+    with an audience's behaviour (and is recorded in `out`). Ctrl-C raises `RunInterrupted`.
     """
     samples = DEFAULT_SAMPLES.get(method, 0) if samples is None else samples
     check_sensitivity(base, levers, method, samples, metrics)
@@ -117,10 +119,11 @@ def sensitivity(
             "replicates": replicates,
             "seed": seed,
         }
-        claim(out, "sensitivity", spec, force)
+        claim(out, "sensitivity", spec, force, profile)
         write_plans(out, [base])
     summary = run_points(
-        base, points, replicates, seed, workers=workers, dask=dask, out=out, progress=progress
+        base, points, replicates, seed, workers=workers, dask=dask, out=out, progress=progress,
+        profile=profile,
     )
     frames = [_analyse(method, levers, design, by_point(summary, m), m, seed) for m in metrics]
     indices = pd.concat(frames, ignore_index=True)

@@ -27,6 +27,7 @@ from experiments.running.runner import RunError, RunInterrupted
 from experiments.analyses.vary import Lever, from_unit, number_type, parse_lever
 from scenarios.loader import dump_yaml
 from scenarios.schema import Plan
+from sim.profile import Profile
 
 Design = Literal["grid", "lhs", "sobol"]
 DESIGNS = ("grid", "lhs", "sobol")
@@ -176,16 +177,18 @@ def run_sweep(
     daily: bool = False,
     force: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    profile: Profile | None = None,
 ) -> Sweep:
     """Run a sweep; with `out`, write sweep.yaml, summary.parquet, points.parquet (and
-    daily.parquet) there, resuming a sweep of the same spec. Ctrl-C raises `RunInterrupted`
-    with the Sweep of the finished runs (also written)."""
+    daily.parquet) there, resuming a sweep of the same spec. `profile` plays every run with an
+    audience's behaviour (recorded in `out` as `storage.claim` does). Ctrl-C raises
+    `RunInterrupted` with the Sweep of the finished runs (also written)."""
     levers = [parse_lever(text) for text in vary]
     points = design_points(base, levers, design, samples, seed)
     paths = [lever.path for lever in levers]
     if out is not None:
         spec = sweep_spec(base, levers, design, samples, replicates, seed, daily)
-        storage.claim(out, "sweep", spec, force)
+        storage.claim(out, "sweep", spec, force, profile)
         (out / "sweep.yaml").write_text(
             dump_yaml(spec), encoding="utf-8")
 
@@ -197,7 +200,7 @@ def run_sweep(
 
     try:
         summary = run_points(base, points, replicates, seed, workers=workers, dask=dask,
-                             out=out, daily=daily, progress=progress)
+                             out=out, daily=daily, progress=progress, profile=profile)
     except RunInterrupted as stop:
         done = None if stop.results is None else finish(stop.results)
         raise RunInterrupted(done, stop.finished, stop.total) from None

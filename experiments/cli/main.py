@@ -1,4 +1,5 @@
-"""The `groupsim` command line: run, compare, deck, scenarios, validate, app.
+"""The `groupsim` command line: run, compare, deck, scenarios, validate, app, sensitivity,
+optimize, sweep, and a group's own history: import, calibrate, export-chat.
 
 Commands parse arguments and call library functions; only this module turns exceptions into
 messages and exit codes: 0 done, 2 bad input, 130 interrupted (what finished is saved).
@@ -24,6 +25,8 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from experiments.analyses.calibrate import DEFAULT_FIT, CalibrationError
+from experiments.analyses.calibrate import calibrate as run_calibrate
 from experiments.analyses.objectives import describe, parse_constraint, parse_objective
 from experiments.analyses.optimize import Search, SearchInterrupted, write_best
 from experiments.analyses.optimize import optimize as run_optimize
@@ -33,20 +36,28 @@ from experiments.analyses.sweep import Sweep, run_sweep
 from experiments.analyses.vary import axis, parse_lever
 from experiments.outputs.answers import answers, choose_baseline
 from experiments.outputs.deck import DeckError, Format, write_deck
+from experiments.outputs.fit_report import write_fit_html
 from experiments.outputs.formatting import format_value, readable
-from experiments.outputs.i18n import Lang, text
+from experiments.outputs.i18n import Lang, profile_line, text
 from experiments.outputs.images import ImageError
 from experiments.outputs.report import readings, write_report
 from experiments.outputs.study_report import write_search_report, write_sensitivity_report
 from experiments.outputs.sweep_charts import HEADLINE, best_points, write_sweep_report
 from experiments.outputs.terminal import best_point_tables, paired_tables, summary_tables
 from experiments.running.checks import plan_notes, plan_warnings
+from experiments.running.history.export_chat import EXPORT_FORMATS, ExportChatError
+from experiments.running.history.export_chat import export_chat as write_chat
+from experiments.running.history.formats.registry import FORMATS, UnknownFormat
+from experiments.running.history.importer import HistoryError, import_exports
+from experiments.running.history.tables import HostNotFound
 from experiments.running.memory import assess
 from experiments.running.runner import RunError, RunInterrupted, check_workers, interrupt_once, run_plans
 from experiments.running.storage import OutDirError, Results
 from scenarios.loader import PlanError, library, load_plan
 from scenarios.names import file_stem
 from scenarios.schema import Plan
+from sim.profile import Profile, ProfileError
+from sim.profile import load as load_profile
 
 app = typer.Typer(
     help="Simulate chat-group plans, compare them, and write tables and an offline report.",
@@ -87,6 +98,12 @@ Out = Annotated[
 LangOption = Annotated[
     Lang, typer.Option("--lang", help="Language of titles, labels, units and the reading.")
 ]
+ProfileOption = Annotated[
+    Path | None,
+    typer.Option("--profile", dir_okay=False,
+                 help="profile.yaml: an audience's behaviour (from groupsim calibrate, or written "
+                 "by hand); every plan plays with it, and the run directory and report name it."),
+]
 Baseline = Annotated[
     str | None,
     typer.Option(help="The plan the others are measured against (paired differences, the "
@@ -108,11 +125,13 @@ def run(
     out: Out = None,
     lang: LangOption = "en",
     force: Force = False,
+    profile: ProfileOption = None,
 ) -> None:
     """Simulate one plan; write its tables, plan and report to a run directory.
 
     Rerunning the same command on the same --out runs only what is missing."""
-    _simulate([plan], replicates, seed, weeks, set_ or [], workers, dask, hourly, out, force, lang)
+    _simulate([plan], replicates, seed, weeks, set_ or [], workers, dask, hourly, out, force, lang,
+              profile=profile)
 
 
 @app.command()
@@ -134,6 +153,7 @@ def compare(
     lang: LangOption = "en",
     force: Force = False,
     baseline: Baseline = None,
+    profile: ProfileOption = None,
 ) -> None:
     """Simulate several plans with the same seeds; write one report with all of them.
 
@@ -144,7 +164,7 @@ def compare(
     if len(sources) < 2:
         raise typer.BadParameter("compare needs at least two plans; use `groupsim run` for one")
     _simulate(sources, replicates, seed, weeks, set_ or [], workers, dask, hourly, out, force, lang,
-              baseline)
+              baseline, profile)
 
 
 @app.command()
@@ -215,14 +235,16 @@ def app_(
     port: Annotated[int, typer.Option(help="Port of the page.")] = 8765,
     replicates: Replicates = 20,
     lang: Annotated[Lang, typer.Option("--lang", help="Language of the page.")] = "en",
+    profile: ProfileOption = None,
 ) -> None:
     """Serve the what-if page: change a plan's levers and see replicates against the plan's."""
     with _bad_input():
         opened = load_plan(plan)
+        audience = _profile(profile)
     from experiments.outputs.app import AppError, serve  # Solara loads only for this command
 
     try:
-        serve(opened, lang, host, port, replicates)
+        serve(opened, lang, host, port, replicates, audience)
     except AppError as error:
         typer.echo(f"Error: {error}", err=True)
         raise typer.Exit(2) from None
@@ -231,12 +253,17 @@ def app_(
         raise typer.Exit(130) from None
 
 
+def _profile(path: Path | None) -> Profile | None:
+    """The --profile file read (`ProfileError` naming a bad field), or None."""
+    return None if path is None else load_profile(path)
+
+
 @contextmanager
 def _bad_input() -> Iterator[None]:
     """Report an error in what the user gave on stderr and exit with code 2."""
     try:
         yield
-    except (PlanError, RunError, OutDirError) as error:
+    except (PlanError, RunError, OutDirError, ProfileError) as error:
         typer.echo(f"Error: {error}", err=True)
         raise typer.Exit(2) from None
 
@@ -254,17 +281,19 @@ def _simulate(
     force: bool,
     lang: Lang,
     baseline: str | None = None,
+    profile: Path | None = None,
 ) -> None:
     overrides = _overrides(sets, weeks)
     with _bad_input():
         plans = [load_plan(source, overrides) for source in sources]
+        audience = _profile(profile)
     if out is None:
         name = plans[0].name if len(plans) == 1 else "compare"
         out = Path("runs") / f"{file_stem(name)}-{datetime.now():%Y%m%d-%H%M%S}"
     try:
         with _bad_input(), progress_bar("simulating") as progress:
             results = run_plans(plans, replicates, seed, workers, hourly, progress, out,
-                                dask=dask, force=force, baseline=baseline)
+                                dask=dask, force=force, baseline=baseline, profile=audience)
     except RunInterrupted as stop:
         _interrupted(stop, out, lang)
     with _writing(out):
@@ -384,6 +413,7 @@ def sensitivity(
     dask: Dask = None,
     out: Out = None,
     force: Force = False,
+    profile: ProfileOption = None,
 ) -> None:
     """Rank levers by how much they move each metric (SALib, seeded).
 
@@ -394,6 +424,7 @@ def sensitivity(
     with _bad_input():
         base = load_plan(plan, _overrides(set_ or [], weeks))
         levers = [axis(base, parse_lever(text)) for text in vary]
+        audience = _profile(profile)
     out = out or Path("runs") / f"{file_stem(base.name)}-sensitivity-{datetime.now():%Y%m%d-%H%M%S}"
     try:
         with _bad_input(), progress_bar("sampling") as progress:
@@ -401,6 +432,7 @@ def sensitivity(
                 base, levers, method=method, samples=samples,
                 metrics=names or DEFAULT_METRICS, replicates=replicates, seed=seed,
                 workers=workers, dask=dask, out=out, force=force, progress=progress,
+                profile=audience,
             )
     except RunInterrupted as stop:
         typer.echo(
@@ -408,7 +440,7 @@ def sensitivity(
             "Rerun the same command to finish the rest and analyse.", err=True)
         raise typer.Exit(130) from None
     with _writing(out):
-        write_sensitivity_report(result, plan, out / "report.html")
+        write_sensitivity_report(result, plan, out / "report.html", audience)
         _print_ranking(result)
     console.print(f"Wrote {escape(str(out))}: {', '.join(_files(out))}")
 
@@ -438,6 +470,7 @@ def optimize(
     dask: Dask = None,
     out: Out = None,
     force: Force = False,
+    profile: ProfileOption = None,
 ) -> None:
     """Search the levers' ranges for the best plan (Optuna: seeded TPE, NSGA-II for two
     objectives).
@@ -450,23 +483,24 @@ def optimize(
         levers = [axis(base, parse_lever(text)) for text in vary]
         objectives = [parse_objective(text) for text in objective or []]
         constraints = [parse_constraint(text) for text in constraint or []]
+        audience = _profile(profile)
     out = out or Path("runs") / f"{file_stem(base.name)}-optimize-{datetime.now():%Y%m%d-%H%M%S}"
     try:
         with _bad_input(), progress_bar("optimizing") as progress:
             search = run_optimize(
                 base, levers, objectives, constraints=constraints, trials=trials,
                 replicates=replicates, seed=seed, workers=workers, dask=dask, out=out,
-                force=force, progress=progress,
+                force=force, progress=progress, profile=audience,
             )
     except SearchInterrupted as stop:
-        _write_search(stop.search, base, plan, replicates, out)
+        _write_search(stop.search, base, plan, replicates, out, audience)
         finished = int((stop.search.trials["state"] != "RUNNING").sum())
         typer.echo(
             f"Interrupted: {finished} finished trials are kept in {out}. Rerun the same "
             "command to continue the study.", err=True)
         raise typer.Exit(130) from None
     with _writing(out):
-        _write_search(search, base, plan, replicates, out)
+        _write_search(search, base, plan, replicates, out, audience)
         _print_search(search)
     console.print(f"Wrote {escape(str(out))}: {', '.join(_files(out))}")
 
@@ -476,10 +510,11 @@ def _overrides(sets: list[str], weeks: int | None) -> list[str]:
     return sets if weeks is None else [*sets, f"group.weeks={weeks}"]
 
 
-def _write_search(search: Search, base: Plan, source: str, replicates: int, out: Path) -> None:
-    if write_best(search, base, source, out) is None:
+def _write_search(search: Search, base: Plan, source: str, replicates: int, out: Path,
+                  profile: Profile | None) -> None:
+    if write_best(search, base, source, out, profile) is None:
         typer.echo("No trial met the constraints, so there is no best.yaml.", err=True)
-    write_search_report(search, source, replicates, out / "report.html")
+    write_search_report(search, source, replicates, out / "report.html", profile)
 
 
 def _print_ranking(result: Sensitivity) -> None:
@@ -548,6 +583,7 @@ def sweep(
     daily: Annotated[bool, typer.Option("--daily", help="Also write daily.parquet.")] = False,
     out: Out = None,
     force: Force = False,
+    profile: ProfileOption = None,
 ) -> None:
     """Run a plan at many settings of its levers; write per-point and per-run tables and a report.
 
@@ -555,17 +591,18 @@ def sweep(
     overrides = _overrides(set_ or [], weeks)
     with _bad_input():
         base = load_plan(plan, overrides)
+        audience = _profile(profile)
     out = out or Path("runs") / f"{file_stem(base.name)}-sweep-{datetime.now():%Y%m%d-%H%M%S}"
     try:
         with _bad_input(), progress_bar("sweeping") as progress:
             result = run_sweep(
                 base, vary, design=design, samples=samples, replicates=replicates, seed=seed,
                 workers=workers, dask=dask, out=out, daily=daily, force=force,
-                progress=progress,
+                progress=progress, profile=audience,
             )
     except RunInterrupted as stop:
         if stop.results is not None:
-            _sweep_report(stop.results, base, out, partial=True)
+            _sweep_report(stop.results, base, out, audience, partial=True)
         typer.echo(
             f"Interrupted: {stop.finished} of {stop.total} runs finished and are saved in {out}. "
             "Rerun the same command to finish the rest.",
@@ -573,16 +610,18 @@ def sweep(
         )
         raise typer.Exit(130) from None
     with _writing(out):
-        _sweep_report(result, base, out, partial=False)
+        _sweep_report(result, base, out, audience, partial=False)
     console.print(f"Wrote {escape(str(out))}: {', '.join(_files(out))}")
 
 
-def _sweep_report(result: Sweep, base: Plan, out: Path, partial: bool) -> None:
+def _sweep_report(result: Sweep, base: Plan, out: Path, profile: Profile | None,
+                  partial: bool) -> None:
     levers = [lever.path for lever in result.levers]
     n = result.summary["replicate"].nunique()
+    audience = profile_line(profile, "en")
     note = (f"{len(result.points)} points of {base.name}, {n} replicates each (replicate r of "
-            "every point uses the same seed)." + (" Interrupted: finished points only." if
-                                                  partial else ""))
+            "every point uses the same seed)." + (f" {audience}." if audience else "")
+            + (" Interrupted: finished points only." if partial else ""))
     write_sweep_report(result.points, levers, f"Sweep of {base.name}", out / "report.html", note)
     if partial:
         return
@@ -590,3 +629,97 @@ def _sweep_report(result: Sweep, base: Plan, out: Path, partial: bool) -> None:
     best = best_points(result.points, levers, n=5)
     for table in best_point_tables(best, result.points, levers, metrics, console.width):
         console.print(table)
+
+
+# --- a group's own history: import an export, fit the audience, render a run as an export ---
+
+@app.command("import")
+def import_(
+    exports: Annotated[list[Path], typer.Argument(
+        help="Export files of one group: " + "; ".join(FORMATS.values()) + ".", dir_okay=False)],
+    out: Annotated[Path, typer.Option("--out", help="HISTORY_DIR: where events.parquet, "
+                                      "observed.parquet and history-plan.yaml are written.",
+                                      file_okay=False)],
+    tz: Annotated[str, typer.Option(help="IANA time zone of the local days (and of exports "
+                                    "that write wall-clock times).")] = "Asia/Shanghai",
+    host: Annotated[str | None, typer.Option(help="The host's display name or ID; by default "
+                                             "inferred (creator, most red packets, most "
+                                             "messages).")] = None,
+    keep_text: Annotated[bool, typer.Option("--keep-text", help="Keep message text in "
+                                            "events.parquet (dropped by default).")] = False,
+    salt: Annotated[str | None, typer.Option(help="Salt of the name hashes, to link imports "
+                                             "of one group; by default random and not "
+                                             "stored.")] = None,
+) -> None:
+    """Import chat exports of a group: per-event and per-day tables and a plan skeleton."""
+    try:
+        result = import_exports(exports, out, tz=tz, host=host, keep_text=keep_text, salt=salt)
+    except (UnknownFormat, HistoryError, HostNotFound) as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(2) from None
+    for line in result.lines():
+        typer.echo(line)
+    typer.echo("Wrote " + ", ".join(str(p) for p in result.paths))
+
+
+@app.command()
+def calibrate(
+    history_dir: Annotated[Path, typer.Argument(help="HISTORY_DIR written by `groupsim import`.",
+                                                file_okay=False, exists=True)],
+    plan: Annotated[Path | None, typer.Option(help="The plan the history played "
+                                              "(default: HISTORY_DIR/history-plan.yaml).",
+                                              dir_okay=False)] = None,
+    trials: Annotated[int, typer.Option(help="Optuna trials (TPE).")] = 200,
+    replicates: Annotated[int, typer.Option(help="Simulations per trial.")] = 8,
+    workers: Workers = 1,
+    dask: Dask = None,
+    seed: Annotated[int, typer.Option(help="Seed of the sampler and the replicates.")] = 0,
+    holdout_days: Annotated[int, typer.Option(help="Fit all but the last K days and "
+                                              "forecast them.")] = 0,
+    tz: Annotated[str, typer.Option(help="IANA time zone of the import.")] = "Asia/Shanghai",
+    fit: Annotated[list[str] | None, typer.Option("--fit", help="A name to fit (repeat); "
+                                                  "default: " + ", ".join(DEFAULT_FIT) + ".")]
+    = None,
+    out: Annotated[Path | None, typer.Option(help="Where profile.yaml, fit.parquet, fit.html "
+                                             "and the resumable journal go (default: "
+                                             "HISTORY_DIR/fit).", file_okay=False)] = None,
+) -> None:
+    """Fit the audience's behaviour to a group's history: profile.yaml, fit.parquet, fit.html."""
+    try:
+        result = run_calibrate(history_dir, plan, trials=trials, replicates=replicates,
+                               workers=workers, dask=dask, seed=seed,
+                               holdout_days=holdout_days, out=out, tz=tz,
+                           names=tuple(fit) if fit else DEFAULT_FIT)
+    except CalibrationError as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(2) from None
+    except (RunInterrupted, KeyboardInterrupt):
+        typer.echo("Interrupted: the finished trials are kept in the journal "
+                   f"({out or history_dir / 'fit'}/calibrate.journal). Rerun the same command "
+                   "to continue.", err=True)
+        raise typer.Exit(130) from None
+    page = write_fit_html(result.paths[0].parent / "fit.html", result)
+    for line in result.lines():
+        typer.echo(line)
+    typer.echo("Wrote " + ", ".join(str(p) for p in [*result.paths, page]))
+
+
+@app.command("export-chat")
+def export_chat(
+    run_dir: Annotated[Path, typer.Argument(help="RUN_DIR of a `groupsim run --hourly`.",
+                                            file_okay=False, exists=True)],
+    out: Annotated[Path, typer.Option("--out", help="The export file to write.",
+                                      dir_okay=False)],
+    format: Annotated[str, typer.Option("--format", help="One of: "
+                                        + ", ".join(EXPORT_FORMATS) + ".")],
+    replicate: Annotated[int, typer.Option(help="Which replicate.")] = 0,
+    tz: Annotated[str, typer.Option(help="IANA time zone of the export's times.")]
+    = "Asia/Shanghai",
+) -> None:
+    """Render a simulated replicate as a chat export (made-up names), for tests and demos."""
+    try:
+        path = write_chat(run_dir, replicate, format, out, tz=tz)
+    except ExportChatError as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"Wrote {path}")

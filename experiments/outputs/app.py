@@ -35,7 +35,7 @@ from experiments.outputs.charts import (
 from experiments.outputs.formatting import (
     MISSING, count, defined_count, format_value, money, readable, with_range,
 )
-from experiments.outputs.i18n import Lang, label, text
+from experiments.outputs.i18n import Lang, label, profile_line, text
 from experiments.running.checks import payments
 from experiments.running.metrics import in_view, over_replicates, replicate_values
 from experiments.running.paired import paired_differences
@@ -46,6 +46,7 @@ from scenarios.names import file_stem
 from scenarios.schema import CALENDAR_KINDS, Plan, RedPacket
 from sim import codes, metrics
 from sim.model import GroupModel
+from sim.profile import Profile
 from sim.run import simulate
 
 Levers = dict[str, float | int | None]
@@ -261,7 +262,7 @@ class WhatIf:
     seconds: float
 
 
-_CACHE: OrderedDict[tuple[str, int, int], Results] = OrderedDict()
+_CACHE: OrderedDict[tuple[str, int, int, str | None], Results] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
 _CACHE_SIZE = 32
 
@@ -272,7 +273,7 @@ def replicates_of(
     """`experiments.running.runner.run_plan` in this process, remembered by the plan's levers (not its
     name), so going back to an earlier setting is instant. `stop()` true raises `Stale`."""
     key = (plan.model_copy(update={"name": "", "description": ""}).model_dump_json(), replicates,
-           seed)
+           seed, None if PROFILE is None else PROFILE.digest)
     with _CACHE_LOCK:
         hit = _CACHE.get(key)
         if hit is not None:
@@ -283,7 +284,7 @@ def replicates_of(
             if stop is not None and stop():
                 raise Stale
 
-        hit = run_plan(plan, replicates, seed, progress=progress)
+        hit = run_plan(plan, replicates, seed, progress=progress, profile=PROFILE)
         with _CACHE_LOCK:
             _CACHE[key] = hit
             while len(_CACHE) > _CACHE_SIZE:
@@ -470,6 +471,8 @@ REPLICATES = 20
 """Replicates per plan; `serve` sets it from --replicates."""
 LANG: Lang = "en"
 """The page's language; `serve` sets it from --lang."""
+PROFILE: Profile | None = None
+"""The audience every plan is played with; `serve` sets it from --profile."""
 
 base_plan = solara.reactive(load_plan("tuanzhang"))
 levers = solara.reactive(read_levers(base_plan.value))
@@ -629,7 +632,7 @@ def WatchOne(changed: Plan):
     _, set_day = solara.use_state(0)
 
     def reset():
-        fresh = GroupModel(changed, rng=0)
+        fresh = GroupModel(changed, rng=0, profile=PROFILE)
         set_layout(member_layout(fresh))
         set_model(fresh)
         set_day(0)
@@ -693,6 +696,8 @@ def Page():
         with solara.Column(gap="4px"):
             solara.Text(text("page_title", LANG, plan=base.name), classes=["page-title"],
                         style={"font-size": "1.3em"})
+            if PROFILE is not None:
+                solara.Text(profile_line(PROFILE, LANG), classes=["audience-profile"])
             moved = changed_levers(base, levers.value, LANG)
             solara.Text(text("changed", LANG, levers="; ".join(moved.values())) if moved
                         else text("unchanged", LANG), classes=["changed-levers"])
@@ -711,10 +716,11 @@ def Page():
 
 
 def serve(plan: Plan | None = None, lang: Lang = "en", host: str = "127.0.0.1",
-          port: int = 8765, replicates: int = 20) -> None:
+          port: int = 8765, replicates: int = 20, profile: Profile | None = None) -> None:
     """Warm the kernels up, then serve the page on `plan` (default tuanzhang) in `lang` until
-    Ctrl-C. Raises AppError for a bad port or replicate count, or a port in use."""
-    global REPLICATES, LANG, base_plan, levers
+    Ctrl-C; every plan plays with `profile` (sim/profile.py) when given. Raises AppError for a
+    bad port or replicate count, or a port in use."""
+    global REPLICATES, LANG, PROFILE, base_plan, levers
     if not 1 <= port <= 65535:
         raise AppError(f"--port must be 1 to 65535, not {port}")
     if not 1 <= replicates <= 1000:
@@ -725,7 +731,7 @@ def serve(plan: Plan | None = None, lang: Lang = "en", host: str = "127.0.0.1",
         except OSError as error:
             raise AppError(f"cannot listen on {host}:{port} ({error.strerror}); "
                            "choose another --port or --host") from None
-    REPLICATES, LANG = replicates, lang
+    REPLICATES, LANG, PROFILE = replicates, lang, profile
     if plan is not None:  # before the first visit: every session starts from it
         base_plan = solara.reactive(plan)
         levers = solara.reactive(read_levers(plan))

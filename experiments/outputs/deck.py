@@ -32,12 +32,13 @@ from pptx.util import Emu, Inches, Pt
 
 from experiments.outputs import answers
 from experiments.outputs.charts import heatmap_chart, response_chart, run_charts, tornado_chart
-from experiments.outputs.i18n import VERSION, Lang, describe, text
+from experiments.outputs.i18n import VERSION, Lang, describe, profile_name, text
 from experiments.outputs.images import SLIDE_PIXELS, write_images
 from experiments.outputs.report import REVIEW_METRICS, comparison_table, metric_rows, run_meta
 from experiments.running.metrics import in_view
-from experiments.running.storage import Results, read_results
+from experiments.running.storage import Results, read_profile, read_results
 from scenarios.loader import parse_yaml
+from sim.profile import Profile
 
 Format = Literal["pptx", "png", "svg", "pdf"]
 DECK_CHARTS = ("survival", "members", "weekly_gmv", "weekly_profit", "cumulative_profit",
@@ -114,6 +115,7 @@ def _run(results: Results, why: str, lang: Lang) -> tuple[dict[str, go.Figure], 
     charts = run_charts(results, lang)
     names = [plan.name for plan in results.plans]
     plans = [(p.name, describe(p, lang)) for p in results.plans]
+    plans += _audience(results.profile, lang)
     slides = [lambda deck, _: _title_slide(deck, text("deck_title", lang),
                                            run_meta(results, lang), plans)]
     shown = [name for name in DECK_CHARTS if charts[name].empty is None]
@@ -166,9 +168,15 @@ def _sweep(run_dir: Path, lang: Lang) -> tuple[dict[str, go.Figure], list, str]:
     slides = [lambda deck, _: _title_slide(
         deck, text("sweep_title", lang, plan=plan, levers=", ".join(levers)),
         f"{meta}; {date.today().isoformat()}",
-        [(lever, ", ".join(str(v) for v in sorted(points[lever].unique()))) for lever in levers])]
+        [(lever, ", ".join(str(v) for v in sorted(points[lever].unique()))) for lever in levers]
+        + _audience(read_profile(run_dir), lang))]
     slides += [_picture_slide(name) for name in charts]
     return charts, slides, f"{meta} · {date.today().isoformat()} · groupsim {VERSION}"
+
+
+def _audience(profile: Profile | None, lang: Lang) -> list[tuple[str, str]]:
+    """The title slide's 'Audience profile: NAME (fitted from HISTORY, DATE)' item, if any."""
+    return [] if profile is None else [(text("profile_label", lang), profile_name(profile, lang))]
 
 
 def _plan_name(spec: object) -> str | None:

@@ -12,6 +12,7 @@ from experiments.running.metrics import LANGS, Lang, Unit, UnknownMetric, get
 
 if TYPE_CHECKING:
     from scenarios.schema import Plan
+    from sim.profile import Profile
 
 VERSION = version("groupsim")
 """The installed groupsim's version, for footers."""
@@ -141,6 +142,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "meta": ("{plans} plan(s); {replicates} runs per plan, seeds {first}–{last}; {date}",
              "{plans} 个方案；每个方案 {replicates} 次模拟，随机种子 {first}–{last}；{date}"),
     "no_description": ("(no description)", "(无说明)"),
+    "profile_label": ("Audience profile", "受众画像"),
+    "profile_line": ("Audience profile: {who}", "受众画像：{who}"),
+    "profile_fitted": ("{name} (fitted from {history}, {date})", "{name}（拟合自 {history}，{date}）"),
+    "profile_by_hand": ("{name} (set by hand)", "{name}（手工设定）"),
     # reading
     "alive_at": ("alive at week {week} in {k} of {n} runs ({share})",
                  "第 {week} 周仍存活：{n} 次中 {k} 次 ({share})"),
@@ -243,6 +248,22 @@ TEXT: dict[str, tuple[str, str]] = {
     "points": ("{points} points × {replicates} runs", "{points} 个取值点 × 每点 {replicates} 次模拟"),
 }
 """Key -> (English, Chinese); `{name}` fields are filled by `text(key, lang, name=...)`."""
+
+
+def profile_line(profile: "Profile | None", lang: Lang) -> str | None:
+    """'Audience profile: NAME (fitted from HISTORY, DATE)' (or 'set by hand') for a run played
+    with a profile (`--profile`); None without one."""
+    if profile is None:
+        return None
+    return text("profile_line", lang, who=profile_name(profile, lang))
+
+
+def profile_name(profile: "Profile", lang: Lang) -> str:
+    """'NAME (fitted from HISTORY, DATE)', or 'NAME (set by hand)'."""
+    if profile.origin is None:
+        return text("profile_by_hand", lang, name=profile.name)
+    history, day = profile.origin
+    return text("profile_fitted", lang, name=profile.name, history=history, date=day)
 
 
 def text(key: str, lang: Lang, **fields: object) -> str:

@@ -19,7 +19,7 @@ from plotly.offline import get_plotlyjs
 from experiments.outputs.answers import answers, chart_findings, chart_title, choose_baseline
 from experiments.outputs.charts import run_charts
 from experiments.outputs.formatting import defined_count, format_value, share, with_range
-from experiments.outputs.i18n import Lang, describe, label, text
+from experiments.outputs.i18n import Lang, describe, label, profile_line, text
 from experiments.running.metrics import in_view, replicate_values, summarize, survival_weeks
 from experiments.running.storage import Results
 
@@ -213,6 +213,7 @@ def report_html(results: Results, lang: Lang = "en", baseline: str | None = None
     results, why = choose_baseline(results, baseline)
     base = results.baseline
     names = [plan.name for plan in results.plans]
+    audience = profile_line(results.profile, lang)
     charts = {name: chart for name, chart in run_charts(results, lang).items()
               if name in REPORT_CHARTS}
     answer = ""
@@ -253,6 +254,7 @@ def report_html(results: Results, lang: Lang = "en", baseline: str | None = None
 <title>{escape(text("report_title", lang))}: {escape(", ".join(names))}</title>
 <style>{STYLE}</style><script>{get_plotlyjs()}</script></head>
 <body><h1>{escape(text("report_title", lang))}</h1><p class="meta">{escape(run_meta(results, lang))}</p>
+{f'<p class="meta">{escape(audience)}</p>' if audience else ""}
 {answer}
 <h2>{escape(text("reading", lang))}</h2><div class="reading">{reading}</div>
 <h2>{escape(text("plans", lang))}</h2><dl>{plans}</dl>

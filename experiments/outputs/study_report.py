@@ -15,6 +15,8 @@ from experiments.analyses.objectives import describe
 from experiments.analyses.optimize import Search
 from experiments.analyses.sensitivity import INDICES, Sensitivity
 from experiments.outputs.formatting import readable
+from experiments.outputs.i18n import profile_line
+from sim.profile import Profile
 
 STYLE = """
 body { font: 15px/1.5 system-ui, sans-serif; color: #222; max-width: 1100px; margin: 2em auto;
@@ -139,8 +141,10 @@ def write_page(path: Path, title: str, meta: str, sections: list[tuple[str, list
     )
 
 
-def write_sensitivity_report(result: Sensitivity, plan: str, path: Path) -> None:
-    """The sensitivity page: per metric, the ranking table and its tornado chart."""
+def write_sensitivity_report(result: Sensitivity, plan: str, path: Path,
+                             profile: Profile | None = None) -> None:
+    """The sensitivity page: per metric, the ranking table and its tornado chart; `profile`
+    (the audience the runs were played with) is named under the title."""
     runs = result.summary
     meta = (
         f"Plan {plan}; {result.method} over {', '.join(lever.path for lever in result.levers)}: "
@@ -154,12 +158,14 @@ def write_sensitivity_report(result: Sensitivity, plan: str, path: Path) -> None
         sections.append((describe(metric), [
             tornado(result.indices, metric, result.method), table_html(rows[columns]),
         ]))
-    write_page(path, f"groupsim sensitivity: {plan}", f"{meta} {READINGS[result.method]}",
-               sections)
+    write_page(path, f"groupsim sensitivity: {plan}",
+               _with_audience(f"{meta} {READINGS[result.method]}", profile), sections)
 
 
-def write_search_report(search: Search, plan: str, replicates: int, path: Path) -> None:
-    """The plan search page: the history (one objective) or Pareto front (two), best trials."""
+def write_search_report(search: Search, plan: str, replicates: int, path: Path,
+                        profile: Profile | None = None) -> None:
+    """The plan search page: the history (one objective) or Pareto front (two), best trials;
+    `profile` (the audience the trials were played with) is named under the title."""
     trials = search.trials
     aims = ", ".join(f"{o.direction} {describe(o.metric)}" for o in search.objectives)
     rules = "; ".join(str(c) for c in search.constraints) or "none"
@@ -183,4 +189,10 @@ def write_search_report(search: Search, plan: str, replicates: int, path: Path) 
         best = table_html(trials[trials["pareto"]].drop(columns=["state", "feasible", "pareto"]))
     heading = "Best trial" if len(metrics) == 1 else "Trials on the Pareto front"
     sections = [("Search", [chart]), (heading, [best])]
-    write_page(path, f"groupsim optimize: {plan}", meta, sections)
+    write_page(path, f"groupsim optimize: {plan}", _with_audience(meta, profile), sections)
+
+
+def _with_audience(meta: str, profile: Profile | None) -> str:
+    """`meta`, then 'Audience profile: NAME (fitted from HISTORY, DATE).' with a profile."""
+    line = profile_line(profile, "en")
+    return meta if line is None else f"{meta} {line}."

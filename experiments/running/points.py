@@ -14,6 +14,7 @@ import pandas as pd
 from experiments.running.runner import Backend, Run, RunError, RunInterrupted, execute
 from scenarios.loader import PlanError, set_path, validate_dict
 from scenarios.schema import Plan
+from sim.profile import Profile
 
 Point = dict[str, Any]
 
@@ -43,13 +44,15 @@ def run_points(
     daily: bool = False,
     progress: Callable[[int, int], None] | None = None,
     backend: Backend | None = None,
+    profile: Profile | None = None,
 ) -> pd.DataFrame:
     """Run `replicates` replicates of every point; the summary table, one row per run.
 
     Columns: `point` (the point's index in `points`), `replicate`, `seed`, one column per varied
     path (named by the path), then the summary metrics. Rows are sorted by point and replicate,
     whatever the workers or `dask` ("local" or a scheduler address), or the open `backend` that
-    replaces them (see `experiments.running.runner.open_backend`).
+    replaces them (see `experiments.running.runner.open_backend`). `profile` plays every run
+    with an audience's behaviour (sim/profile.py).
     With `out`, finished runs are kept there in chunks, a rerun with the same arguments runs
     only what is missing, and `summary.parquet` (and `daily.parquet`, led by `point` and
     `replicate`, with `daily`) are written there at the end. Ctrl-C raises `RunInterrupted`
@@ -62,7 +65,8 @@ def run_points(
     plans = [point_plan(base, point, i) for i, point in enumerate(points)]
     paths = list(dict.fromkeys(path for point in points for path in point))
     runs = [
-        Run(plan, {"point": i}, r, seed + r, {path: points[i].get(path) for path in paths})
+        Run(plan, {"point": i}, r, seed + r, {path: points[i].get(path) for path in paths},
+            profile)
         for i, plan in enumerate(plans)
         for r in range(replicates)
     ]

@@ -37,6 +37,7 @@ from experiments.running import memory, storage
 from experiments.running.paired import check_baseline, paired_differences
 from experiments.running.storage import Results
 from scenarios.schema import Plan
+from sim.profile import Profile
 from sim.run import simulate
 
 Progress = Callable[[int, int], None]
@@ -74,6 +75,7 @@ class Run:
     replicate: int
     seed: int
     values: dict[str, Any] = field(default_factory=dict)
+    profile: Profile | None = None
 
 
 @dataclass(frozen=True)
@@ -96,10 +98,11 @@ def run_plan(
     *,
     dask: str | None = None,
     force: bool = False,
+    profile: Profile | None = None,
 ) -> Results:
     """Run `replicates` replicates of one plan; see `run_plans`."""
     return run_plans([plan], replicates, seed, workers, hourly, progress, out, dask=dask,
-                     force=force)
+                     force=force, profile=profile)
 
 
 def run_plans(
@@ -113,6 +116,7 @@ def run_plans(
     *,
     dask: str | None = None,
     force: bool = False,
+    profile: Profile | None = None,
     baseline: str | None = None,
 ) -> Results:
     """Run `replicates` replicates of each plan in `workers` processes (or on Dask).
@@ -122,7 +126,9 @@ def run_plans(
 
     With `out`: an empty or new directory is claimed for this run (`storage.claim`: the same
     command and plans resume, others need `force`), the plans are written there and the tables
-    at the end. Ctrl-C raises `RunInterrupted` once what finished is combined (and written).
+    at the end. `profile` plays every plan with an audience's behaviour (sim/profile.py); the
+    directory records it (`groupsim.json` and `profile.yaml`). Ctrl-C raises `RunInterrupted`
+    once what finished is combined (and written).
     """
     _check(plans, replicates, workers)
     try:
@@ -132,9 +138,9 @@ def run_plans(
     if out is not None:
         spec = {"replicates": replicates, "seed": seed, "hourly": hourly,
                 "plans": [plan.model_dump(mode="json") for plan in plans]}
-        storage.claim(out, "run" if len(plans) == 1 else "compare", spec, force)
+        storage.claim(out, "run" if len(plans) == 1 else "compare", spec, force, profile)
         storage.write_plans(out, plans)
-    runs = [Run(plan, {"plan": plan.name}, r, seed + r)
+    runs = [Run(plan, {"plan": plan.name}, r, seed + r, profile=profile)
             for plan in plans for r in range(replicates)]
     names = ("daily", "summary", "members", "hourly") if hourly else ("daily", "summary", "members")
 
@@ -144,7 +150,8 @@ def run_plans(
                                     baseline if baseline in ran else None)
         if out is not None:
             storage.write_tables(out, {"paired": paired})
-        return Results(plans=[plan for plan in plans if plan.name in ran], paired=paired, **tables)
+        return Results(plans=[plan for plan in plans if plan.name in ran], paired=paired,
+                       profile=profile, **tables)
 
     try:
         tables = execute(runs, names, hourly=hourly, workers=workers, dask=dask, out=out,
@@ -269,6 +276,8 @@ def _chunks(runs: Sequence[Run], tables: tuple[str, ...], hourly: bool) -> list[
             digest.update(dumped[id(run.plan)].encode())
             digest.update(json.dumps([run.key, run.values, run.replicate, run.seed],
                                      default=str).encode())
+            if run.profile is not None:
+                digest.update(run.profile.digest.encode())
         chunks.append(Chunk(index, part, digest.hexdigest()[:20]))
     return chunks
 
@@ -283,7 +292,7 @@ def run_chunk(runs: list[Run], tables: tuple[str, ...], hourly: bool) -> Tables:
     """Simulate a chunk's runs; each table stacked, led by the key columns and `replicate`.
 
     Tables are built once per chunk, not per run: per-run frame edits cost a tenth of a run."""
-    results = [simulate(run.plan, run.seed, hourly=hourly) for run in runs]
+    results = [simulate(run.plan, run.seed, hourly=hourly, profile=run.profile) for run in runs]
     out = {}
     for name in tables:
         if name == "summary":

@@ -15,6 +15,8 @@ A run directory holds:
 - `deck/`, written by `groupsim deck` (`experiments.outputs.deck`): the slide decks and chart images.
 - `chunks/` while a run is under way: finished chunks of runs (see `experiments.running.runner`); a
   rerun of the same command on the same directory runs only what is missing.
+- `profile.yaml` when the plans were played with an audience profile (`--profile`,
+  sim/profile.py): a copy of it; `groupsim.json`'s spec holds it and its digest.
 - `groupsim.json`: which command wrote the directory, with what, and by which code (see
   `claim`), and
   `runs.json`: which runs the tables hold once they are all done.
@@ -37,11 +39,14 @@ import pyarrow.parquet as pq
 
 from scenarios.loader import load_plan, plan_to_yaml
 from scenarios.names import file_stem
+from sim.profile import Profile
+from sim.profile import load as load_profile
 from sim.sources import OUTPUT_SOURCES, code_changes, code_record, source_files
 from scenarios.schema import Plan
 
 TABLES = ("daily", "summary", "members", "paired", "hourly")
 MANIFEST = "groupsim.json"
+PROFILE = "profile.yaml"
 LEGACY_OUTPUTS = {f"{t}.parquet" for t in TABLES} | {"plan.yaml", "plans", "parts", "report.html", "deck"}
 """What a run directory held before it had a manifest: --force may replace it."""
 
@@ -60,6 +65,7 @@ class Results:
     members: pd.DataFrame
     paired: pd.DataFrame | None = None
     hourly: pd.DataFrame | None = None
+    profile: Profile | None = None  # the audience the plans were played with (--profile)
 
     @property
     def baseline(self) -> str:
@@ -87,8 +93,12 @@ def write_atomic(path: Path, write: Any) -> None:
     os.replace(tmp, path)
 
 
-def claim(out: Path, command: str, spec: dict[str, Any], force: bool = False) -> bool:
+def claim(out: Path, command: str, spec: dict[str, Any], force: bool = False,
+          profile: Profile | None = None) -> bool:
     """Make `out` the directory of `command` run with `spec` (JSON-able); True if resuming.
+
+    With `profile`, the spec also holds the profile and its digest (a run with another profile
+    is another run) and `out/profile.yaml` is its copy (`read_profile`).
 
     The manifest also records the code (`sim.sources.code_record`: a hash of each source that
     can change an output, the numba and groupsim versions). A new or empty directory is claimed;
@@ -96,6 +106,20 @@ def claim(out: Path, command: str, spec: dict[str, Any], force: bool = False) ->
     code included: they are never reused) raises `OutDirError` unless `force`, which empties a
     directory groupsim wrote.
     """
+    if profile is not None:
+        spec = {**spec, "profile": {**profile.to_dict(), "digest": profile.digest}}
+    resumed = _claim(out, command, spec, force)
+    if profile is not None:
+        profile.save(out / PROFILE)
+    return resumed
+
+
+def read_profile(out: Path) -> Profile | None:
+    """The profile a run directory's plans were played with (`claim`), or None."""
+    return load_profile(out / PROFILE) if (out / PROFILE).is_file() else None
+
+
+def _claim(out: Path, command: str, spec: dict[str, Any], force: bool) -> bool:
     manifest = {"command": command, "spec": json.loads(json.dumps(spec, default=str)),
                 "code": code_record(source_files(OUTPUT_SOURCES))}
     out.mkdir(parents=True, exist_ok=True)
@@ -205,5 +229,6 @@ def read_results(out: Path) -> Results:
         daily=with_alive(pd.read_parquet(out / "daily.parquet"), summary),
         summary=summary,
         members=pd.read_parquet(out / "members.parquet"),
+        profile=read_profile(out),
         **optional,
     )

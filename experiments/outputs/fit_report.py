@@ -1,0 +1,61 @@
+"""fit.html: observed vs simulated (median, 10-90 % band) per series, and which fitted names the
+data pinned down."""
+
+import html
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+from plotly.offline import get_plotlyjs
+
+from experiments.analyses.calibrate import Calibration
+
+BAND = "rgba(31,119,180,0.2)"
+
+
+def series_figure(part: pd.DataFrame, name: str, fit_days: int) -> go.Figure:
+    """One series: the band, the median and the observed points (held-out days marked)."""
+    x = part["index"]
+    fig = go.Figure([
+        go.Scatter(x=x, y=part["sim_q90"], line={"width": 0}, showlegend=False, hoverinfo="skip"),
+        go.Scatter(x=x, y=part["sim_q10"], fill="tonexty", fillcolor=BAND, line={"width": 0},
+                   name="simulated 10-90 %"),
+        go.Scatter(x=x, y=part["sim_median"], line={"color": "#1f77b4"}, name="simulated median"),
+        go.Scatter(x=x, y=part["observed"], mode="markers", marker={"color": "black", "size": 5},
+                   name="observed"),
+    ])
+    if name != "hour_of_day" and fit_days < len(part):
+        fig.add_vrect(x0=fit_days - 0.5, x1=len(part) - 0.5, fillcolor="orange", opacity=0.12,
+                      line_width=0, annotation_text="held out (forecast)")
+    fig.update_layout(title=name, height=280, margin={"l": 40, "r": 10, "t": 40, "b": 30},
+                      xaxis_title="local hour" if name == "hour_of_day" else "day",
+                      legend={"orientation": "h"})
+    return fig
+
+
+def write_fit_html(path: Path, result: Calibration) -> Path:
+    """Write the page of a calibration's result; returns `path`."""
+    fit, table, skipped, fit_days = result.fit, result.table, result.skipped, result.fit_days
+    rows = "".join(
+        f"<tr><td>{html.escape(r.name)}</td><td>{r.value:.4g}</td><td>{r.lo:.4g} – {r.hi:.4g}"
+        f"</td><td>{r.prior:.4g}</td><td>{r.range_lo:g} – {r.range_hi:g}</td>"
+        f"<td>{'pinned down' if r.identified else 'not identified'}</td>"
+        f"<td>{html.escape(r.doc)}</td></tr>" for r in table.itertuples())
+    skipped_html = "".join(f"<li>{html.escape(s)}</li>" for s in skipped)
+    charts = "".join(pio.to_html(series_figure(part, name, fit_days), full_html=False,
+                                 include_plotlyjs=False)
+                     for name, part in fit.groupby("series", sort=False))
+    page = f"""<!doctype html><html><head><meta charset="utf-8"><title>Calibration</title>
+<script>{get_plotlyjs()}</script><style>body{{font-family:sans-serif;max-width:1100px;margin:auto}}
+td,th{{padding:2px 8px;border-bottom:1px solid #ddd}}</style></head><body>
+<h1>Calibration</h1>
+<p>Fitted on days 0–{fit_days - 1}. Interval: 95 % of a Laplace approximation of the posterior
+(a quadratic fitted to the trials' scores near the best, plus the search's own spread); a name
+whose interval spans more than half of its allowed range is not identified by this history.</p>
+<table><tr><th>name</th><th>fitted</th><th>interval</th><th>default</th><th>allowed</th>
+<th>data</th><th>meaning</th></tr>{rows}</table>
+{"<h2>Not fitted</h2><ul>" + skipped_html + "</ul>" if skipped else ""}
+<h2>Observed and simulated</h2>{charts}</body></html>"""
+    path.write_text(page, encoding="utf-8")
+    return path

@@ -1,0 +1,1 @@
+"""One parser per export format (`base.Parser`); `registry` detects a file's format."""

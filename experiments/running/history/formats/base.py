@@ -1,0 +1,64 @@
+"""What a parser is, and helpers the formats share."""
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pandas as pd
+
+from experiments.running.history.events import Sink
+
+
+class ExportError(ValueError):
+    """An export of a known format that cannot be read; the message names the file and why."""
+
+
+class Parser:
+    name: ClassVar[str]
+    description: ClassVar[str]
+    platform: ClassVar[str]
+    records_leaves: ClassVar[bool] = False
+    caveat: ClassVar[str] = ""
+    """What the format loses beyond leaves, said in the import's result."""
+
+    def sniff(self, head: str) -> bool:
+        raise NotImplementedError
+
+    def parse(self, path: Path, sink: Sink) -> None:
+        raise NotImplementedError
+
+    def times(self, sink: Sink, tz: str) -> pd.DatetimeIndex:
+        """UTC times of `sink.time` (raw values in this format); may add to `sink.notes`."""
+        raise NotImplementedError
+
+
+def encoding(path: Path) -> str:
+    """UTF-16 when the file starts with its byte-order mark (Windows tools write it), else UTF-8
+    (a byte-order mark skipped)."""
+    with open(path, "rb") as f:
+        start = f.read(2)
+    return "utf-16" if start in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
+
+
+def open_text(path: Path):
+    """A text file opened for streaming line by line."""
+    return open(path, encoding=encoding(path), errors="replace", newline="")
+
+
+def load_json(path: Path) -> Any:
+    """JSON has no line structure to stream by, so a JSON export is read whole."""
+    try:
+        with open(path, encoding=encoding(path)) as f:
+            return json.load(f)
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise ExportError(f"{path} is not valid JSON: {err}") from None
+
+
+def split_names(text: str, separators: Sequence[str]) -> list[str]:
+    """Names from a list such as '"A"、"B"' or 'A, B and C'."""
+    names = [text]
+    for sep in separators:
+        names = [part for name in names for part in name.split(sep)]
+    names = [n.strip().strip('"“”「」') for n in names]
+    return [n for n in names if n]

@@ -1,0 +1,84 @@
+"""Telegram Desktop's chat export, `result.json` (one chat exported as JSON).
+
+Service messages state joins (`invite_members`, `join_group_by_link`, `join_group_by_request`),
+leaves (`remove_members` of oneself) and removals (`remove_members` of others), and the group's
+creation (`create_group` with its first members), so leaves are known.
+"""
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from experiments.running.history.events import JOIN, KICK, LEAVE, SYSTEM, Sink
+from experiments.running.history.formats.base import ExportError, Parser, load_json
+from experiments.running.history.times import from_epoch, from_iso
+
+_JOINS = {"invite_members": "invite", "join_group_by_link": "link",
+          "join_group_by_request": "request"}
+
+
+def _text(value: Any) -> str:
+    """A message's text: a string, or a list of strings and entities with `text`."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return "".join(v if isinstance(v, str) else str(v.get("text", "")) for v in value)
+    return ""
+
+
+class TelegramJson(Parser):
+    name = "telegram-json"
+    description = "Telegram Desktop chat export, result.json (messages with type service/message)"
+    platform = "qq"
+    records_leaves = True
+
+    def sniff(self, head: str) -> bool:
+        return head.lstrip()[:1] == "{" and '"messages"' in head and (
+            '"date_unixtime"' in head or '"from_id"' in head or '"actor_id"' in head
+            or '"type": "service"' in head)
+
+    def parse(self, path: Path, sink: Sink) -> None:
+        data = load_json(path)
+        if isinstance(data, dict) and "chats" in data and "messages" not in data:
+            raise ExportError(f"{path} is a whole-account export; export the one group "
+                              "(Telegram Desktop: the group's menu, Export chat history, JSON).")
+        messages = data.get("messages") if isinstance(data, dict) else None
+        if not isinstance(messages, list):
+            raise ExportError(f"{path}: no 'messages' list.")
+        epoch = bool(messages) and "date_unixtime" in messages[0]
+        key, named = sink.people.key, sink.people.named
+        for msg in messages:
+            t = int(msg["date_unixtime"]) if epoch else msg.get("date")
+            if t is None:
+                raise ExportError(f"{path}: message {msg.get('id')} has no date.")
+            if msg.get("type") != "service":
+                who = key(str(msg.get("from") or ""), str(msg.get("from_id") or ""))
+                sink.message(t, who, _text(msg.get("text")))
+                continue
+            action = msg.get("action")
+            actor_name = str(msg.get("actor") or "")
+            actor = key(actor_name, str(msg.get("actor_id") or ""))
+            members = [str(m) for m in msg.get("members") or () if m]
+            if action == "create_group":
+                sink.opened = (sink.add(t, actor, SYSTEM), actor)
+                sink.join(t, [m for m in members if m != actor_name], actor, "creation")
+            elif action == "invite_members":
+                sink.join(t, members, actor, "invite")
+            elif action in _JOINS:
+                inviter = msg.get("inviter")
+                sink.add(t, actor, JOIN, method=_JOINS[action],
+                         actor=named(str(inviter)) if inviter else None)
+            elif action == "remove_members":
+                for m in members:
+                    if m == actor_name:
+                        sink.add(t, actor, LEAVE)
+                    else:
+                        sink.add(t, named(m), KICK, actor=actor)
+            else:
+                sink.add(t, actor, SYSTEM)
+
+    def times(self, sink: Sink, tz: str) -> pd.DatetimeIndex:
+        if sink.time and isinstance(sink.time[0], int):
+            return from_epoch(sink.time)
+        return from_iso(sink.time, tz)

@@ -1,0 +1,182 @@
+"""WhatsApp's 'Export chat' text, in the Android layout (`31/12/2023, 21:05 - Ada: hi`), the
+iOS layout (`[31/12/2023, 21:05:33] Ada: hi`) and either order of day and month, with dots or
+slashes, 12- or 24-hour clocks.
+
+System lines (English): `Ada added Bo`, `Bo joined using this group's invite link`, `Bo left`,
+`Ada removed Bo`, `Ada created group "…"`; leaves are known. Which of day and month comes first
+is read from the whole file (a first field above 12 means day first, a second above 12 month
+first); a file where both readings fit is read day first for a 24-hour clock and month first for
+a 12-hour one, and the import says so.
+"""
+
+import re
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from experiments.running.history.events import JOIN, KICK, LEAVE, NOBODY, SYSTEM, Sink
+from experiments.running.history.formats.base import ExportError, Parser, open_text, split_names
+from experiments.running.history.times import from_local
+
+_DATE = r"\d{1,4}[./-]\d{1,2}[./-]\d{2,4}"
+_TIME = r"\d{1,2}[:.]\d{2}(?:[:.]\d{2})?(?:[\s\u202f\u00a0]?[AaPp]\.?\s?[Mm]\.?)?"
+_IOS = re.compile(rf"^[\u200e\u200f]?\[({_DATE}),? ({_TIME})\] (.*)$", re.DOTALL)
+_ANDROID = re.compile(rf"^({_DATE}),? ({_TIME}) [-–] (.*)$", re.DOTALL)
+_NAME = r"[^:]+?"
+_SYSTEM = (
+    (re.compile(rf"^(?P<who>{_NAME}) joined using this group['’]s invite link$"), "link"),
+    (re.compile(rf"^(?P<by>{_NAME}) added (?P<names>[^:]+)$"), "added"),
+    (re.compile(rf"^(?P<who>{_NAME}) left$"), "left"),
+    (re.compile(rf"^(?P<by>{_NAME}) removed (?P<names>[^:]+)$"), "removed"),
+    (re.compile(rf"^(?P<by>{_NAME}) created (?:the )?group [\"“](?P<title>.*)[\"”]$"), "created"),
+)
+_NAME_SEPARATORS = (", ", " and ")
+_MARKS = "\u200e\u200f"
+_PARTS = re.compile(r"\d+")
+_HALF = re.compile(r"[AaPp]\.?\s?[Mm]\.?$")
+
+
+class WhatsAppTxt(Parser):
+    name = "whatsapp-txt"
+    description = "WhatsApp 'Export chat' .txt, Android or iOS layout, any date order"
+    platform = "qq"
+    records_leaves = True
+
+    def sniff(self, head: str) -> bool:
+        lines = [x for x in head.splitlines()[:40] if x.strip()]
+        dated = sum(bool(_IOS.match(x) or _ANDROID.match(x)) for x in lines)
+        return dated >= min(2, len(lines)) and dated > 0
+
+    def parse(self, path: Path, sink: Sink) -> None:
+        m = None  # the header of the message being read; its text may go on over more lines
+        more: list[str] = []
+        android, ios = _ANDROID.match, _IOS.match
+        with open_text(path) as f:
+            for line in f:
+                first = line[:1]
+                header = (android(line) if first.isdigit() else
+                          ios(line) if first in "[\u200e\u200f" else None)
+                if header is None:
+                    if m is not None:
+                        more.append(line)
+                    continue
+                if m is not None:
+                    self._emit(sink, m, more)
+                    more = []
+                m = header
+            if m is not None:
+                self._emit(sink, m, more)
+        if not sink.kind:
+            raise ExportError(f"{path}: no messages found.")
+
+    @staticmethod
+    def _emit(sink: Sink, m: re.Match, more: list[str]) -> None:
+        date, clock, rest = m.groups()
+        t = date + " " + clock
+        ios = m.re is _IOS
+        rest = (rest + "".join(more) if more else rest).rstrip("\r\n")
+        name, sep, text = rest.partition(": ")
+        # iOS system lines come as 'Group name: \u200eAda added Bo', media as '\u200eimage omitted'
+        if ios:
+            if sep and text[:1] in _MARKS:
+                if _system(sink, t, text.lstrip(_MARKS)):
+                    return
+                if "omitted" not in text and "<attached" not in text:
+                    sink.add(t, NOBODY, SYSTEM)
+                    return
+        elif (":" not in rest or " created " in rest) and _system(sink, t, rest.lstrip(_MARKS)):
+            return  # system regexes take no colon in names: a 'Name: text' line is a message
+        if not sep:
+            sink.add(t, NOBODY, SYSTEM)
+            return
+        sink.message(t, sink.people.key(name.lstrip(_MARKS), ""), text)
+
+    def times(self, sink: Sink, tz: str) -> pd.DatetimeIndex:
+        raw = sink.time
+        uniques = {r.split(" ", 1)[0] for r in raw}
+        twelve_hour = bool(raw) and bool(_HALF.search(raw[0]))
+        day_first = _day_first(uniques, twelve_hour)
+        if _ambiguous(uniques):
+            sink.notes.append(
+                f"{sink.fmt}: every date fits both day-month and month-day; read "
+                f"{'day' if day_first else 'month'} first, as {'24' if not twelve_hour else '12'}"
+                "-hour exports usually are")
+        dates = {d: _date(d, day_first) for d in uniques}
+        clocks: dict[str, tuple[int, int, int]] = {}
+
+        def parse(text: str) -> datetime:
+            date, clock = text.split(" ", 1)
+            hms = clocks.get(clock)
+            if hms is None:
+                hms = clocks[clock] = _clock(clock)
+            return datetime(*dates[date], *hms)
+
+        return from_local(raw, tz, parse)
+
+
+def _system(sink: Sink, t: str, text: str) -> bool:
+    for pattern, what in _SYSTEM:
+        m = pattern.match(text)
+        if m is None:
+            continue
+        named = sink.people.named
+        if what == "link":
+            sink.add(t, named(m["who"]), JOIN, method="link")
+        elif what == "added":
+            sink.join(t, split_names(m["names"], _NAME_SEPARATORS), named(m["by"]), "invite")
+        elif what == "left":
+            sink.add(t, named(m["who"]), LEAVE)
+        elif what == "removed":
+            for name in split_names(m["names"], _NAME_SEPARATORS):
+                sink.add(t, named(name), KICK, actor=named(m["by"]))
+        else:
+            sink.opened = (sink.add(t, named(m["by"]), SYSTEM), named(m["by"]))
+        return True
+    return False
+
+
+def _ambiguous(dates: set[str]) -> bool:
+    fields = [[int(x) for x in _PARTS.findall(d)] for d in dates]
+    return all(f[0] <= 12 and f[1] <= 12 for f in fields)
+
+
+def _day_first(dates: set[str], twelve_hour: bool) -> bool:
+    """Whether the first field of the dates is the day (see the module's docstring)."""
+    fields = [[int(x) for x in _PARTS.findall(d)] for d in dates]
+    first = max(f[0] for f in fields)
+    second = max(f[1] for f in fields)
+    if first > 999:  # year first: y-m-d
+        return False
+    if first > 12 and second > 12:
+        raise ExportError("dates with both a day and a month above 12 in the first two fields: "
+                          f"not a WhatsApp layout ({sorted(dates)[:3]}).")
+    if first > 12:
+        return True
+    if second > 12:
+        return False
+    return not twelve_hour
+
+
+def _date(text: str, day_first: bool) -> tuple[int, int, int]:
+    """(year, month, day) of a date field."""
+    a, b, c = (int(x) for x in _PARTS.findall(text))
+    if a > 999:
+        return a, b, c
+    year = c + 2000 if c < 100 else c
+    return (year, b, a) if day_first else (year, a, b)
+
+
+def _clock(text: str) -> tuple[int, int, int]:
+    """(hour, minute, second) of a time field, 12-hour clocks read by their AM/PM."""
+    numbers = [int(x) for x in _PARTS.findall(text)]
+    hour, minute = numbers[0], numbers[1]
+    second = numbers[2] if len(numbers) > 2 else 0
+    half = _HALF.search(text)
+    if half is not None:
+        pm = half.group(0)[0] in "Pp"
+        if pm and hour < 12:
+            hour += 12
+        elif not pm and hour == 12:
+            hour = 0
+    return hour, minute, second

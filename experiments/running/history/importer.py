@@ -1,0 +1,159 @@
+"""Import chat exports into a history directory: events, observed days, plan skeleton."""
+
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from experiments.running.history.events import SELF, People, Sink
+from experiments.running.history.formats.registry import detect
+from experiments.running.history.formats.base import ExportError
+from experiments.running.history.skeleton import skeleton
+from experiments.running.history.tables import (
+    find_host,
+    hash_people,
+    mark,
+    membership,
+    observed,
+    raw_events,
+)
+from experiments.running.history.times import BadTime, zone
+
+EVENTS = "events.parquet"
+OBSERVED = "observed.parquet"
+PLAN = "history-plan.yaml"
+SALT_BYTES = 16
+
+
+class HistoryError(ValueError):
+    """Bad input to an import (a file, the time zone, the salt); the message says which."""
+
+
+@dataclass
+class ImportResult:
+    """What an import wrote and what it could and could not know."""
+
+    out: Path
+    formats: dict[str, str]
+    """File -> format name."""
+    events: int
+    days: int
+    first_day: str
+    last_day: str
+    host: str
+    """The host's hash."""
+    host_reason: str
+    opened: bool
+    """Whether the export shows the group's creation (otherwise it starts mid-life)."""
+    initial_members: int
+    leaves_known: bool
+    members_known: bool
+    salt_given: bool
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def paths(self) -> tuple[Path, Path, Path]:
+        return self.out / EVENTS, self.out / OBSERVED, self.out / PLAN
+
+    def lines(self) -> list[str]:
+        """A plain-words summary, one fact a line."""
+        start = ("starts at the group's creation" if self.opened else
+                 "starts mid-life: day 0 is not the opening day; "
+                 f"{self.initial_members} members seen before any join of theirs (a lower bound)")
+        return [
+            *(f"{file}: {fmt}" for file, fmt in self.formats.items()),
+            f"{self.events} events over {self.days} local days, "
+            f"{self.first_day} to {self.last_day}",
+            f"host {self.host}: {self.host_reason}",
+            f"the export {start}",
+            "leaves: " + ("known" if self.leaves_known else "not recorded by this format (empty)"),
+            "members: " + ("known each day" if self.members_known else
+                           "unknown (empty): needs the creation and recorded leaves"),
+            "names and IDs: salted hashes" + (
+                "" if self.salt_given else
+                " (random salt, not stored: not linkable to other imports)"),
+            *self.notes,
+        ]
+
+
+def import_exports(paths: list[Path], out: Path, *, tz: str = "Asia/Shanghai",
+                   host: str | None = None, keep_text: bool = False,
+                   salt: str | None = None) -> ImportResult:
+    """Read chat exports of one group and write `events.parquet`, `observed.parquet` and
+    `history-plan.yaml` into `out` (created if missing; these files are replaced).
+
+    `paths`: export files of one group, of any supported formats (`formats.registry.FORMATS`),
+    detected from their content. `tz`: IANA zone of the local days and of exports that write
+    wall-clock times. `host`: the host's display name or ID (default: inferred). `keep_text`:
+    keep message text in the events. `salt`: salt of the name hashes (default: random, not
+    stored). Raises `UnknownFormat`, `HistoryError` (bad file, zone), `HostNotFound`.
+    """
+    if not paths:
+        raise HistoryError("no export files given.")
+    try:
+        zone(tz)
+    except BadTime as error:
+        raise HistoryError(str(error)) from None
+    people = People()
+    sinks = []
+    parsers = []
+    formats = {}
+    for path in paths:
+        if not path.is_file():
+            raise HistoryError(f"{path}: no such file.")
+        parser = detect(path)
+        sink = Sink(parser.name, people, keep_text)
+        try:
+            parser.parse(path, sink)
+            if not sink.kind:
+                raise ExportError(f"{path}: no events found.")
+            utc = parser.times(sink, tz)
+        except (ExportError, BadTime, UnicodeDecodeError) as err:
+            raise HistoryError(f"{path}: {err}" if str(path) not in str(err) else str(err)) from None
+        sinks.append((sink, utc))
+        parsers.append(parser)
+        formats[str(path)] = parser.name
+    events = raw_events(sinks, people)
+    canon = people.canonical()
+    created = sorted((utc[s.opened[0]], int(canon[s.opened[1]]))
+                     for s, utc in sinks if s.opened is not None)
+    opened, creator = created[0] if created else (None, None)
+    if opened is not None and opened > events["time"].iloc[0] + pd.Timedelta(days=1):
+        opened = creator = None  # a creation after the export's first day is not where it starts
+    who = find_host(events, people, host, creator)
+    events = mark(events, who, tz)
+    members = membership(events, opened)
+    leaves_known = all(p.records_leaves for p in parsers)
+    days = observed(events, members, leaves_known)
+    platforms = sorted({p.platform for p in parsers})
+    platform = "wechat" if platforms == ["wechat"] else "qq"
+    names = sorted({p.name for p in parsers})
+    plan_text, notes = skeleton(events, days, tz, names, platform, members.initial,
+                                opened is not None, who.reason)
+
+    key = salt.encode() if salt is not None else secrets.token_bytes(SALT_BYTES)
+    if len(key) > 64:
+        raise HistoryError("--salt is at most 64 bytes.")
+    events = hash_people(events, people, key).drop(columns="date")
+    host_hash = events.loc[events["host"], "who"].iloc[0]
+
+    out.mkdir(parents=True, exist_ok=True)
+    events.to_parquet(out / EVENTS, index=False)
+    days.to_parquet(out / OBSERVED, index=False)
+    (out / PLAN).write_text(plan_text, encoding="utf-8")
+    notes += sorted({f"{p.name}: {p.caveat}" for p in parsers if p.caveat})
+    notes += [note for sink, _ in sinks for note in sink.notes]
+    if who.who == SELF:
+        notes.append("the host is the exporting account ('you' in system lines), whose name the "
+                     "export does not give: its posts under its name count as a member's; "
+                     "give --host NAME to join them")
+    if len(platforms) > 1:
+        notes.append(f"files of several apps ({', '.join(names)}): platform {platform}")
+    return ImportResult(
+        out=out, formats=formats, events=len(events), days=len(days),
+        first_day=str(days["date"].iloc[0]), last_day=str(days["date"].iloc[-1]),
+        host=str(host_hash), host_reason=who.reason, opened=opened is not None,
+        initial_members=members.initial, leaves_known=leaves_known,
+        members_known=bool(days["members"].notna().all()), salt_given=salt is not None, notes=notes,
+    )

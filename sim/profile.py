@@ -1,0 +1,208 @@
+"""Profiles: one audience's behaviour as named overrides of the behavioural constants.
+
+A profile (`profile.yaml`, written by `groupsim calibrate` or by hand) names the constants of
+`sim.constants.Constants` it changes, the shape of the hour-of-day rhythm and the plan levers an
+export cannot show; everything it does not name keeps its default. It holds no copy of the
+constants. A plan is played with a profile by `GroupModel(plan, profile=...)` (and
+`sim.run.simulate`, the runner's `profile`).
+
+    name: chengdu-fruit          # how reports name it
+    constants: {post_rate: 0.012, voice_spread: 1.1}
+    rhythm: {shift: 1.0, night: 0.5, evening: 1.2}
+    plan: {pool.interest_mean: 0.6}
+    fit: {...}                   # calibrate's intervals and notes; not read when applying
+
+Every value is checked against `PARAMETERS` (the settable names and their ranges); a bad name
+or value raises `ProfileError` naming the field and its allowed range.
+"""
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+import yaml
+
+from sim.constants import CONSTANTS, RHYTHM, Constants
+
+
+class ProfileError(ValueError):
+    """A profile names an unknown field or a value out of its range; the message says which."""
+
+
+class Parameter(NamedTuple):
+    """A settable name: where it lives (`constants`, `rhythm` or `plan`), its range and meaning."""
+
+    where: str
+    lo: float
+    hi: float
+    doc: str
+    log: bool = False  # searched and given a prior on the log scale (rates and lengths)
+
+
+PARAMETERS: dict[str, Parameter] = {
+    # behavioural constants (sim/constants.py, same names)
+    "post_rate": Parameter("constants", 0.002, 0.04, "posting propensity: chance a willing "
+                           "member with average voice speaks in an average hour", log=True),
+    "voice_spread": Parameter("constants", 0.2, 2.0, "σ of the log-normal voice: how unequal "
+                              "members' posting is"),
+    "burst_extra": Parameter("constants", 0.0, 4.0, "exchange length: extra messages in a "
+                             "speaking turn"),
+    "salience_days": Parameter("constants", 0.5, 15.0, "salience decay: the chance to open the "
+                               "group falls by e every this many quiet days", log=True),
+    "churn_per_day": Parameter("constants", 0.0001, 0.01, "everyday churn: leave hazard per "
+                               "day whatever the group does", log=True),
+    "thanks_share": Parameter("constants", 0.0, 1.0, "red-packet response: grabbers who post a "
+                              "thank-you"),
+    "jielong_proof": Parameter("constants", 0.0, 3.0, "接龙 conversion: how much a growing "
+                               "list lifts the odds of an entry (× (1 + this × log1p(entries)))"),
+    "social_half": Parameter("constants", 2.0, 60.0, "messages a day at which social proof is "
+                             "half-way", log=True),
+    # the hour-of-day rhythm: the default curve (sim/constants.RHYTHM) shifted and reshaped
+    "shift": Parameter("rhythm", -4.0, 4.0, "rhythm shift: hours the whole day's curve moves "
+                       "later (negative: earlier)"),
+    "night": Parameter("rhythm", 0.1, 4.0, "rhythm night: activity 0:00-6:59 times this",
+                       log=True),
+    "evening": Parameter("rhythm", 0.3, 3.0, "rhythm evening: activity 18:00-23:59 times this",
+                         log=True),
+    # plan levers an export cannot show (scenarios/schema.py, dotted paths)
+    "pool.interest_mean": Parameter("plan", 0.05, 0.95, "mean interest match of the pool with "
+                                    "the topic"),
+    "pool.relation_to_host": Parameter("plan", 0.0, 1.0, "relation of the pool to the host "
+                                       "(0 strangers, 1 close friends)"),
+}
+"""Every name a profile may set, with its allowed range [lo, hi]."""
+
+SECTIONS = ("constants", "rhythm", "plan")
+NIGHT_HOURS = slice(0, 7)
+EVENING_HOURS = slice(18, 24)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Named overrides: `values` maps names of `PARAMETERS` to numbers; `fit` is calibrate's
+    record (intervals, notes), kept with the profile but not used to play it."""
+
+    name: str = "default"
+    values: dict[str, float] = field(default_factory=dict)
+    fit: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for key, value in self.values.items():
+            check(key, value)
+
+    def section(self, where: str) -> dict[str, float]:
+        return {k: v for k, v in self.values.items() if PARAMETERS[k].where == where}
+
+    def constants(self, base: Constants = CONSTANTS) -> Constants:
+        """`base` with this profile's constants replaced."""
+        return base._replace(**self.section("constants"))
+
+    def rhythm(self) -> np.ndarray:
+        """Share of a day's activity in each hour (24 values, mean 1)."""
+        return rhythm(**self.section("rhythm"))
+
+    def apply_plan(self, plan):
+        """`plan` (a `scenarios.schema.Plan`) with this profile's plan levers set."""
+        levers = self.section("plan")
+        if not levers:
+            return plan
+        raw = plan.model_dump(mode="json")
+        for path, value in levers.items():
+            group, key = path.split(".")
+            raw[group][key] = value
+        return type(plan).model_validate(raw)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": self.name}
+        for where in SECTIONS:
+            if part := self.section(where):
+                out[where] = {k: float(v) for k, v in part.items()}
+        if self.fit:
+            out["fit"] = self.fit
+        return out
+
+    @property
+    def digest(self) -> str:
+        """Hash of what changes runs (name, constants, rhythm, plan levers; not `fit`):
+        16 hex digits, part of the runner's chunk names."""
+        played = {k: float(v) for k, v in sorted(self.values.items())}
+        return hashlib.sha1(json.dumps([self.name, played]).encode()).hexdigest()[:16]
+
+    @property
+    def origin(self) -> tuple[str, str] | None:
+        """(history directory, date) of the calibration that fitted it; None for a profile
+        written by hand."""
+        if "history" in self.fit and "date" in self.fit:
+            return str(self.fit["history"]), str(self.fit["date"])
+        return None
+
+    def save(self, path: Path) -> Path:
+        path.write_text(yaml.safe_dump(self.to_dict(), allow_unicode=True, sort_keys=False),
+                        encoding="utf-8")
+        return path
+
+
+def check(key: str, value: Any) -> float:
+    """`value` as a float if `key` is a settable name and `value` lies in its range."""
+    if key not in PARAMETERS:
+        raise ProfileError(f"{key}: unknown name; a profile may set "
+                           + ", ".join(PARAMETERS))
+    p = PARAMETERS[key]
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) \
+            or not p.lo <= value <= p.hi:
+        raise ProfileError(f"{key} = {value!r}: must be a number in [{p.lo:g}, {p.hi:g}] "
+                           f"({p.doc})")
+    return float(value)
+
+
+def rhythm(shift: float = 0.0, night: float = 1.0, evening: float = 1.0) -> np.ndarray:
+    """The default rhythm moved `shift` hours later (linear between hours, around the clock),
+    its night hours (0-6) times `night` and evening hours (18-23) times `evening`; mean 1."""
+    hours = np.arange(24)
+    r = np.interp((hours - shift) % 24, np.arange(25), np.append(RHYTHM, RHYTHM[0]))
+    r[NIGHT_HOURS] *= night
+    r[EVENING_HOURS] *= evening
+    return r / r.mean()
+
+
+def from_dict(raw: Any, where: str = "profile") -> Profile:
+    """A profile from its YAML form; raises `ProfileError` naming a bad field."""
+    if not isinstance(raw, dict):
+        raise ProfileError(f"{where}: a profile is a mapping with name, {', '.join(SECTIONS)}")
+    unknown = set(raw) - {"name", "fit", *SECTIONS}
+    if unknown:
+        raise ProfileError(f"{where}: unknown key(s) {', '.join(sorted(map(str, unknown)))}; "
+                           f"allowed: name, {', '.join(SECTIONS)}, fit")
+    values: dict[str, float] = {}
+    for section in SECTIONS:
+        part = raw.get(section) or {}
+        if not isinstance(part, dict):
+            raise ProfileError(f"{where}: {section} must be a mapping of name: number")
+        for key, value in part.items():
+            if key in PARAMETERS and PARAMETERS[key].where != section:
+                raise ProfileError(f"{where}: {key} belongs under {PARAMETERS[key].where}, "
+                                   f"not {section}")
+            try:
+                values[key] = check(key, value)
+            except ProfileError as error:
+                raise ProfileError(f"{where}: {section}.{error}") from None
+    name = raw.get("name", "profile")
+    if not isinstance(name, str) or not name:
+        raise ProfileError(f"{where}: name must be a non-empty text")
+    return Profile(name, values, raw.get("fit") or {})
+
+
+def load(path: Path | str) -> Profile:
+    """Read `profile.yaml`; raises `ProfileError` for a missing file, bad YAML or a bad field."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ProfileError(f"{path}: cannot read ({error.strerror})") from None
+    except yaml.YAMLError as error:
+        raise ProfileError(f"{path}: not valid YAML ({error})") from None
+    return from_dict(raw, str(path))

@@ -1,0 +1,339 @@
+"""`groupsim import`: format detection, each format's joins, leaves, red packets and 接龙, the
+counting rules of the observed days, hashing, mid-life exports and the plan skeleton.
+
+The fixtures under tests/fixtures/chat/ are hand-written exports of made-up people.
+"""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from experiments.cli.main import app
+from experiments.running.history.formats.registry import FORMATS, UnknownFormat, detect
+from experiments.running.history.importer import HistoryError, import_exports
+from experiments.running.history.tables import HostNotFound
+from scenarios.loader import load_plan
+
+CHAT = Path(__file__).parent / "fixtures" / "chat"
+DETECTED = {
+    "wechat_chatlog.csv": "wechat-chatlog-csv",
+    "wechat_chatlog.json": "wechat-chatlog-json",
+    "wechat_pywxdump.csv": "wechat-pywxdump-csv",
+    "qq.txt": "qq-txt",
+    "qq_qce.json": "qq-qce-json",
+    "telegram_result.json": "telegram-json",
+    "whatsapp_android_us.txt": "whatsapp-txt",
+    "whatsapp_android_eu.txt": "whatsapp-txt",
+    "whatsapp_ios.txt": "whatsapp-txt",
+}
+NAMES = ("阿明", "小红", "小李", "老王", "小张", "wxid_", "书虫老周", "小鹿", "大熊", "老板娘", "阿花",
+         "小刚", "小美", "10001", "光影", "快门", "光圈", "20001", "Ada", "Bo", "Cy", "Eve", "Fay",
+         "user111")
+
+
+def _import(tmp_path: Path, name: str, **kwargs):
+    result = import_exports([CHAT / name], tmp_path / "history", salt="test", **kwargs)
+    events = pd.read_parquet(tmp_path / "history" / "events.parquet")
+    days = pd.read_parquet(tmp_path / "history" / "observed.parquet")
+    return result, events, days
+
+
+def _kinds(events: pd.DataFrame) -> dict[str, int]:
+    return {k: int(v) for k, v in events["kind"].value_counts().items() if v}
+
+
+def _column(days: pd.DataFrame, name: str) -> list:
+    return [None if pd.isna(v) else v for v in days[name]]
+
+
+@pytest.mark.parametrize("name", sorted(DETECTED))
+def test_each_fixture_is_detected_as_its_format(name):
+    assert detect(CHAT / name).name == DETECTED[name]
+
+
+@pytest.mark.parametrize("text", ["shopping list\nmilk\neggs\n", "", "{}"])
+def test_an_unknown_file_is_refused_with_the_list_of_formats(tmp_path, text):
+    notes = tmp_path / "notes.txt"
+    notes.write_text(text, encoding="utf-8")
+    with pytest.raises(UnknownFormat) as error:
+        import_exports([notes], tmp_path / "out")
+    for name in FORMATS:
+        assert name in str(error.value)
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_command_exits_2_with_the_formats_on_an_unknown_file(tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("hello\n", encoding="utf-8")
+    done = CliRunner().invoke(app, ["import", str(notes), "--out", str(tmp_path / "h")])
+    assert done.exit_code == 2
+    assert "Formats:" in done.output and "whatsapp-txt" in done.output
+    ok = CliRunner().invoke(app, ["import", str(CHAT / "qq.txt"), "--out", str(tmp_path / "h")])
+    assert ok.exit_code == 0, ok.output
+    assert "history-plan.yaml" in ok.output
+
+
+def test_wechat_chatlog_csv_joins_red_packets_jielong_and_thanks(tmp_path):
+    result, events, days = _import(tmp_path, "wechat_chatlog.csv")
+    assert _kinds(events) == {"message": 10, "join": 2, "red_packet": 3, "jielong_entry": 3,
+                              "recall": 1, "kick": 1}
+    host = result.host
+    joins = events[events["kind"] == "join"]
+    assert list(joins["method"]) == ["invite", "qr"]
+    assert joins["inviter"].iloc[0] == host  # "阿明"邀请"小红": 阿明 posts as the host
+    qr_inviter = joins["inviter"].iloc[1]  # 小李 shared the QR code; 小李 also posts
+    assert qr_inviter != host
+    assert (events.loc[events["kind"] == "message", "who"] == qr_inviter).any()
+    assert (events.loc[events["kind"] == "red_packet", "who"] == host).all()
+    # the 接龙 list is posted three times; each repost adds one entry: 3 entries, not 1 + 2 + 3
+    entries = events[events["kind"] == "jielong_entry"]
+    assert len(entries) == 3 and entries["jielong"].nunique() == 1
+    assert int(events["prompted"].sum()) == 3
+    assert _column(days, "joins") == [1, 1, 0]
+    assert _column(days, "leaves") == [None, None, None]  # WeChat shows no voluntary leaves
+    assert _column(days, "members") == [None, None, None]
+    assert _column(days, "real_messages") == [4, 4, 1]
+    assert _column(days, "prompted_messages") == [2, 1, 0]
+    assert _column(days, "jielong_entries") == [0, 2, 0]  # the host's own entry is not a member's
+    assert _column(days, "conversation") == [2, 1, 1]
+    assert _column(days, "host_messages") == [1, 2, 1]
+    assert _column(days, "active_posters") == [2, 3, 1]
+    assert _column(days, "red_packets") == [1, 1, 1]
+    assert _column(days, "red_packet_yuan") == [None, None, None]  # amounts not shown
+
+
+def test_wechat_chatlog_json_knows_the_exporter_and_red_packet_types(tmp_path):
+    result, events, days = _import(tmp_path, "wechat_chatlog.json")
+    joins = events[events["kind"] == "join"]
+    assert len(joins) == 2  # 你邀请"小鹿"、"大熊": two joins
+    assert (joins["inviter"] == result.host).all()  # 你 is the exporter, isSelf in the JSON
+    assert _kinds(events)["red_packet"] == 1
+    assert _column(days, "prompted_messages") == [1, 0]
+
+
+def test_wechat_pywxdump_csv_reads_type_names(tmp_path):
+    result, events, _ = _import(tmp_path, "wechat_pywxdump.csv")
+    assert _kinds(events) == {"message": 3, "join": 1, "red_packet": 1, "recall": 1}
+    assert any("PyWxDump" in note for note in result.notes)
+
+
+def test_qq_txt_reads_12_hour_times_and_system_notices(tmp_path):
+    result, events, days = _import(tmp_path, "qq.txt")
+    assert _kinds(events) == {"message": 3, "join": 2, "red_packet": 1, "leave": 1, "recall": 1}
+    local = events["time"].dt.tz_convert("Asia/Shanghai")
+    packet = local[events["kind"] == "red_packet"].iloc[0]
+    assert (packet.day, packet.hour, packet.minute) == (24, 0, 5)  # 12:05:00 AM
+    assert local.iloc[0].hour == 20  # 8:43:38 PM
+    joins = events[events["kind"] == "join"]
+    assert list(joins["method"]) == ["unknown", "invite"]
+    assert joins["inviter"].iloc[1] == result.host
+    assert _column(days, "leaves") == [None, None]  # exits show only to admins
+    assert _column(days, "prompted_messages") == [0, 1]
+
+
+def test_qce_json_reads_red_packets_recalls_and_invites(tmp_path):
+    result, events, _ = _import(tmp_path, "qq_qce.json")
+    assert _kinds(events) == {"message": 3, "red_packet": 1, "join": 1, "recall": 1}
+    join = events[events["kind"] == "join"].iloc[0]
+    assert join["inviter"] == result.host and join["method"] == "invite"
+    assert int(events["prompted"].sum()) == 1
+
+
+def test_telegram_creation_invites_links_leaves_and_removals(tmp_path):
+    result, events, days = _import(tmp_path, "telegram_result.json")
+    assert result.opened and result.initial_members == 2 and result.members_known
+    assert "created the group" in result.host_reason
+    joins = events[events["kind"] == "join"]
+    assert list(joins["method"]) == ["creation", "creation", "invite", "invite", "link"]
+    assert _kinds(events)["leave"] == 1 and _kinds(events)["kick"] == 1
+    assert _column(days, "members") == [2, 5, 3]
+    assert _column(days, "joins") == [0, 3, 0]  # creation members are not joins
+    assert _column(days, "leaves") == [0, 0, 2]
+
+
+@pytest.mark.parametrize("name", ["whatsapp_android_us.txt", "whatsapp_android_eu.txt",
+                                  "whatsapp_ios.txt"])
+def test_whatsapp_layouts_read_the_same_dates(tmp_path, name):
+    result, events, days = _import(tmp_path, name)
+    assert result.opened and result.first_day == "2024-01-08" and result.last_day == "2024-01-14"
+    link = events[(events["kind"] == "join") & (events["method"] == "link")]
+    local = link["time"].dt.tz_convert("Asia/Shanghai").iloc[0]
+    assert (local.month, local.day, local.hour, local.minute) == (1, 13, 10, 15)
+    assert list(days["weekday"])[0] == "mon"
+
+
+def test_whatsapp_android_adds_leaves_removals_and_multiline_messages(tmp_path):
+    result, events, days = _import(tmp_path, "whatsapp_android_us.txt", keep_text=True)
+    assert _kinds(events) == {"message": 4, "join": 4, "leave": 1, "kick": 1, "recall": 1,
+                              "system": 2}
+    assert "one of them is signed." in events["text"].dropna().str.cat()
+    assert _column(days, "members") == [2, 2, 2, 2, 2, 4, 2]
+    assert _column(days, "leaves") == [0, 0, 0, 0, 0, 0, 2]
+    assert result.initial_members == 2
+
+
+def test_no_name_or_id_is_left_in_the_outputs(tmp_path):
+    for name in DETECTED:
+        out = tmp_path / name
+        import_exports([CHAT / name], out)
+        for file in out.iterdir():
+            data = file.read_bytes()
+            if file.suffix == ".parquet":
+                data = pd.read_parquet(file).astype(str).to_csv().encode()
+            for person in NAMES:
+                assert person.encode() not in data, (name, file.name, person)
+
+
+def test_the_salt_decides_the_hashes_and_text_is_dropped_by_default(tmp_path):
+    one = import_exports([CHAT / "qq.txt"], tmp_path / "a", salt="one")
+    again = import_exports([CHAT / "qq.txt"], tmp_path / "b", salt="one")
+    other = import_exports([CHAT / "qq.txt"], tmp_path / "c", salt="two")
+    assert one.host == again.host != other.host
+    assert "text" not in pd.read_parquet(tmp_path / "a" / "events.parquet")
+    unsalted = import_exports([CHAT / "qq.txt"], tmp_path / "d")
+    assert not unsalted.salt_given and any("not stored" in line for line in unsalted.lines())
+
+
+def test_the_host_can_be_named_and_a_wrong_name_is_refused(tmp_path):
+    named = import_exports([CHAT / "qq.txt"], tmp_path / "a", host="小刚", salt="s")
+    inferred = import_exports([CHAT / "qq.txt"], tmp_path / "b", salt="s")
+    assert named.host != inferred.host and "--host" in named.host_reason
+    assert "red packets" in inferred.host_reason
+    by_id = import_exports([CHAT / "qq.txt"], tmp_path / "c", host="10003", salt="s")
+    assert by_id.host == named.host
+    with pytest.raises(HostNotFound, match="nobody|neither"):
+        import_exports([CHAT / "qq.txt"], tmp_path / "d", host="Nobody")
+
+
+def test_a_bad_time_zone_is_refused(tmp_path):
+    with pytest.raises(HistoryError, match="time zone"):
+        import_exports([CHAT / "qq.txt"], tmp_path / "a", tz="Mars/Olympus")
+
+
+def test_the_time_zone_decides_the_local_days(tmp_path):
+    _, _, shanghai = _import(tmp_path, "telegram_result.json")
+    _, _, honolulu = _import(tmp_path, "telegram_result.json", tz="Pacific/Honolulu")
+    assert str(shanghai["date"].iloc[0]) == "2024-04-01"
+    assert str(honolulu["date"].iloc[0]) == "2024-03-31"
+
+
+def test_a_mid_life_export_is_not_treated_as_the_opening(tmp_path):
+    result, _, _ = _import(tmp_path, "wechat_chatlog.csv")
+    assert not result.opened
+    assert result.initial_members == 2  # 小李 and 小张 post before any join of theirs
+    text = (tmp_path / "history" / "history-plan.yaml").read_text(encoding="utf-8")
+    assert "middle of the group's life" in text
+    assert yaml.safe_load(text)["members"]["initial"] == 2
+
+
+@pytest.mark.parametrize("name", sorted(DETECTED))
+def test_every_skeleton_validates(tmp_path, name):
+    import_exports([CHAT / name], tmp_path / "h")
+    plan = load_plan(str(tmp_path / "h" / "history-plan.yaml"))
+    platform = {"wechat": "wechat", "qq": "qq", "telegram": "qq", "whatsapp": "qq"}
+    assert plan.group.platform.value == platform[DETECTED[name].split("-")[0]]
+
+
+def test_the_skeleton_names_the_platform_choice_for_telegram(tmp_path):
+    _import(tmp_path, "telegram_result.json")
+    text = (tmp_path / "history" / "history-plan.yaml").read_text(encoding="utf-8")
+    assert "platform qq: Telegram has no plan platform of its own" in text.replace("\n#  ", "")
+
+
+def test_the_skeleton_finds_daily_red_packets_and_reports(tmp_path):
+    _import(tmp_path, "wechat_chatlog.csv")
+    plan = load_plan(str(tmp_path / "history" / "history-plan.yaml"))
+    items = {(i.kind, i.hour, i.every_days) for i in plan.calendar}
+    assert items == {("red_packet", 20, 1), ("daily_report", 9, 1)}
+    assert plan.group.open_weekday == "mon"
+
+
+def _weekly_group(path: Path) -> None:
+    """Four weeks: a ¥50/20 red packet at 20:00 every day, a 接龙 every Wednesday at 10:00 with
+    three members' entries, a member's chat every day at noon."""
+    rows = ["Time,SenderName,Sender,TalkerName,Talker,Content"]
+    for day in range(28):
+        date = pd.Timestamp("2024-03-04") + pd.Timedelta(days=day)  # a Monday
+        rows.append(f"{date:%Y-%m-%d} 12:00:00,小李,wxid_li,群,1@chatroom,中午吃什么")
+        rows.append(f"{date:%Y-%m-%d} 20:00:00,阿明,wxid_ming,群,1@chatroom,[红包]50元20个")
+        if date.weekday() == 2:
+            entries = []
+            for i, (who, pid) in enumerate((("阿明", "wxid_ming"), ("小红", "wxid_hong"),
+                                            ("老王", "wxid_wang"), ("小张", "wxid_zhang"))):
+                entries.append(f"{i + 1}. {who} 一份")
+                body = "\n".join(["#接龙", f"{date:%m-%d} 团购", ""] + entries)
+                rows.append(f'{date:%Y-%m-%d} 10:{i * 10:02d}:00,{who},{pid},群,1@chatroom,"{body}"')
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+
+def test_the_skeleton_finds_weekly_jielong_and_red_packet_amounts(tmp_path):
+    export = tmp_path / "weekly.csv"
+    _weekly_group(export)
+    result = import_exports([export], tmp_path / "h")
+    days = pd.read_parquet(tmp_path / "h" / "observed.parquet")
+    assert list(days["jielong_entries"][days["weekday"] == "wed"]) == [3, 3, 3, 3]
+    assert list(days["red_packet_yuan"].iloc[:3]) == [50.0, 50.0, 50.0]
+    plan = load_plan(str(tmp_path / "h" / "history-plan.yaml"))
+    packet = next(i for i in plan.calendar if i.kind == "red_packet")
+    assert (packet.hour, packet.every_days, packet.amount, packet.count) == (20, 1, 50.0, 20)
+    assert (packet.start_day, packet.end_day) == (0, 27)
+    jielong = next(i for i in plan.calendar if i.kind == "jielong")
+    assert (jielong.weekday, jielong.hour, jielong.hours_open) == ("wed", 10, 1)
+    assert plan.group.weeks == 4 and result.days == 28
+
+
+def test_an_export_split_in_two_files_imports_as_one(tmp_path):
+    lines = (CHAT / "wechat_chatlog.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    second.write_text(lines[0] + "".join(lines[8:]), encoding="utf-8")  # given out of order
+    first.write_text("".join(lines[:8]), encoding="utf-8")
+    split = import_exports([second, first], tmp_path / "split", salt="s")
+    whole = import_exports([CHAT / "wechat_chatlog.csv"], tmp_path / "whole", salt="s")
+    assert split.host == whole.host and split.initial_members == whole.initial_members
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "split" / "observed.parquet"),
+                                  pd.read_parquet(tmp_path / "whole" / "observed.parquet"))
+
+
+def test_a_member_telling_of_an_invite_is_a_message_not_a_join(tmp_path):
+    export = tmp_path / "chat.csv"
+    export.write_text(
+        "Time,SenderName,Sender,TalkerName,Talker,Content\n"
+        "2024-03-04 09:00:00,阿明,wxid_ming,群,1@chatroom,我邀请小红加入了群聊，大家欢迎\n"
+        '2024-03-04 09:01:00,,,群,1@chatroom,"""阿明""邀请""小红""加入了群聊"\n',
+        encoding="utf-8")
+    import_exports([export], tmp_path / "h", host="阿明")
+    events = pd.read_parquet(tmp_path / "h" / "events.parquet")
+    assert list(events["kind"]) == ["message", "join"]
+    plan = (tmp_path / "h" / "history-plan.yaml").read_text(encoding="utf-8")
+    assert "named by --host" in plan and "阿明" not in plan
+
+
+def test_whatsapp_dates_that_fit_both_orders_are_read_day_first_and_said_so(tmp_path):
+    export = tmp_path / "chat.txt"
+    export.write_text("03/04/2024, 20:00 - Ada: hello\n05/04/2024, 21:00 - Bo: hi\n",
+                      encoding="utf-8")
+    result = import_exports([export], tmp_path / "h")
+    assert (result.first_day, result.last_day) == ("2024-04-03", "2024-04-05")
+    assert any("fits both" in note for note in result.notes)
+
+
+def test_a_host_known_only_as_you_is_said_so(tmp_path):
+    export = tmp_path / "chat.txt"
+    export.write_text('1/8/24, 9:00 PM - You created group "Books"\n'
+                      "1/8/24, 9:01 PM - You added Bo\n1/9/24, 9:00 AM - Ada: hello\n",
+                      encoding="utf-8")
+    result = import_exports([export], tmp_path / "h")
+    assert result.initial_members == 1 and "created the group" in result.host_reason
+    assert any("--host NAME" in note for note in result.notes)
+    with_name = import_exports([export], tmp_path / "h2", host="Ada")
+    assert not any("--host NAME" in note for note in with_name.notes)
+
+
+def test_a_utf16_export_is_read(tmp_path):
+    export = tmp_path / "qq-utf16.txt"
+    export.write_text((CHAT / "qq.txt").read_text(encoding="utf-8"), encoding="utf-16")
+    assert detect(export).name == "qq-txt"
+    assert import_exports([export], tmp_path / "h").events == 8
