@@ -51,8 +51,10 @@ def joins(plan_name: str, overrides: list[str], seed: int) -> tuple[pd.DataFrame
 
 @pytest.mark.parametrize("platform", ["wechat", "wecom"])
 def test_qr_scans_stop_at_200_accounts_but_invitations_go_on(platform):
+    # a ¥2 referral reward keeps open_door's members inviting
+    invites = "growth.referral_reward_referrer=2"
     for seed in SEEDS:
-        table, _ = joins("open_door", [f"group.platform={platform}", *FLOOD], seed)
+        table, _ = joins("open_door", [f"group.platform={platform}", *FLOOD, invites], seed)
         qr = table[table.how == "qr"]
         assert (qr.before < STOP).all(), f"seed {seed}: a QR scan joined at {qr.before.max():g}"
         assert (qr.before >= STOP - 10).any(), f"seed {seed}: the flood never neared the stop"
