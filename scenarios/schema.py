@@ -39,8 +39,8 @@ QR_VALID_DAYS = {Platform.wechat: 7, Platform.wecom: 7, Platform.qq: None}
 class Group(Strict):
     platform: Platform = Field(
         Platform.wechat,
-        description="wechat/wecom: 500 accounts, QR scans join below 200 and codes expire after 7 days; "
-                    "qq: 2000 accounts")
+        description="wechat/wecom: 500 accounts, QR scans join below 200 and codes expire after "
+                    "7 days; qq: 2000 accounts")
     type: Literal["traffic", "conversion", "fan", "flash", "repurchase"] = "fan"
     topic_value: Share = Field(0.4, description="value members get from the topic's own talk")
     open_weekday: Weekday = "mon"
@@ -103,7 +103,7 @@ class Growth(Strict):
         json_schema_extra={"zh": "每隔几天重新发布一次群二维码 (微信/企业微信群码 7 天后过期)；null：只在开群时发一次"})
     live_code: bool = Field(
         False, description="scans go through a live code (活码): it never expires and admits "
-                           "past the 200-member scan stop, up to the cap",
+                           "past the 200-account scan stop, up to the cap",
         json_schema_extra={"zh": "用活码引流：不过期，群满 200 人后仍可扫码进群，直到人数上限"})
     early_join_discounts: list[EarlyJoinDiscount] = Field(default_factory=list)
     fee: Yuan = Field(0.0, description="entry fee, yuan")

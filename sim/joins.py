@@ -1,5 +1,6 @@
 """Joins and leaves: shares and referral invites, the host's feed, QR influx, the entry
-filter, and the daily mute-or-leave decision (M2 M10 M11 M13 M15 M16 M20)."""
+filter, the platform's cap and QR rules, and the daily mute-or-leave decision (M2 M10 M11 M13
+M15 M16 M20)."""
 
 import math
 
