@@ -22,7 +22,9 @@ from typing import get_args
 import yaml
 
 from scenarios.loader import load_plan
-from scenarios.schema import PLATFORM_CAP, CalendarItem, Group, Growth, Plan, Platform, Pool
+from scenarios.schema import (
+    HOST_ACCOUNTS, PLATFORM_CAP, CalendarItem, Group, Growth, Plan, Platform, Pool,
+)
 
 CHILD = """
 import json, resource, sys, time
@@ -58,7 +60,7 @@ def worst_plan() -> dict:
         "group": {"platform": "qq", "weeks": _maximum(Group, "weeks")},
         "pool": {"size": _maximum(Pool, "size"), "mean_friends": _maximum(Pool, "mean_friends"),
                  "money_sensitivity": 1.0, "interest_mean": 1.0},
-        "members": {"initial": cap},
+        "members": {"initial": cap - HOST_ACCOUNTS},  # the cap counts the host too
         "growth": {"qr_influx_per_day": _maximum(Growth, "qr_influx_per_day"),
                    "referral_reward_referrer": _maximum(Growth, "referral_reward_referrer"),
                    "referral_reward_referee": _maximum(Growth, "referral_reward_referee")},

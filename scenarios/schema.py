@@ -26,10 +26,21 @@ class Platform(StrEnum):
 
 
 PLATFORM_CAP = {Platform.wechat: 500, Platform.wecom: 500, Platform.qq: 2000}
+"""Accounts a group holds, the host, shills and spammers included (docs/model.md, Platforms)."""
+HOST_ACCOUNTS = 1
+"""The host's own account: in the group from opening, never leaving, counted by every cap."""
+QR_SCAN_STOP = {Platform.wechat: 200, Platform.wecom: 200, Platform.qq: None}
+"""Accounts in the group from which a scan of its QR code no longer joins (only invitations
+do); None: scans join up to the cap (docs/model.md, Platforms: the QQ rule and its source)."""
+QR_VALID_DAYS = {Platform.wechat: 7, Platform.wecom: 7, Platform.qq: None}
+"""Days a posted group QR code admits scans; None: it does not expire."""
 
 
 class Group(Strict):
-    platform: Platform = Field(Platform.wechat, description="wechat/wecom: 500 cap; qq: 2000")
+    platform: Platform = Field(
+        Platform.wechat,
+        description="wechat/wecom: 500 accounts, QR scans join below 200 and codes expire after "
+                    "7 days; qq: 2000 accounts")
     type: Literal["traffic", "conversion", "fan", "flash", "repurchase"] = "fan"
     topic_value: Share = Field(0.4, description="value members get from the topic's own talk")
     open_weekday: Weekday = "mon"
@@ -85,6 +96,15 @@ class Growth(Strict):
     # with the shares (benchmarks/bench_worst.py; ¥1,000,000 did not finish a week in 5 minutes)
     referral_reward_referrer: float = Field(0.0, ge=0.0, le=1000.0, description="yuan per referral join")
     referral_reward_referee: float = Field(0.0, ge=0.0, le=1000.0, description="yuan per referral join")
+    qr_repost_days: int | None = Field(
+        7, ge=1, le=365,
+        description="days between postings of a fresh QR code, from opening (WeChat/WeCom codes "
+                    "expire 7 days after posting, so 7 or less keeps one valid); null: posted once",
+        json_schema_extra={"zh": "每隔几天重新发布一次群二维码 (微信/企业微信群码 7 天后过期)；null：只在开群时发一次"})
+    live_code: bool = Field(
+        False, description="scans go through a live code (活码): it never expires and admits "
+                           "past the 200-account scan stop, up to the cap",
+        json_schema_extra={"zh": "用活码引流：不过期，群满 200 人后仍可扫码进群，直到人数上限"})
     early_join_discounts: list[EarlyJoinDiscount] = Field(default_factory=list)
     fee: Yuan = Field(0.0, description="entry fee, yuan")
 
@@ -308,9 +328,11 @@ class Plan(Strict):
     @model_validator(mode="after")
     def _fits_platform(self):
         cap = PLATFORM_CAP[self.group.platform]
-        if self.members.initial + self.members.shills > cap:
+        accounts = self.members.initial + self.members.shills + HOST_ACCOUNTS
+        if accounts > cap:
             raise ValueError(
-                f"members.initial + members.shills = {self.members.initial + self.members.shills} "
-                f"exceeds the {self.group.platform.value} cap of {cap}"
+                f"members.initial + members.shills + the host = {accounts} exceeds the "
+                f"{self.group.platform.value} cap of {cap} accounts (the platform counts every "
+                f"account: at most {cap - HOST_ACCOUNTS} initial members and shills together)"
             )
         return self

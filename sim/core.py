@@ -16,7 +16,9 @@ from typing import Any, NamedTuple
 import numba
 import numpy as np
 
-from sim.codes import G_MEMBERS, H_LEAVES, H_PROMPTED, H_REAL, IN, LEFT, MUTED, REMOVED, T_MEMBER
+from sim.codes import (
+    G_ACCOUNTS, G_MEMBERS, H_LEAVES, H_PROMPTED, H_REAL, IN, LEFT, MUTED, REMOVED, T_MEMBER,
+)
 
 
 
@@ -112,7 +114,9 @@ def value_trust(c, lv):
 
 @hot
 def leave_group(s, out_h, i, h, removed):
+    """Member i leaves (or is removed from) the group at hour h."""
     s.group[G_MEMBERS] -= 1
+    s.group[G_ACCOUNTS] -= 1
     s.status[i] = REMOVED if removed else LEFT
     s.left_hour[i] = h
     s.trust_end[i] = s.trust[i]

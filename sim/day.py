@@ -7,10 +7,10 @@ import numpy as np
 
 from sim.codes import (
     DEAD_AFTER_QUIET_DAYS, DESIRE, D_ACTIVE, D_MEMBERS, D_MUTED, D_QUIET, D_SAT, D_SENT, D_TRUST,
-    D_TWO_TIES, D_WEEKLY_POSTERS, G_DEAD_DAY, G_MEMBERS, G_N_EVER, G_QUIET_RUN, G_REAL_DAY,
-    G_SHARE_TOTAL, G_SHILL_DAY, G_SHILL_SHARE, H_LEAVES, IN, INTEREST, MUTED, QUIET_MIN_POSTERS,
-    QUIET_SHARE, REMOVED, R_DEFECT, R_DESIRE_FADE, R_MODERATE, R_NOTICE, T_ADVERTISER,
-    T_MOTIVE_FLOOR,
+    D_TWO_TIES, D_WEEKLY_POSTERS, G_ACCOUNTS, G_DEAD_DAY, G_MEMBERS, G_N_EVER, G_QUIET_RUN,
+    G_REAL_DAY, G_SHARE_TOTAL, G_SHILL_DAY, G_SHILL_SHARE, H_LEAVES, IN, INTEREST, MUTED,
+    QUIET_MIN_POSTERS, QUIET_SHARE, REMOVED, R_DEFECT, R_DESIRE_FADE, R_MODERATE, R_NOTICE,
+    T_ADVERTISER, T_MOTIVE_FLOOR,
 )
 from sim.core import hot, is_member, rand
 from sim.joins import mute_or_leave
@@ -69,6 +69,7 @@ def end_of_day(ctx, day):
                 # M10: moderation removes spammers after a delay, as strictly as rules say
                 if rand(lv, R_MODERATE, i, h) < 1.0 - (1.0 - lv.strictness) ** 24:
                     s.status[i] = REMOVED
+                    s.group[G_ACCOUNTS] -= 1
             continue
         if not is_member(s, traits, i):
             continue

@@ -1,12 +1,14 @@
 """Joins and leaves: shares and referral invites, the host's feed, QR influx, the entry
-filter, and the daily mute-or-leave decision (M2 M10 M11 M13 M15 M16 M20)."""
+filter, the platform's cap and QR rules, and the daily mute-or-leave decision (M2 M10 M11 M13
+M15 M16 M20)."""
 
 import math
 
 from sim.codes import (
-    G_COST, G_MEMBERS, G_NEXT_SPAM, G_N_EVER, G_REFERRAL_JOINS, G_SHARE_TOTAL, H_JOINS, H_REFERRAL,
-    IN, MUTED, OUT, R_ARRIVE_FILTER, R_ARRIVE_SPAM, R_ARRIVE_WHO, R_FEED_JOIN, R_FEED_SEE, R_JOIN,
-    R_LEAVE, R_MUTE, R_N_ARRIVE, R_SHARE, SHARE, T_ADVERTISER, T_MEMBER, T_SHARE,
+    G_ACCOUNTS, G_COST, G_MEMBERS, G_NEXT_SPAM, G_N_EVER, G_REFERRAL_JOINS, G_SHARE_TOTAL,
+    H_JOINS, H_REFERRAL, IN, MUTED, OUT, R_ARRIVE_FILTER, R_ARRIVE_SPAM, R_ARRIVE_WHO,
+    R_FEED_JOIN, R_FEED_SEE, R_JOIN, R_LEAVE, R_MUTE, R_N_ARRIVE, R_SHARE, SHARE, T_ADVERTISER,
+    T_MEMBER, T_SHARE,
 )
 from sim.core import hot, is_member, leave_group, poisson, rand
 from sim.money import can_spend, spend
@@ -53,6 +55,7 @@ def join_group(ctx, j, h, inviter):
     s.invited_by[j] = inviter
     s.ever[int(s.group[G_N_EVER])] = j
     s.group[G_N_EVER] += 1
+    s.group[G_ACCOUNTS] += 1
     if traits[s.role[j], T_MEMBER] > 0.0:
         s.group[G_MEMBERS] += 1
         s.share_w[j] = share_weight(ctx, j, h)
@@ -133,12 +136,26 @@ def entry_filter(ctx, j):
 
 
 @hot
+def has_room(lv, s):
+    """Whether one more account fits under the platform cap, which counts every account in the
+    group: the host, members, shills and spammers (every join path asks this)."""
+    return s.group[G_ACCOUNTS] < lv.platform_cap
+
+
+@hot
+def qr_scan_joins(lv, s, h):
+    """M10: whether a scan of the group's QR code at hour h can join: the code posted last (at
+    opening, then every `qr_repost_hours`) has not expired, the group is below the platform's
+    scan stop, and there is room (a live code lifts the expiry and the stop)."""
+    since_posted = h % lv.qr_repost_hours if lv.qr_repost_hours > 0.0 else float(h)
+    return since_posted < lv.qr_valid_hours and s.group[G_ACCOUNTS] < lv.qr_stop and has_room(lv, s)
+
+
+@hot
 def invite_and_join(ctx, h, hour_weight):
     """Phase 2: referral invites (M13), QR influx (M10/M16)."""
     c, lv, s, traits, out_h = ctx.c, ctx.lv, ctx.s, ctx.traits, ctx.out_h
     n_ever = int(s.group[G_N_EVER])
-    cap = lv.platform_cap
-    n_members = int(s.group[G_MEMBERS])
     reward = lv.reward_referrer + lv.reward_referee
     reward_ok = reward == 0.0 or can_spend(lv, s, h, reward)
     urgency = 1.0 + c.urgency * early_discount(lv, h)
@@ -153,12 +170,11 @@ def invite_and_join(ctx, h, hour_weight):
                 continue
             for y in range(s.friend_ptr[i], s.friend_ptr[i + 1]):
                 j = s.friend_idx[y]
-                if s.status[j] != OUT or n_members >= cap:
+                if s.status[j] != OUT or not has_room(lv, s):
                     continue
                 chance = join_chance(ctx, j, h, lv.reward_referee if reward_ok else 0.0)
                 if rand(lv, R_JOIN, j, h * 4096 + i % 4096) < chance:
                     join_group(ctx, j, h, i)
-                    n_members += 1
                     if reward > 0.0 and reward_ok:
                         spend(s, out_h, h, reward)
                         s.value_day[i] += c.value_money_per_yuan * lv.reward_referrer * s.money_sens[i]
@@ -166,37 +182,35 @@ def invite_and_join(ctx, h, hour_weight):
     # QR influx: strangers scanning a posted code; some come to advertise
     n_arrive = poisson(lv, R_N_ARRIVE, 0, h, lv.qr_influx * hour_weight / 24.0) if lv.qr_influx > 0 else 0
     for x in range(n_arrive):
+        if not qr_scan_joins(lv, s, h):
+            break
         if rand(lv, R_ARRIVE_SPAM, x, h) < lv.influx_spam:
             j = int(s.group[G_NEXT_SPAM])
             if j >= lv.spam_hi:
                 continue
             s.group[G_NEXT_SPAM] += 1
         else:
-            if lv.pool_hi == lv.pool_lo or n_members >= cap:
+            if lv.pool_hi == lv.pool_lo:
                 continue
             j = lv.pool_lo + int(rand(lv, R_ARRIVE_WHO, x, h) * (lv.pool_hi - lv.pool_lo))
             if s.status[j] != OUT:
                 continue
         if rand(lv, R_ARRIVE_FILTER, j, h) < entry_filter(ctx, j):
             join_group(ctx, j, h, -1)
-            if traits[s.role[j], T_MEMBER] > 0.0:
-                n_members += 1
 
 
 @hot
 def host_feed(ctx, h):
     """M13/M15: the host's own feed (朋友圈) reaches part of the pool once a day."""
-    c, lv, s, traits, out_h = ctx.c, ctx.lv, ctx.s, ctx.traits, ctx.out_h
-    n_members = int(s.group[G_MEMBERS])
+    c, lv, s = ctx.c, ctx.lv, ctx.s
     reach = c.feed_reach_per_day * (c.feed_reach_floor + lv.ip_strength)
     for j in range(lv.pool_lo, lv.pool_hi):
-        if n_members >= lv.platform_cap:
+        if not has_room(lv, s):
             break
         if s.status[j] != OUT or rand(lv, R_FEED_SEE, j, h) >= reach:
             continue
         if rand(lv, R_FEED_JOIN, j, h) < join_chance(ctx, j, h, 0.0):
             join_group(ctx, j, h, -1)
-            n_members += 1
 
 
 @hot

@@ -13,12 +13,12 @@ import networkx as nx
 import numpy as np
 
 from agents import ADVERTISER, ROLES, Host, Setup, assign_roles, trait_table
-from scenarios.schema import PLATFORM_CAP, Plan
+from scenarios.schema import HOST_ACCOUNTS, PLATFORM_CAP, QR_SCAN_STOP, QR_VALID_DAYS, Plan
 from sim import pool, state
 from sim.calendar import compile_calendar
 from sim.codes import (
-    DAILY, DESIRE, G_BUDGET_OUT_HOUR, G_DEAD_DAY, G_MEMBERS, G_N_EVER, G_NEXT_SPAM, HOURLY, IN,
-    INTEREST, T_MOTIVE_FLOOR,
+    DAILY, DESIRE, G_ACCOUNTS, G_BUDGET_OUT_HOUR, G_DEAD_DAY, G_MEMBERS, G_N_EVER, G_NEXT_SPAM,
+    HOURLY, IN, INTEREST, T_MOTIVE_FLOOR,
 )
 from sim.constants import CONSTANTS, RHYTHM, Constants
 from sim.core import Ctx
@@ -42,7 +42,10 @@ class Levers(NamedTuple):
     pool_hi: int
     spam_hi: int
     n_shills: int
-    platform_cap: int
+    platform_cap: int  # accounts, the host's included
+    qr_stop: int  # accounts from which a QR scan no longer joins (the cap if none)
+    qr_valid_hours: float  # hours a posted QR code admits scans (inf: never expires)
+    qr_repost_hours: float  # hours between postings of a fresh code (0: posted once, at opening)
     ip_strength: float
     ip_match: float
     capacity: float
@@ -163,6 +166,7 @@ class GroupModel(mesa.Model):
         s.ever[:pool_lo] = np.arange(pool_lo)
         s.group[G_N_EVER] = pool_lo
         s.group[G_MEMBERS] = shill_lo
+        s.group[G_ACCOUNTS] = pool_lo + HOST_ACCOUNTS
         if p.members.seed_privileges:
             s.satisfaction[:shill_lo] += c.privilege_sat
 
@@ -170,9 +174,14 @@ class GroupModel(mesa.Model):
         p, c = self.plan, self.constants
         tiers = sorted(p.growth.early_join_discounts, key=lambda t: t.by_hour)
         e = p.economics
+        # platform rules of QR joins (docs/model.md, Platforms); a live code (活码) lifts both
+        cap, live = PLATFORM_CAP[p.group.platform], p.growth.live_code
+        stop, valid = QR_SCAN_STOP[p.group.platform], QR_VALID_DAYS[p.group.platform]
         return Levers(
             key=self.key, pool_lo=pool_lo, pool_hi=pool_hi, spam_hi=n, n_shills=p.members.shills,
-            platform_cap=PLATFORM_CAP[p.group.platform],
+            platform_cap=cap, qr_stop=cap if live or stop is None else stop,
+            qr_valid_hours=np.inf if live or valid is None else 24.0 * valid,
+            qr_repost_hours=24.0 * (p.growth.qr_repost_days or 0),
             ip_strength=p.host.ip_strength, ip_match=p.host.ip_match,
             capacity=float(p.host.capacity), responsiveness=p.host.responsiveness,
             auto_answer=c.wecom_auto_answer if p.group.platform == "wecom" else 0.0,
