@@ -71,7 +71,9 @@ INT_FIELDS = {
 
 STRUCTURES = {
     "tie_ptr": "ties (M7), sparse rows (sim/ties.py): where each slot's row starts",
+    "tie_cap": "room in each slot's row",
     "tie_len": "ties in each slot's row",
+    "tie_top": "the first free entry of the rows' spare area",
     "tie_nb": "the rows' neighbours (int32)",
     "tie_w": "the rows' tie strengths, 0-1 (float32)",
     "tie_mark": "kernel scratch: friends marked while counting their ties",

@@ -1,16 +1,17 @@
 """Ties: their storage, replies and triadic closure, daily decay and counts (M7 M13 M14).
 
 Ties are sparse, so memory and time grow with the slots and their ties, not the slots squared.
-Each slot has a row of (neighbour, strength) pairs in `tie_nb` (int32) and `tie_w` (float32),
-rows laid end to end: slot i's row starts at `tie_ptr[i]`, holds `tie_len[i]` ties and has room
-for its pool friendships plus `TIE_ROOM` more. A tie is stored in both rows with the same
-strength; a strength of 0 is no tie. When a new tie finds a row full, the row's weakest tie
-is dropped for it (from both rows), or the new tie is dropped if it is weaker still; each drop
-counts in `group[G_TIES_DROPPED]`. With `TIE_ROOM` 64 a run drops none in the library plans but
-a few in large_start (its busiest talkers reply to dozens of members; the dropped ties are
-long-decayed replies).
+Each slot has a row of (neighbour, strength) pairs in `tie_nb` (int32) and `tie_w` (float32):
+slot i's row starts at `tie_ptr[i]`, holds `tie_len[i]` ties and has room for `tie_cap[i]`. A
+tie is stored in both rows with the same strength; a strength of 0 is no tie. A row starts
+with room for the slot's pool friendships plus `TIE_ROOM`; a row that fills moves to a shared
+spare area at the end of the arrays (`TIE_SPARE` entries a slot, handed out from `tie_top`)
+with twice the room. When the spare area is used up too, a new tie to a full row drops the
+row's weakest tie (from both rows), or is dropped itself if it is weaker still; each drop counts
+in `group[G_TIES_DROPPED]`. The busiest talkers of the library plans tie to up to about 280
+members in 12 weeks (xiaomei_launch); they move, and no replicate drops a tie.
 
-The storage is reached only through the functions marked "storage" below; tests/dense_ties.py
+The storage is reached only through the functions marked "Storage." below; tests/dense_ties.py
 implements the same functions over a dense slots × slots matrix, the reference the sparse
 kernel is tested against (tests/test_ties.py).
 """
@@ -20,27 +21,30 @@ import numpy as np
 from sim.codes import G_TIES_DROPPED, OUT, RECENT, R_REPLY_TO, R_TRIAD, T_RECOGNITION, T_TIE
 from sim.core import hot, is_member, rand
 
-TIE_ROOM = 64
-"""Ties a slot can hold beyond its pool friendships (see the module docstring)."""
+TIE_ROOM = 32
+"""Ties a slot's first row holds beyond its pool friendships (see the module docstring)."""
+TIE_SPARE = 64
+"""Entries per slot in the spare area that full rows move to."""
 
 
 def tie_arrays(n: int, friend_ptr: np.ndarray) -> dict[str, np.ndarray]:
     """Storage. Empty rows for `n` slots with room for each slot's friendships (`friend_ptr`,
-    CSR row pointers (n + 1,)) plus `TIE_ROOM`: `tie_ptr` (n + 1,) int64, `tie_len` (n,) int64,
-    `tie_nb` int32 and `tie_w` float32 (friendships + n × TIE_ROOM,), `tie_mark` (n,) int8
+    CSR row pointers (n + 1,)) plus `TIE_ROOM`, and the spare area: `tie_ptr`, `tie_cap`,
+    `tie_len` (n,) int64, `tie_top` (1,) int64 (the spare area's first free entry), `tie_nb`
+    int32 and `tie_w` float32 (friendships + n × (TIE_ROOM + TIE_SPARE),), `tie_mark` (n,) int8
     scratch."""
-    tie_ptr = friend_ptr + TIE_ROOM * np.arange(n + 1, dtype=np.int64)
-    return dict(tie_ptr=tie_ptr, tie_len=np.zeros(n, dtype=np.int64),
-                tie_nb=np.full(tie_ptr[-1], -1, dtype=np.int32),
-                tie_w=np.zeros(tie_ptr[-1], dtype=np.float32),
-                tie_mark=np.zeros(n, dtype=np.int8))
+    starts = friend_ptr + TIE_ROOM * np.arange(n + 1, dtype=np.int64)
+    size = starts[-1] + n * TIE_SPARE
+    return dict(tie_ptr=starts[:-1].copy(), tie_cap=np.diff(starts), tie_len=np.zeros(n, dtype=np.int64),
+                tie_top=starts[-1:].copy(), tie_nb=np.full(size, -1, dtype=np.int32),
+                tie_w=np.zeros(size, dtype=np.float32), tie_mark=np.zeros(n, dtype=np.int8))
 
 
 def seed_friendships(s, strength: float) -> None:
     """Storage. Every pool friendship (`s.friend_ptr`, `s.friend_idx`) becomes a tie of
     `strength` (members arrive with the ties they already have)."""
     degree = np.diff(s.friend_ptr)
-    starts = np.repeat(s.tie_ptr[:-1], degree)
+    starts = np.repeat(s.tie_ptr, degree)
     offsets = np.arange(s.friend_idx.shape[0]) - np.repeat(s.friend_ptr[:-1], degree)
     s.tie_nb[starts + offsets] = s.friend_idx
     s.tie_w[starts + offsets] = strength
@@ -67,11 +71,21 @@ def tie_of(s, i, j):
 
 
 @hot
-def _weakest(s, i):
-    """Position of the weakest tie in i's row if the row is full, else −1."""
+def _room(s, i):
+    """−1 if i's row has room for one more tie (moving it to the spare area with twice the
+    room if it was full and the area has that room), else the position of its weakest tie."""
     lo = s.tie_ptr[i]
     n = s.tie_len[i]
-    if lo + n < s.tie_ptr[i + 1]:
+    if n < s.tie_cap[i]:
+        return -1
+    top = s.tie_top[0]
+    if top + 2 * n <= s.tie_w.shape[0]:
+        for x in range(n):
+            s.tie_nb[top + x] = s.tie_nb[lo + x]
+            s.tie_w[top + x] = s.tie_w[lo + x]
+        s.tie_ptr[i] = top
+        s.tie_cap[i] = 2 * n
+        s.tie_top[0] = top + 2 * n
         return -1
     best = lo
     for p in range(lo + 1, lo + n):
@@ -117,8 +131,8 @@ def strengthen(s, i, j, w):
         return
     if t <= 0.0:
         return
-    wi = _weakest(s, i)
-    wj = _weakest(s, j)
+    wi = _room(s, i)
+    wj = _room(s, j)
     if (wi >= 0 and s.tie_w[wi] >= t) or (wj >= 0 and s.tie_w[wj] >= t):
         s.group[G_TIES_DROPPED] += 1  # weaker than every tie of a full row
         return

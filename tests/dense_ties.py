@@ -22,7 +22,8 @@ STORAGE = ("tie_arrays", "seed_friendships", "tie_of", "strengthen", "triad_part
 
 def tie_arrays(n: int, friend_ptr: np.ndarray) -> dict[str, np.ndarray]:
     """`tie_w` (n, n) float32; the sparse fields are left empty."""
-    return dict(tie_ptr=np.zeros(1, dtype=np.int64), tie_len=np.zeros(1, dtype=np.int64),
+    empty = np.zeros(1, dtype=np.int64)
+    return dict(tie_ptr=empty, tie_cap=empty, tie_len=empty, tie_top=empty,
                 tie_nb=np.zeros(1, dtype=np.int32), tie_w=np.zeros((n, n), dtype=np.float32),
                 tie_mark=np.zeros(1, dtype=np.int8))
 

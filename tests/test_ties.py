@@ -17,7 +17,7 @@ import sim.run
 from scenarios.loader import load_plan
 from sim import codes, state
 from sim.model import GroupModel
-from sim.ties import TIE_ROOM, friends_inside, strengthen, tie_of
+from sim.ties import TIE_ROOM, TIE_SPARE, friends_inside, strengthen, tie_of
 
 ROOT = Path(__file__).resolve().parent.parent
 PLANS = ("tuanzhang", "large_start", "guest_lectures", "open_door", "xiaomei_launch")
@@ -36,22 +36,27 @@ def rows(s) -> dict[tuple[int, int], float]:
     return out
 
 
-def test_ties_are_stored_in_both_rows_and_a_full_row_drops_its_weakest():
-    n = TIE_ROOM + 3
-    s = state.allocate(n, np.zeros(n + 1, dtype=np.int64), np.zeros(0, dtype=np.int64))
-    for j in range(1, TIE_ROOM + 1):  # fills slot 0's row: strengths 0.01 ... 0.64
-        strengthen(s, 0, j, 0.01 * j)
+def test_ties_are_stored_in_both_rows_full_rows_move_and_then_drop_their_weakest():
+    n = 1 + 4 * TIE_ROOM
+    friend_ptr = np.zeros(n + 1, dtype=np.int64)
+    s = state.allocate(n, friend_ptr, np.zeros(0, dtype=np.int64))
+    spare = s.tie_w.shape[0] - s.tie_top[0]
+    assert s.tie_top[0] == n * TIE_ROOM and spare == n * TIE_SPARE
+    s.tie_top[0] = s.tie_w.shape[0] - 2 * TIE_ROOM  # leave room for one move only
+    for j in range(1, 2 * TIE_ROOM + 1):  # slot 0: strengths 0.001 ... 0.064
+        strengthen(s, 0, j, 0.001 * j)
+    assert s.tie_cap[0] == 2 * TIE_ROOM and s.tie_ptr[0] == s.tie_w.shape[0] - 2 * TIE_ROOM
     strengthen(s, 0, 5, 0.5)  # an existing tie grows: t += w (1 − t)
-    assert np.isclose(tie_of(s, 5, 0), 0.05 + 0.5 * 0.95)
+    assert np.isclose(tie_of(s, 5, 0), 0.005 + 0.5 * 0.995)
     assert s.group[codes.G_TIES_DROPPED] == 0
-    strengthen(s, 0, TIE_ROOM + 1, 0.3)  # full: the weakest (to slot 1, 0.01) goes
+    strengthen(s, 0, 2 * TIE_ROOM + 1, 0.3)  # full, no room to move: the weakest (to 1) goes
     assert tie_of(s, 0, 1) == 0.0 and tie_of(s, 1, 0) == 0.0 and s.tie_len[1] == 0
-    assert np.isclose(tie_of(s, TIE_ROOM + 1, 0), 0.3)
-    strengthen(s, TIE_ROOM + 2, 0, 0.005)  # weaker than all of slot 0's: not kept
-    assert tie_of(s, 0, TIE_ROOM + 2) == 0.0 and s.tie_len[TIE_ROOM + 2] == 0
+    assert np.isclose(tie_of(s, 2 * TIE_ROOM + 1, 0), 0.3)
+    strengthen(s, 2 * TIE_ROOM + 2, 0, 0.0005)  # weaker than all of slot 0's: not kept
+    assert tie_of(s, 0, 2 * TIE_ROOM + 2) == 0.0 and s.tie_len[2 * TIE_ROOM + 2] == 0
     assert s.group[codes.G_TIES_DROPPED] == 2
     stored = rows(s)
-    assert s.tie_len[0] == TIE_ROOM and len(stored) == 2 * TIE_ROOM
+    assert s.tie_len[0] == 2 * TIE_ROOM and len(stored) == 4 * TIE_ROOM
     assert all(stored[j, i] == t for (i, j), t in stored.items())
 
 
