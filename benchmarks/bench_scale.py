@@ -3,8 +3,8 @@
 Each size runs in a child process of its own: a one-week warm-up run (it loads or compiles
 the kernels), then replicates of the size until two seconds have passed (at least one). It
 prints per size the wall time of one replicate (median; set-up, kernel and tables, as
-`sim.run.simulate`), the mean members over the run's days, ns per member-hour = wall ÷ (mean
-members × hours), its ratio to the first size's, and the child's peak resident memory (the
+`sim.run.simulate`) and its CPU time (less stretched on a shared machine), the mean members over the run's days, ns per member-hour = wall ÷ (mean
+members × hours) by wall and by CPU time, its ratios to the first size's, and the child's peak resident memory (the
 libraries included, about 270 MB before any run) with the part the runs added to it.
 
 Sizes (members.initial / pool.size): 200 / 300 and 500 / 1,000 on tuanzhang's own platform
@@ -40,14 +40,15 @@ if platform:
 simulate(load_plan("tuanzhang", [*sets, "group.weeks=1"]), 99)
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 plan = load_plan("tuanzhang", sets)
-walls, members, start = [], [], time.perf_counter()
+walls, cpus, members, start = [], [], [], time.perf_counter()
 while not walls or time.perf_counter() - start < 2.0:
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     result = simulate(plan, len(walls))
     walls.append(time.perf_counter() - t)
+    cpus.append(time.process_time() - c)
     members.append(float(result.daily["members"].mean()))
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"wall": statistics.median(walls), "members": statistics.mean(members),
+print(json.dumps({"wall": statistics.median(walls), "cpu": statistics.median(cpus), "members": statistics.mean(members),
                   "hours": plan.horizon_days * 24, "runs": len(walls), "peak": peak,
                   "added": peak - before}))
 """
@@ -63,16 +64,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--max", type=int, default=len(SIZES), help="measure the first N sizes")
     args = parser.parse_args()
-    print("| members / pool | platform | wall | mean members | ns per member-hour | ratio to first "
-          "| peak memory (run's part) | runs |")
+    print("| members / pool | platform | wall (CPU) | mean members | ns per member-hour, wall (CPU) "
+          "| ratio to first, wall (CPU) | peak memory (run's part) | runs |")
     print("|---|---|---|---|---|---|---|---|")
     first = None
     for initial, size, platform in SIZES[:args.max]:
         got = measure(initial, size, platform)
-        ns = got["wall"] * 1e9 / (got["members"] * got["hours"])
+        ns = [got[k] * 1e9 / (got["members"] * got["hours"]) for k in ("wall", "cpu")]
         first = first or ns
         print(f"| {initial:,} / {size:,} | {platform or 'wechat'} | {got['wall']:.3f} s "
-              f"| {got['members']:.0f} | {ns:.0f} | {ns / first:.2f} "
+              f"({got['cpu']:.3f} s) | {got['members']:.0f} | {ns[0]:.0f} ({ns[1]:.0f}) "
+              f"| {ns[0] / first[0]:.2f} ({ns[1] / first[1]:.2f}) "
               f"| {got['peak']:.0f} MB ({got['added']:.0f} MB) | {got['runs']} |", flush=True)
 
 

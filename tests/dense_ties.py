@@ -112,5 +112,6 @@ def use_dense() -> None:
     for name in STORAGE:
         sparse = getattr(ties, name)
         for module in list(sys.modules.values()):
-            if getattr(module, "__name__", "").startswith("sim") and getattr(module, name, None) is sparse:
+            in_sim = getattr(module, "__name__", "").startswith("sim")
+            if in_sim and getattr(module, name, None) is sparse:
                 setattr(module, name, getattr(here, name))

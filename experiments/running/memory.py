@@ -15,13 +15,14 @@ import psutil
 
 from scenarios.schema import Plan
 from sim.pool import slot_count
-from sim.ties import TIE_ROOM
+from sim.ties import TIE_ROOM, TIE_SPARE
 
 FIXED_BYTES = 16 * 2**20
 PER_SLOT_BYTES = 1024
 PER_SLOT_FRIEND_BYTES = 64
 TIE_BYTES = 16
-"""Per tie a row has room for: a neighbour (int32) and a strength (float32), twice over."""
+"""Per entry of room in the tie rows: a neighbour (int32) and a strength (float32), 8 bytes, ×2
+like the other constants."""
 WORKER_BYTES = 300 * 2**20
 """Resident memory of a worker process before its first run (interpreter, numpy, numba, the
 kernels); README gives 282 MB for a whole 500-member run."""
@@ -32,9 +33,10 @@ def run_bytes(plan: Plan) -> int:
 
     n = `sim.pool.slot_count(plan)` (members, shills, pool and QR spammer slots): n ×
     (`PER_SLOT_BYTES` + `PER_SLOT_FRIEND_BYTES` × pool.mean_friends + `TIE_BYTES` ×
-    `sim.ties.TIE_ROOM`) for the per-slot state arrays, the friendship graph, the sparse tie
-    rows, the agents and the members table, plus `FIXED_BYTES` (hourly and daily outputs,
-    tables). Memory grows with the slots, not their square (issue 17).
+    (`sim.ties.TIE_ROOM` + `sim.ties.TIE_SPARE`)) for the per-slot state arrays, the
+    friendship graph, the sparse tie rows, the agents and the members table, plus
+    `FIXED_BYTES` (hourly and daily outputs, tables). Memory grows with the slots, not their
+    square (issue 17).
 
     Calibration (benchmarks/bench_memory.py: the peak of traced allocations during one
     replicate of open_door, QQ, 2 weeks, after a warm-up), measured MiB against this estimate:
@@ -49,7 +51,8 @@ def run_bytes(plan: Plan) -> int:
     friend); the constants are about twice what is measured.
     """
     n = slot_count(plan)
-    per_slot = PER_SLOT_BYTES + PER_SLOT_FRIEND_BYTES * plan.pool.mean_friends + TIE_BYTES * TIE_ROOM
+    per_slot = (PER_SLOT_BYTES + PER_SLOT_FRIEND_BYTES * plan.pool.mean_friends
+                + TIE_BYTES * (TIE_ROOM + TIE_SPARE))
     return per_slot * n + FIXED_BYTES
 
 
