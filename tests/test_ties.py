@@ -97,10 +97,10 @@ print(json.dumps(out))
 
 
 def test_sparse_ties_give_the_outcomes_of_the_dense_reference(tmp_path, monkeypatch):
-    """Where no tie was dropped (no row was full) a replicate is the dense one exactly: the same
-    draws meet the same strengths. Dropped ties (busy talkers in large_start) change later
-    draws, so there only the medians over the replicates are compared, within half the dense
-    replicates' interquartile range."""
+    """Where no tie was dropped (no full row found the spare area used up) a replicate is the
+    dense one exactly: the same draws meet the same strengths. A dropped tie would change later
+    draws, so the medians over the replicates are also compared, within half the dense
+    replicates' interquartile range (no replicate of these plans drops a tie today)."""
     runs = [(plan, seed) for plan in PLANS for seed in range(REPS)]
     env = {**os.environ, "PYTHONPATH": str(ROOT), "NUMBA_CACHE_DIR": str(tmp_path)}
     done = subprocess.run([sys.executable, "-c", DENSE, json.dumps(runs)], cwd=ROOT, env=env,
