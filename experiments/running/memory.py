@@ -44,11 +44,15 @@ def run_bytes(plan: Plan) -> int:
     ==========  ======  =======  ==========  ========
     pool.size   slots   friends  measured    estimate
     ==========  ======  =======  ==========  ========
-    MEASURED
+    3000        3188    8        5           25
+    10000       10188   8        17          46
+    20000       20188   8        33          75
+    20000       20188   40       63          115
+    50000       50188   8        83          163
     ==========  ======  =======  ==========  ========
 
-    Before issue 17 a slot took 600-850 bytes past the dense tie matrix (+ about 32 per mean
-    friend); the constants are about twice what is measured.
+    A slot takes about 1.7 kB (+ about 50 bytes per mean friend); the constants are about
+    twice that, as before issue 17, when the dense tie matrix (4 n² bytes) came on top.
     """
     n = slot_count(plan)
     per_slot = (PER_SLOT_BYTES + PER_SLOT_FRIEND_BYTES * plan.pool.mean_friends
