@@ -25,8 +25,10 @@ class Platform(StrEnum):
     qq = "qq"
 
 
-PLATFORM_CAP = {Platform.wechat: 500, Platform.wecom: 500, Platform.qq: 2000}
-"""Accounts a group holds, the host, shills and spammers included (docs/model.md, Platforms)."""
+PLATFORM_CAP = {Platform.wechat: 500, Platform.wecom: 500, Platform.qq: 3000}
+"""Accounts a group holds, the host, shills and spammers included (docs/model.md, Platforms);
+QQ groups hold 2,000 or 3,000 by kind and level, and a plan may use the largest (sources in
+benchmarks/bench_scale.py)."""
 HOST_ACCOUNTS = 1
 """The host's own account: in the group from opening, never leaving, counted by every cap."""
 QR_SCAN_STOP = {Platform.wechat: 200, Platform.wecom: 200, Platform.qq: None}
@@ -40,7 +42,7 @@ class Group(Strict):
     platform: Platform = Field(
         Platform.wechat,
         description="wechat/wecom: 500 accounts, QR scans join below 200 and codes expire after "
-                    "7 days; qq: 2000 accounts")
+                    "7 days; qq: 3000 accounts")
     type: Literal["traffic", "conversion", "fan", "flash", "repurchase"] = "fan"
     topic_value: Share = Field(0.4, description="value members get from the topic's own talk")
     open_weekday: Weekday = "mon"
@@ -48,7 +50,7 @@ class Group(Strict):
 
 
 class Pool(Strict):
-    size: int = Field(300, ge=0, le=20_000, description="candidates beyond the initial members")
+    size: int = Field(300, ge=0, le=50_000, description="candidates beyond the initial members")
     segments: int = Field(3, ge=1, le=12, description="city/age/profile segments members come from")
     interest_mean: Share = Field(0.5, description="mean interest match with the topic")
     interest_spread: Annotated[float, Field(ge=0.0, le=0.5)] = 0.15
@@ -71,7 +73,7 @@ class Host(Strict):
 
 
 class Members(Strict):
-    initial: int = Field(100, ge=0, le=2000, description="real members at opening",
+    initial: int = Field(100, ge=0, le=3000, description="real members at opening",
                          json_schema_extra={"zh": "开群时的真实成员数"})
     clustered: Share = Field(0.5, description="1 friends invited together, 0 customers from a database")
     lurker_share: Share = 0.4

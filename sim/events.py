@@ -34,6 +34,7 @@ from sim.codes import (
 from sim.core import hot, is_member, leave_group, open_chance, rand, say, say_prompted, value_trust
 from sim.money import can_spend, felt, money_exposure, spend
 from sim.sales import buy_chance, price_paid, purchase, sale_seen
+from sim.ties import strengthen
 
 KINDS: tuple[str, ...] = tuple(get_args(m.model_fields["kind"].annotation)[0] for m in CALENDAR_KINDS)
 """Calendar kinds by code (`scenarios.schema.CALENDAR_KINDS` order)."""
@@ -384,10 +385,7 @@ def on_meetup(ctx, h, capacity):
         s.sentiment[i] = min(1.0, s.sentiment[i] + c.meetup_sentiment)
         s.trust[i] += c.meetup_trust * (1.0 - s.trust[i])
         for y in range(x + 1, n_came):
-            j = came[y]
-            t = s.tie[i, j] + c.tie_meetup * (1.0 - s.tie[i, j])
-            s.tie[i, j] = t
-            s.tie[j, i] = t
+            strengthen(s, i, came[y], c.tie_meetup)
 
 
 @handles(Notice)

@@ -12,6 +12,7 @@ from sim.codes import (
 )
 from sim.core import hot, is_member, leave_group, poisson, rand
 from sim.money import can_spend, spend
+from sim.ties import friends_inside
 
 
 @hot
@@ -78,32 +79,6 @@ def early_discount(lv, h):
         if h < lv.early_hours[k]:
             best = max(best, lv.early_discs[k])
     return best
-
-
-@hot
-def friends_inside(s, traits, j):
-    """Friends of candidate j in the group, and the share of their pairs who know each other."""
-    n = 0
-    lo, hi = s.friend_ptr[j], s.friend_ptr[j + 1]
-    for k in range(lo, hi):
-        if is_member(s, traits, s.friend_idx[k]):
-            n += 1
-    if n < 2:
-        return n, 0.0
-    pairs = 0
-    linked = 0
-    for k in range(lo, hi):
-        a = s.friend_idx[k]
-        if not is_member(s, traits, a):
-            continue
-        for m in range(k + 1, hi):
-            b = s.friend_idx[m]
-            if not is_member(s, traits, b):
-                continue
-            pairs += 1
-            if s.tie[a, b] > 0.0:
-                linked += 1
-    return n, linked / pairs
 
 
 @hot
@@ -201,13 +176,22 @@ def invite_and_join(ctx, h, hour_weight):
 
 @hot
 def host_feed(ctx, h):
-    """M13/M15: the host's own feed (朋友圈) reaches part of the pool once a day."""
+    """M13/M15: the host's own feed (朋友圈) reaches part of the pool once a day: each candidate
+    sees it with chance `reach`, drawn as geometric gaps between those who see it (so the cost
+    is the candidates reached, not the pool)."""
     c, lv, s = ctx.c, ctx.lv, ctx.s
     reach = c.feed_reach_per_day * (c.feed_reach_floor + lv.ip_strength)
-    for j in range(lv.pool_lo, lv.pool_hi):
-        if not has_room(lv, s):
+    if reach <= 0.0:
+        return
+    log_miss = math.log1p(-reach) if reach < 1.0 else -math.inf
+    j = lv.pool_lo - 1
+    x = 0
+    while True:
+        j += 1 + int(math.log1p(-rand(lv, R_FEED_SEE, x, h)) / log_miss)
+        x += 1
+        if j >= lv.pool_hi or not has_room(lv, s):
             break
-        if s.status[j] != OUT or rand(lv, R_FEED_SEE, j, h) >= reach:
+        if s.status[j] != OUT:
             continue
         if rand(lv, R_FEED_JOIN, j, h) < join_chance(ctx, j, h, 0.0):
             join_group(ctx, j, h, -1)

@@ -25,6 +25,7 @@ from sim.core import Ctx
 from sim.hour import run_hours
 from sim.profile import Profile
 from sim.joins import refresh_share_weights
+from sim.ties import seed_friendships
 
 # Set-up draws: one independent stream per purpose, so changing one lever (say, the pre-warm
 # days) leaves every other draw of the replicate as it was (paired comparisons). A new purpose
@@ -119,7 +120,6 @@ class GroupModel(mesa.Model):
         s, c, p = self.state, self.constants, self.plan
         shill_lo, pool_lo, pool_hi, n = (self.pool.shill_lo, self.pool.pool_lo, self.pool.pool_hi,
                                          self.pool.n)
-        slot_edges = self.slot_of[self.pool.edges]
         s.segment[self.slot_of] = self.pool.segment
         s.interest[:] = np.clip(self.stream("interest").normal(p.pool.interest_mean, p.pool.interest_spread, n), 0, 1)
         s.money_sens[:] = np.clip(self.stream("money").normal(p.pool.money_sensitivity,
@@ -158,8 +158,7 @@ class GroupModel(mesa.Model):
         s.role[:] = roles
         s.intrinsic[:] = np.maximum(s.intrinsic, self.traits[roles, T_MOTIVE_FLOOR])
         # members arrive with the ties they already have
-        s.tie[slot_edges[:, 0], slot_edges[:, 1]] = c.tie_initial
-        s.tie[slot_edges[:, 1], slot_edges[:, 0]] = c.tie_initial
+        seed_friendships(s, c.tie_initial)
         # the initial members and the shills are in at opening; initial members are not joins
         s.status[:pool_lo] = IN
         s.was_member[:shill_lo] = 1

@@ -227,7 +227,7 @@ def csr(edges: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     and sorted neighbours (2e,), both int64."""
     src = np.concatenate([edges[:, 0], edges[:, 1]])
     dst = np.concatenate([edges[:, 1], edges[:, 0]])
-    order = np.lexsort((dst, src))
+    order = np.argsort(src * n + dst, kind="stable")  # by source, then neighbour
     ptr = np.zeros(n + 1, dtype=np.int64)
     ptr[1:] = np.cumsum(np.bincount(src, minlength=n))
     return ptr, dst[order].astype(np.int64)

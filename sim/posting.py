@@ -8,7 +8,7 @@ from sim.codes import (
 )
 from sim.core import hot, is_member, poisson, rand, say, value_trust
 from sim.sales import buy_chance, offer_fit, price_paid, purchase
-from sim.ties import reply
+from sim.ties import reply, tie_of
 
 
 @hot
@@ -94,7 +94,7 @@ def read(ctx, h, n_product, n_value):
         s.sentiment[i] += r * talk * c.talk_mood * (c.talk_mood_level - s.sentiment[i])
         for x in range(n_complaints):
             a = complaints[x]
-            w = 1.0 + c.tie_weight * s.tie[i, a]
+            w = 1.0 + c.tie_weight * tie_of(s, i, a)
             heard = w * r * (c.answered_pull_share if answered[x] else 1.0)
             s.sentiment[i] = max(-1.0, s.sentiment[i] - c.sentiment_pull * heard)
             s.opinion[i] *= 1.0 - c.complaint_opinion * heard  # word of mouth (M12)

@@ -11,6 +11,7 @@ import numpy as np
 
 from sim.codes import GROUP_FIELDS, MAX_OFFERS, OFFER_FIELDS, RECENT
 from sim.events import KINDS
+from sim.ties import tie_arrays
 
 FLOAT_FIELDS = {
     "interest": "match between the member's interests and the group's topic, 0-1",
@@ -69,7 +70,13 @@ INT_FIELDS = {
 
 
 STRUCTURES = {
-    "tie": "slots × slots tie strength, 0-1 (M7)",
+    "tie_ptr": "ties (M7), sparse rows (sim/ties.py): where each slot's row starts",
+    "tie_cap": "room in each slot's row",
+    "tie_len": "ties in each slot's row",
+    "tie_top": "the first free entry of the rows' spare area",
+    "tie_nb": "the rows' neighbours (int32)",
+    "tie_w": "the rows' tie strengths, 0-1 (float32)",
+    "tie_mark": "kernel scratch: friends marked while counting their ties",
     "friend_ptr": "pool friendship graph, CSR row pointers",
     "friend_idx": "pool friendship graph, CSR neighbours",
     "ever": "slots that have been in the group, in join order",
@@ -90,14 +97,14 @@ State.__doc__ = "Every per-account field (FLOAT_FIELDS, INT_FIELDS) and the kern
 
 
 def allocate(n: int, friend_ptr: np.ndarray, friend_idx: np.ndarray) -> State:
-    """Zeroed state for `n` slots: every field (n,) (float64 or int64), `tie` (n, n) float32,
-    the friendships as given (CSR over slots: `friend_ptr` (n + 1,), `friend_idx`), scratch
+    """Zeroed state for `n` slots: every field (n,) (float64 or int64), empty tie rows
+    (`sim.ties.tie_arrays`), the friendships as given (CSR over slots: `friend_ptr` (n + 1,), `friend_idx`), scratch
     of at least (n,), `group` (len(GROUP_FIELDS),), `novelty` (len(KINDS),) at 1, `offers`
     (MAX_OFFERS, len(OFFER_FIELDS)) at −1 (free) and `met` (n, MAX_OFFERS) int64 zeros."""
     return State(
         **{name: np.zeros(n) for name in FLOAT_FIELDS},
         **{name: np.zeros(n, dtype=np.int64) for name in INT_FIELDS},
-        tie=np.zeros((n, n), dtype=np.float32),
+        **tie_arrays(n, friend_ptr),
         friend_ptr=friend_ptr,
         friend_idx=friend_idx,
         ever=np.full(n, -1, dtype=np.int64),

@@ -181,7 +181,9 @@ def test_m13_more_friends_inside_raise_the_join_chance_with_diminishing_returns(
     friends = s.friend_idx[s.friend_ptr[j]:s.friend_ptr[j + 1]]
     s.status[friends] = codes.OUT
     s.role[friends] = Regular.role_id
-    s.tie[np.ix_(friends, friends)] = 0.0
+    for a in friends:  # no ties among them
+        row = slice(s.tie_ptr[a], s.tie_ptr[a] + s.tie_len[a])
+        s.tie_w[row][np.isin(s.tie_nb[row], friends)] = 0.0
     chances = []
     for k in range(5):
         s.status[friends[:k]] = codes.IN

@@ -62,7 +62,7 @@ def test_set_overrides_dotted_keys():
 
 @pytest.mark.parametrize("overrides, words", [
     (["host.ip_strength=1.5"], ["host.ip_strength", "1.5", "0.0 to 1.0"]),
-    (["members.initial=-1"], ["members.initial", "0 to 2000"]),
+    (["members.initial=-1"], ["members.initial", "0 to 3000"]),
     (["host.charisma=3"], ["host.charisma", "unknown key"]),
     (["rules.strictness=high"], ["rules.strictness", "number"]),
     (["calendar=[{kind: party}]"], ["calendar[0]", "unknown calendar kind", "red_packet"]),

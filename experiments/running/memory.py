@@ -15,10 +15,14 @@ import psutil
 
 from scenarios.schema import Plan
 from sim.pool import slot_count
+from sim.ties import TIE_ROOM, TIE_SPARE
 
 FIXED_BYTES = 16 * 2**20
 PER_SLOT_BYTES = 1024
 PER_SLOT_FRIEND_BYTES = 64
+TIE_BYTES = 16
+"""Per entry of room in the tie rows: a neighbour (int32) and a strength (float32), 8 bytes, ×2
+like the other constants."""
 WORKER_BYTES = 300 * 2**20
 """Resident memory of a worker process before its first run (interpreter, numpy, numba, the
 kernels); README gives 282 MB for a whole 500-member run."""
@@ -27,36 +31,33 @@ kernels); README gives 282 MB for a whole 500-member run."""
 def run_bytes(plan: Plan) -> int:
     """Estimated peak bytes one replicate of `plan` allocates on top of a loaded process.
 
-    n = `sim.pool.slot_count(plan)` (members, shills, pool and QR spammer slots):
-    4 n² for the dense tie matrix (n × n float32 over all slots, the bulk past a few thousand
-    slots), plus n × (`PER_SLOT_BYTES` + `PER_SLOT_FRIEND_BYTES` × pool.mean_friends) for the
-    per-slot state arrays, the friendship graph, the agents and the members table, plus
-    `FIXED_BYTES` (hourly and daily outputs, tables).
+    n = `sim.pool.slot_count(plan)` (members, shills, pool and QR spammer slots): n ×
+    (`PER_SLOT_BYTES` + `PER_SLOT_FRIEND_BYTES` × pool.mean_friends + `TIE_BYTES` ×
+    (`sim.ties.TIE_ROOM` + `sim.ties.TIE_SPARE`)) for the per-slot state arrays, the
+    friendship graph, the sparse tie rows, the agents and the members table, plus
+    `FIXED_BYTES` (hourly and daily outputs, tables). Memory grows with the slots, not their
+    square (issue 17).
 
     Calibration (benchmarks/bench_memory.py: the peak of traced allocations during one
-    replicate of open_door, QQ, after a warm-up; the growth of peak resident memory agreed
-    within 7 %), measured MiB against this estimate:
+    replicate of open_door, QQ, 2 weeks, after a warm-up), measured MiB against this estimate:
 
     ==========  ======  =======  ==========  ========
     pool.size   slots   friends  measured    estimate
     ==========  ======  =======  ==========  ========
-    3000        3188    8        41          59
-    6000        6188    8        151         171
-    6000        6188    40       157         183
-    6000 (12 w) 6582    8        170         191
-    10000       10188   8        404         427
-    worst (1 w) 22535   40       1975        2030
+    3000        3188    8        5           25
+    10000       10188   8        17          46
+    20000       20188   8        33          75
+    20000       20188   40       63          115
+    50000       50188   8        83          163
     ==========  ======  =======  ==========  ========
 
-    (worst: benchmarks/bench_worst.py's plan, every size at its schema maximum, one week.)
-
-    Past the tie matrix a slot took 600-850 bytes (+ about 32 per mean friend) and the horizon
-    hardly mattered; the constants are about twice that, so past 6,000 slots the estimate is
-    3-15 % high.
+    A slot takes about 1.7 kB (+ about 50 bytes per mean friend); the constants are about
+    twice that, as before issue 17, when the dense tie matrix (4 n² bytes) came on top.
     """
     n = slot_count(plan)
-    per_slot = PER_SLOT_BYTES + PER_SLOT_FRIEND_BYTES * plan.pool.mean_friends
-    return 4 * n * n + per_slot * n + FIXED_BYTES
+    per_slot = (PER_SLOT_BYTES + PER_SLOT_FRIEND_BYTES * plan.pool.mean_friends
+                + TIE_BYTES * (TIE_ROOM + TIE_SPARE))
+    return per_slot * n + FIXED_BYTES
 
 
 @dataclass(frozen=True)
@@ -149,14 +150,14 @@ def out_of_memory(plans: Sequence[Plan], workers: int) -> str:
 def _words(plan: Plan, need: int, room: Room, verdict: str, side: str = "") -> str:
     n = slot_count(plan)
     return (f"{verdict}one run of plan '{plan.name}' needs about {_size(need)}{side} "
-            f"({n:,} slots; the tie matrix alone is {_size(4 * n * n)}), and "
+            f"({n:,} slots), and "
             f"{room.what} leaves {_size(room.bytes)}.")
 
 
 def _change(plan: Plan, workers: int = 1) -> str:
     """What to change, largest saving first."""
     lower = " Use fewer --workers, or lower" if workers > 1 else " Lower"
-    return (f"{lower} pool.size (now {plan.pool.size}; memory grows with the square of "
+    return (f"{lower} pool.size (now {plan.pool.size}; memory grows with "
             "the slots: members.initial + members.shills + pool.size + QR spammer slots), or "
             "run where more memory is free.")
 
