@@ -380,7 +380,9 @@ def _describe(err: ValidationError, where: str) -> str:
         path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
         value = e.get("input")
         shown = "{...}" if isinstance(value, dict) else repr(value)
-        lines.append(f"  {path or '(plan)'} = {shown}: {_allowed(e)}{_hint(e)}")
+        kinds = [str(p) for p in e["loc"] if p in _CALENDAR_KINDS]
+        item = f" ({path.split('.')[0]} is the {kinds[0]} item)" if kinds else ""
+        lines.append(f"  {path or '(plan)'} = {shown}: {_allowed(e)}{_hint(e)}{item}")
     return "\n".join(lines)
 
 

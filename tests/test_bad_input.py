@@ -202,7 +202,8 @@ def test_chinese_weekdays_map_to_the_allowed_ones(tmp_path):
 def test_list_paths_are_printed_with_indexes_and_a_mapping_for_a_list_gets_a_hint(tmp_path):
     file = tmp_path / "plan.yaml"
     file.write_text("calendar:\n  - {kind: topic}\n  - {kind: red_packet, amount: -5}\n")
-    assert_bad_input(validate(file), "calendar[1].amount = -5", "allowed range 0.0 to 1000000.0")
+    assert_bad_input(validate(file), "calendar[1].amount = -5", "allowed range 0.0 to 1000000.0",
+                     "(calendar[1] is the red_packet item)")
     file.write_text("calendar: {kind: topic}\n")
     assert_bad_input(validate(file), "calendar = {...}", "each starting with '- '")
 
