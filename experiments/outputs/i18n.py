@@ -149,14 +149,14 @@ TEXT: dict[str, tuple[str, str]] = {
     # reading
     "alive_at": ("alive at week {week} in {k} of {n} runs ({share})",
                  "第 {week} 周仍存活：{n} 次中 {k} 次 ({share})"),
-    "profit_reading": ("median gross profit over {weeks} weeks {value} (10–90%: {low} to {high}), "
+    "profit_reading": ("median gross profit over {weeks} weeks {value} (10–90% of runs: {low} to {high}), "
                        "on GMV {gmv} and incentive cost {cost}",
-                       "{weeks} 周毛利中位数 {value} (10–90%：{low} 至 {high})，"
+                       "{weeks} 周毛利中位数 {value} (各次模拟的 10–90%：{low} 至 {high})，"
                        "成交额 {gmv}，激励成本 {cost}"),
     "paired_reading": ("Against {base}, seed by seed: {items}.",
                        "与 {base} 逐个种子配对比较：{items}。"),
-    "paired_item_median": ("{label} {value} (10–90%: {low} to {high})",
-                           "{label} {value} (10–90%：{low} 至 {high})"),
+    "paired_item_median": ("{label} {value} (10–90% of seeds: {low} to {high})",
+                           "{label} {value} (各种子的 10–90%：{low} 至 {high})"),
     "paired_item_share": ("{label} {value} (95% interval: {low} to {high})",
                           "{label} {value} (95% 置信区间：{low} 至 {high})"),
     "alive_row": ("alive at week {week} (share of runs)", "第 {week} 周存活率"),
