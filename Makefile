@@ -34,7 +34,7 @@ demo: system-deps $(STAMP)
 	$(VENV)/bin/groupsim deck runs/demo --lang zh
 
 test: system-deps $(STAMP)
-	$(PY) -m pytest -n 2 -q
+	$(PY) -m pytest -n 2 -q --durations=15
 
 # The inner loop: the kernels run as plain Python (numba's NUMBA_DISABLE_JIT), so an edit of any
 # module is tested at once, without compiling; two processes. `make test` runs everything compiled.
