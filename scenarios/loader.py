@@ -197,7 +197,7 @@ def _yaml_error(path: Path, text: str, err: YAMLError) -> str:
     hints = [f"line {n} {hint}" for n, hint in _typing_slips(text) if n <= last]
     problem = getattr(err, "problem", None) or str(err)
     if isinstance(err, DuplicateKey):
-        return f"{path} is not a valid plan: {problem}."
+        return f"{path} is not valid: {problem}."
     where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
     lines = text.splitlines()
     shown = f"\n  {lines[mark.line].strip()}" if mark and mark.line < len(lines) else ""

@@ -139,11 +139,13 @@ class Portfolio(BaseModel):
         return max(c.open_day + c.plan.horizon_days for c in self.copies)
 
 
-def is_portfolio_file(path: Path) -> bool:
-    """Whether `path` is a YAML file holding a portfolio (a `portfolio:` or `groups:` key)."""
-    if path.suffix not in (".yaml", ".yml") or not path.is_file():
-        return False
-    raw = read_yaml(path)
+def is_portfolio(source: str) -> bool:
+    """Whether `source` names a portfolio: a YAML file with a `portfolio:` or `groups:` key, or
+    the name of one in scenarios/library/portfolios/ that is not a library plan."""
+    path = Path(source)
+    if not path.is_file():
+        return (PORTFOLIOS / f"{source}.yaml").is_file() and not (LIBRARY / f"{source}.yaml").is_file()
+    raw = read_yaml(path) if path.suffix in (".yaml", ".yml") else {}
     return "portfolio" in raw or "groups" in raw
 
 
@@ -157,6 +159,8 @@ def load_portfolio(source: str | Path) -> Portfolio:
         raise PortfolioError(f"Portfolio file not found: {source}.")
     try:
         spec = PortfolioFile.model_validate(read_yaml(path))
+    except PlanError as err:  # the reader's: not YAML, a key written twice
+        raise PortfolioError(str(err)) from None
     except ValidationError as err:
         raise PortfolioError(describe_errors(err, str(path), PortfolioFile)) from None
     return resolve(spec, path.parent, str(path))

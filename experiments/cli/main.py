@@ -37,7 +37,7 @@ from experiments.analyses.vary import axis, parse_lever
 from experiments.outputs.answers import answers, choose_baseline
 from experiments.outputs.deck import DeckError, Format, write_deck
 from experiments.outputs.fit_report import write_fit_html
-from experiments.outputs.formatting import format_value, readable
+from experiments.outputs.formatting import format_value, number, readable
 from experiments.outputs.i18n import Lang, profile_line, text
 from experiments.outputs.images import ImageError
 from experiments.outputs.report import readings, write_report
@@ -51,10 +51,12 @@ from experiments.running.history.formats.registry import FORMATS, UnknownFormat
 from experiments.running.history.importer import HistoryError, import_exports
 from experiments.running.history.tables import HostNotFound
 from experiments.running.memory import assess
+from experiments.running.portfolio import PortfolioResults, run_portfolio
 from experiments.running.runner import RunError, RunInterrupted, check_workers, interrupt_once, run_plans
 from experiments.running.storage import OutDirError, Results
 from scenarios.loader import PlanError, library, load_plan
 from scenarios.names import file_stem
+from scenarios.portfolio import is_portfolio, load_portfolio
 from scenarios.schema import Plan
 from sim.profile import Profile, ProfileError
 from sim.profile import load as load_profile
@@ -114,7 +116,9 @@ Baseline = Annotated[
 
 @app.command()
 def run(
-    plan: Annotated[str, typer.Argument(help="Library plan name or YAML file.")],
+    plan: Annotated[str, typer.Argument(
+        help="Library plan name or YAML file; or a portfolio file (a `portfolio:` or `groups:` "
+             "key), or the name of one in scenarios/library/portfolios/.")],
     replicates: Replicates = 20,
     seed: Seed = 0,
     weeks: Weeks = None,
@@ -126,10 +130,22 @@ def run(
     lang: LangOption = "en",
     force: Force = False,
     profile: ProfileOption = None,
+    threads: Annotated[int, typer.Option(
+        help="For a portfolio: threads advancing its groups side by side (results do not "
+             "depend on it).")] = 1,
 ) -> None:
-    """Simulate one plan; write its tables, plan and report to a run directory.
+    """Simulate one plan; write its tables, plan and report to a run directory. A portfolio
+    (several groups sharing one pool) writes its tables and portfolio summary.
 
     Rerunning the same command on the same --out runs only what is missing."""
+    if is_portfolio(plan):
+        given = [name for name, value in (("--weeks", weeks), ("--set", set_),
+                                          ("--hourly", hourly), ("--profile", profile)) if value]
+        if given:
+            raise typer.BadParameter(f"{', '.join(given)} do not apply to a portfolio; set a "
+                                     "group's overrides under its `set:` in the portfolio file")
+        _simulate_portfolio(plan, replicates, seed, threads, workers, dask, out, force)
+        return
     _simulate([plan], replicates, seed, weeks, set_ or [], workers, dask, hourly, out, force, lang,
               profile=profile)
 
@@ -300,6 +316,38 @@ def _simulate(
         write_report(results, out / "report.html", lang)
         _print_summary(results, lang)
     console.print(f"Wrote {escape(str(out))}: {', '.join(_files(out))}")
+
+
+def _simulate_portfolio(source: str, replicates: int, seed: int, threads: int, workers: int,
+                        dask: str | None, out: Path | None, force: bool) -> None:
+    with _bad_input():
+        portfolio = load_portfolio(source)
+    if out is None:
+        out = Path("runs") / f"{file_stem(portfolio.name)}-{datetime.now():%Y%m%d-%H%M%S}"
+    try:
+        with _bad_input(), progress_bar("simulating") as progress:
+            results = run_portfolio(portfolio, replicates, seed, threads, workers, progress, out,
+                                    dask=dask, force=force)
+    except RunInterrupted as stop:
+        typer.echo(f"Interrupted: {stop.finished} of {stop.total} replicates finished and are "
+                   f"saved in {out}. Rerun the same command to finish the rest.", err=True)
+        raise typer.Exit(130) from None
+    console.print(portfolio_table(results))
+    console.print(f"Wrote {escape(str(out))}: {', '.join(_files(out))}")
+
+
+def portfolio_table(results: PortfolioResults) -> Table:
+    """The portfolio's outcomes: median and 10-90 % band over replicates."""
+    p = results.portfolio
+    title = (f"{p.name}: {len(p.copies)} groups, {len(results.replicates)} replicates; "
+             "复制成功率 = share of copies meeting the targets")
+    table = Table(title=escape(title))
+    for column in ("outcome", "median", "10 %", "90 %"):
+        table.add_column(column, justify="left" if column == "outcome" else "right")
+    for row in results.band.itertuples():
+        shown = [number(value, row.unit) for value in (row.median, row.p10, row.p90)]
+        table.add_row(escape(row.metric), *shown)
+    return table
 
 
 @contextmanager

@@ -19,15 +19,18 @@ from pathlib import Path
 import pandas as pd
 
 from experiments.running import storage
+from experiments.running.metrics import Unit
 from experiments.running.runner import Progress, Run, RunError, RunInterrupted, execute
 from scenarios.portfolio import Portfolio
 from scenarios.schema import Plan
 from sim.portfolio import PortfolioResult, simulate_portfolio
 
 TABLES = ("daily", "summary", "members", "portfolio", "portfolio_days")
-BAND = ("copy_success", "alive_week_4", "alive_week_12", "total_gmv", "total_cost",
-        "gross_profit")
-"""Portfolio outcomes given with their replicate band."""
+BAND: dict[str, Unit] = {"copy_success": "share", "alive_week_4": "count",
+                         "alive_week_12": "count", "total_gmv": "money", "total_cost": "money",
+                         "gross_profit": "money", "people_in_several": "count"}
+"""Portfolio outcomes given with their replicate band, and their units
+(`experiments.running.metrics.Unit`)."""
 
 
 @dataclass(frozen=True)
@@ -68,8 +71,8 @@ class PortfolioResults:
 
 
 def band(replicates: pd.DataFrame) -> pd.DataFrame:
-    """Median and 10-90 % band over replicates of each outcome of `BAND`."""
-    rows = [{"metric": m, "median": float(replicates[m].median()),
+    """Median and 10-90 % band over replicates of each outcome of `BAND`, with its `unit`."""
+    rows = [{"metric": m, "unit": BAND[m], "median": float(replicates[m].median()),
              "p10": float(replicates[m].quantile(0.1)), "p90": float(replicates[m].quantile(0.9))}
             for m in BAND]
     return pd.DataFrame(rows)
