@@ -87,6 +87,10 @@ class PortfolioFile(Strict):
     groups: list[GroupSpec] = Field(min_length=1, max_length=100)
     live_code: bool = Field(False, description="QR scans of all groups go through one live code "
                                                 "that fills the open groups in order")
+    live_code_fill: int | None = Field(
+        None, ge=2, le=3000,
+        description="accounts at which the live code moves on to the next group; default: the "
+                    "platform's scan stop (200 on WeChat and WeCom), the cap on QQ")
     relay: list[RelaySpec] = Field(default_factory=list)
     targets: Targets = Field(default_factory=Targets)
 
@@ -130,6 +134,7 @@ class Portfolio(BaseModel):
     staff: list[StaffSpec]
     copies: list[Copy]
     live_code: bool
+    live_code_fill: int | None
     relay: list[Relay]
     targets: Targets
 
@@ -229,7 +234,7 @@ def resolve(spec: PortfolioFile, base: Path, where: str = "portfolio") -> Portfo
     copies = [_with_relays(c, relays) for c in copies]
     return Portfolio(name=spec.portfolio, description=spec.description, pool_size=spec.pool.size,
                      hosts=[*spec.hosts, *own_hosts], staff=spec.staff, copies=copies,
-                     live_code=spec.live_code, relay=relays, targets=spec.targets)
+                     live_code=spec.live_code, live_code_fill=spec.live_code_fill, relay=relays, targets=spec.targets)
 
 
 def _twice(problems: list[str], what: str, names: list[str]) -> None:

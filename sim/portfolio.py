@@ -13,7 +13,8 @@ thread and a fixed order, the coupling runs:
 2. host capacity split: a host's posts per day, with its staff's, are split evenly over its open
    copies (opened, within their horizon, not yet known dead);
 3. live code (活码): the QR scans of the open copies go to the first open copy with room below
-   its platform cap, at most its room in a day, then to the next.
+   the live code's fill (`Portfolio.live_code_fill`, else the platform's 200-account scan
+   stop), at most its room in a day, then to the next.
 
 Relayed lectures (转播) are already in the copies' calendars (`scenarios.portfolio`). A copy is
 open from its opening day until its horizon, or until its death is known (14 quiet days after
@@ -28,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from scenarios.portfolio import Portfolio, Targets
-from scenarios.schema import PLATFORM_CAP
+from scenarios.schema import PLATFORM_CAP, QR_SCAN_STOP
 from sim.codes import G_ACCOUNTS, G_DEAD_DAY
 from sim.constants import CONSTANTS, Constants
 from sim.model import PERSON_DRAWS, STREAMS, GroupModel, person_draws
@@ -105,6 +106,13 @@ class PortfolioModel:
         return (0 <= local < model.plan.horizon_days
                 and not (dead >= 0 and local >= dead + DEAD_KNOWN_AFTER))
 
+    def fill(self, j: int) -> int:
+        """Accounts at which the live code moves on from copy j: `live_code_fill`, else the
+        platform's scan stop (the cap where there is none), at most the cap."""
+        platform = self.portfolio.copies[j].plan.group.platform
+        cap = PLATFORM_CAP[platform]
+        return min(self.portfolio.live_code_fill or QR_SCAN_STOP[platform] or cap, cap)
+
     def _open_new(self, playing: list[int]) -> None:
         """Copies opening today take their people's shared trust in their host."""
         for j in playing:
@@ -130,8 +138,7 @@ class PortfolioModel:
             model, h = self.copies[j], self.host_of[j]
             changes = {"capacity": self.capacity[h] / n_open[h] if j in open_ else 0.0}
             if self.portfolio.live_code:
-                room = max(PLATFORM_CAP[model.plan.group.platform]
-                           - int(model.state.group[G_ACCOUNTS]), 0)
+                room = max(self.fill(j) - int(model.state.group[G_ACCOUNTS]), 0)
                 give = min(scans - routed, float(room)) if j in open_ else 0.0
                 changes["qr_influx"] = give
                 routed += give

@@ -100,8 +100,9 @@ def test_live_code_fills_the_first_group_before_the_second():
 
     # room for all 40 scans in group 1: group 2 gets none
     assert levers(True, 30) == ([40.0, 0.0], 40.0)
-    # group 1 has room for 9 more accounts (490 members and the host of 500): the rest go on
-    assert levers(True, 490) == ([9.0, 31.0], 40.0)
+    # group 1 has room for 9 more accounts (190 members and the host below the 200 at which
+    # the live code moves on): the rest go to group 2
+    assert levers(True, 190) == ([9.0, 31.0], 40.0)
     # without a live code each group keeps its own scans and gets none of the other's
     assert levers(False, 30) == ([20.0, 20.0], 0.0)
 
