@@ -67,10 +67,12 @@ class PortfolioModel:
         self.host_of = np.array([names.index(c.host) for c in portfolio.copies])
         people = person_draws(lambda purpose: np.random.default_rng([key, STREAMS[purpose]]),
                               portfolio.pool_size, constants)
-        # a person's relation to each host is their own (the drawn one is the first host's)
-        relation = [people[_RELATION]] + [
-            np.random.default_rng([key, len(STREAMS), h]).random(portfolio.pool_size)
-            for h in range(1, len(names))]
+        n_copies = np.bincount(self.host_of, minlength=len(names))
+        shared_hosts = np.flatnonzero(n_copies > 1)
+        # a person's relation to each host is their own: drawn for all people of a host with
+        # several copies, for the sampled ones of a host with one
+        relation = {h: np.random.default_rng([key, len(STREAMS), h]).random(portfolio.pool_size)
+                    for h in shared_hosts}
         self.copies: list[GroupModel] = []
         self.person_of_slot: list[np.ndarray] = []
         for j, copy in enumerate(portfolio.copies):
@@ -78,7 +80,9 @@ class PortfolioModel:
             sample = np.random.default_rng([key, len(STREAMS) + 1, j]).choice(
                 portfolio.pool_size, nodes, replace=False)
             drawn = people[:, sample]
-            drawn[_RELATION] = relation[self.host_of[j]][sample]
+            h = self.host_of[j]
+            drawn[_RELATION] = (relation[h][sample] if h in relation else
+                                np.random.default_rng([key, len(STREAMS), h]).random(nodes))
             group_seed = int(np.random.SeedSequence([seed, j]).generate_state(1, np.uint64)[0]
                              >> np.uint64(2))
             model = GroupModel(copy.plan, rng=group_seed, constants=constants, people=drawn)
@@ -86,7 +90,8 @@ class PortfolioModel:
             of_slot[model.slot_of] = sample
             self.copies.append(model)
             self.person_of_slot.append(of_slot)
-        self.trust = np.full((len(names), portfolio.pool_size), np.nan)  # shared, per host
+        # people's shared trust in each host with several copies (NaN: not yet known)
+        self.trust = {h: np.full(portfolio.pool_size, np.nan) for h in shared_hosts}
         self.opened = np.zeros(len(self.copies), dtype=bool)
         self.days: list[Day] = []
         hosts = {h.name: h for h in portfolio.hosts}
@@ -116,7 +121,7 @@ class PortfolioModel:
     def _open_new(self, playing: list[int]) -> None:
         """Copies opening today take their people's shared trust in their host."""
         for j in playing:
-            if self.opened[j]:
+            if self.opened[j] or self.host_of[j] not in self.trust:
                 continue
             self.opened[j] = True
             shared = self.trust[self.host_of[j]]
@@ -150,6 +155,8 @@ class PortfolioModel:
         """Sum each person's trust changes over the copies of one host onto their shared trust
         and write it back to all of them."""
         for h in np.unique(self.host_of[playing]):
+            if h not in self.trust:  # one copy: nothing to share
+                continue
             mine = [j for j in playing if self.host_of[j] == h]
             shared = self.trust[h]
             slots = [np.flatnonzero(self.person_of_slot[j] >= 0) for j in mine]

@@ -55,7 +55,7 @@ def _day_with_trust_capture(model):
     playing = list(range(len(model.copies)))
     open_ = [j for j in playing if model.is_open(j)]
     model._open_new(playing)
-    before = model.trust.copy()
+    before = {h: shared.copy() for h, shared in model.trust.items()}
     model._levers(playing, open_)
     for j in playing:
         model.copies[j].advance(24)
