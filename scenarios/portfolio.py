@@ -71,6 +71,13 @@ class Targets(Strict):
                                 description="members at the end of the judged weeks")
     weekly_gmv: Yuan | None = Field(None, description="mean GMV per week over the judged weeks")
 
+    @model_validator(mode="after")
+    def _any_target(self):
+        if not self.model_dump(exclude_none=True):
+            raise ValueError("state at least one of alive_week, members, weekly_gmv (复制成功率 "
+                             "counts the copies that meet them)")
+        return self
+
     def weeks(self, horizon_weeks: int) -> int:
         """Weeks of a copy's life the targets are judged over: `alive_week`, else its horizon."""
         return self.alive_week or horizon_weeks
@@ -92,14 +99,7 @@ class PortfolioFile(Strict):
         description="accounts at which the live code moves on to the next group; default: the "
                     "platform's scan stop (200 on WeChat and WeCom), the cap on QQ")
     relay: list[RelaySpec] = Field(default_factory=list)
-    targets: Targets = Field(default_factory=Targets)
-
-    @model_validator(mode="after")
-    def _any_target(self):
-        if self.targets.model_dump(exclude_none=True) == {}:
-            raise ValueError("targets must state at least one of alive_week, members, weekly_gmv "
-                             "(复制成功率 needs them)")
-        return self
+    targets: Targets = Field(description="what a copy must meet to count as a success")
 
 
 class Copy(BaseModel):

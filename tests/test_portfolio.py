@@ -163,7 +163,7 @@ def test_tables_do_not_depend_on_threads():
     ({"groups": [{"plan": "tuanzhang", "host": "bob"}]}, "groups[0].host = 'bob': not a host"),
     ({"pool": {"size": 100}}, "groups[0]: members.initial + pool.size = 450 exceeds pool.size"),
     ({"relay": [{"day": 1, "groups": ["nope"]}]}, "relay[0].groups[0] = 'nope'"),
-    ({"targets": {}}, "targets must state at least one"),
+    ({"targets": {}}, "targets = {...}: Value error, state at least one of alive_week"),
     ({"groups": [{"plan": "tuanzhang", "set": {"host.ip_strength": 3}}]},
      "host.ip_strength = 3: input should be less than or equal to 1; allowed range 0.0 to 1.0"),
 ])
