@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from experiments.cli.main import app
 from experiments.running.portfolio import run_portfolio
+from experiments.running.runner import RunInterrupted
 from scenarios.loader import dump_yaml
 from scenarios.portfolio import PortfolioError, PortfolioFile, load_portfolio, resolve
 from sim.portfolio import PortfolioModel, meets_targets, simulate_portfolio
@@ -206,3 +207,22 @@ def test_run_command_writes_tables_and_resumes(tmp_path):
     assert again.exit_code == 0, again.output
     pd.testing.assert_frame_equal(
         run_portfolio(load_portfolio(path), replicates=2).replicates, replicates)
+
+
+def test_an_interrupted_run_keeps_its_finished_replicates(tmp_path):
+    p = portfolio([{"copies": 2}], pool=100)
+    out = tmp_path / "out"
+
+    def stop_after_first(done, total):
+        if done == 1:
+            raise KeyboardInterrupt
+
+    with pytest.raises(RunInterrupted) as stop:
+        run_portfolio(p, replicates=3, out=out, progress=stop_after_first)
+    assert stop.value.finished == 1 and len(stop.value.results.replicates) == 1
+    ran = []
+    resumed = run_portfolio(p, replicates=3, out=out, progress=lambda done, total: ran.append(done))
+    assert ran[0] == 1  # the finished replicate was not run again
+    fresh = run_portfolio(p, replicates=3)
+    pd.testing.assert_frame_equal(resumed.replicates, fresh.replicates)
+    pd.testing.assert_frame_equal(resumed.daily, fresh.daily)
