@@ -138,7 +138,9 @@ def run(
     (several groups sharing one pool) writes its tables and portfolio summary.
 
     Rerunning the same command on the same --out runs only what is missing."""
-    if is_portfolio(plan):
+    with _bad_input():  # a file that is not YAML is named here
+        portfolio = is_portfolio(plan)
+    if portfolio:
         given = [name for name, value in (("--weeks", weeks), ("--set", set_),
                                           ("--hourly", hourly), ("--profile", profile)) if value]
         if given:
