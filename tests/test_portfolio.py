@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from experiments.cli.main import app
-from experiments.running.portfolio import run_portfolio
+from experiments.running.portfolio import read_portfolio_results, run_portfolio
 from experiments.running.runner import RunInterrupted
 from scenarios.loader import dump_yaml
 from scenarios.portfolio import PortfolioError, PortfolioFile, load_portfolio, resolve
@@ -205,8 +205,10 @@ def test_run_command_writes_tables_and_resumes(tmp_path):
     assert list(replicates["seed"]) == [0, 1]
     again = CliRunner().invoke(app, args)
     assert again.exit_code == 0, again.output
-    pd.testing.assert_frame_equal(
-        run_portfolio(load_portfolio(path), replicates=2).replicates, replicates)
+    fresh, stored = run_portfolio(load_portfolio(path), replicates=2), read_portfolio_results(out)
+    assert stored.portfolio.model_dump() == fresh.portfolio.model_dump()
+    for table in ("daily", "summary", "members", "replicates", "days", "band"):
+        pd.testing.assert_frame_equal(getattr(stored, table), getattr(fresh, table))
 
 
 def test_an_interrupted_run_keeps_its_finished_replicates(tmp_path):

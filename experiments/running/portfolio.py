@@ -124,3 +124,12 @@ def run_portfolio(
         raise RunInterrupted(stop.results and results(stop.results), stop.finished,
                              stop.total) from None
     return results(tables)
+
+
+def read_portfolio_results(out: Path) -> PortfolioResults:
+    """Read back a directory `run_portfolio` finished (`FileNotFoundError` if a table is
+    missing)."""
+    portfolio = Portfolio.model_validate_json((out / "portfolio.json").read_text(encoding="utf-8"))
+    tables = storage.read_tables(out, (*TABLES, "portfolio_band"))
+    return PortfolioResults(portfolio, tables["daily"], tables["summary"], tables["members"],
+                            tables["portfolio"], tables["portfolio_days"], tables["portfolio_band"])
