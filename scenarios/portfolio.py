@@ -40,7 +40,8 @@ class StaffSpec(Strict):
     name: Name
     host: str = Field(description="the host it posts for, in all the host's open groups")
     capacity: int = Field(6, ge=0, le=60, description="posts per day, split across open groups")
-    weekly_cost: Yuan = Field(0.0, description="yuan per week while any of its host's groups is open")
+    weekly_cost: Yuan = Field(0.0,
+                              description="yuan per week while any of its host's groups is open")
 
 
 class GroupSpec(Strict):
@@ -149,7 +150,8 @@ def is_portfolio(source: str) -> bool:
     the name of one in scenarios/library/portfolios/ that is not a library plan."""
     path = Path(source)
     if not path.is_file():
-        return (PORTFOLIOS / f"{source}.yaml").is_file() and not (LIBRARY / f"{source}.yaml").is_file()
+        named = PORTFOLIOS / f"{source}.yaml"
+        return named.is_file() and not (LIBRARY / f"{source}.yaml").is_file()
     raw = read_yaml(path) if path.suffix in (".yaml", ".yml") else {}
     return "portfolio" in raw or "groups" in raw
 
@@ -210,8 +212,9 @@ def resolve(spec: PortfolioFile, base: Path, where: str = "portfolio") -> Portfo
             if host is None:  # the plan's own host, one per copy
                 host = f"{name}.host"
                 own_hosts.append(HostSpec(name=host, capacity=plan.host.capacity))
-            copies.append(Copy(name=name, family=family, plan=plan.model_copy(update={"name": name}),
-                               host=host, open_day=g.open_day + i * g.stagger_days))
+            copies.append(Copy(name=name, family=family, host=host,
+                               plan=plan.model_copy(update={"name": name}),
+                               open_day=g.open_day + i * g.stagger_days))
     _twice(problems, "groups (copy names)", [c.name for c in copies])
     relays = []
     families = {}
@@ -234,7 +237,8 @@ def resolve(spec: PortfolioFile, base: Path, where: str = "portfolio") -> Portfo
     copies = [_with_relays(c, relays) for c in copies]
     return Portfolio(name=spec.portfolio, description=spec.description, pool_size=spec.pool.size,
                      hosts=[*spec.hosts, *own_hosts], staff=spec.staff, copies=copies,
-                     live_code=spec.live_code, live_code_fill=spec.live_code_fill, relay=relays, targets=spec.targets)
+                     live_code=spec.live_code, live_code_fill=spec.live_code_fill,
+                     relay=relays, targets=spec.targets)
 
 
 def _twice(problems: list[str], what: str, names: list[str]) -> None:

@@ -164,8 +164,10 @@ class GroupModel(mesa.Model):
         if self.people is not None:  # the people of a portfolio (sim/portfolio.py) on the nodes
             d[:, self.slot_of] = self.people
         draw = dict(zip(PERSON_DRAWS, d))
-        s.interest[:] = np.clip(p.pool.interest_mean + p.pool.interest_spread * draw["interest"], 0, 1)
-        s.money_sens[:] = np.clip(p.pool.money_sensitivity + c.money_sens_spread * draw["money"], 0, 1)
+        interest = p.pool.interest_mean + p.pool.interest_spread * draw["interest"]
+        s.interest[:] = np.clip(interest, 0, 1)
+        s.money_sens[:] = np.clip(p.pool.money_sensitivity + c.money_sens_spread * draw["money"],
+                                  0, 1)
         s.tolerance[:] = c.tolerance_mean * draw["tolerance"]
         lo, hi = 1 - c.relation_spread, 1 + c.relation_spread
         relation = np.clip(p.pool.relation_to_host * (lo + (hi - lo) * draw["relation"]), 0, 1)

@@ -49,6 +49,7 @@ def result_of(model: GroupModel, seed: int, hourly: bool = False) -> RunResult:
     daily = metrics.daily_table(model.out_h, model.out_d, plan.economics.unit_cost,
                                 int(model.state.group[G_DEAD_DAY]))
     members = metrics.members_table(model)
-    summary = {"seed": seed, **metrics.summary(model, daily), **review_metrics(daily, members, plan)}
+    summary = {"seed": seed, **metrics.summary(model, daily),
+               **review_metrics(daily, members, plan)}
     return RunResult(daily, summary, members,
                      metrics.hourly_table(model.out_h) if hourly else None)

@@ -22,7 +22,8 @@ SMALL = {"group.weeks": 1, "members.initial": 30, "pool.size": 60}
 def portfolio(groups, pool=120, **more):
     """A resolved portfolio of small tuanzhang groups (one week, 30 members, 60 candidates)."""
     spec = {"portfolio": "test", "pool": {"size": pool},
-            "groups": [{"plan": "tuanzhang", "name": "tz", **g, "set": {**SMALL, **g.get("set", {})}}
+            "groups": [{"plan": "tuanzhang", "name": "tz", **g,
+                        "set": {**SMALL, **g.get("set", {})}}
                        for g in groups],
             "targets": {"alive_week": 1}, **more}
     return resolve(PortfolioFile.model_validate(spec), Path("."))
