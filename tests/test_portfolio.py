@@ -229,3 +229,15 @@ def test_an_interrupted_run_keeps_its_finished_replicates(tmp_path):
     fresh = run_portfolio(p, replicates=3)
     pd.testing.assert_frame_equal(resumed.replicates, fresh.replicates)
     pd.testing.assert_frame_equal(resumed.daily, fresh.daily)
+
+
+def test_validate_names_a_portfolio_s_bad_field(tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text("portfolio: p\npool: {size: 500}\ngroups: [{plan: tuanzhang, copies: 3}]\n"
+                    "targets: {alive_week: 4}\n")
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert result.exit_code == 0 and "ok (3 groups)" in result.output, result.output
+    path.write_text(path.read_text().replace("copies: 3", "copies: 3, stagger_days: -1"))
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2
+    assert "groups[0].stagger_days = -1" in result.output

@@ -224,14 +224,19 @@ def scenarios(lang: LangOption = "en") -> None:
 
 @app.command()
 def validate(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A plan YAML file.")],
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
+                                         help="A plan or portfolio YAML file.")],
     workers: Workers = 1,
 ) -> None:
     """Check a plan file: print ok (with a note on how an older way of stating a lever is read,
     and a warning for each item that can never fire, lever that cannot work, price that sells
     below cost, or when runs on --workers may not fit in memory), or each bad field with its
-    allowed range (exit 2, as when one run cannot fit in memory)."""
+    allowed range (exit 2, as when one run cannot fit in memory). A portfolio file: ok with its
+    number of groups, or each bad field."""
     with _bad_input():
+        if is_portfolio(str(file)):
+            console.print(f"ok ({len(load_portfolio(file).copies)} groups)")
+            return
         checked = load_plan(str(file))
         check_workers(workers)
         verdict = assess([checked], workers)
