@@ -262,7 +262,8 @@ def portfolio_summary(portfolio: Portfolio, summary: pd.DataFrame, members: pd.D
                       days: pd.DataFrame) -> dict:
     """One replicate's portfolio outcomes (yuan for money).
 
-    `alive_week_4`/`_12`: copies alive at the end of week 4/12 of their own life; `copy_success`
+    `alive_week_4`/`_12`: copies alive at the end of week 4/12 of their own life, among the copies
+    whose horizon reaches that week (NaN when none does); `copy_success`
     (复制成功率): the share of copies meeting the targets; `weekly_costs`: hosts' and staff's
     weekly costs over the days they had an open copy; `relay_fees`: each relayed lecture's fee
     once, if any copy heard it; `gross_profit`: the copies' gross profit less those costs;
@@ -275,8 +276,7 @@ def portfolio_summary(portfolio: Portfolio, summary: pd.DataFrame, members: pd.D
     people = members.loc[members["person"] >= 0].groupby("person")["group"].nunique()
     return {
         "groups": len(summary),
-        "alive_week_4": int((summary["lifetime_days"] >= 28).sum()),
-        "alive_week_12": int((summary["lifetime_days"] >= 84).sum()),
+        **{f"alive_week_{week}": _alive(summary, week) for week in (4, 12)},
         "copy_success": float(summary["meets_targets"].mean()),
         "total_gmv": float(summary["total_gmv"].sum()),
         "incentive_cost": incentive,
@@ -287,3 +287,11 @@ def portfolio_summary(portfolio: Portfolio, summary: pd.DataFrame, members: pd.D
         "people_in_groups": int(people.size),
         "people_in_several": int((people >= 2).sum()),
     }
+
+
+def _alive(summary: pd.DataFrame, week: int) -> float:
+    """Copies alive at the end of week `week` of their own life, of those whose horizon reaches
+    it; NaN when no copy's does (a 6-week copy is not dead at week 12, nor alive)."""
+    reach = summary["horizon_days"] >= 7 * week
+    return float((summary.loc[reach, "lifetime_days"] >= 7 * week).sum()) if reach.any() \
+        else float("nan")

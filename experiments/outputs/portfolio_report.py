@@ -31,10 +31,12 @@ from scenarios.portfolio import Targets
 INDEX = "portfolios.json"
 """A comparison directory's list of its portfolios, in order."""
 OUTCOMES = ("copy_success", "alive_week_4", "alive_week_12", "total_gmv", "incentive_cost",
-            "weekly_costs", "total_cost", "gross_profit")
+            "weekly_costs", "total_cost", "gross_profit", "people_in_several")
 """Rows of the portfolio table, in order."""
 QUESTIONS = ("copy_success", "alive_week_12", "gross_profit", "total_cost")
 """What the answer states, in order: 复制成功率, copies alive at week 12, gross profit, cost."""
+LOWER_IS_BETTER = ("total_cost",)
+"""Outcomes where the smaller figure is the better one (a portfolio that spends less leads)."""
 UNITS = {**BAND, "incentive_cost": "money", "weekly_costs": "money"}
 LABELS = {
     "copy_success": ("复制成功率 (copies meeting the targets)", "复制成功率 (达标的群占比)"),
@@ -45,6 +47,7 @@ LABELS = {
     "weekly_costs": ("hosts' and staff's weekly costs", "群主与助理的周成本"),
     "total_cost": ("total cost (incentives, staff, relay fees)", "总成本 (激励、人力、转播费)"),
     "gross_profit": ("gross profit, all copies, after costs", "全部群毛利 (扣除成本)"),
+    "people_in_several": ("people who joined two copies or more", "加入两个及以上群的人数"),
 }
 WORDS = {
     "title": ("Portfolio report", "社群矩阵报告"),
@@ -57,20 +60,22 @@ WORDS = {
     "alive_week": ("it is alive at the end of week {v}", "第 {v} 周末仍存活"),
     "members": ("it has at least {v} members then", "届时成员至少 {v} 人"),
     "weekly_gmv": ("it sells at least {v} a week on average", "平均每周成交额至少 {v}"),
-    "groups": ("{name}: {n} groups ({families}); pool of {pool} people; {hosts} host(s); {live}",
-               "{name}：{n} 个群 ({families})；共享人群 {pool} 人；{hosts} 位群主；{live}"),
+    "groups": ("{name}: {n} groups ({families}); pool of {pool} people; {hosts} host(s); {live}.",
+               "{name}：{n} 个群 ({families})；共享人群 {pool} 人；{hosts} 位群主；{live}。"),
     "live_on": ("one live code (活码)", "使用活码"),
     "live_off": ("no live code", "不用活码"),
     "one": ("{name}: median {value} (10–90% of runs: {low} to {high}).",
             "{name}：中位数 {value} (各次模拟的 10–90%：{low} 至 {high})。"),
+    "undefined": ("{name}: not defined (no copy's horizon reaches it).",
+                  "{name}：无数据 (没有群的周期达到这一周)。"),
     "leads": ("{name} leads: {diff} against {base} ({level}% interval {low} to {high}); "
-              "ahead on {ahead} of {n} paired seeds.",
+              "better on {k} of {n} paired seeds.",
               "{name} 领先：比 {base} {diff} ({level}% 置信区间 {low} 至 {high})；"
-              "{n} 个配对种子中 {ahead} 个领先。"),
+              "{n} 个配对种子中 {k} 个更好。"),
     "behind": ("{name} trails: {diff} against {base} ({level}% interval {low} to {high}); "
-               "behind on {behind} of {n} paired seeds.",
+               "worse on {k} of {n} paired seeds.",
                "{name} 落后：比 {base} {diff} ({level}% 置信区间 {low} 至 {high})；"
-               "{n} 个配对种子中 {behind} 个落后。"),
+               "{n} 个配对种子中 {k} 个更差。"),
     "level": ("{name} and {base} are level: {diff} ({level}% interval {low} to {high} "
               "includes zero).",
               "{name} 与 {base} 持平：{diff} ({level}% 置信区间 {low} 至 {high} 包含 0)。"),
@@ -178,8 +183,9 @@ def outcome_table(portfolios: Portfolios, lang: Lang) -> pd.DataFrame:
         cells = []
         for r in portfolios.items:
             v = r.replicates[outcome]
-            cells.append(f"{number(v.median(), unit, lang)} "
-                         f"[{span(number(v.quantile(0.1), unit, lang), number(v.quantile(0.9), unit, lang))}]")
+            low, high = (number(v.quantile(q), unit, lang) for q in (0.1, 0.9))
+            cells.append(number(v.median(), unit, lang)
+                         + ("" if v.isna().all() else f" [{span(low, high)}]"))
         rows[outcome_label(outcome, lang)] = cells
     return pd.DataFrame.from_dict(rows, orient="index", columns=portfolios.names)
 
@@ -193,18 +199,27 @@ def answer(portfolios: Portfolios, lang: Lang) -> list[tuple[str, str]]:
         unit = UNITS[outcome]
         wide = portfolios.per_seed(outcome)
         v = wide[base]
+        if v.isna().all():
+            out.append((outcome_label(outcome, lang), word("undefined", lang, name=base)))
+            continue
         parts = [word("one", lang, name=base, value=number(v.median(), unit, lang),
                       low=number(v.quantile(0.1), unit, lang),
                       high=number(v.quantile(0.9), unit, lang))]
         for name in portfolios.names[1:]:
             p = pair(wide[name], wide[base], outcome)
-            key = "level" if not p.decided else ("leads" if p.difference > 0 else "behind")
+            if p.n == 0:
+                parts.append(word("undefined", lang, name=name))
+                continue
+            lower = outcome in LOWER_IS_BETTER
+            better, worse = (p.behind, p.ahead) if lower else (p.ahead, p.behind)
+            leads = p.difference < 0 if lower else p.difference > 0
+            key = "level" if not p.decided else ("leads" if leads else "behind")
             parts.append(word(key, lang, name=name, base=base,
                               diff=number(p.difference, unit, lang, signed=True),
                               level=round(CONFIDENCE * 100),
                               low=number(p.low, unit, lang, signed=True),
                               high=number(p.high, unit, lang, signed=True),
-                              ahead=p.ahead, behind=p.behind, n=p.n))
+                              k=better if key == "leads" else worse, n=p.n))
         out.append((outcome_label(outcome, lang), " ".join(parts)))
     return out
 
