@@ -7,7 +7,7 @@ twice in one mapping is an error naming both lines.
 
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal, get_args
 
@@ -32,19 +32,23 @@ def library(lang: Literal["en", "zh"] = "en") -> dict[str, str]:
     sorted by name."""
     out = {}
     for path in sorted(LIBRARY.glob("*.yaml")):
-        raw = _read_yaml(path)
+        raw = read_yaml(path)
         out[path.stem] = str((raw.get("description_zh") if lang == "zh" else None)
                              or raw.get("description", ""))
     return out
 
 
-def load_plan(source: str, overrides: Sequence[str] = ()) -> Plan:
-    """Resolve `source` (library name or YAML path), apply `key.path=value` overrides, validate."""
-    path = _find(source)
+def load_plan(source: str | Path, overrides: Sequence[str] = (),
+              values: Mapping[str, Any] | None = None) -> Plan:
+    """Resolve `source` (library name or YAML path), apply `key.path=value` overrides, then
+    `values` (key path -> value already read, as a portfolio's `set:` holds them), validate."""
+    path = _find(str(source))
     raw = with_derived_defaults(_resolve(path, seen=()))
     raw.setdefault("name", path.stem)
     for item in overrides:
         _apply_override(raw, item)
+    for key, value in (values or {}).items():
+        set_path(raw, key, value)
     return validate_dict(raw, where=str(source))
 
 
@@ -65,7 +69,7 @@ def validate_dict(raw: dict[str, Any], where: str = "plan") -> Plan:
     try:
         return Plan.model_validate(raw)
     except ValidationError as err:
-        raise PlanError(_describe(err, where)) from None
+        raise PlanError(describe_errors(err, where)) from None
 
 
 def plan_to_yaml(plan: Plan) -> str:
@@ -166,7 +170,9 @@ def _find(source: str) -> Path:
     )
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
+def read_yaml(path: Path) -> dict[str, Any]:
+    """The mapping a YAML file holds ({} if empty); `PlanError` naming the line for text that is
+    not YAML, a key written twice, or anything but a mapping."""
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as err:
@@ -191,7 +197,7 @@ def _yaml_error(path: Path, text: str, err: YAMLError) -> str:
     hints = [f"line {n} {hint}" for n, hint in _typing_slips(text) if n <= last]
     problem = getattr(err, "problem", None) or str(err)
     if isinstance(err, DuplicateKey):
-        return f"{path} is not a valid plan: {problem}."
+        return f"{path} is not valid: {problem}."
     where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
     lines = text.splitlines()
     shown = f"\n  {lines[mark.line].strip()}" if mark and mark.line < len(lines) else ""
@@ -225,7 +231,7 @@ MAX_EXTENDS = 16
 
 
 def _resolve(path: Path, seen: tuple[str, ...]) -> dict[str, Any]:
-    data = _read_yaml(path)
+    data = read_yaml(path)
     parent = data.pop("extends", None)
     if parent is None:
         return data
@@ -373,16 +379,26 @@ def _select_indices(path: str, key: str, items: Any, selector: str) -> list[int]
     )
 
 
-def _describe(err: ValidationError, where: str) -> str:
+def _path(loc: list) -> str:
+    """A pydantic location as the path a user writes: calendar[0].amount."""
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
+
+
+def describe_errors(err: ValidationError, where: str, root: type[BaseModel] = Plan) -> str:
+    """One line per bad field of a `root` model (a plan unless said): its path, the value and
+    what is allowed (the range, for numbers)."""
     lines = [f"{where}: {err.error_count()} bad field(s)"]
     for e in err.errors():
         loc = [p for p in e["loc"] if p not in _CALENDAR_KINDS]
-        path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
+        path = _path(loc)
         value = e.get("input")
         shown = "{...}" if isinstance(value, dict) else repr(value)
-        kinds = [str(p) for p in e["loc"] if p in _CALENDAR_KINDS]
-        item = f" ({path.split('.')[0]} is the {kinds[0]} item)" if kinds else ""
-        lines.append(f"  {path or '(plan)'} = {shown}: {_allowed(e)}{_hint(e)}{item}")
+        kinds = [k for k, p in enumerate(e["loc"]) if p in _CALENDAR_KINDS]
+        item = ""
+        if kinds:  # the user may have picked it by kind (calendar[flash_sale]): say which it is
+            item_path = _path([p for p in e["loc"][:kinds[0]] if p not in _CALENDAR_KINDS])
+            item = f" ({item_path} is the {e['loc'][kinds[0]]} item)"
+        lines.append(f"  {path or '(plan)'} = {shown}: {_allowed(e, root)}{_hint(e)}{item}")
     return "\n".join(lines)
 
 
@@ -419,12 +435,12 @@ _CLOCK = re.compile(r"^(\d+):([0-5]\d)(?::([0-5]\d))?$")
 _NUMBER_ERRORS = {"int_parsing", "float_parsing", "int_type", "float_type"}
 
 
-def _allowed(e: dict[str, Any]) -> str:
+def _allowed(e: dict[str, Any], root: type[BaseModel]) -> str:
     kind = e["type"]
     if kind == "extra_forbidden":
         return "unknown key (check the spelling; docs/model.md lists every lever)"
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-        lo, hi = _bounds(e["loc"])
+        lo, hi = _bounds(e["loc"], root)
         return f"{e['msg'].lower()}; allowed range {lo} to {hi}"
     if kind == "union_tag_invalid":
         return f"unknown calendar kind; allowed: {', '.join(_CALENDAR_KINDS)}"
@@ -433,9 +449,10 @@ def _allowed(e: dict[str, Any]) -> str:
     return e["msg"]
 
 
-def _bounds(loc: tuple) -> tuple[Any, Any]:
-    """Lower and upper bound of the field at `loc`, walking sections, lists and calendar kinds."""
-    model, field = Plan, None
+def _bounds(loc: tuple, root: type[BaseModel]) -> tuple[Any, Any]:
+    """Lower and upper bound of the field at `loc` of a `root` model, walking sections, lists
+    and calendar kinds."""
+    model, field = root, None
     for part in loc:
         if isinstance(part, int):
             continue

@@ -6,6 +6,7 @@ calendar (`sim/calendar.py`); `advance` hands the context to the kernels (`sim/h
 """
 
 import functools
+from collections.abc import Callable
 from typing import NamedTuple
 
 import mesa
@@ -33,6 +34,36 @@ from sim.ties import seed_friendships
 STREAMS = {name: purpose for purpose, name in enumerate((
     "graph", "segments", "initial", "interest", "money", "tolerance", "relation", "prewarm",
     "roles", "connectors", "voice", "wtp", "cycle", "need"))}
+
+
+PERSON_DRAWS = ("interest", "money", "tolerance", "relation", "voice", "wtp", "cycle", "need_now",
+                "need_when", "prewarm")
+"""What a person brings to every group they are a candidate of (the rows of `person_draws`):
+standard normals (interest, money), uniforms (relation, need_now, need_when, prewarm) and
+lognormal multipliers whose spreads are constants, not levers (tolerance, voice, wtp, cycle);
+a plan maps them to traits in `GroupModel._init_people`."""
+
+
+def person_draws(stream: Callable[[str], np.random.Generator], n: int,
+                 c: Constants = CONSTANTS) -> np.ndarray:
+    """(len(PERSON_DRAWS), n) float64: `n` people's draws, each row from `stream(purpose)`.
+
+    A group draws its own slots' with its set-up streams (so draws without a portfolio are the
+    ones they always were); a portfolio draws its people's once and hands each group those of
+    its candidates (`GroupModel(people=...)`)."""
+    out = np.empty((len(PERSON_DRAWS), n))
+    row = {name: out[k] for k, name in enumerate(PERSON_DRAWS)}
+    row["interest"][:] = stream("interest").standard_normal(n)
+    row["money"][:] = stream("money").standard_normal(n)
+    row["tolerance"][:] = stream("tolerance").lognormal(0.0, c.tolerance_spread, n)
+    row["relation"][:] = stream("relation").random(n)
+    row["voice"][:] = stream("voice").lognormal(-c.voice_spread**2 / 2, c.voice_spread, n)
+    row["wtp"][:] = stream("wtp").lognormal(0.0, c.wtp_spread, n)
+    row["cycle"][:] = stream("cycle").lognormal(0.0, c.cycle_spread, n)
+    out[PERSON_DRAWS.index("need_now"):PERSON_DRAWS.index("need_when") + 1] = (
+        stream("need").random((2, n)))
+    row["prewarm"][:] = stream("prewarm").random(n)
+    return out
 
 
 class Levers(NamedTuple):
@@ -80,11 +111,14 @@ class GroupModel(mesa.Model):
     """One group under one plan. `step()` plays a day; `run()` plays to the horizon.
 
     Slots: initial members, then shills, then pool candidates, then spammer slots for QR
-    influx. A run is a pure function of (plan, seed, profile): pass `rng=seed`.
+    influx. A run is a pure function of (plan, seed, profile, people): pass `rng=seed`.
+    `people` ((len(PERSON_DRAWS), members.initial + pool.size) float64, `person_draws` of the
+    people behind the pool graph's nodes) replaces the group's own draws of those slots' traits
+    (a portfolio's shared pool, sim/portfolio.py); `slot_of` maps a node to its slot.
     """
 
     def __init__(self, plan: Plan, rng: int | None = None, constants: Constants = CONSTANTS,
-                 profile: Profile | None = None):
+                 profile: Profile | None = None, people: np.ndarray | None = None):
         super().__init__(rng=rng)
         if profile is not None:  # an audience's behaviour (sim/profile.py) over `constants`
             plan, constants = profile.apply_plan(plan), profile.constants(constants)
@@ -96,6 +130,11 @@ class GroupModel(mesa.Model):
         self.hour = 0
         self.n_initial = plan.members.initial
         self.pool = pool.build(plan, constants, self.stream)
+        nodes = plan.members.initial + plan.pool.size
+        if people is not None and people.shape != (len(PERSON_DRAWS), nodes):
+            raise ValueError(f"people must be (len(PERSON_DRAWS), members.initial + pool.size) = "
+                             f"({len(PERSON_DRAWS)}, {nodes}), not {people.shape}")
+        self.people = people
         self.slot_of = self.pool.slot_of
         self.state = state.allocate(self.pool.n, self.pool.ptr, self.pool.idx)
         self.levers = self._levers(self.pool.pool_lo, self.pool.pool_hi, self.pool.n)
@@ -121,22 +160,26 @@ class GroupModel(mesa.Model):
         shill_lo, pool_lo, pool_hi, n = (self.pool.shill_lo, self.pool.pool_lo, self.pool.pool_hi,
                                          self.pool.n)
         s.segment[self.slot_of] = self.pool.segment
-        s.interest[:] = np.clip(self.stream("interest").normal(p.pool.interest_mean, p.pool.interest_spread, n), 0, 1)
-        s.money_sens[:] = np.clip(self.stream("money").normal(p.pool.money_sensitivity,
-                                                              c.money_sens_spread, n), 0, 1)
-        s.tolerance[:] = c.tolerance_mean * self.stream("tolerance").lognormal(0.0, c.tolerance_spread, n)
-        spread = self.stream("relation").uniform(1 - c.relation_spread, 1 + c.relation_spread, n)
-        relation = np.clip(p.pool.relation_to_host * spread, 0, 1)
+        d = person_draws(self.stream, n, c)
+        if self.people is not None:  # the people of a portfolio (sim/portfolio.py) on the nodes
+            d[:, self.slot_of] = self.people
+        draw = dict(zip(PERSON_DRAWS, d))
+        interest = p.pool.interest_mean + p.pool.interest_spread * draw["interest"]
+        s.interest[:] = np.clip(interest, 0, 1)
+        s.money_sens[:] = np.clip(p.pool.money_sensitivity + c.money_sens_spread * draw["money"],
+                                  0, 1)
+        s.tolerance[:] = c.tolerance_mean * draw["tolerance"]
+        lo, hi = 1 - c.relation_spread, 1 + c.relation_spread
+        relation = np.clip(p.pool.relation_to_host * (lo + (hi - lo) * draw["relation"]), 0, 1)
         s.trust[:] = c.trust_base + c.trust_from_ip * p.host.ip_strength + c.trust_from_relation * relation
         s.intrinsic[:] = c.intrinsic_interest * s.interest
         # M21: a heavy-tailed voice with mean 1; M19: willingness to pay, personal repurchase
         # cycles, and who needs the product on opening day
-        s.voice[:] = self.stream("voice").lognormal(-c.voice_spread**2 / 2, c.voice_spread, n)
-        s.wtp[:] = self.stream("wtp").lognormal(0.0, c.wtp_spread, n)
-        s.cycle[:] = self.stream("cycle").lognormal(0.0, c.cycle_spread, n)
-        need = self.stream("need").random((2, n))
-        first_need = need[1] * self.levers.repurchase_hours * s.cycle
-        s.need_at[:] = np.where(need[0] < c.initial_need_share, 0.0, first_need)
+        s.voice[:] = draw["voice"]
+        s.wtp[:] = draw["wtp"]
+        s.cycle[:] = draw["cycle"]
+        first_need = draw["need_when"] * self.levers.repurchase_hours * s.cycle
+        s.need_at[:] = np.where(draw["need_now"] < c.initial_need_share, 0.0, first_need)
         s.opinion[:] = 1.0
         s.sentiment[:] = 0.1
         for field in ("first_ad", "posted_day", "conv_day", "invited_by", "left_hour",
@@ -151,7 +194,7 @@ class GroupModel(mesa.Model):
             gain = 1 - (1 - c.prewarm_trust * p.host.ip_strength * p.host.ip_match) ** days
             s.trust[:] += gain * (1 - s.trust)
             wants = 1 - (1 - c.prewarm_desire * s.interest * p.host.ip_match) ** days
-            s.stage[:] = np.where(self.stream("prewarm").random(n) < wants, DESIRE, INTEREST)
+            s.stage[:] = np.where(draw["prewarm"] < wants, DESIRE, INTEREST)
         np.clip(s.trust, 0, 1, out=s.trust)
         s.trust_end[:] = s.trust
         roles = assign_roles(Setup(p, n, shill_lo, pool_lo, pool_hi, self.stream))

@@ -40,9 +40,16 @@ def simulate(plan: Plan, seed: int, hourly: bool = False,
     """
     model = GroupModel(plan, rng=seed, constants=constants, profile=profile)
     model.run()
+    return result_of(model, seed, hourly)
+
+
+def result_of(model: GroupModel, seed: int, hourly: bool = False) -> RunResult:
+    """The tables of a model played to its horizon (`seed` is the summary's `seed`)."""
+    plan = model.plan
     daily = metrics.daily_table(model.out_h, model.out_d, plan.economics.unit_cost,
                                 int(model.state.group[G_DEAD_DAY]))
     members = metrics.members_table(model)
-    summary = {"seed": seed, **metrics.summary(model, daily), **review_metrics(daily, members, plan)}
+    summary = {"seed": seed, **metrics.summary(model, daily),
+               **review_metrics(daily, members, plan)}
     return RunResult(daily, summary, members,
                      metrics.hourly_table(model.out_h) if hourly else None)

@@ -40,6 +40,9 @@ from experiments.outputs.fit_report import write_fit_html
 from experiments.outputs.formatting import format_value, readable
 from experiments.outputs.i18n import Lang, profile_line, text
 from experiments.outputs.images import ImageError
+from experiments.outputs.portfolio_report import answer as portfolio_answer
+from experiments.outputs.portfolio_report import outcome_table, read_portfolios, with_baseline, write_index
+from experiments.outputs.portfolio_report import write_report as write_portfolio_report
 from experiments.outputs.report import readings, write_report
 from experiments.outputs.study_report import write_search_report, write_sensitivity_report
 from experiments.outputs.sweep_charts import HEADLINE, best_points, write_sweep_report
@@ -51,10 +54,12 @@ from experiments.running.history.formats.registry import FORMATS, UnknownFormat
 from experiments.running.history.importer import HistoryError, import_exports
 from experiments.running.history.tables import HostNotFound
 from experiments.running.memory import assess
+from experiments.running.portfolio import run_portfolio
 from experiments.running.runner import RunError, RunInterrupted, check_workers, interrupt_once, run_plans
 from experiments.running.storage import OutDirError, Results
 from scenarios.loader import PlanError, library, load_plan
 from scenarios.names import file_stem
+from scenarios.portfolio import is_portfolio, load_portfolio
 from scenarios.schema import Plan
 from sim.profile import Profile, ProfileError
 from sim.profile import load as load_profile
@@ -110,11 +115,17 @@ Baseline = Annotated[
                  "answer). [default: the first plan named; with --library the first library "
                  "plan in name order]"),
 ]
+Threads = Annotated[
+    int, typer.Option(help="For portfolios: threads advancing a replicate's groups side by side "
+                           "(results do not depend on it).", min=1)
+]
 
 
 @app.command()
 def run(
-    plan: Annotated[str, typer.Argument(help="Library plan name or YAML file.")],
+    plan: Annotated[str, typer.Argument(
+        help="Library plan name or YAML file; or a portfolio file (a `portfolio:` or `groups:` "
+             "key), or the name of one in scenarios/library/portfolios/.")],
     replicates: Replicates = 20,
     seed: Seed = 0,
     weeks: Weeks = None,
@@ -126,10 +137,18 @@ def run(
     lang: LangOption = "en",
     force: Force = False,
     profile: ProfileOption = None,
+    threads: Threads = 1,
 ) -> None:
-    """Simulate one plan; write its tables, plan and report to a run directory.
+    """Simulate one plan; write its tables, plan and report to a run directory. A portfolio
+    (several groups sharing one pool) writes its tables and portfolio summary.
 
     Rerunning the same command on the same --out runs only what is missing."""
+    with _bad_input():  # a file that is not YAML is named here
+        portfolio = is_portfolio(plan)
+    if portfolio:
+        _portfolio_only(weeks, set_, hourly, profile)
+        _simulate_portfolios([plan], replicates, seed, threads, workers, dask, out, force, lang)
+        return
     _simulate([plan], replicates, seed, weeks, set_ or [], workers, dask, hourly, out, force, lang,
               profile=profile)
 
@@ -154,8 +173,11 @@ def compare(
     force: Force = False,
     baseline: Baseline = None,
     profile: ProfileOption = None,
+    threads: Threads = 1,
 ) -> None:
     """Simulate several plans with the same seeds; write one report with all of them.
+
+    Portfolio files are compared the same way: each portfolio's replicates on the same seeds.
 
     Rerunning the same command on the same --out runs only what is missing."""
     if all_plans == bool(plans):
@@ -163,6 +185,17 @@ def compare(
     sources = list(library()) if all_plans else plans
     if len(sources) < 2:
         raise typer.BadParameter("compare needs at least two plans; use `groupsim run` for one")
+    with _bad_input():  # a file that is not YAML is named here
+        kinds = [is_portfolio(source) for source in sources]
+    if any(kinds):
+        if not all(kinds):
+            raise typer.BadParameter(
+                "compare takes plans or portfolios, not both: "
+                + ", ".join(f"{s} ({'portfolio' if k else 'plan'})" for s, k in zip(sources, kinds)))
+        _portfolio_only(weeks, set_, hourly, profile)
+        _simulate_portfolios(sources, replicates, seed, threads, workers, dask, out, force, lang,
+                             baseline)
+        return
     _simulate(sources, replicates, seed, weeks, set_ or [], workers, dask, hourly, out, force, lang,
               baseline, profile)
 
@@ -206,14 +239,19 @@ def scenarios(lang: LangOption = "en") -> None:
 
 @app.command()
 def validate(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A plan YAML file.")],
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
+                                         help="A plan or portfolio YAML file.")],
     workers: Workers = 1,
 ) -> None:
     """Check a plan file: print ok (with a note on how an older way of stating a lever is read,
     and a warning for each item that can never fire, lever that cannot work, price that sells
     below cost, or when runs on --workers may not fit in memory), or each bad field with its
-    allowed range (exit 2, as when one run cannot fit in memory)."""
+    allowed range (exit 2, as when one run cannot fit in memory). A portfolio file: ok with its
+    number of groups, or each bad field."""
     with _bad_input():
+        if is_portfolio(str(file)):
+            console.print(f"ok ({len(load_portfolio(file).copies)} groups)")
+            return
         checked = load_plan(str(file))
         check_workers(workers)
         verdict = assess([checked], workers)
@@ -300,6 +338,64 @@ def _simulate(
         write_report(results, out / "report.html", lang)
         _print_summary(results, lang)
     console.print(f"Wrote {escape(str(out))}: {', '.join(_files(out))}")
+
+
+def _portfolio_only(weeks: int | None, set_: list[str] | None, hourly: bool,
+                    profile: Path | None) -> None:
+    given = [name for name, value in (("--weeks", weeks), ("--set", set_), ("--hourly", hourly),
+                                      ("--profile", profile)) if value]
+    if given:
+        raise typer.BadParameter(f"{', '.join(given)} do not apply to a portfolio; set a "
+                                 "group's overrides under its `set:` in the portfolio file")
+
+
+def _simulate_portfolios(sources: list[str], replicates: int, seed: int, threads: int,
+                         workers: int, dask: str | None, out: Path | None, force: bool,
+                         lang: Lang, baseline: str | None = None) -> None:
+    """Run one portfolio (its run directory) or several on the same seeds (a comparison
+    directory: one run directory each and `portfolios.json`); write the report, print the
+    answer and the table."""
+    with _bad_input():
+        portfolios = [load_portfolio(source) for source in sources]
+    names = [p.name for p in portfolios]
+    if len(set(names)) < len(names):
+        raise typer.BadParameter(f"two portfolios are named alike ({', '.join(names)}); give "
+                                 "each its own `portfolio:` name")
+    if baseline is not None and baseline not in names:
+        raise typer.BadParameter(f"--baseline {baseline!r} is not one of the portfolios: "
+                                 f"{', '.join(names)}")
+    stem = file_stem(names[0]) if len(names) == 1 else "compare-portfolios"
+    out = out or Path("runs") / f"{stem}-{datetime.now():%Y%m%d-%H%M%S}"
+    dirs = [out] if len(names) == 1 else [out / file_stem(name) for name in names]
+    for k, (portfolio, where) in enumerate(zip(portfolios, dirs)):
+        try:
+            label = "simulating" + (f" {portfolio.name} ({k + 1}/{len(names)})"
+                                    if len(names) > 1 else "")
+            with _bad_input(), progress_bar(label) as progress:
+                run_portfolio(portfolio, replicates, seed, threads, workers, progress, where,
+                              dask=dask, force=force)
+        except RunInterrupted as stop:
+            typer.echo(f"Interrupted: {stop.finished} of {stop.total} replicates of "
+                       f"{portfolio.name} finished and are saved in {where}. Rerun the same "
+                       "command to finish the rest.", err=True)
+            raise typer.Exit(130) from None
+    if len(names) > 1:
+        write_index(out, [d.name for d in dirs])
+    results = with_baseline(read_portfolios(out), baseline)
+    with _writing(out):
+        write_portfolio_report(results, out / "report.html", lang)
+    for question, sentence in portfolio_answer(results, lang):
+        console.print(f"[bold]{escape(question)}[/bold] {escape(sentence)}")
+    console.print(_table(outcome_table(results, lang), text("metric", lang)))
+    console.print(f"Wrote {escape(str(out))}: {', '.join(_files(out))}")
+
+
+def _table(frame: pd.DataFrame, corner: str) -> Table:
+    """A rich table of a frame of text cells: its index as the first column."""
+    table = Table(escape(corner), *(escape(str(c)) for c in frame.columns))
+    for row, cells in zip(frame.index, frame.to_numpy()):
+        table.add_row(escape(str(row)), *(escape(str(c)) for c in cells))
+    return table
 
 
 @contextmanager

@@ -30,12 +30,13 @@ from pptx.oxml.ns import qn
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
-from experiments.outputs import answers
+from experiments.outputs import answers, portfolio_report
 from experiments.outputs.charts import heatmap_chart, response_chart, run_charts, tornado_chart
 from experiments.outputs.i18n import VERSION, Lang, describe, profile_name, text
 from experiments.outputs.images import SLIDE_PIXELS, write_images
 from experiments.outputs.report import REVIEW_METRICS, comparison_table, metric_rows, run_meta
 from experiments.running.metrics import in_view
+from experiments.running.paired import CONFIDENCE
 from experiments.running.storage import Results, read_profile, read_results
 from scenarios.loader import parse_yaml
 from sim.profile import Profile
@@ -74,6 +75,14 @@ def write_deck(run_dir: Path, lang: Lang = "en", fmt: Format = "pptx",
     if (run_dir / "sweep.yaml").is_file():
         charts, slides, footer = _sweep(run_dir, lang)
         pixels = SLIDE_PIXELS
+    elif (run_dir / portfolio_report.INDEX).is_file() or (run_dir / "portfolio.json").is_file():
+        try:
+            portfolios = portfolio_report.with_baseline(
+                portfolio_report.read_portfolios(run_dir), baseline)
+        except ValueError as error:
+            raise DeckError(str(error)) from None
+        charts, slides, footer = _portfolios(portfolios, lang)
+        pixels = CHART_PIXELS
     elif (run_dir / "summary.parquet").is_file() and (run_dir / "daily.parquet").is_file():
         try:
             results, why = answers.choose_baseline(read_results(run_dir), baseline)
@@ -83,8 +92,9 @@ def write_deck(run_dir: Path, lang: Lang = "en", fmt: Format = "pptx",
         pixels = CHART_PIXELS
     else:
         raise DeckError(
-            f"{run_dir} is not a run directory (no summary.parquet and daily.parquet) nor a sweep "
-            "directory (no sweep.yaml); give a directory written by groupsim run, compare or sweep"
+            f"{run_dir} is not a run directory (no summary.parquet and daily.parquet), a sweep "
+            "directory (no sweep.yaml) nor a portfolio directory (no portfolio.json or "
+            "portfolios.json); give a directory written by groupsim run, compare or sweep"
         )
     if fmt != "pptx":
         folder = out or run_dir / "deck" / lang
@@ -145,6 +155,31 @@ def _run(results: Results, why: str, lang: Lang) -> tuple[dict[str, go.Figure], 
         if len(names) > 1 else run_meta(results, lang)
     return {name: chart.fig for name, chart in charts.items()}, slides, \
         f"{footer} · groupsim {VERSION}"
+
+
+def _portfolios(portfolios: "portfolio_report.Portfolios", lang: Lang
+                ) -> tuple[dict[str, go.Figure], list, str]:
+    """A portfolio run or comparison: title (each portfolio and its targets), the answer, the
+    charts and the table (`experiments.outputs.portfolio_report`)."""
+    word = portfolio_report.word
+    meta = portfolio_report.meta(portfolios, lang)
+    items = [(r.portfolio.name, portfolio_report.composition(r, lang) + " "
+              + portfolio_report.targets_line(r.portfolio.targets, lang))
+             for r in portfolios.items]
+    slides = [lambda deck, _: _title_slide(deck, word("title", lang), meta, items)]
+    foot = [word("baseline", lang, base=portfolios.names[0], level=round(CONFIDENCE * 100))] \
+        if len(portfolios.items) > 1 else []
+    slides.append(_answer_slide(word("answer", lang), portfolio_report.answer(portfolios, lang),
+                                foot))
+    charts = {name: chart for name, chart in portfolio_report.charts(portfolios, lang).items()
+              if chart.empty is None}
+    slides += [_chart_slide(name, chart.title, chart.note) for name, chart in charts.items()]
+    table = portfolio_report.outcome_table(portfolios, lang)
+    for columns in _column_pages(table, _table_font(len(table) + 1)):
+        slides.append(_table_slide(word("table", lang), table[columns], text("metric", lang),
+                                   " ".join(foot)))
+    return {name: chart.fig for name, chart in charts.items()}, slides, \
+        f"{meta} · groupsim {VERSION}"
 
 
 def _sweep(run_dir: Path, lang: Lang) -> tuple[dict[str, go.Figure], list, str]:

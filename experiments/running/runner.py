@@ -77,6 +77,16 @@ class Run:
     values: dict[str, Any] = field(default_factory=dict)
     profile: Profile | None = None
 
+    def simulate(self, hourly: bool) -> Any:
+        """The run's tables as attributes named as the tables: a DataFrame, or a dict for a
+        table of one row (a plan's `summary`)."""
+        return simulate(self.plan, self.seed, hourly=hourly, profile=self.profile)
+
+    @property
+    def plans(self) -> list[Plan]:
+        """The plans played in this run, for the memory check."""
+        return [self.plan]
+
 
 @dataclass(frozen=True)
 class Chunk:
@@ -222,7 +232,7 @@ def execute(
     if progress is not None:
         progress(n_done, len(runs))
     todo = [c for c in chunks if c.index not in finished]
-    plans = [run.plan for chunk in todo for run in chunk.runs]
+    plans = [plan for chunk in todo for run in chunk.runs for plan in run.plans]
     side_by_side = 1
     try:
         if todo:
@@ -289,17 +299,17 @@ def _stack(finished: dict[int, Tables], tables: tuple[str, ...]) -> Tables:
 
 
 def run_chunk(runs: list[Run], tables: tuple[str, ...], hourly: bool) -> Tables:
-    """Simulate a chunk's runs; each table stacked, led by the key columns and `replicate`.
+    """Simulate a chunk's runs; each table stacked, led by the key columns and `replicate` (a
+    table a run gives as a dict is one row, with the run's `values` after `seed`).
 
     Tables are built once per chunk, not per run: per-run frame edits cost a tenth of a run."""
-    results = [simulate(run.plan, run.seed, hourly=hourly, profile=run.profile) for run in runs]
+    results = [run.simulate(hourly) for run in runs]
     out = {}
     for name in tables:
-        if name == "summary":
-            out[name] = pd.DataFrame([_summary_row(run, result.summary)
-                                      for run, result in zip(runs, results)])
-            continue
         frames = [getattr(result, name) for result in results]
+        if isinstance(frames[0], dict):  # one row per run
+            out[name] = pd.DataFrame([_summary_row(run, row) for run, row in zip(runs, frames)])
+            continue
         lengths = [len(frame) for frame in frames]
         lead = {column: np.repeat(np.array([run.key[column] for run in runs]), lengths)
                 for column in runs[0].key}

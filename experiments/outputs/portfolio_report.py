@@ -1,0 +1,317 @@
+"""What a portfolio run or a comparison of portfolios (社群矩阵) says: the answer, the table,
+the charts and the HTML page; `experiments.outputs.deck` puts the same on slides.
+
+A comparison directory (`groupsim compare A.yaml B.yaml`) holds one portfolio run directory
+per portfolio (`experiments.running.portfolio`, named by the portfolio) and `portfolios.json`
+(their names, in order; the first is the baseline). Replicate r of every portfolio meets seed
+`seed + r`, so portfolios are compared seed by seed (`experiments.running.paired.pair`: the
+median of per-seed differences with a 90 % bootstrap interval, and the seeds ahead or behind).
+"""
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from html import escape
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+from plotly.offline import get_plotlyjs
+
+from experiments.outputs.charts import Chart, _colour, _layout, band_chart, yuan_axis
+from experiments.outputs.formatting import number, span
+from experiments.outputs.i18n import Lang, VERSION, text
+from experiments.outputs.report import STYLE
+from experiments.running.paired import CONFIDENCE, pair
+from experiments.running.portfolio import BAND, PortfolioResults, read_portfolio_results
+from scenarios.portfolio import Targets
+
+INDEX = "portfolios.json"
+"""A comparison directory's list of its portfolios, in order."""
+OUTCOMES = ("copy_success", "alive_week_4", "alive_week_12", "total_gmv", "incentive_cost",
+            "weekly_costs", "total_cost", "gross_profit", "people_in_several")
+"""Rows of the portfolio table, in order."""
+QUESTIONS = ("copy_success", "alive_week_12", "gross_profit", "total_cost")
+"""What the answer states, in order: 复制成功率, copies alive at week 12, gross profit, cost."""
+LOWER_IS_BETTER = ("total_cost",)
+"""Outcomes where the smaller figure is the better one (a portfolio that spends less leads)."""
+UNITS = {**BAND, "incentive_cost": "money", "weekly_costs": "money"}
+LABELS = {
+    "copy_success": ("复制成功率 (copies meeting the targets)", "复制成功率 (达标的群占比)"),
+    "alive_week_4": ("copies alive at week 4", "第 4 周仍存活的群数"),
+    "alive_week_12": ("copies alive at week 12", "第 12 周仍存活的群数"),
+    "total_gmv": ("GMV, all copies", "全部群成交额"),
+    "incentive_cost": ("incentive cost", "激励成本"),
+    "weekly_costs": ("hosts' and staff's weekly costs", "群主与助理的周成本"),
+    "total_cost": ("total cost (incentives, staff, relay fees)", "总成本 (激励、人力、转播费)"),
+    "gross_profit": ("gross profit, all copies, after costs", "全部群毛利 (扣除成本)"),
+    "people_in_several": ("people who joined two copies or more", "加入两个及以上群的人数"),
+}
+WORDS = {
+    "title": ("Portfolio report", "社群矩阵报告"),
+    "meta": ("{portfolios} portfolio(s); {replicates} runs each, seeds {first}–{last}; {date}",
+             "{portfolios} 个矩阵方案；每个 {replicates} 次模拟，随机种子 {first}–{last}；{date}"),
+    "answer": ("The answer", "结论"),
+    "table": ("Portfolios side by side: median over runs [10–90% of runs]",
+              "矩阵方案对比：各次模拟的中位数 [10–90% 区间]"),
+    "targets": ("A copy succeeds if {items}.", "一个群达标的条件：{items}。"),
+    "alive_week": ("it is alive at the end of week {v}", "第 {v} 周末仍存活"),
+    "members": ("it has at least {v} members then", "届时成员至少 {v} 人"),
+    "weekly_gmv": ("it sells at least {v} a week on average", "平均每周成交额至少 {v}"),
+    "groups": ("{name}: {n} groups ({families}); pool of {pool} people; {hosts} host(s); {live}.",
+               "{name}：{n} 个群 ({families})；共享人群 {pool} 人；{hosts} 位群主；{live}。"),
+    "live_on": ("one live code (活码)", "使用活码"),
+    "live_off": ("no live code", "不用活码"),
+    "one": ("{name}: median {value} (10–90% of runs: {low} to {high}).",
+            "{name}：中位数 {value} (各次模拟的 10–90%：{low} 至 {high})。"),
+    "undefined": ("{name}: not defined (no copy's horizon reaches it).",
+                  "{name}：无数据 (没有群的周期达到这一周)。"),
+    "leads": ("{name} leads: {diff} against {base} ({level}% interval {low} to {high}); "
+              "better on {k} of {n} paired seeds.",
+              "{name} 领先：比 {base} {diff} ({level}% 置信区间 {low} 至 {high})；"
+              "{n} 个配对种子中 {k} 个更好。"),
+    "behind": ("{name} trails: {diff} against {base} ({level}% interval {low} to {high}); "
+               "worse on {k} of {n} paired seeds.",
+               "{name} 落后：比 {base} {diff} ({level}% 置信区间 {low} 至 {high})；"
+               "{n} 个配对种子中 {k} 个更差。"),
+    "level": ("{name} and {base} are level: {diff} ({level}% interval {low} to {high} "
+              "includes zero).",
+              "{name} 与 {base} 持平：{diff} ({level}% 置信区间 {low} 至 {high} 包含 0)。"),
+    "baseline": ("Baseline: {base} (the first portfolio named). Differences are medians of "
+                 "per-seed differences with a {level}% bootstrap interval.",
+                 "基准：{base} (第一个方案)。差值为逐个种子差值的中位数，附 {level}% bootstrap 置信区间。"),
+    "success_chart": ("复制成功率 by portfolio", "各矩阵方案的复制成功率"),
+    "success_axis": ("share of copies meeting the targets", "达标群占比"),
+    "open_chart": ("Copies open, by portfolio day", "每天开着的群数"),
+    "open_axis": ("copies open", "开着的群数"),
+    "members_chart": ("Members of a copy, by day of its own life", "单个群的成员数 (按开群后天数)"),
+    "members_axis": ("members", "成员数"),
+    "members_note": ("median over copies and runs; band: 10–90%",
+                     "所有群与模拟的中位数；阴影：10–90% 区间"),
+    "profit_chart": ("Cumulative gross profit of the portfolio, after costs",
+                     "矩阵累计毛利 (扣除成本)"),
+    "profit_axis": ("gross profit so far (yuan)", "累计毛利 (元)"),
+    "portfolio_day": ("portfolio day (gridline every week)", "矩阵第几天 (每周一条网格线)"),
+    "bars_note": ("bars: median over runs; whiskers: 10–90% of runs",
+                  "柱：各次模拟的中位数；误差线：10–90% 区间"),
+    "charts": ("Charts", "图表"),
+}
+
+
+def word(key: str, lang: Lang, **values) -> str:
+    """A portfolio page's text in `lang`, filled with `values`."""
+    return WORDS[key][lang == "zh"].format(**values)
+
+
+def outcome_label(name: str, lang: Lang) -> str:
+    return LABELS[name][lang == "zh"]
+
+
+@dataclass(frozen=True)
+class Portfolios:
+    """Portfolios run on the same seeds; `items[0]` is the baseline."""
+
+    items: list[PortfolioResults]
+
+    @property
+    def names(self) -> list[str]:
+        return [r.portfolio.name for r in self.items]
+
+    def per_seed(self, outcome: str) -> pd.DataFrame:
+        """Seeds as rows, portfolios as columns: one replicate outcome."""
+        return pd.DataFrame({r.portfolio.name: r.replicates.set_index("seed")[outcome]
+                             for r in self.items})
+
+
+def write_index(out: Path, names: list[str]) -> None:
+    """Write a comparison directory's `portfolios.json`."""
+    (out / INDEX).write_text(json.dumps(names, ensure_ascii=False), encoding="utf-8")
+
+
+def read_portfolios(out: Path) -> Portfolios:
+    """A comparison directory (`portfolios.json`) or one portfolio run directory read back;
+    FileNotFoundError when `out` is neither."""
+    if (out / INDEX).is_file():
+        names = json.loads((out / INDEX).read_text(encoding="utf-8"))
+        return Portfolios([read_portfolio_results(out / name) for name in names])
+    return Portfolios([read_portfolio_results(out)])
+
+
+def with_baseline(portfolios: Portfolios, baseline: str | None) -> Portfolios:
+    """The same portfolios with `baseline` first; ValueError naming the choices if unknown."""
+    if baseline is None:
+        return portfolios
+    if baseline not in portfolios.names:
+        raise ValueError(f"--baseline {baseline!r} is not one of the portfolios: "
+                         f"{', '.join(portfolios.names)}")
+    first = portfolios.names.index(baseline)
+    items = portfolios.items
+    return Portfolios([items[first], *items[:first], *items[first + 1:]])
+
+
+def meta(portfolios: Portfolios, lang: Lang) -> str:
+    """"2 portfolio(s); 20 runs each, seeds 0–19; 2026-11-30"."""
+    seeds = sorted(portfolios.items[0].replicates["seed"])
+    return word("meta", lang, portfolios=len(portfolios.items), replicates=len(seeds),
+                first=seeds[0], last=seeds[-1], date=date.today().isoformat())
+
+
+def targets_line(targets: Targets, lang: Lang) -> str:
+    """"A copy succeeds if it is alive at the end of week 12 and ..."."""
+    items = [word(name, lang, v=number(value, "money", lang) if name == "weekly_gmv" else value)
+             for name, value in targets.model_dump(exclude_none=True).items()]
+    return word("targets", lang, items=("；" if lang == "zh" else " and ").join(items))
+
+
+def composition(result: PortfolioResults, lang: Lang) -> str:
+    """One line on what a portfolio is: groups, families, pool, hosts, live code."""
+    p = result.portfolio
+    families = pd.Series([c.family for c in p.copies]).value_counts(sort=False)
+    return word("groups", lang, name=p.name, n=len(p.copies),
+                families=", ".join(f"{n} × {f}" for f, n in families.items()),
+                pool=f"{p.pool_size:,}", hosts=len({c.host for c in p.copies}),
+                live=word("live_on" if p.live_code else "live_off", lang))
+
+
+def outcome_table(portfolios: Portfolios, lang: Lang) -> pd.DataFrame:
+    """Rows: `OUTCOMES` (labels); columns: portfolios; cells "median [p10–p90]"."""
+    rows = {}
+    for outcome in OUTCOMES:
+        unit = UNITS[outcome]
+        cells = []
+        for r in portfolios.items:
+            v = r.replicates[outcome]
+            low, high = (number(v.quantile(q), unit, lang) for q in (0.1, 0.9))
+            cells.append(number(v.median(), unit, lang)
+                         + ("" if v.isna().all() else f" [{span(low, high)}]"))
+        rows[outcome_label(outcome, lang)] = cells
+    return pd.DataFrame.from_dict(rows, orient="index", columns=portfolios.names)
+
+
+def answer(portfolios: Portfolios, lang: Lang) -> list[tuple[str, str]]:
+    """(question, sentence) per outcome of `QUESTIONS`: the baseline's median and band, then each
+    other portfolio against it, seed by seed."""
+    base = portfolios.names[0]
+    out = []
+    for outcome in QUESTIONS:
+        unit = UNITS[outcome]
+        wide = portfolios.per_seed(outcome)
+        v = wide[base]
+        if v.isna().all():
+            out.append((outcome_label(outcome, lang), word("undefined", lang, name=base)))
+            continue
+        parts = [word("one", lang, name=base, value=number(v.median(), unit, lang),
+                      low=number(v.quantile(0.1), unit, lang),
+                      high=number(v.quantile(0.9), unit, lang))]
+        for name in portfolios.names[1:]:
+            p = pair(wide[name], wide[base], outcome)
+            if p.n == 0:
+                parts.append(word("undefined", lang, name=name))
+                continue
+            lower = outcome in LOWER_IS_BETTER
+            better, worse = (p.behind, p.ahead) if lower else (p.ahead, p.behind)
+            leads = p.difference < 0 if lower else p.difference > 0
+            key = "level" if not p.decided else ("leads" if leads else "behind")
+            parts.append(word(key, lang, name=name, base=base,
+                              diff=number(p.difference, unit, lang, signed=True),
+                              level=round(CONFIDENCE * 100),
+                              low=number(p.low, unit, lang, signed=True),
+                              high=number(p.high, unit, lang, signed=True),
+                              k=better if key == "leads" else worse, n=p.n))
+        out.append((outcome_label(outcome, lang), " ".join(parts)))
+    return out
+
+
+def _tagged(portfolios: Portfolios, table: str) -> pd.DataFrame:
+    """One of the portfolios' tables stacked, with `plan` = the portfolio's name (for
+    `charts.band_chart`)."""
+    return pd.concat([getattr(r, table).assign(plan=r.portfolio.name)
+                      for r in portfolios.items], ignore_index=True)
+
+
+def cumulative_profit(result: PortfolioResults) -> pd.DataFrame:
+    """Per replicate and portfolio day: gross profit so far, all copies, after the hosts' and
+    staff's weekly costs and the relay fees (yuan)."""
+    daily = result.daily.assign(pday=result.daily["open_day"] + result.daily["day"])
+    days = result.days.rename(columns={"day": "pday"})
+    profit = daily.groupby(["replicate", "pday"])["gross_profit"].sum()
+    frame = days.set_index(["replicate", "pday"])
+    net = profit.reindex(frame.index, fill_value=0.0) - frame["weekly_costs"]
+    for relay in result.portfolio.relay:
+        if relay.fee and any(c.name in relay.groups and 0 <= relay.day - c.open_day < c.plan.horizon_days
+                             for c in result.portfolio.copies):
+            net.loc[(slice(None), relay.day)] -= relay.fee
+    out = net.groupby(level="replicate").cumsum().rename("profit").reset_index()
+    return out.rename(columns={"pday": "day"})
+
+
+def charts(portfolios: Portfolios, lang: Lang) -> dict[str, Chart]:
+    """复制成功率 bars, copies open per portfolio day, members of a copy by its own day, and the
+    portfolio's cumulative gross profit."""
+    base = portfolios.names[0]
+    fig = go.Figure()
+    for i, r in enumerate(portfolios.items):
+        v = r.replicates["copy_success"]
+        med = v.median()
+        fig.add_bar(x=[r.portfolio.name], y=[med], marker_color=_colour(i), showlegend=False,
+                    error_y={"type": "data", "symmetric": False, "array": [v.quantile(0.9) - med],
+                             "arrayminus": [med - v.quantile(0.1)]},
+                    text=[number(med, "share", lang)], textposition="outside")
+    _layout(fig, "", word("success_axis", lang))
+    fig.update_yaxes(range=[0, 1.08], tickformat=".0%")
+    out = {"copy_success": Chart(fig, word("success_chart", lang), word("bars_note", lang))}
+    days = _tagged(portfolios, "days")
+    out["open_groups"] = band_chart(days, "open_groups", word("open_chart", lang),
+                                    word("open_axis", lang), base, lang)
+    members = band_chart(_tagged(portfolios, "daily"), "members", word("members_chart", lang), word("members_axis", lang),
+                         base, lang)
+    out["members"] = Chart(members.fig, members.title, word("members_note", lang), members.empty)
+    profit = pd.concat([cumulative_profit(r).assign(plan=r.portfolio.name)
+                        for r in portfolios.items], ignore_index=True)
+    out["cumulative_profit"] = band_chart(profit, "profit", word("profit_chart", lang),
+                                          word("profit_axis", lang), base, lang, money=True)
+    for name in ("open_groups", "cumulative_profit"):
+        out[name].fig.update_xaxes(title=word("portfolio_day", lang))
+    yuan_axis(out["cumulative_profit"].fig)
+    return out
+
+
+def report_html(portfolios: Portfolios, lang: Lang = "en") -> str:
+    """The page of one portfolio or a comparison: offline HTML (plotly.js inlined once)."""
+    names = portfolios.names
+    items = "".join(f"<dt>{escape(q)}</dt><dd>{escape(a)}</dd>" for q, a in answer(portfolios, lang))
+    about = "".join(f"<p>{escape(composition(r, lang))} {escape(targets_line(r.portfolio.targets, lang))}</p>"
+                    + (f'<p class="note">{escape(r.portfolio.description)}</p>'
+                       if r.portfolio.description else "")
+                    for r in portfolios.items)
+    table = outcome_table(portfolios, lang)
+    head = "".join(f"<th>{escape(n)}</th>" for n in table.columns)
+    body = "".join(f"<tr><td>{escape(row)}</td>{''.join(f'<td>{escape(c)}</td>' for c in cells)}</tr>"
+                   for row, cells in zip(table.index, table.to_numpy()))
+    figures = "".join(
+        f"<h3>{escape(c.title)}</h3><p class=\"note\">{escape(c.note)}</p>"
+        + pio.to_html(c.fig, full_html=False, include_plotlyjs=False, div_id=f"chart-{name}",
+                      config={"displaylogo": False})
+        for name, c in charts(portfolios, lang).items() if c.empty is None)
+    foot = word("baseline", lang, base=names[0], level=round(CONFIDENCE * 100)) \
+        if len(names) > 1 else ""
+    return f"""<!DOCTYPE html>
+<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">
+<title>{escape(word("title", lang))}: {escape(", ".join(names))}</title>
+<style>{STYLE}</style><script>{get_plotlyjs()}</script></head>
+<body><h1>{escape(word("title", lang))}</h1><p class="meta">{escape(meta(portfolios, lang))} · groupsim {escape(VERSION)}</p>
+{about}
+<h2>{escape(word("answer", lang))}</h2><dl class="answer">{items}</dl>
+{f'<p class="note">{escape(foot)}</p>' if foot else ""}
+<h2>{escape(word("table", lang))}</h2><div class="scroll"><table>
+<tr><th>{escape(text("metric", lang))}</th>{head}</tr>{body}</table></div>
+<h2>{escape(word("charts", lang))}</h2>{figures}
+</body></html>
+"""
+
+
+def write_report(portfolios: Portfolios, path: Path, lang: Lang = "en") -> None:
+    """Write `report_html(portfolios, lang)` to `path`."""
+    path.write_text(report_html(portfolios, lang), encoding="utf-8")

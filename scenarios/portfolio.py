@@ -1,0 +1,260 @@
+"""Portfolio plans (社群矩阵): several groups that share one pool of people.
+
+A portfolio file lists groups — each a plan, or `copies: N` of a plan — with their hosts,
+opening days and overrides, the hosts and staff whose posting capacity is split across their
+open groups, an optional live code (活码) that routes every group's QR scans, lectures relayed to
+several groups at once (转播), and the targets a copy must meet to count as a success
+(复制成功率). `load_portfolio` reads it (YAML 1.2 through `scenarios.loader.read_yaml`, so a key
+written twice is an error) and resolves every copy's plan; `sim.portfolio` plays it.
+"""
+
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field, ValidationError, model_validator
+
+from scenarios.loader import LIBRARY, PlanError, describe_errors, load_plan, read_yaml
+from scenarios.schema import Lecture, Plan, Strict, Yuan
+
+PORTFOLIOS = LIBRARY / "portfolios"
+Name = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[\w\-.]+$")]
+"""A name of a portfolio, host, staff account or group: letters (Chinese too), digits, _ - ."""
+
+
+class PortfolioError(PlanError):
+    """A portfolio that cannot be used; the message names each bad field."""
+
+
+class PoolSpec(Strict):
+    size: int = Field(ge=1, le=200_000, description="people the groups' members and candidates "
+                                                     "are drawn from")
+
+
+class HostSpec(Strict):
+    name: Name
+    capacity: int = Field(6, ge=0, le=60, description="posts per day, split across open groups")
+    weekly_cost: Yuan = Field(0.0, description="yuan per week while any of its groups is open")
+
+
+class StaffSpec(Strict):
+    name: Name
+    host: str = Field(description="the host it posts for, in all the host's open groups")
+    capacity: int = Field(6, ge=0, le=60, description="posts per day, split across open groups")
+    weekly_cost: Yuan = Field(0.0,
+                              description="yuan per week while any of its host's groups is open")
+
+
+class GroupSpec(Strict):
+    plan: str = Field(description="library plan name, or a path relative to the portfolio file")
+    name: Name | None = Field(None, description="copies are named NAME-01 ...; default: the "
+                                                "plan's name")
+    copies: int = Field(1, ge=1, le=1000)
+    host: str | None = Field(None, description="a host of `hosts:`; default: the plan's own host, "
+                                               "one per copy")
+    open_day: int = Field(0, ge=0, le=365, description="portfolio day the first copy opens")
+    stagger_days: int = Field(0, ge=0, le=365, description="days between the copies' openings")
+    set: dict[str, Any] = Field(default_factory=dict,
+                                description="overrides of the plan, as --set key.path: value")
+
+
+class RelaySpec(Strict):
+    day: int = Field(ge=0, le=730, description="portfolio day")
+    hour: int = Field(20, ge=0, le=23)
+    by: Literal["guest", "native"] = "guest"
+    groups: list[str] = Field(min_length=1, description="group names (every copy) or copy names")
+    fee: Yuan = Field(0.0, description="yuan, paid once however many groups hear it")
+
+
+class Targets(Strict):
+    alive_week: int | None = Field(None, ge=1, le=52,
+                                   description="alive at the end of this week of the copy's life")
+    members: int | None = Field(None, ge=0, le=3000,
+                                description="members at the end of the judged weeks")
+    weekly_gmv: Yuan | None = Field(None, description="mean GMV per week over the judged weeks")
+
+    @model_validator(mode="after")
+    def _any_target(self):
+        if not self.model_dump(exclude_none=True):
+            raise ValueError("state at least one of alive_week, members, weekly_gmv (复制成功率 "
+                             "counts the copies that meet them)")
+        return self
+
+    def weeks(self, horizon_weeks: int) -> int:
+        """Weeks of a copy's life the targets are judged over: `alive_week`, else its horizon."""
+        return self.alive_week or horizon_weeks
+
+
+class PortfolioFile(Strict):
+    """A portfolio file as written."""
+
+    portfolio: Name
+    description: str = Field("", max_length=300)
+    pool: PoolSpec
+    hosts: list[HostSpec] = Field(default_factory=list)
+    staff: list[StaffSpec] = Field(default_factory=list)
+    groups: list[GroupSpec] = Field(min_length=1, max_length=100)
+    live_code: bool = Field(False, description="QR scans of all groups go through one live code "
+                                                "that fills the open groups in order")
+    live_code_fill: int | None = Field(
+        None, ge=2, le=3000,
+        description="accounts at which the live code moves on to the next group; default: the "
+                    "platform's scan stop (200 on WeChat and WeCom), the cap on QQ")
+    relay: list[RelaySpec] = Field(default_factory=list)
+    targets: Targets = Field(description="what a copy must meet to count as a success")
+
+
+class Copy(BaseModel):
+    """One group of a portfolio: its resolved plan, which entry of `groups:` it copies, its host
+    and the portfolio day it opens."""
+
+    name: str
+    family: str
+    plan: Plan
+    host: str
+    open_day: int
+
+
+class Relay(BaseModel):
+    """A relayed lecture at a portfolio day and hour, heard in `groups` (copy names)."""
+
+    day: int
+    hour: int
+    by: Literal["guest", "native"]
+    groups: list[str]
+    fee: float
+
+
+class Portfolio(BaseModel):
+    """A resolved portfolio: every copy with its plan (relayed lectures already in its calendar),
+    the hosts (declared, and one per copy that keeps its plan's own host) and staff."""
+
+    name: str
+    description: str
+    pool_size: int
+    hosts: list[HostSpec]
+    staff: list[StaffSpec]
+    copies: list[Copy]
+    live_code: bool
+    live_code_fill: int | None
+    relay: list[Relay]
+    targets: Targets
+
+    @property
+    def days(self) -> int:
+        """Portfolio days until the last copy reaches its horizon."""
+        return max(c.open_day + c.plan.horizon_days for c in self.copies)
+
+
+def is_portfolio(source: str) -> bool:
+    """Whether `source` names a portfolio: a YAML file with a `portfolio:` or `groups:` key, or
+    the name of one in scenarios/library/portfolios/ that is not a library plan."""
+    path = Path(source)
+    if not path.is_file():
+        named = PORTFOLIOS / f"{source}.yaml"
+        return named.is_file() and not (LIBRARY / f"{source}.yaml").is_file()
+    raw = read_yaml(path) if path.suffix in (".yaml", ".yml") else {}
+    return "portfolio" in raw or "groups" in raw
+
+
+def load_portfolio(source: str | Path) -> Portfolio:
+    """Read a portfolio file (a path, or the name of one in scenarios/library/portfolios/) and
+    resolve it. `PortfolioError` names each bad field and its allowed range or values."""
+    path = Path(source)
+    if not path.is_file() and (PORTFOLIOS / f"{source}.yaml").is_file():
+        path = PORTFOLIOS / f"{source}.yaml"
+    if not path.is_file():
+        raise PortfolioError(f"Portfolio file not found: {source}.")
+    try:
+        spec = PortfolioFile.model_validate(read_yaml(path))
+    except PlanError as err:  # the reader's: not YAML, a key written twice
+        raise PortfolioError(str(err)) from None
+    except ValidationError as err:
+        raise PortfolioError(describe_errors(err, str(path), PortfolioFile)) from None
+    return resolve(spec, path.parent, str(path))
+
+
+def resolve(spec: PortfolioFile, base: Path, where: str = "portfolio") -> Portfolio:
+    """The copies of `spec` with their plans (paths relative to `base`), hosts and relays."""
+    problems: list[str] = []
+    hosts = {h.name: h for h in spec.hosts}
+    _twice(problems, "hosts", [h.name for h in spec.hosts])
+    _twice(problems, "staff", [s.name for s in spec.staff])
+    for k, s in enumerate(spec.staff):
+        if s.host not in hosts:
+            problems.append(f"  staff[{k}].host = {s.host!r}: not a host of `hosts:` "
+                            f"({', '.join(hosts) or 'none declared'})")
+    copies: list[Copy] = []
+    own_hosts: list[HostSpec] = []
+    for k, g in enumerate(spec.groups):
+        plan_path = base / g.plan
+        try:
+            live = {"growth.live_code": True} if spec.live_code else {}
+            plan = load_plan(plan_path if plan_path.is_file() else g.plan, values={**g.set, **live})
+        except PlanError as err:
+            problems.append(f"  groups[{k}].plan = {g.plan!r}: " + str(err).replace("\n", "\n    "))
+            continue
+        if g.host is not None and g.host not in hosts:
+            problems.append(f"  groups[{k}].host = {g.host!r}: not a host of `hosts:` "
+                            f"({', '.join(hosts) or 'none declared'})")
+        nodes = plan.members.initial + plan.pool.size
+        if nodes > spec.pool.size:
+            problems.append(f"  groups[{k}]: members.initial + pool.size = {nodes} exceeds "
+                            f"pool.size = {spec.pool.size}; allowed at most the portfolio's pool")
+        weeks = spec.targets.alive_week
+        if weeks is not None and weeks > plan.group.weeks:
+            problems.append(f"  targets.alive_week = {weeks}: groups[{k}] runs "
+                            f"{plan.group.weeks} weeks; allowed range 1 to {plan.group.weeks}")
+        family = g.name or plan.name
+        width = max(2, len(str(g.copies)))
+        for i in range(g.copies):
+            name = family if g.copies == 1 else f"{family}-{i + 1:0{width}d}"
+            host = g.host
+            if host is None:  # the plan's own host, one per copy
+                host = f"{name}.host"
+                own_hosts.append(HostSpec(name=host, capacity=plan.host.capacity))
+            copies.append(Copy(name=name, family=family, host=host,
+                               plan=plan.model_copy(update={"name": name}),
+                               open_day=g.open_day + i * g.stagger_days))
+    _twice(problems, "groups (copy names)", [c.name for c in copies])
+    relays = []
+    families = {}
+    for c in copies:
+        families.setdefault(c.family, []).append(c.name)
+    for k, r in enumerate(spec.relay):
+        names = []
+        for j, g in enumerate(r.groups):
+            if g in families:
+                names += families[g]
+            elif any(c.name == g for c in copies):
+                names.append(g)
+            else:
+                problems.append(f"  relay[{k}].groups[{j}] = {g!r}: not a group or copy name "
+                                f"({', '.join(families)})")
+        relays.append(Relay(day=r.day, hour=r.hour, by=r.by, groups=list(dict.fromkeys(names)),
+                            fee=r.fee))
+    if problems:
+        raise PortfolioError(f"{where}: {len(problems)} bad field(s)\n" + "\n".join(problems))
+    copies = [_with_relays(c, relays) for c in copies]
+    return Portfolio(name=spec.portfolio, description=spec.description, pool_size=spec.pool.size,
+                     hosts=[*spec.hosts, *own_hosts], staff=spec.staff, copies=copies,
+                     live_code=spec.live_code, live_code_fill=spec.live_code_fill,
+                     relay=relays, targets=spec.targets)
+
+
+def _twice(problems: list[str], what: str, names: list[str]) -> None:
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        problems.append(f"  {what}: names must differ; given twice: {', '.join(twice)}")
+
+
+def _with_relays(copy: Copy, relays: list[Relay]) -> Copy:
+    """`copy` with a one-off lecture in its calendar for each relay it hears within its life,
+    at the relay's portfolio day converted to the copy's own day."""
+    items = [Lecture(kind="lecture", hour=r.hour, by=r.by, start_day=r.day - copy.open_day,
+                     end_day=r.day - copy.open_day)
+             for r in relays if copy.name in r.groups
+             and 0 <= r.day - copy.open_day < copy.plan.horizon_days]
+    if not items:
+        return copy
+    plan = copy.plan.model_copy(update={"calendar": [*copy.plan.calendar, *items]})
+    return copy.model_copy(update={"plan": plan})

@@ -1,0 +1,297 @@
+"""PortfolioModel: the groups of a portfolio (社群矩阵) and what couples them.
+
+The portfolio draws its people once (`sim.model.person_draws`); each copy's initial members and
+candidates are a sample of them (without replacement within the copy), so a person can be a
+candidate of several copies, join several, and brings the same traits to each (mapped through
+each copy's plan). Friendships stay each copy's own graph. The copies advance one portfolio day
+at a time, side by side in threads (a day's copies are independent); at each day's end, in one
+thread and a fixed order, the coupling runs:
+
+1. trust in a host is the person's: the day's changes of a person's trust in all the copies of
+   one host are summed onto their shared trust (clipped to [0, 1]) and written back to them;
+   a copy that opens takes its people's shared trust in its host;
+2. host capacity split: a host's posts per day, with its staff's, are split evenly over its open
+   copies (opened, within their horizon, not yet known dead);
+3. live code (活码): the QR scans of the open copies go to the first open copy with room below
+   the live code's fill (`Portfolio.live_code_fill`, else the platform's 200-account scan
+   stop), at most its room in a day, then to the next.
+
+Relayed lectures (转播) are already in the copies' calendars (`scenarios.portfolio`). A copy is
+open from its opening day until its horizon, or until its death is known (14 quiet days after
+the day it died). The result is the same for any number of threads.
+"""
+
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from scenarios.portfolio import Portfolio, Targets
+from scenarios.schema import PLATFORM_CAP, QR_SCAN_STOP
+from sim.codes import G_ACCOUNTS, G_DEAD_DAY
+from sim.constants import CONSTANTS, Constants
+from sim.model import PERSON_DRAWS, STREAMS, GroupModel, person_draws
+from sim.run import result_of
+
+DEAD_KNOWN_AFTER = 14
+"""Days from a copy's death day until the host knows (its 14th quiet day has ended)."""
+_RELATION = PERSON_DRAWS.index("relation")
+
+
+@dataclass
+class Day:
+    """What the coupling did on one portfolio day (the portfolio's daily table)."""
+
+    open_groups: int
+    qr_scans: float  # scans the live code routed (0 without one)
+    weekly_costs: float  # hosts' and staff's weekly costs accrued this day, yuan
+
+
+class PortfolioModel:
+    """A portfolio played with `seed`: `copies[j]` is copy j's GroupModel, `person_of_slot[j]`
+    (its slots,) int64 the person behind each slot (-1 for shills and spammer slots).
+
+    `run()` plays every day; `days` then holds the coupling's record per portfolio day.
+    """
+
+    def __init__(self, portfolio: Portfolio, seed: int, threads: int = 1,
+                 constants: Constants = CONSTANTS):
+        if threads < 1:
+            raise ValueError(f"threads must be at least 1, not {threads}")
+        self.portfolio, self.threads, self.day = portfolio, threads, 0
+        root = np.random.SeedSequence([seed, 0x5041])  # the portfolio's own streams
+        key = int(root.generate_state(1, np.uint64)[0] >> np.uint64(2))
+        names = [h.name for h in portfolio.hosts]
+        self.host_of = np.array([names.index(c.host) for c in portfolio.copies])
+        people = person_draws(lambda purpose: np.random.default_rng([key, STREAMS[purpose]]),
+                              portfolio.pool_size, constants)
+        n_copies = np.bincount(self.host_of, minlength=len(names))
+        shared_hosts = np.flatnonzero(n_copies > 1)
+        # a person's relation to each host is their own: drawn for all people of a host with
+        # several copies, for the sampled ones of a host with one
+        relation = {h: np.random.default_rng([key, len(STREAMS), h]).random(portfolio.pool_size)
+                    for h in shared_hosts}
+        self.copies: list[GroupModel] = []
+        self.person_of_slot: list[np.ndarray] = []
+        for j, copy in enumerate(portfolio.copies):
+            nodes = copy.plan.members.initial + copy.plan.pool.size
+            sample = np.random.default_rng([key, len(STREAMS) + 1, j]).choice(
+                portfolio.pool_size, nodes, replace=False)
+            drawn = people[:, sample]
+            h = self.host_of[j]
+            drawn[_RELATION] = (relation[h][sample] if h in relation else
+                                np.random.default_rng([key, len(STREAMS), h]).random(nodes))
+            group_seed = int(np.random.SeedSequence([seed, j]).generate_state(1, np.uint64)[0]
+                             >> np.uint64(2))
+            model = GroupModel(copy.plan, rng=group_seed, constants=constants, people=drawn)
+            of_slot = np.full(model.pool.n, -1, dtype=np.int64)
+            of_slot[model.slot_of] = sample
+            self.copies.append(model)
+            self.person_of_slot.append(of_slot)
+        # people's shared trust in each host with several copies (NaN: not yet known)
+        self.trust = {h: np.full(portfolio.pool_size, np.nan) for h in shared_hosts}
+        self.opened = np.zeros(len(self.copies), dtype=bool)
+        self.days: list[Day] = []
+        hosts = {h.name: h for h in portfolio.hosts}
+        self.capacity = np.array([float(hosts[n].capacity) for n in names])
+        self.weekly_cost = np.array([hosts[n].weekly_cost for n in names])
+        for s in portfolio.staff:
+            self.capacity[names.index(s.host)] += s.capacity
+            self.weekly_cost[names.index(s.host)] += s.weekly_cost
+
+    # ---- the day's coupling ---------------------------------------------------------------
+    def is_open(self, j: int) -> bool:
+        """Copy j is open on the current portfolio day: opened, within its horizon, and not
+        known to be dead."""
+        copy, model = self.portfolio.copies[j], self.copies[j]
+        local = self.day - copy.open_day
+        dead = int(model.state.group[G_DEAD_DAY])
+        return (0 <= local < model.plan.horizon_days
+                and not (dead >= 0 and local >= dead + DEAD_KNOWN_AFTER))
+
+    def fill(self, j: int) -> int:
+        """Accounts at which the live code moves on from copy j: `live_code_fill`, else the
+        platform's scan stop (the cap where there is none), at most the cap."""
+        platform = self.portfolio.copies[j].plan.group.platform
+        cap = PLATFORM_CAP[platform]
+        return min(self.portfolio.live_code_fill or QR_SCAN_STOP[platform] or cap, cap)
+
+    def _open_new(self, playing: list[int]) -> None:
+        """Copies opening today take their people's shared trust in their host."""
+        for j in playing:
+            if self.opened[j] or self.host_of[j] not in self.trust:
+                continue
+            self.opened[j] = True
+            shared = self.trust[self.host_of[j]]
+            slots = np.flatnonzero(self.person_of_slot[j] >= 0)
+            people = self.person_of_slot[j][slots]
+            trust = self.copies[j].state.trust
+            known = ~np.isnan(shared[people])
+            trust[slots[known]] = shared[people[known]]
+            shared[people[~known]] = trust[slots[~known]]
+
+    def _levers(self, playing: list[int], open_: list[int]) -> float:
+        """Set today's capacity (split) and QR influx (live code) of the copies playing; the
+        scans the live code routed."""
+        n_open = np.bincount(self.host_of[open_], minlength=len(self.capacity))
+        open_ = set(open_)
+        routed = 0.0
+        scans = sum(self.portfolio.copies[j].plan.growth.qr_influx_per_day for j in sorted(open_))
+        for j in sorted(playing, key=lambda j: (self.portfolio.copies[j].open_day, j)):
+            model, h = self.copies[j], self.host_of[j]
+            changes = {"capacity": self.capacity[h] / n_open[h] if j in open_ else 0.0}
+            if self.portfolio.live_code:
+                room = max(self.fill(j) - int(model.state.group[G_ACCOUNTS]), 0)
+                give = min(scans - routed, float(room)) if j in open_ else 0.0
+                changes["qr_influx"] = give
+                routed += give
+            model.levers = model.levers._replace(**changes)
+            model.ctx = model.ctx._replace(lv=model.levers)
+        return routed
+
+    def _share_trust(self, playing: list[int]) -> None:
+        """Sum each person's trust changes over the copies of one host onto their shared trust
+        and write it back to all of them."""
+        for h in np.unique(self.host_of[playing]):
+            if h not in self.trust:  # one copy: nothing to share
+                continue
+            mine = [j for j in playing if self.host_of[j] == h]
+            shared = self.trust[h]
+            slots = [np.flatnonzero(self.person_of_slot[j] >= 0) for j in mine]
+            people = np.concatenate([self.person_of_slot[j][s] for j, s in zip(mine, slots)])
+            now = np.concatenate([self.copies[j].state.trust[s] for j, s in zip(mine, slots)])
+            change = np.bincount(people, weights=now - shared[people], minlength=shared.size)
+            seen = np.bincount(people, minlength=shared.size) > 0
+            shared[seen] = np.clip(shared[seen] + change[seen], 0.0, 1.0)
+            for j, s in zip(mine, slots):
+                self.copies[j].state.trust[s] = shared[self.person_of_slot[j][s]]
+
+    # ---- time -----------------------------------------------------------------------------
+    @property
+    def finished(self) -> bool:
+        return self.day >= self.portfolio.days
+
+    def step(self, pool: ThreadPoolExecutor | None = None) -> None:
+        """One portfolio day: open, set levers, advance the playing copies, couple."""
+        copies = self.portfolio.copies
+        playing = [j for j in range(len(copies))
+                   if 0 <= self.day - copies[j].open_day < self.copies[j].plan.horizon_days]
+        open_ = [j for j in playing if self.is_open(j)]
+        self._open_new(playing)
+        routed = self._levers(playing, open_)
+        models = [self.copies[j] for j in playing]
+        if pool is None:
+            for model in models:
+                model.advance(24)
+        else:
+            list(pool.map(lambda m: m.advance(24), models))
+        self._share_trust(playing)
+        hosts_open = np.unique(self.host_of[open_]) if open_ else np.array([], dtype=np.int64)
+        self.days.append(Day(len(open_), routed, float(self.weekly_cost[hosts_open].sum()) / 7))
+        self.day += 1
+
+    def run(self) -> None:
+        """Every portfolio day, the copies of a day in `threads` threads."""
+        with ThreadPoolExecutor(self.threads) if self.threads > 1 else nullcontext() as pool:
+            while not self.finished:
+                self.step(pool)
+
+
+
+@dataclass
+class PortfolioResult:
+    """One replicate of a portfolio.
+
+    daily: one row per copy and day of its own life (`day` 0 is its opening), led by `group`
+    and `open_day` (the portfolio day it opened); summary: one row per copy (`group`, `family`,
+    `host`, `open_day`, the single-group summary, `meets_targets`); members: one row per copy
+    and account that was ever a member, with `person` (the portfolio's person, -1 for none);
+    portfolio: the replicate's portfolio summary (`portfolio_summary`); days: one row per
+    portfolio day (`Day`'s fields).
+    """
+
+    daily: pd.DataFrame
+    summary: pd.DataFrame
+    members: pd.DataFrame
+    portfolio: dict
+    days: pd.DataFrame
+
+
+def meets_targets(daily: pd.DataFrame, targets: Targets, horizon_weeks: int) -> bool:
+    """Whether one copy's daily table meets every stated target over its first
+    `targets.weeks(horizon_weeks)` weeks: alive at their end, members at their end at least
+    `members`, mean GMV per week over them at least `weekly_gmv`."""
+    weeks = targets.weeks(horizon_weeks)
+    last = daily.iloc[7 * weeks - 1]
+    return bool((targets.alive_week is None or last["alive"])
+                and (targets.members is None or last["members"] >= targets.members)
+                and (targets.weekly_gmv is None
+                     or daily["gmv"].iloc[:7 * weeks].sum() / weeks >= targets.weekly_gmv))
+
+
+def simulate_portfolio(portfolio: Portfolio, seed: int, threads: int = 1,
+                       constants: Constants = CONSTANTS) -> PortfolioResult:
+    """Play one replicate of `portfolio` with `seed` in `threads` threads (the same tables for
+    any number) and return its tables (`PortfolioResult`)."""
+    model = PortfolioModel(portfolio, seed, threads, constants)
+    model.run()
+    daily, summary, members = [], [], []
+    for copy, group, of_slot in zip(portfolio.copies, model.copies, model.person_of_slot):
+        result = result_of(group, seed)
+        lead = {"group": copy.name, "open_day": copy.open_day}
+        daily.append(result.daily.assign(**lead))
+        members.append(result.members.assign(**lead, person=of_slot[result.members["slot"]]))
+        summary.append({**lead, "family": copy.family, "host": copy.host, **result.summary,
+                        "meets_targets": meets_targets(result.daily, portfolio.targets,
+                                                       copy.plan.group.weeks)})
+    daily, members = (_lead_first(pd.concat(t, ignore_index=True)) for t in (daily, members))
+    summary = pd.DataFrame(summary)
+    days = pd.DataFrame([vars(d) for d in model.days]).rename_axis("day").reset_index()
+    return PortfolioResult(daily, summary, members,
+                           portfolio_summary(portfolio, summary, members, days), days)
+
+
+def _lead_first(table: pd.DataFrame) -> pd.DataFrame:
+    lead = ["group", "open_day"]
+    return table[lead + [c for c in table.columns if c not in lead]]
+
+
+def portfolio_summary(portfolio: Portfolio, summary: pd.DataFrame, members: pd.DataFrame,
+                      days: pd.DataFrame) -> dict:
+    """One replicate's portfolio outcomes (yuan for money).
+
+    `alive_week_4`/`_12`: copies alive at the end of week 4/12 of their own life, among the copies
+    whose horizon reaches that week (NaN when none does); `copy_success`
+    (复制成功率): the share of copies meeting the targets; `weekly_costs`: hosts' and staff's
+    weekly costs over the days they had an open copy; `relay_fees`: each relayed lecture's fee
+    once, if any copy heard it; `gross_profit`: the copies' gross profit less those costs;
+    `people_in_several`: people who were members of two copies or more."""
+    weekly = float(days["weekly_costs"].sum())
+    relay = float(sum(r.fee for r in portfolio.relay
+                      if any(c.name in r.groups and 0 <= r.day - c.open_day < c.plan.horizon_days
+                             for c in portfolio.copies)))
+    incentive = float(summary["total_cost"].sum())
+    people = members.loc[members["person"] >= 0].groupby("person")["group"].nunique()
+    return {
+        "groups": len(summary),
+        **{f"alive_week_{week}": _alive(summary, week) for week in (4, 12)},
+        "copy_success": float(summary["meets_targets"].mean()),
+        "total_gmv": float(summary["total_gmv"].sum()),
+        "incentive_cost": incentive,
+        "weekly_costs": weekly,
+        "relay_fees": relay,
+        "total_cost": incentive + weekly + relay,
+        "gross_profit": float(summary["gross_profit"].sum()) - weekly - relay,
+        "people_in_groups": int(people.size),
+        "people_in_several": int((people >= 2).sum()),
+    }
+
+
+def _alive(summary: pd.DataFrame, week: int) -> float:
+    """Copies alive at the end of week `week` of their own life, of those whose horizon reaches
+    it; NaN when no copy's does (a 6-week copy is not dead at week 12, nor alive)."""
+    reach = summary["horizon_days"] >= 7 * week
+    return float((summary.loc[reach, "lifetime_days"] >= 7 * week).sum()) if reach.any() \
+        else float("nan")

@@ -1,0 +1,243 @@
+"""Portfolios (sim/portfolio.py, scenarios/portfolio.py, experiments/running/portfolio.py):
+the shared pool of people, trust shared across a host's groups, live-code routing, 复制成功率,
+weekly costs, thread-independence and the schema's errors."""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from experiments.cli.main import app
+from experiments.running.portfolio import read_portfolio_results, run_portfolio
+from experiments.running.runner import RunInterrupted
+from scenarios.loader import dump_yaml
+from scenarios.portfolio import PortfolioError, PortfolioFile, load_portfolio, resolve
+from sim.portfolio import PortfolioModel, meets_targets, simulate_portfolio
+
+SMALL = {"group.weeks": 1, "members.initial": 30, "pool.size": 60}
+
+
+def portfolio(groups, pool=120, **more):
+    """A resolved portfolio of small tuanzhang groups (one week, 30 members, 60 candidates)."""
+    spec = {"portfolio": "test", "pool": {"size": pool},
+            "groups": [{"plan": "tuanzhang", "name": "tz", **g,
+                        "set": {**SMALL, **g.get("set", {})}}
+                       for g in groups],
+            "targets": {"alive_week": 1}, **more}
+    return resolve(PortfolioFile.model_validate(spec), Path("."))
+
+
+def people_of(model, j):
+    """{person: slot} of copy j's slots that have a person."""
+    of = model.person_of_slot[j]
+    return {int(p): s for s, p in enumerate(of) if p >= 0}
+
+
+def test_a_person_is_one_person_in_every_group_and_can_join_two():
+    p = portfolio([{"copies": 2, "set": {"growth.qr_influx_per_day": 20}}], pool=100)
+    result = simulate_portfolio(p, seed=3)
+    in_groups = result.members[result.members["person"] >= 0].groupby("person")["group"].nunique()
+    assert (in_groups == 2).sum() > 0
+    assert result.portfolio["people_in_several"] == (in_groups == 2).sum()
+    model = PortfolioModel(p, seed=3)
+    first, second = people_of(model, 0), people_of(model, 1)
+    both = sorted(set(first) & set(second))
+    assert both
+    for field in ("interest", "money_sens", "tolerance", "voice", "wtp", "cycle"):
+        a = getattr(model.copies[0].state, field)[[first[x] for x in both]]
+        b = getattr(model.copies[1].state, field)[[second[x] for x in both]]
+        np.testing.assert_array_equal(a, b, err_msg=field)
+
+
+def _day_with_trust_capture(model):
+    """Play one day of `model`, returning each copy's trust after the kernels and before the
+    coupling, and the shared trust before the day."""
+    playing = list(range(len(model.copies)))
+    open_ = [j for j in playing if model.is_open(j)]
+    model._open_new(playing)
+    before = {h: shared.copy() for h, shared in model.trust.items()}
+    model._levers(playing, open_)
+    for j in playing:
+        model.copies[j].advance(24)
+    played = [m.state.trust.copy() for m in model.copies]
+    model._share_trust(playing)
+    model.day += 1
+    return before, played
+
+
+def test_trust_in_a_host_is_shared_across_its_groups():
+    p = portfolio([{"copies": 2, "host": "amei"}], pool=90, hosts=[{"name": "amei", "capacity": 6}])
+    model = PortfolioModel(p, seed=5)
+    first, second = people_of(model, 0), people_of(model, 1)
+    both = sorted(set(first) & set(second))
+    carried = 0  # trust moved by one group only, and so in the other too
+    for _ in range(3):
+        shared, played = _day_with_trust_capture(model)
+        shared = shared[0]
+        for x in both:
+            a, b = model.copies[0].state.trust[first[x]], model.copies[1].state.trust[second[x]]
+            assert a == b  # one trust, written back to both groups
+            changes = (played[0][first[x]] - shared[x], played[1][second[x]] - shared[x])
+            assert a == pytest.approx(np.clip(shared[x] + sum(changes), 0, 1))
+            carried += (changes[0] == 0) != (changes[1] == 0) and a != shared[x]
+    assert carried > 0
+    # with a host each, the same people keep a trust per group
+    own = PortfolioModel(portfolio([{"copies": 2}], pool=90), seed=5)
+    own.run()
+    a = own.copies[0].state.trust[[first[x] for x in both]]
+    b = own.copies[1].state.trust[[second[x] for x in both]]
+    assert (a != b).any()
+
+
+def test_live_code_fills_the_first_group_before_the_second():
+    def levers(live, initial):
+        scans = {"growth.qr_influx_per_day": 20}
+        p = portfolio([{"name": "first", "set": {**scans, "members.initial": initial}},
+                       {"name": "second", "set": scans}], pool=initial + 60, live_code=live)
+        model = PortfolioModel(p, seed=1)
+        model.step()
+        return [m.levers.qr_influx for m in model.copies], model.days[0].qr_scans
+
+    # room for all 40 scans in group 1: group 2 gets none
+    assert levers(True, 30) == ([40.0, 0.0], 40.0)
+    # group 1 has room for 9 more accounts (190 members and the host below the 200 at which
+    # the live code moves on): the rest go to group 2
+    assert levers(True, 190) == ([9.0, 31.0], 40.0)
+    # without a live code each group keeps its own scans and gets none of the other's
+    assert levers(False, 30) == ([20.0, 20.0], 0.0)
+
+
+def test_copy_success_is_the_share_of_copies_meeting_the_targets():
+    p = portfolio([{"copies": 4, "stagger_days": 1}], pool=200)
+    result = simulate_portfolio(p, seed=2)
+    members_at_end = result.daily.groupby("group")["members"].last()
+    target = int(members_at_end.median())
+    p = p.model_copy(update={"targets": p.targets.model_copy(update={"members": target})})
+    result = simulate_portfolio(p, seed=2)
+    expected = {}
+    for group, daily in result.daily.groupby("group"):
+        expected[group] = bool(daily["alive"].iloc[6] and daily["members"].iloc[6] >= target)
+    got = dict(zip(result.summary["group"], result.summary["meets_targets"]))
+    assert got == expected
+    assert 0 < sum(expected.values()) < 4  # the targets separate the copies
+    assert result.portfolio["copy_success"] == sum(expected.values()) / 4
+    weekly = p.targets.model_copy(update={"members": None, "alive_week": None,
+                                          "weekly_gmv": 1e9})
+    assert not meets_targets(result.daily[result.daily["group"] == "tz-01"], weekly, 1)
+
+
+def test_staff_cost_lowers_gross_profit_by_weekly_cost_times_weeks():
+    hosts = [{"name": "amei", "capacity": 6}]
+    groups = [{"copies": 2, "host": "amei", "stagger_days": 3}]
+    plain = simulate_portfolio(portfolio(groups, hosts=hosts), seed=4)
+    staffed = simulate_portfolio(portfolio(groups, hosts=hosts, staff=[
+        {"name": "h1", "host": "amei", "capacity": 0, "weekly_cost": 700}]), seed=4)
+    pd.testing.assert_frame_equal(plain.daily, staffed.daily)  # capacity 0 changes nothing else
+    open_days = int((staffed.days["open_groups"] > 0).sum())
+    assert open_days == 10  # days 0-9: the second group opens on day 3 and runs a week
+    assert plain.portfolio["gross_profit"] - staffed.portfolio["gross_profit"] == pytest.approx(
+        700 * open_days / 7)
+
+
+def test_relay_fee_counted_once_and_lecture_in_each_group():
+    p = portfolio([{"copies": 3, "stagger_days": 2}], pool=200,
+                  relay=[{"day": 5, "hour": 20, "groups": ["tz"], "fee": 500}])
+    local = {c.name: [(i.start_day, i.hour) for i in c.plan.calendar if i.kind == "lecture"]
+             for c in p.copies}
+    assert local == {"tz-01": [(5, 20)], "tz-02": [(3, 20)], "tz-03": [(1, 20)]}
+    assert simulate_portfolio(p, seed=0).portfolio["relay_fees"] == 500
+
+
+def test_tables_do_not_depend_on_threads():
+    p = portfolio([{"copies": 3, "stagger_days": 1, "set": {"growth.qr_influx_per_day": 15}}],
+                  pool=150, live_code=True, hosts=[{"name": "amei", "capacity": 6}])
+    one, two = simulate_portfolio(p, seed=7, threads=1), simulate_portfolio(p, seed=7, threads=2)
+    for table in ("daily", "summary", "members", "days"):
+        pd.testing.assert_frame_equal(getattr(one, table), getattr(two, table))
+    pd.testing.assert_series_equal(pd.Series(one.portfolio), pd.Series(two.portfolio))
+
+
+@pytest.mark.parametrize("change, named", [
+    ({"groups": [{"plan": "tuanzhang", "copies": 0}]},
+     "groups[0].copies = 0: input should be greater than or equal to 1; allowed range 1 to 1000"),
+    ({"groups": [{"plan": "tuanzhang", "host": "bob"}]}, "groups[0].host = 'bob': not a host"),
+    ({"pool": {"size": 100}}, "groups[0]: members.initial + pool.size = 450 exceeds pool.size"),
+    ({"relay": [{"day": 1, "groups": ["nope"]}]}, "relay[0].groups[0] = 'nope'"),
+    ({"targets": {}}, "targets = {...}: Value error, state at least one of alive_week"),
+    ({"groups": [{"plan": "tuanzhang", "set": {"host.ip_strength": 3}}]},
+     "host.ip_strength = 3: input should be less than or equal to 1; allowed range 0.0 to 1.0"),
+])
+def test_schema_errors_name_the_field(tmp_path, change, named):
+    spec = {"portfolio": "bad", "pool": {"size": 1000}, "groups": [{"plan": "tuanzhang"}],
+            "targets": {"alive_week": 4}, **change}
+    path = tmp_path / "bad.yaml"
+    path.write_text(dump_yaml(spec), encoding="utf-8")
+    with pytest.raises(PortfolioError) as err:
+        load_portfolio(path)
+    assert named in str(err.value)
+
+
+def test_a_key_written_twice_is_refused(tmp_path):
+    path = tmp_path / "twice.yaml"
+    path.write_text("portfolio: a\npool: {size: 500}\ngroups: [{plan: tuanzhang}]\n"
+                    "targets: {alive_week: 4}\nlive_code: true\nlive_code: false\n")
+    with pytest.raises(PortfolioError, match="'live_code' is written twice, on line 5 and line 6"):
+        load_portfolio(path)
+
+
+def test_run_command_writes_tables_and_resumes(tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text("portfolio: small\npool: {size: 150}\nhosts: [{name: amei, capacity: 4}]\n"
+                    "groups:\n  - {plan: tuanzhang, name: tz, copies: 2, host: amei, "
+                    "set: {group.weeks: 1, members.initial: 30, pool.size: 60}}\n"
+                    "targets: {alive_week: 1}\n")
+    out = tmp_path / "out"
+    args = ["run", str(path), "--replicates", "2", "--out", str(out)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "复制成功率" in result.output and (out / "report.html").is_file()
+    for table in ("daily", "summary", "members", "portfolio", "portfolio_days", "portfolio_band"):
+        assert (out / f"{table}.parquet").is_file()
+    daily = pd.read_parquet(out / "daily.parquet")
+    assert list(daily.columns[:5]) == ["portfolio", "replicate", "group", "open_day", "day"]
+    replicates = pd.read_parquet(out / "portfolio.parquet")
+    assert list(replicates["seed"]) == [0, 1]
+    again = CliRunner().invoke(app, args)
+    assert again.exit_code == 0, again.output
+    fresh, stored = run_portfolio(load_portfolio(path), replicates=2), read_portfolio_results(out)
+    assert stored.portfolio.model_dump() == fresh.portfolio.model_dump()
+    for table in ("daily", "summary", "members", "replicates", "days", "band"):
+        pd.testing.assert_frame_equal(getattr(stored, table), getattr(fresh, table))
+
+
+def test_an_interrupted_run_keeps_its_finished_replicates(tmp_path):
+    p = portfolio([{"copies": 2}], pool=100)
+    out = tmp_path / "out"
+
+    def stop_after_first(done, total):
+        if done == 1:
+            raise KeyboardInterrupt
+
+    with pytest.raises(RunInterrupted) as stop:
+        run_portfolio(p, replicates=3, out=out, progress=stop_after_first)
+    assert stop.value.finished == 1 and len(stop.value.results.replicates) == 1
+    ran = []
+    resumed = run_portfolio(p, replicates=3, out=out, progress=lambda done, total: ran.append(done))
+    assert ran[0] == 1  # the finished replicate was not run again
+    fresh = run_portfolio(p, replicates=3)
+    pd.testing.assert_frame_equal(resumed.replicates, fresh.replicates)
+    pd.testing.assert_frame_equal(resumed.daily, fresh.daily)
+
+
+def test_validate_names_a_portfolio_s_bad_field(tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text("portfolio: p\npool: {size: 500}\ngroups: [{plan: tuanzhang, copies: 3}]\n"
+                    "targets: {alive_week: 4}\n")
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert result.exit_code == 0 and "ok (3 groups)" in result.output, result.output
+    path.write_text(path.read_text().replace("copies: 3", "copies: 3, stagger_days: -1"))
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2
+    assert "groups[0].stagger_days = -1" in result.output

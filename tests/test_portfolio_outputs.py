@@ -1,0 +1,83 @@
+"""Portfolio outputs (experiments/outputs/portfolio_report.py, `groupsim compare` of portfolios,
+`groupsim deck` of a portfolio directory): the answer states each portfolio against the first
+seed by seed, the report and the deck show it, and bad input is named."""
+
+import pandas as pd
+import pytest
+from pptx import Presentation
+from typer.testing import CliRunner
+
+from experiments.cli.main import app
+from experiments.outputs import portfolio_report
+
+GROUPS = ("groups:\n  - {plan: tuanzhang, name: tz, copies: 2, HOST"
+          "set: {group.weeks: 1, members.initial: 30, pool.size: 60}}\n")
+STAFFED = ("portfolio: staffed\npool: {size: 150}\nhosts: [{name: amei, capacity: 4}]\n"
+           "staff: [{name: ah, host: amei, capacity: 4, weekly_cost: 700}]\n"
+           + GROUPS.replace("HOST", "host: amei, ") + "targets: {alive_week: 1}\n")
+OWN_HOSTS = ("portfolio: own_hosts\npool: {size: 150}\n" + GROUPS.replace("HOST", "")
+             + "targets: {alive_week: 1}\n")
+
+
+@pytest.fixture(scope="module")
+def compared(tmp_path_factory):
+    """`groupsim compare` of two small portfolios (two one-week copies each, 4 replicates)."""
+    folder = tmp_path_factory.mktemp("portfolios")
+    files = []
+    for name, body in (("staffed", STAFFED), ("own_hosts", OWN_HOSTS)):
+        files.append(folder / f"{name}.yaml")
+        files[-1].write_text(body, encoding="utf-8")
+    out = folder / "out"
+    result = CliRunner().invoke(app, ["compare", *map(str, files), "--replicates", "4",
+                                      "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out, result.output, files
+
+
+def test_compare_runs_each_portfolio_on_the_same_seeds_and_writes_one_report(compared):
+    out, output, _ = compared
+    assert (out / "portfolios.json").is_file()
+    seeds = [pd.read_parquet(out / name / "portfolio.parquet")["seed"].tolist()
+             for name in ("staffed", "own_hosts")]
+    assert seeds == [[0, 1, 2, 3]] * 2
+    page = (out / "report.html").read_text(encoding="utf-8")
+    for needle in ("staffed", "own_hosts", "复制成功率", "chart-copy_success", "chart-members",
+                   "A copy succeeds if it is alive at the end of week 1"):
+        assert needle in page, needle
+
+
+def test_the_answer_measures_each_portfolio_against_the_first_and_cost_lower_is_better(compared):
+    out, output, _ = compared
+    found = dict(portfolio_report.answer(portfolio_report.read_portfolios(out), "en"))
+    cost = found[portfolio_report.outcome_label("total_cost", "en")]
+    # the staffed baseline pays 700 a week for its staff: the portfolio without staff leads on
+    # cost by that much, on every seed
+    assert "own_hosts leads: −¥700 against staffed" in cost, cost
+    assert "better on 4 of 4 paired seeds" in cost
+    alive = found[portfolio_report.outcome_label("alive_week_12", "en")]
+    assert "not defined" in alive  # one-week copies never reach week 12
+    assert "own_hosts leads: −¥700" in output.replace("\n", " ")
+
+
+def test_deck_of_a_portfolio_comparison_has_the_answer_charts_and_table(compared):
+    out, _, _ = compared
+    result = CliRunner().invoke(app, ["deck", str(out), "--lang", "zh"])
+    assert result.exit_code == 0, result.output
+    slides = Presentation(out / "deck" / "deck-zh.pptx").slides
+    texts = ["\n".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)
+             for slide in slides]
+    assert texts[0].startswith("社群矩阵报告")
+    assert "结论" in texts[1] and "复制成功率" in texts[1]
+    assert sum("各矩阵方案的复制成功率" in t or "矩阵累计毛利" in t for t in texts) == 2
+    assert any(any(shape.has_table for shape in slide.shapes) for slide in slides)
+
+
+def test_compare_refuses_a_plan_beside_a_portfolio_and_an_unknown_baseline(compared, tmp_path):
+    _, _, files = compared
+    mixed = CliRunner().invoke(app, ["compare", str(files[0]), "tuanzhang", "--out",
+                                     str(tmp_path / "m")])
+    assert mixed.exit_code == 2
+    assert "not both" in mixed.output and "tuanzhang (plan)" in mixed.output
+    wrong = CliRunner().invoke(app, ["compare", *map(str, files), "--baseline", "nope",
+                                     "--out", str(tmp_path / "b")])
+    assert wrong.exit_code == 2 and "not one of the portfolios" in wrong.output
