@@ -17,7 +17,8 @@ import numba
 import numpy as np
 
 from sim.codes import (
-    G_ACCOUNTS, G_MEMBERS, H_LEAVES, H_PROMPTED, H_REAL, IN, LEFT, MUTED, REMOVED, T_MEMBER,
+    G_ACCOUNTS, G_MEMBERS, G_N_EVER, G_N_LIVE, H_LEAVES, H_PROMPTED, H_REAL, IN, LEFT, MUTED,
+    REMOVED, T_MEMBER,
 )
 
 
@@ -42,8 +43,9 @@ class Ctx(NamedTuple):
 
 # The hour's functions run without reference counting (_nrt=False): they allocate nothing
 # (scratch arrays live in the state) and numba's per-call reference counting of the ~50 state
-# arrays was measured at 36% of a run (perf, in the runtime's atomic add/sub).
-hot = numba.njit(cache=True, _nrt=False)
+# arrays was measured at 36% of a run (perf, in the runtime's atomic add/sub). They release the
+# GIL (nogil=True), so groups of a portfolio advance in parallel from Python threads.
+hot = numba.njit(cache=True, _nrt=False, nogil=True)
 
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
@@ -93,6 +95,31 @@ def poisson(lv, purpose, a, b, lam):
 def is_member(s, traits, i):
     st = s.status[i]
     return (st == IN or st == MUTED) and traits[s.role[i], T_MEMBER] > 0.0
+
+
+@hot
+def enter(s, i):
+    """Account i comes into the group: last in `ever` and in `live` (join order)."""
+    s.ever[int(s.group[G_N_EVER])] = i
+    s.group[G_N_EVER] += 1
+    s.live[int(s.group[G_N_LIVE])] = i
+    s.group[G_N_LIVE] += 1
+
+
+@hot
+def compact_live(s):
+    """At the end of a day: drop from `live` the accounts no longer in the group (keeping join
+    order), so the hourly loops go over the group as it is, not over everyone who was ever in
+    it. Their share weight goes to 0, as `sim.joins.refresh_share_weights` would set it."""
+    n = 0
+    for k in range(int(s.group[G_N_LIVE])):
+        i = s.live[k]
+        if s.status[i] == IN or s.status[i] == MUTED:
+            s.live[n] = i
+            n += 1
+        else:
+            s.share_w[i] = 0.0
+    s.group[G_N_LIVE] = n
 
 
 @hot

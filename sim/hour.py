@@ -24,11 +24,11 @@ results.
 import math
 
 from sim.codes import (
-    G_BOOST, G_GUEST_LEFT, G_MEMBERS, G_NEXT_EVENT, G_N_EVER, G_PEAK, G_REAL_DAY, G_SHILL_DAY,
+    G_BOOST, G_GUEST_LEFT, G_MEMBERS, G_NEXT_EVENT, G_N_LIVE, G_PEAK, G_REAL_DAY, G_SHILL_DAY,
     G_SOCIAL, H_ENTRIES, H_GUEST, H_HOST, H_MEMBERS, H_PROMPTED, H_REAL, H_SHILL, H_SPAM, IN,
     MUTED, RECENT, R_ANSWER, R_BURST, R_HOST_KIND, R_HOST_POSTS, R_INTRO, R_POST, R_SHILL, R_SPAM, T_ADVERTISER, T_POST, T_SCRIPTED,
 )
-from sim.core import hot, open_chance, poisson, rand, say
+from sim.core import compact_live, hot, open_chance, poisson, rand, say
 from sim.day import end_of_day
 from sim.events import dispatch, meet_offers
 from sim.joins import host_feed, invite_and_join, refresh_share_weights
@@ -37,7 +37,7 @@ from sim.posting import post, post_chance, read
 
 @hot
 def run_hours(ctx, h_start, h_end):
-    """Play hours [h_start, h_end) for every account, writing the state and the output rows of
+    """Play hours [h_start, h_end) for every account in the group (`State.live`), writing the state and the output rows of
     `ctx` (a `sim.core.Ctx`) in place. The core of the engine."""
     c, lv, s, traits, out_h, ev, rhythm = ctx.c, ctx.lv, ctx.s, ctx.traits, ctx.out_h, ctx.ev, ctx.rhythm
     ring = s.recent
@@ -84,10 +84,10 @@ def run_hours(ctx, h_start, h_end):
                     n_value += 1
             out_h[H_HOST, h] += n_host
         n_complaints[0] = 0
-        n_ever = int(s.group[G_N_EVER])
+        n_live = int(s.group[G_N_LIVE])
         shill_on = lv.shills_rest == 0 or s.group[G_REAL_DAY] < c.shill_rest_above
-        for k in range(n_ever):
-            i = s.ever[k]
+        for k in range(n_live):
+            i = s.live[k]
             st = s.status[i]
             if st != IN and st != MUTED:
                 continue
@@ -136,4 +136,5 @@ def run_hours(ctx, h_start, h_end):
         # 5. end of day
         if hd == 23:
             end_of_day(ctx, h // 24)
+            compact_live(s)
             refresh_share_weights(ctx, h)

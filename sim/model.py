@@ -17,8 +17,8 @@ from scenarios.schema import HOST_ACCOUNTS, PLATFORM_CAP, QR_SCAN_STOP, QR_VALID
 from sim import pool, state
 from sim.calendar import compile_calendar
 from sim.codes import (
-    DAILY, DESIRE, G_ACCOUNTS, G_BUDGET_OUT_HOUR, G_DEAD_DAY, G_MEMBERS, G_N_EVER, G_NEXT_SPAM,
-    HOURLY, IN, INTEREST, T_MOTIVE_FLOOR,
+    DAILY, DESIRE, G_ACCOUNTS, G_BUDGET_OUT_HOUR, G_DEAD_DAY, G_MEMBERS, G_N_EVER, G_N_LIVE,
+    G_NEXT_SPAM, HOURLY, IN, INTEREST, T_MOTIVE_FLOOR,
 )
 from sim.constants import CONSTANTS, RHYTHM, Constants
 from sim.core import Ctx
@@ -109,7 +109,6 @@ class GroupModel(mesa.Model):
         refresh_share_weights(self.ctx, 0)
         self.host = Host(self)
         self._n_agents = 0
-        self._make_agents()
 
     # ---- set-up -------------------------------------------------------------------------
     def stream(self, purpose: str) -> np.random.Generator:
@@ -162,8 +161,8 @@ class GroupModel(mesa.Model):
         # the initial members and the shills are in at opening; initial members are not joins
         s.status[:pool_lo] = IN
         s.was_member[:shill_lo] = 1
-        s.ever[:pool_lo] = np.arange(pool_lo)
-        s.group[G_N_EVER] = pool_lo
+        s.ever[:pool_lo] = s.live[:pool_lo] = np.arange(pool_lo)
+        s.group[G_N_EVER] = s.group[G_N_LIVE] = pool_lo
         s.group[G_MEMBERS] = shill_lo
         s.group[G_ACCOUNTS] = pool_lo + HOST_ACCOUNTS
         if p.members.seed_privileges:
@@ -199,8 +198,26 @@ class GroupModel(mesa.Model):
             budget=np.inf if e.budget is None else e.budget, defect_role=ADVERTISER.role_id,
         )
 
+    @property
+    def agents(self) -> mesa.agent.AgentSet:
+        """Every agent: the host, and one view per account that has been in the group."""
+        self._make_agents()
+        return super().agents
+
+    @property
+    def agents_by_type(self) -> dict[type[mesa.Agent], mesa.agent.AgentSet]:
+        """The agents by class (their role when first read)."""
+        self._make_agents()
+        return super().agents_by_type
+
+    @property
+    def agent_types(self) -> list[type[mesa.Agent]]:
+        self._make_agents()
+        return super().agent_types
+
     def _make_agents(self) -> None:
-        """Create the mesa Agent for every slot that has come into the group since last time."""
+        """Create the mesa Agent of every account that has come into the group since the last
+        call (in join order, as it is read: runs do not need them)."""
         s = self.state
         n_ever = int(s.group[G_N_EVER])
         for k in range(self._n_agents, n_ever):
@@ -227,14 +244,12 @@ class GroupModel(mesa.Model):
         return self.hour >= self.n_hours
 
     def advance(self, hours: int) -> None:
-        """Play `hours` hours (fewer at the horizon, none past it) in one kernel call, then
-        create the agents of accounts that came in."""
+        """Play `hours` hours (fewer at the horizon, none past it) in one kernel call."""
         end = min(self.hour + hours, self.n_hours)
         if end <= self.hour:
             return
         run_hours(self.ctx, self.hour, end)
         self.hour = end
-        self._make_agents()
 
     def step(self) -> None:
         """One day, for interactive use and pictures."""

@@ -80,6 +80,8 @@ STRUCTURES = {
     "friend_ptr": "pool friendship graph, CSR row pointers",
     "friend_idx": "pool friendship graph, CSR neighbours",
     "ever": "slots that have been in the group, in join order",
+    "live": "slots in the group (IN or MUTED) in join order, and those who went out since the "
+            "day began (sim.core.compact_live drops them at its end)",
     "recent": "the last posters, for replies (ring buffer)",
     "recent_n": "posts written into `recent` so far",
     "complaints": "kernel scratch: this hour's complainers",
@@ -108,6 +110,7 @@ def allocate(n: int, friend_ptr: np.ndarray, friend_idx: np.ndarray) -> State:
         friend_ptr=friend_ptr,
         friend_idx=friend_idx,
         ever=np.full(n, -1, dtype=np.int64),
+        live=np.full(n, -1, dtype=np.int64),
         recent=np.full(RECENT, -1, dtype=np.int64),
         recent_n=np.zeros(1, dtype=np.int64),
         complaints=np.zeros(64, dtype=np.int64),
