@@ -18,7 +18,7 @@ import numpy as np
 
 from sim.codes import (
     G_ACCOUNTS, G_MEMBERS, G_N_EVER, G_N_LIVE, H_LEAVES, H_PROMPTED, H_REAL, IN, LEFT, MUTED,
-    REMOVED, T_MEMBER,
+    REMOVED, R_OPEN, R_POST, T_MEMBER,
 )
 
 
@@ -62,12 +62,24 @@ def _mix(x):
 
 
 @hot
+def stream_of(lv, purpose, a):
+    """The part of `rand`'s hash fixed by (run key, purpose, a), as uint64: the hot loops keep
+    it per account (`State.post_stream`, `State.open_stream`) and draw with `rand_at`."""
+    x = _mix(np.uint64(lv.key) + np.uint64(purpose + 1) * _GOLDEN)
+    return _mix(x + np.uint64(a + 2) * _GOLDEN)
+
+
+@hot
+def rand_at(stream, b):
+    """`rand(lv, purpose, a, b)` for `stream = stream_of(lv, purpose, a)`."""
+    x = _mix(stream + np.uint64(b + 2) * _GOLDEN)
+    return float(x >> _S11) * (1.0 / 9007199254740992.0)
+
+
+@hot
 def rand(lv, purpose, a, b):
     """A uniform in [0, 1) for (run key, purpose, a, b): usually a = account, b = hour."""
-    x = _mix(np.uint64(lv.key) + np.uint64(purpose + 1) * _GOLDEN)
-    x = _mix(x + np.uint64(a + 2) * _GOLDEN)
-    x = _mix(x + np.uint64(b + 2) * _GOLDEN)
-    return float(x >> _S11) * (1.0 / 9007199254740992.0)
+    return rand_at(stream_of(lv, purpose, a), b)
 
 
 @hot
@@ -123,10 +135,29 @@ def compact_live(s):
 
 
 @hot
+def salience(c, hours):
+    """M18: how much a group is still in view `hours` after it last gave a reason to look."""
+    return math.exp(-(hours / 24.0) / c.salience_days)
+
+
+@hot
+def fill_tables(c, lv, s):
+    """Set-up: `State.salience` by whole hour, and the accounts' draw streams of posting
+    (R_POST) and opening the group (R_OPEN): exactly what the kernels would compute each hour."""
+    for k in range(s.salience.shape[0]):
+        s.salience[k] = salience(c, float(k))
+    for i in range(s.post_stream.shape[0]):
+        s.post_stream[i] = stream_of(lv, R_POST, i)
+        s.open_stream[i] = stream_of(lv, R_OPEN, i)
+
+
+@hot
 def open_chance(c, s, i, h):
-    """M18: the chance a member opens the group this hour, falling with days without a reason."""
-    days = (h - s.last_reason[i]) / 24.0
-    p = math.exp(-days / c.salience_days)
+    """M18: the chance a member opens the group this hour, falling with days without a reason
+    (`salience`, read from its table within the horizon)."""
+    since = h - s.last_reason[i]
+    k = int(since)
+    p = s.salience[k] if k < s.salience.shape[0] else salience(c, since)
     if s.status[i] == MUTED:
         p *= c.muted_read
     return p

@@ -28,10 +28,10 @@ from sim.codes import (
     DESIRE, G_BOOST, G_GUEST_LEFT, G_N_EVER, G_N_LIVE, G_SKIPPED_MONEY, H_ENTRIES, H_GRABS,
     H_HOST, H_PACKET_YUAN, H_REAL, IN,
     INTEREST, MAX_OFFERS, O_A, O_B, O_EID, O_KIND, O_N, O_START, O_UNTIL, R_CHECKIN, R_ENTRY,
-    R_GRAB, R_LECTURE_DESIRE, R_MEET, R_MEET_START, R_OPEN, R_SALE_BUY, R_THANKS, RECENT,
+    R_GRAB, R_LECTURE_DESIRE, R_MEET, R_MEET_START, R_SALE_BUY, R_THANKS, RECENT,
     T_LECTURER, T_MEMBER,
 )
-from sim.core import hot, is_member, leave_group, open_chance, rand, say, say_prompted, value_trust
+from sim.core import hot, is_member, leave_group, rand, rand_at, say, say_prompted, value_trust
 from sim.money import can_spend, felt, money_exposure, spend
 from sim.sales import buy_chance, price_paid, purchase, sale_seen
 from sim.ties import strengthen
@@ -484,10 +484,10 @@ def meet_offers(ctx, h, hour_weight):
         i = s.live[k]
         if not is_member(s, traits, i):
             continue
-        r = rate * open_chance(c, s, i, h)
+        r = rate * s.open_now[i]  # open_chance(c, s, i, h), set by the hour's posting loop
         if packet > 0.0:
             r *= 1.0 + c.money_open_pull * felt(c, s, i, packet) * math.exp(-s.habituation[i])
-        if rand(lv, R_OPEN, i, h) >= 1.0 - math.exp(-r):
+        if rand_at(s.open_stream[i], h) >= 1.0 - math.exp(-r):
             continue
         for o in range(MAX_OFFERS):
             if s.offers[o, O_KIND] < 0.0:

@@ -26,9 +26,9 @@ import math
 from sim.codes import (
     G_BOOST, G_GUEST_LEFT, G_MEMBERS, G_NEXT_EVENT, G_N_LIVE, G_PEAK, G_REAL_DAY, G_SHILL_DAY,
     G_SOCIAL, H_ENTRIES, H_GUEST, H_HOST, H_MEMBERS, H_PROMPTED, H_REAL, H_SHILL, H_SPAM, IN,
-    MUTED, RECENT, R_ANSWER, R_BURST, R_HOST_KIND, R_HOST_POSTS, R_INTRO, R_POST, R_SHILL, R_SPAM, T_ADVERTISER, T_POST, T_SCRIPTED,
+    MUTED, RECENT, R_ANSWER, R_BURST, R_HOST_KIND, R_HOST_POSTS, R_INTRO, R_SHILL, R_SPAM, T_ADVERTISER, T_POST, T_SCRIPTED,
 )
-from sim.core import compact_live, hot, open_chance, poisson, rand, say
+from sim.core import compact_live, hot, open_chance, poisson, rand, rand_at, say
 from sim.day import end_of_day
 from sim.events import dispatch, meet_offers
 from sim.joins import host_feed, invite_and_join, refresh_share_weights
@@ -106,7 +106,7 @@ def run_hours(ctx, h_start, h_end):
                         s.first_ad[i] = h
             else:
                 s.open_now[i] = open_chance(c, s, i, h)
-                if rand(lv, R_POST, i, h) < post_chance(ctx, i, social, boost, chill, w):
+                if rand_at(s.post_stream[i], h) < post_chance(ctx, i, social, boost, chill, w):
                     post(ctx, i, h)
                 elif h - s.join_hour[i] < 24 and s.n_posts[i] == 0 and traits[role, T_POST] > 0.0:
                     # M1: newcomers greet and introduce themselves (自我介绍) in their first day

@@ -21,7 +21,7 @@ from sim.codes import (
     G_NEXT_SPAM, HOURLY, IN, INTEREST, T_MOTIVE_FLOOR,
 )
 from sim.constants import CONSTANTS, RHYTHM, Constants
-from sim.core import Ctx
+from sim.core import Ctx, fill_tables
 from sim.hour import run_hours
 from sim.profile import Profile
 from sim.joins import refresh_share_weights
@@ -97,8 +97,9 @@ class GroupModel(mesa.Model):
         self.n_initial = plan.members.initial
         self.pool = pool.build(plan, constants, self.stream)
         self.slot_of = self.pool.slot_of
-        self.state = state.allocate(self.pool.n, self.pool.ptr, self.pool.idx)
+        self.state = state.allocate(self.pool.n, self.pool.ptr, self.pool.idx, self.n_hours)
         self.levers = self._levers(self.pool.pool_lo, self.pool.pool_hi, self.pool.n)
+        fill_tables(constants, self.levers, self.state)
         self.traits = trait_table()
         self._init_people()
         self.events = compile_calendar(plan)
