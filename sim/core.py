@@ -18,7 +18,7 @@ import numpy as np
 
 from sim.codes import (
     G_ACCOUNTS, G_MEMBERS, G_N_EVER, G_N_LIVE, H_LEAVES, H_PROMPTED, H_REAL, IN, LEFT, MUTED,
-    REMOVED, R_OPEN, R_POST, T_MEMBER,
+    REMOVED, R_OPEN, R_POST, R_SHARE, T_MEMBER,
 )
 
 
@@ -64,7 +64,7 @@ def _mix(x):
 @hot
 def stream_of(lv, purpose, a):
     """The part of `rand`'s hash fixed by (run key, purpose, a), as uint64: the hot loops keep
-    it per account (`State.post_stream`, `State.open_stream`) and draw with `rand_at`."""
+    it per account (`State.post_stream` and the like) and draw with `rand_at`."""
     x = _mix(np.uint64(lv.key) + np.uint64(purpose + 1) * _GOLDEN)
     return _mix(x + np.uint64(a + 2) * _GOLDEN)
 
@@ -143,12 +143,14 @@ def salience(c, hours):
 @hot
 def fill_tables(c, lv, s):
     """Set-up: `State.salience` by whole hour, and the accounts' draw streams of posting
-    (R_POST) and opening the group (R_OPEN): exactly what the kernels would compute each hour."""
+    (R_POST), opening the group (R_OPEN) and sharing it (R_SHARE): exactly what the kernels
+    would compute each hour."""
     for k in range(s.salience.shape[0]):
         s.salience[k] = salience(c, float(k))
     for i in range(s.post_stream.shape[0]):
         s.post_stream[i] = stream_of(lv, R_POST, i)
         s.open_stream[i] = stream_of(lv, R_OPEN, i)
+        s.share_stream[i] = stream_of(lv, R_SHARE, i)
 
 
 @hot

@@ -7,10 +7,10 @@ import math
 from sim.codes import (
     G_ACCOUNTS, G_COST, G_MEMBERS, G_NEXT_SPAM, G_N_LIVE, G_REFERRAL_JOINS, G_SHARE_TOTAL,
     H_JOINS, H_REFERRAL, IN, MUTED, OUT, R_ARRIVE_FILTER, R_ARRIVE_SPAM, R_ARRIVE_WHO,
-    R_FEED_JOIN, R_FEED_SEE, R_JOIN, R_LEAVE, R_MUTE, R_N_ARRIVE, R_SHARE, SHARE, T_ADVERTISER,
+    R_FEED_JOIN, R_FEED_SEE, R_JOIN, R_LEAVE, R_MUTE, R_N_ARRIVE, SHARE, T_ADVERTISER,
     T_MEMBER, T_SHARE,
 )
-from sim.core import enter, hot, is_member, leave_group, poisson, rand
+from sim.core import enter, hot, is_member, leave_group, poisson, rand, rand_at
 from sim.money import can_spend, spend
 from sim.ties import friends_inside
 
@@ -140,7 +140,7 @@ def invite_and_join(ctx, h, hour_weight):
             i = s.live[k]
             if s.share_w[i] <= 0.0 or not is_member(s, traits, i):
                 continue
-            if rand(lv, R_SHARE, i, h) >= s.share_w[i] * urgency * hour_weight / 24.0:
+            if rand_at(s.share_stream[i], h) >= s.share_w[i] * urgency * hour_weight / 24.0:
                 continue
             for y in range(s.friend_ptr[i], s.friend_ptr[i + 1]):
                 j = s.friend_idx[y]

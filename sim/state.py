@@ -83,6 +83,7 @@ STRUCTURES = {
     "salience": "kernel table: `sim.core.salience` by whole hour over the horizon",
     "post_stream": "per slot, the fixed part of its hourly posting draw (sim.core.stream_of)",
     "open_stream": "per slot, the fixed part of its hourly draw to open the group",
+    "share_stream": "per slot, the fixed part of its hourly draw to share the group",
     "live": "slots in the group (IN or MUTED) in join order, and those who went out since the "
             "day began (sim.core.compact_live drops them at its end)",
     "recent": "the last posters, for replies (ring buffer)",
@@ -106,8 +107,8 @@ def allocate(n: int, friend_ptr: np.ndarray, friend_idx: np.ndarray, hours: int)
     (`sim.ties.tie_arrays`), the friendships as given (CSR over slots: `friend_ptr` (n + 1,), `friend_idx`), scratch
     of at least (n,), `group` (len(GROUP_FIELDS),), `novelty` (len(KINDS),) at 1, `offers`
     (MAX_OFFERS, len(OFFER_FIELDS)) at −1 (free), `met` (n, MAX_OFFERS) int64 zeros, and the
-    tables `sim.core.fill_tables` fills: `salience` (hours,), `post_stream` and `open_stream`
-    (n,) uint64."""
+    tables `sim.core.fill_tables` fills: `salience` (hours,), `post_stream`, `open_stream` and
+    `share_stream` (n,) uint64."""
     return State(
         **{name: np.zeros(n) for name in FLOAT_FIELDS},
         **{name: np.zeros(n, dtype=np.int64) for name in INT_FIELDS},
@@ -119,6 +120,7 @@ def allocate(n: int, friend_ptr: np.ndarray, friend_idx: np.ndarray, hours: int)
         salience=np.zeros(hours),
         post_stream=np.zeros(n, dtype=np.uint64),
         open_stream=np.zeros(n, dtype=np.uint64),
+        share_stream=np.zeros(n, dtype=np.uint64),
         recent=np.full(RECENT, -1, dtype=np.int64),
         recent_n=np.zeros(1, dtype=np.int64),
         complaints=np.zeros(64, dtype=np.int64),
