@@ -18,14 +18,25 @@ https://cn-qq.org/485.html gives 2,000 for an ordinary group, https://zhidao.cne
 Targets (issue 17): ns per member-hour at 2,000 / 20,000 within 1.5× of 200 / 300; 2,000 /
 20,000 in < 1 s and < 400 MB; 3,000 / 50,000 runs.
 
+Portfolio scale (issue 17 part 4): `--groups N` sets up N groups of the first size (200 members,
+a pool of 300, 12 weeks) and plays them one day at a time (`sim.run.advance_together`, the way
+a portfolio advances its groups), in 1 thread and in 2, timing set-up, the days and the daily
+tables, and the cost of entering the kernel (a `sim.hour.run_hours` call that plays no hour:
+typing and unboxing the context, releasing the GIL; `GroupModel.advance` adds little to it). Before timing it checks on 4 groups × 2 weeks that 1
+and 2 threads give the same daily tables. Target: 1,000 groups in < 10 s on this machine's 2
+cores.
+
     python benchmarks/bench_scale.py            # all sizes
     python benchmarks/bench_scale.py --max 3    # the first three
+    python benchmarks/bench_scale.py --groups 1000
 """
 
 import argparse
 import json
+import os
 import subprocess
 import sys
+import time
 
 SIZES = ((200, 300, None), (499, 1000, None), (1000, 5000, "qq"), (2000, 20000, "qq"),
          (2999, 50000, "qq"))
@@ -61,10 +72,88 @@ def measure(initial: int, size: int, platform: str | None) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def groups(n_groups: int, threads: int) -> dict:
+    """Set up `n_groups` groups of the first size and play them a day at a time in `threads`
+    threads; seconds of wall time per part, and CPU seconds of the whole."""
+    from scenarios.loader import load_plan
+    from sim import metrics
+    from sim.codes import G_DEAD_DAY
+    from sim.model import GroupModel
+    from sim.run import advance_together
+
+    initial, size, _ = SIZES[0]
+    plan = load_plan("tuanzhang", [f"members.initial={initial}", f"pool.size={size}"])
+    cpu, t0 = time.process_time(), time.perf_counter()
+    models = [GroupModel(plan, rng=seed) for seed in range(n_groups)]
+    t1 = time.perf_counter()
+    for _ in range(plan.horizon_days):
+        advance_together(models, 24, threads)
+    t2 = time.perf_counter()
+    for m in models:
+        metrics.daily_table(m.out_h, m.out_d, plan.economics.unit_cost,
+                            int(m.state.group[G_DEAD_DAY]))
+    t3 = time.perf_counter()
+    return {"setup": t1 - t0, "days": t2 - t1, "tables": t3 - t2, "wall": t3 - t0,
+            "cpu": time.process_time() - cpu, "calls": n_groups * plan.horizon_days}
+
+
+def same_in_threads() -> None:
+    """4 groups × 2 weeks give the same daily tables in 1 and 2 threads (else AssertionError)."""
+    from scenarios.loader import load_plan
+    from sim.model import GroupModel
+    from sim.run import advance_together
+
+    plan = load_plan("tuanzhang", ["group.weeks=2"])
+    runs = []
+    for threads in (1, 2):
+        models = [GroupModel(plan, rng=seed) for seed in range(4)]
+        for _ in range(plan.horizon_days):
+            advance_together(models, 24, threads)
+        runs.append([(m.out_h.tobytes(), m.out_d.tobytes()) for m in models])
+    assert runs[0] == runs[1], "1 and 2 threads gave different groups"
+
+
+def entry_cost() -> float:
+    """µs of CPU per kernel entry that plays no hour (the overhead of each `advance`)."""
+    from scenarios.loader import load_plan
+    from sim.hour import run_hours
+    from sim.model import GroupModel
+
+    model = GroupModel(load_plan("tuanzhang", ["group.weeks=1"]), rng=0)
+    run_hours(model.ctx, 0, 0)
+    n, cpu = 2000, time.process_time()
+    for _ in range(n):
+        run_hours(model.ctx, 0, 0)
+    return (time.process_time() - cpu) / n * 1e6
+
+
+def main_groups(n_groups: int) -> None:
+    from scenarios.loader import load_plan
+    from sim.run import simulate
+
+    simulate(load_plan("tuanzhang", ["group.weeks=1"]), 99)  # load or compile the kernels
+    same_in_threads()
+    print(f"kernel entry: {entry_cost():.1f} µs CPU per call; load average "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(f"| {n_groups:,} groups of {SIZES[0][0]} / {SIZES[0][1]}, 12 weeks, a day at a time "
+          "| set-up | days | daily tables | total wall (CPU) | µs per group-day |")
+    print("|---|---|---|---|---|---|")
+    for threads in (1, 2):
+        got = groups(n_groups, threads)
+        print(f"| {threads} thread{'s' if threads > 1 else ''} | {got['setup']:.2f} s "
+              f"| {got['days']:.2f} s | {got['tables']:.2f} s | {got['wall']:.2f} s "
+              f"({got['cpu']:.2f} s) | {got['days'] / got['calls'] * 1e6:.0f} |", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--max", type=int, default=len(SIZES), help="measure the first N sizes")
+    parser.add_argument("--groups", type=int, default=0,
+                        help="instead: N groups of the first size, a day at a time, 1 and 2 threads")
     args = parser.parse_args()
+    if args.groups:
+        main_groups(args.groups)
+        return
     print("| members / pool | platform | wall (CPU) | mean members | ns per member-hour, wall (CPU) "
           "| ratio to first, wall (CPU) | peak memory (run's part) | runs |")
     print("|---|---|---|---|---|---|---|---|")
