@@ -113,18 +113,22 @@ def same_in_threads() -> None:
     assert runs[0] == runs[1], "1 and 2 threads gave different groups"
 
 
-def entry_cost() -> float:
-    """µs of CPU per kernel entry that plays no hour (the overhead of each `advance`)."""
+def entry_cost() -> tuple[float, float]:
+    """µs of CPU per kernel entry that plays no hour: through numba's dispatcher, and as
+    `GroupModel.advance` enters it after its first call."""
     from scenarios.loader import load_plan
     from sim.hour import run_hours
     from sim.model import GroupModel
 
     model = GroupModel(load_plan("tuanzhang", ["group.weeks=1"]), rng=0)
-    run_hours(model.ctx, 0, 0)
-    n, cpu = 2000, time.process_time()
-    for _ in range(n):
-        run_hours(model.ctx, 0, 0)
-    return (time.process_time() - cpu) / n * 1e6
+    model.advance(1)
+    cost = []
+    for enter in (run_hours, model._kernel):
+        n, cpu = 2000, time.process_time()
+        for _ in range(n):
+            enter(model.ctx, 1, 1)
+        cost.append((time.process_time() - cpu) / n * 1e6)
+    return cost[0], cost[1]
 
 
 def main_groups(n_groups: int) -> None:
@@ -133,8 +137,10 @@ def main_groups(n_groups: int) -> None:
 
     simulate(load_plan("tuanzhang", ["group.weeks=1"]), 99)  # load or compile the kernels
     same_in_threads()
-    print(f"kernel entry: {entry_cost():.1f} µs CPU per call; load average "
-          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    dispatcher, direct = entry_cost()
+    print(f"kernel entry, µs CPU per call: {dispatcher:.1f} through numba's dispatcher, "
+          f"{direct:.1f} as `advance` enters it; load average {os.getloadavg()[0]:.1f} on "
+          f"{os.cpu_count()} cores")
     print(f"| {n_groups:,} groups of {SIZES[0][0]} / {SIZES[0][1]}, 12 weeks, a day at a time "
           "| set-up | days | daily tables | total wall (CPU) | µs per group-day |")
     print("|---|---|---|---|---|---|")
