@@ -3,28 +3,31 @@
 Each size runs in a child process of its own: a one-week warm-up run (it loads or compiles
 the kernels), then replicates of the size until two seconds have passed (at least one). It
 prints per size the wall time of one replicate (median; set-up, kernel and tables, as
-`sim.run.simulate`) and its CPU time (less stretched on a shared machine), the mean members over the run's days, ns per member-hour = wall ÷ (mean
-members × hours) by wall and by CPU time, its ratios to the first size's, and the child's peak resident memory (the
-libraries included, about 270 MB before any run) with the part the runs added to it.
+`sim.run.simulate`) and its CPU time (less stretched on a shared machine), the mean members
+over the run's days, ns per member-hour = time ÷ (mean members × hours) by wall and by CPU
+time, its ratios to the first size's, and the child's peak resident memory (the libraries
+included, about 270 MB before any run) with the part the runs added to it (a size run more
+than once can hold two replicates at its peak, until the garbage collector frees the first).
 
 Sizes (members.initial / pool.size): 200 / 300 and 499 / 1,000 on tuanzhang's own platform
-(WeChat, 500 accounts at most, the host included); 1,000 / 5,000, 2,000 / 20,000 and 2,999 / 50,000
-on QQ, whose
-groups hold up to 2,000 or 3,000 members by the group's kind and level
-(`scenarios.schema.PLATFORM_CAP` takes 3,000, the largest). Sources are secondary and disagree:
-https://cn-qq.org/485.html gives 2,000 for an ordinary group, https://zhidao.cneem.com.cn/zhidao/
-202509151391703.html 3,000 for an interest group (兴趣群); no Tencent page was at hand.
+(WeChat, 500 accounts at most, the host included); 1,000 / 5,000, 2,000 / 20,000 and
+2,999 / 50,000 on QQ, whose groups hold up to 2,000 or 3,000 members by the group's kind and
+level (`scenarios.schema.PLATFORM_CAP` takes 3,000, the largest). Sources are secondary and
+disagree: https://cn-qq.org/485.html gives 2,000 for an ordinary group,
+https://zhidao.cneem.com.cn/zhidao/202509151391703.html 3,000 for an interest group (兴趣群);
+no Tencent page was at hand.
 
 Targets (issue 17): ns per member-hour at 2,000 / 20,000 within 1.5× of 200 / 300; 2,000 /
 20,000 in < 1 s and < 400 MB; 3,000 / 50,000 runs.
 
-Portfolio scale (issue 17 part 4): `--groups N` sets up N groups of the first size (200 members,
-a pool of 300, 12 weeks) and plays them one day at a time (`sim.run.advance_together`, the way
-a portfolio advances its groups), in 1 thread and in 2, timing set-up, the days and the daily
-tables, and the cost of entering the kernel (a `sim.hour.run_hours` call that plays no hour:
-typing and unboxing the context, releasing the GIL; `GroupModel.advance` adds little to it). Before timing it checks on 4 groups × 2 weeks that 1
-and 2 threads give the same daily tables. Target: 1,000 groups in < 10 s on this machine's 2
-cores.
+Portfolio scale (issue 17 part 4): `--groups N` sets up N groups of the first size (200
+members, a pool of 300, 12 weeks) and plays them one day at a time (`sim.run.advance_together`,
+the way a portfolio advances its groups), in 1 thread and in 2, timing set-up, the days and the
+daily tables (wall, and CPU for the whole). It first checks on 4 groups × 2 weeks that 1 and 2
+threads give the same groups (AssertionError otherwise), and prints the CPU cost of entering
+the kernel for no hour: through numba's dispatcher (which types the context each call) and as
+`GroupModel.advance` enters it after its first call. Target: 1,000 groups in < 10 s on this
+machine's 2 cores.
 
     python benchmarks/bench_scale.py            # all sizes
     python benchmarks/bench_scale.py --max 3    # the first three
@@ -154,8 +157,8 @@ def main_groups(n_groups: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--max", type=int, default=len(SIZES), help="measure the first N sizes")
-    parser.add_argument("--groups", type=int, default=0,
-                        help="instead: N groups of the first size, a day at a time, 1 and 2 threads")
+    parser.add_argument("--groups", type=int, default=0, help="instead: N groups of the first "
+                        "size, a day at a time, in 1 and 2 threads")
     args = parser.parse_args()
     if args.groups:
         main_groups(args.groups)
