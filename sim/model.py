@@ -257,10 +257,12 @@ class GroupModel(mesa.Model):
         """The model's first kernel call, through numba's dispatcher, which types the context
         (~25 µs a call: portfolios advance each group a day at a time). When the kernel has one
         compiled version, it is the one that took this context, and later calls enter it
-        directly (~5 µs; it releases the GIL as the dispatcher's call does)."""
+        directly (~5 µs; it releases the GIL as the dispatcher's call does); else (or without
+        the JIT, NUMBA_DISABLE_JIT) every call goes through `run_hours` as it is."""
         run_hours(ctx, start, end)
-        if len(run_hours.overloads) == 1:
-            self._kernel = next(iter(run_hours.overloads.values())).entry_point
+        compiled = getattr(run_hours, "overloads", {})
+        self._kernel = (next(iter(compiled.values())).entry_point if len(compiled) == 1
+                        else run_hours)
 
     def step(self) -> None:
         """One day, for interactive use and pictures."""
