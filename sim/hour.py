@@ -26,7 +26,8 @@ import math
 from sim.codes import (
     G_BOOST, G_GUEST_LEFT, G_MEMBERS, G_NEXT_EVENT, G_N_LIVE, G_PEAK, G_REAL_DAY, G_SHILL_DAY,
     G_SOCIAL, H_ENTRIES, H_GUEST, H_HOST, H_MEMBERS, H_PROMPTED, H_REAL, H_SHILL, H_SPAM, IN,
-    MUTED, RECENT, R_ANSWER, R_BURST, R_HOST_KIND, R_HOST_POSTS, R_INTRO, R_SHILL, R_SPAM, T_ADVERTISER, T_POST, T_SCRIPTED,
+    MUTED, RECENT, R_ANSWER, R_BURST, R_HOST_KIND, R_HOST_POSTS, R_INTRO, R_SHILL, R_SPAM,
+    T_ADVERTISER, T_POST, T_SCRIPTED,
 )
 from sim.core import compact_live, hot, open_chance, poisson, rand, rand_at, say
 from sim.day import end_of_day
@@ -37,8 +38,8 @@ from sim.posting import post, post_chance, read
 
 @hot
 def run_hours(ctx, h_start, h_end):
-    """Play hours [h_start, h_end) for every account in the group (`State.live`), writing the state and the output rows of
-    `ctx` (a `sim.core.Ctx`) in place. The core of the engine."""
+    """Play hours [h_start, h_end) for every account in the group (`State.live`), writing the
+    state and the output rows of `ctx` (a `sim.core.Ctx`) in place. The core of the engine."""
     c, lv, s, traits, out_h, ev, rhythm = ctx.c, ctx.lv, ctx.s, ctx.traits, ctx.out_h, ctx.ev, ctx.rhythm
     ring = s.recent
     ring_n = s.recent_n
