@@ -6,8 +6,9 @@ prints per size the wall time of one replicate (median; set-up, kernel and table
 `sim.run.simulate`) and its CPU time (less stretched on a shared machine), the mean members
 over the run's days, ns per member-hour = time ÷ (mean members × hours) by wall and by CPU
 time, its ratios to the first size's, and the child's peak resident memory (the libraries
-included, about 270 MB before any run) with the part the runs added to it (a size run more
-than once can hold two replicates at its peak, until the garbage collector frees the first).
+included, about 270 MB before any run) with the part the runs added to it (the garbage
+collector runs between replicates, untimed, so the peak is that of one replicate: a mesa model
+is cyclic garbage and would otherwise wait for a collection).
 
 Sizes (members.initial / pool.size): 200 / 300 and 499 / 1,000 on tuanzhang's own platform
 (WeChat, 500 accounts at most, the host included); 1,000 / 5,000, 2,000 / 20,000 and
@@ -45,7 +46,7 @@ SIZES = ((200, 300, None), (499, 1000, None), (1000, 5000, "qq"), (2000, 20000, 
          (2999, 50000, "qq"))
 
 CHILD = """
-import json, resource, statistics, sys, time
+import gc, json, resource, statistics, sys, time
 from scenarios.loader import load_plan
 from sim.run import simulate
 initial, size, platform = json.loads(sys.argv[1])
@@ -62,6 +63,8 @@ while not walls or time.perf_counter() - start < 2.0:
     walls.append(time.perf_counter() - t)
     cpus.append(time.process_time() - c)
     members.append(float(result.daily["members"].mean()))
+    del result
+    gc.collect()  # a model is cyclic garbage (mesa): free it before the next replicate, untimed
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps({"wall": statistics.median(walls), "cpu": statistics.median(cpus), "members": statistics.mean(members),
                   "hours": plan.horizon_days * 24, "runs": len(walls), "peak": peak,
