@@ -214,6 +214,7 @@ class GroupModel(mesa.Model):
 
     @property
     def agent_types(self) -> list[type[mesa.Agent]]:
+        """The agents' classes."""
         self._make_agents()
         return super().agent_types
 
