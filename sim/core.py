@@ -17,7 +17,8 @@ import numba
 import numpy as np
 
 from sim.codes import (
-    G_ACCOUNTS, G_MEMBERS, H_LEAVES, H_PROMPTED, H_REAL, IN, LEFT, MUTED, REMOVED, T_MEMBER,
+    G_ACCOUNTS, G_MEMBERS, G_N_EVER, G_N_LIVE, H_LEAVES, H_PROMPTED, H_REAL, IN, LEFT, MUTED,
+    REMOVED, R_OPEN, R_POST, R_SHARE, T_MEMBER,
 )
 
 
@@ -42,8 +43,9 @@ class Ctx(NamedTuple):
 
 # The hour's functions run without reference counting (_nrt=False): they allocate nothing
 # (scratch arrays live in the state) and numba's per-call reference counting of the ~50 state
-# arrays was measured at 36% of a run (perf, in the runtime's atomic add/sub).
-hot = numba.njit(cache=True, _nrt=False)
+# arrays was measured at 36% of a run (perf, in the runtime's atomic add/sub). They release the
+# GIL (nogil=True), so groups of a portfolio advance in parallel from Python threads.
+hot = numba.njit(cache=True, _nrt=False, nogil=True)
 
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
@@ -60,12 +62,24 @@ def _mix(x):
 
 
 @hot
+def stream_of(lv, purpose, a):
+    """The part of `rand`'s hash fixed by (run key, purpose, a), as uint64: the hot loops keep
+    it per account (`State.post_stream` and the like) and draw with `rand_at`."""
+    x = _mix(np.uint64(lv.key) + np.uint64(purpose + 1) * _GOLDEN)
+    return _mix(x + np.uint64(a + 2) * _GOLDEN)
+
+
+@hot
+def rand_at(stream, b):
+    """`rand(lv, purpose, a, b)` for `stream = stream_of(lv, purpose, a)`."""
+    x = _mix(stream + np.uint64(b + 2) * _GOLDEN)
+    return float(x >> _S11) * (1.0 / 9007199254740992.0)
+
+
+@hot
 def rand(lv, purpose, a, b):
     """A uniform in [0, 1) for (run key, purpose, a, b): usually a = account, b = hour."""
-    x = _mix(np.uint64(lv.key) + np.uint64(purpose + 1) * _GOLDEN)
-    x = _mix(x + np.uint64(a + 2) * _GOLDEN)
-    x = _mix(x + np.uint64(b + 2) * _GOLDEN)
-    return float(x >> _S11) * (1.0 / 9007199254740992.0)
+    return rand_at(stream_of(lv, purpose, a), b)
 
 
 @hot
@@ -96,10 +110,56 @@ def is_member(s, traits, i):
 
 
 @hot
+def enter(s, i):
+    """Account i comes into the group: last in `ever` and in `live` (join order)."""
+    s.ever[int(s.group[G_N_EVER])] = i
+    s.group[G_N_EVER] += 1
+    s.live[int(s.group[G_N_LIVE])] = i
+    s.group[G_N_LIVE] += 1
+
+
+@hot
+def compact_live(s):
+    """At the end of a day: drop from `live` the accounts no longer in the group (keeping join
+    order), so the hourly loops go over the group as it is, not over everyone who was ever in
+    it. Their share weight goes to 0, as `sim.joins.refresh_share_weights` would set it."""
+    n = 0
+    for k in range(int(s.group[G_N_LIVE])):
+        i = s.live[k]
+        if s.status[i] == IN or s.status[i] == MUTED:
+            s.live[n] = i
+            n += 1
+        else:
+            s.share_w[i] = 0.0
+    s.group[G_N_LIVE] = n
+
+
+@hot
+def salience(c, hours):
+    """M18: how much a group is still in view `hours` after it last gave a reason to look."""
+    return math.exp(-(hours / 24.0) / c.salience_days)
+
+
+@hot
+def fill_tables(c, lv, s):
+    """Set-up: `State.salience` by whole hour, and the accounts' draw streams of posting
+    (R_POST), opening the group (R_OPEN) and sharing it (R_SHARE): exactly what the kernels
+    would compute each hour."""
+    for k in range(s.salience.shape[0]):
+        s.salience[k] = salience(c, float(k))
+    for i in range(s.post_stream.shape[0]):
+        s.post_stream[i] = stream_of(lv, R_POST, i)
+        s.open_stream[i] = stream_of(lv, R_OPEN, i)
+        s.share_stream[i] = stream_of(lv, R_SHARE, i)
+
+
+@hot
 def open_chance(c, s, i, h):
-    """M18: the chance a member opens the group this hour, falling with days without a reason."""
-    days = (h - s.last_reason[i]) / 24.0
-    p = math.exp(-days / c.salience_days)
+    """M18: the chance a member opens the group this hour, falling with days without a reason
+    (`salience`, read from its table within the horizon)."""
+    since = h - s.last_reason[i]
+    k = int(since)
+    p = s.salience[k] if k < s.salience.shape[0] else salience(c, since)
     if s.status[i] == MUTED:
         p *= c.muted_read
     return p

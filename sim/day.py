@@ -7,9 +7,9 @@ import numpy as np
 
 from sim.codes import (
     DEAD_AFTER_QUIET_DAYS, DESIRE, D_ACTIVE, D_MEMBERS, D_MUTED, D_QUIET, D_SAT, D_SENT, D_TRUST,
-    D_TWO_TIES, D_WEEKLY_POSTERS, G_ACCOUNTS, G_DEAD_DAY, G_MEMBERS, G_N_EVER, G_QUIET_RUN,
-    G_REAL_DAY, G_SHARE_TOTAL, G_SHILL_DAY, G_SHILL_SHARE, H_LEAVES, IN, INTEREST, MUTED,
-    QUIET_MIN_POSTERS, QUIET_SHARE, REMOVED, R_DEFECT, R_DESIRE_FADE, R_MODERATE, R_NOTICE,
+    D_TWO_TIES, D_WEEKLY_POSTERS, G_ACCOUNTS, G_DEAD_DAY, G_MEMBERS, G_N_EVER, G_N_LIVE,
+    G_QUIET_RUN, G_REAL_DAY, G_SHARE_TOTAL, G_SHILL_DAY, G_SHILL_SHARE, H_LEAVES, IN, INTEREST,
+    MUTED, QUIET_MIN_POSTERS, QUIET_SHARE, REMOVED, R_DEFECT, R_DESIRE_FADE, R_MODERATE, R_NOTICE,
     T_ADVERTISER, T_MOTIVE_FLOOR,
 )
 from sim.core import hot, is_member, rand
@@ -41,7 +41,6 @@ def day_satisfaction(c, lv, s, i, h, alpha):
 def end_of_day(ctx, day):
     """Phase 5: once a day."""
     c, lv, s, traits, out_h, out_d = ctx.c, ctx.lv, ctx.s, ctx.traits, ctx.out_h, ctx.out_d
-    n_ever = int(s.group[G_N_EVER])
     h = day * 24 + 23
     hab_keep = math.exp(-1.0 / c.hab_recovery_days)
     paid_keep = math.exp(-1.0 / c.paid_decay_days)
@@ -51,7 +50,7 @@ def end_of_day(ctx, day):
     total = s.group[G_REAL_DAY] + s.group[G_SHILL_DAY]
     share = s.group[G_SHILL_DAY] / total if total > 0 else 0.0
     s.group[G_SHILL_SHARE] += c.shill_share_weight * (share - s.group[G_SHILL_SHARE])
-    count_ties(ctx, math.exp(-1.0 / c.tie_decay_days), n_ever)
+    count_ties(ctx, math.exp(-1.0 / c.tie_decay_days), int(s.group[G_N_EVER]))
     n_members = 0
     n_muted = 0
     n_two = 0
@@ -60,8 +59,8 @@ def end_of_day(ctx, day):
     sent_sum = 0.0
     n_posters = 0
     n_weekly = 0
-    for x in range(n_ever):
-        i = s.ever[x]
+    for x in range(int(s.group[G_N_LIVE])):
+        i = s.live[x]
         role = s.role[i]
         if traits[role, T_ADVERTISER] > 0.0:
             in_group = s.status[i] == IN or s.status[i] == MUTED

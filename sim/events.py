@@ -25,13 +25,13 @@ from scenarios.schema import (
     LuckyDraw, Meetup, Notice, RedPacket, Timing, Topic,
 )
 from sim.codes import (
-    DESIRE, G_BOOST, G_GUEST_LEFT, G_N_EVER, G_SKIPPED_MONEY, H_ENTRIES, H_GRABS, H_HOST,
-    H_PACKET_YUAN, H_REAL, IN,
+    DESIRE, G_BOOST, G_GUEST_LEFT, G_N_EVER, G_N_LIVE, G_SKIPPED_MONEY, H_ENTRIES, H_GRABS,
+    H_HOST, H_PACKET_YUAN, H_REAL, IN,
     INTEREST, MAX_OFFERS, O_A, O_B, O_EID, O_KIND, O_N, O_START, O_UNTIL, R_CHECKIN, R_ENTRY,
-    R_GRAB, R_LECTURE_DESIRE, R_MEET, R_MEET_START, R_OPEN, R_SALE_BUY, R_THANKS, RECENT,
+    R_GRAB, R_LECTURE_DESIRE, R_MEET, R_MEET_START, R_SALE_BUY, R_THANKS, RECENT,
     T_LECTURER, T_MEMBER,
 )
-from sim.core import hot, is_member, leave_group, open_chance, rand, say, say_prompted, value_trust
+from sim.core import hot, is_member, leave_group, rand, rand_at, say, say_prompted, value_trust
 from sim.money import can_spend, felt, money_exposure, spend
 from sim.sales import buy_chance, price_paid, purchase, sale_seen
 from sim.ties import strengthen
@@ -126,8 +126,8 @@ def open_offer(s, h, kind, a, b, until, n, eid):
 @hot
 def ping(s, traits, h):
     """Everyone gets a reason to look (M18): the notification of a packet, sale, 接龙 or @all."""
-    for k in range(int(s.group[G_N_EVER])):
-        i = s.ever[k]
+    for k in range(int(s.group[G_N_LIVE])):
+        i = s.live[k]
         if is_member(s, traits, i):
             s.last_reason[i] = h
 
@@ -334,8 +334,8 @@ def on_lecture(ctx, h, native, nov, eid):
         s.group[G_GUEST_LEFT] = c.lecture_messages
         return
     speaker = -1
-    for k in range(int(s.group[G_N_EVER])):
-        i = s.ever[k]
+    for k in range(int(s.group[G_N_LIVE])):
+        i = s.live[k]
         if is_member(s, traits, i) and traits[s.role[i], T_LECTURER] > 0.0:
             speaker = i
             break
@@ -406,8 +406,8 @@ def read_notice(ctx, i, h, o):
 def on_cleanup(ctx, h, inactive_days):
     """M16: members silent for `inactive_days` are removed."""
     s, traits, out_h = ctx.s, ctx.traits, ctx.out_h
-    for k in range(int(s.group[G_N_EVER])):
-        i = s.ever[k]
+    for k in range(int(s.group[G_N_LIVE])):
+        i = s.live[k]
         if is_member(s, traits, i) and h - s.last_post[i] > inactive_days * 24.0:
             leave_group(s, out_h, i, h, True)
 
@@ -437,7 +437,7 @@ def _dispatcher():
     namespace = {_python(HANDLERS[k]).__name__: HANDLERS[k] for k in KINDS}
     exec("\n".join(lines), namespace)
     # generated, so not cached on its own: the cached `sim.hour.run_hours` carries its code
-    return numba.njit(_nrt=False)(namespace["dispatch"])
+    return numba.njit(_nrt=False, nogil=True)(namespace["dispatch"])
 
 
 def _meet_dispatcher():
@@ -451,7 +451,7 @@ def _meet_dispatcher():
     namespace["O_KIND"] = O_KIND
     exec("\n".join(lines), namespace)
     # generated, so not cached on its own: the cached `sim.hour.run_hours` carries its code
-    return numba.njit(_nrt=False)(namespace["meet"])
+    return numba.njit(_nrt=False, nogil=True)(namespace["meet"])
 
 
 dispatch = _dispatcher()
@@ -480,14 +480,14 @@ def meet_offers(ctx, h, hour_weight):
     if n_open == 0:
         return
     rate = c.opens_per_day * hour_weight / 24.0
-    for k in range(int(s.group[G_N_EVER])):
-        i = s.ever[k]
+    for k in range(int(s.group[G_N_LIVE])):
+        i = s.live[k]
         if not is_member(s, traits, i):
             continue
-        r = rate * open_chance(c, s, i, h)
+        r = rate * s.open_now[i]  # open_chance(c, s, i, h), set by the hour's posting loop
         if packet > 0.0:
             r *= 1.0 + c.money_open_pull * felt(c, s, i, packet) * math.exp(-s.habituation[i])
-        if rand(lv, R_OPEN, i, h) >= 1.0 - math.exp(-r):
+        if rand_at(s.open_stream[i], h) >= 1.0 - math.exp(-r):
             continue
         for o in range(MAX_OFFERS):
             if s.offers[o, O_KIND] < 0.0:

@@ -24,11 +24,12 @@ results.
 import math
 
 from sim.codes import (
-    G_BOOST, G_GUEST_LEFT, G_MEMBERS, G_NEXT_EVENT, G_N_EVER, G_PEAK, G_REAL_DAY, G_SHILL_DAY,
+    G_BOOST, G_GUEST_LEFT, G_MEMBERS, G_NEXT_EVENT, G_N_LIVE, G_PEAK, G_REAL_DAY, G_SHILL_DAY,
     G_SOCIAL, H_ENTRIES, H_GUEST, H_HOST, H_MEMBERS, H_PROMPTED, H_REAL, H_SHILL, H_SPAM, IN,
-    MUTED, RECENT, R_ANSWER, R_BURST, R_HOST_KIND, R_HOST_POSTS, R_INTRO, R_POST, R_SHILL, R_SPAM, T_ADVERTISER, T_POST, T_SCRIPTED,
+    MUTED, RECENT, R_ANSWER, R_BURST, R_HOST_KIND, R_HOST_POSTS, R_INTRO, R_SHILL, R_SPAM,
+    T_ADVERTISER, T_POST, T_SCRIPTED,
 )
-from sim.core import hot, open_chance, poisson, rand, say
+from sim.core import compact_live, hot, open_chance, poisson, rand, rand_at, say
 from sim.day import end_of_day
 from sim.events import dispatch, meet_offers
 from sim.joins import host_feed, invite_and_join, refresh_share_weights
@@ -37,8 +38,8 @@ from sim.posting import post, post_chance, read
 
 @hot
 def run_hours(ctx, h_start, h_end):
-    """Play hours [h_start, h_end) for every account, writing the state and the output rows of
-    `ctx` (a `sim.core.Ctx`) in place. The core of the engine."""
+    """Play hours [h_start, h_end) for every account in the group (`State.live`), writing the
+    state and the output rows of `ctx` (a `sim.core.Ctx`) in place. The core of the engine."""
     c, lv, s, traits, out_h, ev, rhythm = ctx.c, ctx.lv, ctx.s, ctx.traits, ctx.out_h, ctx.ev, ctx.rhythm
     ring = s.recent
     ring_n = s.recent_n
@@ -84,10 +85,10 @@ def run_hours(ctx, h_start, h_end):
                     n_value += 1
             out_h[H_HOST, h] += n_host
         n_complaints[0] = 0
-        n_ever = int(s.group[G_N_EVER])
+        n_live = int(s.group[G_N_LIVE])
         shill_on = lv.shills_rest == 0 or s.group[G_REAL_DAY] < c.shill_rest_above
-        for k in range(n_ever):
-            i = s.ever[k]
+        for k in range(n_live):
+            i = s.live[k]
             st = s.status[i]
             if st != IN and st != MUTED:
                 continue
@@ -106,7 +107,7 @@ def run_hours(ctx, h_start, h_end):
                         s.first_ad[i] = h
             else:
                 s.open_now[i] = open_chance(c, s, i, h)
-                if rand(lv, R_POST, i, h) < post_chance(ctx, i, social, boost, chill, w):
+                if rand_at(s.post_stream[i], h) < post_chance(ctx, i, social, boost, chill, w):
                     post(ctx, i, h)
                 elif h - s.join_hour[i] < 24 and s.n_posts[i] == 0 and traits[role, T_POST] > 0.0:
                     # M1: newcomers greet and introduce themselves (自我介绍) in their first day
@@ -136,4 +137,5 @@ def run_hours(ctx, h_start, h_end):
         # 5. end of day
         if hd == 23:
             end_of_day(ctx, h // 24)
+            compact_live(s)
             refresh_share_weights(ctx, h)

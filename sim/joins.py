@@ -5,12 +5,12 @@ M15 M16 M20)."""
 import math
 
 from sim.codes import (
-    G_ACCOUNTS, G_COST, G_MEMBERS, G_NEXT_SPAM, G_N_EVER, G_REFERRAL_JOINS, G_SHARE_TOTAL,
+    G_ACCOUNTS, G_COST, G_MEMBERS, G_NEXT_SPAM, G_N_LIVE, G_REFERRAL_JOINS, G_SHARE_TOTAL,
     H_JOINS, H_REFERRAL, IN, MUTED, OUT, R_ARRIVE_FILTER, R_ARRIVE_SPAM, R_ARRIVE_WHO,
-    R_FEED_JOIN, R_FEED_SEE, R_JOIN, R_LEAVE, R_MUTE, R_N_ARRIVE, R_SHARE, SHARE, T_ADVERTISER,
+    R_FEED_JOIN, R_FEED_SEE, R_JOIN, R_LEAVE, R_MUTE, R_N_ARRIVE, SHARE, T_ADVERTISER,
     T_MEMBER, T_SHARE,
 )
-from sim.core import hot, is_member, leave_group, poisson, rand
+from sim.core import enter, hot, is_member, leave_group, poisson, rand, rand_at
 from sim.money import can_spend, spend
 from sim.ties import friends_inside
 
@@ -35,12 +35,12 @@ def share_weight(ctx, i, h):
 
 @hot
 def refresh_share_weights(ctx, h):
-    """Everyone's share weight at hour h and their total (kept up to date through the day by
-    `join_group`)."""
+    """The share weight at hour h of everyone in the group (`live`) and their total (kept up to
+    date through the day by `join_group`)."""
     c, lv, s, traits = ctx.c, ctx.lv, ctx.s, ctx.traits
     total = 0.0
-    for k in range(int(s.group[G_N_EVER])):
-        i = s.ever[k]
+    for k in range(int(s.group[G_N_LIVE])):
+        i = s.live[k]
         s.share_w[i] = share_weight(ctx, i, h)
         total += s.share_w[i]
     s.group[G_SHARE_TOTAL] = total
@@ -54,8 +54,7 @@ def join_group(ctx, j, h, inviter):
     s.last_reason[j] = h
     s.last_post[j] = h
     s.invited_by[j] = inviter
-    s.ever[int(s.group[G_N_EVER])] = j
-    s.group[G_N_EVER] += 1
+    enter(s, j)
     s.group[G_ACCOUNTS] += 1
     if traits[s.role[j], T_MEMBER] > 0.0:
         s.group[G_MEMBERS] += 1
@@ -130,18 +129,18 @@ def qr_scan_joins(lv, s, h):
 def invite_and_join(ctx, h, hour_weight):
     """Phase 2: referral invites (M13), QR influx (M10/M16)."""
     c, lv, s, traits, out_h = ctx.c, ctx.lv, ctx.s, ctx.traits, ctx.out_h
-    n_ever = int(s.group[G_N_EVER])
+    n_live = int(s.group[G_N_LIVE])
     reward = lv.reward_referrer + lv.reward_referee
     reward_ok = reward == 0.0 or can_spend(lv, s, h, reward)
     urgency = 1.0 + c.urgency * early_discount(lv, h)
     if s.group[G_SHARE_TOTAL] > 0.0:
-        for k in range(n_ever):
+        for k in range(n_live):
             # each member shares (forwards, posts to 朋友圈) at their own rate; a share reaches
             # every friend still outside
-            i = s.ever[k]
+            i = s.live[k]
             if s.share_w[i] <= 0.0 or not is_member(s, traits, i):
                 continue
-            if rand(lv, R_SHARE, i, h) >= s.share_w[i] * urgency * hour_weight / 24.0:
+            if rand_at(s.share_stream[i], h) >= s.share_w[i] * urgency * hour_weight / 24.0:
                 continue
             for y in range(s.friend_ptr[i], s.friend_ptr[i + 1]):
                 j = s.friend_idx[y]

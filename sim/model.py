@@ -18,11 +18,11 @@ from scenarios.schema import HOST_ACCOUNTS, PLATFORM_CAP, QR_SCAN_STOP, QR_VALID
 from sim import pool, state
 from sim.calendar import compile_calendar
 from sim.codes import (
-    DAILY, DESIRE, G_ACCOUNTS, G_BUDGET_OUT_HOUR, G_DEAD_DAY, G_MEMBERS, G_N_EVER, G_NEXT_SPAM,
-    HOURLY, IN, INTEREST, T_MOTIVE_FLOOR,
+    DAILY, DESIRE, G_ACCOUNTS, G_BUDGET_OUT_HOUR, G_DEAD_DAY, G_MEMBERS, G_N_EVER, G_N_LIVE,
+    G_NEXT_SPAM, HOURLY, IN, INTEREST, T_MOTIVE_FLOOR,
 )
 from sim.constants import CONSTANTS, RHYTHM, Constants
-from sim.core import Ctx
+from sim.core import Ctx, fill_tables
 from sim.hour import run_hours
 from sim.profile import Profile
 from sim.joins import refresh_share_weights
@@ -136,8 +136,9 @@ class GroupModel(mesa.Model):
                              f"({len(PERSON_DRAWS)}, {nodes}), not {people.shape}")
         self.people = people
         self.slot_of = self.pool.slot_of
-        self.state = state.allocate(self.pool.n, self.pool.ptr, self.pool.idx)
+        self.state = state.allocate(self.pool.n, self.pool.ptr, self.pool.idx, self.n_hours)
         self.levers = self._levers(self.pool.pool_lo, self.pool.pool_hi, self.pool.n)
+        fill_tables(constants, self.levers, self.state)
         self.traits = trait_table()
         self._init_people()
         self.events = compile_calendar(plan)
@@ -148,7 +149,7 @@ class GroupModel(mesa.Model):
         refresh_share_weights(self.ctx, 0)
         self.host = Host(self)
         self._n_agents = 0
-        self._make_agents()
+        self._kernel = self._first_call
 
     # ---- set-up -------------------------------------------------------------------------
     def stream(self, purpose: str) -> np.random.Generator:
@@ -205,8 +206,8 @@ class GroupModel(mesa.Model):
         # the initial members and the shills are in at opening; initial members are not joins
         s.status[:pool_lo] = IN
         s.was_member[:shill_lo] = 1
-        s.ever[:pool_lo] = np.arange(pool_lo)
-        s.group[G_N_EVER] = pool_lo
+        s.ever[:pool_lo] = s.live[:pool_lo] = np.arange(pool_lo)
+        s.group[G_N_EVER] = s.group[G_N_LIVE] = pool_lo
         s.group[G_MEMBERS] = shill_lo
         s.group[G_ACCOUNTS] = pool_lo + HOST_ACCOUNTS
         if p.members.seed_privileges:
@@ -242,8 +243,27 @@ class GroupModel(mesa.Model):
             budget=np.inf if e.budget is None else e.budget, defect_role=ADVERTISER.role_id,
         )
 
+    @property
+    def agents(self) -> mesa.agent.AgentSet:
+        """Every agent: the host, and one view per account that has been in the group."""
+        self._make_agents()
+        return super().agents
+
+    @property
+    def agents_by_type(self) -> dict[type[mesa.Agent], mesa.agent.AgentSet]:
+        """The agents by class (their role when first read)."""
+        self._make_agents()
+        return super().agents_by_type
+
+    @property
+    def agent_types(self) -> list[type[mesa.Agent]]:
+        """The agents' classes."""
+        self._make_agents()
+        return super().agent_types
+
     def _make_agents(self) -> None:
-        """Create the mesa Agent for every slot that has come into the group since last time."""
+        """Create the mesa Agent of every account that has come into the group since the last
+        call (in join order, as it is read: runs do not need them)."""
         s = self.state
         n_ever = int(s.group[G_N_EVER])
         for k in range(self._n_agents, n_ever):
@@ -270,14 +290,23 @@ class GroupModel(mesa.Model):
         return self.hour >= self.n_hours
 
     def advance(self, hours: int) -> None:
-        """Play `hours` hours (fewer at the horizon, none past it) in one kernel call, then
-        create the agents of accounts that came in."""
+        """Play `hours` hours (fewer at the horizon, none past it) in one kernel call."""
         end = min(self.hour + hours, self.n_hours)
         if end <= self.hour:
             return
-        run_hours(self.ctx, self.hour, end)
+        self._kernel(self.ctx, self.hour, end)
         self.hour = end
-        self._make_agents()
+
+    def _first_call(self, ctx: Ctx, start: int, end: int) -> None:
+        """The model's first kernel call, through numba's dispatcher, which types the context
+        (~25 µs a call: portfolios advance each group a day at a time). When the kernel has one
+        compiled version, it is the one that took this context, and later calls enter it
+        directly (~5 µs; it releases the GIL as the dispatcher's call does); else (or without
+        the JIT, NUMBA_DISABLE_JIT) every call goes through `run_hours` as it is."""
+        run_hours(ctx, start, end)
+        compiled = getattr(run_hours, "overloads", {})
+        self._kernel = (next(iter(compiled.values())).entry_point if len(compiled) == 1
+                        else run_hours)
 
     def step(self) -> None:
         """One day, for interactive use and pictures."""

@@ -222,12 +222,25 @@ def build(plan: "Plan", constants: "Constants", stream: Callable[[str], np.rando
     return Pool(shill_lo, pool_lo, pool_hi, n, edges, segment, slot_of, ptr, idx)
 
 
-def csr(edges: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+@numba.njit(cache=True)
+def csr(edges, n):
     """Adjacency of an undirected edge list (e, 2) over n nodes as CSR: row pointers (n + 1,)
-    and sorted neighbours (2e,), both int64."""
-    src = np.concatenate([edges[:, 0], edges[:, 1]])
-    dst = np.concatenate([edges[:, 1], edges[:, 0]])
-    order = np.argsort(src * n + dst, kind="stable")  # by source, then neighbour
+    and each row's neighbours in ascending order (2e,), both int64 (a counting sort by source,
+    then each row sorted)."""
     ptr = np.zeros(n + 1, dtype=np.int64)
-    ptr[1:] = np.cumsum(np.bincount(src, minlength=n))
-    return ptr, dst[order].astype(np.int64)
+    for e in range(edges.shape[0]):
+        ptr[edges[e, 0] + 1] += 1
+        ptr[edges[e, 1] + 1] += 1
+    for v in range(n):
+        ptr[v + 1] += ptr[v]
+    fill = ptr[:-1].copy()
+    idx = np.empty(ptr[n], dtype=np.int64)
+    for e in range(edges.shape[0]):
+        a, b = edges[e, 0], edges[e, 1]
+        idx[fill[a]] = b
+        fill[a] += 1
+        idx[fill[b]] = a
+        fill[b] += 1
+    for v in range(n):
+        idx[ptr[v]:ptr[v + 1]].sort()
+    return ptr, idx

@@ -2,7 +2,7 @@
 (M1 M2 M3 M4 M6 M8 M11 M12 M18 M19 M21)."""
 
 from sim.codes import (
-    ATTENTION, DESIRE, G_N_EVER, H_COMPLAINT, H_ENTRIES, H_GUEST, H_HOST, H_PROMPTED, H_REAL,
+    ATTENTION, DESIRE, G_N_LIVE, H_COMPLAINT, H_ENTRIES, H_GUEST, H_HOST, H_PROMPTED, H_REAL,
     H_SHILL, H_SPAM, IN, INTEREST, MUTED, RECENT, R_BURST, R_COMPLAIN, R_POST_BUY, R_REPLY,
     R_STAGE, T_COMPLAIN, T_POST, T_UNHAPPY_POST,
 )
@@ -66,8 +66,8 @@ def read(ctx, h, n_product, n_value):
         return
     talk = real - out_h[H_PROMPTED, h] - out_h[H_ENTRIES, h]
     low_value = out_h[H_PROMPTED, h] + out_h[H_ENTRIES, h] + out_h[H_SHILL, h] + out_h[H_SPAM, h]
-    for k in range(int(s.group[G_N_EVER])):
-        i = s.ever[k]
+    for k in range(int(s.group[G_N_LIVE])):
+        i = s.live[k]
         if not is_member(s, traits, i):
             continue
         if s.status[i] == IN:

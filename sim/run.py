@@ -1,5 +1,7 @@
-"""One replicate: a pure function of (plan, seed, profile)."""
+"""One replicate: a pure function of (plan, seed, profile); and many groups advanced together."""
 
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pandas as pd
@@ -53,3 +55,23 @@ def result_of(model: GroupModel, seed: int, hourly: bool = False) -> RunResult:
                **review_metrics(daily, members, plan)}
     return RunResult(daily, summary, members,
                      metrics.hourly_table(model.out_h) if hourly else None)
+
+
+def advance_together(models: Sequence[GroupModel], hours: int, threads: int = 1) -> None:
+    """Advance every model by `hours` (see `GroupModel.advance`), in `threads` Python threads
+    (≥ 1), each taking an equal run of the models in turn. The kernel releases the GIL, so the
+    threads play groups in parallel; models share nothing they write, so the result is the same
+    for any number of threads. Raises ValueError if `threads` < 1."""
+    if threads < 1:
+        raise ValueError(f"threads must be at least 1, not {threads}")
+
+    def play(part: Sequence[GroupModel]) -> None:
+        for model in part:
+            model.advance(hours)
+
+    if threads == 1:
+        play(models)
+        return
+    size = -(-len(models) // threads)
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(play, [models[k:k + size] for k in range(0, len(models), size)]))

@@ -80,6 +80,12 @@ STRUCTURES = {
     "friend_ptr": "pool friendship graph, CSR row pointers",
     "friend_idx": "pool friendship graph, CSR neighbours",
     "ever": "slots that have been in the group, in join order",
+    "salience": "kernel table: `sim.core.salience` by whole hour over the horizon",
+    "post_stream": "per slot, the fixed part of its hourly posting draw (sim.core.stream_of)",
+    "open_stream": "per slot, the fixed part of its hourly draw to open the group",
+    "share_stream": "per slot, the fixed part of its hourly draw to share the group",
+    "live": "slots in the group (IN or MUTED) in join order, and those who went out since the "
+            "day began (sim.core.compact_live drops them at its end)",
     "recent": "the last posters, for replies (ring buffer)",
     "recent_n": "posts written into `recent` so far",
     "complaints": "kernel scratch: this hour's complainers",
@@ -96,11 +102,13 @@ State = NamedTuple("State", [(name, np.ndarray) for name in (*FLOAT_FIELDS, *INT
 State.__doc__ = "Every per-account field (FLOAT_FIELDS, INT_FIELDS) and the kernels' structures."
 
 
-def allocate(n: int, friend_ptr: np.ndarray, friend_idx: np.ndarray) -> State:
+def allocate(n: int, friend_ptr: np.ndarray, friend_idx: np.ndarray, hours: int) -> State:
     """Zeroed state for `n` slots: every field (n,) (float64 or int64), empty tie rows
     (`sim.ties.tie_arrays`), the friendships as given (CSR over slots: `friend_ptr` (n + 1,), `friend_idx`), scratch
     of at least (n,), `group` (len(GROUP_FIELDS),), `novelty` (len(KINDS),) at 1, `offers`
-    (MAX_OFFERS, len(OFFER_FIELDS)) at −1 (free) and `met` (n, MAX_OFFERS) int64 zeros."""
+    (MAX_OFFERS, len(OFFER_FIELDS)) at −1 (free), `met` (n, MAX_OFFERS) int64 zeros, and the
+    tables `sim.core.fill_tables` fills: `salience` (hours,), `post_stream`, `open_stream` and
+    `share_stream` (n,) uint64."""
     return State(
         **{name: np.zeros(n) for name in FLOAT_FIELDS},
         **{name: np.zeros(n, dtype=np.int64) for name in INT_FIELDS},
@@ -108,6 +116,11 @@ def allocate(n: int, friend_ptr: np.ndarray, friend_idx: np.ndarray) -> State:
         friend_ptr=friend_ptr,
         friend_idx=friend_idx,
         ever=np.full(n, -1, dtype=np.int64),
+        live=np.full(n, -1, dtype=np.int64),
+        salience=np.zeros(hours),
+        post_stream=np.zeros(n, dtype=np.uint64),
+        open_stream=np.zeros(n, dtype=np.uint64),
+        share_stream=np.zeros(n, dtype=np.uint64),
         recent=np.full(RECENT, -1, dtype=np.int64),
         recent_n=np.zeros(1, dtype=np.int64),
         complaints=np.zeros(64, dtype=np.int64),

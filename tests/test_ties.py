@@ -39,7 +39,7 @@ def rows(s) -> dict[tuple[int, int], float]:
 def test_ties_are_stored_in_both_rows_full_rows_move_and_then_drop_their_weakest():
     n = 1 + 4 * TIE_ROOM
     friend_ptr = np.zeros(n + 1, dtype=np.int64)
-    s = state.allocate(n, friend_ptr, np.zeros(0, dtype=np.int64))
+    s = state.allocate(n, friend_ptr, np.zeros(0, dtype=np.int64), 0)
     spare = s.tie_w.shape[0] - s.tie_top[0]
     assert s.tie_top[0] == n * TIE_ROOM and spare == n * TIE_SPARE
     s.tie_top[0] = s.tie_w.shape[0] - 2 * TIE_ROOM  # leave room for one move only
