@@ -21,8 +21,6 @@ open from its opening day until its horizon, or until its death is known (14 qui
 the day it died). The result is the same for any number of threads.
 """
 
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import nullcontext
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,7 +31,7 @@ from scenarios.schema import PLATFORM_CAP, QR_SCAN_STOP
 from sim.codes import G_ACCOUNTS, G_DEAD_DAY
 from sim.constants import CONSTANTS, Constants
 from sim.model import PERSON_DRAWS, STREAMS, GroupModel, person_draws
-from sim.run import result_of
+from sim.run import advance_together, result_of
 
 DEAD_KNOWN_AFTER = 14
 """Days from a copy's death day until the host knows (its 14th quiet day has ended)."""
@@ -173,31 +171,25 @@ class PortfolioModel:
     def finished(self) -> bool:
         return self.day >= self.portfolio.days
 
-    def step(self, pool: ThreadPoolExecutor | None = None) -> None:
-        """One portfolio day: open, set levers, advance the playing copies, couple."""
+    def step(self) -> None:
+        """One portfolio day: open, set levers, advance the playing copies (in `threads`
+        threads, `sim.run.advance_together`), couple."""
         copies = self.portfolio.copies
         playing = [j for j in range(len(copies))
                    if 0 <= self.day - copies[j].open_day < self.copies[j].plan.horizon_days]
         open_ = [j for j in playing if self.is_open(j)]
         self._open_new(playing)
         routed = self._levers(playing, open_)
-        models = [self.copies[j] for j in playing]
-        if pool is None:
-            for model in models:
-                model.advance(24)
-        else:
-            list(pool.map(lambda m: m.advance(24), models))
+        advance_together([self.copies[j] for j in playing], 24, self.threads)
         self._share_trust(playing)
         hosts_open = np.unique(self.host_of[open_]) if open_ else np.array([], dtype=np.int64)
         self.days.append(Day(len(open_), routed, float(self.weekly_cost[hosts_open].sum()) / 7))
         self.day += 1
 
     def run(self) -> None:
-        """Every portfolio day, the copies of a day in `threads` threads."""
-        with ThreadPoolExecutor(self.threads) if self.threads > 1 else nullcontext() as pool:
-            while not self.finished:
-                self.step(pool)
-
+        """Every portfolio day."""
+        while not self.finished:
+            self.step()
 
 
 @dataclass
