@@ -12,34 +12,39 @@ Score (minimised) = −log-likelihood − log prior.
   whole level (who happened to join, how loud the loud ones are), so day-by-day counts were the
   wrong unit (a negative binomial per day around a random level left posting propensity and its
   spread unidentified: the level absorbed the volume, and nothing separated a higher rate from
-  a wider spread). The statistics (`statistics`): the log totals of the known series, messages
-  per active poster-day, the circular mean hour and the night and evening shares of
-  conversation, and the top 10 % of posters' share of it (read from events.parquet, and from
-  the simulated members' posts). Their predictive distribution given the replicates is
-  Student's t around the replicates' mean. A day unknown in observed.parquet (NA) is left out
-  of the totals, and a series unknown on every day is not used (nor are the names only it could
-  tell, `NEEDS`).
+  a wider spread). The statistics (`statistics`): the totals of the known series, messages per
+  active poster-day, the circular mean hour and the log-odds of the night, morning and evening
+  shares of conversation, and the log-odds of the top 10 % and the top half of posters' shares
+  of it (read from events.parquet, and from the simulated members' posts). Each total is a
+  negative binomial; the shapes' predictive distribution given the replicates is Student's t
+  around the replicates' mean. A day unknown in observed.parquet (NA) is left out of the
+  totals, and a series unknown on every day is not used (nor are the names only it could tell,
+  `NEEDS`).
 - When the plan has red packets and the export shows none (Telegram, WhatsApp), simulated
   prompted thanks are counted as conversation, as the import counts them.
 - Prior: normal around the default (sim/constants.py, the plan's value for plan levers), on the
   log scale for rates and lengths, with σ a quarter of the allowed range.
 
-Trials (p fitted names): n_local = max(p(p + 3)/2 + 5, trials/4) (at most half) are kept for the
-end; of the rest, the first half are TPE's search (seeded; the first trial is the defaults) and
-the second half a Nelder-Mead climb (`climb`), half from TPE's best and half from the defaults;
-the last n_local are a cloud around the best (σ `LOCAL_SIGMA` of each range) that shows the
-score's curvature.
+Trials (p fitted names, at least 2p + 2): the last 2p + 1 are steps for the interval; of the
+rest, the first half are TPE's search (seeded; the first trial is the defaults) and the second
+half a Nelder-Mead climb (`climb`), half from TPE's best and half from the defaults. The fitted
+value is the mean of the best max(5, trials/20) search trials (the best alone is the luckiest;
+a Newton step from it, tried twice, moved the value a σ or more off). The steps (`steps`) are
+the value and the value ± `DELTA` of each name's range along each name, on the trials' seeds.
 
-Interval of a fitted name: 95 % of a Laplace approximation of the posterior. A quadratic is
-fitted by least squares to the scores of the trials within the 99 % region of the best (on each
-name's search scale mapped to [0, 1]); its Hessian's eigenvalues are floored at the prior's own
-curvature (noise cannot make a direction sharper than nothing-but-prior is flat), its inverse,
-times 1 + 1/replicates (the simulated means' own noise, as in synthetic likelihood), is the
-covariance, to whose variances the search's own error is added (the variance, per name, of the
-best max(5, trials/20) trials: a search that has not settled gives a wider interval). The fitted
-value is the mean of those best trials (the best alone is the luckiest; a Newton step towards
-the quadratic's minimum, tried first, moved the value a whole σ off), and the interval that
-± 1.96 σ, clipped to the allowed range. A name whose interval spans more than `UNPINNED` of its range is reported as not identified.
+Interval of a fitted name (`posterior_cov`): 95 % of a normal approximation. The statistics'
+slopes J come from the steps (central differences on common seeds: most of the luck cancels,
+and what is left is measured per replicate and taken off); the statistics' covariance Σ from
+`FRESH` more replicates at the value on seeds of their own. The score weighs the statistics
+with W, its own covariance's inverse from the trial's replicates; so the covariance is the
+sandwich (A + P)⁻¹ (B + P) (A + P)⁻¹, A = J' W J, B = J' W Σ W J (Σ times 1 + 1/replicates, the
+simulated means' own noise), P the prior's curvature. To its variances the search's own error
+is added (per name, the variance of those best trials: a search that has not settled gives a
+wider interval); the interval is the value ± 1.96 σ, clipped to the allowed range. (The first
+version fitted a quadratic to the scores of a cloud of trials around the best: along the
+rhythm's `night` it saw too little curvature against the scores' noise, and `night` was never
+pinned although one history tells it to a few per cent of its range.) A name whose interval
+spans more than `UNPINNED` of its range is reported as not identified.
 """
 
 import math
@@ -82,6 +87,7 @@ posting propensity in daily counts and are fitted only when asked for."""
 UNPINNED = 0.5
 TOP_TRIALS = 5  # at least this many best trials measure the search's own error
 CLIMB_STEP = 0.1  # Nelder-Mead's first simplex: this share of each name's range
+LEVEL = 0.95  # the search's own error: the trials within this posterior region of the best
 DELTA = 0.05  # the steps for the intervals: the value ± this share of each name's range
 PRIOR_CURVATURE = 16.0  # the prior's own curvature on the unit scale (σ = a quarter range)
 JOURNAL = "calibrate.journal"
@@ -586,13 +592,17 @@ def steps(centre: np.ndarray, keep: list[str]) -> list[tuple[str, np.ndarray]]:
 
 
 def value_and_spread(trials: list, keep: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """The mean and standard deviation (unit scale, per name) of the best max(`TOP_TRIALS`,
-    trials/20) search trials (the steps for the intervals left out): the fitted value (the best
-    alone is the luckiest) and the search's own error."""
-    search = [t for t in trials if STEP not in t.user_attrs]
-    top = sorted(search, key=lambda t: t.value)[:max(TOP_TRIALS, len(search) // 20)]
-    points = np.array([_to_unit(t.params, keep) for t in top])
-    return points.mean(axis=0), points.std(axis=0)
+    """The fitted value and the search's own error, on the unit scale, per name, from the search
+    trials (the steps for the intervals left out): the mean of the best max(`TOP_TRIALS`,
+    trials/20) (the best alone is the luckiest), and the standard deviation of the trials the
+    score cannot tell from the best (scores within χ²_p(`LEVEL`)/2 of it, at least those best):
+    where the score is flat along a ridge, they spread along it."""
+    search = sorted((t for t in trials if STEP not in t.user_attrs), key=lambda t: t.value)
+    top = search[:max(TOP_TRIALS, len(search) // 20)]
+    span = stats.chi2.ppf(LEVEL, len(keep)) / 2
+    near = [t for t in search if t.value <= search[0].value + span]
+    points = np.array([_to_unit(t.params, keep) for t in (near if len(near) > len(top) else top)])
+    return np.array([_to_unit(t.params, keep) for t in top]).mean(axis=0), points.std(axis=0)
 
 
 def posterior_cov(centre: dict[str, list], up: list[dict[str, list]],
