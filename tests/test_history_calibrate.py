@@ -164,10 +164,6 @@ def test_calibrate_bad_input_says_which(history):
         calibrate(history, trials=2, replicates=2, names=("post_rte",))
     with pytest.raises(CalibrationError, match="nothing to fit: thanks_share: no prompted"):
         calibrate(history, trials=2, replicates=2, names=("thanks_share",))
-    with pytest.raises(CalibrationError, match="trials = 5: must be at least 6 for 2"):
-        calibrate(history, trials=5, replicates=2, names=("post_rate", "shift"))
-    with pytest.raises(CalibrationError, match="replicates = 1, workers = 1: replicates must"):
-        calibrate(history, trials=6, replicates=1, names=("post_rate", "shift"))
 
 
 # ---- recovery (small: the truth inside the intervals; the full size, where the docs'
@@ -203,7 +199,6 @@ def test_export_keeps_the_runs_top_posters_share(run_dir, history):
     assert read.thanks_talk  # WhatsApp shows no red packets: thanks are conversation
     talk = members["posts"] + members["prompted_posts"]
     assert read.top_share == pytest.approx(top_share(talk.to_numpy(float)), abs=0.05)
-    assert read.top_share[0] < read.top_share[1] < 1  # the top 10 %, the top half
 
 
 def test_commands_exit_2_with_the_reason(run_dir, tmp_path):

@@ -12,39 +12,34 @@ Score (minimised) = −log-likelihood − log prior.
   whole level (who happened to join, how loud the loud ones are), so day-by-day counts were the
   wrong unit (a negative binomial per day around a random level left posting propensity and its
   spread unidentified: the level absorbed the volume, and nothing separated a higher rate from
-  a wider spread). The statistics (`statistics`): the totals of the known series, messages per
-  active poster-day, the circular mean hour and the log-odds of the night, morning and evening
-  shares of conversation, and the log-odds of the top 10 % and the top half of posters' shares
-  of it (read from events.parquet, and from the simulated members' posts). Each total is a
-  negative binomial; the shapes' predictive distribution given the replicates is Student's t
-  around the replicates' mean. A day unknown in observed.parquet (NA) is left out of the
-  totals, and a series unknown on every day is not used (nor are the names only it could tell,
-  `NEEDS`).
+  a wider spread). The statistics (`statistics`): the log totals of the known series, messages
+  per active poster-day, the circular mean hour and the night and evening shares of
+  conversation, and the top 10 % of posters' share of it (read from events.parquet, and from
+  the simulated members' posts). Their predictive distribution given the replicates is
+  Student's t around the replicates' mean. A day unknown in observed.parquet (NA) is left out
+  of the totals, and a series unknown on every day is not used (nor are the names only it could
+  tell, `NEEDS`).
 - When the plan has red packets and the export shows none (Telegram, WhatsApp), simulated
   prompted thanks are counted as conversation, as the import counts them.
 - Prior: normal around the default (sim/constants.py, the plan's value for plan levers), on the
   log scale for rates and lengths, with σ a quarter of the allowed range.
 
-Trials (p fitted names, at least 2p + 2): the last 2p + 1 are steps for the interval; of the
-rest, the first half are TPE's search (seeded; the first trial is the defaults) and the second
-half a Nelder-Mead climb (`climb`), half from TPE's best and half from the defaults. The fitted
-value is the mean of the best max(5, trials/20) search trials (the best alone is the luckiest;
-a Newton step from it, tried twice, moved the value a σ or more off). The steps (`steps`) are
-the value and the value ± `DELTA` of each name's range along each name, on the trials' seeds.
+Trials (p fitted names): n_local = max(p(p + 3)/2 + 5, trials/4) (at most half) are kept for the
+end; of the rest, the first half are TPE's search (seeded; the first trial is the defaults) and
+the second half a Nelder-Mead climb (`climb`), half from TPE's best and half from the defaults;
+the last n_local are a cloud around the best (σ `LOCAL_SIGMA` of each range) that shows the
+score's curvature.
 
-Interval of a fitted name (`posterior_cov`): 95 % of a normal approximation. The statistics'
-slopes J come from the steps (central differences on common seeds: most of the luck cancels,
-and what is left is measured per replicate and taken off); the statistics' covariance Σ from
-`FRESH` more replicates at the value on seeds of their own. The score weighs the statistics
-with W, its own covariance's inverse from the trial's replicates; so the covariance is the
-sandwich (A + P)⁻¹ (B + P) (A + P)⁻¹, A = J' W J, B = J' W Σ W J (Σ times 1 + 1/replicates, the
-simulated means' own noise), P the prior's curvature. To its variances the search's own error
-is added (per name, the variance of those best trials: a search that has not settled gives a
-wider interval); the interval is the value ± 1.96 σ, clipped to the allowed range. (The first
-version fitted a quadratic to the scores of a cloud of trials around the best: along the
-rhythm's `night` it saw too little curvature against the scores' noise, and `night` was never
-pinned although one history tells it to a few per cent of its range.) A name whose interval
-spans more than `UNPINNED` of its range is reported as not identified.
+Interval of a fitted name: 95 % of a Laplace approximation of the posterior. A quadratic is
+fitted by least squares to the scores of the trials within the 99 % region of the best (on each
+name's search scale mapped to [0, 1]); its Hessian's eigenvalues are floored at the prior's own
+curvature (noise cannot make a direction sharper than nothing-but-prior is flat), its inverse,
+times 1 + 1/replicates (the simulated means' own noise, as in synthetic likelihood), is the
+covariance, to whose variances the search's own error is added (the variance, per name, of the
+best max(5, trials/20) trials: a search that has not settled gives a wider interval). The fitted
+value is the mean of those best trials (the best alone is the luckiest; a Newton step towards
+the quadratic's minimum, tried first, moved the value a whole σ off), and the interval that
+± 1.96 σ, clipped to the allowed range. A name whose interval spans more than `UNPINNED` of its range is reported as not identified.
 """
 
 import math
@@ -67,14 +62,13 @@ from sim.profile import PARAMETERS, Profile
 SERIES = ("conversation", "prompted_messages", "jielong_entries", "active_posters", "joins",
           "leaves", "hour_of_day", "top_share")
 """Series compared: observed.parquet's columns, the hour-of-day profile of conversation and the
-top posters' shares of it (`top_share`, one number per share of `TOPS`)."""
+top posters' share of it (`top_share`, one number per history)."""
 TOTALS = ("conversation", "prompted_messages", "jielong_entries", "joins", "leaves")
 """Series whose fit-window total is a statistic (log(1 + total))."""
-TOPS = (0.1, 0.5)  # `top_share`: the shares of conversation by the top 10 % and top half of posters
+TOP = 0.1  # `top_share`: the share of conversation by the top 10 % of posters
 NIGHT, MORNING, EVENING = slice(0, 7), slice(7, 12), slice(18, 24)  # hour blocks (shares)
 SHRINK = 0.5  # the statistics' covariance: halfway between the replicates' own and its diagonal
 SD_FLOOR = 0.01  # least standard deviation of a shape statistic
-SHARE_CLIP = 0.001  # shares are compared as log-odds within [this, 1 - this]
 MU_FLOOR = 0.5  # least mean of a simulated total
 NEEDS = {"churn_per_day": "leaves", "thanks_share": "prompted_messages",
          "jielong_proof": "jielong_entries"}
@@ -86,15 +80,12 @@ salience decay, social proof, the pool's interest and relation to the host) trad
 posting propensity in daily counts and are fitted only when asked for."""
 UNPINNED = 0.5
 TOP_TRIALS = 5  # at least this many best trials measure the search's own error
+LOCAL_SIGMA = 0.08  # σ of the local cloud, as a share of each name's range
 CLIMB_STEP = 0.1  # Nelder-Mead's first simplex: this share of each name's range
-LEVEL = 0.95  # the search's own error: the trials within this posterior region of the best
-DELTA = 0.05  # the steps for the intervals: the value ± this share of each name's range
+QUAD_LEVEL = 0.99  # the quadratic is fitted to the trials within this posterior region ...
+QUAD_POINTS = 3  # ... and to at least this many times its coefficients (2 left it non-convex)
 PRIOR_CURVATURE = 16.0  # the prior's own curvature on the unit scale (σ = a quarter range)
 JOURNAL = "calibrate.journal"
-MIN_REPLICATES = 2
-FRESH = 24  # replicates (at least) on seeds of their own at the value: the statistics' covariance
-STEP = "step"  # a trial's user attribute: which step for the intervals it is ("centre", "name+")
-REPLICATES = "replicates"  # a trial's user attribute: statistic -> its value per replicate
 
 
 class CalibrationError(ValueError):
@@ -108,7 +99,7 @@ class History:
     plan: Plan
     observed: dict[str, np.ndarray]  # series -> (days,) floats, NaN where unknown
     hour_of_day: np.ndarray  # (24,) conversation per local hour over the fit days
-    top_share: np.ndarray  # (len(TOPS),) shares of the fit days' conversation by its top posters
+    top_share: float  # share of the fit days' conversation by the top 10 % of its posters
     days: int  # fit days (all but the holdout)
     total_days: int
     thanks_talk: bool  # the plan has red packets the export does not show: thanks are talk
@@ -172,13 +163,13 @@ def read_history(history_dir: Path, plan: Path | None = None, holdout_days: int 
                    bool(thanks_talk))
 
 
-def top_share(posts: np.ndarray) -> np.ndarray:
-    """Shares of all messages in `posts` (messages per member) by the top `TOPS` of the members
-    who posted (at least one), shape (len(TOPS),); NaN when nobody posted."""
+def top_share(posts: np.ndarray) -> float:
+    """Share of all messages in `posts` (messages per member) by the top `TOP` of the members
+    who posted (at least one); NaN when nobody posted."""
     posts = np.sort(posts[posts > 0])[::-1]
     if not len(posts):
-        return np.full(len(TOPS), np.nan)
-    return np.array([posts[:math.ceil(top * len(posts))].sum() / posts.sum() for top in TOPS])
+        return float("nan")
+    return float(posts[:math.ceil(TOP * len(posts))].sum() / posts.sum())
 
 
 def simulate_series(plan: Plan, profile: Profile, seeds: Sequence[int], days: int,
@@ -186,7 +177,7 @@ def simulate_series(plan: Plan, profile: Profile, seeds: Sequence[int], days: in
                     ) -> dict[str, np.ndarray]:
     """Play `plan` with `profile` once per seed (on `backend`, default here): series ->
     (len(seeds), days) counts, `hour_of_day` -> (len(seeds), 24) conversation per hour over
-    the first `days` days and `top_share` -> (len(seeds), len(TOPS)) the top posters' shares of the run's
+    the first `days` days and `top_share` -> (len(seeds),) the top posters' share of the run's
     conversation (members' posts over the whole run). `thanks_talk`: the export shows no red
     packets, so prompted thanks are conversation."""
     runs = [Run(plan, {"plan": plan.name}, r, seed, profile=profile)
@@ -226,13 +217,10 @@ def statistics(history: History, sims: dict[str, np.ndarray]
     the export knows (prompted thanks only when the export shows red packets). Shapes:
     - `log messages per poster`: log((1 + conversation) / (1 + active poster-days));
     - `mean hour`: the circular mean hour of conversation, in hours from the observed one
-      (in (-12, 12]), and `night`, `morning`, `evening log-odds`: the log-odds of its shares
-      at 0-6 h, 7-11 h and 18-23 h (the rhythm's shift, night and evening; shares of equal
-      blocks alone made the shift's fit multimodal);
-    - `top 10 %` and `top 50 % log-odds`: the log-odds of the top posters' shares of
-      conversation (`top_share`).
-    Shares are compared as log-odds: a small share's spread between runs (the night's, about
-    0.003) is then a relative one, above `SD_FLOOR`."""
+      (in (-12, 12]), and `night share`, `morning share`, `evening share`: its shares at
+      0-6 h, 7-11 h and 18-23 h (the rhythm's shift, night and evening; shares of equal blocks
+      alone made the shift's fit multimodal);
+    - `top share`: the top 10 % of posters' share of conversation (`top_share`)."""
     days = history.days
     totals: dict[str, Statistic] = {}
     shapes: dict[str, Statistic] = {}
@@ -261,20 +249,13 @@ def statistics(history: History, sims: dict[str, np.ndarray]
         turn = np.angle((hours * np.exp(1j * (angle - centre))).sum(axis=1))
         shapes["mean hour"] = (0.0, turn * 24 / (2 * np.pi))
         total = np.maximum(hours.sum(axis=1), 1.0)
-        for name, block in (("night", NIGHT), ("morning", MORNING), ("evening", EVENING)):
-            shapes[f"{name} log-odds"] = (log_odds(observed[block].sum() / observed.sum()),
-                                          log_odds(hours[:, block].sum(axis=1) / total))
-    if not np.isnan(history.top_share).any():
-        for j, top in enumerate(TOPS):
-            shapes[f"top {top:.0%} log-odds"] = (
-                log_odds(history.top_share[j]), log_odds(np.nan_to_num(sims["top_share"][:, j])))
+        for name, block in (("night share", NIGHT), ("morning share", MORNING),
+                            ("evening share", EVENING)):
+            shapes[name] = (observed[block].sum() / observed.sum(),
+                            hours[:, block].sum(axis=1) / total)
+    if not np.isnan(history.top_share):
+        shapes["top share"] = (history.top_share, np.nan_to_num(sims["top_share"]))
     return totals, shapes
-
-
-def log_odds(share):
-    """log(share / (1 - share)), the share kept within [`SHARE_CLIP`, 1 - `SHARE_CLIP`]."""
-    share = np.clip(share, SHARE_CLIP, 1 - SHARE_CLIP)
-    return np.log(share / (1 - share))
 
 
 def count_loglik(y: float, sims: np.ndarray) -> tuple[float, float]:
@@ -284,7 +265,9 @@ def count_loglik(y: float, sims: np.ndarray) -> tuple[float, float]:
     is itself estimated from n replicates). The replicates' variance holds the history-level
     variation (who joined, how loud the loud ones are), so it is the right yardstick for one
     history's total."""
-    mu, var = max(float(sims.mean()), MU_FLOOR), total_variance(sims)
+    n = len(sims)
+    mu = max(float(sims.mean()), MU_FLOOR)
+    var = max(float(sims.var(ddof=1)) if n > 1 else 0.0, mu) * (1 + 1 / n)
     y = round(float(y))
     ll = stats.nbinom.logpmf(y, mu**2 / (var - mu), mu / var) if var > mu \
         else stats.poisson.logpmf(y, mu)
@@ -300,28 +283,14 @@ def synthetic_loglik(y: np.ndarray, sims: np.ndarray) -> tuple[float, np.ndarray
     its standard deviations are at least `SD_FLOOR`. (A normal with the replicates' own spread
     put one history's night share 3σ from the truth that made it.)"""
     n = len(sims)
-    mean, cov = sims.mean(axis=0), shape_scale(sims)
-    ll = stats.multivariate_t.logpdf(y, mean, cov, df=n - 1)
-    return float(ll), (y - mean) / np.sqrt(np.diag(cov))
-
-
-def shape_scale(sims: np.ndarray) -> np.ndarray:
-    """The synthetic likelihood's scale matrix (p, p) from the replicates' shape statistics
-    `sims` (replicates, p): their covariance shrunk `SHRINK` of the way to its diagonal, standard
-    deviations at least `SD_FLOOR`, times 1 + 1/n."""
-    n, p = sims.shape
-    cov = np.cov(sims, rowvar=False, ddof=1).reshape(p, p) if n > 1 else np.zeros((p, p))
+    mean = sims.mean(axis=0)
+    cov = np.cov(sims, rowvar=False, ddof=1).reshape(len(y), len(y)) if n > 1 \
+        else np.zeros((len(y), len(y)))
     cov = (1 - SHRINK) * cov + SHRINK * np.diag(np.diag(cov))
     cov[np.diag_indices_from(cov)] = np.maximum(np.diag(cov), SD_FLOOR**2)
-    return cov * (1 + 1 / n)
-
-
-def total_variance(sims: np.ndarray) -> float:
-    """`count_loglik`'s variance of a total from the replicates' totals `sims` (replicates,):
-    their variance, at least their mean (at least `MU_FLOOR`), times 1 + 1/n."""
-    n = len(sims)
-    mu = max(float(sims.mean()), MU_FLOOR)
-    return max(float(sims.var(ddof=1)) if n > 1 else 0.0, mu) * (1 + 1 / n)
+    cov *= 1 + 1 / n
+    ll = stats.multivariate_t.logpdf(y, mean, cov, df=n - 1)
+    return float(ll), (y - mean) / np.sqrt(np.diag(cov))
 
 
 def prior_centre(name: str, plan: Plan) -> float:
@@ -346,11 +315,11 @@ def log_prior(values: dict[str, float], plan: Plan) -> float:
     return float(total)
 
 
-def score(totals: dict[str, Statistic], shapes: dict[str, Statistic]
-          ) -> tuple[float, dict[str, float]]:
-    """Log-likelihood of the fit days' statistics (`statistics`' totals and shapes): a negative
-    binomial per total (`count_loglik`) plus the shapes' synthetic likelihood
-    (`synthetic_loglik`); and the z-score of each statistic."""
+def score(history: History, sims: dict[str, np.ndarray]) -> tuple[float, dict[str, float]]:
+    """Log-likelihood of the fit days' statistics (`statistics`): a negative binomial per total
+    (`count_loglik`) plus the shapes' synthetic likelihood (`synthetic_loglik`); and the
+    z-score of each statistic."""
+    totals, shapes = statistics(history, sims)
     ll, z = 0.0, {}
     for name, (y, s) in totals.items():
         part, z[name] = count_loglik(y, s)
@@ -418,19 +387,13 @@ def calibrate(history_dir: Path, plan: Path | None = None, *, trials: int = 200,
     """
     import optuna
 
-    if replicates < MIN_REPLICATES or workers < 1:
-        raise CalibrationError(f"replicates = {replicates}, workers = {workers}: replicates "
-                               f"must be at least {MIN_REPLICATES} (the statistics' spread is "
-                               "read from them), workers at least 1")
+    if trials < 1 or replicates < 2 or workers < 1:
+        raise CalibrationError("trials must be at least 1, replicates at least 2 (the "
+                               "dispersion is read from them), workers at least 1")
     history = read_history(history_dir, plan, holdout_days, tz)
     keep, skipped = fitted_names(history, names)
     if not keep:
         raise CalibrationError("nothing to fit: " + "; ".join(skipped))
-    n_steps = 2 * len(keep) + 1
-    if trials < n_steps + 1:
-        raise CalibrationError(f"trials = {trials}: must be at least {n_steps + 1} for "
-                               f"{len(keep)} fitted names (2 × names + 1 steps for the "
-                               "intervals and at least one search trial)")
     out = Path(out or Path(history_dir) / "fit")
     out.mkdir(parents=True, exist_ok=True)
     seeds = [seed + r for r in range(replicates)]
@@ -450,38 +413,30 @@ def calibrate(history_dir: Path, plan: Path | None = None, *, trials: int = 200,
                                                  log=PARAMETERS[n].log) for n in keep}
                 sims = simulate_series(history.fit_plan, Profile("trial", values), seeds,
                                        history.days, history.thanks_talk, backend)
-                totals, shapes = statistics(history, sims)
-                total, parts = score(totals, shapes)
+                total, parts = score(history, sims)
                 for series, value in parts.items():
                     trial.set_user_attr(series, value)
-                trial.set_user_attr(REPLICATES, {name: s.tolist() for part in (totals, shapes)
-                                                 for name, (_, s) in part.items()})
                 return -(total + log_prior(values, history.plan))
 
-            n_search = trials - n_steps
-            n_tpe = (n_search + 1) // 2
+            n_local = min(trials // 2, max(len(keep) * (len(keep) + 3) // 2 + 5, trials // 4))
+            n_tpe = (trials - n_local + 1) // 2
             done = len(_complete(study))
             if done < n_tpe:  # search: TPE
                 study.optimize(objective, n_trials=n_tpe - done)
             # search: Nelder-Mead from TPE's best, then from the defaults (trial 0)
-            n_climb = n_search - n_tpe
+            n_climb = trials - n_local - n_tpe
             climb(study, objective, keep, n_tpe, n_tpe + n_climb // 2, start="best")
-            climb(study, objective, keep, n_tpe, n_search, start="defaults")
-            if not any(STEP in t.user_attrs for t in study.trials):  # steps around the value
-                centre = value_and_spread(_complete(study), keep)[0]
-                for label, u in steps(centre, keep):
-                    study.enqueue_trial(_from_unit(u, keep), user_attrs={STEP: label})
+            climb(study, objective, keep, n_tpe, trials - n_local, start="defaults")
             done = len(_complete(study))
-            if done < trials:
+            if done < trials:  # local: a cloud around the best, for the curvature
+                rng = np.random.default_rng([seed, done])
+                centre = _to_unit(study.best_trial.params, keep)
+                cloud = centre + LOCAL_SIGMA * rng.standard_normal((trials - done, len(keep)))
+                for u in np.clip(cloud, 0, 1):
+                    study.enqueue_trial(_from_unit(u, keep))
                 study.optimize(objective, n_trials=trials - done)
             best = study.best_trial
-            centre = next(t for t in study.trials if t.user_attrs.get(STEP) == "centre")
-            spread_seeds = [seed + 20_000 + r for r in range(max(FRESH, replicates))]
-            totals, shapes = statistics(history, simulate_series(
-                history.fit_plan, Profile("centre", centre.params), spread_seeds, history.days,
-                history.thanks_talk, backend))
-            fresh = {name: s for part in (totals, shapes) for name, (_, s) in part.items()}
-            table = intervals(_complete(study), keep, history.plan, fresh)
+            table = intervals(_complete(study), keep, replicates, history.plan)
             best_values = dict(zip(table["name"], table["value"].astype(float)))
             fresh = [seed + 10_000 + r for r in range(max(replicates, 20))]
             check = simulate_series(history.plan, Profile("best", best_values), fresh,
@@ -579,96 +534,44 @@ def _from_unit(u: np.ndarray, keep: list[str]) -> dict[str, float]:
     return out
 
 
-def steps(centre: np.ndarray, keep: list[str]) -> list[tuple[str, np.ndarray]]:
-    """The trials for the intervals (unit scale): the centre, and the centre ± `DELTA` along
-    each name (within [0, 1]), labelled "centre", "name+" and "name-"."""
-    out = [("centre", centre)]
-    for j, name in enumerate(keep):
-        for sign, label in ((1, "+"), (-1, "-")):
-            u = centre.copy()
-            u[j] = np.clip(u[j] + sign * DELTA, 0, 1)
-            out.append((name + label, u))
-    return out
+def quadratic(trials: list, keep: list[str]) -> np.ndarray:
+    """A quadratic fitted by least squares to the scores of the trials within the `QUAD_LEVEL`
+    region of the best (scores up to χ²_p(0.99)/2 above it; at least the best 3 × coefficients),
+    on the unit scale around the best trial: its Hessian, with the eigenvalues floored at the
+    prior's curvature. (Further out the score is
+    not quadratic: the t likelihood's tails flatten it, and a quadratic fitted there made the
+    intervals twice too wide.)"""
+    scores = np.array([t.value for t in trials])
+    order = np.argsort(scores)
+    p = len(keep)
+    n_coef = 1 + p + p * (p + 1) // 2
+    span = stats.chi2.ppf(QUAD_LEVEL, p) / 2
+    near = [i for i in order if scores[i] <= scores[order[0]] + span]
+    if len(near) < QUAD_POINTS * n_coef:
+        near = list(order[:QUAD_POINTS * n_coef])
+    u0 = _to_unit(trials[order[0]].params, keep)
+    du = np.array([_to_unit(trials[i].params, keep) for i in near]) - u0
+    iu = np.triu_indices(p)
+    quad = du[:, iu[0]] * du[:, iu[1]]
+    design = np.hstack([np.ones((len(near), 1)), du, quad])
+    coef = np.linalg.lstsq(design, scores[near], rcond=None)[0]
+    h = np.zeros((p, p))
+    h[iu] = coef[1 + p:]
+    h = h + h.T  # diagonal: 2 × a_jj; off-diagonal: a_jk
+    w, v = np.linalg.eigh(h)
+    return (v * np.maximum(w, PRIOR_CURVATURE)) @ v.T
 
 
-def value_and_spread(trials: list, keep: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """The fitted value and the search's own error, on the unit scale, per name, from the search
-    trials (the steps for the intervals left out): the mean of the best max(`TOP_TRIALS`,
-    trials/20) (the best alone is the luckiest), and the standard deviation of the trials the
-    score cannot tell from the best (scores within χ²_p(`LEVEL`)/2 of it, at least those best):
-    where the score is flat along a ridge, they spread along it."""
-    search = sorted((t for t in trials if STEP not in t.user_attrs), key=lambda t: t.value)
-    top = search[:max(TOP_TRIALS, len(search) // 20)]
-    span = stats.chi2.ppf(LEVEL, len(keep)) / 2
-    near = [t for t in search if t.value <= search[0].value + span]
-    points = np.array([_to_unit(t.params, keep) for t in (near if len(near) > len(top) else top)])
-    return np.array([_to_unit(t.params, keep) for t in top]).mean(axis=0), points.std(axis=0)
-
-
-def posterior_cov(centre: dict[str, list], up: list[dict[str, list]],
-                  down: list[dict[str, list]], spans: np.ndarray, fresh: dict[str, np.ndarray]
-                  ) -> np.ndarray:
-    """Covariance (p, p) of the fitted names on the unit scale, from the replicates' statistics
-    (each a dict statistic -> (replicates,) values) at the centre and at the steps up and down
-    along each name (`spans`: the steps' widths, (p,)), and `fresh`: the statistics of more
-    replicates at the centre on seeds of their own.
-
-    Sandwich (the score weighs the statistics with W, the inverse of its own covariance at the
-    centre: a total's `total_variance`, the shapes' `shape_scale`, the totals apart from the
-    shapes; from n replicates that share their luck with every trial, so W is noisy and leaves
-    out how the totals and shapes move together): with J the statistics' means' slopes
-    (central differences; the steps share the centre's seeds, so most of the luck cancels),
-    A = J' W J, B = J' W Σ W J, Σ the statistics' covariance over the fresh replicates (all of
-    them together) times 1 + 1/n (the simulated means' own noise), and P the prior's curvature,
-    the covariance is (A + P)⁻¹ (B + P) (A + P)⁻¹ (with W the inverse of Σ, (A + P)⁻¹).
-    The slopes' own noise adds tr(W Cov(J) W) to A and B on average; that is taken off (Cov(J)
-    read from the per-replicate slopes) and eigenvalues below 0 are set to 0, so a name no
-    statistic moves keeps its prior's width."""
-    order = list(centre)
-    totals = [i for i, k in enumerate(order) if k.startswith("total ")]
-    shapes = [i for i, k in enumerate(order) if not k.startswith("total ")]
-    at_centre = np.column_stack([centre[k] for k in order])
-    n = len(at_centre)
-    w = np.zeros((len(order), len(order)))
-    for i in totals:
-        w[i, i] = 1 / total_variance(at_centre[:, i])
-    if shapes:
-        w[np.ix_(shapes, shapes)] = np.linalg.inv(shape_scale(at_centre[:, shapes]))
-    sigma = np.cov(np.column_stack([fresh[k] for k in order]), rowvar=False).reshape(
-        len(order), len(order)) * (1 + 1 / n)
-    # per-replicate slopes: (replicates, statistics, names)
-    d = np.stack([(np.column_stack([u[k] for k in order]) - np.column_stack([v[k] for k in order]))
-                  / span for u, v, span in zip(up, down, spans)], axis=2)
-    prior = PRIOR_CURVATURE * np.eye(len(spans))
-    a = _form(d, w) + prior
-    a_inv = np.linalg.inv(a)
-    return a_inv @ (_form(d, w @ sigma @ w) + prior) @ a_inv
-
-
-def _form(d: np.ndarray, m: np.ndarray) -> np.ndarray:
-    """J' m J for J the mean over replicates of the slopes `d` (replicates, statistics, names),
-    less its average excess from the slopes' own noise (tr(m Cov(J))), eigenvalues at least 0."""
-    n = len(d)
-    j = d.mean(axis=0)
-    dev = d - j
-    h = j.T @ m @ j - np.einsum("ris,st,rtq->iq", dev.transpose(0, 2, 1), m, dev) / (n * (n - 1))
-    val, vec = np.linalg.eigh((h + h.T) / 2)
-    return (vec * np.maximum(val, 0.0)) @ vec.T
-
-
-def intervals(trials: list, keep: list[str], plan: Plan, fresh: dict[str, np.ndarray]
-              ) -> pd.DataFrame:
-    """Per fitted name: the value and its 95 % interval (see the module docstring); `fresh`:
-    statistic -> its values over replicates at the value on seeds of their own."""
-    by_step = {t.user_attrs[STEP]: t for t in trials if STEP in t.user_attrs}
-    spread = value_and_spread(trials, keep)[1]
-    u0 = _to_unit(by_step["centre"].params, keep)
-    spans = np.array([_to_unit(by_step[n + "+"].params, keep)[j]
-                      - _to_unit(by_step[n + "-"].params, keep)[j] for j, n in enumerate(keep)])
-    cov = posterior_cov(by_step["centre"].user_attrs[REPLICATES],
-                        [by_step[n + "+"].user_attrs[REPLICATES] for n in keep],
-                        [by_step[n + "-"].user_attrs[REPLICATES] for n in keep], spans, fresh)
-    sd = np.sqrt(np.diag(cov) + spread**2)
+def intervals(trials: list, keep: list[str], replicates: int, plan: Plan) -> pd.DataFrame:
+    """Per fitted name: the Laplace approximation's mode and 95 % interval (see the module
+    docstring)."""
+    cov = np.linalg.inv(quadratic(trials, keep)) * (1 + 1 / replicates)
+    # the best few trials: their mean is the value (the best alone is the luckiest), their
+    # spread the search's own error
+    top = sorted(trials, key=lambda t: t.value)[:max(TOP_TRIALS, len(trials) // 20)]
+    points = np.array([_to_unit(t.params, keep) for t in top])
+    u0, search = points.mean(axis=0), points.std(axis=0)
+    sd = np.sqrt(np.diag(cov) + search**2)
     half = 1.96 * sd
     mode = _from_unit(u0, keep)
     lo = _from_unit(np.clip(u0 - half, 0, 1), keep)
@@ -692,8 +595,7 @@ def fit_table(history: History, sims: dict[str, np.ndarray]) -> pd.DataFrame:
         if name == "hour_of_day":
             y, s, idx, fitted = history.hour_of_day, sims[name], np.arange(24), np.ones(24, bool)
         elif name == "top_share":
-            y, s, idx = history.top_share, sims[name], np.arange(len(TOPS))
-            fitted = np.ones(len(TOPS), bool)
+            y, s, idx, fitted = np.array([history.top_share]), sims[name][:, None], [0], [True]
         elif name in history.observed:
             y, s = history.observed[name], sims[name][:, :history.total_days]
             idx = np.arange(history.total_days)

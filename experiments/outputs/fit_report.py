@@ -50,9 +50,8 @@ def write_fit_html(path: Path, result: Calibration) -> Path:
 <script>{get_plotlyjs()}</script><style>body{{font-family:sans-serif;max-width:1100px;margin:auto}}
 td,th{{padding:2px 8px;border-bottom:1px solid #ddd}}</style></head><body>
 <h1>Calibration</h1>
-<p>Fitted on days 0–{fit_days - 1}. Interval: 95 % of a normal approximation (the statistics'
-slopes from steps along each name, their covariance from fresh replicates, plus the search's own
-spread); a name
+<p>Fitted on days 0–{fit_days - 1}. Interval: 95 % of a Laplace approximation of the posterior
+(a quadratic fitted to the trials' scores near the best, plus the search's own spread); a name
 whose interval spans more than half of its allowed range is not identified by this history.</p>
 <table><tr><th>name</th><th>fitted</th><th>interval</th><th>default</th><th>allowed</th>
 <th>data</th><th>meaning</th></tr>{rows}</table>
