@@ -183,6 +183,16 @@ def test_recovery_small(tmp_path):
     assert rows.loc["shift", "identified"] and not np.isnan(rows.loc["churn_per_day", "fitted"])
 
 
+def test_recovery_truth_option_names_a_bad_value(capsys):
+    from experiments.analyses.recovery import main
+
+    for bad, says in (("nite=1", "nite: unknown name"), ("night=9", "night = 9.0: must be"),
+                      ("night", "give name=value")):
+        with pytest.raises(SystemExit) as exit_:
+            main(["--truth", bad, "--formats", "qq-txt", "--trials", "1"])
+        assert exit_.value.code == 2 and says in capsys.readouterr().err
+
+
 def test_a_wechat_history_does_not_fit_churn(tmp_path):
     hist = tmp_path / "hist"
     run_dir = tmp_path / "run"

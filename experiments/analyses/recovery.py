@@ -3,8 +3,9 @@ each export format, import it, calibrate, and check each fitted interval against
 Histories of apps without red packets (Telegram, WhatsApp) are played without them.
 
 `python -m experiments.analyses.recovery [--trials N] [--replicates R] [--weeks W]
-[--members M] [--formats f,g] [--workers K] [--out DIR]` writes DIR/recovery.csv and prints
-it as a table; tests/test_history_calibrate.py runs a small one.
+[--members M] [--formats f,g] [--workers K] [--truth name=value,...] [--out DIR]` writes
+DIR/recovery.csv and prints it as a table; `--truth` changes values of `TRUTH` (another truth
+checks that the method is not tuned to one); tests/test_history_calibrate.py runs a small one.
 """
 
 import argparse
@@ -20,7 +21,7 @@ from experiments.analyses.calibrate import calibrate
 from experiments.running.history.export_chat import EXPORT_FORMATS, LOSSES
 from experiments.running.runner import run_plan
 from scenarios.loader import validate_dict
-from sim.profile import Profile
+from sim.profile import Profile, ProfileError
 
 TRUTH = Profile("truth", {"post_rate": 0.014, "voice_spread": 1.2, "shift": 1.5,
                           "night": 0.6, "evening": 1.3, "churn_per_day": 0.003,
@@ -103,14 +104,21 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--members", type=int, default=200)
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--formats", default=",".join(EXPORT_FORMATS))
+    ap.add_argument("--truth", default="", help="name=value,... changed from TRUTH")
     ap.add_argument("--out", type=Path, default=Path("recovery"))
     a = ap.parse_args(argv)
+    try:
+        truth = Profile("truth", {**TRUTH.values, **{
+            k: float(v) for k, v in (item.split("=") for item in a.truth.split(",") if item)}})
+    except (ValueError, ProfileError) as error:
+        ap.error(f"--truth {a.truth}: {error} (give name=value,... of names in a profile)")
     a.out.mkdir(parents=True, exist_ok=True)
     tables = []
     for fmt in a.formats.split(","):  # one format at a time: the table grows as each finishes
         with tempfile.TemporaryDirectory() as tmp:
             tables.append(recovery(Path(tmp), [fmt], trials=a.trials, replicates=a.replicates,
-                                   weeks=a.weeks, members=a.members, workers=a.workers))
+                                   weeks=a.weeks, members=a.members, workers=a.workers,
+                                   truth=truth))
         table = pd.concat(tables, ignore_index=True)
         table.to_csv(a.out / "recovery.csv", index=False)
     print(table.to_markdown(index=False, floatfmt=".4g"))
