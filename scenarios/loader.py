@@ -21,6 +21,9 @@ from ruamel.yaml.resolver import VersionedResolver
 from scenarios.schema import WEEKDAYS, CalendarItem, Economics, Plan
 
 LIBRARY = Path(__file__).parent / "library"
+NOT_A_PLAN = ("'{source}' is a portfolio (several groups), not a plan: groupsim run and compare "
+              "take portfolios; this command takes one plan (a portfolio's plans are named under "
+              "its groups:).")
 
 
 class PlanError(ValueError):
@@ -43,7 +46,10 @@ def load_plan(source: str | Path, overrides: Sequence[str] = (),
     """Resolve `source` (library name or YAML path), apply `key.path=value` overrides, then
     `values` (key path -> value already read, as a portfolio's `set:` holds them), validate."""
     path = _find(str(source))
-    raw = with_derived_defaults(_resolve(path, seen=()))
+    raw = _resolve(path, seen=())
+    if "portfolio" in raw or "groups" in raw:
+        raise PlanError(NOT_A_PLAN.format(source=source))
+    raw = with_derived_defaults(raw)
     raw.setdefault("name", path.stem)
     for item in overrides:
         _apply_override(raw, item)
@@ -164,6 +170,8 @@ def _find(source: str) -> Path:
     lib = LIBRARY / f"{source}.yaml"
     if lib.is_file():
         return lib
+    if (LIBRARY / "portfolios" / f"{source}.yaml").is_file():
+        raise PlanError(NOT_A_PLAN.format(source=source))
     raise PlanError(
         f"Unknown plan '{source}': not a file and not a library plan. "
         f"Library plans: {', '.join(library())}."

@@ -52,11 +52,15 @@ def test_the_answer_measures_each_portfolio_against_the_first_and_cost_lower_is_
     cost = found[portfolio_report.outcome_label("total_cost", "en")]
     # the staffed baseline pays 700 a week for its staff: the portfolio without staff leads on
     # cost by that much, on every seed
-    assert "own_hosts leads: −¥700 against staffed" in cost, cost
-    assert "better on 4 of 4 paired seeds" in cost
+    assert "own_hosts costs less: −¥700 against staffed" in cost, cost
+    assert "cheaper on 4 of 4 paired seeds" in cost
     alive = found[portfolio_report.outcome_label("alive_week_12", "en")]
     assert "not defined" in alive  # one-week copies never reach week 12
-    assert "own_hosts leads: −¥700" in output.replace("\n", " ")
+    assert "own_hosts costs less: −¥700" in output.replace("\n", " ")
+    table = portfolio_report.outcome_table(portfolio_report.read_portfolios(out), "en")
+    costs = [portfolio_report.outcome_label(m, "en")
+             for m in ("incentive_cost", "weekly_costs", "relay_fees", "total_cost")]
+    assert set(costs) <= set(table.index)  # every part of the total cost has its row
 
 
 def test_deck_of_a_portfolio_comparison_has_the_answer_charts_and_table(compared):
@@ -81,3 +85,12 @@ def test_compare_refuses_a_plan_beside_a_portfolio_and_an_unknown_baseline(compa
     wrong = CliRunner().invoke(app, ["compare", *map(str, files), "--baseline", "nope",
                                      "--out", str(tmp_path / "b")])
     assert wrong.exit_code == 2 and "not one of the portfolios" in wrong.output
+
+
+def test_a_command_that_takes_one_plan_names_a_portfolio_as_such(compared):
+    _, _, files = compared
+    for source in ("copy_one_host", str(files[0])):
+        result = CliRunner().invoke(app, ["sweep", source, "--vary", "host.ip_strength=0.2,0.8",
+                                          "--replicates", "1"])
+        assert result.exit_code == 2, result.output
+        assert "is a portfolio (several groups), not a plan" in result.output

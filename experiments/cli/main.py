@@ -345,7 +345,8 @@ def _portfolio_only(weeks: int | None, set_: list[str] | None, hourly: bool,
     given = [name for name, value in (("--weeks", weeks), ("--set", set_), ("--hourly", hourly),
                                       ("--profile", profile)) if value]
     if given:
-        raise typer.BadParameter(f"{', '.join(given)} do not apply to a portfolio; set a "
+        verb = "does" if len(given) == 1 else "do"
+        raise typer.BadParameter(f"{', '.join(given)} {verb} not apply to a portfolio; set a "
                                  "group's overrides under its `set:` in the portfolio file")
 
 

@@ -163,9 +163,9 @@ def _portfolios(portfolios: "portfolio_report.Portfolios", lang: Lang
     charts and the table (`experiments.outputs.portfolio_report`)."""
     word = portfolio_report.word
     meta = portfolio_report.meta(portfolios, lang)
-    items = [(r.portfolio.name, portfolio_report.composition(r, lang) + " "
-              + portfolio_report.targets_line(r.portfolio.targets, lang))
-             for r in portfolios.items]
+    items = [(r.portfolio.name, " ".join(filter(None, (
+        r.portfolio.description, portfolio_report.composition(r, lang),
+        portfolio_report.targets_line(r.portfolio.targets, lang))))) for r in portfolios.items]
     slides = [lambda deck, _: _title_slide(deck, word("title", lang), meta, items)]
     foot = [word("baseline", lang, base=portfolios.names[0], level=round(CONFIDENCE * 100))] \
         if len(portfolios.items) > 1 else []
@@ -177,7 +177,7 @@ def _portfolios(portfolios: "portfolio_report.Portfolios", lang: Lang
     table = portfolio_report.outcome_table(portfolios, lang)
     for columns in _column_pages(table, _table_font(len(table) + 1)):
         slides.append(_table_slide(word("table", lang), table[columns], text("metric", lang),
-                                   " ".join(foot)))
+                                   word("bands_note", lang)))
     return {name: chart.fig for name, chart in charts.items()}, slides, \
         f"{meta} · groupsim {VERSION}"
 

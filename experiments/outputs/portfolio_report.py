@@ -31,13 +31,13 @@ from scenarios.portfolio import Targets
 INDEX = "portfolios.json"
 """A comparison directory's list of its portfolios, in order."""
 OUTCOMES = ("copy_success", "alive_week_4", "alive_week_12", "total_gmv", "incentive_cost",
-            "weekly_costs", "total_cost", "gross_profit", "people_in_several")
+            "weekly_costs", "relay_fees", "total_cost", "gross_profit", "people_in_several")
 """Rows of the portfolio table, in order."""
 QUESTIONS = ("copy_success", "alive_week_12", "gross_profit", "total_cost")
 """What the answer states, in order: 复制成功率, copies alive at week 12, gross profit, cost."""
 LOWER_IS_BETTER = ("total_cost",)
 """Outcomes where the smaller figure is the better one (a portfolio that spends less leads)."""
-UNITS = {**BAND, "incentive_cost": "money", "weekly_costs": "money"}
+UNITS = {**BAND, "incentive_cost": "money", "weekly_costs": "money", "relay_fees": "money"}
 LABELS = {
     "copy_success": ("复制成功率 (copies meeting the targets)", "复制成功率 (达标的群占比)"),
     "alive_week_4": ("copies alive at week 4", "第 4 周仍存活的群数"),
@@ -45,6 +45,7 @@ LABELS = {
     "total_gmv": ("GMV, all copies", "全部群成交额"),
     "incentive_cost": ("incentive cost", "激励成本"),
     "weekly_costs": ("hosts' and staff's weekly costs", "群主与助理的周成本"),
+    "relay_fees": ("relayed lectures' fees", "转播讲座费用"),
     "total_cost": ("total cost (incentives, staff, relay fees)", "总成本 (激励、人力、转播费)"),
     "gross_profit": ("gross profit, all copies, after costs", "全部群毛利 (扣除成本)"),
     "people_in_several": ("people who joined two copies or more", "加入两个及以上群的人数"),
@@ -60,12 +61,22 @@ WORDS = {
     "alive_week": ("it is alive at the end of week {v}", "第 {v} 周末仍存活"),
     "members": ("it has at least {v} members then", "届时成员至少 {v} 人"),
     "weekly_gmv": ("it sells at least {v} a week on average", "平均每周成交额至少 {v}"),
-    "groups": ("{name}: {n} groups ({families}); pool of {pool} people; {hosts} host(s); {live}.",
-               "{name}：{n} 个群 ({families})；共享人群 {pool} 人；{hosts} 位群主；{live}。"),
+    "groups": ("{n} groups ({families}); pool of {pool} people; hosts: {hosts}; {live}.",
+               "{n} 个群 ({families})；共享人群 {pool} 人；群主 {hosts} 位；{live}。"),
+    "bands_note": ("Each cell: median over runs [10–90% of runs, as the runs' own values].",
+                   "每格：各次模拟的中位数 [10–90% 区间，取实际模拟值]。"),
     "live_on": ("one live code (活码)", "使用活码"),
     "live_off": ("no live code", "不用活码"),
     "one": ("{name}: median {value} (10–90% of runs: {low} to {high}).",
             "{name}：中位数 {value} (各次模拟的 10–90%：{low} 至 {high})。"),
+    "cheaper": ("{name} costs less: {diff} against {base} ({level}% interval {low} to {high}); "
+                "cheaper on {k} of {n} paired seeds.",
+                "{name} 成本更低：比 {base} {diff} ({level}% 置信区间 {low} 至 {high})；"
+                "{n} 个配对种子中 {k} 个更省。"),
+    "dearer": ("{name} costs more: {diff} against {base} ({level}% interval {low} to {high}); "
+               "dearer on {k} of {n} paired seeds.",
+               "{name} 成本更高：比 {base} {diff} ({level}% 置信区间 {low} 至 {high})；"
+               "{n} 个配对种子中 {k} 个更贵。"),
     "undefined": ("{name}: not defined (no copy's horizon reaches it).",
                   "{name}：无数据 (没有群的周期达到这一周)。"),
     "leads": ("{name} leads: {diff} against {base} ({level}% interval {low} to {high}); "
@@ -103,6 +114,12 @@ WORDS = {
 def word(key: str, lang: Lang, **values) -> str:
     """A portfolio page's text in `lang`, filled with `values`."""
     return WORDS[key][lang == "zh"].format(**values)
+
+
+def _ends(values: pd.Series) -> tuple[float, float]:
+    """The 10 % and 90 % quantiles as replicates' own values (nearest rank): a share of three
+    copies is 0, 1/3, 2/3 or 1, never between."""
+    return tuple(float(values.quantile(q, interpolation="nearest")) for q in (0.1, 0.9))
 
 
 def outcome_label(name: str, lang: Lang) -> str:
@@ -166,10 +183,11 @@ def targets_line(targets: Targets, lang: Lang) -> str:
 
 
 def composition(result: PortfolioResults, lang: Lang) -> str:
-    """One line on what a portfolio is: groups, families, pool, hosts, live code."""
+    """One line on what a portfolio is (its name aside): groups, families, pool, hosts, live
+    code."""
     p = result.portfolio
     families = pd.Series([c.family for c in p.copies]).value_counts(sort=False)
-    return word("groups", lang, name=p.name, n=len(p.copies),
+    return word("groups", lang, n=len(p.copies),
                 families=", ".join(f"{n} × {f}" for f, n in families.items()),
                 pool=f"{p.pool_size:,}", hosts=len({c.host for c in p.copies}),
                 live=word("live_on" if p.live_code else "live_off", lang))
@@ -183,7 +201,7 @@ def outcome_table(portfolios: Portfolios, lang: Lang) -> pd.DataFrame:
         cells = []
         for r in portfolios.items:
             v = r.replicates[outcome]
-            low, high = (number(v.quantile(q), unit, lang) for q in (0.1, 0.9))
+            low, high = (number(q, unit, lang) for q in _ends(v))
             cells.append(number(v.median(), unit, lang)
                          + ("" if v.isna().all() else f" [{span(low, high)}]"))
         rows[outcome_label(outcome, lang)] = cells
@@ -203,8 +221,8 @@ def answer(portfolios: Portfolios, lang: Lang) -> list[tuple[str, str]]:
             out.append((outcome_label(outcome, lang), word("undefined", lang, name=base)))
             continue
         parts = [word("one", lang, name=base, value=number(v.median(), unit, lang),
-                      low=number(v.quantile(0.1), unit, lang),
-                      high=number(v.quantile(0.9), unit, lang))]
+                      low=number(_ends(v)[0], unit, lang),
+                      high=number(_ends(v)[1], unit, lang))]
         for name in portfolios.names[1:]:
             p = pair(wide[name], wide[base], outcome)
             if p.n == 0:
@@ -214,12 +232,14 @@ def answer(portfolios: Portfolios, lang: Lang) -> list[tuple[str, str]]:
             better, worse = (p.behind, p.ahead) if lower else (p.ahead, p.behind)
             leads = p.difference < 0 if lower else p.difference > 0
             key = "level" if not p.decided else ("leads" if leads else "behind")
+            if lower and key != "level":
+                key = "cheaper" if leads else "dearer"
             parts.append(word(key, lang, name=name, base=base,
                               diff=number(p.difference, unit, lang, signed=True),
                               level=round(CONFIDENCE * 100),
                               low=number(p.low, unit, lang, signed=True),
                               high=number(p.high, unit, lang, signed=True),
-                              k=better if key == "leads" else worse, n=p.n))
+                              k=better if key in ("leads", "cheaper") else worse, n=p.n))
         out.append((outcome_label(outcome, lang), " ".join(parts)))
     return out
 
@@ -254,10 +274,10 @@ def charts(portfolios: Portfolios, lang: Lang) -> dict[str, Chart]:
     fig = go.Figure()
     for i, r in enumerate(portfolios.items):
         v = r.replicates["copy_success"]
-        med = v.median()
+        med, (low, high) = v.median(), _ends(v)
         fig.add_bar(x=[r.portfolio.name], y=[med], marker_color=_colour(i), showlegend=False,
-                    error_y={"type": "data", "symmetric": False, "array": [v.quantile(0.9) - med],
-                             "arrayminus": [med - v.quantile(0.1)]},
+                    error_y={"type": "data", "symmetric": False, "array": [high - med],
+                             "arrayminus": [med - low]},
                     text=[number(med, "share", lang)], textposition="outside")
     _layout(fig, "", word("success_axis", lang))
     fig.update_yaxes(range=[0, 1.08], tickformat=".0%")
@@ -282,7 +302,8 @@ def report_html(portfolios: Portfolios, lang: Lang = "en") -> str:
     """The page of one portfolio or a comparison: offline HTML (plotly.js inlined once)."""
     names = portfolios.names
     items = "".join(f"<dt>{escape(q)}</dt><dd>{escape(a)}</dd>" for q, a in answer(portfolios, lang))
-    about = "".join(f"<p>{escape(composition(r, lang))} {escape(targets_line(r.portfolio.targets, lang))}</p>"
+    about = "".join(f"<p><b>{escape(r.portfolio.name)}</b>: {escape(composition(r, lang))} "
+                    f"{escape(targets_line(r.portfolio.targets, lang))}</p>"
                     + (f'<p class="note">{escape(r.portfolio.description)}</p>'
                        if r.portfolio.description else "")
                     for r in portfolios.items)

@@ -71,9 +71,12 @@ class PortfolioResults:
 
 
 def band(replicates: pd.DataFrame) -> pd.DataFrame:
-    """Median and 10-90 % band over replicates of each outcome of `BAND`, with its `unit`."""
+    """Median and 10-90 % band over replicates of each outcome of `BAND`, with its `unit`; the
+    band's ends are replicates' own values (nearest rank: a share of 3 copies is 0, 1/3, 2/3 or
+    1, never between)."""
     rows = [{"metric": m, "unit": BAND[m], "median": float(replicates[m].median()),
-             "p10": float(replicates[m].quantile(0.1)), "p90": float(replicates[m].quantile(0.9))}
+             "p10": float(replicates[m].quantile(0.1, interpolation="nearest")),
+             "p90": float(replicates[m].quantile(0.9, interpolation="nearest"))}
             for m in BAND]
     return pd.DataFrame(rows)
 
