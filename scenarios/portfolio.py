@@ -185,21 +185,31 @@ def resolve(spec: PortfolioFile, base: Path, where: str = "portfolio") -> Portfo
                             f"({', '.join(hosts) or 'none declared'})")
     copies: list[Copy] = []
     own_hosts: list[HostSpec] = []
+    failed = set()  # groups whose plan did not load: named once, not again by the relays
     for k, g in enumerate(spec.groups):
         plan_path = base / g.plan
+        source = plan_path if plan_path.is_file() else g.plan
+        live = {"growth.live_code": True} if spec.live_code else {}
         try:
-            live = {"growth.live_code": True} if spec.live_code else {}
-            plan = load_plan(plan_path if plan_path.is_file() else g.plan, values={**g.set, **live})
+            load_plan(source)
+            try:
+                plan = load_plan(source, values={**g.set, **live})
+            except PlanError as err:
+                problems.append(f"  groups[{k}].set: " + str(err).replace("\n", "\n    "))
+                failed.add(g.name or g.plan)
+                continue
         except PlanError as err:
             problems.append(f"  groups[{k}].plan = {g.plan!r}: " + str(err).replace("\n", "\n    "))
+            failed.add(g.name or g.plan)
             continue
         if g.host is not None and g.host not in hosts:
             problems.append(f"  groups[{k}].host = {g.host!r}: not a host of `hosts:` "
                             f"({', '.join(hosts) or 'none declared'})")
         nodes = plan.members.initial + plan.pool.size
         if nodes > spec.pool.size:
-            problems.append(f"  groups[{k}]: members.initial + pool.size = {nodes} exceeds "
-                            f"pool.size = {spec.pool.size}; allowed at most the portfolio's pool")
+            problems.append(f"  pool.size = {spec.pool.size}: groups[{k}]'s plan draws "
+                            f"members.initial + its own pool.size = {nodes} people from it; "
+                            f"allowed at least {nodes}")
         weeks = spec.targets.alive_week
         if weeks is not None and weeks > plan.group.weeks:
             problems.append(f"  targets.alive_week = {weeks}: groups[{k}] runs "
@@ -227,6 +237,8 @@ def resolve(spec: PortfolioFile, base: Path, where: str = "portfolio") -> Portfo
                 names += families[g]
             elif any(c.name == g for c in copies):
                 names.append(g)
+            elif g in failed:
+                continue
             else:
                 problems.append(f"  relay[{k}].groups[{j}] = {g!r}: not a group or copy name "
                                 f"({', '.join(families)})")

@@ -163,11 +163,12 @@ def test_tables_do_not_depend_on_threads():
     ({"groups": [{"plan": "tuanzhang", "copies": 0}]},
      "groups[0].copies = 0: input should be greater than or equal to 1; allowed range 1 to 1000"),
     ({"groups": [{"plan": "tuanzhang", "host": "bob"}]}, "groups[0].host = 'bob': not a host"),
-    ({"pool": {"size": 100}}, "groups[0]: members.initial + pool.size = 450 exceeds pool.size"),
+    ({"pool": {"size": 100}}, "pool.size = 100: groups[0]'s plan draws members.initial + its own pool.size = 450 people"),
     ({"relay": [{"day": 1, "groups": ["nope"]}]}, "relay[0].groups[0] = 'nope'"),
     ({"targets": {}}, "targets = {...}: Value error, state at least one of alive_week"),
     ({"groups": [{"plan": "tuanzhang", "set": {"host.ip_strength": 3}}]},
-     "host.ip_strength = 3: input should be less than or equal to 1; allowed range 0.0 to 1.0"),
+     "groups[0].set: tuanzhang: 1 bad field(s)\n      host.ip_strength = 3: input should be less "
+     "than or equal to 1; allowed range 0.0 to 1.0"),
 ])
 def test_schema_errors_name_the_field(tmp_path, change, named):
     spec = {"portfolio": "bad", "pool": {"size": 1000}, "groups": [{"plan": "tuanzhang"}],
@@ -177,6 +178,27 @@ def test_schema_errors_name_the_field(tmp_path, change, named):
     with pytest.raises(PortfolioError) as err:
         load_portfolio(path)
     assert named in str(err.value)
+
+
+def test_a_misspelled_plan_is_named_once_not_again_by_the_relay_that_names_its_group(tmp_path):
+    spec = {"portfolio": "bad", "pool": {"size": 1000}, "targets": {"alive_week": 4},
+            "groups": [{"plan": "tuanzhng", "name": "tz"}], "relay": [{"day": 1, "groups": ["tz"]}]}
+    path = tmp_path / "bad.yaml"
+    path.write_text(dump_yaml(spec), encoding="utf-8")
+    with pytest.raises(PortfolioError) as err:
+        load_portfolio(path)
+    assert "1 bad field(s)" in str(err.value) and "groups[0].plan = 'tuanzhng'" in str(err.value)
+
+
+def test_validate_warns_of_a_live_code_with_no_scans_and_a_host_with_no_group(tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text("portfolio: w\npool: {size: 1000}\nhosts: [{name: a}, {name: b}]\n"
+                    "groups: [{plan: tuanzhang, host: a}]\nlive_code: true\n"
+                    "targets: {alive_week: 4}\n")
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "live_code: true routes nothing" in result.output
+    assert "host b runs no group" in result.output and "ok (1 groups)" in result.output
 
 
 def test_a_key_written_twice_is_refused(tmp_path):

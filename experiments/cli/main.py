@@ -47,7 +47,7 @@ from experiments.outputs.report import readings, write_report
 from experiments.outputs.study_report import write_search_report, write_sensitivity_report
 from experiments.outputs.sweep_charts import HEADLINE, best_points, write_sweep_report
 from experiments.outputs.terminal import best_point_tables, paired_tables, summary_tables
-from experiments.running.checks import plan_notes, plan_warnings
+from experiments.running.checks import plan_notes, plan_warnings, portfolio_warnings
 from experiments.running.history.export_chat import EXPORT_FORMATS, ExportChatError
 from experiments.running.history.export_chat import export_chat as write_chat
 from experiments.running.history.formats.registry import FORMATS, UnknownFormat
@@ -250,7 +250,10 @@ def validate(
     number of groups, or each bad field."""
     with _bad_input():
         if is_portfolio(str(file)):
-            console.print(f"ok ({len(load_portfolio(file).copies)} groups)")
+            portfolio = load_portfolio(file)
+            for warning in portfolio_warnings(portfolio):
+                console.print(f"warning: {escape(warning)}", soft_wrap=True)
+            console.print(f"ok ({len(portfolio.copies)} groups)")
             return
         checked = load_plan(str(file))
         check_workers(workers)

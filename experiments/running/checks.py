@@ -5,8 +5,13 @@ These are warnings, not errors: the plan runs, but a strategist should know befo
 its results that, say, every red packet will be skipped.
 """
 
+from typing import TYPE_CHECKING
+
 from scenarios.schema import Plan
 from sim.calendar import occurrence_days
+
+if TYPE_CHECKING:
+    from scenarios.portfolio import Portfolio
 
 
 def _yuan(x: float) -> str:
@@ -93,3 +98,19 @@ def payments(plan: Plan, item) -> list[tuple[str, float]]:
             return [(f"preheat_red_packet {_yuan(item.preheat_red_packet)}",
                      item.preheat_red_packet)]
     return []
+
+
+def portfolio_warnings(portfolio: "Portfolio") -> list[str]:
+    """One sentence per lever of `portfolio` that cannot work: a live code with no scans to
+    route, a host or staff member with no group."""
+    out = []
+    if portfolio.live_code and not any(c.plan.growth.qr_influx_per_day > 0
+                                       for c in portfolio.copies):
+        out.append("live_code: true routes nothing: no group has QR scans "
+                   "(growth.qr_influx_per_day is 0 in every plan; set it under a group's set:).")
+    used = {c.host for c in portfolio.copies}
+    for h in portfolio.hosts:
+        if h.name not in used:
+            out.append(f"host {h.name} runs no group (no groups: entry names it), so it and its "
+                       "staff do nothing and cost nothing.")
+    return out
