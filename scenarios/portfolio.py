@@ -145,6 +145,12 @@ class Portfolio(BaseModel):
         return max(c.open_day + c.plan.horizon_days for c in self.copies)
 
 
+def portfolio_library() -> dict[str, str]:
+    """Name -> description of each portfolio in scenarios/library/portfolios/."""
+    return {path.stem: read_yaml(path).get("description", "")
+            for path in sorted(PORTFOLIOS.glob("*.yaml"))}
+
+
 def is_portfolio(source: str) -> bool:
     """Whether `source` names a portfolio: a YAML file with a `portfolio:` or `groups:` key, or
     the name of one in scenarios/library/portfolios/ that is not a library plan."""

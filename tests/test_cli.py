@@ -208,3 +208,4 @@ def test_scenarios_in_chinese_lists_chinese_descriptions():
     result = invoke("scenarios", "--lang", "zh")
     assert result.exit_code == 0, result.output
     assert "方案库" in result.stdout and "内推群" in result.stdout
+    assert "矩阵方案库" in result.stdout and "copy_one_host" in result.stdout  # portfolios too

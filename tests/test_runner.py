@@ -87,7 +87,7 @@ def test_another_spec_needs_force(tmp_path: Path):
     run_plans(plans()[:1], replicates=1, hourly=True, out=tmp_path)
     with pytest.raises(OutDirError, match="--force"):
         run_plans(plans(), replicates=1, out=tmp_path)
-    with pytest.raises(OutDirError, match="another run"):
+    with pytest.raises(OutDirError, match=r"another run \(it differs in replicates 1 there, 2 now"):
         run_plans(plans()[:1], replicates=2, out=tmp_path)
     run_plans(plans(), replicates=1, out=tmp_path, force=True)
     assert sorted(p.name for p in tmp_path.iterdir()) == [

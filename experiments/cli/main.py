@@ -59,7 +59,7 @@ from experiments.running.runner import RunError, RunInterrupted, check_workers, 
 from experiments.running.storage import OutDirError, Results
 from scenarios.loader import PlanError, library, load_plan
 from scenarios.names import file_stem
-from scenarios.portfolio import is_portfolio, load_portfolio
+from scenarios.portfolio import is_portfolio, load_portfolio, portfolio_library
 from scenarios.schema import Plan
 from sim.profile import Profile, ProfileError
 from sim.profile import load as load_profile
@@ -229,12 +229,17 @@ def deck(
 
 @app.command()
 def scenarios(lang: LangOption = "en") -> None:
-    """List the library plans."""
+    """List the library plans and portfolios."""
     table = Table(*(text(key, lang) for key in ("plan", "description")),
                   title=text("library_title", lang))
     for name, description in library(lang).items():
         table.add_row(escape(name), escape(description))
     console.print(table)
+    portfolios = Table(*(text(key, lang) for key in ("portfolio", "description")),
+                       title=text("portfolio_library_title", lang))
+    for name, description in portfolio_library().items():
+        portfolios.add_row(escape(name), escape(description))
+    console.print(portfolios)
 
 
 @app.command()

@@ -140,8 +140,8 @@ def _claim(out: Path, command: str, spec: dict[str, Any], force: bool) -> bool:
                 "another --out."
             )
         if not force:
-            what = (f"another {command} (its spec differs)" if before["command"] == command
-                    else f"a `groupsim {before['command']}` run")
+            what = (f"another {command} ({_spec_changes(before['spec'], manifest['spec'])})"
+                    if before["command"] == command else f"a `groupsim {before['command']}` run")
             raise OutDirError(
                 f"--out {out} holds {what}. Choose another --out, rerun the same command to "
                 "resume it, or add --force to replace it."
@@ -157,6 +157,15 @@ def _claim(out: Path, command: str, spec: dict[str, Any], force: bool) -> bool:
     write_atomic(path, lambda tmp: tmp.write_text(json.dumps(manifest, indent=1),
                                                   encoding="utf-8"))
     return False
+
+
+def _spec_changes(before: dict[str, Any], now: dict[str, Any]) -> str:
+    """What differs between two specs, for the refusal: "replicates 4 there, 6 now; plans"."""
+    keys = [k for k in dict.fromkeys([*before, *now]) if before.get(k) != now.get(k)]
+    shown = [f"{k} {before.get(k)} there, {now.get(k)} now"
+             if all(isinstance(v, (int, float, str, type(None))) for v in (before.get(k), now.get(k)))
+             else k for k in keys]
+    return "it differs in " + "; ".join(shown) if shown else "its spec differs"
 
 
 def _same_run(before: dict[str, Any], now: dict[str, Any]) -> bool:
