@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from scenarios.portfolio import Portfolio, Targets
+from scenarios.portfolio import Portfolio, Relay, Targets
 from scenarios.schema import PLATFORM_CAP, QR_SCAN_STOP
 from sim.codes import G_ACCOUNTS, G_DEAD_DAY
 from sim.constants import CONSTANTS, Constants
@@ -250,6 +250,12 @@ def _lead_first(table: pd.DataFrame) -> pd.DataFrame:
     return table[lead + [c for c in table.columns if c not in lead]]
 
 
+def heard(relay: Relay, portfolio: Portfolio) -> bool:
+    """Whether any copy the relayed lecture is for lives on its day (its fee is then paid)."""
+    return any(c.name in relay.groups and 0 <= relay.day - c.open_day < c.plan.horizon_days
+               for c in portfolio.copies)
+
+
 def portfolio_summary(portfolio: Portfolio, summary: pd.DataFrame, members: pd.DataFrame,
                       days: pd.DataFrame) -> dict:
     """One replicate's portfolio outcomes (yuan for money).
@@ -261,9 +267,7 @@ def portfolio_summary(portfolio: Portfolio, summary: pd.DataFrame, members: pd.D
     once, if any copy heard it; `gross_profit`: the copies' gross profit less those costs;
     `people_in_several`: people who were members of two copies or more."""
     weekly = float(days["weekly_costs"].sum())
-    relay = float(sum(r.fee for r in portfolio.relay
-                      if any(c.name in r.groups and 0 <= r.day - c.open_day < c.plan.horizon_days
-                             for c in portfolio.copies)))
+    relay = float(sum(r.fee for r in portfolio.relay if heard(r, portfolio)))
     incentive = float(summary["total_cost"].sum())
     people = members.loc[members["person"] >= 0].groupby("person")["group"].nunique()
     return {

@@ -20,13 +20,14 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
-from experiments.outputs.charts import Chart, _colour, _layout, band_chart, yuan_axis
+from experiments.outputs.charts import Chart, _colour, _layout, band_chart
 from experiments.outputs.formatting import number, span
 from experiments.outputs.i18n import Lang, VERSION, text
 from experiments.outputs.report import STYLE
 from experiments.running.paired import CONFIDENCE, pair
 from experiments.running.portfolio import BAND, PortfolioResults, read_portfolio_results
 from scenarios.portfolio import Targets
+from sim.portfolio import heard
 
 INDEX = "portfolios.json"
 """A comparison directory's list of its portfolios, in order."""
@@ -260,8 +261,7 @@ def cumulative_profit(result: PortfolioResults) -> pd.DataFrame:
     frame = days.set_index(["replicate", "pday"])
     net = profit.reindex(frame.index, fill_value=0.0) - frame["weekly_costs"]
     for relay in result.portfolio.relay:
-        if relay.fee and any(c.name in relay.groups and 0 <= relay.day - c.open_day < c.plan.horizon_days
-                             for c in result.portfolio.copies):
+        if relay.fee and heard(relay, result.portfolio):
             net.loc[(slice(None), relay.day)] -= relay.fee
     out = net.groupby(level="replicate").cumsum().rename("profit").reset_index()
     return out.rename(columns={"pday": "day"})
@@ -294,7 +294,6 @@ def charts(portfolios: Portfolios, lang: Lang) -> dict[str, Chart]:
                                           word("profit_axis", lang), base, lang, money=True)
     for name in ("open_groups", "cumulative_profit"):
         out[name].fig.update_xaxes(title=word("portfolio_day", lang))
-    yuan_axis(out["cumulative_profit"].fig)
     return out
 
 
