@@ -115,7 +115,7 @@ class _ImportKeyedLocator(_caching._CacheLocator):
     function's module and its in-repo imports (see the package docstring)."""
 
     def __init__(self, py_func, py_file):
-        self._py_file = Path(py_file).resolve()
+        self._py_file = str(Path(py_file).resolve())  # numba's warnings take a str
         self._lineno = py_func.__code__.co_firstlineno
         # one folder per stamp, so going back to an earlier version of the sources (a reverted
         # edit, another branch) finds its machine code still there
@@ -126,8 +126,9 @@ class _ImportKeyedLocator(_caching._CacheLocator):
         return self._cache_path
 
     def get_source_stamp(self):
-        mtimes = tuple(os.stat(p).st_mtime_ns for p in source_closure(self._py_file))
-        return _stamp(self._py_file, mtimes)
+        path = Path(self._py_file)
+        mtimes = tuple(os.stat(p).st_mtime_ns for p in source_closure(path))
+        return _stamp(path, mtimes)
 
     def get_disambiguator(self):
         return str(self._lineno)

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 import numba
 import numpy as np
 
+from sim.byref import by_ref
 from sim.codes import (
     G_ACCOUNTS, G_MEMBERS, G_N_EVER, G_N_LIVE, H_LEAVES, H_PROMPTED, H_REAL, IN, LEFT, MUTED,
     REMOVED, R_OPEN, R_POST, R_SHARE, T_MEMBER,
@@ -145,6 +146,7 @@ def fill_tables(c, lv, s):
     """Set-up: `State.salience` by whole hour, and the accounts' draw streams of posting
     (R_POST), opening the group (R_OPEN) and sharing it (R_SHARE): exactly what the kernels
     would compute each hour."""
+    c, lv, s = by_ref(c), by_ref(lv), by_ref(s)
     for k in range(s.salience.shape[0]):
         s.salience[k] = salience(c, float(k))
     for i in range(s.post_stream.shape[0]):

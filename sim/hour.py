@@ -29,6 +29,7 @@ from sim.codes import (
     MUTED, RECENT, R_ANSWER, R_BURST, R_HOST_KIND, R_HOST_POSTS, R_INTRO, R_SHILL, R_SPAM,
     T_ADVERTISER, T_POST, T_SCRIPTED,
 )
+from sim.byref import by_ref
 from sim.core import compact_live, hot, open_chance, poisson, rand, rand_at, say
 from sim.day import end_of_day
 from sim.events import dispatch, meet_offers
@@ -40,6 +41,7 @@ from sim.posting import post, post_chance, read
 def run_hours(ctx, h_start, h_end):
     """Play hours [h_start, h_end) for every account in the group (`State.live`), writing the
     state and the output rows of `ctx` (a `sim.core.Ctx`) in place. The core of the engine."""
+    ctx = by_ref(ctx)
     c, lv, s, traits, out_h, ev, rhythm = ctx.c, ctx.lv, ctx.s, ctx.traits, ctx.out_h, ctx.ev, ctx.rhythm
     ring = s.recent
     ring_n = s.recent_n

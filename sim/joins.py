@@ -10,6 +10,7 @@ from sim.codes import (
     R_FEED_JOIN, R_FEED_SEE, R_JOIN, R_LEAVE, R_MUTE, R_N_ARRIVE, SHARE, T_ADVERTISER,
     T_MEMBER, T_SHARE,
 )
+from sim.byref import by_ref
 from sim.core import enter, hot, is_member, leave_group, poisson, rand, rand_at
 from sim.money import can_spend, spend
 from sim.ties import friends_inside
@@ -37,6 +38,7 @@ def share_weight(ctx, i, h):
 def refresh_share_weights(ctx, h):
     """The share weight at hour h of everyone in the group (`live`) and their total (kept up to
     date through the day by `join_group`)."""
+    ctx = by_ref(ctx)
     c, lv, s, traits = ctx.c, ctx.lv, ctx.s, ctx.traits
     total = 0.0
     for k in range(int(s.group[G_N_LIVE])):

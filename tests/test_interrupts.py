@@ -153,3 +153,22 @@ def test_ctrl_c_while_writing_the_report_says_the_runs_are_saved(tmp_path: Path,
     assert result.exit_code == 130, result.output
     assert "every run is saved" in result.output
     assert (tmp_path / "summary.parquet").is_file()
+
+
+def _sigint_handler() -> object:
+    return signal.getsignal(signal.SIGINT)
+
+
+def test_worker_processes_ignore_ctrl_c_from_their_start():
+    """A Ctrl-C that reaches a worker still importing (before `worker_setup` runs) must not
+    print a traceback: processes the pool starts ignore SIGINT from exec on."""
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    from experiments.running.runner import spawning_ignores_ctrl_c
+
+    with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as pool:
+        with spawning_ignores_ctrl_c():
+            future = pool.submit(_sigint_handler)
+        assert future.result() == signal.SIG_IGN
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

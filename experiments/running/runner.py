@@ -438,8 +438,9 @@ class LocalProcesses(Backend):
                 initargs=(os.getpid(),),
             )
         try:
-            pending = {self._pool.submit(run_chunk, chunk.runs, tables, hourly): chunk
-                       for chunk in todo}
+            with spawning_ignores_ctrl_c():  # the pool starts its processes within submit
+                pending = {self._pool.submit(run_chunk, chunk.runs, tables, hourly): chunk
+                           for chunk in todo}
             while pending:
                 ready, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in ready:
@@ -463,6 +464,23 @@ class LocalProcesses(Backend):
 
 
 POOL_RESTARTS = 3
+
+
+@contextmanager
+def spawning_ignores_ctrl_c() -> Iterator[None]:
+    """Within the block, Ctrl-C is ignored, so that processes started in it ignore it from their
+    first instruction (an ignored signal stays ignored across exec, and Python then installs no
+    KeyboardInterrupt handler). `worker_setup` alone comes too late: a worker interrupted while
+    still importing would print a traceback. A Ctrl-C within the block (milliseconds) is lost.
+    Off the main thread (the page), where handlers cannot be set, the block does nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
 
 
 def worker_setup(parent: int) -> None:
