@@ -2,6 +2,9 @@
 `groupsim deck` of a portfolio directory): the answer states each portfolio against the first
 seed by seed, the report and the deck show it, and bad input is named."""
 
+import re
+from dataclasses import replace
+
 import pandas as pd
 import pytest
 from pptx import Presentation
@@ -94,3 +97,23 @@ def test_a_command_that_takes_one_plan_names_a_portfolio_as_such(compared):
                                           "--replicates", "1"])
         assert result.exit_code == 2, result.output
         assert "is a portfolio (several groups), not a plan" in result.output
+
+
+def test_a_band_and_a_difference_in_wan_never_hide_their_ends(compared):
+    """A cell read "¥1.3万 [¥1.3万]" for GMV of 12,600 to 13,400 yuan."""
+    out, _, _ = compared
+    read = portfolio_report.read_portfolios(out)
+    gmv = pd.Series([12_600.0, 13_000.0, 13_000.0, 13_400.0])
+    items = [replace(r, replicates=r.replicates.assign(total_gmv=gmv * (k + 1),
+                                                       gross_profit=gmv * (k + 1)))
+             for k, r in enumerate(read.items)]
+    portfolios = portfolio_report.Portfolios(items)
+    table = portfolio_report.outcome_table(portfolios, "zh")
+    assert table.loc[portfolio_report.outcome_label("total_gmv", "zh"), "staffed"] == \
+        "¥1.30万 [¥1.26万–¥1.34万]"
+    found = dict(portfolio_report.answer(portfolios, "zh"))
+    profit = found[portfolio_report.outcome_label("gross_profit", "zh")]
+    assert "中位数 ¥1.30万 (各次模拟的 10–90%：¥1.26万 至 ¥1.34万)" in profit, profit
+    # own_hosts makes 12,600 to 13,400 more, seed by seed: the difference and its interval
+    assert re.search(r"比 staffed \+¥1\.\d\d万 \(90% 置信区间 \+¥1\.\d\d万 至 \+¥1\.\d\d万\)",
+                     profit), profit

@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import hex_to_rgb, qualitative
 
-from experiments.outputs.formatting import axis, format_value, unit_name
+from experiments.outputs.formatting import axis, format_value, format_values, unit_name
 from experiments.outputs.i18n import Lang, label, text, unit
 from experiments.running.storage import Results
 
@@ -439,7 +439,7 @@ def tornado_chart(points: pd.DataFrame, levers: list[str], metric: str,
     fig = go.Figure(go.Bar(
         y=table["lever"], x=table["high"] - base, base=base, orientation="h",
         marker_color=[_colour(0) if d >= 0 else _colour(1) for d in table["high"] - base],
-        text=[f"{format_value(metric, lo, lang)} → {format_value(metric, hi, lang)}"
+        text=[" → ".join(format_values(metric, [lo, hi], lang))
               for lo, hi in zip(table["low"], table["high"])],
         textposition="outside", cliponaxis=False, constraintext="none",
     ))

@@ -21,9 +21,10 @@ import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
 from experiments.outputs.charts import Chart, _colour, _layout, band_chart
-from experiments.outputs.formatting import number, span
+from experiments.outputs.formatting import number, span, together
 from experiments.outputs.i18n import Lang, VERSION, text
 from experiments.outputs.report import STYLE
+from experiments.running.metrics import Unit
 from experiments.running.paired import CONFIDENCE, pair
 from experiments.running.portfolio import BAND, PortfolioResults, read_portfolio_results
 from scenarios.portfolio import Targets
@@ -123,6 +124,12 @@ def _ends(values: pd.Series) -> tuple[float, float]:
     return tuple(float(values.quantile(q, interpolation="nearest")) for q in (0.1, 0.9))
 
 
+def _band(values: pd.Series, unit: Unit, lang: Lang) -> tuple[str, str, str]:
+    """The median over replicates and the band's ends (`_ends`), in one form
+    (`formatting.together`)."""
+    return tuple(together([values.median(), *_ends(values)], unit, lang))
+
+
 def outcome_label(name: str, lang: Lang) -> str:
     return LABELS[name][lang == "zh"]
 
@@ -202,9 +209,8 @@ def outcome_table(portfolios: Portfolios, lang: Lang) -> pd.DataFrame:
         cells = []
         for r in portfolios.items:
             v = r.replicates[outcome]
-            low, high = (number(q, unit, lang) for q in _ends(v))
-            cells.append(number(v.median(), unit, lang)
-                         + ("" if v.isna().all() else f" [{span(low, high)}]"))
+            value, low, high = _band(v, unit, lang)
+            cells.append(value + ("" if v.isna().all() else f" [{span(low, high)}]"))
         rows[outcome_label(outcome, lang)] = cells
     return pd.DataFrame.from_dict(rows, orient="index", columns=portfolios.names)
 
@@ -221,9 +227,8 @@ def answer(portfolios: Portfolios, lang: Lang) -> list[tuple[str, str]]:
         if v.isna().all():
             out.append((outcome_label(outcome, lang), word("undefined", lang, name=base)))
             continue
-        parts = [word("one", lang, name=base, value=number(v.median(), unit, lang),
-                      low=number(_ends(v)[0], unit, lang),
-                      high=number(_ends(v)[1], unit, lang))]
+        value, low, high = _band(v, unit, lang)
+        parts = [word("one", lang, name=base, value=value, low=low, high=high)]
         for name in portfolios.names[1:]:
             p = pair(wide[name], wide[base], outcome)
             if p.n == 0:
@@ -235,11 +240,9 @@ def answer(portfolios: Portfolios, lang: Lang) -> list[tuple[str, str]]:
             key = "level" if not p.decided else ("leads" if leads else "behind")
             if lower and key != "level":
                 key = "cheaper" if leads else "dearer"
-            parts.append(word(key, lang, name=name, base=base,
-                              diff=number(p.difference, unit, lang, signed=True),
+            diff, low, high = together([p.difference, p.low, p.high], unit, lang, signed=True)
+            parts.append(word(key, lang, name=name, base=base, diff=diff, low=low, high=high,
                               level=round(CONFIDENCE * 100),
-                              low=number(p.low, unit, lang, signed=True),
-                              high=number(p.high, unit, lang, signed=True),
                               k=better if key in ("leads", "cheaper") else worse, n=p.n))
         out.append((outcome_label(outcome, lang), " ".join(parts)))
     return out
