@@ -265,8 +265,14 @@ def chart_findings(results: Results) -> dict[str, Finding]:
 
 
 def chart_title(name: str, f: Finding, lang: Lang, results: Results) -> str:
-    """A finding as a slide title: who is ahead of whom by how much, or who is level."""
+    """The finding of run chart `name` (`chart_findings`) as its title (`finding_title`)."""
     what = text(f"what_{name}", lang, week=survival_week(results), weeks=horizon_weeks(results))
+    return finding_title(f, what, lang)
+
+
+def finding_title(f: Finding, what: str, lang: Lang) -> str:
+    """A finding on `what` ("12-week GMV (median)") as a chart's title: who is ahead of whom by
+    how much, who is level, or the one plan's value."""
     if f.runner is None:
         return text("title_one", lang, what=what, best=f.best,
                     value=number(f.values.iloc[0], f.unit, lang))
