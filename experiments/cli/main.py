@@ -249,10 +249,10 @@ def validate(
     plan: PlanOrPortfolio,
     workers: Workers = 1,
 ) -> None:
-    """Check a plan (a library name or a file): print ok (with a note on how an older way of stating a lever is read,
-    and a warning for each item that can never fire, lever that cannot work, price that sells
-    below cost, or when runs on --workers may not fit in memory), or each bad field with its
-    allowed range (exit 2, as when one run cannot fit in memory). A portfolio: ok with its
+    """Check a plan (a library name or a file): print ok (with a note on how an older way of
+    stating a lever is read, and a warning for each item that can never fire, lever that cannot
+    work, price that sells below cost, or when runs on --workers may not fit in memory), or each
+    bad field with its allowed range (exit 2, as when one run cannot fit in memory). A portfolio: ok with its
     number of groups (and a warning for a live code with no scans or a host with no group), or
     each bad field. An unknown name exits 2 naming the library's plans and portfolios."""
     with _bad_input():
