@@ -21,9 +21,11 @@ from ruamel.yaml.resolver import VersionedResolver
 from scenarios.schema import WEEKDAYS, CalendarItem, Economics, Plan
 
 LIBRARY = Path(__file__).parent / "library"
-NOT_A_PLAN = ("'{source}' is a portfolio (several groups), not a plan: groupsim run and compare "
-              "take portfolios; this command takes one plan (a portfolio's plans are named under "
-              "its groups:).")
+PORTFOLIOS = LIBRARY / "portfolios"
+"""The library's portfolios (`scenarios.portfolio`)."""
+NOT_A_PLAN = ("'{source}' is a portfolio (several groups), not a plan: groupsim run, compare and "
+              "validate take portfolios; this command takes one plan (a portfolio's plans are "
+              "named under its groups:).")
 
 
 class PlanError(ValueError):
@@ -39,6 +41,12 @@ def library(lang: Literal["en", "zh"] = "en") -> dict[str, str]:
         out[path.stem] = str((raw.get("description_zh") if lang == "zh" else None)
                              or raw.get("description", ""))
     return out
+
+
+def portfolio_library() -> dict[str, str]:
+    """Name -> description of each portfolio in scenarios/library/portfolios/, sorted by name."""
+    return {path.stem: read_yaml(path).get("description", "")
+            for path in sorted(PORTFOLIOS.glob("*.yaml"))}
 
 
 def load_plan(source: str | Path, overrides: Sequence[str] = (),
@@ -170,11 +178,12 @@ def _find(source: str) -> Path:
     lib = LIBRARY / f"{source}.yaml"
     if lib.is_file():
         return lib
-    if (LIBRARY / "portfolios" / f"{source}.yaml").is_file():
+    if (PORTFOLIOS / f"{source}.yaml").is_file():
         raise PlanError(NOT_A_PLAN.format(source=source))
     raise PlanError(
-        f"Unknown plan '{source}': not a file and not a library plan. "
-        f"Library plans: {', '.join(library())}."
+        f"Unknown plan '{source}': not a file, a library plan nor a library portfolio. "
+        f"Library plans: {', '.join(library())}. Library portfolios (groupsim run, compare and "
+        f"validate take them): {', '.join(portfolio_library())}."
     )
 
 

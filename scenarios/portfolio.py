@@ -13,10 +13,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
-from scenarios.loader import LIBRARY, PlanError, describe_errors, load_plan, read_yaml
+from scenarios.loader import (
+    LIBRARY, PORTFOLIOS, PlanError, describe_errors, load_plan, read_yaml,
+)
 from scenarios.schema import Lecture, Plan, Strict, Yuan
 
-PORTFOLIOS = LIBRARY / "portfolios"
 Name = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[\w\-.]+$")]
 """A name of a portfolio, host, staff account or group: letters (Chinese too), digits, _ - ."""
 
@@ -143,12 +144,6 @@ class Portfolio(BaseModel):
     def days(self) -> int:
         """Portfolio days until the last copy reaches its horizon."""
         return max(c.open_day + c.plan.horizon_days for c in self.copies)
-
-
-def portfolio_library() -> dict[str, str]:
-    """Name -> description of each portfolio in scenarios/library/portfolios/."""
-    return {path.stem: read_yaml(path).get("description", "")
-            for path in sorted(PORTFOLIOS.glob("*.yaml"))}
 
 
 def is_portfolio(source: str) -> bool:

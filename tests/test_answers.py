@@ -1,6 +1,8 @@
 """The answer first: who wins each question, by how much against the baseline, how sure; a plan
 leads only when its paired interval against the next excludes zero."""
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -64,6 +66,19 @@ def test_a_plan_leads_with_its_difference_interval_and_seed_count():
     f = finding(results.summary, "gross_profit", "base")
     assert chart_title("cumulative_profit", f, "zh", results) == \
         "better：12 周毛利 (中位数) 比 base 高 ¥4,200"
+
+
+def test_a_difference_and_its_interval_share_one_form_in_chinese():
+    """"高 ¥1.3万 (90% 区间 ¥1.3万 至 ¥1.3万)" hid an interval of 12,600 to 13,400."""
+    profit = np.linspace(1000, 3000, SEEDS)
+    results = _results(_summary(base={"gross_profit": profit},
+                                better={"gross_profit": profit + np.linspace(12_600, 13_400,
+                                                                             SEEDS)}))
+    zh = dict(answers(results, "zh"))["赚钱吗？"]
+    found = re.search(r"高 ¥(\d\.\d\d)万 \(90% 区间 \+¥(\d\.\d\d)万 至 \+¥(\d\.\d\d)万\)", zh)
+    assert found, zh
+    diff, low, high = map(float, found.groups())
+    assert low < diff < high
 
 
 def test_a_noisy_difference_is_level_and_says_so():

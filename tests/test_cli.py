@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from experiments.cli.main import app
 from experiments.outputs.formatting import format_value
-from scenarios.loader import library
+from scenarios.loader import library, portfolio_library
 
 NAMES = list(library())[:2]
 FAST = ["--replicates", "2", "--weeks", "2"]
@@ -119,6 +119,19 @@ def test_validate_ok(tmp_path: Path):
     assert (result.exit_code, result.stdout.strip()) == (0, "ok")
 
 
+def test_validate_takes_a_library_name_as_every_other_command_does():
+    plan = invoke("validate", "tuanzhang")
+    assert plan.exit_code == 0 and plan.stdout.strip().splitlines()[-1] == "ok", plan.output
+    portfolio = invoke("validate", "copy_one_host")
+    assert (portfolio.exit_code, portfolio.stdout.strip()) == (0, "ok (20 groups)"), portfolio.output
+    unknown = invoke("validate", "no_such_plan")
+    assert unknown.exit_code == 2 and "Traceback" not in unknown.output
+    assert unknown.stderr == invoke("run", "no_such_plan").stderr  # the same message
+    assert "Unknown plan 'no_such_plan'" in unknown.stderr
+    listed = unknown.stderr.replace("\n", " ")
+    assert all(name in listed for name in [*library(), *portfolio_library()]), listed
+
+
 def test_validate_names_the_bad_field(tmp_path: Path):
     path = tmp_path / "plan.yaml"
     path.write_text("group:\n  weeks: 0\nhost:\n  ip_strength: 3\n")
@@ -139,7 +152,7 @@ def test_validate_names_the_bad_field(tmp_path: Path):
         (["run", "{plan}", "--replicates", "0"], "replicates"),
         (["run", "{plan}", "--workers", "0"], "workers"),
         (["compare", "{plan}"], "at least two plans"),
-        (["validate", "missing.yaml"], "does not exist"),
+        (["validate", "missing.yaml"], "missing.yaml"),
     ],
 )
 def test_bad_input_exits_2_with_a_message(tmp_path: Path, args, message):

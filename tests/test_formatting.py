@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from experiments.outputs.formatting import (
-    MINUS, count, format_value, money, number, points, share, span, with_range,
+    FINEST, MINUS, count, format_value, money, number, points, share, span, together, with_range,
 )
 from experiments.outputs.terminal import paired_tables
 
@@ -96,3 +98,57 @@ def test_plain_numbers_are_readable():
     assert readable(-0.0) == "0"
     assert readable(float("nan")) == "–"
     assert readable(3) == "3"
+
+
+def test_a_value_and_its_band_share_one_form_and_never_print_alike():
+    # 12,600 and 13,400 both read "¥1.3万" alone: the band was hidden ("¥1.3万")
+    assert with_range("total_gmv", 13_000, 12_600, 13_400, "zh") == "¥1.30万 [¥1.26万 – ¥1.34万]"
+    # one cell mixed digits and 万 ("¥1.1万 [¥9,800 – ¥1.2万]")
+    assert with_range("total_gmv", 11_000, 9_800, 12_000, "zh") == "¥11,000 [¥9,800 – ¥12,000]"
+    assert with_range("total_gmv", 123_456, 123_455, 123_457, "zh") == \
+        "¥12.3456万 [¥12.3455万 – ¥12.3457万]"
+    # a difference and its interval
+    assert together([13_000, 12_600, 13_400], "money", "zh", signed=True) == \
+        ["+¥1.30万", "+¥1.26万", "+¥1.34万"]
+    assert together([-30_000, -120_000, 0], "money", "zh", signed=True) == \
+        ["−¥3.0万", "−¥12.0万", "¥0"]
+    assert together([0.456, 0.455, 0.464], "share") == ["45.6%", "45.5%", "46.4%"]
+    assert together([0.053, 0.12], "share") == ["5%", "12%"]  # one number of decimals
+    assert together([1.291, 1.294], "multiple") == ["1.291×", "1.294×"]
+    assert together([60.5, 60, 61], "days") == ["60.5 days", "60.0 days", "61.0 days"]
+    # values alike as far as the unit goes keep their own form; a value alone is as it was
+    assert together([125_000, 125_000.3], "money", "zh") == ["¥12.5万", "¥12.5万"]
+    assert together([float("nan"), 12_600], "count", "zh") == ["–", "1.3万"]
+    assert money(12_600, "zh") == "¥1.3万" and money(13_400, "zh") == "¥1.3万"
+    with pytest.raises(ValueError, match="unknown unit 'furlongs'"):
+        together([1.0, 2.0], "furlongs")
+
+
+def _form(shown: str) -> tuple[str, int]:
+    """What a formatted number's form is: its compact suffix and its number of decimals."""
+    digits = re.search(r"[\d,]+(?:\.(\d+))?", shown)
+    return shown[digits.end():].strip(), len(digits.group(1) or "")
+
+
+@given(st.lists(st.floats(-3e8, 3e8, allow_nan=False), min_size=2, max_size=4),
+       st.sampled_from(sorted(FINEST)), st.sampled_from(["en", "zh"]), st.booleans())
+def test_values_read_together_differ_where_they_differ_in_one_form(values, unit, lang, signed):
+    shown = together(values, unit, lang, signed)
+    finest = together(values, unit, "en", signed=False)  # whole digits, no 万: what differs
+    if len(set(finest)) > 1:
+        for (a, x), (b, y) in [(p, q) for p in zip(finest, shown) for q in zip(finest, shown)]:
+            assert a == b or x != y, (values, shown)
+        forms = {_form(x) for x, v in zip(shown, values) if v != 0}
+        assert len(forms) == 1, (values, shown)
+
+
+def test_terminal_cells_show_a_value_and_its_range_in_one_form():
+    paired = pd.DataFrame([{"plan": "b", "baseline": "a", "metric": "gross_profit", "n": 5,
+                            "replicates": 5, "value": 13_000.0, "low": 12_600.0,
+                            "high": 13_400.0, "mean": 13_000.0}])
+    from rich.console import Console
+    console = Console(width=200, record=True)
+    for table in paired_tables(paired, 200, "zh"):
+        console.print(table)
+    out = console.export_text()
+    assert "+¥1.30万" in out and "+¥1.26万…+¥1.34万" in out, out

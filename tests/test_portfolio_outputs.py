@@ -2,6 +2,11 @@
 `groupsim deck` of a portfolio directory): the answer states each portfolio against the first
 seed by seed, the report and the deck show it, and bad input is named."""
 
+import ast
+import re
+from dataclasses import replace
+from pathlib import Path
+
 import pandas as pd
 import pytest
 from pptx import Presentation
@@ -73,6 +78,11 @@ def test_deck_of_a_portfolio_comparison_has_the_answer_charts_and_table(compared
     assert texts[0].startswith("社群矩阵报告")
     assert "结论" in texts[1] and "复制成功率" in texts[1]
     assert sum("各矩阵方案的复制成功率" in t or "矩阵累计毛利" in t for t in texts) == 2
+    # each chart slide is titled with its finding (own_hosts pays no staff: ¥700 more profit)
+    titles = portfolio_report.chart_titles(portfolio_report.read_portfolios(out), "zh")
+    assert titles["cumulative_profit"] == \
+        "own_hosts：全部群扣除成本后的毛利 (中位数) 比 staffed 高 ¥700"
+    assert sum(t.startswith(title) for title in titles.values() for t in texts) == 4
     assert any(any(shape.has_table for shape in slide.shapes) for slide in slides)
 
 
@@ -94,3 +104,60 @@ def test_a_command_that_takes_one_plan_names_a_portfolio_as_such(compared):
                                           "--replicates", "1"])
         assert result.exit_code == 2, result.output
         assert "is a portfolio (several groups), not a plan" in result.output
+
+
+def test_a_band_and_a_difference_in_wan_never_hide_their_ends(compared):
+    """A cell read "¥1.3万 [¥1.3万]" for GMV of 12,600 to 13,400 yuan."""
+    out, _, _ = compared
+    read = portfolio_report.read_portfolios(out)
+    gmv = pd.Series([12_600.0, 13_000.0, 13_000.0, 13_400.0])
+    items = [replace(r, replicates=r.replicates.assign(total_gmv=gmv * (k + 1),
+                                                       gross_profit=gmv * (k + 1)))
+             for k, r in enumerate(read.items)]
+    portfolios = portfolio_report.Portfolios(items)
+    table = portfolio_report.outcome_table(portfolios, "zh")
+    assert table.loc[portfolio_report.outcome_label("total_gmv", "zh"), "staffed"] == \
+        "¥1.30万 [¥1.26万–¥1.34万]"
+    found = dict(portfolio_report.answer(portfolios, "zh"))
+    profit = found[portfolio_report.outcome_label("gross_profit", "zh")]
+    assert "中位数 ¥1.30万 (各次模拟的 10–90%：¥1.26万 至 ¥1.34万)" in profit, profit
+    # own_hosts makes 12,600 to 13,400 more, seed by seed: the difference and its interval
+    assert re.search(r"比 staffed \+¥1\.\d\d万 \(90% 置信区间 \+¥1\.\d\d万 至 \+¥1\.\d\d万\)",
+                     profit), profit
+
+
+def test_chart_titles_state_the_finding_computed_from_the_results(compared):
+    """The titles described ("复制成功率 by portfolio"); they state what the results show."""
+    out, _, _ = compared
+    read = portfolio_report.read_portfolios(out)
+    success = ([0.5, 0.5, 0.5, 0.5], [1.0, 1.0, 1.0, 0.5])
+    portfolios = portfolio_report.Portfolios(
+        [replace(r, replicates=r.replicates.assign(copy_success=s))
+         for r, s in zip(read.items, success)])
+    en = portfolio_report.chart_titles(portfolios, "en")
+    assert en["copy_success"] == "own_hosts leads on 复制成功率 (median): 50 pp above staffed"
+    zh = portfolio_report.chart_titles(portfolios, "zh")
+    assert zh["copy_success"] == "own_hosts：复制成功率 (中位数) 比 staffed 高 50 个百分点"
+    # both copies are open at once in every run of both, and a portfolio alone states its value
+    assert en["open_groups"] == "most copies open at once (median): every plan alike (2)"
+    alone = portfolio_report.chart_titles(portfolio_report.Portfolios(read.items[:1]), "en")
+    assert alone["cumulative_profit"].startswith(
+        "staffed: gross profit after costs, all copies (median) −¥7")
+    page = portfolio_report.report_html(portfolios, "en")
+    assert f"<h3>{en['copy_success']}</h3>" in page
+    assert "复制成功率 by portfolio" not in page.split("<h3>")[1].split("</h3>")[0]
+
+
+def test_no_module_imports_another_modules_private_names():
+    """portfolio_report used charts._colour and charts._layout: one obvious place, public."""
+    root = Path(__file__).resolve().parent.parent
+    offenders = []
+    for path in [*root.glob("experiments/**/*.py"), *root.glob("sim/**/*.py"),
+                 *root.glob("scenarios/**/*.py"), *root.glob("benchmarks/*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in (
+                    "experiments", "sim", "scenarios"):
+                offenders += [f"{path.relative_to(root)}: {node.module}.{a.name}"
+                              for a in node.names
+                              if a.name.startswith("_") and not a.name.startswith("__")]
+    assert offenders == [], offenders

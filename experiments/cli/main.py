@@ -57,9 +57,9 @@ from experiments.running.memory import assess
 from experiments.running.portfolio import run_portfolio
 from experiments.running.runner import RunError, RunInterrupted, check_workers, interrupt_once, run_plans
 from experiments.running.storage import OutDirError, Results
-from scenarios.loader import PlanError, library, load_plan
+from scenarios.loader import PlanError, library, load_plan, portfolio_library
 from scenarios.names import file_stem
-from scenarios.portfolio import is_portfolio, load_portfolio, portfolio_library
+from scenarios.portfolio import is_portfolio, load_portfolio
 from scenarios.schema import Plan
 from sim.profile import Profile, ProfileError
 from sim.profile import load as load_profile
@@ -115,6 +115,9 @@ Baseline = Annotated[
                  "answer). [default: the first plan named; with --library the first library "
                  "plan in name order]"),
 ]
+PlanOrPortfolio = Annotated[str, typer.Argument(
+    help="Library plan name or YAML file; or a portfolio file (a `portfolio:` or `groups:` key), "
+         "or the name of one in scenarios/library/portfolios/.")]
 Threads = Annotated[
     int, typer.Option(help="For portfolios: threads advancing a replicate's groups side by side "
                            "(results do not depend on it).", min=1)
@@ -123,9 +126,7 @@ Threads = Annotated[
 
 @app.command()
 def run(
-    plan: Annotated[str, typer.Argument(
-        help="Library plan name or YAML file; or a portfolio file (a `portfolio:` or `groups:` "
-             "key), or the name of one in scenarios/library/portfolios/.")],
+    plan: PlanOrPortfolio,
     replicates: Replicates = 20,
     seed: Seed = 0,
     weeks: Weeks = None,
@@ -156,7 +157,8 @@ def run(
 @app.command()
 def compare(
     plans: Annotated[
-        list[str] | None, typer.Argument(help="Two or more library plan names or YAML files.")
+        list[str] | None, typer.Argument(help="Two or more library plan names or YAML files; or "
+                                         "two or more portfolios (files or library names).")
     ] = None,
     all_plans: Annotated[
         bool, typer.Option("--library", help="Compare every library plan.")
@@ -244,23 +246,23 @@ def scenarios(lang: LangOption = "en") -> None:
 
 @app.command()
 def validate(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
-                                         help="A plan or portfolio YAML file.")],
+    plan: PlanOrPortfolio,
     workers: Workers = 1,
 ) -> None:
-    """Check a plan file: print ok (with a note on how an older way of stating a lever is read,
-    and a warning for each item that can never fire, lever that cannot work, price that sells
-    below cost, or when runs on --workers may not fit in memory), or each bad field with its
-    allowed range (exit 2, as when one run cannot fit in memory). A portfolio file: ok with its
-    number of groups, or each bad field."""
+    """Check a plan (a library name or a file): print ok (with a note on how an older way of
+    stating a lever is read, and a warning for each item that can never fire, lever that cannot
+    work, price that sells below cost, or when runs on --workers may not fit in memory), or each
+    bad field with its allowed range (exit 2, as when one run cannot fit in memory). A portfolio: ok with its
+    number of groups (and a warning for a live code with no scans or a host with no group), or
+    each bad field. An unknown name exits 2 naming the library's plans and portfolios."""
     with _bad_input():
-        if is_portfolio(str(file)):
-            portfolio = load_portfolio(file)
+        if is_portfolio(plan):
+            portfolio = load_portfolio(plan)
             for warning in portfolio_warnings(portfolio):
                 console.print(f"warning: {escape(warning)}", soft_wrap=True)
             console.print(f"ok ({len(portfolio.copies)} groups)")
             return
-        checked = load_plan(str(file))
+        checked = load_plan(plan)
         check_workers(workers)
         verdict = assess([checked], workers)
         if verdict.refusal:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from experiments.outputs.formatting import format_value, number
+from experiments.outputs.formatting import MINUS, format_value, number, together
 from experiments.outputs.i18n import Lang, text
 from experiments.running.metrics import ALIVE_WEEK, Unit, get
 from experiments.running.paired import (
@@ -141,17 +141,23 @@ NAMES_SHOWN = 4
 """A list of level plans names this many, then says how many more."""
 
 
+def _unsigned(shown: str) -> str:
+    """A formatted difference without its sign: "45 pp" from "+45 pp", "¥4.2万" from "−¥4.2万"."""
+    return shown.lstrip("+" + MINUS)
+
+
 def _size(unit: Unit, value: float, lang: Lang) -> str:
     """A difference's size without its sign ("45 pp", "¥4.2万")."""
-    return number(abs(value), unit, lang, signed=True).lstrip("+")
+    return _unsigned(number(value, unit, lang, signed=True))
 
 
-def _diff(unit: Unit, value: float, lang: Lang) -> str:
-    """A difference: signed in English (+¥1,200), 高/低 in Chinese (高 ¥1,200)."""
+def _diff(shown: str, value: float, lang: Lang) -> str:
+    """A difference `value`, formatted signed as `shown`: so in English (+¥1,200), 高/低 in
+    Chinese (高 ¥1,200)."""
     if lang == "en":
-        return number(value, unit, lang, signed=True)
+        return shown
     return text("same", lang) if value == 0 else text(
-        "higher" if value > 0 else "lower", lang, size=_size(unit, value, lang))
+        "higher" if value > 0 else "lower", lang, size=_unsigned(shown))
 
 
 def _names(names: list[str], lang: Lang) -> str:
@@ -173,12 +179,12 @@ def _confidence(unit: Unit) -> float:
 
 
 def _against(unit: Unit, p: Pair, base: str, lang: Lang, key: str = "against_base") -> str:
-    """"+¥9,194 against base (90% interval …), ahead on 10 of 10 paired seeds, behind on 0"."""
+    """"+¥9,194 against base (90% interval …), ahead on 10 of 10 paired seeds, behind on 0";
+    the difference and its interval in one form (`formatting.together`)."""
+    diff, low, high = together([p.difference, p.low, p.high], unit, lang, signed=True)
     interval = (text("every_seed", lang) if p.low == p.high else
-                text("interval", lang, pct=round(100 * _confidence(unit)),
-                     low=number(p.low, unit, lang, signed=True),
-                     high=number(p.high, unit, lang, signed=True)))
-    return text(key, lang, diff=_diff(unit, p.difference, lang), base=base,
+                text("interval", lang, pct=round(100 * _confidence(unit)), low=low, high=high))
+    return text(key, lang, diff=_diff(diff, p.difference, lang), base=base,
                 interval=interval, ahead=p.ahead, behind=p.behind, n=p.n)
 
 
@@ -259,8 +265,14 @@ def chart_findings(results: Results) -> dict[str, Finding]:
 
 
 def chart_title(name: str, f: Finding, lang: Lang, results: Results) -> str:
-    """A finding as a slide title: who is ahead of whom by how much, or who is level."""
+    """The finding of run chart `name` (`chart_findings`) as its title (`finding_title`)."""
     what = text(f"what_{name}", lang, week=survival_week(results), weeks=horizon_weeks(results))
+    return finding_title(f, what, lang)
+
+
+def finding_title(f: Finding, what: str, lang: Lang) -> str:
+    """A finding on `what` ("12-week GMV (median)") as a chart's title: who is ahead of whom by
+    how much, who is level, or the one plan's value."""
     if f.runner is None:
         return text("title_one", lang, what=what, best=f.best,
                     value=number(f.values.iloc[0], f.unit, lang))

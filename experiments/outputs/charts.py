@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import hex_to_rgb, qualitative
 
-from experiments.outputs.formatting import axis, format_value, unit_name
+from experiments.outputs.formatting import axis, format_value, format_values, unit_name
 from experiments.outputs.i18n import Lang, label, text, unit
 from experiments.running.storage import Results
 
@@ -60,7 +60,7 @@ def styles(plans: list[str], baseline: str, best: str, lang: Lang) -> dict[str, 
     """One style per plan: a colour each up to `DISTINCT` plans; beyond, the baseline and the
     best in colour with bands, the others thin grey lines out of the legend (`grey_note`)."""
     if len(plans) <= DISTINCT:
-        return {p: Style(_colour(i), 3, True, True, p, DASHES[i % len(DASHES)])
+        return {p: Style(plan_colour(i), 3, True, True, p, DASHES[i % len(DASHES)])
                 for i, p in enumerate(plans)}
     out, others = {}, [p for p in plans if p not in (baseline, best)]
     for p in plans:
@@ -79,7 +79,9 @@ def grey_note(plans: list[str], lang: Lang) -> list[str]:
     return [text("grey_others", lang, n=len(plans) - 2)] if len(plans) > DISTINCT else []
 
 
-def _colour(i: int, alpha: float | None = None) -> str:
+def plan_colour(i: int, alpha: float | None = None) -> str:
+    """The colour of the `i`-th plan (or portfolio) of a chart, as "#rrggbb", or as
+    "rgba(r, g, b, alpha)" with `alpha` (0–1)."""
     colour = COLOURS[i % len(COLOURS)]
     return _alpha(colour, alpha) if alpha is not None else colour
 
@@ -88,9 +90,10 @@ def _alpha(colour: str, alpha: float) -> str:
     return "rgba({}, {}, {}, {})".format(*hex_to_rgb(colour), alpha)
 
 
-def _layout(fig: go.Figure, x_title: str, y_title: str, title: str | None = None,
-            note: str | None = None) -> go.Figure:
-    """Fonts, margins and axis titles; a title only where one is given (sweep charts)."""
+def style_figure(fig: go.Figure, x_title: str, y_title: str, title: str | None = None,
+                 note: str | None = None) -> go.Figure:
+    """Fonts, margins and axis titles of every chart (run, sweep and portfolio charts); a title
+    only where one is given (sweep charts). Returns `fig`, changed in place."""
     fig.update_layout(
         font={"family": FONT, "size": 15},
         template="plotly_white",
@@ -189,7 +192,7 @@ def survival_chart(summary: pd.DataFrame, horizon_days: int, baseline: str,
         fig.add_scatter(x=rows["day"], y=rows["alive"], name=st.name, mode="lines",
                         line_shape="hv", showlegend=st.legend,
                         line={"color": st.colour, "width": st.width, "dash": st.dash})
-    _layout(fig, text("day", lang), text("survival_axis", lang))
+    style_figure(fig, text("day", lang), text("survival_axis", lang))
     fig.update_xaxes(tick0=0, dtick=7, range=[0, horizon_days])
     fig.update_yaxes(range=[0, 1.03], tickformat=".0%")
     notes = [text("survival_note", lang), *grey_note(_plans(table), lang)]
@@ -240,7 +243,7 @@ def band_chart(table: pd.DataFrame, column: str, title: str, y_title: str, basel
     if clipped:
         notes.append(clipped)
         fig.update_yaxes(range=y_range)
-    _layout(fig, text(by, lang), y_title)
+    style_figure(fig, text(by, lang), y_title)
     fig.update_xaxes(tick0=0, dtick=7 if by == "day" else 1, rangemode="tozero")
     if not clipped:
         fig.update_yaxes(rangemode="tozero" if from_zero else "normal")
@@ -290,7 +293,7 @@ def weekly_bar_chart(daily: pd.DataFrame, column: str, how: str, title: str, y_t
     if clipped:
         notes.append(clipped)
         fig.update_yaxes(range=y_range)
-    _layout(fig, text("week", lang), y_title)
+    style_figure(fig, text("week", lang), y_title)
     fig.update_layout(barmode="group", bargap=0.2, showlegend=True)
     fig.update_xaxes(dtick=1)
     if money:
@@ -396,12 +399,13 @@ def response_chart(points: pd.DataFrame, lever: str, metric: str, lang: Lang = "
     fig.add_scatter(x=by.index, y=by[f"{metric}_p90"], mode="lines", line_width=0,
                     showlegend=False, hoverinfo="skip")
     fig.add_scatter(x=by.index, y=by[f"{metric}_p10"], mode="lines", line_width=0,
-                    fill="tonexty", fillcolor=_colour(0, 0.15), showlegend=False,
+                    fill="tonexty", fillcolor=plan_colour(0, 0.15), showlegend=False,
                     hoverinfo="skip")
     fig.add_scatter(x=by.index, y=by[f"{metric}_median"], mode="lines+markers",
-                    name=label(metric, lang), line={"color": _colour(0), "width": 3})
-    _layout(fig, lever, _axis_title(metric, lang),
-            text("response", lang, metric=label(metric, lang), lever=lever), text("band", lang))
+                    name=label(metric, lang), line={"color": plan_colour(0), "width": 3})
+    style_figure(fig, lever, _axis_title(metric, lang),
+                 text("response", lang, metric=label(metric, lang), lever=lever),
+                 text("band", lang))
     if unit(metric) == "money":
         yuan_axis(fig)
     return fig
@@ -415,8 +419,8 @@ def heatmap_chart(points: pd.DataFrame, x: str, y: str, metric: str, lang: Lang 
     cells = [[format_value(metric, v, lang) for v in row] for row in grid.to_numpy()]
     fig = go.Figure(go.Heatmap(z=grid.to_numpy(), x=grid.columns, y=grid.index, text=cells,
                                texttemplate="%{text}", colorscale="Viridis"))
-    _layout(fig, x, y, text("heatmap", lang, metric=label(metric, lang), x=x, y=y),
-            text("median_note", lang))
+    style_figure(fig, x, y, text("heatmap", lang, metric=label(metric, lang), x=x, y=y),
+                 text("median_note", lang))
     fig.update_layout(hovermode="closest")
     fig.update_xaxes(type="category")
     fig.update_yaxes(type="category")
@@ -438,13 +442,13 @@ def tornado_chart(points: pd.DataFrame, levers: list[str], metric: str,
     base = table["low"]
     fig = go.Figure(go.Bar(
         y=table["lever"], x=table["high"] - base, base=base, orientation="h",
-        marker_color=[_colour(0) if d >= 0 else _colour(1) for d in table["high"] - base],
-        text=[f"{format_value(metric, lo, lang)} → {format_value(metric, hi, lang)}"
+        marker_color=[plan_colour(0) if d >= 0 else plan_colour(1) for d in table["high"] - base],
+        text=[" → ".join(format_values(metric, [lo, hi], lang))
               for lo, hi in zip(table["low"], table["high"])],
         textposition="outside", cliponaxis=False, constraintext="none",
     ))
-    _layout(fig, _axis_title(metric, lang), "", text("tornado", lang, metric=label(metric, lang)),
-            text("tornado_note", lang))
+    style_figure(fig, _axis_title(metric, lang), "",
+                 text("tornado", lang, metric=label(metric, lang)), text("tornado_note", lang))
     fig.update_layout(hovermode="closest", margin_r=220)
     if unit(metric) == "money":
         yuan_axis(fig, "x")

@@ -173,7 +173,9 @@ def _portfolios(portfolios: "portfolio_report.Portfolios", lang: Lang
                                 foot))
     charts = {name: chart for name, chart in portfolio_report.charts(portfolios, lang).items()
               if chart.empty is None}
-    slides += [_chart_slide(name, chart.title, chart.note) for name, chart in charts.items()]
+    titles = portfolio_report.chart_titles(portfolios, lang)
+    slides += [_chart_slide(name, titles[name], f"{chart.title} — {chart.note}")
+               for name, chart in charts.items()]
     table = portfolio_report.outcome_table(portfolios, lang)
     for columns in _column_pages(table, _table_font(len(table) + 1)):
         slides.append(_table_slide(word("table", lang), table[columns], text("metric", lang),

@@ -9,13 +9,20 @@ Conventions, the same in every output:
 - shares: 46%, 5.3% below 10% (5% when whole); a difference of shares is in percentage points, "pp" in
   English and "个百分点" in Chinese (one unit name everywhere);
 - a range whose ends are equal collapses to one value: "84 days", not "84 days–84 days";
+- values read together (a median and its band's ends, a difference and its interval, a range's
+  two ends: `together`) share one form and as many decimals as tell them apart:
+  "¥1.30万 [¥1.26万 – ¥1.34万]", never "¥1.3万 [¥1.3万]"; "¥9,800 – ¥12,000", never
+  "¥9,800 – ¥1.2万". A value alone keeps its own form;
 - NaN (a metric no replicate defines) is "–";
 - an aggregate over replicates of which only some define the metric says how many:
   "0.50 (n=1 of 20)", "0.50 (n=1/20)" in Chinese (`defined_count`).
 """
 
 import math
+from collections.abc import Sequence
+from functools import cache
 
+from babel import Locale
 from babel.numbers import format_compact_decimal, format_decimal, format_percent
 
 from experiments.running.metrics import Lang, Unit, UnknownMetric, get
@@ -48,6 +55,43 @@ def _compact(v: float, lang: Lang) -> str:
     return _grouped(v, lang)
 
 
+def _fixed(value: float, unit: Unit, lang: Lang, signed: bool, decimals: int,
+           scale: float = 1.0, suffix: str = "") -> str:
+    """`value` in `unit` with exactly `decimals` decimals; money and counts divided by `scale`
+    and followed by `suffix` (a compact form: "1.26万")."""
+    if _missing(value):
+        return MISSING
+    v, sign = abs(value), _sign(value, signed)
+    if unit in ("money", "count"):
+        digits = ("#,##0" if scale == 1 else "0") + ("." + "0" * decimals if decimals else "")
+        shown = format_decimal(v / scale, format=digits, locale=LOCALES[lang]) + suffix
+        return sign + ("¥" if unit == "money" else "") + shown
+    if unit == "share":
+        if signed:
+            return f"{_sign(value, True)}{_grouped(v * 100, lang, decimals)}{POINTS[lang]}"
+        pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + "%"
+        return sign + format_percent(v, format=pattern, locale=LOCALES[lang])
+    if unit == "days":
+        return sign + _grouped(v, lang, decimals) + (" 天" if lang == "zh" else " days")
+    if unit == "day":
+        return f"第 {v:.{decimals}f} 天" if lang == "zh" else f"day {v:.{decimals}f}"
+    if unit == "multiple":
+        return f"{sign}{_grouped(v, lang, decimals)}×"
+    if unit == "score":
+        return sign + _grouped(v, lang, decimals)
+    raise ValueError(f"unknown unit '{unit}'")
+
+
+def _own_decimals(unit: Unit, largest: float, scale: float, signed: bool) -> int:
+    """The decimals `number` gives a value of magnitude `largest` (in a compact form of
+    `scale` for money and counts)."""
+    if unit in ("multiple", "score"):
+        return 2
+    if unit in ("money", "count"):
+        return 1 if scale > 1 else 0
+    return 1 if unit == "share" and not signed and 0 < largest < 0.1 else 0
+
+
 def money(value: float, lang: Lang = "en", signed: bool = False) -> str:
     """Yuan: "¥12,345", "−¥1,491", "+¥1,200" (signed), "¥12.3万" / "¥1.2亿" in Chinese."""
     if _missing(value):
@@ -66,9 +110,7 @@ def share(value: float, lang: Lang = "en", signed: bool = False) -> str:
 
 def points(value: float, lang: Lang = "en") -> str:
     """A difference of two shares (fractions) in percentage points: "+15 pp", "−3 个百分点"."""
-    if _missing(value):
-        return MISSING
-    return f"{_sign(value, True)}{_grouped(abs(value) * 100, lang)}{POINTS[lang]}"
+    return _fixed(value, "share", lang, True, 0)
 
 
 def count(value: float, lang: Lang = "en", signed: bool = False) -> str:
@@ -83,33 +125,92 @@ def number(value: float, unit: Unit, lang: Lang = "en", signed: bool = False) ->
     difference, in percentage points. Raises ValueError for an unknown unit."""
     if _missing(value):
         return MISSING
-    v, sign = abs(value), _sign(value, signed)
     if unit == "money":
         return money(value, lang, signed)
-    if unit == "share":
-        return points(value, lang) if signed else share(value, lang)
+    if unit == "share" and not signed:
+        return share(value, lang)
     if unit == "count":
         return count(value, lang, signed)
-    if unit == "days":
-        return sign + _grouped(v, lang) + (" 天" if lang == "zh" else " days")
-    if unit == "day":
-        return f"第 {v:.0f} 天" if lang == "zh" else f"day {v:.0f}"
-    if unit == "multiple":
-        return f"{sign}{_grouped(v, lang, 2)}×"
-    if unit == "score":
-        return sign + _grouped(v, lang, 2)
-    raise ValueError(f"unknown unit '{unit}'")
+    return _fixed(value, unit, lang, signed, _own_decimals(unit, abs(value), 1.0, signed))
+
+
+FINEST = {"money": 0, "count": 0, "share": 1, "days": 1, "day": 1, "multiple": 3, "score": 3}
+"""Decimals `together` goes to at most, per unit: values that differ no further (in whole yuan
+or people, 0.1% or 0.1 percentage point, 0.1 day, 0.001 of a multiple or score) print alike.
+Money and counts in 万 or 亿 may take as many decimals as make whole units."""
+
+
+@cache
+def _scales(lang: Lang) -> tuple[tuple[float, float, str], ...]:
+    """(from, scale, suffix) of the locale's short compact forms, largest first, as Babel's
+    locale data has them: in Chinese (1e12, 1e12, "万亿"), (1e8, 1e8, "亿"), (1e4, 1e4, "万")."""
+    patterns = Locale.parse(LOCALES[lang]).compact_decimal_formats["short"]["other"]
+    out = []
+    for start, pattern in patterns.items():
+        suffix = pattern.suffix[0]
+        if suffix and lang == "zh":  # English keeps whole digits ("¥123,000", not "¥123K")
+            out.append((float(start), float(start) / 10 ** (pattern.pattern.count("0") - 1),
+                        suffix))
+    return tuple(sorted(set(out), reverse=True))
+
+
+def _scale(magnitude: float, lang: Lang) -> tuple[float, str]:
+    """The compact scale and suffix a value of `magnitude` takes: (1e4, "万") for ¥12,600 in
+    Chinese; (1, "") below ten thousand and in English."""
+    return next(((scale, suffix) for start, scale, suffix in _scales(lang) if magnitude >= start),
+                (1.0, ""))
+
+
+def together(values: Sequence[float], unit: Unit, lang: Lang = "en",
+             signed: bool = False) -> list[str]:
+    """Values read side by side — a median and its band's ends, a difference and its interval,
+    a range's two ends — formatted in one form, one string per value, in order.
+
+    One form: money and counts all in 万 (or 亿) when every non-zero value reaches it, else all
+    in whole digits ("¥9,800 – ¥12,000"); every value with the same number of decimals. Those
+    start where the largest value alone would have them (1 in 万, none in whole yuan, 1 for a
+    share below 10%) and grow until values that differ (as far as `FINEST` tells) print
+    differently: 12,600, 13,000 and 13,400 yuan are "¥1.26万", "¥1.30万", "¥1.34万" in Chinese.
+    Values that print alike at `FINEST` keep each its own form (`number`), as does zero in a
+    compact form ("¥0"). NaN is "–". Raises ValueError for an unknown unit.
+    """
+    if unit not in FINEST:
+        raise ValueError(f"unknown unit '{unit}'")
+    present = [abs(v) for v in values if not _missing(v)]
+    finest = [_fixed(v, unit, lang, signed, FINEST[unit]) for v in values]
+    if len(set(finest) - {MISSING}) <= 1:
+        return [number(v, unit, lang, signed) for v in values]
+    scale, suffix = _scale(min(v for v in present if v > 0), lang) \
+        if unit in ("money", "count") else (1.0, "")
+    start = _own_decimals(unit, max(present), scale, signed)
+    last = max(start, FINEST[unit] + round(math.log10(scale)))
+    for decimals in range(start, last + 1):
+        shown = [_fixed(v, unit, lang, signed, decimals, scale, suffix) if v != 0
+                 else number(v, unit, lang, signed) for v in values]
+        if len(set(zip(finest, shown))) == len(set(shown)):
+            return shown
+    return shown
+
+
+def metric_unit(metric: str) -> Unit:
+    """A summary metric's unit from the metric registry; "score" (a plain number) for a column
+    that is not a registered metric."""
+    try:
+        return get(metric).unit
+    except UnknownMetric:
+        return "score"
 
 
 def format_value(metric: str, value: float, lang: Lang = "en", signed: bool = False) -> str:
-    """A summary metric's value with its unit (from the metric registry); `signed` for
-    differences ("+3 days", "−¥1,200", "+5 pp"). A column that is not a registered metric is
-    shown as a plain number."""
-    try:
-        unit = get(metric).unit
-    except UnknownMetric:
-        unit = "score"
-    return number(value, unit, lang, signed)
+    """A summary metric's value with its unit (`metric_unit`); `signed` for differences
+    ("+3 days", "−¥1,200", "+5 pp")."""
+    return number(value, metric_unit(metric), lang, signed)
+
+
+def format_values(metric: str, values: Sequence[float], lang: Lang = "en",
+                  signed: bool = False) -> list[str]:
+    """Values of a summary metric read together (`together`), in its unit (`metric_unit`)."""
+    return together(values, metric_unit(metric), lang, signed)
 
 
 def readable(value: object) -> str:
@@ -135,12 +236,11 @@ def span(low: str, high: str, between: str = "–") -> str:
 
 def with_range(metric: str, median: float, p10: float, p90: float, lang: Lang = "en",
                signed: bool = False) -> str:
-    """"median [p10 – p90]" of a metric over replicates, or the median alone when the range
-    formats as one value (or is NaN)."""
-    value = format_value(metric, median, lang, signed)
-    low, high = format_value(metric, p10, lang, signed), format_value(metric, p90, lang, signed)
+    """"median [p10 – p90]" of a metric over replicates in one form (`together`), or the median
+    alone when the range formats as one value (or is NaN)."""
+    value, low, high = format_values(metric, [median, p10, p90], lang, signed)
     if low == high or MISSING in (low, high):
-        return value
+        return format_value(metric, median, lang, signed)
     return f"{value} [{low} – {high}]"
 
 

@@ -20,10 +20,12 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
-from experiments.outputs.charts import Chart, _colour, _layout, band_chart
-from experiments.outputs.formatting import number, span
+from experiments.outputs.answers import Finding, finding, finding_title
+from experiments.outputs.charts import Chart, band_chart, plan_colour, style_figure
+from experiments.outputs.formatting import number, span, together
 from experiments.outputs.i18n import Lang, VERSION, text
 from experiments.outputs.report import STYLE
+from experiments.running.metrics import Unit
 from experiments.running.paired import CONFIDENCE, pair
 from experiments.running.portfolio import BAND, PortfolioResults, read_portfolio_results
 from scenarios.portfolio import Targets
@@ -109,6 +111,11 @@ WORDS = {
     "bars_note": ("bars: median over runs; whiskers: 10–90% of runs",
                   "柱：各次模拟的中位数；误差线：10–90% 区间"),
     "charts": ("Charts", "图表"),
+    "what_copy_success": ("复制成功率 (median)", "复制成功率 (中位数)"),
+    "what_open_groups": ("most copies open at once (median)", "同时开着的群数峰值 (中位数)"),
+    "what_members": ("members of a copy at its end (median)", "单个群期末成员数 (中位数)"),
+    "what_cumulative_profit": ("gross profit after costs, all copies (median)",
+                               "全部群扣除成本后的毛利 (中位数)"),
 }
 
 
@@ -121,6 +128,12 @@ def _ends(values: pd.Series) -> tuple[float, float]:
     """The 10 % and 90 % quantiles as replicates' own values (nearest rank): a share of three
     copies is 0, 1/3, 2/3 or 1, never between."""
     return tuple(float(values.quantile(q, interpolation="nearest")) for q in (0.1, 0.9))
+
+
+def _band(values: pd.Series, unit: Unit, lang: Lang) -> tuple[str, str, str]:
+    """The median over replicates and the band's ends (`_ends`), in one form
+    (`formatting.together`)."""
+    return tuple(together([values.median(), *_ends(values)], unit, lang))
 
 
 def outcome_label(name: str, lang: Lang) -> str:
@@ -202,9 +215,8 @@ def outcome_table(portfolios: Portfolios, lang: Lang) -> pd.DataFrame:
         cells = []
         for r in portfolios.items:
             v = r.replicates[outcome]
-            low, high = (number(q, unit, lang) for q in _ends(v))
-            cells.append(number(v.median(), unit, lang)
-                         + ("" if v.isna().all() else f" [{span(low, high)}]"))
+            value, low, high = _band(v, unit, lang)
+            cells.append(value + ("" if v.isna().all() else f" [{span(low, high)}]"))
         rows[outcome_label(outcome, lang)] = cells
     return pd.DataFrame.from_dict(rows, orient="index", columns=portfolios.names)
 
@@ -221,9 +233,8 @@ def answer(portfolios: Portfolios, lang: Lang) -> list[tuple[str, str]]:
         if v.isna().all():
             out.append((outcome_label(outcome, lang), word("undefined", lang, name=base)))
             continue
-        parts = [word("one", lang, name=base, value=number(v.median(), unit, lang),
-                      low=number(_ends(v)[0], unit, lang),
-                      high=number(_ends(v)[1], unit, lang))]
+        value, low, high = _band(v, unit, lang)
+        parts = [word("one", lang, name=base, value=value, low=low, high=high)]
         for name in portfolios.names[1:]:
             p = pair(wide[name], wide[base], outcome)
             if p.n == 0:
@@ -235,11 +246,9 @@ def answer(portfolios: Portfolios, lang: Lang) -> list[tuple[str, str]]:
             key = "level" if not p.decided else ("leads" if leads else "behind")
             if lower and key != "level":
                 key = "cheaper" if leads else "dearer"
-            parts.append(word(key, lang, name=name, base=base,
-                              diff=number(p.difference, unit, lang, signed=True),
+            diff, low, high = together([p.difference, p.low, p.high], unit, lang, signed=True)
+            parts.append(word(key, lang, name=name, base=base, diff=diff, low=low, high=high,
                               level=round(CONFIDENCE * 100),
-                              low=number(p.low, unit, lang, signed=True),
-                              high=number(p.high, unit, lang, signed=True),
                               k=better if key in ("leads", "cheaper") else worse, n=p.n))
         out.append((outcome_label(outcome, lang), " ".join(parts)))
     return out
@@ -275,11 +284,11 @@ def charts(portfolios: Portfolios, lang: Lang) -> dict[str, Chart]:
     for i, r in enumerate(portfolios.items):
         v = r.replicates["copy_success"]
         med, (low, high) = v.median(), _ends(v)
-        fig.add_bar(x=[r.portfolio.name], y=[med], marker_color=_colour(i), showlegend=False,
+        fig.add_bar(x=[r.portfolio.name], y=[med], marker_color=plan_colour(i), showlegend=False,
                     error_y={"type": "data", "symmetric": False, "array": [high - med],
                              "arrayminus": [med - low]},
                     text=[number(med, "share", lang)], textposition="outside")
-    _layout(fig, "", word("success_axis", lang))
+    style_figure(fig, "", word("success_axis", lang))
     fig.update_yaxes(range=[0, 1.08], tickformat=".0%")
     out = {"copy_success": Chart(fig, word("success_chart", lang), word("bars_note", lang))}
     days = _tagged(portfolios, "days")
@@ -297,6 +306,39 @@ def charts(portfolios: Portfolios, lang: Lang) -> dict[str, Chart]:
     return out
 
 
+def chart_findings(portfolios: Portfolios) -> dict[str, Finding]:
+    """The finding each chart of `charts` states, by chart name, seed by seed
+    (`answers.finding`): 复制成功率; the most copies open on one portfolio day; the median over
+    a replicate's copies of their final members; the portfolio's gross profit after costs."""
+    base = portfolios.names[0]
+
+    def ranked(outcome: str, unit: Unit, per_replicate) -> Finding:
+        rows = [pd.DataFrame({"plan": r.portfolio.name, "seed": r.replicates["seed"].to_numpy(),
+                              outcome: per_replicate(r).reindex(r.replicates["replicate"])
+                              .to_numpy(dtype=float)})
+                for r in portfolios.items]
+        return finding(pd.concat(rows, ignore_index=True), outcome, base, unit)
+
+    def outcome(name: str):
+        return lambda r: r.replicates.set_index("replicate")[name]
+
+    return {
+        "copy_success": ranked("copy_success", "share", outcome("copy_success")),
+        "open_groups": ranked("open_groups", "count",
+                              lambda r: r.days.groupby("replicate")["open_groups"].max()),
+        "members": ranked("final_members", "count",
+                          lambda r: r.summary.groupby("replicate")["final_members"].median()),
+        "cumulative_profit": ranked("gross_profit", "money", outcome("gross_profit")),
+    }
+
+
+def chart_titles(portfolios: Portfolios, lang: Lang) -> dict[str, str]:
+    """Each chart's finding (`chart_findings`) as its title: "copy_five_hosts leads on
+    复制成功率 (median): 22 pp above copy_one_host"."""
+    return {name: finding_title(f, word(f"what_{name}", lang), lang)
+            for name, f in chart_findings(portfolios).items()}
+
+
 def report_html(portfolios: Portfolios, lang: Lang = "en") -> str:
     """The page of one portfolio or a comparison: offline HTML (plotly.js inlined once)."""
     names = portfolios.names
@@ -310,8 +352,9 @@ def report_html(portfolios: Portfolios, lang: Lang = "en") -> str:
     head = "".join(f"<th>{escape(n)}</th>" for n in table.columns)
     body = "".join(f"<tr><td>{escape(row)}</td>{''.join(f'<td>{escape(c)}</td>' for c in cells)}</tr>"
                    for row, cells in zip(table.index, table.to_numpy()))
+    titles = chart_titles(portfolios, lang)
     figures = "".join(
-        f"<h3>{escape(c.title)}</h3><p class=\"note\">{escape(c.note)}</p>"
+        f"<h3>{escape(titles[name])}</h3><p class=\"note\">{escape(c.title)} — {escape(c.note)}</p>"
         + pio.to_html(c.fig, full_html=False, include_plotlyjs=False, div_id=f"chart-{name}",
                       config={"displaylogo": False})
         for name, c in charts(portfolios, lang).items() if c.empty is None)

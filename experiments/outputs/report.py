@@ -18,7 +18,9 @@ from plotly.offline import get_plotlyjs
 
 from experiments.outputs.answers import answers, chart_findings, chart_title, choose_baseline
 from experiments.outputs.charts import run_charts
-from experiments.outputs.formatting import defined_count, format_value, share, with_range
+from experiments.outputs.formatting import (
+    defined_count, format_value, format_values, share, with_range,
+)
 from experiments.outputs.i18n import Lang, describe, label, profile_line, text
 from experiments.running.metrics import in_view, replicate_values, summarize, survival_weeks
 from experiments.running.storage import Results
@@ -130,9 +132,8 @@ def readings(results: Results, lang: Lang = "en") -> list[str]:
         if paired is not None and plan.name in paired.index.get_level_values("plan"):
             items = [
                 text(f"paired_item_{row['aggregate']}", lang, label=label(m, lang),
-                     value=format_value(m, row["value"], lang, signed=True),
-                     low=format_value(m, row["low"], lang, signed=True),
-                     high=format_value(m, row["high"], lang, signed=True))
+                     **dict(zip(("value", "low", "high"), format_values(
+                         m, [row["value"], row["low"], row["high"]], lang, signed=True))))
                 for m in in_view("reading") if (plan.name, m) in paired.index
                 for row in [paired.loc[(plan.name, m)]]
             ]
@@ -154,10 +155,9 @@ def _plan_reading(name: str, weeks: int, runs: pd.DataFrame, lang: Lang) -> str:
         for w in survival_weeks(weeks)
     ]
     profit = runs["gross_profit"]
-    money = text("profit_reading", lang, weeks=weeks,
-                 value=format_value("gross_profit", profit.median(), lang),
-                 low=format_value("gross_profit", profit.quantile(0.1), lang),
-                 high=format_value("gross_profit", profit.quantile(0.9), lang),
+    value, low, high = format_values(
+        "gross_profit", [profit.median(), profit.quantile(0.1), profit.quantile(0.9)], lang)
+    money = text("profit_reading", lang, weeks=weeks, value=value, low=low, high=high,
                  gmv=format_value("total_gmv", runs["total_gmv"].median(), lang),
                  cost=format_value("total_cost", runs["total_cost"].median(), lang))
     sep = text("list_sep", lang)

@@ -14,7 +14,7 @@ from rich.cells import cell_len
 from rich.markup import escape
 from rich.table import Column, Table
 
-from experiments.outputs.formatting import MISSING, defined_count, format_value, span
+from experiments.outputs.formatting import MISSING, defined_count, format_values, span
 from experiments.outputs.i18n import Lang, label, text
 from experiments.outputs.report import summary_stats
 
@@ -34,8 +34,8 @@ def summary_tables(summary: pd.DataFrame, plans: list[str], width: int,
 
     def cell(plan: str, metric: str) -> Cell:
         row = stats.loc[(metric, plan)]
-        return (format_value(metric, row.value, lang) + defined_count(row.n, row.replicates, lang),
-                span(format_value(metric, row.p10, lang), format_value(metric, row.p90, lang)))
+        value, low, high = format_values(metric, [row.value, row.p10, row.p90], lang)
+        return value + defined_count(row.n, row.replicates, lang), span(low, high)
 
     return grid(plans, {m: labels[m] for m in metrics}, cell, text("summary_table", lang), width,
                 corner=text("metric", lang), row_name=text("plan", lang))
@@ -53,10 +53,8 @@ def paired_tables(paired: pd.DataFrame, width: int, lang: Lang = "en") -> list[T
         if (plan, metric) not in rows.index:
             return MISSING, ""
         row = rows.loc[(plan, metric)]
-        return (format_value(metric, row.value, lang, signed=True)
-                + defined_count(row.n, row.replicates, lang),
-                span(format_value(metric, row.low, lang, signed=True),
-                     format_value(metric, row.high, lang, signed=True), "…"))
+        value, low, high = format_values(metric, [row.value, row.low, row.high], lang, signed=True)
+        return value + defined_count(row.n, row.replicates, lang), span(low, high, "…")
 
     labels = {m: label(m, lang) for m in dict.fromkeys(paired["metric"])}
     return grid(plans, labels, cell, text("paired_table", lang, base=baseline), width,
@@ -118,10 +116,9 @@ def best_point_tables(best: pd.DataFrame, points: pd.DataFrame, levers: list[str
 
     def cell(name: str, metric: str) -> Cell:
         row = rows.loc[by_name[name]]
-        return (format_value(metric, row[f"{metric}_median"])
-                + defined_count(row[f"{metric}_n"], row["replicates"]),
-                span(format_value(metric, row[f"{metric}_p10"]),
-                     format_value(metric, row[f"{metric}_p90"])))
+        value, low, high = format_values(metric, [row[f"{metric}_{q}"]
+                                                  for q in ("median", "p10", "p90")])
+        return value + defined_count(row[f"{metric}_n"], row["replicates"]), span(low, high)
 
     title = f"Best points (#id: {', '.join(levers)})"
     return grid(list(names.values()), metrics, cell, title, width, row_name="point")
