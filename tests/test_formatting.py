@@ -63,6 +63,8 @@ def test_an_empty_range_collapses():
     assert with_range("roi", float("nan"), float("nan"), float("nan")) == "–"
     assert span("84 days", "84 days") == "84 days" and span("–", "–") == "–"
     assert span("1", "2", "…") == "1…2"
+    assert span("−¥734", "−¥728") == "−¥734 – −¥728" and span("−¥5", "¥3") == "−¥5 – ¥3"
+    assert span("¥1,200", "¥3,400") == "¥1,200–¥3,400"
 
 
 def test_terminal_differences_use_the_formatter():

@@ -227,10 +227,13 @@ def readable(value: object) -> str:
 
 
 def span(low: str, high: str, between: str = "–") -> str:
-    """A range of two formatted values: "¥1,200–¥3,400"; one value when they are equal, "–"
-    when both are missing."""
+    """A range of two formatted values: "¥1,200–¥3,400"; spaced when an end is negative
+    ("−¥734 – −¥728", not "−¥734–−¥728"); one value when they are equal, "–" when both are
+    missing."""
     if low == high:
         return low
+    if between == "–" and (low.startswith(MINUS) or high.startswith(MINUS)):
+        between = " – "
     return f"{low}{between}{high}"
 
 
