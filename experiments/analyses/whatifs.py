@@ -413,7 +413,7 @@ def _rows() -> list[WhatIf]:
         R("shills_rest", "Shills that go quiet once members talk: more trust?", "company_account",
           ("members.shills_rest=true",), "trust_end_all", 1, "small",
           "[001]: 马甲 noticed cost the host trust", ("members.shills_rest",),
-          disagrees="trust ends slightly lower when shills rest (not yet explained; M9 charges trust per shill share noticed)"),
+          disagrees="trust ends lower when shills rest in this hard-selling group: their noise made members mute, which kept them from the hard sell (M11, M3); with content.product_share=0 resting shills raise trust, 0.658 to 0.687 (12 seeds)"),
         R("seed_privileges", "Titles and perks for the first members: more members at the end?",
           "tuanzhang", ("members.seed_privileges=true",), "final_members", 1, "small",
           "[002]: seed users' privileges", ("members.seed_privileges",)),
