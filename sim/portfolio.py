@@ -18,7 +18,13 @@ thread and a fixed order, the coupling runs:
 
 Relayed lectures (转播) are already in the copies' calendars (`scenarios.portfolio`). A copy is
 open from its opening day until its horizon, or until its death is known (14 quiet days after
-the day it died). The result is the same for any number of threads.
+the day it died).
+
+A copy that shares nothing with the others (its host runs no other copy, and the portfolio has
+no live code) needs no coupling but its capacity, which changes only when its death becomes
+known; it is advanced several days per kernel call (`days_ahead`), never past the first day
+that could happen, so the tables are those of a day-by-day play (tested). The result is the
+same for any number of threads.
 """
 
 from dataclasses import dataclass
@@ -28,7 +34,7 @@ import pandas as pd
 
 from scenarios.portfolio import Portfolio, Relay, Targets
 from scenarios.schema import PLATFORM_CAP, QR_SCAN_STOP
-from sim.codes import G_ACCOUNTS, G_DEAD_DAY
+from sim.codes import DEAD_AFTER_QUIET_DAYS, G_ACCOUNTS, G_DEAD_DAY, G_QUIET_RUN
 from sim.constants import CONSTANTS, Constants
 from sim.model import PERSON_DRAWS, STREAMS, GroupModel, person_draws
 from sim.run import advance_together, result_of
@@ -67,6 +73,10 @@ class PortfolioModel:
                               portfolio.pool_size, constants)
         n_copies = np.bincount(self.host_of, minlength=len(names))
         shared_hosts = np.flatnonzero(n_copies > 1)
+        # copies coupled to no other (see the module docstring), and the portfolio day up to
+        # which each copy has been played
+        self.alone = (n_copies[self.host_of] == 1) & (not portfolio.live_code)
+        self.played = np.array([c.open_day for c in portfolio.copies])
         # a person's relation to each host is their own: drawn for all people of a host with
         # several copies, for the sampled ones of a host with one
         relation = {h: np.random.default_rng([key, len(STREAMS), h]).random(portfolio.pool_size)
@@ -115,6 +125,19 @@ class PortfolioModel:
         platform = self.portfolio.copies[j].plan.group.platform
         cap = PLATFORM_CAP[platform]
         return min(self.portfolio.live_code_fill or QR_SCAN_STOP[platform] or cap, cap)
+
+    def days_ahead(self, j: int) -> int:
+        """Days copy j can be played from today in one kernel call: 1 if it is coupled to
+        another copy; else to its horizon once it is closed for good (known dead: its levers
+        no longer change), or until its death could first become known (14 days less its
+        current run of quiet days; sim.day)."""
+        if not self.alone[j]:
+            return 1
+        model = self.copies[j]
+        left = model.plan.horizon_days - (self.day - self.portfolio.copies[j].open_day)
+        if model.state.group[G_DEAD_DAY] >= 0:
+            return left
+        return min(left, DEAD_AFTER_QUIET_DAYS - int(model.state.group[G_QUIET_RUN]))
 
     def _open_new(self, playing: list[int]) -> None:
         """Copies opening today take their people's shared trust in their host."""
@@ -172,15 +195,19 @@ class PortfolioModel:
         return self.day >= self.portfolio.days
 
     def step(self) -> None:
-        """One portfolio day: open, set levers, advance the playing copies (in `threads`
-        threads, `sim.run.advance_together`), couple."""
+        """One portfolio day: open, set levers, advance the copies due today (in `threads`
+        threads, `sim.run.advance_together`; a copy coupled to no other by `days_ahead`, the
+        others a day), couple."""
         copies = self.portfolio.copies
         playing = [j for j in range(len(copies))
                    if 0 <= self.day - copies[j].open_day < self.copies[j].plan.horizon_days]
         open_ = [j for j in playing if self.is_open(j)]
         self._open_new(playing)
-        routed = self._levers(playing, open_)
-        advance_together([self.copies[j] for j in playing], 24, self.threads)
+        due = [j for j in playing if self.played[j] == self.day]
+        routed = self._levers(due, open_)
+        days = [self.days_ahead(j) for j in due]
+        advance_together([self.copies[j] for j in due], [24 * d for d in days], self.threads)
+        self.played[due] += np.array(days, dtype=np.int64)
         self._share_trust(playing)
         hosts_open = np.unique(self.host_of[open_]) if open_ else np.array([], dtype=np.int64)
         self.days.append(Day(len(open_), routed, float(self.weekly_cost[hosts_open].sum()) / 7))

@@ -57,21 +57,24 @@ def result_of(model: GroupModel, seed: int, hourly: bool = False) -> RunResult:
                      metrics.hourly_table(model.out_h) if hourly else None)
 
 
-def advance_together(models: Sequence[GroupModel], hours: int, threads: int = 1) -> None:
-    """Advance every model by `hours` (see `GroupModel.advance`), in `threads` Python threads
-    (≥ 1), each taking an equal run of the models in turn. The kernel releases the GIL, so the
-    threads play groups in parallel; models share nothing they write, so the result is the same
-    for any number of threads. Raises ValueError if `threads` < 1."""
+def advance_together(models: Sequence[GroupModel], hours: int | Sequence[int],
+                     threads: int = 1) -> None:
+    """Advance every model by `hours` (one number for all, or one per model; see
+    `GroupModel.advance`), in `threads` Python threads (≥ 1), each taking an equal run of the
+    models in turn. The kernel releases the GIL, so the threads play groups in parallel; models
+    share nothing they write, so the result is the same for any number of threads. Raises
+    ValueError if `threads` < 1."""
     if threads < 1:
         raise ValueError(f"threads must be at least 1, not {threads}")
+    work = list(zip(models, [hours] * len(models) if isinstance(hours, int) else hours))
 
-    def play(part: Sequence[GroupModel]) -> None:
-        for model in part:
-            model.advance(hours)
+    def play(part: Sequence[tuple[GroupModel, int]]) -> None:
+        for model, n in part:
+            model.advance(n)
 
-    if threads == 1:
-        play(models)
+    if threads == 1 or len(work) < 2:
+        play(work)
         return
-    size = -(-len(models) // threads)
+    size = -(-len(work) // threads)
     with ThreadPoolExecutor(threads) as pool:
-        list(pool.map(play, [models[k:k + size] for k in range(0, len(models), size)]))
+        list(pool.map(play, [work[k:k + size] for k in range(0, len(work), size)]))

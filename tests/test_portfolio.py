@@ -159,6 +159,33 @@ def test_tables_do_not_depend_on_threads():
     pd.testing.assert_series_equal(pd.Series(one.portfolio), pd.Series(two.portfolio))
 
 
+def test_copies_coupled_to_none_played_days_at_a_time_give_the_day_by_day_tables(monkeypatch):
+    """Copies whose host runs no other copy go several days per kernel call (`days_ahead`), up
+    to the first day their death could become known; two copies of one host go a day at a time.
+    Small groups that die within the horizon and a group that lives, against a day-by-day play."""
+    small = {"group.weeks": 5}
+    spec = {"portfolio": "alone", "pool": {"size": 600},
+            "hosts": [{"name": n, "capacity": 4, "weekly_cost": 100} for n in "abcd"],
+            "groups": [{"plan": "small_start", "name": "dies", "host": "a", "set": small},
+                       {"plan": "small_start", "name": "dies2", "host": "c", "open_day": 1,
+                        "set": small},
+                       {"plan": "small_start", "name": "pair", "copies": 2, "host": "b",
+                        "set": small},
+                       {"plan": "tuanzhang", "name": "lives", "host": "d", "open_day": 3,
+                        "set": {"group.weeks": 4, "members.initial": 60, "pool.size": 120}}],
+            "targets": {"alive_week": 2}}
+    p = resolve(PortfolioFile.model_validate(spec), Path("."))
+    model = PortfolioModel(p, seed=5)
+    assert model.alone.tolist() == [True, True, False, False, True]
+    blocks = simulate_portfolio(p, seed=5, threads=2)
+    assert (blocks.summary["lifetime_days"] < 28).any()  # a copy died, and was closed
+    monkeypatch.setattr(PortfolioModel, "days_ahead", lambda self, j: 1)
+    daily = simulate_portfolio(p, seed=5)
+    for table in ("daily", "summary", "members", "days"):
+        pd.testing.assert_frame_equal(getattr(blocks, table), getattr(daily, table))
+    pd.testing.assert_series_equal(pd.Series(blocks.portfolio), pd.Series(daily.portfolio))
+
+
 @pytest.mark.parametrize("change, named", [
     ({"groups": [{"plan": "tuanzhang", "copies": 0}]},
      "groups[0].copies = 0: input should be greater than or equal to 1; allowed range 1 to 1000"),
