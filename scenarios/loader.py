@@ -5,6 +5,7 @@ Plans are read as YAML 1.2 (ruamel.yaml, safe and pure): `010` is 10, `2:00` is 
 twice in one mapping is an error naming both lines.
 """
 
+import difflib
 import io
 import re
 from collections.abc import Mapping, Sequence
@@ -35,18 +36,22 @@ class PlanError(ValueError):
 def library(lang: Literal["en", "zh"] = "en") -> dict[str, str]:
     """Library plan name -> its one-line description in `lang` (`description_zh` for zh),
     sorted by name."""
+    return _descriptions(LIBRARY, lang)
+
+
+def _descriptions(folder: Path, lang: Literal["en", "zh"]) -> dict[str, str]:
     out = {}
-    for path in sorted(LIBRARY.glob("*.yaml")):
+    for path in sorted(folder.glob("*.yaml")):
         raw = read_yaml(path)
         out[path.stem] = str((raw.get("description_zh") if lang == "zh" else None)
                              or raw.get("description", ""))
     return out
 
 
-def portfolio_library() -> dict[str, str]:
-    """Name -> description of each portfolio in scenarios/library/portfolios/, sorted by name."""
-    return {path.stem: read_yaml(path).get("description", "")
-            for path in sorted(PORTFOLIOS.glob("*.yaml"))}
+def portfolio_library(lang: Literal["en", "zh"] = "en") -> dict[str, str]:
+    """Name -> description in `lang` of each portfolio in scenarios/library/portfolios/, sorted
+    by name."""
+    return _descriptions(PORTFOLIOS, lang)
 
 
 def load_plan(source: str | Path, overrides: Sequence[str] = (),
@@ -180,9 +185,12 @@ def _find(source: str) -> Path:
         return lib
     if (PORTFOLIOS / f"{source}.yaml").is_file():
         raise PlanError(NOT_A_PLAN.format(source=source))
+    names = [*library(), *portfolio_library()]
+    close = difflib.get_close_matches(source, names, n=1)
     raise PlanError(
         f"Unknown plan '{source}': not a file, a library plan nor a library portfolio. "
-        f"Library plans: {', '.join(library())}. Library portfolios (groupsim run, compare and "
+        + (f"Did you mean '{close[0]}'? " if close else "")
+        + f"Library plans: {', '.join(library())}. Library portfolios (groupsim run, compare and "
         f"validate take them): {', '.join(portfolio_library())}."
     )
 

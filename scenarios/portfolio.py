@@ -89,7 +89,10 @@ class PortfolioFile(Strict):
     """A portfolio file as written."""
 
     portfolio: Name
-    description: str = Field("", max_length=300)
+    description: str = Field("", max_length=300, description="one line: what the portfolio is")
+    description_zh: str = Field(
+        "", max_length=300,
+        description="the same line in Chinese, shown by --lang zh outputs (else `description`)")
     pool: PoolSpec
     hosts: list[HostSpec] = Field(default_factory=list)
     staff: list[StaffSpec] = Field(default_factory=list)
@@ -131,6 +134,7 @@ class Portfolio(BaseModel):
 
     name: str
     description: str
+    description_zh: str
     pool_size: int
     hosts: list[HostSpec]
     staff: list[StaffSpec]
@@ -139,6 +143,10 @@ class Portfolio(BaseModel):
     live_code_fill: int | None
     relay: list[Relay]
     targets: Targets
+
+    def describe(self, lang: Literal["en", "zh"]) -> str:
+        """The description in `lang`: Chinese falls back to English where none is written."""
+        return (self.description_zh if lang == "zh" else "") or self.description
 
     @property
     def days(self) -> int:
@@ -248,7 +256,8 @@ def resolve(spec: PortfolioFile, base: Path, where: str = "portfolio") -> Portfo
     if problems:
         raise PortfolioError(f"{where}: {len(problems)} bad field(s)\n" + "\n".join(problems))
     copies = [_with_relays(c, relays) for c in copies]
-    return Portfolio(name=spec.portfolio, description=spec.description, pool_size=spec.pool.size,
+    return Portfolio(name=spec.portfolio, description=spec.description,
+                     description_zh=spec.description_zh, pool_size=spec.pool.size,
                      hosts=[*spec.hosts, *own_hosts], staff=spec.staff, copies=copies,
                      live_code=spec.live_code, live_code_fill=spec.live_code_fill,
                      relay=relays, targets=spec.targets)

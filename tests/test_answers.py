@@ -97,7 +97,8 @@ def test_the_baseline_can_lead_and_the_cost_is_read_for_the_profit_plan():
     found = dict(answers(results, "en"))
     assert found["Profits?"].startswith("The baseline base leads")
     assert "−¥500 against base" in found["Profits?"]
-    assert found["At what cost?"].startswith("base, the baseline, itself: median incentive cost")
+    assert found["At what cost?"] == ("base, the baseline, profits most: median incentive cost "
+                                      "¥2,000; worse ¥2,100.")
 
 
 def test_choose_baseline_says_why_and_refuses_an_unknown_plan():

@@ -46,6 +46,8 @@ def test_units_in_both_languages():
     assert format_value("lifetime_days", 42, "en") == "42 days"
     assert format_value("lifetime_days", 42, "zh") == "42 天"
     assert format_value("lifetime_days", -3, "en", signed=True) == "−3 days"
+    assert format_value("lifetime_days", 1, "en") == "1 day"
+    assert format_value("lifetime_days", -1, "en", signed=True) == "−1 day"
     assert format_value("roi", 1.291) == "1.29×"
     assert format_value("budget_exhausted_day", 5, "zh") == "第 5 天"
     assert format_value("total_gmv", float("nan")) == "–"

@@ -3,7 +3,8 @@ import re
 import pytest
 import yaml
 
-from scenarios.loader import PlanError, library, load_plan, plan_to_yaml
+from scenarios.loader import PlanError, library, load_plan, plan_to_yaml, portfolio_library
+from scenarios.portfolio import load_portfolio
 from scenarios.schema import Plan
 
 CASE_PLANS = {
@@ -30,6 +31,15 @@ def test_library_plans_have_a_chinese_description_that_zh_outputs_use():
     assert Plan(description="only English").describe("zh") == "only English"
     with pytest.raises(ValueError, match="description_zh"):
         Plan(description_zh="长" * 301)
+
+
+def test_library_portfolios_have_a_chinese_description_that_zh_outputs_use():
+    zh = portfolio_library("zh")
+    for name, line in portfolio_library().items():
+        portfolio = load_portfolio(name)
+        assert portfolio.description_zh not in ("", portfolio.description), name
+        assert zh[name] == portfolio.describe("zh") == portfolio.description_zh
+        assert portfolio.describe("en") == portfolio.description == line
 
 
 def test_extends_merges_mappings_and_replaces_lists(tmp_path):
@@ -78,8 +88,11 @@ def test_bad_fields_are_named_with_their_range(overrides, words):
 
 
 def test_unknown_plan_and_bad_yaml(tmp_path):
-    with pytest.raises(PlanError, match="Unknown plan 'nope'"):
+    with pytest.raises(PlanError, match="Unknown plan 'nope'") as err:
         load_plan("nope")
+    assert "Did you mean" not in str(err.value)
+    with pytest.raises(PlanError, match="Did you mean 'tuanzhang'?"):
+        load_plan("tuanzang")
     bad = tmp_path / "bad.yaml"
     bad.write_text("host: [unclosed")
     with pytest.raises(PlanError, match="not valid YAML"):

@@ -118,6 +118,9 @@ def test_a_band_and_a_difference_in_wan_never_hide_their_ends(compared):
     table = portfolio_report.outcome_table(portfolios, "zh")
     assert table.loc[portfolio_report.outcome_label("total_gmv", "zh"), "staffed"] == \
         "¥1.30万 [¥1.26万–¥1.34万]"
+    same = [replace(r, replicates=r.replicates.assign(total_gmv=13_000.0)) for r in read.items]
+    assert portfolio_report.outcome_table(portfolio_report.Portfolios(same), "en").loc[
+        portfolio_report.outcome_label("total_gmv", "en"), "staffed"] == "¥13,000"  # not "X [X]"
     found = dict(portfolio_report.answer(portfolios, "zh"))
     profit = found[portfolio_report.outcome_label("gross_profit", "zh")]
     assert "中位数 ¥1.30万 (各次模拟的 10–90%：¥1.26万 至 ¥1.34万)" in profit, profit

@@ -239,7 +239,7 @@ def scenarios(lang: LangOption = "en") -> None:
     console.print(table)
     portfolios = Table(*(text(key, lang) for key in ("portfolio", "description")),
                        title=text("portfolio_library_title", lang))
-    for name, description in portfolio_library().items():
+    for name, description in portfolio_library(lang).items():
         portfolios.add_row(escape(name), escape(description))
     console.print(portfolios)
 

@@ -219,12 +219,15 @@ def sentence(f: Finding, lang: Lang, week: int) -> str:
 
 def cost_sentence(summary: pd.DataFrame, plan: str, baseline: str, lang: Lang) -> str:
     """The median incentive cost of `plan` (the one that answers "profits") and its paired
-    difference from the baseline's."""
+    difference from the baseline's; when `plan` is the baseline, the other plans' medians."""
     wide = per_seed(summary, "total_cost")
     median = format_value("total_cost", wide[plan].median(), lang)
     phrase = text("phrase_total_cost", lang, value=median)
     if plan == baseline:
-        return text("cost_base", lang, base=baseline, phrase=phrase)
+        others = (("、" if lang == "zh" else ", ").join(
+            f"{p} {format_value('total_cost', wide[p].median(), lang)}"
+            for p in wide.columns if p != baseline))
+        return text("cost_base", lang, base=baseline, phrase=phrase, others=others)
     p = pair(wide[plan], wide[baseline], "total_cost")
     if p.ahead == p.behind == 0:
         return text("cost_same", lang, plan=plan, phrase=phrase, base=baseline)

@@ -164,7 +164,7 @@ def _portfolios(portfolios: "portfolio_report.Portfolios", lang: Lang
     word = portfolio_report.word
     meta = portfolio_report.meta(portfolios, lang)
     items = [(r.portfolio.name, " ".join(filter(None, (
-        r.portfolio.description, portfolio_report.composition(r, lang),
+        r.portfolio.describe(lang), portfolio_report.composition(r, lang),
         portfolio_report.targets_line(r.portfolio.targets, lang))))) for r in portfolios.items]
     slides = [lambda deck, _: _title_slide(deck, word("title", lang), meta, items)]
     foot = [word("baseline", lang, base=portfolios.names[0], level=round(CONFIDENCE * 100))] \

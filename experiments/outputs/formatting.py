@@ -72,7 +72,8 @@ def _fixed(value: float, unit: Unit, lang: Lang, signed: bool, decimals: int,
         pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + "%"
         return sign + format_percent(v, format=pattern, locale=LOCALES[lang])
     if unit == "days":
-        return sign + _grouped(v, lang, decimals) + (" 天" if lang == "zh" else " days")
+        digits = _grouped(v, lang, decimals)
+        return sign + digits + (" 天" if lang == "zh" else " day" if digits == "1" else " days")
     if unit == "day":
         return f"第 {v:.{decimals}f} 天" if lang == "zh" else f"day {v:.{decimals}f}"
     if unit == "multiple":

@@ -208,7 +208,8 @@ def composition(result: PortfolioResults, lang: Lang) -> str:
 
 
 def outcome_table(portfolios: Portfolios, lang: Lang) -> pd.DataFrame:
-    """Rows: `OUTCOMES` (labels); columns: portfolios; cells "median [p10–p90]"."""
+    """Rows: `OUTCOMES` (labels); columns: portfolios; cells "median [p10–p90]", or the median
+    alone when the band is that one value (as the plans' tables)."""
     rows = {}
     for outcome in OUTCOMES:
         unit = UNITS[outcome]
@@ -216,7 +217,8 @@ def outcome_table(portfolios: Portfolios, lang: Lang) -> pd.DataFrame:
         for r in portfolios.items:
             v = r.replicates[outcome]
             value, low, high = _band(v, unit, lang)
-            cells.append(value + ("" if v.isna().all() else f" [{span(low, high)}]"))
+            alone = v.isna().all() or low == high == value
+            cells.append(value + ("" if alone else f" [{span(low, high)}]"))
         rows[outcome_label(outcome, lang)] = cells
     return pd.DataFrame.from_dict(rows, orient="index", columns=portfolios.names)
 
@@ -345,8 +347,8 @@ def report_html(portfolios: Portfolios, lang: Lang = "en") -> str:
     items = "".join(f"<dt>{escape(q)}</dt><dd>{escape(a)}</dd>" for q, a in answer(portfolios, lang))
     about = "".join(f"<p><b>{escape(r.portfolio.name)}</b>: {escape(composition(r, lang))} "
                     f"{escape(targets_line(r.portfolio.targets, lang))}</p>"
-                    + (f'<p class="note">{escape(r.portfolio.description)}</p>'
-                       if r.portfolio.description else "")
+                    + (f'<p class="note">{escape(r.portfolio.describe(lang))}</p>'
+                       if r.portfolio.describe(lang) else "")
                     for r in portfolios.items)
     table = outcome_table(portfolios, lang)
     head = "".join(f"<th>{escape(n)}</th>" for n in table.columns)
