@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from experiments.outputs import charts
+from experiments.outputs import answers, charts
 from experiments.running.paired import paired_differences
 from experiments.outputs.report import (
     REPORT_CHARTS,
@@ -50,6 +50,18 @@ def test_run_charts_draw_every_plan_with_titles_in_the_language(results, lang):
         title = chart.title + fig.layout.yaxis.title.text + fig.layout.xaxis.title.text
         assert bool(CJK.search(title)) == (lang == "zh"), name
         assert fig.layout.font.family.startswith("Noto Sans CJK")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_run_chart_is_titled_with_a_finding(results, lang):
+    """Every chart's heading says who leads, who is level or the one value (a trust chart was
+    titled "Mean trust of current members")."""
+    findings = answers.chart_findings(results)
+    assert set(findings) == set(charts.run_charts(results, lang))
+    for name in ("trust", "sentiment"):
+        title = answers.chart_title(name, findings[name], lang, results)
+        assert any(plan in title for plan in NAMES) or "alike" in title or "相同" in title, title
+        assert ("week 4" in title) if lang == "en" else ("第 4 周" in title), title
 
 
 def test_weekly_charts_are_bars_with_10_90_whiskers(results):

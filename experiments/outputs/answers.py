@@ -255,7 +255,7 @@ def chart_findings(results: Results) -> dict[str, Finding]:
     weeks = horizon_weeks(results)
     days = results.daily[results.daily["day"] == 7 * weeks - 1]
     seeds = results.summary[["plan", "replicate", "seed"]]
-    posters = days.merge(seeds, on=["plan", "replicate"])[["plan", "seed", "weekly_posters"]]
+    last = days.merge(seeds, on=["plan", "replicate"])
     found = question_findings(results)
     return {
         "survival": found["survives"],
@@ -263,7 +263,10 @@ def chart_findings(results: Results) -> dict[str, Finding]:
         "weekly_gmv": found["sells"],
         "weekly_profit": found["profits"],
         "cumulative_profit": found["profits"],
-        "weekly_posters": finding(posters, "weekly_posters", baseline, unit="count"),
+        **{name: finding(last[["plan", "seed", column]], column, baseline, unit=unit)
+           for name, column, unit in (("weekly_posters", "weekly_posters", "count"),
+                                      ("trust", "mean_trust", "score"),
+                                      ("sentiment", "mean_sentiment", "score"))},
     }
 
 
