@@ -3,8 +3,9 @@
 numba passes a tuple argument by value, flattened: every array of `sim.state.State` becomes its
 seven fields (meminfo, parent, size, itemsize, data, shape, stride), so a helper as small as
 `sim.core.is_member(s, traits, i)` had 541 machine-level arguments and 180 KB of LLVM IR, and
-every call copied them. Compiling the engine cold took about 200 s (2-core machine, numba
-0.61), most of it in LLVM passes over that argument traffic.
+every call copied them. Compiling the engine cold took 197 s (tuanzhang's first run, 2-core
+machine, numba 0.68), 133 s of it in LLVM passes and code generation over that argument
+traffic (cProfile); passed by reference, 31 s.
 
 `by_ref(ctx)` stores a named tuple once in the calling kernel's frame and returns a `Ref` to it
 (one pointer). A `Ref`'s attributes read like the tuple's: `ref.s` of a named-tuple field is a
