@@ -185,13 +185,13 @@ def _find(source: str) -> Path:
         return lib
     if (PORTFOLIOS / f"{source}.yaml").is_file():
         raise PlanError(NOT_A_PLAN.format(source=source))
-    names = [*library(), *portfolio_library()]
-    close = difflib.get_close_matches(source, names, n=1)
+    plans, portfolios = list(library()), list(portfolio_library())
+    close = difflib.get_close_matches(source, plans + portfolios, n=1)
     raise PlanError(
         f"Unknown plan '{source}': not a file, a library plan nor a library portfolio. "
         + (f"Did you mean '{close[0]}'? " if close else "")
-        + f"Library plans: {', '.join(library())}. Library portfolios (groupsim run, compare and "
-        f"validate take them): {', '.join(portfolio_library())}."
+        + f"Library plans: {', '.join(plans)}. Library portfolios (groupsim run, compare and "
+        f"validate take them): {', '.join(portfolios)}."
     )
 
 

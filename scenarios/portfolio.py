@@ -200,15 +200,14 @@ def resolve(spec: PortfolioFile, base: Path, where: str = "portfolio") -> Portfo
         source = plan_path if plan_path.is_file() else g.plan
         live = {"growth.live_code": True} if spec.live_code else {}
         try:
-            load_plan(source)
-            try:
-                plan = load_plan(source, values={**g.set, **live})
-            except PlanError as err:
-                problems.append(f"  groups[{k}].set: " + str(err).replace("\n", "\n    "))
-                failed.add(g.name or g.plan)
-                continue
+            plan = load_plan(source, values={**g.set, **live})
         except PlanError as err:
-            problems.append(f"  groups[{k}].plan = {g.plan!r}: " + str(err).replace("\n", "\n    "))
+            try:  # the plan itself, or what `set:` does to it?
+                load_plan(source)
+                problems.append(f"  groups[{k}].set: " + str(err).replace("\n", "\n    "))
+            except PlanError as plan_err:
+                problems.append(f"  groups[{k}].plan = {g.plan!r}: "
+                                + str(plan_err).replace("\n", "\n    "))
             failed.add(g.name or g.plan)
             continue
         if g.host is not None and g.host not in hosts:

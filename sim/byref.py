@@ -83,7 +83,6 @@ def _by_ref(typingctx, tup):
     return Ref(tup)(tup), codegen
 
 
-
 def _as_is(tup):
     return tup
 

@@ -39,8 +39,9 @@ from sim.constants import CONSTANTS, Constants
 from sim.model import PERSON_DRAWS, STREAMS, GroupModel, person_draws
 from sim.run import advance_together, result_of
 
-DEAD_KNOWN_AFTER = 14
-"""Days from a copy's death day until the host knows (its 14th quiet day has ended)."""
+DEAD_KNOWN_AFTER = DEAD_AFTER_QUIET_DAYS
+"""Days from a copy's death day until the host knows (its 14th quiet day has ended: the death
+day is set then, back-dated, sim.day)."""
 _RELATION = PERSON_DRAWS.index("relation")
 
 

@@ -27,7 +27,7 @@ from experiments.outputs.i18n import Lang, VERSION, text
 from experiments.outputs.report import STYLE
 from experiments.running.metrics import Unit
 from experiments.running.paired import CONFIDENCE, pair
-from experiments.running.portfolio import BAND, PortfolioResults, read_portfolio_results
+from experiments.running.portfolio import BAND, PortfolioResults, band_ends, read_portfolio_results
 from scenarios.portfolio import Targets
 from sim.portfolio import heard
 
@@ -124,16 +124,10 @@ def word(key: str, lang: Lang, **values) -> str:
     return WORDS[key][lang == "zh"].format(**values)
 
 
-def _ends(values: pd.Series) -> tuple[float, float]:
-    """The 10 % and 90 % quantiles as replicates' own values (nearest rank): a share of three
-    copies is 0, 1/3, 2/3 or 1, never between."""
-    return tuple(float(values.quantile(q, interpolation="nearest")) for q in (0.1, 0.9))
-
-
 def _band(values: pd.Series, unit: Unit, lang: Lang) -> tuple[str, str, str]:
-    """The median over replicates and the band's ends (`_ends`), in one form
+    """The median over replicates and the band's ends (`band_ends`), in one form
     (`formatting.together`)."""
-    return tuple(together([values.median(), *_ends(values)], unit, lang))
+    return tuple(together([values.median(), *band_ends(values)], unit, lang))
 
 
 def outcome_label(name: str, lang: Lang) -> str:
@@ -285,7 +279,7 @@ def charts(portfolios: Portfolios, lang: Lang) -> dict[str, Chart]:
     fig = go.Figure()
     for i, r in enumerate(portfolios.items):
         v = r.replicates["copy_success"]
-        med, (low, high) = v.median(), _ends(v)
+        med, (low, high) = v.median(), band_ends(v)
         fig.add_bar(x=[r.portfolio.name], y=[med], marker_color=plan_colour(i), showlegend=False,
                     error_y={"type": "data", "symmetric": False, "array": [high - med],
                              "arrayminus": [med - low]},

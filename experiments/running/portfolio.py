@@ -70,14 +70,17 @@ class PortfolioResults:
     band: pd.DataFrame
 
 
+def band_ends(values: pd.Series) -> tuple[float, float]:
+    """The 10 % and 90 % quantiles of `values` over replicates as replicates' own values
+    (nearest rank: a share of 3 copies is 0, 1/3, 2/3 or 1, never between)."""
+    return tuple(float(values.quantile(q, interpolation="nearest")) for q in (0.1, 0.9))
+
+
 def band(replicates: pd.DataFrame) -> pd.DataFrame:
-    """Median and 10-90 % band over replicates of each outcome of `BAND`, with its `unit`; the
-    band's ends are replicates' own values (nearest rank: a share of 3 copies is 0, 1/3, 2/3 or
-    1, never between)."""
+    """Median and 10-90 % band (`band_ends`) over replicates of each outcome of `BAND`, with its
+    `unit`."""
     rows = [{"metric": m, "unit": BAND[m], "median": float(replicates[m].median()),
-             "p10": float(replicates[m].quantile(0.1, interpolation="nearest")),
-             "p90": float(replicates[m].quantile(0.9, interpolation="nearest"))}
-            for m in BAND]
+             **dict(zip(("p10", "p90"), band_ends(replicates[m])))} for m in BAND]
     return pd.DataFrame(rows)
 
 
