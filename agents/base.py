@@ -27,6 +27,7 @@ class Setup:
     shill_lo: int
     pool_lo: int
     pool_hi: int
+    spam_hi: int
     stream: Callable[[str], np.random.Generator]
     _u: np.ndarray | None = field(default=None, repr=False)
     _claimed: float = 0.0

@@ -15,4 +15,4 @@ class Spammer(Member):
     @classmethod
     def assign(cls, roles, setup):
         """The spammer slots QR influx draws from."""
-        roles[setup.pool_hi:] = cls.role_id
+        roles[setup.pool_hi:setup.spam_hi] = cls.role_id

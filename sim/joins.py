@@ -5,7 +5,8 @@ M15 M16 M20)."""
 import math
 
 from sim.codes import (
-    G_ACCOUNTS, G_COST, G_MEMBERS, G_NEXT_SPAM, G_N_LIVE, G_REFERRAL_JOINS, G_SHARE_TOTAL,
+    ELSEWHERE, G_ACCOUNTS, G_COST, G_MEMBERS, G_NEXT_ARRIVAL, G_NEXT_SPAM, G_N_ARRIVALS,
+    G_N_LIVE, G_N_ROUTED, G_REFERRAL_JOINS, G_SHARE_TOTAL,
     H_JOINS, H_REFERRAL, IN, MUTED, OUT, R_ARRIVE_FILTER, R_ARRIVE_SPAM, R_ARRIVE_WHO,
     R_FEED_JOIN, R_FEED_SEE, R_JOIN, R_LEAVE, R_MUTE, R_N_ARRIVE, SHARE, T_ADVERTISER,
     T_MEMBER, T_SHARE,
@@ -73,6 +74,19 @@ def join_group(ctx, j, h, inviter):
 
 
 @hot
+def route(s, j, h, inviter):
+    """Candidate j accepted an invitation at hour h while the group was full: kept in
+    `State.routed` for the portfolio's live code to send to another of its groups; here they
+    are elsewhere from now on."""
+    s.status[j] = ELSEWHERE
+    x = int(s.group[G_N_ROUTED])
+    s.routed[x, 0] = j
+    s.routed[x, 1] = h
+    s.routed[x, 2] = inviter
+    s.group[G_N_ROUTED] += 1
+
+
+@hot
 def early_discount(lv, h):
     """The early-join discount still open at hour h (0 after the last deadline)."""
     best = 0.0
@@ -129,7 +143,8 @@ def qr_scan_joins(lv, s, h):
 
 @hot
 def invite_and_join(ctx, h, hour_weight):
-    """Phase 2: referral invites (M13), QR influx (M10/M16)."""
+    """Phase 2: referral invites (M13), arrivals a portfolio's live code sends from another
+    group's invitations, QR influx (M10/M16)."""
     c, lv, s, traits, out_h = ctx.c, ctx.lv, ctx.s, ctx.traits, ctx.out_h
     n_live = int(s.group[G_N_LIVE])
     reward = lv.reward_referrer + lv.reward_referee
@@ -146,15 +161,34 @@ def invite_and_join(ctx, h, hour_weight):
                 continue
             for y in range(s.friend_ptr[i], s.friend_ptr[i + 1]):
                 j = s.friend_idx[y]
-                if s.status[j] != OUT or not has_room(lv, s):
+                if s.status[j] != OUT:
+                    continue
+                room = has_room(lv, s)
+                if not room and lv.route_invites == 0:
                     continue
                 chance = join_chance(ctx, j, h, lv.reward_referee if reward_ok else 0.0)
                 if rand(lv, R_JOIN, j, h * 4096 + i % 4096) < chance:
-                    join_group(ctx, j, h, i)
+                    if room:
+                        join_group(ctx, j, h, i)
+                    else:  # the portfolio's live code sends them on (sim/portfolio.py)
+                        route(s, j, h, i)
                     if reward > 0.0 and reward_ok:
                         spend(s, out_h, h, reward)
                         s.value_day[i] += c.value_money_per_yuan * lv.reward_referrer * s.money_sens[i]
                         reward_ok = can_spend(lv, s, h, reward)
+    # people another group's members invited, sent here by the portfolio's live code
+    while s.group[G_NEXT_ARRIVAL] < s.group[G_N_ARRIVALS]:
+        x = int(s.group[G_NEXT_ARRIVAL])
+        if s.arrivals[x, 1] > h:
+            break
+        s.group[G_NEXT_ARRIVAL] += 1
+        j = s.arrivals[x, 0]
+        if s.status[j] != OUT:
+            continue
+        if has_room(lv, s):
+            join_group(ctx, j, h, -1)
+        else:  # full since they were sent: the live code sends them on again
+            route(s, j, h, -1)
     # QR influx: strangers scanning a posted code; some come to advertise
     n_arrive = poisson(lv, R_N_ARRIVE, 0, h, lv.qr_influx * hour_weight / 24.0) if lv.qr_influx > 0 else 0
     for x in range(n_arrive):

@@ -19,7 +19,7 @@ from sim import pool, state
 from sim.calendar import compile_calendar
 from sim.codes import (
     DAILY, DESIRE, G_ACCOUNTS, G_BUDGET_OUT_HOUR, G_DEAD_DAY, G_MEMBERS, G_N_EVER, G_N_LIVE,
-    G_NEXT_SPAM, HOURLY, IN, INTEREST, T_MOTIVE_FLOOR,
+    G_NEXT_SEAT, G_NEXT_SPAM, HOURLY, IN, INTEREST, T_MOTIVE_FLOOR,
 )
 from sim.constants import CONSTANTS, RHYTHM, Constants
 from sim.core import Ctx, fill_tables
@@ -73,6 +73,7 @@ class Levers(NamedTuple):
     pool_lo: int
     pool_hi: int
     spam_hi: int
+    route_invites: int  # 1: an invitation accepted while the group is full waits in `routed`
     n_shills: int
     platform_cap: int  # accounts, the host's included
     qr_stop: int  # accounts from which a QR scan no longer joins (the cap if none)
@@ -115,10 +116,14 @@ class GroupModel(mesa.Model):
     `people` ((len(PERSON_DRAWS), members.initial + pool.size) float64, `person_draws` of the
     people behind the pool graph's nodes) replaces the group's own draws of those slots' traits
     (a portfolio's shared pool, sim/portfolio.py); `slot_of` maps a node to its slot.
+    `arrivals` arrival slots take people a portfolio's live code sends from another group
+    (`seat`); with any, an invitation accepted while the group is full is kept for the
+    portfolio to route (`State.routed`) rather than lost.
     """
 
     def __init__(self, plan: Plan, rng: int | None = None, constants: Constants = CONSTANTS,
-                 profile: Profile | None = None, people: np.ndarray | None = None):
+                 profile: Profile | None = None, people: np.ndarray | None = None,
+                 arrivals: int = 0):
         super().__init__(rng=rng)
         if profile is not None:  # an audience's behaviour (sim/profile.py) over `constants`
             plan, constants = profile.apply_plan(plan), profile.constants(constants)
@@ -129,7 +134,7 @@ class GroupModel(mesa.Model):
         self.n_hours = plan.horizon_days * 24
         self.hour = 0
         self.n_initial = plan.members.initial
-        self.pool = pool.build(plan, constants, self.stream)
+        self.pool = pool.build(plan, constants, self.stream, arrivals)
         nodes = plan.members.initial + plan.pool.size
         if people is not None and people.shape != (len(PERSON_DRAWS), nodes):
             raise ValueError(f"people must be (len(PERSON_DRAWS), members.initial + pool.size) = "
@@ -137,7 +142,7 @@ class GroupModel(mesa.Model):
         self.people = people
         self.slot_of = self.pool.slot_of
         self.state = state.allocate(self.pool.n, self.pool.ptr, self.pool.idx, self.n_hours)
-        self.levers = self._levers(self.pool.pool_lo, self.pool.pool_hi, self.pool.n)
+        self.levers = self._levers(self.pool)
         fill_tables(constants, self.levers, self.state)
         self.traits = trait_table()
         self._init_people()
@@ -157,51 +162,23 @@ class GroupModel(mesa.Model):
         return np.random.default_rng([self.key, STREAMS[purpose]])
 
     def _init_people(self) -> None:
-        s, c, p = self.state, self.constants, self.plan
-        shill_lo, pool_lo, pool_hi, n = (self.pool.shill_lo, self.pool.pool_lo, self.pool.pool_hi,
-                                         self.pool.n)
-        s.segment[self.slot_of] = self.pool.segment
-        d = person_draws(self.stream, n, c)
+        s, pl = self.state, self.pool
+        s.segment[self.slot_of] = pl.segment
+        s.role[:] = assign_roles(Setup(self.plan, pl.n, pl.shill_lo, pl.pool_lo, pl.pool_hi,
+                                       pl.spam_hi, self.stream))
+        d = person_draws(self.stream, pl.spam_hi, self.constants)
         if self.people is not None:  # the people of a portfolio (sim/portfolio.py) on the nodes
             d[:, self.slot_of] = self.people
-        draw = dict(zip(PERSON_DRAWS, d))
-        interest = p.pool.interest_mean + p.pool.interest_spread * draw["interest"]
-        s.interest[:] = np.clip(interest, 0, 1)
-        s.money_sens[:] = np.clip(p.pool.money_sensitivity + c.money_sens_spread * draw["money"],
-                                  0, 1)
-        s.tolerance[:] = c.tolerance_mean * draw["tolerance"]
-        lo, hi = 1 - c.relation_spread, 1 + c.relation_spread
-        relation = np.clip(p.pool.relation_to_host * (lo + (hi - lo) * draw["relation"]), 0, 1)
-        s.trust[:] = c.trust_base + c.trust_from_ip * p.host.ip_strength + c.trust_from_relation * relation
-        s.intrinsic[:] = c.intrinsic_interest * s.interest
-        # M21: a heavy-tailed voice with mean 1; M19: willingness to pay, personal repurchase
-        # cycles, and who needs the product on opening day
-        s.voice[:] = draw["voice"]
-        s.wtp[:] = draw["wtp"]
-        s.cycle[:] = draw["cycle"]
-        first_need = draw["need_when"] * self.levers.repurchase_hours * s.cycle
-        s.need_at[:] = np.where(draw["need_now"] < c.initial_need_share, 0.0, first_need)
-        s.opinion[:] = 1.0
-        s.sentiment[:] = 0.1
+        self._set_traits(np.arange(pl.spam_hi), d, 0)
         for field in ("first_ad", "posted_day", "conv_day", "invited_by", "left_hour",
                       "muted_hour"):
             getattr(s, field)[:] = -1
         s.group[G_DEAD_DAY] = -1
         s.group[G_BUDGET_OUT_HOUR] = -1
-        s.group[G_NEXT_SPAM] = pool_hi
-        # M15: pre-warm days raise the pool's trust and desire before the group opens
-        days = p.host.prewarm_days
-        if days:
-            gain = 1 - (1 - c.prewarm_trust * p.host.ip_strength * p.host.ip_match) ** days
-            s.trust[:] += gain * (1 - s.trust)
-            wants = 1 - (1 - c.prewarm_desire * s.interest * p.host.ip_match) ** days
-            s.stage[:] = np.where(draw["prewarm"] < wants, DESIRE, INTEREST)
-        np.clip(s.trust, 0, 1, out=s.trust)
-        s.trust_end[:] = s.trust
-        roles = assign_roles(Setup(p, n, shill_lo, pool_lo, pool_hi, self.stream))
-        s.role[:] = roles
-        s.intrinsic[:] = np.maximum(s.intrinsic, self.traits[roles, T_MOTIVE_FLOOR])
+        s.group[G_NEXT_SPAM] = pl.pool_hi
+        s.group[G_NEXT_SEAT] = pl.spam_hi
         # members arrive with the ties they already have
+        c, p, shill_lo, pool_lo = self.constants, self.plan, pl.shill_lo, pl.pool_lo
         seed_friendships(s, c.tie_initial)
         # the initial members and the shills are in at opening; initial members are not joins
         s.status[:pool_lo] = IN
@@ -213,7 +190,53 @@ class GroupModel(mesa.Model):
         if p.members.seed_privileges:
             s.satisfaction[:shill_lo] += c.privilege_sat
 
-    def _levers(self, pool_lo: int, pool_hi: int, n: int) -> Levers:
+    def _set_traits(self, slots: np.ndarray, d: np.ndarray, hour: int) -> None:
+        """Write into `slots` ((k,) int64) the traits of the people with draws `d`
+        ((len(PERSON_DRAWS), k), `person_draws`) as the plan maps them (the slots' roles are
+        set), their first need counted from `hour`."""
+        s, c, p = self.state, self.constants, self.plan
+        draw = dict(zip(PERSON_DRAWS, d))
+        interest = np.clip(p.pool.interest_mean + p.pool.interest_spread * draw["interest"], 0, 1)
+        s.interest[slots] = interest
+        s.money_sens[slots] = np.clip(
+            p.pool.money_sensitivity + c.money_sens_spread * draw["money"], 0, 1)
+        s.tolerance[slots] = c.tolerance_mean * draw["tolerance"]
+        lo, hi = 1 - c.relation_spread, 1 + c.relation_spread
+        relation = np.clip(p.pool.relation_to_host * (lo + (hi - lo) * draw["relation"]), 0, 1)
+        trust = c.trust_base + c.trust_from_ip * p.host.ip_strength + c.trust_from_relation * relation
+        s.intrinsic[slots] = np.maximum(c.intrinsic_interest * interest,
+                                        self.traits[s.role[slots], T_MOTIVE_FLOOR])
+        # M21: a heavy-tailed voice with mean 1; M19: willingness to pay, personal repurchase
+        # cycles, and who needs the product on opening day
+        s.voice[slots] = draw["voice"]
+        s.wtp[slots] = draw["wtp"]
+        s.cycle[slots] = draw["cycle"]
+        first_need = draw["need_when"] * self.levers.repurchase_hours * draw["cycle"]
+        s.need_at[slots] = hour + np.where(draw["need_now"] < c.initial_need_share, 0.0,
+                                           first_need)
+        s.opinion[slots] = 1.0
+        s.sentiment[slots] = 0.1
+        # M15: pre-warm days raise the pool's trust and desire before the group opens
+        days = p.host.prewarm_days
+        if days:
+            gain = 1 - (1 - c.prewarm_trust * p.host.ip_strength * p.host.ip_match) ** days
+            trust = trust + gain * (1 - trust)
+            wants = 1 - (1 - c.prewarm_desire * interest * p.host.ip_match) ** days
+            s.stage[slots] = np.where(draw["prewarm"] < wants, DESIRE, INTEREST)
+        s.trust[slots] = s.trust_end[slots] = np.clip(trust, 0, 1)
+
+    def seat(self, draws: np.ndarray) -> int | None:
+        """Give an arrival slot to a person a portfolio's live code sends here (draws
+        (len(PERSON_DRAWS),), `person_draws`): their traits as this plan maps them, needs counted
+        from now. The slot, or None when every arrival slot is taken."""
+        slot = int(self.state.group[G_NEXT_SEAT])
+        if slot >= self.pool.n:
+            return None
+        self.state.group[G_NEXT_SEAT] += 1
+        self._set_traits(np.array([slot]), draws[:, None], self.hour)
+        return slot
+
+    def _levers(self, pl: pool.Pool) -> Levers:
         p, c = self.plan, self.constants
         tiers = sorted(p.growth.early_join_discounts, key=lambda t: t.by_hour)
         e = p.economics
@@ -221,7 +244,8 @@ class GroupModel(mesa.Model):
         cap, live = PLATFORM_CAP[p.group.platform], p.growth.live_code
         stop, valid = QR_SCAN_STOP[p.group.platform], QR_VALID_DAYS[p.group.platform]
         return Levers(
-            key=self.key, pool_lo=pool_lo, pool_hi=pool_hi, spam_hi=n, n_shills=p.members.shills,
+            key=self.key, pool_lo=pl.pool_lo, pool_hi=pl.pool_hi, spam_hi=pl.spam_hi,
+            route_invites=int(pl.n > pl.spam_hi), n_shills=p.members.shills,
             platform_cap=cap, qr_stop=cap if live or stop is None else stop,
             qr_valid_hours=np.inf if live or valid is None else 24.0 * valid,
             qr_repost_hours=24.0 * (p.growth.qr_repost_days or 0),

@@ -168,7 +168,9 @@ class Pool(NamedTuple):
     """The accounts' slot layout and the pool's friendships, before the group opens.
 
     Slots: initial members [0, shill_lo), shills [shill_lo, pool_lo), pool candidates
-    [pool_lo, pool_hi), spammer slots for QR influx [pool_hi, n). `edges` (e, 2) int64 and
+    [pool_lo, pool_hi), spammer slots for QR influx [pool_hi, spam_hi), and arrival slots
+    [spam_hi, n) for people a portfolio's live code sends from another group (none in a group
+    of its own; `sim.model.GroupModel.seat`). `edges` (e, 2) int64 and
     `segment` (initial + pool size,) int64 are indexed by graph node; `slot_of` maps a node to
     its slot; `ptr` (n + 1,) and `idx` are the friendships between slots as CSR.
     """
@@ -176,6 +178,7 @@ class Pool(NamedTuple):
     shill_lo: int
     pool_lo: int
     pool_hi: int
+    spam_hi: int
     n: int
     edges: np.ndarray
     segment: np.ndarray
@@ -184,26 +187,28 @@ class Pool(NamedTuple):
     idx: np.ndarray
 
 
-def slot_count(plan: "Plan") -> int:
-    """Slots of a run: initial members, shills, pool candidates and spammer slots for QR influx
-    (1.5 × the expected spammers + 10, at most 3000)."""
+def slot_count(plan: "Plan", arrivals: int = 0) -> int:
+    """Slots of a run: initial members, shills, pool candidates, spammer slots for QR influx
+    (1.5 × the expected spammers + 10, at most 3000) and `arrivals` arrival slots."""
     growth = plan.growth
     n_spam = 0
     if growth.qr_influx_per_day > 0 and growth.influx_spammer_share > 0:
         expected = growth.qr_influx_per_day * plan.horizon_days * growth.influx_spammer_share
         n_spam = min(int(expected * 1.5) + 10, 3000)
-    return plan.members.initial + plan.members.shills + plan.pool.size + n_spam
+    return plan.members.initial + plan.members.shills + plan.pool.size + n_spam + arrivals
 
 
-def build(plan: "Plan", constants: "Constants", stream: Callable[[str], np.random.Generator]) -> Pool:
+def build(plan: "Plan", constants: "Constants", stream: Callable[[str], np.random.Generator],
+          arrivals: int = 0) -> Pool:
     """The pool of a plan: clustered, heavy-tailed friendships (Holme-Kim), segments by
     homophily, and the initial members invited together (clustered) or pulled from a database.
-    `stream(purpose)` gives the set-up stream for "graph", "segments" and "initial"."""
+    `stream(purpose)` gives the set-up stream for "graph", "segments" and "initial";
+    `arrivals` arrival slots (no friendships) end the layout."""
     m, pool = plan.members, plan.pool
     shill_lo = m.initial
     pool_lo = shill_lo + m.shills
     pool_hi = pool_lo + pool.size
-    n = slot_count(plan)
+    n = slot_count(plan, arrivals)
     n_nodes = m.initial + pool.size
     k = max(1, pool.mean_friends // 2)
     edges = (holme_kim(n_nodes, min(k, max(n_nodes - 1, 1)), constants.friend_triads,
@@ -219,7 +224,7 @@ def build(plan: "Plan", constants: "Constants", stream: Callable[[str], np.rando
     rest[initial] = False
     slot_of[rest] = pool_lo + np.arange(pool.size)
     ptr, idx = csr(slot_of[edges], n)
-    return Pool(shill_lo, pool_lo, pool_hi, n, edges, segment, slot_of, ptr, idx)
+    return Pool(shill_lo, pool_lo, pool_hi, n - arrivals, n, edges, segment, slot_of, ptr, idx)
 
 
 @numba.njit(cache=True)

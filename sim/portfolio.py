@@ -14,7 +14,9 @@ thread and a fixed order, the coupling runs:
    copies (opened, within their horizon, not yet known dead);
 3. live code (活码): the QR scans of the open copies go to the first open copy with room below
    the live code's fill (`Portfolio.live_code_fill`, else the platform's 200-account scan
-   stop), at most its room in a day, then to the next.
+   stop), at most its room in a day, then to the next; and the people who accepted a member's
+   invitation while that member's copy was full go the same way, joining the next day
+   (`_route`; arrival slots seat those who are not candidates there).
 
 Relayed lectures (转播) are already in the copies' calendars (`scenarios.portfolio`). A copy is
 open from its opening day until its horizon, or until its death is known (14 quiet days after
@@ -34,7 +36,9 @@ import pandas as pd
 
 from scenarios.portfolio import Portfolio, Relay, Targets
 from scenarios.schema import PLATFORM_CAP, QR_SCAN_STOP
-from sim.codes import DEAD_AFTER_QUIET_DAYS, G_ACCOUNTS, G_DEAD_DAY, G_QUIET_RUN
+from sim.codes import (
+    DEAD_AFTER_QUIET_DAYS, G_ACCOUNTS, G_DEAD_DAY, G_N_ARRIVALS, G_N_ROUTED, G_QUIET_RUN, OUT,
+)
 from sim.constants import CONSTANTS, Constants
 from sim.model import PERSON_DRAWS, STREAMS, GroupModel, person_draws
 from sim.run import advance_together, result_of
@@ -51,6 +55,8 @@ class Day:
 
     open_groups: int
     qr_scans: float  # scans the live code routed (0 without one)
+    invites_sent: int  # people invited into a full copy whom the live code sent to another
+    invites_lost: int  # people invited into a full copy for whom no copy had room
     weekly_costs: float  # hosts' and staff's weekly costs accrued this day, yuan
 
 
@@ -74,14 +80,23 @@ class PortfolioModel:
                               portfolio.pool_size, constants)
         n_copies = np.bincount(self.host_of, minlength=len(names))
         shared_hosts = np.flatnonzero(n_copies > 1)
+        live = portfolio.live_code
         # copies coupled to no other (see the module docstring), and the portfolio day up to
         # which each copy has been played
         self.alone = (n_copies[self.host_of] == 1) & (not portfolio.live_code)
         self.played = np.array([c.open_day for c in portfolio.copies])
         # a person's relation to each host is their own: drawn for all people of a host with
-        # several copies, for the sampled ones of a host with one
+        # several copies or behind a live code (anyone may be sent to any of its groups), for
+        # the sampled ones of a host with one
         relation = {h: np.random.default_rng([key, len(STREAMS), h]).random(portfolio.pool_size)
-                    for h in shared_hosts}
+                    for h in (range(len(names)) if live else shared_hosts)}
+        # with a live code: everyone's draws (a person sent to another group takes theirs
+        # there), and each copy's slot of each of its people
+        self.people = people if live else None
+        self.relation = relation
+        self.slot_of_person: list[dict[int, int]] = []
+        self.sent: list[set[int]] = [set() for _ in portfolio.copies]
+        self.queued = np.zeros(len(portfolio.copies), dtype=np.int64)
         self.copies: list[GroupModel] = []
         self.person_of_slot: list[np.ndarray] = []
         for j, copy in enumerate(portfolio.copies):
@@ -94,11 +109,14 @@ class PortfolioModel:
                                 np.random.default_rng([key, len(STREAMS), h]).random(nodes))
             group_seed = int(np.random.SeedSequence([seed, j]).generate_state(1, np.uint64)[0]
                              >> np.uint64(2))
-            model = GroupModel(copy.plan, rng=group_seed, constants=constants, people=drawn)
+            model = GroupModel(copy.plan, rng=group_seed, constants=constants, people=drawn,
+                               arrivals=self.fill(j) if live else 0)
             of_slot = np.full(model.pool.n, -1, dtype=np.int64)
             of_slot[model.slot_of] = sample
             self.copies.append(model)
             self.person_of_slot.append(of_slot)
+            if live:
+                self.slot_of_person.append(dict(zip(sample.tolist(), model.slot_of.tolist())))
         # people's shared trust in each host with several copies (NaN: not yet known)
         self.trust = {h: np.full(portfolio.pool_size, np.nan) for h in shared_hosts}
         self.opened = np.zeros(len(self.copies), dtype=bool)
@@ -111,11 +129,11 @@ class PortfolioModel:
             self.weekly_cost[names.index(s.host)] += s.weekly_cost
 
     # ---- the day's coupling ---------------------------------------------------------------
-    def is_open(self, j: int) -> bool:
-        """Copy j is open on the current portfolio day: opened, within its horizon, and not
-        known to be dead."""
+    def is_open(self, j: int, day: int | None = None) -> bool:
+        """Copy j is open on portfolio `day` (default today): opened, within its horizon, and
+        not known to be dead."""
         copy, model = self.portfolio.copies[j], self.copies[j]
-        local = self.day - copy.open_day
+        local = (self.day if day is None else day) - copy.open_day
         dead = int(model.state.group[G_DEAD_DAY])
         return (0 <= local < model.plan.horizon_days
                 and not (dead >= 0 and local >= dead + DEAD_KNOWN_AFTER))
@@ -146,13 +164,17 @@ class PortfolioModel:
             if self.opened[j] or self.host_of[j] not in self.trust:
                 continue
             self.opened[j] = True
-            shared = self.trust[self.host_of[j]]
-            slots = np.flatnonzero(self.person_of_slot[j] >= 0)
-            people = self.person_of_slot[j][slots]
-            trust = self.copies[j].state.trust
-            known = ~np.isnan(shared[people])
-            trust[slots[known]] = shared[people[known]]
-            shared[people[~known]] = trust[slots[~known]]
+            self._take_shared_trust(j, np.flatnonzero(self.person_of_slot[j] >= 0))
+
+    def _take_shared_trust(self, j: int, slots: np.ndarray) -> None:
+        """The people in copy j's `slots` take their shared trust in its host where it is known,
+        and make it known where it is not."""
+        shared = self.trust[self.host_of[j]]
+        people = self.person_of_slot[j][slots]
+        trust = self.copies[j].state.trust
+        known = ~np.isnan(shared[people])
+        trust[slots[known]] = shared[people[known]]
+        shared[people[~known]] = trust[slots[~known]]
 
     def _levers(self, playing: list[int], open_: list[int]) -> float:
         """Set today's capacity (split) and QR influx (live code) of the copies playing; the
@@ -165,13 +187,70 @@ class PortfolioModel:
             model, h = self.copies[j], self.host_of[j]
             changes = {"capacity": self.capacity[h] / n_open[h] if j in open_ else 0.0}
             if self.portfolio.live_code:
-                room = max(self.fill(j) - int(model.state.group[G_ACCOUNTS]), 0)
+                room = max(self.room(j), 0)
                 give = min(scans - routed, float(room)) if j in open_ else 0.0
                 changes["qr_influx"] = give
                 routed += give
             model.levers = model.levers._replace(**changes)
             model.ctx = model.ctx._replace(lv=model.levers)
         return routed
+
+    def room(self, j: int) -> int:
+        """Accounts copy j can still take through the live code: its fill less its accounts
+        and the people already sent to it for the next day."""
+        return self.fill(j) - int(self.copies[j].state.group[G_ACCOUNTS]) - int(self.queued[j])
+
+    def _route(self, playing: list[int]) -> tuple[int, int]:
+        """Send on the invitations accepted today in full copies (`State.routed`; also people
+        sent yesterday who found their copy full by then): each person goes through the live
+        code to the first copy open tomorrow (by opening day) with room, to join it at the same
+        hour tomorrow (in their candidate slot there if they are one, else in an arrival slot
+        with their traits as its plan maps them, `GroupModel.seat`). A person sent there before,
+        or finding no copy with room or no free arrival slot, is lost. Returns (sendings, people
+        lost)."""
+        tomorrow = [j for j in range(len(self.copies)) if self.is_open(j, self.day + 1)]
+        order = sorted(tomorrow, key=lambda j: (self.portfolio.copies[j].open_day, j))
+        sent = lost = 0
+        for a in sorted(playing, key=lambda j: (self.portfolio.copies[j].open_day, j)):
+            s = self.copies[a].state
+            rows = s.routed[:int(s.group[G_N_ROUTED])].copy()
+            s.group[G_N_ROUTED] = 0
+            for slot, hour, _ in rows[np.argsort(rows[:, 1], kind="stable")]:
+                # the same hour tomorrow, on the portfolio's clock
+                when = int(hour) + 24 * (self.portfolio.copies[a].open_day + 1)
+                b = next((b for b in order if b != a and self.room(b) > 0), None)
+                if b is None or not self._send(int(self.person_of_slot[a][slot]), b,
+                                               when - 24 * self.portfolio.copies[b].open_day):
+                    lost += 1
+                    continue
+                sent += 1
+        return sent, lost
+
+    def _send(self, person: int, b: int, hour: int) -> bool:
+        """Queue `person` to join copy b at its own `hour`; False if they cannot (sent there
+        before, in or gone from it, no free arrival slot)."""
+        model, s = self.copies[b], self.copies[b].state
+        if person in self.sent[b]:
+            return False
+        self.sent[b].add(person)
+        slot = self.slot_of_person[b].get(person)
+        if slot is None:
+            draws = self.people[:, person].copy()
+            draws[_RELATION] = self.relation[self.host_of[b]][person]
+            slot = model.seat(draws)
+            if slot is None:
+                return False
+            self.slot_of_person[b][person] = slot
+            self.person_of_slot[b][slot] = person
+            if self.host_of[b] in self.trust:
+                self._take_shared_trust(b, np.array([slot]))
+        if s.status[slot] != OUT:
+            return False
+        x = int(s.group[G_N_ARRIVALS])
+        s.arrivals[x] = (slot, hour)
+        s.group[G_N_ARRIVALS] += 1
+        self.queued[b] += 1
+        return True
 
     def _share_trust(self, playing: list[int]) -> None:
         """Sum each person's trust changes over the copies of one host onto their shared trust
@@ -209,9 +288,12 @@ class PortfolioModel:
         days = [self.days_ahead(j) for j in due]
         advance_together([self.copies[j] for j in due], [24 * d for d in days], self.threads)
         self.played[due] += np.array(days, dtype=np.int64)
+        self.queued[:] = 0  # yesterday's arrivals have come
+        sent, lost = self._route(playing) if self.portfolio.live_code else (0, 0)
         self._share_trust(playing)
         hosts_open = np.unique(self.host_of[open_]) if open_ else np.array([], dtype=np.int64)
-        self.days.append(Day(len(open_), routed, float(self.weekly_cost[hosts_open].sum()) / 7))
+        self.days.append(Day(len(open_), routed, sent, lost,
+                             float(self.weekly_cost[hosts_open].sum()) / 7))
         self.day += 1
 
     def run(self) -> None:
@@ -293,7 +375,9 @@ def portfolio_summary(portfolio: Portfolio, summary: pd.DataFrame, members: pd.D
     (复制成功率): the share of copies meeting the targets; `weekly_costs`: hosts' and staff's
     weekly costs over the days they had an open copy; `relay_fees`: each relayed lecture's fee
     once, if any copy heard it; `gross_profit`: the copies' gross profit less those costs;
-    `people_in_several`: people who were members of two copies or more."""
+    `people_in_several`: people who were members of two copies or more; `invites_sent`,
+    `invites_lost`: people invited into a full copy whom the live code sent to another, and
+    those for whom none had room (NaN without a live code: such invitations are refused)."""
     weekly = float(days["weekly_costs"].sum())
     relay = float(sum(r.fee for r in portfolio.relay if heard(r, portfolio)))
     incentive = float(summary["total_cost"].sum())
@@ -310,6 +394,8 @@ def portfolio_summary(portfolio: Portfolio, summary: pd.DataFrame, members: pd.D
         "gross_profit": float(summary["gross_profit"].sum()) - weekly - relay,
         "people_in_groups": int(people.size),
         "people_in_several": int((people >= 2).sum()),
+        **{f"invites_{k}": float(days[f"invites_{k}"].sum()) if portfolio.live_code
+           else float("nan") for k in ("sent", "lost")},
     }
 
 

@@ -60,16 +60,16 @@ def test_assess_refuses_warns_or_passes(monkeypatch):
     plan = qq()
     need = run_bytes(plan)
     rooms(monkeypatch, available=10 * need, hard=need - 1)
-    verdict = assess([plan], 1)
+    verdict = assess([[plan]], 1)
     assert verdict.warning is None
     assert "Not enough memory" in verdict.refusal and "'open_door'" in verdict.refusal
     assert "20,582 slots" in verdict.refusal and "pool.size (now 20000" in verdict.refusal
     rooms(monkeypatch, available=3 * (need + memory.WORKER_BYTES), hard=2 * need)
-    verdict = assess([plan], 4)  # each worker fits its own address space, but not 4 in memory
+    verdict = assess([[plan]], 4)  # each worker fits its own address space, but not 4 in memory
     assert verdict.refusal is None and "× 4 workers" in verdict.warning
     assert "fewer --workers" in verdict.warning
-    assert assess([plan], 3) == memory.Assessment(None, None)
-    assert assess([qq(100), plan, qq(50)], 4).warning == verdict.warning  # the largest plan
+    assert assess([[plan]], 3) == memory.Assessment(None, None)
+    assert assess([[qq(100)], [plan], [qq(50)]], 4).warning == verdict.warning  # the largest run
 
 
 def test_commands_print_the_warning_and_run(monkeypatch, tmp_path):
@@ -125,3 +125,18 @@ def test_a_memory_error_becomes_an_exit_2_message(tmp_path):
     assert "Traceback" not in result.stderr
     assert "Out of memory running plan 'open_door'" in result.stderr
     assert "Lower pool.size (now 20000" in result.stderr
+
+
+def test_a_portfolio_run_needs_all_its_groups_at_once(monkeypatch, tmp_path):
+    plan = load_plan("small_start", ["group.weeks=1"])
+    rooms(monkeypatch, available=int(2.5 * run_bytes(plan)), hard=int(4.5 * run_bytes(plan)))
+    assert assess([[plan], [plan, plan]], 1) == memory.Assessment(None, None)
+    warned = assess([[plan]] * 2 + [[plan] * 3], 1).warning
+    assert "one run of a portfolio of 3 groups (plans 'small_start') needs" in warned
+    assert "pool.size of its largest group, or the number of groups" in warned
+    assert "Not enough memory" in assess([[plan] * 5], 1).refusal
+    spec = tmp_path / "five.yaml"
+    spec.write_text("portfolio: five\npool: {size: 800}\ntargets: {alive_week: 1}\n"
+                    "groups: [{plan: small_start, copies: 5, set: {group.weeks: 1}}]\n")
+    result = CliRunner().invoke(app, ["validate", str(spec)])
+    assert result.exit_code == 2 and "a portfolio of 5 groups" in result.output, result.output

@@ -14,6 +14,7 @@ from experiments.running.portfolio import read_portfolio_results, run_portfolio
 from experiments.running.runner import RunInterrupted
 from scenarios.loader import dump_yaml
 from scenarios.portfolio import PortfolioError, PortfolioFile, load_portfolio, resolve
+from sim.codes import ELSEWHERE, G_N_ARRIVALS, OUT
 from sim.portfolio import PortfolioModel, meets_targets, simulate_portfolio
 
 SMALL = {"group.weeks": 1, "members.initial": 30, "pool.size": 60}
@@ -107,6 +108,47 @@ def test_live_code_fills_the_first_group_before_the_second():
     assert levers(True, 190) == ([9.0, 31.0], 40.0)
     # without a live code each group keeps its own scans and gets none of the other's
     assert levers(False, 30) == ([20.0, 20.0], 0.0)
+
+
+def test_live_code_sends_invitations_into_a_full_group_on_to_the_next():
+    full = {"members.initial": 499, "pool.size": 120, "growth.qr_influx_per_day": 0}
+    groups = [{"name": "full", "set": full},
+              {"name": "next", "set": {"growth.qr_influx_per_day": 0}}]
+
+    def played(live):
+        model = PortfolioModel(portfolio(groups, pool=900, live_code=live), seed=2)
+        model.run()
+        return model
+
+    model = played(True)
+    sent = sum(d.invites_sent for d in model.days)
+    lost = sum(d.invites_lost for d in model.days)
+    assert sent > 0
+    first, second = model.copies
+    elsewhere = np.flatnonzero(first.state.status == ELSEWHERE)
+    assert elsewhere.size == sent + lost  # every invitation accepted into the full group
+    arrivals = second.state.arrivals[:int(second.state.group[G_N_ARRIVALS])]
+    assert len(arrivals) == sent
+    came = model.person_of_slot[1][arrivals[:, 0]]
+    assert set(came) <= set(model.person_of_slot[0][elsewhere])  # ... the next group's arrivals
+    assert second.state.was_member[arrivals[:, 0]].all()  # which had room for them all
+    np.testing.assert_array_equal(second.state.join_hour[arrivals[:, 0]], arrivals[:, 1])
+    assert (np.diff(arrivals[:, 1]) >= 0).all()  # in hour order
+    for person in came:
+        a, b = model.slot_of_person[0][person], model.slot_of_person[1][person]
+        assert second.state.invited_by[b] == -1
+        assert first.state.left_hour[a] == -1 and first.state.was_member[a] == 0
+        # invited by a friend in the full group, who was in it
+        friends = first.state.friend_idx[first.state.friend_ptr[a]:first.state.friend_ptr[a + 1]]
+        assert first.state.was_member[friends].any()
+        if b >= second.pool.spam_hi:  # seated: the person's traits, as the next plan maps them
+            for field in ("interest", "money_sens", "voice", "wtp", "cycle"):
+                assert getattr(second.state, field)[b] == getattr(first.state, field)[a], field
+    assert (second.state.status[second.pool.spam_hi:] != OUT).any()
+    # without a live code nobody is sent on: invitations into a full group are lost there
+    alone = played(False)
+    assert sum(d.invites_sent for d in alone.days) == 0
+    assert not (alone.copies[0].state.status == ELSEWHERE).any()
 
 
 def test_copy_success_is_the_share_of_copies_meeting_the_targets():
@@ -224,7 +266,7 @@ def test_validate_warns_of_a_live_code_with_no_scans_and_a_host_with_no_group(tm
                     "targets: {alive_week: 4}\n")
     result = CliRunner().invoke(app, ["validate", str(path)])
     assert result.exit_code == 0, result.output
-    assert "live_code: true routes nothing" in result.output
+    assert "live_code: true routes no scans" in result.output
     assert "host b runs no group" in result.output and "ok (1 groups)" in result.output
 
 

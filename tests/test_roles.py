@@ -33,9 +33,9 @@ def test_assignment_follows_the_plan():
     share = {r.name: np.mean(roles[model.pool.pool_lo:model.pool.pool_hi] == r.role_id) for r in ROLES}
     assert abs(share["complainer"] - 0.2) < 0.05 and abs(share["lurker"] - 0.3) < 0.05
     assert (roles[model.pool.shill_lo:model.pool.pool_lo] == Shill.role_id).all()
-    assert (roles[model.pool.pool_hi:] == ADVERTISER.role_id).all()
+    assert (roles[model.pool.pool_hi:model.pool.spam_hi] == ADVERTISER.role_id).all()
     again = assign_roles(Setup(plan, model.pool.n, model.pool.shill_lo, model.pool.pool_lo,
-                               model.pool.pool_hi, model.stream))
+                               model.pool.pool_hi, model.pool.spam_hi, model.stream))
     np.testing.assert_array_equal(again, roles)
 
 

@@ -258,13 +258,17 @@ def validate(
     with _bad_input():
         if is_portfolio(plan):
             portfolio = load_portfolio(plan)
-            for warning in portfolio_warnings(portfolio):
+            check_workers(workers)
+            verdict = assess([[copy.plan for copy in portfolio.copies]], workers)
+            if verdict.refusal:
+                raise RunError(verdict.refusal)
+            for warning in portfolio_warnings(portfolio) + [verdict.warning] * bool(verdict.warning):
                 console.print(f"warning: {escape(warning)}", soft_wrap=True)
             console.print(f"ok ({len(portfolio.copies)} groups)")
             return
         checked = load_plan(plan)
         check_workers(workers)
-        verdict = assess([checked], workers)
+        verdict = assess([[checked]], workers)
         if verdict.refusal:
             raise RunError(verdict.refusal)
     for note in plan_notes(checked):

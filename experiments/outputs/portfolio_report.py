@@ -34,13 +34,15 @@ from sim.portfolio import heard
 INDEX = "portfolios.json"
 """A comparison directory's list of its portfolios, in order."""
 OUTCOMES = ("copy_success", "alive_week_4", "alive_week_12", "total_gmv", "incentive_cost",
-            "weekly_costs", "relay_fees", "total_cost", "gross_profit", "people_in_several")
+            "weekly_costs", "relay_fees", "total_cost", "gross_profit", "people_in_several",
+            "invites_sent", "invites_lost")
 """Rows of the portfolio table, in order."""
 QUESTIONS = ("copy_success", "alive_week_12", "gross_profit", "total_cost")
 """What the answer states, in order: 复制成功率, copies alive at week 12, gross profit, cost."""
 LOWER_IS_BETTER = ("total_cost",)
 """Outcomes where the smaller figure is the better one (a portfolio that spends less leads)."""
-UNITS = {**BAND, "incentive_cost": "money", "weekly_costs": "money", "relay_fees": "money"}
+UNITS = {**BAND, "incentive_cost": "money", "weekly_costs": "money", "relay_fees": "money",
+         "invites_sent": "count", "invites_lost": "count"}
 LABELS = {
     "copy_success": ("复制成功率 (copies meeting the targets)", "复制成功率 (达标的群占比)"),
     "alive_week_4": ("copies alive at week 4", "第 4 周仍存活的群数"),
@@ -52,6 +54,9 @@ LABELS = {
     "total_cost": ("total cost (incentives, staff, relay fees)", "总成本 (激励、人力、转播费)"),
     "gross_profit": ("gross profit, all copies, after costs", "全部群毛利 (扣除成本)"),
     "people_in_several": ("people who joined two copies or more", "加入两个及以上群的人数"),
+    "invites_sent": ("invited into a full copy, sent on by the live code",
+                     "受邀时群已满、经活码转入其他群的人数"),
+    "invites_lost": ("invited into a full copy, no copy with room", "受邀时群已满且无群可进的人数"),
 }
 WORDS = {
     "title": ("Portfolio report", "社群矩阵报告"),

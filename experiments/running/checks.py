@@ -101,13 +101,14 @@ def payments(plan: Plan, item) -> list[tuple[str, float]]:
 
 
 def portfolio_warnings(portfolio: "Portfolio") -> list[str]:
-    """One sentence per lever of `portfolio` that cannot work: a live code with no scans to
-    route, a host or staff member with no group."""
+    """One sentence per lever of `portfolio` that cannot work (fully): a live code with no
+    scans to route, a host or staff member with no group."""
     out = []
     if portfolio.live_code and not any(c.plan.growth.qr_influx_per_day > 0
                                        for c in portfolio.copies):
-        out.append("live_code: true routes nothing: no group has QR scans "
-                   "(growth.qr_influx_per_day is 0 in every plan; set it under a group's set:).")
+        out.append("live_code: true routes no scans: no group has QR scans "
+                   "(growth.qr_influx_per_day is 0 in every plan; set it under a group's set:); "
+                   "it only sends on people invited into a full group.")
     used = {c.host for c in portfolio.copies}
     for h in portfolio.hosts:
         if h.name not in used:

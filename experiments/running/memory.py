@@ -119,45 +119,60 @@ class Assessment:
     warning: str | None
 
 
-def assess(plans: Sequence[Plan], workers: int) -> Assessment:
-    """Compare the largest plan's `run_bytes` with `rooms()`: one run against each hard limit,
-    then `workers` runs side by side (each worker process also holding `WORKER_BYTES`) against
-    the shared ones, one run against the address space each process has for itself."""
-    plan = max(plans, key=run_bytes)
-    need = run_bytes(plan)
+def assess(runs: Sequence[Sequence[Plan]], workers: int) -> Assessment:
+    """Compare the largest run's bytes (each run: the plans it holds in memory at once, one
+    plan or a portfolio's groups; the sum of their `run_bytes`) with `rooms()`: one run against
+    each hard limit, then `workers` runs side by side (each worker process also holding
+    `WORKER_BYTES`) against the shared ones, one run against the address space each process
+    has for itself."""
+    run = max(runs, key=_bytes)
+    need = _bytes(run)
     places = rooms()
     for room in places:
         if room.hard and need > room.bytes:
-            return Assessment(_words(plan, need, room, "Not enough memory: ") + _change(plan), None)
+            return Assessment(_words(run, need, room, "Not enough memory: ") + _change(run), None)
     total = (need + WORKER_BYTES) * workers if workers > 1 else need
     for room in places:
         if (need if room.per_process else total) > room.bytes:
             side = f" × {workers} workers = {_size(total)}" if workers > 1 else ""
-            return Assessment(None, _words(plan, need, room, "Memory may run short: ", side)
-                              + _change(plan, workers))
+            return Assessment(None, _words(run, need, room, "Memory may run short: ", side)
+                              + _change(run, workers))
     return Assessment(None, None)
 
 
-def out_of_memory(plans: Sequence[Plan], workers: int) -> str:
+def out_of_memory(runs: Sequence[Sequence[Plan]], workers: int) -> str:
     """What to say when a run raised `MemoryError`."""
-    plan = max(plans, key=run_bytes)
-    need = run_bytes(plan)
+    run = max(runs, key=_bytes)
+    need = _bytes(run)
     room = min(rooms(), key=lambda r: r.bytes)
-    return (f"Out of memory running plan '{plan.name}' ({_words(plan, need, room, '')}). "
-            + _change(plan, workers))
+    return f"Out of memory running {_what(run)} ({_words(run, need, room, '')}). " + _change(run, workers)
 
 
-def _words(plan: Plan, need: int, room: Room, verdict: str, side: str = "") -> str:
-    n = slot_count(plan)
-    return (f"{verdict}one run of plan '{plan.name}' needs about {_size(need)}{side} "
+def _bytes(run: Sequence[Plan]) -> int:
+    return sum(run_bytes(plan) for plan in run)
+
+
+def _what(run: Sequence[Plan]) -> str:
+    """'plan NAME', or 'a portfolio of N groups (plans NAME, ...)'."""
+    if len(run) == 1:
+        return f"plan '{run[0].name}'"
+    names = ", ".join(f"'{n}'" for n in dict.fromkeys(plan.name for plan in run))
+    return f"a portfolio of {len(run):,} groups (plans {names})"
+
+
+def _words(run: Sequence[Plan], need: int, room: Room, verdict: str, side: str = "") -> str:
+    n = sum(slot_count(plan) for plan in run)
+    return (f"{verdict}one run of {_what(run)} needs about {_size(need)}{side} "
             f"({n:,} slots), and "
             f"{room.what} leaves {_size(room.bytes)}.")
 
 
-def _change(plan: Plan, workers: int = 1) -> str:
+def _change(run: Sequence[Plan], workers: int = 1) -> str:
     """What to change, largest saving first."""
     lower = " Use fewer --workers, or lower" if workers > 1 else " Lower"
-    return (f"{lower} pool.size (now {plan.pool.size}; memory grows with "
+    plan = max(run, key=run_bytes)
+    where = "" if len(run) == 1 else " of its largest group, or the number of groups"
+    return (f"{lower} pool.size{where} (now {plan.pool.size}; memory grows with "
             "the slots: members.initial + members.shills + pool.size + QR spammer slots), or "
             "run where more memory is free.")
 

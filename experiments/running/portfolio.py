@@ -44,6 +44,8 @@ class PortfolioRun(Run):
 
     @property
     def plans(self) -> list[Plan]:
+        """Every group's plan: a replicate holds them all at once (a live code's arrival
+        slots, at most its fill per group, are not counted)."""
         return [copy.plan for copy in self.plan.copies]
 
 

@@ -84,7 +84,7 @@ class Run:
 
     @property
     def plans(self) -> list[Plan]:
-        """The plans played in this run, for the memory check."""
+        """The plans this run holds in memory at once, for the memory check."""
         return [self.plan]
 
 
@@ -232,7 +232,7 @@ def execute(
     if progress is not None:
         progress(n_done, len(runs))
     todo = [c for c in chunks if c.index not in finished]
-    plans = [plan for chunk in todo for run in chunk.runs for plan in run.plans]
+    plans = [run.plans for chunk in todo for run in chunk.runs]
     side_by_side = 1
     try:
         if todo:
@@ -256,9 +256,10 @@ def execute(
     return result
 
 
-def check_memory(plans: Sequence[Plan], workers: int) -> None:
-    """`RunError` when one run of `plans` cannot fit in memory; a warning on stderr (once per
-    text) when `workers` of them side by side may not (see `experiments.running.memory.assess`)."""
+def check_memory(plans: Sequence[Sequence[Plan]], workers: int) -> None:
+    """`RunError` when one run (the plans it holds at once, `Run.plans`) cannot fit in memory;
+    a warning on stderr (once per text) when `workers` of them side by side may not (see
+    `experiments.running.memory.assess`)."""
     verdict = memory.assess(plans, workers)
     if verdict.refusal:
         raise RunError(verdict.refusal)
