@@ -74,15 +74,14 @@ def join_group(ctx, j, h, inviter):
 
 
 @hot
-def route(s, j, h, inviter):
-    """Candidate j accepted an invitation at hour h while the group was full: kept in
-    `State.routed` for the portfolio's live code to send to another of its groups; here they
-    are elsewhere from now on."""
+def route(s, j, h):
+    """Candidate j accepted an invitation at hour h while the group was full (or was sent here
+    and found it full): kept in `State.routed` for the portfolio's live code to send to another
+    of its groups; here they are elsewhere from now on."""
     s.status[j] = ELSEWHERE
     x = int(s.group[G_N_ROUTED])
     s.routed[x, 0] = j
     s.routed[x, 1] = h
-    s.routed[x, 2] = inviter
     s.group[G_N_ROUTED] += 1
 
 
@@ -171,7 +170,7 @@ def invite_and_join(ctx, h, hour_weight):
                     if room:
                         join_group(ctx, j, h, i)
                     else:  # the portfolio's live code sends them on (sim/portfolio.py)
-                        route(s, j, h, i)
+                        route(s, j, h)
                     if reward > 0.0 and reward_ok:
                         spend(s, out_h, h, reward)
                         s.value_day[i] += c.value_money_per_yuan * lv.reward_referrer * s.money_sens[i]
@@ -188,7 +187,7 @@ def invite_and_join(ctx, h, hour_weight):
         if has_room(lv, s):
             join_group(ctx, j, h, -1)
         else:  # full since they were sent: the live code sends them on again
-            route(s, j, h, -1)
+            route(s, j, h)
     # QR influx: strangers scanning a posted code; some come to advertise
     n_arrive = poisson(lv, R_N_ARRIVE, 0, h, lv.qr_influx * hour_weight / 24.0) if lv.qr_influx > 0 else 0
     for x in range(n_arrive):

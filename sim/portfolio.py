@@ -56,7 +56,8 @@ class Day:
     open_groups: int
     qr_scans: float  # scans the live code routed (0 without one)
     invites_sent: int  # people invited into a full copy whom the live code sent to another
-    invites_lost: int  # people invited into a full copy for whom no copy had room
+    # (one who finds that copy full by then is sent on again, and counted again)
+    invites_lost: int  # people invited into a full copy whom it could place nowhere
     weekly_costs: float  # hosts' and staff's weekly costs accrued this day, yuan
 
 
@@ -215,7 +216,7 @@ class PortfolioModel:
             s = self.copies[a].state
             rows = s.routed[:int(s.group[G_N_ROUTED])].copy()
             s.group[G_N_ROUTED] = 0
-            for slot, hour, _ in rows[np.argsort(rows[:, 1], kind="stable")]:
+            for slot, hour in rows[np.argsort(rows[:, 1], kind="stable")]:
                 # the same hour tomorrow, on the portfolio's clock
                 when = int(hour) + 24 * (self.portfolio.copies[a].open_day + 1)
                 b = next((b for b in order if b != a and self.room(b) > 0), None)

@@ -93,7 +93,7 @@ STRUCTURES = {
     "n_complaints": "kernel scratch: how many",
     "scratch": "kernel scratch: a meetup's attendees",
     "routed": "invitations accepted while the group was full, for a portfolio's live code to "
-              "send on: rows (slot, hour, inviter) (sim/portfolio.py)",
+              "send on: rows (slot, hour) (sim/portfolio.py)",
     "arrivals": "people a portfolio's live code sends here from another group's invitation: "
                 "rows (slot, hour), in hour order",
     "group": "group-level scalars, see sim.codes.GROUP_FIELDS",
@@ -110,7 +110,7 @@ def allocate(n: int, friend_ptr: np.ndarray, friend_idx: np.ndarray, hours: int)
     """Zeroed state for `n` slots: every field (n,) (float64 or int64), empty tie rows
     (`sim.ties.tie_arrays`), the friendships as given (CSR over slots: `friend_ptr` (n + 1,), `friend_idx`), scratch
     of at least (n,), `group` (len(GROUP_FIELDS),), `novelty` (len(KINDS),) at 1, `offers`
-    (MAX_OFFERS, len(OFFER_FIELDS)) at −1 (free), `routed` (n, 3) and `arrivals` (n, 2)
+    (MAX_OFFERS, len(OFFER_FIELDS)) at −1 (free), `routed` and `arrivals` (n, 2)
     int64 zeros, `met` (n, MAX_OFFERS) int64 zeros, and the
     tables `sim.core.fill_tables` fills: `salience` (hours,), `post_stream`, `open_stream` and
     `share_stream` (n,) uint64."""
@@ -132,7 +132,7 @@ def allocate(n: int, friend_ptr: np.ndarray, friend_idx: np.ndarray, hours: int)
         answered=np.zeros(64, dtype=np.bool_),
         n_complaints=np.zeros(1, dtype=np.int64),
         scratch=np.zeros(max(n, 200), dtype=np.int64),
-        routed=np.zeros((n, 3), dtype=np.int64),
+        routed=np.zeros((n, 2), dtype=np.int64),
         arrivals=np.zeros((n, 2), dtype=np.int64),
         group=np.zeros(len(GROUP_FIELDS)),
         novelty=np.ones(len(KINDS)),
