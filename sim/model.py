@@ -225,15 +225,17 @@ class GroupModel(mesa.Model):
             s.stage[slots] = np.where(draw["prewarm"] < wants, DESIRE, INTEREST)
         s.trust[slots] = s.trust_end[slots] = np.clip(trust, 0, 1)
 
-    def seat(self, draws: np.ndarray) -> int | None:
+    def seat(self, draws: np.ndarray, segment: int) -> int | None:
         """Give an arrival slot to a person a portfolio's live code sends here (draws
-        (len(PERSON_DRAWS),), `person_draws`): their traits as this plan maps them, needs counted
-        from now. The slot, or None when every arrival slot is taken."""
+        (len(PERSON_DRAWS),), `person_draws`; `segment`, theirs in the group that sent them,
+        kept below this plan's `pool.segments`): their traits as this plan maps them, needs
+        counted from now. The slot, or None when every arrival slot is taken."""
         slot = int(self.state.group[G_NEXT_SEAT])
         if slot >= self.pool.n:
             return None
         self.state.group[G_NEXT_SEAT] += 1
         self._set_traits(np.array([slot]), draws[:, None], self.hour)
+        self.state.segment[slot] = min(segment, self.plan.pool.segments - 1)
         return slot
 
     def _levers(self, pl: pool.Pool) -> Levers:

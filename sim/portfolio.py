@@ -221,15 +221,17 @@ class PortfolioModel:
                 when = int(hour) + 24 * (self.portfolio.copies[a].open_day + 1)
                 b = next((b for b in order if b != a and self.room(b) > 0), None)
                 if b is None or not self._send(int(self.person_of_slot[a][slot]), b,
-                                               when - 24 * self.portfolio.copies[b].open_day):
+                                               when - 24 * self.portfolio.copies[b].open_day,
+                                               int(s.segment[slot])):
                     lost += 1
                     continue
                 sent += 1
         return sent, lost
 
-    def _send(self, person: int, b: int, hour: int) -> bool:
-        """Queue `person` to join copy b at its own `hour`; False if they cannot (sent there
-        before, in or gone from it, no free arrival slot)."""
+    def _send(self, person: int, b: int, hour: int, segment: int) -> bool:
+        """Queue `person` (of `segment` where they were invited) to join copy b at its own
+        `hour`; False if they cannot (sent there before, in or gone from it, no free arrival
+        slot)."""
         model, s = self.copies[b], self.copies[b].state
         if person in self.sent[b]:
             return False
@@ -238,7 +240,7 @@ class PortfolioModel:
         if slot is None:
             draws = self.people[:, person].copy()
             draws[_RELATION] = self.relation[self.host_of[b]][person]
-            slot = model.seat(draws)
+            slot = model.seat(draws, segment)
             if slot is None:
                 return False
             self.slot_of_person[b][person] = slot

@@ -142,7 +142,7 @@ def test_live_code_sends_invitations_into_a_full_group_on_to_the_next():
         friends = first.state.friend_idx[first.state.friend_ptr[a]:first.state.friend_ptr[a + 1]]
         assert first.state.was_member[friends].any()
         if b >= second.pool.spam_hi:  # seated: the person's traits, as the next plan maps them
-            for field in ("interest", "money_sens", "voice", "wtp", "cycle"):
+            for field in ("interest", "money_sens", "voice", "wtp", "cycle", "segment"):
                 assert getattr(second.state, field)[b] == getattr(first.state, field)[a], field
     assert (second.state.status[second.pool.spam_hi:] != OUT).any()
     # without a live code nobody is sent on: invitations into a full group are lost there
