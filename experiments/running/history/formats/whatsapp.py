@@ -21,18 +21,28 @@ from experiments.running.history.times import from_local
 
 _DATE = r"\d{1,4}[./-]\d{1,2}[./-]\d{2,4}"
 _TIME = r"\d{1,2}[:.]\d{2}(?:[:.]\d{2})?(?:[\s\u202f\u00a0]?[AaPp]\.?\s?[Mm]\.?)?"
-_IOS = re.compile(rf"^[\u200e\u200f]?\[({_DATE}),? ({_TIME})\] (.*)$", re.DOTALL)
+_IOS = re.compile(rf"^\[({_DATE}),? ({_TIME})\] (.*)$", re.DOTALL)
 _ANDROID = re.compile(rf"^({_DATE}),? ({_TIME}) [-–] (.*)$", re.DOTALL)
 _NAME = r"[^:]+?"
 _SYSTEM = (
-    (re.compile(rf"^(?P<who>{_NAME}) joined using this group['’]s invite link$"), "link"),
+    (re.compile(rf"^(?P<who>{_NAME}) joined (?:using|via|from) (?:this group['’]s |your |an? )?"
+                r"invite(?: link)?$"), "link"),
     (re.compile(rf"^(?P<by>{_NAME}) added (?P<names>[^:]+)$"), "added"),
     (re.compile(rf"^(?P<who>{_NAME}) left$"), "left"),
     (re.compile(rf"^(?P<by>{_NAME}) removed (?P<names>[^:]+)$"), "removed"),
     (re.compile(rf"^(?P<by>{_NAME}) created (?:the )?group [\"“](?P<title>.*)[\"”]$"), "created"),
+    (re.compile(rf"^(?P<by>{_NAME}) created this group$"), "created"),
+    (re.compile(rf"^(?P<who>{_NAME}) (?:was|were) added$"), "joined"),
+    (re.compile(rf"^(?P<who>{_NAME}) joined(?: from the community)?$"), "joined"),
+    (re.compile(rf"^(?P<who>{_NAME}) (?:was|were) removed$"), "removed"),
 )
+"""English system lines: `Bo joined using this group's invite link` (or `via invite link`),
+`Ada added Bo, Cy and Di` (`added you`: the exporting account), `Bo left`, `Ada removed Bo`,
+`Ada created group "…"` or `created this group`, `You were added` / `Bo was added` (no inviter
+named), `Bo joined from the community`, `Bo was removed`."""
 _NAME_SEPARATORS = (", ", " and ")
 _MARKS = "\u200e\u200f"
+_LEADING = _MARKS + "\ufeff\u202a\u202b\u202c"
 _PARTS = re.compile(r"\d+")
 _HALF = re.compile(r"[AaPp]\.?\s?[Mm]\.?$")
 
@@ -55,8 +65,11 @@ class WhatsAppTxt(Parser):
         with open_text(path) as f:
             for line in f:
                 first = line[:1]
+                if first in _LEADING:  # iOS and some Android exports start lines with U+200E
+                    line = line.lstrip(_LEADING)
+                    first = line[:1]
                 header = (android(line) if first.isdigit() else
-                          ios(line) if first in "[\u200e\u200f" else None)
+                          ios(line) if first == "[" else None)
                 if header is None:
                     if m is not None:
                         more.append(line)
@@ -88,9 +101,12 @@ class WhatsAppTxt(Parser):
         elif (":" not in rest or " created " in rest) and _system(sink, t, rest.lstrip(_MARKS)):
             return  # system regexes take no colon in names: a 'Name: text' line is a message
         if not sep:
-            sink.add(t, NOBODY, SYSTEM)
+            if rest.endswith(":.") and ": " not in rest:  # a disappearing message: 'Ada:.'
+                sink.message(t, sink.people.key(rest[:-2].lstrip(_MARKS), ""), "")
+            else:
+                sink.add(t, NOBODY, SYSTEM)
             return
-        sink.message(t, sink.people.key(name.lstrip(_MARKS), ""), text)
+        sink.message(t, sink.people.key(name.lstrip(_MARKS), ""), text.lstrip(_MARKS))
 
     def times(self, sink: Sink, tz: str) -> pd.DatetimeIndex:
         raw = sink.time
@@ -127,6 +143,10 @@ def _system(sink: Sink, t: str, text: str) -> bool:
             sink.join(t, split_names(m["names"], _NAME_SEPARATORS), named(m["by"]), "invite")
         elif what == "left":
             sink.add(t, named(m["who"]), LEAVE)
+        elif what == "joined":
+            sink.add(t, named(m["who"]), JOIN, method="unknown")
+        elif what == "removed" and "who" in m.re.groupindex:
+            sink.add(t, named(m["who"]), KICK)
         elif what == "removed":
             for name in split_names(m["names"], _NAME_SEPARATORS):
                 sink.add(t, named(name), KICK, actor=named(m["by"]))
