@@ -167,7 +167,7 @@ def _csv_rows(path: Path, required: set[str]):
     """Streaming CSV: the file, its reader and the header's role -> column position."""
     csv.field_size_limit(_FIELD_LIMIT)
     f = open_text(path)
-    reader = csv.reader(f)
+    reader = csv.reader(f, strict=True)  # an unclosed quote is an error, not rows swallowed
     header = next(reader, None)
     roles = _roles(header or [])
     missing = sorted(required - set(roles))

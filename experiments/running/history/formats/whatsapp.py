@@ -40,6 +40,10 @@ _SYSTEM = (
 `Ada added Bo, Cy and Di` (`added you`: the exporting account), `Bo left`, `Ada removed Bo`,
 `Ada created group "…"` or `created this group`, `You were added` / `Bo was added` (no inviter
 named), `Bo joined from the community`, `Bo was removed`."""
+_NOTICE = re.compile(r"end-to-end encrypted|changed (?:the|this) group|changed the subject")
+"""iOS notices that only the group (as sender) writes: who sends them is the group's name."""
+_MEMBERS_OWN = re.compile(r"omitted|<attached|deleted|edited|Missed")
+"""A member's own iOS lines marked U+200E, before the group's name is known."""
 _NAME_SEPARATORS = (", ", " and ")
 _MARKS = "\u200e\u200f"
 _LEADING = _MARKS + "\ufeff\u202a\u202b\u202c"
@@ -61,6 +65,7 @@ class WhatsAppTxt(Parser):
     def parse(self, path: Path, sink: Sink) -> None:
         m = None  # the header of the message being read; its text may go on over more lines
         more: list[str] = []
+        group: list[str] = []  # iOS: the group's name, the sender of its notices, once seen
         android, ios = _ANDROID.match, _IOS.match
         with open_text(path) as f:
             for line in f:
@@ -75,27 +80,32 @@ class WhatsAppTxt(Parser):
                         more.append(line)
                     continue
                 if m is not None:
-                    self._emit(sink, m, more)
+                    self._emit(sink, m, more, group)
                     more = []
                 m = header
             if m is not None:
-                self._emit(sink, m, more)
+                self._emit(sink, m, more, group)
         if not sink.kind:
             raise ExportError(f"{path}: no messages found.")
 
     @staticmethod
-    def _emit(sink: Sink, m: re.Match, more: list[str]) -> None:
+    def _emit(sink: Sink, m: re.Match, more: list[str], group: list[str]) -> None:
         date, clock, rest = m.groups()
         t = date + " " + clock
         ios = m.re is _IOS
         rest = (rest + "".join(more) if more else rest).rstrip("\r\n")
         name, sep, text = rest.partition(": ")
-        # iOS system lines come as 'Group name: \u200eAda added Bo', media as '\u200eimage omitted'
+        # iOS notices come as 'Group name: \u200eAda added Bo'; a member's media and deleted
+        # messages as 'Ada: \u200eimage omitted', 'Ada: \u200eThis message was deleted.'
         if ios:
             if sep and text[:1] in _MARKS:
                 if _system(sink, t, text.lstrip(_MARKS)):
+                    if not group:
+                        group.append(name)
                     return
-                if "omitted" not in text and "<attached" not in text:
+                if not group and _NOTICE.search(text):
+                    group.append(name)
+                if name in group or (not group and not _MEMBERS_OWN.search(text)):
                     sink.add(t, NOBODY, SYSTEM)
                     return
         elif (":" not in rest or " created " in rest) and _system(sink, t, rest.lstrip(_MARKS)):
