@@ -546,3 +546,15 @@ def test_whatsapp_system_wordings_and_marked_android_lines(tmp_path):
                                     "join", "join", "kick", "message"]
     assert list(events["method"].dropna()) == ["invite", "unknown", "unknown", "unknown", "link"]
     assert events["text"].iloc[5] == "hi"  # not glued to the line before
+
+
+def test_a_wechat_group_at_the_platform_cap_gets_a_valid_skeleton(tmp_path):
+    """600 members post before any join: members.initial is clamped to the cap less the host's
+    account, and said so (the import crashed on the plan's validation before)."""
+    rows = ["Time,SenderName,Sender,TalkerName,Talker,Content"]
+    rows += [f"2024-03-04 {9 + i // 60:02d}:{i % 60:02d}:00,m{i},wxid_{i},群,1@chatroom,hi"
+             for i in range(600)]
+    path = _write(tmp_path, "big.csv", "\n".join(rows) + "\n")
+    result = import_exports([path], tmp_path / "h", host="m0")
+    plan = load_plan(str(tmp_path / "h" / "history-plan.yaml"))
+    assert plan.members.initial == 499 and result.initial_members == 599
