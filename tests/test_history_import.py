@@ -558,3 +558,39 @@ def test_a_wechat_group_at_the_platform_cap_gets_a_valid_skeleton(tmp_path):
     result = import_exports([path], tmp_path / "h", host="m0")
     plan = load_plan(str(tmp_path / "h" / "history-plan.yaml"))
     assert plan.members.initial == 499 and result.initial_members == 599
+
+
+@pytest.mark.parametrize("lines", [
+    # older exports: a colon after the time; a comma instead of the dash; no comma after the date;
+    # a year-first date in brackets; Spanish-style 'p. m.'; dotted dates with an en dash
+    ["13/1/24, 9:05:00 PM: Ada: hi", "14/1/24, 10:00:00 AM: Bo: hey"],
+    ["1/13/24, 21:05 , Ada: hi", "1/14/24, 10:00 , Bo: hey"],
+    ["1/13/2024 9:05 p.m. - Ada: hi", "1/14/2024 10:00 a.m. - Bo: hey"],
+    ["[2024-01-13, 21:05:00] Ada: hi", "[2024-01-14, 10:00:00] Bo: hey"],
+    ["01/13/2024, 09:05 p. m. - Ada: hi", "01/14/2024, 10:00 a. m. - Bo: hey"],
+    ["13.01.24, 21:05 – Ada: hi", "14.01.24, 10:00 – Bo: hey"],
+])
+def test_whatsapp_header_layouts_of_public_parsers(tmp_path, lines):
+    path = _write(tmp_path, "chat.txt", "\n".join(lines) + "\n")
+    result, events = _events(tmp_path, path)
+    local = events["time"].dt.tz_convert("Asia/Shanghai")
+    assert [t.strftime("%m-%d %H:%M") for t in local] == ["01-13 21:05", "01-14 10:00"]
+    assert list(events["text"]) == ["hi", "hey"]
+
+
+def test_lines_before_the_first_message_are_counted_as_skipped(tmp_path):
+    path = _write(tmp_path, "chat.txt", "exported by some app\nsecond line\n\n"
+                  "13/01/2024, 10:06 - Bo: hi\n13/01/2024, 10:07 - Ada: yo\n")
+    result, events = _events(tmp_path, path)
+    assert len(events) == 2
+    assert any("2 line(s) before the first message skipped" in note for note in result.notes)
+
+
+def test_qq_qr_join_names_the_joiner_and_the_sharer(tmp_path):
+    path = _write(tmp_path, "qq.txt", "2019-09-23 20:43:38 阿明(10001)\n打球\n\n"
+                  "2019-09-23 20:50:02 系统消息(10000)\n小红通过扫描阿明分享的二维码加入群聊。\n\n"
+                  "2019-09-23 21:01:10 小红(10002)\n大家好\n")
+    result, events = _events(tmp_path, path, host="阿明")
+    join = events[events["kind"] == "join"].iloc[0]
+    assert join["method"] == "qr" and join["inviter"] == result.host
+    assert join["who"] == events["who"].iloc[2]  # 小红 who joined is 小红(10002) who posts

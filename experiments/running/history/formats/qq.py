@@ -1,7 +1,11 @@
 """QQ exports: the classic message manager's TXT and QQ Chat Exporter (QCE) JSON.
 
 System notices come from `系统消息(10000)` in the TXT and as `system: true` in QCE:
-`小红加入本群。`, `阿明 邀请 小红 加入了群聊`, `小红退出了本群。`, `小红被管理员移出本群。`.
+`小红加入本群。`, `阿明 邀请 小红 加入了群聊`, `小红通过扫描阿明分享的二维码加入群聊`, `小红退出了本群。`,
+`小红被管理员移出本群。`. A TXT message starts with `2019-09-23 20:43:38 阿明(10001)`, the clock
+24-hour or 12-hour with its half of the day after (`8:43:38 PM`) or before (`下午 8:43:38`), the
+sender's QQ number in parentheses or e-mail address in angle brackets; a file the message manager
+exported with several chats in it is refused (it would mix groups).
 Exit notices are shown only to the group's admins, so an export cannot tell a day without
 leaves from a day whose leaves were not shown: leaves are unknown.
 """
@@ -35,6 +39,7 @@ _SECTION = ("消息分组:", "消息对象:", "消息分组：", "消息对象�
 """Lines of the file's header and of each chat's section (the message manager can export several
 chats into one file)."""
 _INVITE = re.compile(r"^(?P<by>.+?)\s*邀请\s*(?P<names>.+?)\s*加入(?:了)?(?:本群|群聊)")
+_QR = re.compile(r"^(?P<who>.+?)\s*通过扫描\s*(?P<by>.+?)\s*分享的二维码加入(?:了)?(?:本群|群聊)")
 _JOIN = re.compile(r"^(?P<names>.+?)\s*(?:已经)?加入(?:了)?(?:本群|群聊)")
 _LEAVE = re.compile(r"^(?P<who>.+?)\s*退出(?:了)?(?:本群|群聊)")
 _KICK = re.compile(r"^(?P<who>.+?)\s*被\s*(?P<by>.*?)\s*(?:踢出|移出)(?:了)?(?:本群|群聊)")
@@ -58,6 +63,8 @@ def system_notice(sink: Sink, t: Any, text: str) -> None:
         by = _person(sink, m["by"])
         for name in split_names(m["names"], _NAME_SEPARATORS):
             sink.add(t, _person(sink, name), JOIN, actor=by, method="invite")
+    elif m := _QR.match(text):
+        sink.add(t, _person(sink, m["who"]), JOIN, actor=_person(sink, m["by"]), method="qr")
     elif m := _KICK.match(text):
         by = m["by"].strip()
         sink.add(t, _person(sink, m["who"]), KICK,
@@ -88,6 +95,7 @@ class QqTxt(Parser):
         current: tuple[str, str, str] | None = None
         body: list[str] = []
         chats: list[str] = []
+        skipped = 0  # lines before the first message other than the file's header
         with open_text(path) as f:
             for line in f:
                 m = _HEADER.match(line) if line[:2] in ("19", "20") else None
@@ -98,6 +106,8 @@ class QqTxt(Parser):
                         continue
                     if current is not None:
                         body.append(line)
+                    elif line.strip() and not line.startswith("消息记录"):
+                        skipped += 1
                     continue
                 if current is not None:
                     self._emit(sink, current, body)
@@ -117,6 +127,9 @@ class QqTxt(Parser):
                               "export the one group (message manager: the group, Export).")
         if not sink.kind:
             raise ExportError(f"{path}: no messages found.")
+        if skipped:
+            sink.notes.append(f"{path.name}: {skipped} line(s) before the first message skipped "
+                              "(no date, time and sender at their start)")
 
     @staticmethod
     def _emit(sink: Sink, current: tuple[str, str, str], body: list[str]) -> None:

@@ -1,6 +1,8 @@
 """WhatsApp's 'Export chat' text, in the Android layout (`31/12/2023, 21:05 - Ada: hi`), the
-iOS layout (`[31/12/2023, 21:05:33] Ada: hi`) and either order of day and month, with dots or
-slashes, 12- or 24-hour clocks.
+iOS layout (`[31/12/2023, 21:05:33] Ada: hi`, lines often marked with U+200E), the older
+`18.05.19, 11:50:00: Ada: hi`, and any order of year, month and day (`2024-01-18` too), with
+dots, slashes or dashes, with or without the comma after the date, 12- or 24-hour clocks
+(`9:05 PM`, `9:05\u202fPM` with a narrow space, `9:05 p. m.`).
 
 System lines (English): `Ada added Bo`, `Bo joined using this group's invite link`, `Bo left`,
 `Ada removed Bo`, `Ada created group "…"`; leaves are known. Which of day and month comes first
@@ -22,7 +24,8 @@ from experiments.running.history.times import from_local
 _DATE = r"\d{1,4}[./-]\d{1,2}[./-]\d{2,4}"
 _TIME = r"\d{1,2}[:.]\d{2}(?:[:.]\d{2})?(?:[\s\u202f\u00a0]?[AaPp]\.?\s?[Mm]\.?)?"
 _IOS = re.compile(rf"^\[({_DATE}),? ({_TIME})\] (.*)$", re.DOTALL)
-_ANDROID = re.compile(rf"^({_DATE}),? ({_TIME}) [-–] (.*)$", re.DOTALL)
+_ANDROID = re.compile(rf"^({_DATE}),? ({_TIME})(?: [-–,]|:) (.*)$", re.DOTALL)
+"""Unbracketed lines: the time, then ` - ` (Android), ` – `, ` , ` or `: ` (older exports)."""
 _NAME = r"[^:]+?"
 _SYSTEM = (
     (re.compile(rf"^(?P<who>{_NAME}) joined (?:using|via|from) (?:this group['’]s |your |an? )?"
@@ -66,6 +69,7 @@ class WhatsAppTxt(Parser):
         m = None  # the header of the message being read; its text may go on over more lines
         more: list[str] = []
         group: list[str] = []  # iOS: the group's name, the sender of its notices, once seen
+        skipped = 0  # lines before the first message
         android, ios = _ANDROID.match, _IOS.match
         with open_text(path) as f:
             for line in f:
@@ -78,6 +82,8 @@ class WhatsAppTxt(Parser):
                 if header is None:
                     if m is not None:
                         more.append(line)
+                    elif line.strip():
+                        skipped += 1
                     continue
                 if m is not None:
                     self._emit(sink, m, more, group)
@@ -87,6 +93,9 @@ class WhatsAppTxt(Parser):
                 self._emit(sink, m, more, group)
         if not sink.kind:
             raise ExportError(f"{path}: no messages found.")
+        if skipped:
+            sink.notes.append(f"{path.name}: {skipped} line(s) before the first message skipped "
+                              "(no date and time at their start)")
 
     @staticmethod
     def _emit(sink: Sink, m: re.Match, more: list[str], group: list[str]) -> None:
