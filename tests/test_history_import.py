@@ -422,8 +422,8 @@ def test_a_gb18030_csv_is_read(tmp_path):
 
 
 @pytest.mark.parametrize("bad, where", [
-    ("2024-03-04 09:01:00,阿明\n", "row 3"),
-    ('2024-03-04 09:01:00,阿明,wxid_m,群,1@chatroom,"open quote\n', "row 3"),
+    ("2024-03-04 09:01:00,阿明\n", "line 3"),
+    ('2024-03-04 09:01:00,阿明,wxid_m,群,1@chatroom,"open quote\n', "line 3"),
 ])
 def test_a_malformed_csv_row_is_an_error_naming_file_and_row(tmp_path, bad, where):
     path = _write(tmp_path, "bad.csv", "Time,SenderName,Sender,TalkerName,Talker,Content\n"

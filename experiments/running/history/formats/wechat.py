@@ -46,6 +46,7 @@ _SYSTEM = (
 _SYSTEM_WORDS = ("群聊", "撤回", "group chat", "recalled")
 _NAME_SEPARATORS = ("、", '", "', '" and "', "”、“", ", ", " and ")
 _OPENINGS = tuple(_QUOTES) + ("你", "You")
+_FIRST = frozenset(o[0] for o in _OPENINGS)
 _RED_PACKET_SUBTYPE = 2001
 """The sub-type of an app message (type 49) that is a red packet; 2003 is a red-packet cover
 sent as a gift, not money; 2000 a transfer."""
@@ -188,27 +189,26 @@ def _epoch_times(first: str) -> bool:
 
 
 def _stream(path: Path, reader, width: int):
-    """(row number, row) of the CSV rows, blank rows skipped; an `ExportError` naming the row for
-    a row shorter than the header's columns in use or a broken quote."""
-    n = 1
+    """The CSV rows, blank rows skipped; an `ExportError` naming the line for a row shorter than
+    the header's columns in use or a broken quote."""
     try:
-        for n, values in enumerate(reader, start=2):
+        for values in reader:
             if len(values) < width:
                 if not values:
                     continue
-                raise ExportError(f"{path}, row {n}: {len(values)} fields, the header has more.")
-            yield n, values
+                raise ExportError(f"{path}, line {reader.line_num}: {len(values)} fields, the "
+                                  "header has more.")
+            yield values
     except csv.Error as err:
-        raise ExportError(f"{path}, row {n + 1}: not readable as CSV ({err}).") from None
+        raise ExportError(f"{path}, line {reader.line_num}: not readable as CSV ({err}).") from None
 
 
-def _time(path: Path, n: int, value: str, epoch: bool) -> Any:
-    if not epoch:
-        return value
+def _epoch(path: Path, line: int, value: str) -> float:
+    """Unix seconds of a time column in seconds or milliseconds."""
     try:
         t = float(value)
     except ValueError:
-        raise ExportError(f"{path}, row {n}: time {value!r} is not Unix seconds like the "
+        raise ExportError(f"{path}, line {line}: time {value!r} is not Unix seconds like the "
                           "rows before it.") from None
     return t / 1000.0 if t > 1e11 else t
 
@@ -232,17 +232,17 @@ class ChatlogCsv(_WeChat):
         width = max(col.values()) + 1
         key, people = sink.people.key, sink.people
         epoch = None
+        first = _FIRST
         with f:
-            for n, values in _stream(path, reader, width):
+            for values in _stream(path, reader, width):
                 if epoch is None:
                     epoch = _epoch_times(values[i_t])
-                t = _time(path, n, values[i_t], epoch)
+                t = _epoch(path, reader.line_num, values[i_t]) if epoch else values[i_t]
                 text = values[i_text]
                 pid = values[i_id] if i_id is not None else ""
                 name = values[i_name] if i_name is not None else ""
                 if i_type is None:  # chatlog: the common case, kept fast
-                    if ("群聊" in text or "撤回" in text or "group chat" in text
-                            or "recalled" in text) and system_row(sink, t, text):
+                    if text[:1] in first and system_row(sink, t, text):
                         continue
                     if pid or name:
                         sink.message(t, key(name, pid), text)
@@ -309,10 +309,10 @@ class PyWxDumpCsv(_WeChat):
         key = sink.people.key
         epoch = None
         with f:
-            for n, values in _stream(path, reader, width):
+            for values in _stream(path, reader, width):
                 if epoch is None:
                     epoch = _epoch_times(values[i_t])
-                t = _time(path, n, values[i_t], epoch)
+                t = _epoch(path, reader.line_num, values[i_t]) if epoch else values[i_t]
                 type_name, text, pid = values[i_type], values[i_text], values[i_id]
                 if text.startswith('{"') and '"msg"' in text:  # older PyWxDump: {"src", "msg"}
                     try:
