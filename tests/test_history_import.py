@@ -594,3 +594,23 @@ def test_qq_qr_join_names_the_joiner_and_the_sharer(tmp_path):
     join = events[events["kind"] == "join"].iloc[0]
     assert join["method"] == "qr" and join["inviter"] == result.host
     assert join["who"] == events["who"].iloc[2]  # 小红 who joined is 小红(10002) who posts
+
+
+def test_whatsapp_spanish_notices(tmp_path):
+    """A Spanish-language Android export (dates without a comma, `p. m.`), in the wordings of
+    public parsers' tables and test exports."""
+    path = _write(tmp_path, "chat.txt", """01/02/22 3:00 p. m. - Ana creó el grupo "Vóley"
+01/02/22 3:01 p. m. - Ana añadió a Bea, a Ceci y a Dani
+01/02/22 3:45 p. m. - Bea: Voy en camino
+01/02/22 4:17 p. m. - Ceci: <Multimedia omitido>
+01/02/22 5:05 p. m. - +39 349 000 0000 se unió usando el enlace de invitación de este grupo
+01/02/22 5:26 p. m. - Dani salió del grupo
+02/02/22 9:00 a. m. - Ana eliminó a Ceci
+02/02/22 9:10 a. m. - Bea: Se eliminó este mensaje.
+02/02/22 9:20 a. m. - Añadiste a Eva
+""")
+    result, events = _events(tmp_path, path)
+    assert result.opened and result.initial_members == 3
+    assert list(events["kind"]) == ["system", "join", "join", "join", "message", "message",
+                                    "join", "leave", "kick", "recall", "join"]
+    assert list(events["method"].dropna()) == ["invite", "invite", "invite", "link", "invite"]

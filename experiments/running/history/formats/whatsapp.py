@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from experiments.running.history.events import JOIN, KICK, LEAVE, NOBODY, SYSTEM, Sink
+from experiments.running.history.events import JOIN, KICK, LEAVE, NOBODY, SELF, SYSTEM, Sink
 from experiments.running.history.formats.base import ExportError, Parser, open_text, split_names
 from experiments.running.history.times import from_local
 
@@ -26,28 +26,53 @@ _TIME = r"\d{1,2}[:.]\d{2}(?:[:.]\d{2})?(?:[\s\u202f\u00a0]?[AaPp]\.?\s?[Mm]\.?)
 _IOS = re.compile(rf"^\[({_DATE}),? ({_TIME})\] (.*)$", re.DOTALL)
 _ANDROID = re.compile(rf"^({_DATE}),? ({_TIME})(?: [-–,]|:) (.*)$", re.DOTALL)
 """Unbracketed lines: the time, then ` - ` (Android), ` – `, ` , ` or `: ` (older exports)."""
-_NAME = r"[^:]+?"
-_SYSTEM = (
-    (re.compile(rf"^(?P<who>{_NAME}) joined (?:using|via|from) (?:this group['’]s |your |an? )?"
-                r"invite(?: link)?$"), "link"),
-    (re.compile(rf"^(?P<by>{_NAME}) added (?P<names>[^:]+)$"), "added"),
-    (re.compile(rf"^(?P<who>{_NAME}) left$"), "left"),
-    (re.compile(rf"^(?P<by>{_NAME}) removed (?P<names>[^:]+)$"), "removed"),
-    (re.compile(rf"^(?P<by>{_NAME}) created (?:the )?group [\"“](?P<title>.*)[\"”]$"), "created"),
-    (re.compile(rf"^(?P<by>{_NAME}) created this group$"), "created"),
-    (re.compile(rf"^(?P<who>{_NAME}) (?:was|were) added$"), "joined"),
-    (re.compile(rf"^(?P<who>{_NAME}) joined(?: from the community)?$"), "joined"),
-    (re.compile(rf"^(?P<who>{_NAME}) (?:was|were) removed$"), "removed"),
-)
-"""English system lines: `Bo joined using this group's invite link` (or `via invite link`),
-`Ada added Bo, Cy and Di` (`added you`: the exporting account), `Bo left`, `Ada removed Bo`,
-`Ada created group "…"` or `created this group`, `You were added` / `Bo was added` (no inviter
-named), `Bo joined from the community`, `Bo was removed`."""
+_N = r"[^:]+?"
+_LIST = r"[^:]+"
+_Q = r"[\"“](?:.*)[\"”]"
+_SYSTEM = tuple((re.compile(f"^{pattern}$"), what, actor) for pattern, what, actor in (
+    # English (Android and iOS)
+    (rf"(?P<who>{_N}) joined (?:using|via|from) (?:this group['’]s |your |an? )?invite(?: link)?",
+     "link", None),
+    (rf"(?P<by>{_N}) added (?P<names>{_LIST})", "added", "by"),
+    (rf"(?P<who>{_N}) left", "left", None),
+    (rf"(?P<names>{_N}) (?:was|were) removed", "removed", None),
+    (rf"(?P<by>{_N}) removed (?P<names>{_LIST})", "removed", "by"),
+    (rf"(?P<by>{_N}) created (?:the )?group {_Q}", "created", "by"),
+    (rf"(?P<by>{_N}) created this group", "created", "by"),
+    (rf"(?P<names>{_N}) (?:was|were) added", "joined", None),
+    (rf"(?P<who>{_N}) joined(?: from the community)?", "joined", None),
+    # Spanish: 'you' is in the verb (Añadiste a Bo, Ana te añadió, Saliste del grupo)
+    (r"Te uniste (?:usando|mediante|con) el enlace de invitaci[oó]n(?: (?:de este|del) grupo)?",
+     "link", None),
+    (rf"(?P<who>{_N}) se uni[oó] (?:usando|mediante|con) el enlace de invitaci[oó]n"
+     r"(?: (?:de este|del) grupo)?", "link", None),
+    (rf"(?P<who>{_N}) se uni[oó](?: desde la comunidad)?", "joined", None),
+    (rf"(?P<by>{_N}) te a[ñn]adi[oó]", "added", "by"),
+    (rf"A[ñn]adiste a (?P<names>{_LIST})", "added", "you"),
+    (rf"Se a[ñn]adi[oó] a (?P<names>{_LIST})", "joined", None),
+    (rf"(?P<by>{_N}) a[ñn]adi[oó] a (?P<names>{_LIST})", "added", "by"),
+    (r"Saliste del grupo", "left", None),
+    (rf"(?P<who>{_N}) sali[oó] del grupo", "left", None),
+    (rf"(?P<by>{_N}) te elimin[oó]", "removed", "by"),
+    (rf"Eliminaste a (?P<names>{_LIST})", "removed", "you"),
+    (rf"Se elimin[oó] a (?P<names>{_LIST})", "removed", None),
+    (rf"(?P<by>{_N}) elimin[oó] a (?P<names>{_LIST})", "removed", "by"),
+    (rf"Creaste (?:el grupo {_Q}|este grupo)", "created", "you"),
+    (rf"(?P<by>{_N}) cre[oó] (?:el grupo {_Q}|este grupo)", "created", "by"),
+))
+"""System lines as (pattern, what, who did it: the `by` group, `you` the exporting account, or
+None when unstated). Whom it is about is the `names` list or `who`, else the exporting account.
+English: `Bo joined using this group's invite link` (or `via invite link`), `Ada added Bo, Cy and
+Di` (`added you`), `Bo left`, `Ada removed Bo`, `Bo was removed`, `Ada created group "…"` or
+`created this group`, `You were added`, `Bo joined from the community`. Spanish (`se unió usando
+el enlace de invitación de este grupo`, `añadió a`, `salió del grupo`, `eliminó a`, `creó el
+grupo`) in the wordings of public WhatsApp parsers' tables and test exports."""
 _NOTICE = re.compile(r"end-to-end encrypted|changed (?:the|this) group|changed the subject")
 """iOS notices that only the group (as sender) writes: who sends them is the group's name."""
 _MEMBERS_OWN = re.compile(r"omitted|<attached|deleted|edited|Missed")
 """A member's own iOS lines marked U+200E, before the group's name is known."""
-_NAME_SEPARATORS = (", ", " and ")
+_NAME_SEPARATORS = (", a ", " y a ", ", and ", ", ", " and ", " y ")
+"""Between names of a list: English `Bo, Cy and Di`, Spanish `a Bo, a Cy y a Di`."""
 _MARKS = "\u200e\u200f"
 _LEADING = _MARKS + "\ufeff\u202a\u202b\u202c"
 _PARTS = re.compile(r"\d+")
@@ -151,26 +176,32 @@ class WhatsAppTxt(Parser):
 
 
 def _system(sink: Sink, t: str, text: str) -> bool:
-    for pattern, what in _SYSTEM:
+    """Record `text` if it is a system line (`_SYSTEM`); False if it is none."""
+    for pattern, what, actor in _SYSTEM:
         m = pattern.match(text)
         if m is None:
             continue
         named = sink.people.named
-        if what == "link":
-            sink.add(t, named(m["who"]), JOIN, method="link")
-        elif what == "added":
-            sink.join(t, split_names(m["names"], _NAME_SEPARATORS), named(m["by"]), "invite")
-        elif what == "left":
-            sink.add(t, named(m["who"]), LEAVE)
-        elif what == "joined":
-            sink.add(t, named(m["who"]), JOIN, method="unknown")
-        elif what == "removed" and "who" in m.re.groupindex:
-            sink.add(t, named(m["who"]), KICK)
-        elif what == "removed":
-            for name in split_names(m["names"], _NAME_SEPARATORS):
-                sink.add(t, named(name), KICK, actor=named(m["by"]))
+        groups = m.groupdict()
+        if groups.get("names") is not None:
+            subjects = [named(n) for n in split_names(groups["names"], _NAME_SEPARATORS)]
         else:
-            sink.opened = (sink.add(t, named(m["by"]), SYSTEM), named(m["by"]))
+            subjects = [named(groups["who"]) if groups.get("who") is not None else SELF]
+        by = named(groups["by"]) if actor == "by" else SELF if actor == "you" else None
+        if what == "created":
+            sink.opened = (sink.add(t, by, SYSTEM), by)
+            return True
+        for who in subjects:
+            if what == "link":
+                sink.add(t, who, JOIN, method="link")
+            elif what == "added":
+                sink.add(t, who, JOIN, actor=by, method="invite")
+            elif what == "joined":
+                sink.add(t, who, JOIN, method="unknown")
+            elif what == "left":
+                sink.add(t, who, LEAVE)
+            else:
+                sink.add(t, who, KICK, actor=by)
         return True
     return False
 
