@@ -56,6 +56,8 @@ _PYWXDUMP_SYSTEM = ("系统", "邀请", "拍一拍", "未知-10000")
 _APP_TYPE_TAG = re.compile(r"<type>\s*(\d+)\s*</type>")
 _APP_TITLE = re.compile(r"<title>\s*(?:<!\[CDATA\[)?(.*?)(?:\]\]>)?\s*</title>", re.DOTALL)
 _SELF_FLAGS = ("1", "true", "True", "TRUE")
+_PACKET_TEXT = ("[红包]", "[Red Packet]")
+"""How the Chinese and the English client show a red packet in text."""
 
 
 def system_row(sink: Sink, t: Any, text: str) -> bool:
@@ -88,7 +90,7 @@ def app_text(text: str) -> tuple[str, bool]:
     the message's XML give its `<title>` (a 接龙 list, a link's title) and `<type>` (2001 a red
     packet); other text is returned as it is."""
     if not text.startswith("<"):
-        return text, text.startswith(("[红包]", "[Red Packet]"))
+        return text, text.startswith(_PACKET_TEXT)
     kind = _APP_TYPE_TAG.search(text)
     title = _APP_TITLE.search(text)
     said = html.unescape(title.group(1)) if title else ""
@@ -107,7 +109,7 @@ def row(sink: Sink, t: Any, who: int, text: str, kind: int | None, sub: int | No
     elif kind == _APP_TYPE:
         said, packet = app_text(text)
         if packet or sub == _RED_PACKET_SUBTYPE:
-            sink.message(t, who, said if said.startswith("[红包]") else "[红包]" + said)
+            sink.message(t, who, said if said.startswith(_PACKET_TEXT) else "[红包]" + said)
         else:
             sink.message(t, who, said)
     elif not system_row(sink, t, text):
@@ -327,8 +329,9 @@ class PyWxDumpCsv(_WeChat):
                 elif "撤回" in type_name:
                     sink.add(t, key("", pid), RECALL)
                 elif "红包" in type_name and "封面" not in type_name:
-                    sink.message(t, key("", pid), text if text.startswith("[红包]")
-                                 else "[红包]" + app_text(text)[0])
+                    said = app_text(text)[0]
+                    sink.message(t, key("", pid), said if said.startswith(_PACKET_TEXT)
+                                 else "[红包]" + said)
                 else:
                     row(sink, t, key("", pid), text, _APP_TYPE if text.startswith("<") else None,
                         None)
