@@ -393,9 +393,11 @@ def test_wechat_chinese_join_and_removal_wordings(tmp_path):
 2024-03-04 09:01:00,,,群,1@chatroom,"“小红”加入了群聊"
 2024-03-04 09:02:00,,,群,1@chatroom,"""小李""通过扫描你分享的二维码加入群聊"
 2024-03-04 09:03:00,,,群,1@chatroom,"""老王""被""阿明""移出群聊"
+2024-03-04 09:04:00,,,群,1@chatroom,"""阿明""邀请你和""小张""加入了群聊"
 ''')
     _, events = _events(tmp_path, path)
-    assert list(events["kind"]) == ["message", "join", "join", "kick"]
+    assert list(events["kind"]) == ["message", "join", "join", "kick", "join", "join"]
+    assert events["who"].iloc[4] != events["who"].iloc[5]  # 你 and 小张
     assert list(events["method"].iloc[1:3]) == ["unknown", "qr"]
 
 

@@ -44,7 +44,8 @@ _SYSTEM = (
     (re.compile(r"^(?P<names>.+?) recalled a message"), "recall"),
 )
 _SYSTEM_WORDS = ("群聊", "撤回", "group chat", "recalled")
-_NAME_SEPARATORS = ("、", '", "', '" and "', "”、“", ", ", " and ")
+_NAME_SEPARATORS = ("、", '和"', "和“", '", "', '" and "', ", ", " and ")
+"""Between names of a list: `"B"、"C"`, `你和"B"`, `"B" and "C"`."""
 _OPENINGS = tuple(_QUOTES) + ("你", "You")
 _FIRST = frozenset(o[0] for o in _OPENINGS)
 _RED_PACKET_SUBTYPE = 2001
