@@ -28,10 +28,12 @@ DETECTED = {
     "whatsapp_android_us.txt": "whatsapp-txt",
     "whatsapp_android_eu.txt": "whatsapp-txt",
     "whatsapp_ios.txt": "whatsapp-txt",
+    "wechat_memotrace.csv": "wechat-chatlog-csv",
+    "whatsapp_ios_us.txt": "whatsapp-txt",
 }
 NAMES = ("阿明", "小红", "小李", "老王", "小张", "wxid_", "书虫老周", "小鹿", "大熊", "老板娘", "阿花",
          "小刚", "小美", "10001", "光影", "快门", "光圈", "20001", "Ada", "Bo", "Cy", "Eve", "Fay",
-         "user111")
+         "user111", "果园阿姨", "小雨", "阿杰", "豆豆", "wxid_auntie", "Gus", "Hal", "Ivy", "Garden")
 
 
 def _import(tmp_path: Path, name: str, **kwargs):
@@ -337,3 +339,280 @@ def test_a_utf16_export_is_read(tmp_path):
     export.write_text((CHAT / "qq.txt").read_text(encoding="utf-8"), encoding="utf-16")
     assert detect(export).name == "qq-txt"
     assert import_exports([export], tmp_path / "h").events == 8
+
+
+
+# Variants of the formats as public tools document them (made-up people); each failed before.
+
+
+def _write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def _events(tmp_path: Path, path: Path, **kwargs) -> tuple:
+    result = import_exports([path], tmp_path / "h", salt="v", keep_text=True, **kwargs)
+    return result, pd.read_parquet(tmp_path / "h" / "events.parquet")
+
+
+def test_wechatmsg_csv_with_type_codes_xml_and_unix_seconds(tmp_path):
+    """WeChatMsg/MemoTrace CSV (BOM, CreateTime in Unix seconds, Type/SubType, IsSender): joins by
+    invitation and QR code from 你 and from a member, the red packet and 接龙 kept as app-message
+    XML, a recall (type 10002) and a removal."""
+    result, events, days = _import(tmp_path, "wechat_memotrace.csv")
+    assert _kinds(events) == {"message": 4, "join": 4, "red_packet": 1, "jielong_entry": 2,
+                              "recall": 1, "kick": 1}
+    joins = events[events["kind"] == "join"]
+    assert list(joins["method"]) == ["invite", "invite", "qr", "qr"]
+    assert (joins["inviter"].iloc[:3] == result.host).all()  # 你 is IsSender's wxid, the host
+    local = events["time"].dt.tz_convert("Asia/Shanghai")
+    assert (local.iloc[0].day, local.iloc[0].hour) == (3, 8)  # Unix seconds, not local strings
+    assert _column(days, "jielong_entries") == [0, 2]
+    assert _column(days, "prompted_messages") == [1, 0]
+
+
+def test_wechat_english_client_rows(tmp_path):
+    path = _write(tmp_path, "en.csv", '''Time,SenderName,Sender,TalkerName,Talker,Content
+2024-03-04 09:00:00,Ming,wxid_m,Fruit,1@chatroom,morning
+2024-03-04 09:05:00,,,Fruit,1@chatroom,"""Ming"" invited ""Hong"" and ""Li"" to the group chat"
+2024-03-04 09:06:00,,,Fruit,1@chatroom,"""Wang"" joined the group chat via the QR code shared by ""Li"""
+2024-03-04 20:00:00,Ming,wxid_m,Fruit,1@chatroom,[Red Packet]Best wishes
+2024-03-04 20:02:00,,,Fruit,1@chatroom,"""Hong"" recalled a message"
+2024-03-04 20:03:00,,,Fruit,1@chatroom,"You removed ""Wang"" from the group chat"
+''')
+    _, events = _events(tmp_path, path)
+    assert list(events["kind"]) == ["message", "join", "join", "join", "red_packet", "recall",
+                                    "kick"]
+    assert list(events["method"].iloc[1:4]) == ["invite", "invite", "qr"]
+
+
+def test_wechat_chinese_join_and_removal_wordings(tmp_path):
+    path = _write(tmp_path, "cn.csv", '''Time,SenderName,Sender,TalkerName,Talker,Content
+2024-03-04 09:00:00,阿明,wxid_m,群,1@chatroom,早
+2024-03-04 09:01:00,,,群,1@chatroom,"“小红”加入了群聊"
+2024-03-04 09:02:00,,,群,1@chatroom,"""小李""通过扫描你分享的二维码加入群聊"
+2024-03-04 09:03:00,,,群,1@chatroom,"""老王""被""阿明""移出群聊"
+2024-03-04 09:04:00,,,群,1@chatroom,"""阿明""邀请你和""小张""加入了群聊"
+''')
+    _, events = _events(tmp_path, path)
+    assert list(events["kind"]) == ["message", "join", "join", "kick", "join", "join"]
+    assert events["who"].iloc[4] != events["who"].iloc[5]  # 你 and 小张
+    assert list(events["method"].iloc[1:3]) == ["unknown", "qr"]
+
+
+def test_older_pywxdump_csv_with_json_content(tmp_path):
+    path = _write(tmp_path, "old.csv", '''id,MsgSvrID,type_name,is_sender,talker,room_name,content,CreateTime
+1,9001,文本,1,wxid_boss,789@chatroom,"{""src"": """", ""msg"": ""早上好""}",2024-06-03 08:00:00
+2,9002,邀请加群,0,,789@chatroom,"{""src"": """", ""msg"": ""\\""老板娘\\""邀请\\""阿花\\""加入了群聊""}",2024-06-03 08:30:00
+3,9004,微信红包,1,wxid_boss,789@chatroom,"{""src"": """", ""msg"": ""[红包]恭喜发财""}",2024-06-03 20:00:00
+4,9005,文本,0,wxid_ahua,789@chatroom,"{""src"": """", ""msg"": ""谢谢""}",2024-06-03 20:01:00
+''')
+    assert detect(path).name == "wechat-pywxdump-csv"
+    _, events = _events(tmp_path, path)
+    assert list(events["kind"]) == ["message", "join", "red_packet", "message"]
+    assert int(events["prompted"].sum()) == 1
+
+
+def test_a_gb18030_csv_is_read(tmp_path):
+    path = _write(tmp_path, "gbk.csv", "Time,SenderName,Sender,TalkerName,Talker,Content\n"
+                  "2024-03-04 09:00:00,阿明,wxid_m,群,1@chatroom,早\n"
+                  '2024-03-04 09:05:00,,,群,1@chatroom,"""阿明""邀请""小红""加入了群聊"\n',
+                  encoding="gb18030")
+    _, events = _events(tmp_path, path)
+    assert list(events["kind"]) == ["message", "join"]
+
+
+@pytest.mark.parametrize("bad, where", [
+    ("2024-03-04 09:01:00,阿明\n", "line 3"),
+    ('2024-03-04 09:01:00,阿明,wxid_m,群,1@chatroom,"open quote\n', "line 3"),
+])
+def test_a_malformed_csv_row_is_an_error_naming_file_and_row(tmp_path, bad, where):
+    path = _write(tmp_path, "bad.csv", "Time,SenderName,Sender,TalkerName,Talker,Content\n"
+                  "2024-03-04 09:00:00,阿明,wxid_m,群,1@chatroom,早\n" + bad)
+    with pytest.raises(HistoryError, match=where) as error:
+        import_exports([path], tmp_path / "h")
+    assert "bad.csv" in str(error.value)
+
+
+def test_qq_txt_half_of_day_before_the_clock_and_email_senders(tmp_path):
+    path = _write(tmp_path, "qq.txt", """消息记录（此消息记录为文本格式，不支持重新导入）
+
+================================================================
+消息分组:我的群聊
+================================================================
+消息对象:羽毛球
+================================================================
+
+2019-09-23 20:43:38 阿明(10001)
+今晚打球
+
+2019-09-23 21:01:10 小红<xiaohong@example.com>
+大家好
+
+2019-09-24 下午 1:05:00 阿明(10001)
+下午好
+
+2019-09-24 上午 12:06:00 小刚(10003)
+夜猫子
+""")
+    _, events = _events(tmp_path, path)
+    assert list(events["text"]) == ["今晚打球", "大家好", "夜猫子", "下午好"]
+    local = events["time"].dt.tz_convert("Asia/Shanghai")
+    assert [t.strftime("%d %H:%M") for t in local] == ["23 20:43", "23 21:01", "24 00:06",
+                                                       "24 13:05"]
+
+
+def test_a_qq_txt_of_several_chats_is_refused_naming_them(tmp_path):
+    section = "================================================================\n"
+    path = _write(tmp_path, "all.txt", "消息记录（此消息记录为文本格式，不支持重新导入）\n\n"
+                  f"{section}消息对象:羽毛球\n{section}\n2019-09-23 20:43:38 阿明(10001)\n打球\n\n"
+                  f"{section}消息对象:读书会\n{section}\n2019-09-23 20:45:38 老王(10009)\n读书\n")
+    with pytest.raises(HistoryError, match="2 chats.*羽毛球, 读书会"):
+        import_exports([path], tmp_path / "h")
+
+
+def _telegram(tmp_path: Path, messages: list[dict], **top) -> Path:
+    import json
+    path = tmp_path / "result.json"
+    path.write_text(json.dumps({"name": "G", "type": "private_supergroup", "id": 1,
+                                "messages": messages, **top}), encoding="utf-8")
+    return path
+
+
+def _tg(i, kind, **fields):
+    return {"id": i, "type": kind, "date": f"2024-04-01T10:0{i}:00",
+            "date_unixtime": str(1711936800 + 60 * i), "text": "", "text_entities": [], **fields}
+
+
+def test_telegram_service_actions_and_deleted_accounts(tmp_path):
+    path = _telegram(tmp_path, [
+        _tg(0, "service", actor="G", actor_id="channel1", action="migrate_from_group", title="G"),
+        _tg(1, "message", **{"from": "Ada", "from_id": "user1"},
+            text=["Hi ", {"type": "mention", "text": "@bo"}, "!"]),
+        _tg(2, "service", actor="Ada", actor_id="user1", action="pin_message", message_id=1),
+        _tg(3, "service", actor="Bo", actor_id="user2", action="invite_members", members=["Bo"]),
+        _tg(4, "message", **{"from": None, "from_id": "user9"}, text="from a deleted account"),
+        _tg(5, "service", actor="Ada", actor_id="user1", action="remove_members",
+            members=["Bo", None]),
+    ])
+    _, events = _events(tmp_path, path)
+    assert list(events["kind"]) == ["system", "message", "system", "join", "message", "kick"]
+    join = events.iloc[3]
+    assert join["method"] == "unknown" and pd.isna(join["inviter"])  # joined by themselves
+    assert events["text"].iloc[1] == "Hi @bo!"
+
+
+def test_telegram_without_date_unixtime_on_a_message_is_an_error_naming_it(tmp_path):
+    late = _tg(2, "message", **{"from": "Bo", "from_id": "user2"}, text="hi")
+    del late["date_unixtime"]
+    path = _telegram(tmp_path, [_tg(1, "message", **{"from": "Ada", "from_id": "user1"}), late])
+    with pytest.raises(HistoryError, match="message 2 has no date_unixtime"):
+        import_exports([path], tmp_path / "h")
+
+
+def test_a_whole_telegram_account_export_says_how_to_export_the_group(tmp_path):
+    path = _write(tmp_path, "result.json", '{"about": "x", "personal_information": {}, '
+                  '"chats": {"about": "x", "list": []}}')
+    with pytest.raises(HistoryError, match="whole-account export"):
+        import_exports([path], tmp_path / "h")
+
+
+def test_whatsapp_ios_us_layout_narrow_spaces_marks_and_deleted_messages(tmp_path):
+    result, events, days = _import(tmp_path, "whatsapp_ios_us.txt")
+    assert result.opened and (result.first_day, result.last_day) == ("2024-03-04", "2024-03-13")
+    assert _kinds(events) == {"system": 2, "join": 3, "message": 3, "recall": 1, "leave": 1,
+                              "kick": 1}
+    local = events["time"].dt.tz_convert("Asia/Shanghai")
+    hours = local[events["kind"] == "message"].dt.hour.tolist()
+    assert hours == [20, 7, 12]  # 8:01:30 PM, 7:15:00 AM, 12:06:10 PM
+    assert _column(days, "leaves")[-1] == 2
+
+
+def test_whatsapp_system_wordings_and_marked_android_lines(tmp_path):
+    lrm = "\u200e"
+    path = _write(tmp_path, "chat.txt", f"""13/01/2024, 10:00 - Ada created this group
+13/01/2024, 10:01 - Ada added you
+{lrm}13/01/2024, 10:02 - Ada changed the subject from "a" to "b"
+13/01/2024, 10:03 - Bo joined from the community
+13/01/2024, 10:04 - Cy was added
+{lrm}13/01/2024, 10:05 - Bo: hi
+14/01/2024, 10:06 - You were added
+14/01/2024, 10:07 - Di joined via invite link
+14/01/2024, 10:08 - Bo was removed
+14/01/2024, 10:09 - Cy:.
+""")
+    result, events = _events(tmp_path, path)
+    assert result.opened
+    assert list(events["kind"]) == ["system", "join", "system", "join", "join", "message",
+                                    "join", "join", "kick", "message"]
+    assert list(events["method"].dropna()) == ["invite", "unknown", "unknown", "unknown", "link"]
+    assert events["text"].iloc[5] == "hi"  # not glued to the line before
+
+
+def test_a_wechat_group_at_the_platform_cap_gets_a_valid_skeleton(tmp_path):
+    """600 members post before any join: members.initial is clamped to the cap less the host's
+    account, and said so (the import crashed on the plan's validation before)."""
+    rows = ["Time,SenderName,Sender,TalkerName,Talker,Content"]
+    rows += [f"2024-03-04 {9 + i // 60:02d}:{i % 60:02d}:00,m{i},wxid_{i},群,1@chatroom,hi"
+             for i in range(600)]
+    path = _write(tmp_path, "big.csv", "\n".join(rows) + "\n")
+    result = import_exports([path], tmp_path / "h", host="m0")
+    plan = load_plan(str(tmp_path / "h" / "history-plan.yaml"))
+    assert plan.members.initial == 499 and result.initial_members == 599
+
+
+@pytest.mark.parametrize("lines", [
+    # older exports: a colon after the time; a comma instead of the dash; no comma after the date;
+    # a year-first date in brackets; Spanish-style 'p. m.'; dotted dates with an en dash
+    ["13/1/24, 9:05:00 PM: Ada: hi", "14/1/24, 10:00:00 AM: Bo: hey"],
+    ["1/13/24, 21:05 , Ada: hi", "1/14/24, 10:00 , Bo: hey"],
+    ["1/13/2024 9:05 p.m. - Ada: hi", "1/14/2024 10:00 a.m. - Bo: hey"],
+    ["[2024-01-13, 21:05:00] Ada: hi", "[2024-01-14, 10:00:00] Bo: hey"],
+    ["01/13/2024, 09:05 p. m. - Ada: hi", "01/14/2024, 10:00 a. m. - Bo: hey"],
+    ["13.01.24, 21:05 – Ada: hi", "14.01.24, 10:00 – Bo: hey"],
+])
+def test_whatsapp_header_layouts_of_public_parsers(tmp_path, lines):
+    path = _write(tmp_path, "chat.txt", "\n".join(lines) + "\n")
+    result, events = _events(tmp_path, path)
+    local = events["time"].dt.tz_convert("Asia/Shanghai")
+    assert [t.strftime("%m-%d %H:%M") for t in local] == ["01-13 21:05", "01-14 10:00"]
+    assert list(events["text"]) == ["hi", "hey"]
+
+
+def test_lines_before_the_first_message_are_counted_as_skipped(tmp_path):
+    path = _write(tmp_path, "chat.txt", "exported by some app\nsecond line\n\n"
+                  "13/01/2024, 10:06 - Bo: hi\n13/01/2024, 10:07 - Ada: yo\n")
+    result, events = _events(tmp_path, path)
+    assert len(events) == 2
+    assert any("2 line(s) before the first message skipped" in note for note in result.notes)
+
+
+def test_qq_qr_join_names_the_joiner_and_the_sharer(tmp_path):
+    path = _write(tmp_path, "qq.txt", "2019-09-23 20:43:38 阿明(10001)\n打球\n\n"
+                  "2019-09-23 20:50:02 系统消息(10000)\n小红通过扫描阿明分享的二维码加入群聊。\n\n"
+                  "2019-09-23 21:01:10 小红(10002)\n大家好\n")
+    result, events = _events(tmp_path, path, host="阿明")
+    join = events[events["kind"] == "join"].iloc[0]
+    assert join["method"] == "qr" and join["inviter"] == result.host
+    assert join["who"] == events["who"].iloc[2]  # 小红 who joined is 小红(10002) who posts
+
+
+def test_whatsapp_spanish_notices(tmp_path):
+    """A Spanish-language Android export (dates without a comma, `p. m.`), in the wordings of
+    public parsers' tables and test exports."""
+    path = _write(tmp_path, "chat.txt", """01/02/22 3:00 p. m. - Ana creó el grupo "Vóley"
+01/02/22 3:01 p. m. - Ana añadió a Bea, a Ceci y a Dani
+01/02/22 3:45 p. m. - Bea: Voy en camino
+01/02/22 4:17 p. m. - Ceci: <Multimedia omitido>
+01/02/22 5:05 p. m. - +39 349 000 0000 se unió usando el enlace de invitación de este grupo
+01/02/22 5:26 p. m. - Dani salió del grupo
+02/02/22 9:00 a. m. - Ana eliminó a Ceci
+02/02/22 9:10 a. m. - Bea: Se eliminó este mensaje.
+02/02/22 9:20 a. m. - Añadiste a Eva
+""")
+    result, events = _events(tmp_path, path)
+    assert result.opened and result.initial_members == 3
+    assert list(events["kind"]) == ["system", "join", "join", "join", "message", "message",
+                                    "join", "leave", "kick", "recall", "join"]
+    assert list(events["method"].dropna()) == ["invite", "invite", "invite", "link", "invite"]

@@ -38,7 +38,8 @@ _YUAN = re.compile(r"(?:[¥￥]\s*(\d+(?:\.\d+)?))|(?:(\d+(?:\.\d+)?)\s*(?:元|�
 _COUNT = re.compile(r"(\d+)\s*个")
 _ENTRY = re.compile(r"^\s*(\d{1,4})\s*[.、．:：)）]\s*\S")
 _SHORT = re.compile(r"(?P<recall>撤回了一条消息|This message was deleted|You deleted this message|"
-                    r"此消息已删除|该消息已撤回)|(?P<thanks>谢|感恩|thank|thx|🙏|收到红包|老板大气|老板威武)",
+                    r"此消息已删除|该消息已撤回|Se elimin[oó] este mensaje|Eliminaste este mensaje|"
+                    r"Este mensaje fue eliminado)|(?P<thanks>谢|感恩|thank|thx|🙏|收到红包|老板大气|老板威武)",
                     re.IGNORECASE)
 SHORT_MAX_CHARS = 40
 

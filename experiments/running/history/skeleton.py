@@ -17,7 +17,7 @@ import pandas as pd
 import yaml
 
 from scenarios.loader import validate_dict
-from scenarios.schema import PLATFORM_CAP, WEEKDAYS, Platform
+from scenarios.schema import HOST_ACCOUNTS, PLATFORM_CAP, WEEKDAYS, Platform
 
 MIN_REPEATS = 3
 DAILY_SHARE = 0.6
@@ -54,9 +54,10 @@ def skeleton(events: pd.DataFrame, observed: pd.DataFrame, tz: str, apps: list[s
     weeks = min(52, max(1, math.ceil(n_days / 7)))
     if n_days > 52 * 7:
         notes.append(f"the history has {n_days} days; the plan's horizon is at most 52 weeks")
-    cap = PLATFORM_CAP[Platform(platform)]
+    cap = PLATFORM_CAP[Platform(platform)] - HOST_ACCOUNTS  # the host holds an account too
     if initial > cap:
-        notes.append(f"{initial} initial members exceed the {platform} cap; set to {cap}")
+        notes.append(f"{initial} initial members and the host exceed the {platform} cap; "
+                     f"set to {cap}")
         initial = cap
     host = events[events["host"]]
     local = host["time"].dt.tz_convert(tz)

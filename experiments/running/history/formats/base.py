@@ -10,6 +10,10 @@ import pandas as pd
 from experiments.running.history.events import Sink
 
 
+HEAD_BYTES = 64 * 1024
+"""How much of a file format detection and encoding detection read."""
+
+
 class ExportError(ValueError):
     """An export of a known format that cannot be read; the message names the file and why."""
 
@@ -34,11 +38,24 @@ class Parser:
 
 
 def encoding(path: Path) -> str:
-    """UTF-16 when the file starts with its byte-order mark (Windows tools write it), else UTF-8
-    (a byte-order mark skipped)."""
+    """UTF-16 when the file starts with its byte-order mark (Windows tools write it); GB18030
+    when its first 64 KiB are not UTF-8 but are GB18030 (a CSV saved again by Excel on a Chinese
+    Windows); else UTF-8 (a byte-order mark skipped)."""
     with open(path, "rb") as f:
-        start = f.read(2)
-    return "utf-16" if start in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
+        head = f.read(HEAD_BYTES)
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "utf-16"
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as err:
+        if err.start < len(head) - 4:  # not a character cut by the end of the head
+            try:
+                head[: len(head) - 4].decode("gb18030")
+                return "gb18030"
+            except UnicodeDecodeError:
+                pass
+    return "utf-8-sig"
+
 
 
 def open_text(path: Path):

@@ -1,7 +1,11 @@
 """QQ exports: the classic message manager's TXT and QQ Chat Exporter (QCE) JSON.
 
 System notices come from `系统消息(10000)` in the TXT and as `system: true` in QCE:
-`小红加入本群。`, `阿明 邀请 小红 加入了群聊`, `小红退出了本群。`, `小红被管理员移出本群。`.
+`小红加入本群。`, `阿明 邀请 小红 加入了群聊`, `小红通过扫描阿明分享的二维码加入群聊`, `小红退出了本群。`,
+`小红被管理员移出本群。`. A TXT message starts with `2019-09-23 20:43:38 阿明(10001)`, the clock
+24-hour or 12-hour with its half of the day after (`8:43:38 PM`) or before (`下午 8:43:38`), the
+sender's QQ number in parentheses or e-mail address in angle brackets; a file the message manager
+exported with several chats in it is refused (it would mix groups).
 Exit notices are shown only to the group's admins, so an export cannot tell a day without
 leaves from a day whose leaves were not shown: leaves are unknown.
 """
@@ -21,11 +25,21 @@ from experiments.running.history.formats.base import (
 )
 from experiments.running.history.times import from_epoch, from_local
 
+_HALF = r"AM|PM|am|pm|上午|下午|凌晨|早上|中午|晚上"
 _HEADER = re.compile(
-    r"^(\d{4}-\d{1,2}-\d{1,2}) (\d{1,2}):(\d{2}:\d{2})(?: ?(AM|PM|上午|下午))? (.*?)"
-    r"(?:\((\d+)\)|<([^<>]*)>)\s*$"
+    rf"^(\d{{4}}[-/]\d{{1,2}}[-/]\d{{1,2}}) (?:({_HALF}) ?)?(\d{{1,2}}):(\d{{2}}:\d{{2}})"
+    rf"(?: ?({_HALF}))? (.*?)(?:\((\d+)\)|<([^<>]*)>)\s*$"
 )
+"""A message's first line: date, 24-hour time or a 12-hour one with its half of the day before
+(`下午 8:43:38`, older clients) or after (`8:43:38 PM`), the sender and their QQ number in
+parentheses or e-mail address in angle brackets."""
+_AFTERNOON = ("PM", "pm", "下午", "晚上")
+_MORNING = ("AM", "am", "上午", "凌晨", "早上")
+_SECTION = ("消息分组:", "消息对象:", "消息分组：", "消息对象：", "=====")
+"""Lines of the file's header and of each chat's section (the message manager can export several
+chats into one file)."""
 _INVITE = re.compile(r"^(?P<by>.+?)\s*邀请\s*(?P<names>.+?)\s*加入(?:了)?(?:本群|群聊)")
+_QR = re.compile(r"^(?P<who>.+?)\s*通过扫描\s*(?P<by>.+?)\s*分享的二维码加入(?:了)?(?:本群|群聊)")
 _JOIN = re.compile(r"^(?P<names>.+?)\s*(?:已经)?加入(?:了)?(?:本群|群聊)")
 _LEAVE = re.compile(r"^(?P<who>.+?)\s*退出(?:了)?(?:本群|群聊)")
 _KICK = re.compile(r"^(?P<who>.+?)\s*被\s*(?P<by>.*?)\s*(?:踢出|移出)(?:了)?(?:本群|群聊)")
@@ -49,6 +63,8 @@ def system_notice(sink: Sink, t: Any, text: str) -> None:
         by = _person(sink, m["by"])
         for name in split_names(m["names"], _NAME_SEPARATORS):
             sink.add(t, _person(sink, name), JOIN, actor=by, method="invite")
+    elif m := _QR.match(text):
+        sink.add(t, _person(sink, m["who"]), JOIN, actor=_person(sink, m["by"]), method="qr")
     elif m := _KICK.match(text):
         by = m["by"].strip()
         sink.add(t, _person(sink, m["who"]), KICK,
@@ -78,27 +94,42 @@ class QqTxt(Parser):
     def parse(self, path: Path, sink: Sink) -> None:
         current: tuple[str, str, str] | None = None
         body: list[str] = []
+        chats: list[str] = []
+        skipped = 0  # lines before the first message other than the file's header
         with open_text(path) as f:
             for line in f:
                 m = _HEADER.match(line) if line[:2] in ("19", "20") else None
                 if m is None:
+                    if line.startswith(_SECTION):
+                        if line.startswith("消息对象"):
+                            chats.append(line[5:].strip())
+                        continue
                     if current is not None:
                         body.append(line)
+                    elif line.strip() and not line.startswith("消息记录"):
+                        skipped += 1
                     continue
                 if current is not None:
                     self._emit(sink, current, body)
-                date, hour, rest, half, name, qq, email = m.groups()
+                date, before, hour, rest, after, name, qq, email = m.groups()
+                half = before or after
                 h = int(hour)
-                if half in ("PM", "下午") and h < 12:
+                if half in _AFTERNOON and h < 12:
                     h += 12
-                elif half in ("AM", "上午") and h == 12:
+                elif half in _MORNING and h == 12:
                     h = 0
-                current = (f"{date} {h:02d}:{rest}", name, qq or email or "")
+                current = (f"{date.replace('/', '-')} {h:02d}:{rest}", name, qq or email or "")
                 body = []
             if current is not None:
                 self._emit(sink, current, body)
+        if len(set(chats)) > 1:
+            raise ExportError(f"{path} holds {len(set(chats))} chats ({', '.join(chats[:5])}); "
+                              "export the one group (message manager: the group, Export).")
         if not sink.kind:
             raise ExportError(f"{path}: no messages found.")
+        if skipped:
+            sink.notes.append(f"{path.name}: {skipped} line(s) before the first message skipped "
+                              "(no date, time and sender at their start)")
 
     @staticmethod
     def _emit(sink: Sink, current: tuple[str, str, str], body: list[str]) -> None:
@@ -133,9 +164,11 @@ class QceJson(Parser):
         key = sink.people.key
         for msg in messages:
             t = msg.get("timestamp")
+            if isinstance(t, str) and t.isdigit():
+                t = int(t)
             if not isinstance(t, (int, float)):
                 raise ExportError(f"{path}: message {msg.get('id')} has no numeric timestamp.")
-            t = t / 1000.0
+            t = t / 1000.0 if t > 1e11 else float(t)  # milliseconds (QCE) or seconds
             sender = msg.get("sender") or {}
             content = msg.get("content") or {}
             text = content.get("text") or ""

@@ -8,7 +8,7 @@ Each parser has `name`, `platform` (the plan's platform the skeleton names), `re
 from pathlib import Path
 
 from experiments.running.history.formats import qq, telegram, wechat, whatsapp
-from experiments.running.history.formats.base import Parser, encoding
+from experiments.running.history.formats.base import HEAD_BYTES, Parser, encoding
 
 PARSERS: tuple[Parser, ...] = (
     telegram.TelegramJson(), qq.QceJson(), wechat.ChatlogJson(),
@@ -16,7 +16,6 @@ PARSERS: tuple[Parser, ...] = (
 )
 FORMATS: dict[str, str] = {p.name: p.description for p in PARSERS}
 """Format name -> what it is, in the order detection tries them."""
-HEAD_BYTES = 64 * 1024
 
 
 class UnknownFormat(ValueError):

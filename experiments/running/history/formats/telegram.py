@@ -2,7 +2,10 @@
 
 Service messages state joins (`invite_members`, `join_group_by_link`, `join_group_by_request`),
 leaves (`remove_members` of oneself) and removals (`remove_members` of others), and the group's
-creation (`create_group` with its first members), so leaves are known.
+creation (`create_group` with its first members), so leaves are known. `invite_members` naming
+only its actor is someone joining a public group by themselves (a join without inviter); other
+actions (`pin_message`, `migrate_from_group`, `edit_group_title`, …) are system rows. A message's
+`text` is a string or a list of strings and entities; `from` is null for deleted accounts.
 """
 
 from pathlib import Path
@@ -34,7 +37,11 @@ class TelegramJson(Parser):
     records_leaves = True
 
     def sniff(self, head: str) -> bool:
-        return head.lstrip()[:1] == "{" and '"messages"' in head and (
+        if head.lstrip()[:1] != "{":
+            return False
+        if '"personal_information"' in head or ('"chats"' in head and '"list"' in head):
+            return True  # a whole-account export: parse says how to export the one group
+        return '"messages"' in head and (
             '"date_unixtime"' in head or '"from_id"' in head or '"actor_id"' in head
             or '"type": "service"' in head)
 
@@ -46,12 +53,21 @@ class TelegramJson(Parser):
         messages = data.get("messages") if isinstance(data, dict) else None
         if not isinstance(messages, list):
             raise ExportError(f"{path}: no 'messages' list.")
-        epoch = bool(messages) and "date_unixtime" in messages[0]
+        epoch = bool(messages) and isinstance(messages[0], dict) and "date_unixtime" in messages[0]
         key, named = sink.people.key, sink.people.named
         for msg in messages:
-            t = int(msg["date_unixtime"]) if epoch else msg.get("date")
+            if not isinstance(msg, dict):
+                raise ExportError(f"{path}: a message is not an object ({str(msg)[:40]!r}).")
+            t = msg.get("date_unixtime") if epoch else msg.get("date")
             if t is None:
-                raise ExportError(f"{path}: message {msg.get('id')} has no date.")
+                raise ExportError(f"{path}: message {msg.get('id')} has no "
+                                  f"{'date_unixtime' if epoch else 'date'}, unlike the first.")
+            if epoch:
+                try:
+                    t = int(t)
+                except (TypeError, ValueError):
+                    raise ExportError(f"{path}: message {msg.get('id')}: date_unixtime {t!r} is "
+                                      "not Unix seconds.") from None
             if msg.get("type") != "service":
                 who = key(str(msg.get("from") or ""), str(msg.get("from_id") or ""))
                 sink.message(t, who, _text(msg.get("text")))
@@ -63,6 +79,8 @@ class TelegramJson(Parser):
             if action == "create_group":
                 sink.opened = (sink.add(t, actor, SYSTEM), actor)
                 sink.join(t, [m for m in members if m != actor_name], actor, "creation")
+            elif action == "invite_members" and members == [actor_name]:
+                sink.add(t, actor, JOIN, method="unknown")  # joined a public group by itself
             elif action == "invite_members":
                 sink.join(t, members, actor, "invite")
             elif action in _JOINS:
