@@ -167,10 +167,10 @@ def invite_and_join(ctx, h, hour_weight):
                     continue
                 chance = join_chance(ctx, j, h, lv.reward_referee if reward_ok else 0.0)
                 if rand(lv, R_JOIN, j, h * 4096 + i % 4096) < chance:
-                    if room:
-                        join_group(ctx, j, h, i)
-                    else:  # the portfolio's live code sends them on (sim/portfolio.py)
+                    if not room:  # the portfolio's live code sends them on (sim/portfolio.py)
                         route(s, j, h)
+                        continue
+                    join_group(ctx, j, h, i)
                     if reward > 0.0 and reward_ok:
                         spend(s, out_h, h, reward)
                         s.value_day[i] += c.value_money_per_yuan * lv.reward_referrer * s.money_sens[i]
@@ -184,10 +184,15 @@ def invite_and_join(ctx, h, hour_weight):
         j = s.arrivals[x, 0]
         if s.status[j] != OUT:
             continue
-        if has_room(lv, s):
-            join_group(ctx, j, h, -1)
-        else:  # full since they were sent: the live code sends them on again
+        if not has_room(lv, s):  # full since they were sent: the live code sends them on again
             route(s, j, h)
+            continue
+        join_group(ctx, j, h, -1)
+        # the referral rewards are paid on a join, here where it happened (the inviter, in
+        # another group, is not credited)
+        if reward > 0.0 and reward_ok:
+            spend(s, out_h, h, reward)
+            reward_ok = can_spend(lv, s, h, reward)
     # QR influx: strangers scanning a posted code; some come to advertise
     n_arrive = poisson(lv, R_N_ARRIVE, 0, h, lv.qr_influx * hour_weight / 24.0) if lv.qr_influx > 0 else 0
     for x in range(n_arrive):

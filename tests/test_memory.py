@@ -129,12 +129,17 @@ def test_a_memory_error_becomes_an_exit_2_message(tmp_path):
 
 def test_a_portfolio_run_needs_all_its_groups_at_once(monkeypatch, tmp_path):
     plan = load_plan("small_start", ["group.weeks=1"])
-    rooms(monkeypatch, available=int(2.5 * run_bytes(plan)), hard=int(4.5 * run_bytes(plan)))
+    group = run_bytes(plan) - memory.FIXED_BYTES  # the process's fixed part is counted once
+    rooms(monkeypatch, available=memory.FIXED_BYTES + int(2.5 * group),
+          hard=memory.FIXED_BYTES + int(4.5 * group))
     assert assess([[plan], [plan, plan]], 1) == memory.Assessment(None, None)
     warned = assess([[plan]] * 2 + [[plan] * 3], 1).warning
-    assert "one run of a portfolio of 3 groups (plans 'small_start') needs" in warned
-    assert "pool.size of its largest group, or the number of groups" in warned
+    assert "one run of a portfolio of 3 groups ('small_start', 'small_start', 'small_start')" \
+        in warned
+    assert "pool.size of its largest group (now 300;" in warned
+    assert "or the number of groups (now 3)" in warned
     assert "Not enough memory" in assess([[plan] * 5], 1).refusal
+    assert "groups ('small_start', 'small_start', 'small_start', …)" in assess([[plan] * 5], 1).refusal
     spec = tmp_path / "five.yaml"
     spec.write_text("portfolio: five\npool: {size: 800}\ntargets: {alive_week: 1}\n"
                     "groups: [{plan: small_start, copies: 5, set: {group.weeks: 1}}]\n")

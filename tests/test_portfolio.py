@@ -14,7 +14,7 @@ from experiments.running.portfolio import read_portfolio_results, run_portfolio
 from experiments.running.runner import RunInterrupted
 from scenarios.loader import dump_yaml
 from scenarios.portfolio import PortfolioError, PortfolioFile, load_portfolio, resolve
-from sim.codes import ELSEWHERE, G_N_ARRIVALS, OUT
+from sim.codes import ELSEWHERE, G_N_ARRIVALS, G_REFERRAL_JOINS, H_COST, OUT
 from sim.portfolio import PortfolioModel, meets_targets, simulate_portfolio
 
 SMALL = {"group.weeks": 1, "members.initial": 30, "pool.size": 60}
@@ -149,6 +149,23 @@ def test_live_code_sends_invitations_into_a_full_group_on_to_the_next():
     alone = played(False)
     assert sum(d.invites_sent for d in alone.days) == 0
     assert not (alone.copies[0].state.status == ELSEWHERE).any()
+
+
+def test_referral_rewards_are_paid_on_joins_only_where_they_happen():
+    rewards = {"growth.referral_reward_referrer": 3, "growth.referral_reward_referee": 2,
+               "growth.qr_influx_per_day": 0}
+    groups = [{"plan": "large_start", "name": "full",
+               "set": {**rewards, "members.initial": 499, "pool.size": 120}},
+              {"plan": "large_start", "name": "next", "set": rewards}]
+    model = PortfolioModel(portfolio(groups, pool=900, live_code=True), seed=2)
+    model.run()
+    assert sum(d.invites_sent for d in model.days) > 0
+    for copy in model.copies:  # large_start pays no other incentive
+        s = copy.state
+        slot, hour = s.arrivals[:int(s.group[G_N_ARRIVALS])].T
+        joined = ((s.was_member[slot] == 1) & (s.join_hour[slot] == hour)
+                  & (s.invited_by[slot] == -1)).sum()
+        assert copy.out_h[H_COST].sum() == 5 * (s.group[G_REFERRAL_JOINS] + joined)
 
 
 def test_copy_success_is_the_share_of_copies_meeting_the_targets():
