@@ -14,7 +14,7 @@ thread and a fixed order, the coupling runs:
    copies (opened, within their horizon, not yet known dead);
 3. live code (活码): the QR scans of the open copies go to the first open copy with room below
    the live code's fill (`Portfolio.live_code_fill`, else the platform's 200-account scan
-   stop), at most its room in a day, then to the next; and the people who accepted a member's
+   stop), at most its room and its candidates still outside in a day, then to the next; and the people who accepted a member's
    invitation while that member's copy was full go the same way, joining the next day
    (`_route`; arrival slots seat those who are not candidates there).
 
@@ -55,6 +55,7 @@ class Day:
 
     open_groups: int
     qr_scans: float  # scans the live code routed (0 without one)
+    qr_scans_lost: float  # scans no open copy had room or candidates for (0 without one)
     invites_sent: int  # people invited into a full copy whom the live code sent to another
     # (one who finds that copy full by then is sent on again, and counted again)
     invites_lost: int  # people invited into a full copy whom it could place nowhere
@@ -177,9 +178,11 @@ class PortfolioModel:
         trust[slots[known]] = shared[people[known]]
         shared[people[~known]] = trust[slots[~known]]
 
-    def _levers(self, playing: list[int], open_: list[int]) -> float:
-        """Set today's capacity (split) and QR influx (live code) of the copies playing; the
-        scans the live code routed."""
+    def _levers(self, playing: list[int], open_: list[int]) -> tuple[float, float]:
+        """Set today's capacity (split) and QR influx (live code) of the copies playing. With
+        a live code, a copy takes at most its room and its candidates still outside (the scans
+        of a copy are drawn from its candidates, sim.joins); returns (scans routed, scans no
+        copy could take)."""
         n_open = np.bincount(self.host_of[open_], minlength=len(self.capacity))
         open_ = set(open_)
         routed = 0.0
@@ -188,13 +191,15 @@ class PortfolioModel:
             model, h = self.copies[j], self.host_of[j]
             changes = {"capacity": self.capacity[h] / n_open[h] if j in open_ else 0.0}
             if self.portfolio.live_code:
-                room = max(self.room(j), 0)
+                lv = model.levers
+                outside = int(np.count_nonzero(model.state.status[lv.pool_lo:lv.pool_hi] == OUT))
+                room = max(min(self.room(j), outside), 0)
                 give = min(scans - routed, float(room)) if j in open_ else 0.0
                 changes["qr_influx"] = give
                 routed += give
             model.levers = model.levers._replace(**changes)
             model.ctx = model.ctx._replace(lv=model.levers)
-        return routed
+        return routed, (scans - routed if self.portfolio.live_code else 0.0)
 
     def room(self, j: int) -> int:
         """Accounts copy j can still take through the live code: its fill less its accounts
@@ -287,7 +292,7 @@ class PortfolioModel:
         open_ = [j for j in playing if self.is_open(j)]
         self._open_new(playing)
         due = [j for j in playing if self.played[j] == self.day]
-        routed = self._levers(due, open_)
+        routed, scans_lost = self._levers(due, open_)
         days = [self.days_ahead(j) for j in due]
         advance_together([self.copies[j] for j in due], [24 * d for d in days], self.threads)
         self.played[due] += np.array(days, dtype=np.int64)
@@ -295,7 +300,7 @@ class PortfolioModel:
         sent, lost = self._route(playing) if self.portfolio.live_code else (0, 0)
         self._share_trust(playing)
         hosts_open = np.unique(self.host_of[open_]) if open_ else np.array([], dtype=np.int64)
-        self.days.append(Day(len(open_), routed, sent, lost,
+        self.days.append(Day(len(open_), routed, scans_lost, sent, lost,
                              float(self.weekly_cost[hosts_open].sum()) / 7))
         self.day += 1
 
@@ -378,7 +383,8 @@ def portfolio_summary(portfolio: Portfolio, summary: pd.DataFrame, members: pd.D
     (复制成功率): the share of copies meeting the targets; `weekly_costs`: hosts' and staff's
     weekly costs over the days they had an open copy; `relay_fees`: each relayed lecture's fee
     once, if any copy heard it; `gross_profit`: the copies' gross profit less those costs;
-    `people_in_several`: people who were members of two copies or more; `invites_sent`,
+    `people_in_several`: people who were members of two copies or more; `qr_scans_lost`: QR
+    scans the live code could send to no copy (room and candidates left); `invites_sent`,
     `invites_lost`: people invited into a full copy whom the live code sent to another, and
     those for whom none had room (NaN without a live code: such invitations are refused)."""
     weekly = float(days["weekly_costs"].sum())
@@ -397,8 +403,8 @@ def portfolio_summary(portfolio: Portfolio, summary: pd.DataFrame, members: pd.D
         "gross_profit": float(summary["gross_profit"].sum()) - weekly - relay,
         "people_in_groups": int(people.size),
         "people_in_several": int((people >= 2).sum()),
-        **{f"invites_{k}": float(days[f"invites_{k}"].sum()) if portfolio.live_code
-           else float("nan") for k in ("sent", "lost")},
+        **{k: float(days[k].sum()) if portfolio.live_code else float("nan")
+           for k in ("qr_scans_lost", "invites_sent", "invites_lost")},
     }
 
 

@@ -93,19 +93,24 @@ def test_trust_in_a_host_is_shared_across_its_groups():
 
 
 def test_live_code_fills_the_first_group_before_the_second():
-    def levers(live, initial):
-        scans = {"growth.qr_influx_per_day": 20}
+    def levers(live, initial, candidates=60):
+        scans = {"growth.qr_influx_per_day": 20, "pool.size": candidates}
         p = portfolio([{"name": "first", "set": {**scans, "members.initial": initial}},
                        {"name": "second", "set": scans}], pool=initial + 60, live_code=live)
         model = PortfolioModel(p, seed=1)
         model.step()
-        return [m.levers.qr_influx for m in model.copies], model.days[0].qr_scans
+        day = model.days[0]
+        assert day.qr_scans + day.qr_scans_lost == (40 if live else 0)
+        return [m.levers.qr_influx for m in model.copies], day.qr_scans
 
     # room for all 40 scans in group 1: group 2 gets none
     assert levers(True, 30) == ([40.0, 0.0], 40.0)
     # group 1 has room for 9 more accounts (190 members and the host below the 200 at which
     # the live code moves on): the rest go to group 2
     assert levers(True, 190) == ([9.0, 31.0], 40.0)
+    # a group's scans are drawn from its candidates: no more than it has outside
+    assert levers(True, 30, candidates=25) == ([25.0, 15.0], 40.0)
+    assert levers(True, 30, candidates=12) == ([12.0, 12.0], 24.0)  # 16 scans lost
     # without a live code each group keeps its own scans and gets none of the other's
     assert levers(False, 30) == ([20.0, 20.0], 0.0)
 
@@ -285,6 +290,26 @@ def test_validate_warns_of_a_live_code_with_no_scans_and_a_host_with_no_group(tm
     assert result.exit_code == 0, result.output
     assert "live_code: true routes no scans" in result.output
     assert "host b runs no group" in result.output and "ok (1 groups)" in result.output
+
+
+@pytest.mark.parametrize("spec, warned", [
+    ("live_code_fill: 150\n", "live_code_fill 150 does nothing without live_code: true"),
+    ("live_code: true\nlive_code_fill: 3000\n",
+     "live_code_fill 3000 is above the wechat cap of 500 accounts"),
+    ("hosts: [{name: a, capacity: 0}]\n", "host a has capacity 0 and no staff"),
+    ("relay: [{day: 300, hour: 20, by: guest, groups: [tz]}]\n",
+     "the relay on day 300 reaches no group: none of its 1 group(s) is open that day"),
+])
+def test_validate_warns_of_portfolio_levers_that_cannot_work(tmp_path, spec, warned):
+    path = tmp_path / "p.yaml"
+    host = "" if "hosts:" in spec else "hosts: [{name: a}]\n"
+    path.write_text(f"portfolio: w\npool: {{size: 1000}}\n{host}"
+                    "groups: [{plan: tuanzhang, name: tz, host: a, "
+                    "set: {growth.qr_influx_per_day: 5}}]\n"
+                    f"targets: {{alive_week: 4}}\n{spec}")
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert result.exit_code == 0, result.output
+    assert warned in " ".join(result.output.split()), result.output
 
 
 def test_a_key_written_twice_is_refused(tmp_path):

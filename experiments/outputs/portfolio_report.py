@@ -33,16 +33,12 @@ from sim.portfolio import heard
 
 INDEX = "portfolios.json"
 """A comparison directory's list of its portfolios, in order."""
-OUTCOMES = ("copy_success", "alive_week_4", "alive_week_12", "total_gmv", "incentive_cost",
-            "weekly_costs", "relay_fees", "total_cost", "gross_profit", "people_in_several",
-            "invites_sent", "invites_lost")
+OUTCOMES = tuple(BAND)
 """Rows of the portfolio table, in order."""
 QUESTIONS = ("copy_success", "alive_week_12", "gross_profit", "total_cost")
 """What the answer states, in order: 复制成功率, copies alive at week 12, gross profit, cost."""
 LOWER_IS_BETTER = ("total_cost",)
 """Outcomes where the smaller figure is the better one (a portfolio that spends less leads)."""
-UNITS = {**BAND, "incentive_cost": "money", "weekly_costs": "money", "relay_fees": "money",
-         "invites_sent": "count", "invites_lost": "count"}
 LABELS = {
     "copy_success": ("复制成功率 (copies meeting the targets)", "复制成功率 (达标的群占比)"),
     "alive_week_4": ("copies alive at week 4", "第 4 周仍存活的群数"),
@@ -54,6 +50,7 @@ LABELS = {
     "total_cost": ("total cost (incentives, staff, relay fees)", "总成本 (激励、人力、转播费)"),
     "gross_profit": ("gross profit, all copies, after costs", "全部群毛利 (扣除成本)"),
     "people_in_several": ("people who joined two copies or more", "加入两个及以上群的人数"),
+    "qr_scans_lost": ("QR scans no copy could take (live code)", "活码无群可接的扫码数"),
     "invites_sent": ("invited into a full copy, sent on by the live code",
                      "受邀时群已满、经活码转入其他群的人数"),
     "invites_lost": ("invited into a full copy, no copy with room", "受邀时群已满且无群可进的人数"),
@@ -211,7 +208,7 @@ def outcome_table(portfolios: Portfolios, lang: Lang) -> pd.DataFrame:
     alone when the band is that one value (as the plans' tables)."""
     rows = {}
     for outcome in OUTCOMES:
-        unit = UNITS[outcome]
+        unit = BAND[outcome]
         cells = []
         for r in portfolios.items:
             v = r.replicates[outcome]
@@ -228,7 +225,7 @@ def answer(portfolios: Portfolios, lang: Lang) -> list[tuple[str, str]]:
     base = portfolios.names[0]
     out = []
     for outcome in QUESTIONS:
-        unit = UNITS[outcome]
+        unit = BAND[outcome]
         wide = portfolios.per_seed(outcome)
         v = wide[base]
         if v.isna().all():

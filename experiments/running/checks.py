@@ -7,8 +7,9 @@ its results that, say, every red packet will be skipped.
 
 from typing import TYPE_CHECKING
 
-from scenarios.schema import Plan
+from scenarios.schema import PLATFORM_CAP, Plan
 from sim.calendar import occurrence_days
+from sim.portfolio import heard
 
 if TYPE_CHECKING:
     from scenarios.portfolio import Portfolio
@@ -102,16 +103,33 @@ def payments(plan: Plan, item) -> list[tuple[str, float]]:
 
 def portfolio_warnings(portfolio: "Portfolio") -> list[str]:
     """One sentence per lever of `portfolio` that cannot work (fully): a live code with no
-    scans to route, a host or staff member with no group."""
+    scans to route, a live-code fill without a live code or above a platform's cap, a host with
+    no posts, a relayed lecture no group hears, a host or staff member with no group."""
     out = []
     if portfolio.live_code and not any(c.plan.growth.qr_influx_per_day > 0
                                        for c in portfolio.copies):
         out.append("live_code: true routes no scans: no group has QR scans "
                    "(growth.qr_influx_per_day is 0 in every plan; set it under a group's set:); "
                    "it only sends on people invited into a full group.")
+    fill = portfolio.live_code_fill
+    if fill is not None and not portfolio.live_code:
+        out.append(f"live_code_fill {fill} does nothing without live_code: true.")
+    if fill is not None and portfolio.live_code:
+        caps = {c.plan.group.platform: PLATFORM_CAP[c.plan.group.platform]
+                for c in portfolio.copies if PLATFORM_CAP[c.plan.group.platform] < fill}
+        for platform, cap in caps.items():
+            out.append(f"live_code_fill {fill} is above the {platform.value} cap of {cap} "
+                       f"accounts: the code moves on from those groups at {cap}.")
     used = {c.host for c in portfolio.copies}
+    staffed = {s.host for s in portfolio.staff if s.capacity > 0}
     for h in portfolio.hosts:
         if h.name not in used:
             out.append(f"host {h.name} runs no group (no groups: entry names it), so it and its "
                        "staff do nothing and cost nothing.")
+        elif h.capacity == 0 and h.name not in staffed:
+            out.append(f"host {h.name} has capacity 0 and no staff: its groups get no host posts.")
+    for relay in portfolio.relay:
+        if not heard(relay, portfolio):
+            out.append(f"the relay on day {relay.day} reaches no group: none of its "
+                       f"{len(set(relay.groups))} group(s) is open that day (its fee is not paid).")
     return out

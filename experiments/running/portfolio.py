@@ -26,10 +26,14 @@ from scenarios.schema import Plan
 from sim.portfolio import PortfolioResult, simulate_portfolio
 
 TABLES = ("daily", "summary", "members", "portfolio", "portfolio_days")
-BAND: dict[str, Unit] = {"copy_success": "share", "alive_week_4": "count",
-                         "alive_week_12": "count", "total_gmv": "money", "total_cost": "money",
-                         "gross_profit": "money", "people_in_several": "count"}
-"""Portfolio outcomes given with their replicate band, and their units
+BAND: dict[str, Unit] = {
+    "copy_success": "share", "alive_week_4": "count", "alive_week_12": "count",
+    "total_gmv": "money", "incentive_cost": "money", "weekly_costs": "money",
+    "relay_fees": "money", "total_cost": "money", "gross_profit": "money",
+    "people_in_several": "count", "qr_scans_lost": "count", "invites_sent": "count",
+    "invites_lost": "count",
+}
+"""Portfolio outcomes given with their replicate band, in the report's order, and their units
 (`experiments.running.metrics.Unit`)."""
 
 
