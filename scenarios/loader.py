@@ -10,7 +10,7 @@ import io
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
@@ -423,6 +423,9 @@ def describe_errors(err: ValidationError, where: str, root: type[BaseModel] = Pl
         if kinds:  # the user may have picked it by kind (calendar[flash_sale]): say which it is
             item_path = _path([p for p in e["loc"][:kinds[0]] if p not in _CALENDAR_KINDS])
             item = f" ({item_path} is the {e['loc'][kinds[0]]} item)"
+        if e["type"] == "missing":  # the input shown would be the section it is missing from
+            lines.append(f"  {path}: missing; {e['msg'].lower()}{item}")
+            continue
         lines.append(f"  {path or '(plan)'} = {shown}: {_allowed(e, root)}{_hint(e)}{item}")
     return "\n".join(lines)
 
@@ -466,7 +469,9 @@ def _allowed(e: dict[str, Any], root: type[BaseModel]) -> str:
         return "unknown key (check the spelling; docs/model.md lists every lever)"
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         lo, hi = _bounds(e["loc"], root)
-        return f"{e['msg'].lower()}; allowed range {lo} to {hi}"
+        allowed = (f"allowed range {lo} to {hi}" if lo is not None and hi is not None else
+                   f"allowed: at least {lo}" if lo is not None else f"allowed: at most {hi}")
+        return f"{e['msg'].lower()}; {allowed}"
     if kind == "union_tag_invalid":
         return f"unknown calendar kind; allowed: {', '.join(_CALENDAR_KINDS)}"
     if kind == "union_tag_not_found":
@@ -489,7 +494,11 @@ def _bounds(loc: tuple, root: type[BaseModel]) -> tuple[Any, Any]:
             return "?", "?"
         model = _submodel(field.annotation)
     lo = hi = None
-    for m in field.metadata if field else ():
+    # the field's own constraints, and those of an Annotated type in a union (`Yuan | None`)
+    inner = [m for a in get_args(field.annotation) if get_origin(a) is Annotated
+             for info in get_args(a)[1:] for m in getattr(info, "metadata", [info])] \
+        if field else []
+    for m in [*(field.metadata if field else ()), *inner]:
         lo = next((v for v in (getattr(m, "ge", None), getattr(m, "gt", None)) if v is not None), lo)
         hi = next((v for v in (getattr(m, "le", None), getattr(m, "lt", None)) if v is not None), hi)
     return lo, hi

@@ -257,6 +257,9 @@ def test_copies_coupled_to_none_played_days_at_a_time_give_the_day_by_day_tables
     ({"pool": {"size": 100}}, "pool.size = 100: groups[0]'s plan draws members.initial + its own pool.size = 450 people"),
     ({"relay": [{"day": 1, "groups": ["nope"]}]}, "relay[0].groups[0] = 'nope'"),
     ({"targets": {}}, "targets = {...}: Value error, state at least one of alive_week"),
+    ({"targets": {"weekly_gmv": -1}},  # an Annotated bound inside `| None` is found
+     "targets.weekly_gmv = -1: input should be greater than or equal to 0; allowed range 0.0 to "
+     "1000000.0"),
     ({"groups": [{"plan": "tuanzhang", "set": {"host.ip_strength": 3}}]},
      "groups[0].set: tuanzhang: 1 bad field(s)\n      host.ip_strength = 3: input should be less "
      "than or equal to 1; allowed range 0.0 to 1.0"),
@@ -310,6 +313,21 @@ def test_validate_warns_of_portfolio_levers_that_cannot_work(tmp_path, spec, war
     result = CliRunner().invoke(app, ["validate", str(path)])
     assert result.exit_code == 0, result.output
     assert warned in " ".join(result.output.split()), result.output
+
+
+def test_a_missing_section_is_named_as_missing(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("portfolio: bad\ngroups: [{plan: tuanzhang}]\ntargets: {alive_week: 4}\n")
+    with pytest.raises(PortfolioError, match=r"  pool: missing; field required"):
+        load_portfolio(path)
+
+
+def test_options_a_portfolio_does_not_take_are_named():
+    hourly = CliRunner().invoke(app, ["run", "copy_one_host", "--hourly"])
+    assert hourly.exit_code == 2 and "--hourly does not apply to a portfolio" in hourly.output
+    assert "set:" not in hourly.output
+    weeks = CliRunner().invoke(app, ["run", "copy_one_host", "--weeks", "4"])
+    assert weeks.exit_code == 2 and "under its `set:`" in " ".join(weeks.output.split())
 
 
 def test_a_key_written_twice_is_refused(tmp_path):

@@ -360,8 +360,9 @@ def _portfolio_only(weeks: int | None, set_: list[str] | None, hourly: bool,
                                       ("--profile", profile)) if value]
     if given:
         verb = "does" if len(given) == 1 else "do"
-        raise typer.BadParameter(f"{', '.join(given)} {verb} not apply to a portfolio; set a "
-                                 "group's overrides under its `set:` in the portfolio file")
+        how = ("; set a group's overrides (its weeks too) under its `set:` in the portfolio file"
+               if weeks or set_ else "")
+        raise typer.BadParameter(f"{', '.join(given)} {verb} not apply to a portfolio{how}")
 
 
 def _simulate_portfolios(sources: list[str], replicates: int, seed: int, threads: int,
