@@ -129,6 +129,19 @@ def test_a_band_and_a_difference_in_wan_never_hide_their_ends(compared):
                      profit), profit
 
 
+def test_a_row_of_the_portfolio_table_reads_in_one_form(compared):
+    """The zh deck's row read "¥3.3万 [¥3.0万–¥3.5万]" beside "¥11,308 [¥8,999–¥13,961]"."""
+    out, _, _ = compared
+    read = portfolio_report.read_portfolios(out)
+    cost = [pd.Series([8_999.0, 11_308.0, 11_308.0, 13_961.0]),
+            pd.Series([30_000.0, 33_000.0, 33_000.0, 35_000.0])]
+    items = [replace(r, replicates=r.replicates.assign(total_cost=c))
+             for r, c in zip(read.items, cost)]
+    row = portfolio_report.outcome_table(portfolio_report.Portfolios(items), "zh").loc[
+        portfolio_report.outcome_label("total_cost", "zh")]
+    assert list(row) == ["¥11,308 [¥8,999–¥13,961]", "¥33,000 [¥30,000–¥35,000]"]
+
+
 def test_chart_titles_state_the_finding_computed_from_the_results(compared):
     """The titles described ("复制成功率 by portfolio"); they state what the results show."""
     out, _, _ = compared

@@ -205,15 +205,18 @@ def composition(result: PortfolioResults, lang: Lang) -> str:
 
 def outcome_table(portfolios: Portfolios, lang: Lang) -> pd.DataFrame:
     """Rows: `OUTCOMES` (labels); columns: portfolios; cells "median [p10–p90]", or the median
-    alone when the band is that one value (as the plans' tables)."""
+    alone when the band is that one value (as the plans' tables); a row's numbers share one form
+    (`formatting.together`)."""
     rows = {}
     for outcome in OUTCOMES:
-        unit = BAND[outcome]
+        # one form for the whole row, so that portfolios side by side read alike
+        ends = [(v.median(), *band_ends(v)) for v in
+                (r.replicates[outcome] for r in portfolios.items)]
+        shown = together([x for row in ends for x in row], BAND[outcome], lang)
         cells = []
-        for r in portfolios.items:
-            v = r.replicates[outcome]
-            value, low, high = _band(v, unit, lang)
-            alone = v.isna().all() or low == high == value
+        for k, r in enumerate(portfolios.items):
+            value, low, high = shown[3 * k: 3 * k + 3]
+            alone = r.replicates[outcome].isna().all() or low == high == value
             cells.append(value + ("" if alone else f" [{span(low, high)}]"))
         rows[outcome_label(outcome, lang)] = cells
     return pd.DataFrame.from_dict(rows, orient="index", columns=portfolios.names)
