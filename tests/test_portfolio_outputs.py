@@ -155,7 +155,7 @@ def test_chart_titles_state_the_finding_computed_from_the_results(compared):
     zh = portfolio_report.chart_titles(portfolios, "zh")
     assert zh["copy_success"] == "own_hosts：复制成功率 (中位数) 比 staffed 高 50 个百分点"
     # both copies are open at once in every run of both, and a portfolio alone states its value
-    assert en["open_groups"] == "most copies open at once (median): every plan alike (2)"
+    assert en["open_groups"] == "most copies open at once (median): the same in all (2)"
     alone = portfolio_report.chart_titles(portfolio_report.Portfolios(read.items[:1]), "en")
     assert alone["cumulative_profit"].startswith(
         "staffed: gross profit after costs, all copies (median) −¥7")

@@ -163,8 +163,13 @@ def _portfolios(portfolios: "portfolio_report.Portfolios", lang: Lang
     charts and the table (`experiments.outputs.portfolio_report`)."""
     word = portfolio_report.word
     meta = portfolio_report.meta(portfolios, lang)
+    end = "。" if lang == "zh" else "."
+
+    def sentence(words: str) -> str:  # a description ends as a sentence before the next one
+        return words.rstrip(end) + end if words else ""
+
     items = [(r.portfolio.name, " ".join(filter(None, (
-        r.portfolio.describe(lang), portfolio_report.composition(r, lang),
+        sentence(r.portfolio.describe(lang)), portfolio_report.composition(r, lang),
         portfolio_report.targets_line(r.portfolio.targets, lang))))) for r in portfolios.items]
     slides = [lambda deck, _: _title_slide(deck, word("title", lang), meta, items)]
     foot = [word("baseline", lang, base=portfolios.names[0], level=round(CONFIDENCE * 100))] \

@@ -237,7 +237,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "what_weekly_posters": ("active posters in week {weeks} (median)",
                             "第 {weeks} 周活跃发言人数 (中位数)"),
     "title_one": ("{best}: {what} {value}", "{best}：{what} {value}"),
-    "title_alike": ("{what}: every plan alike ({value})", "{what}：各方案相同 ({value})"),
+    "title_alike": ("{what}: the same in all ({value})", "{what}：全部相同 ({value})"),
     "title_level": ("{what}: {names} are level", "{what}：{names} 持平"),
     "title_lead": ("{best} leads on {what}: {size} above {base}",
                    "{best}：{what} 比 {base} 高 {size}"),
