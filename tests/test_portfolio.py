@@ -326,6 +326,8 @@ def test_options_a_portfolio_does_not_take_are_named():
     hourly = CliRunner().invoke(app, ["run", "copy_one_host", "--hourly"])
     assert hourly.exit_code == 2 and "--hourly does not apply to a portfolio" in hourly.output
     assert "set:" not in hourly.output
+    threads = CliRunner().invoke(app, ["run", "tuanzhang", "--threads", "2"])
+    assert threads.exit_code == 2 and "--threads 2 is for portfolios" in threads.output
     weeks = CliRunner().invoke(app, ["run", "copy_one_host", "--weeks", "4"])
     assert weeks.exit_code == 2 and "under its `set:`" in " ".join(weeks.output.split())
 

@@ -150,6 +150,7 @@ def run(
         _portfolio_only(weeks, set_, hourly, profile)
         _simulate_portfolios([plan], replicates, seed, threads, workers, dask, out, force, lang)
         return
+    _plans_only(threads)
     _simulate([plan], replicates, seed, weeks, set_ or [], workers, dask, hourly, out, force, lang,
               profile=profile)
 
@@ -198,6 +199,7 @@ def compare(
         _simulate_portfolios(sources, replicates, seed, threads, workers, dask, out, force, lang,
                              baseline)
         return
+    _plans_only(threads)
     _simulate(sources, replicates, seed, weeks, set_ or [], workers, dask, hourly, out, force, lang,
               baseline, profile)
 
@@ -363,6 +365,12 @@ def _portfolio_only(weeks: int | None, set_: list[str] | None, hourly: bool,
         how = ("; set a group's overrides (its weeks too) under its `set:` in the portfolio file"
                if weeks or set_ else "")
         raise typer.BadParameter(f"{', '.join(given)} {verb} not apply to a portfolio{how}")
+
+
+def _plans_only(threads: int) -> None:
+    if threads != 1:
+        raise typer.BadParameter(f"--threads {threads} is for portfolios (a plan's replicates run "
+                                 "side by side with --workers)")
 
 
 def _simulate_portfolios(sources: list[str], replicates: int, seed: int, threads: int,
