@@ -316,7 +316,8 @@ class PortfolioResult:
 
     daily: one row per copy and day of its own life (`day` 0 is its opening), led by `group`
     and `open_day` (the portfolio day it opened); summary: one row per copy (`group`, `family`,
-    `host`, `open_day`, the single-group summary, `meets_targets`); members: one row per copy
+    `host`, `open_day`, the single-group summary, `meets_targets` and `meets_<target>` for
+    each stated target); members: one row per copy
     and account that was ever a member, with `person` (the portfolio's person, -1 for none);
     portfolio: the replicate's portfolio summary (`portfolio_summary`); days: one row per
     portfolio day (`Day`'s fields).
@@ -329,16 +330,25 @@ class PortfolioResult:
     days: pd.DataFrame
 
 
-def meets_targets(daily: pd.DataFrame, targets: Targets, horizon_weeks: int) -> bool:
-    """Whether one copy's daily table meets every stated target over its first
-    `targets.weeks(horizon_weeks)` weeks: alive at their end, members at their end at least
-    `members`, mean GMV per week over them at least `weekly_gmv`."""
+TARGETS = ("alive_week", "members", "weekly_gmv")
+"""The targets a portfolio may state (`scenarios.portfolio.Targets`), in order."""
+
+
+def target_results(daily: pd.DataFrame, targets: Targets, horizon_weeks: int) -> dict[str, bool]:
+    """Each stated target (names of `TARGETS`) and whether one copy's daily table meets it over
+    its first `targets.weeks(horizon_weeks)` weeks: alive at their end, members at their end at
+    least `members`, mean GMV per week over them at least `weekly_gmv`."""
     weeks = targets.weeks(horizon_weeks)
     last = daily.iloc[7 * weeks - 1]
-    return bool((targets.alive_week is None or last["alive"])
-                and (targets.members is None or last["members"] >= targets.members)
-                and (targets.weekly_gmv is None
-                     or daily["gmv"].iloc[:7 * weeks].sum() / weeks >= targets.weekly_gmv))
+    met = {"alive_week": lambda: last["alive"],
+           "members": lambda: last["members"] >= targets.members,
+           "weekly_gmv": lambda: daily["gmv"].iloc[:7 * weeks].sum() / weeks >= targets.weekly_gmv}
+    return {name: bool(met[name]()) for name in TARGETS if getattr(targets, name) is not None}
+
+
+def meets_targets(daily: pd.DataFrame, targets: Targets, horizon_weeks: int) -> bool:
+    """Whether one copy's daily table meets every stated target (`target_results`)."""
+    return all(target_results(daily, targets, horizon_weeks).values())
 
 
 def simulate_portfolio(portfolio: Portfolio, seed: int, threads: int = 1,
@@ -353,9 +363,10 @@ def simulate_portfolio(portfolio: Portfolio, seed: int, threads: int = 1,
         lead = {"group": copy.name, "open_day": copy.open_day}
         daily.append(result.daily.assign(**lead))
         members.append(result.members.assign(**lead, person=of_slot[result.members["slot"]]))
+        met = target_results(result.daily, portfolio.targets, copy.plan.group.weeks)
         summary.append({**lead, "family": copy.family, "host": copy.host, **result.summary,
-                        "meets_targets": meets_targets(result.daily, portfolio.targets,
-                                                       copy.plan.group.weeks)})
+                        "meets_targets": all(met.values()),
+                        **{f"meets_{name}": value for name, value in met.items()}})
     daily, members = (_lead_first(pd.concat(t, ignore_index=True)) for t in (daily, members))
     summary = pd.DataFrame(summary)
     days = pd.DataFrame([vars(d) for d in model.days]).rename_axis("day").reset_index()
@@ -380,8 +391,9 @@ def portfolio_summary(portfolio: Portfolio, summary: pd.DataFrame, members: pd.D
 
     `alive_week_4`/`_12`: copies alive at the end of week 4/12 of their own life, among the copies
     whose horizon reaches that week (NaN when none does); `copy_success`
-    (复制成功率): the share of copies meeting the targets; `weekly_costs`: hosts' and staff's
-    weekly costs over the days they had an open copy; `relay_fees`: each relayed lecture's fee
+    (复制成功率): the share of copies meeting the targets, and `met_alive_week`,
+    `met_members`, `met_weekly_gmv` the share meeting each (NaN when not stated);
+    `weekly_costs`: hosts' and staff's weekly costs over the days they had an open copy; `relay_fees`: each relayed lecture's fee
     once, if any copy heard it; `gross_profit`: the copies' gross profit less those costs;
     `people_in_several`: people who were members of two copies or more; `qr_scans_lost`: QR
     scans the live code could send to no copy (room and candidates left); `invites_sent`,
@@ -395,6 +407,8 @@ def portfolio_summary(portfolio: Portfolio, summary: pd.DataFrame, members: pd.D
         "groups": len(summary),
         **{f"alive_week_{week}": _alive(summary, week) for week in (4, 12)},
         "copy_success": float(summary["meets_targets"].mean()),
+        **{f"met_{name}": float(summary[f"meets_{name}"].mean()) if f"meets_{name}" in summary
+           else float("nan") for name in TARGETS},
         "total_gmv": float(summary["total_gmv"].sum()),
         "incentive_cost": incentive,
         "weekly_costs": weekly,

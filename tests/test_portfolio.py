@@ -187,6 +187,10 @@ def test_copy_success_is_the_share_of_copies_meeting_the_targets():
     assert got == expected
     assert 0 < sum(expected.values()) < 4  # the targets separate the copies
     assert result.portfolio["copy_success"] == sum(expected.values()) / 4
+    members = [daily["members"].iloc[6] >= target for _, daily in result.daily.groupby("group")]
+    assert result.portfolio["met_members"] == sum(members) / 4
+    assert result.portfolio["met_alive_week"] >= result.portfolio["copy_success"]
+    assert np.isnan(result.portfolio["met_weekly_gmv"])  # not stated
     weekly = p.targets.model_copy(update={"members": None, "alive_week": None,
                                           "weekly_gmv": 1e9})
     assert not meets_targets(result.daily[result.daily["group"] == "tz-01"], weekly, 1)

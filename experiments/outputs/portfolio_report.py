@@ -41,6 +41,9 @@ LOWER_IS_BETTER = ("total_cost",)
 """Outcomes where the smaller figure is the better one (a portfolio that spends less leads)."""
 LABELS = {
     "copy_success": ("复制成功率 (copies meeting the targets)", "复制成功率 (达标的群占比)"),
+    "met_alive_week": ("… meeting the target of being alive", "… 达到存活目标的群占比"),
+    "met_members": ("… meeting the members target", "… 达到人数目标的群占比"),
+    "met_weekly_gmv": ("… meeting the weekly GMV target", "… 达到周成交额目标的群占比"),
     "alive_week_4": ("copies alive at week 4", "第 4 周仍存活的群数"),
     "alive_week_12": ("copies alive at week 12", "第 12 周仍存活的群数"),
     "total_gmv": ("GMV, all copies", "全部群成交额"),
@@ -204,11 +207,14 @@ def composition(result: PortfolioResults, lang: Lang) -> str:
 
 
 def outcome_table(portfolios: Portfolios, lang: Lang) -> pd.DataFrame:
-    """Rows: `OUTCOMES` (labels); columns: portfolios; cells "median [p10–p90]", or the median
+    """Rows: `OUTCOMES` (labels) defined for some portfolio; columns: portfolios; cells
+    "median [p10–p90]", or the median
     alone when the band is that one value (as the plans' tables); a row's numbers share one form
     (`formatting.together`)."""
     rows = {}
     for outcome in OUTCOMES:
+        if all(r.replicates[outcome].isna().all() for r in portfolios.items):
+            continue  # undefined for every portfolio: a target not stated, no live code, …
         # one form for the whole row, so that portfolios side by side read alike
         ends = [(v.median(), *band_ends(v)) for v in
                 (r.replicates[outcome] for r in portfolios.items)]

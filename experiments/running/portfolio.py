@@ -27,7 +27,8 @@ from sim.portfolio import PortfolioResult, simulate_portfolio
 
 TABLES = ("daily", "summary", "members", "portfolio", "portfolio_days")
 BAND: dict[str, Unit] = {
-    "copy_success": "share", "alive_week_4": "count", "alive_week_12": "count",
+    "copy_success": "share", "met_alive_week": "share", "met_members": "share",
+    "met_weekly_gmv": "share", "alive_week_4": "count", "alive_week_12": "count",
     "total_gmv": "money", "incentive_cost": "money", "weekly_costs": "money",
     "relay_fees": "money", "total_cost": "money", "gross_profit": "money",
     "people_in_several": "count", "qr_scans_lost": "count", "invites_sent": "count",
