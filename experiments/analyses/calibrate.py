@@ -69,6 +69,13 @@ TOP = 0.1  # `top_share`: the share of conversation by the top 10 % of posters
 NIGHT, MORNING, EVENING = slice(0, 7), slice(7, 12), slice(18, 24)  # hour blocks (shares)
 SHRINK = 0.5  # the statistics' covariance: halfway between the replicates' own and its diagonal
 SD_FLOOR = 0.01  # least standard deviation of a shape statistic
+SHARE_CLIP = 0.001  # shares are compared as log-odds within [this, 1 - this]
+PILOT_FACTOR = 4  # a pilot plays this many times a trial's replicates ...
+PILOT_SEED = 20_000  # ... on seeds `seed + PILOT_SEED + r` (trials': `seed + r`)
+PILOTS = ("pilot after the search", "pilot after the climb")
+"""The study's user attributes that keep each pilot (its values and its replicates' shapes)."""
+STATISTICS = "statistics"
+"""A trial's user attribute: its statistics, observed and per replicate (`_pack`)."""
 MU_FLOOR = 0.5  # least mean of a simulated total
 NEEDS = {"churn_per_day": "leaves", "thanks_share": "prompted_messages",
          "jielong_proof": "jielong_entries"}
@@ -217,10 +224,13 @@ def statistics(history: History, sims: dict[str, np.ndarray]
     the export knows (prompted thanks only when the export shows red packets). Shapes:
     - `log messages per poster`: log((1 + conversation) / (1 + active poster-days));
     - `mean hour`: the circular mean hour of conversation, in hours from the observed one
-      (in (-12, 12]), and `night share`, `morning share`, `evening share`: its shares at
-      0-6 h, 7-11 h and 18-23 h (the rhythm's shift, night and evening; shares of equal blocks
-      alone made the shift's fit multimodal);
-    - `top share`: the top 10 % of posters' share of conversation (`top_share`)."""
+      (in (-12, 12]), and `night`, `morning`, `evening log-odds`: the log-odds of its shares
+      at 0-6 h, 7-11 h and 18-23 h (the rhythm's shift, night and evening; shares of equal
+      blocks alone made the shift's fit multimodal);
+    - `top log-odds`: the log-odds of the top 10 % of posters' share of conversation
+      (`top_share`).
+    Shares are compared as log-odds: a small share's spread between runs (the night's, about
+    0.003 on a share of 0.06) is then a relative one, above `SD_FLOOR`."""
     days = history.days
     totals: dict[str, Statistic] = {}
     shapes: dict[str, Statistic] = {}
@@ -249,13 +259,19 @@ def statistics(history: History, sims: dict[str, np.ndarray]
         turn = np.angle((hours * np.exp(1j * (angle - centre))).sum(axis=1))
         shapes["mean hour"] = (0.0, turn * 24 / (2 * np.pi))
         total = np.maximum(hours.sum(axis=1), 1.0)
-        for name, block in (("night share", NIGHT), ("morning share", MORNING),
-                            ("evening share", EVENING)):
-            shapes[name] = (observed[block].sum() / observed.sum(),
-                            hours[:, block].sum(axis=1) / total)
+        for name, block in (("night", NIGHT), ("morning", MORNING), ("evening", EVENING)):
+            shapes[f"{name} log-odds"] = (log_odds(observed[block].sum() / observed.sum()),
+                                          log_odds(hours[:, block].sum(axis=1) / total))
     if not np.isnan(history.top_share):
-        shapes["top share"] = (history.top_share, np.nan_to_num(sims["top_share"]))
+        shapes["top log-odds"] = (log_odds(history.top_share),
+                                  log_odds(np.nan_to_num(sims["top_share"])))
     return totals, shapes
+
+
+def log_odds(share):
+    """log(share / (1 - share)), the share kept within [`SHARE_CLIP`, 1 - `SHARE_CLIP`]."""
+    share = np.clip(share, SHARE_CLIP, 1 - SHARE_CLIP)
+    return np.log(share / (1 - share))
 
 
 def count_loglik(y: float, sims: np.ndarray) -> tuple[float, float]:
@@ -274,22 +290,34 @@ def count_loglik(y: float, sims: np.ndarray) -> tuple[float, float]:
     return float(ll), (y - mu) / math.sqrt(var)
 
 
-def synthetic_loglik(y: np.ndarray, sims: np.ndarray) -> tuple[float, np.ndarray]:
-    """Log-likelihood of the observed shape statistics `y` (p,) given the replicates' `sims`
-    (replicates, p), and the z-score of each: the predictive distribution of one more run given
-    n replicates of a normal (Wood 2010's synthetic likelihood), that is Student's t with n − 1
-    degrees of freedom around the replicates' mean, scale their covariance times 1 + 1/n; the
-    covariance is shrunk `SHRINK` of the way to its diagonal (few replicates estimate it) and
-    its standard deviations are at least `SD_FLOOR`. (A normal with the replicates' own spread
-    put one history's night share 3σ from the truth that made it.)"""
-    n = len(sims)
-    mean = sims.mean(axis=0)
-    cov = np.cov(sims, rowvar=False, ddof=1).reshape(len(y), len(y)) if n > 1 \
-        else np.zeros((len(y), len(y)))
+Spread = tuple[np.ndarray, int]  # a covariance (p, p) and its degrees of freedom
+
+
+def spread(sims: np.ndarray) -> Spread:
+    """The shape statistics' covariance (p, p) from replicates' `sims` (replicates, p), and its
+    degrees of freedom (replicates − 1): shrunk `SHRINK` of the way to its diagonal (few
+    replicates estimate it), standard deviations at least `SD_FLOOR`."""
+    n, p = sims.shape
+    cov = np.cov(sims, rowvar=False, ddof=1).reshape(p, p) if n > 1 else np.zeros((p, p))
     cov = (1 - SHRINK) * cov + SHRINK * np.diag(np.diag(cov))
     cov[np.diag_indices_from(cov)] = np.maximum(np.diag(cov), SD_FLOOR**2)
-    cov *= 1 + 1 / n
-    ll = stats.multivariate_t.logpdf(y, mean, cov, df=n - 1)
+    return cov, n - 1
+
+
+def synthetic_loglik(y: np.ndarray, sims: np.ndarray, pilot: Spread | None = None
+                     ) -> tuple[float, np.ndarray]:
+    """Log-likelihood of the observed shape statistics `y` (p,) given the replicates' `sims`
+    (n, p), and the z-score of each: the predictive distribution of one more run (Wood 2010's
+    synthetic likelihood), Student's t around the replicates' mean with scale C (1 + 1/n) (the
+    mean's own noise added). C and the t's degrees of freedom are `pilot`'s (a covariance from
+    many replicates at a nearby point, `spread`) or, without one, the replicates' own
+    (`spread(sims)`: n − 1 degrees of freedom). (A normal with 8 replicates' own spread put one
+    history's night share 3σ from the truth that made it.)"""
+    n = len(sims)
+    mean = sims.mean(axis=0)
+    cov, df = pilot if pilot is not None else spread(sims)
+    cov = cov * (1 + 1 / n)
+    ll = stats.multivariate_t.logpdf(y, mean, cov, df=df)
     return float(ll), (y - mean) / np.sqrt(np.diag(cov))
 
 
@@ -315,18 +343,19 @@ def log_prior(values: dict[str, float], plan: Plan) -> float:
     return float(total)
 
 
-def score(history: History, sims: dict[str, np.ndarray]) -> tuple[float, dict[str, float]]:
-    """Log-likelihood of the fit days' statistics (`statistics`): a negative binomial per total
-    (`count_loglik`) plus the shapes' synthetic likelihood (`synthetic_loglik`); and the
-    z-score of each statistic."""
-    totals, shapes = statistics(history, sims)
+def score(totals: dict[str, Statistic], shapes: dict[str, Statistic],
+          pilot: Spread | None = None) -> tuple[float, dict[str, float]]:
+    """Log-likelihood of the fit days' statistics (`statistics`' totals and shapes): a negative
+    binomial per total (`count_loglik`) plus the shapes' synthetic likelihood
+    (`synthetic_loglik`, with `pilot`'s covariance if given); and the z-score of each
+    statistic."""
     ll, z = 0.0, {}
     for name, (y, s) in totals.items():
         part, z[name] = count_loglik(y, s)
         ll += part
     if shapes:
         part, zs = synthetic_loglik(np.array([y for y, _ in shapes.values()]),
-                                    np.column_stack([s for _, s in shapes.values()]))
+                                    np.column_stack([s for _, s in shapes.values()]), pilot)
         ll += part
         z.update(zip(shapes, zs.tolist()))
     return ll, z
@@ -408,35 +437,62 @@ def calibrate(history_dir: Path, plan: Path | None = None, *, trials: int = 200,
         study.enqueue_trial({n: prior_centre(n, history.plan) for n in keep})
     try:
         with open_backend(workers, dask) as backend:  # workers start once for all trials
+            pilot: Spread | None = None  # the shapes' covariance; None: each trial's own
+
             def objective(trial) -> float:
                 values = {n: trial.suggest_float(n, PARAMETERS[n].lo, PARAMETERS[n].hi,
                                                  log=PARAMETERS[n].log) for n in keep}
                 sims = simulate_series(history.fit_plan, Profile("trial", values), seeds,
                                        history.days, history.thanks_talk, backend)
-                total, parts = score(history, sims)
+                totals, shapes = statistics(history, sims)
+                trial.set_user_attr(STATISTICS, _pack(totals, shapes))
+                total, parts = score(totals, shapes, pilot)
                 for series, value in parts.items():
                     trial.set_user_attr(series, value)
                 return -(total + log_prior(values, history.plan))
 
+            def scored() -> list[Scored]:  # every trial so far, scored with `pilot`
+                return [Scored(t.params, -(score(*_unpack(t.user_attrs[STATISTICS]), pilot)[0]
+                                           + log_prior(t.params, history.plan)))
+                        for t in _complete(study)]
+
+            def run_pilot(label: str, point: Scored) -> Spread | None:
+                if label not in study.user_attrs:  # else: a resumed calibration's own
+                    sims = simulate_series(
+                        history.fit_plan, Profile("pilot", point.params),
+                        [seed + PILOT_SEED + r for r in range(PILOT_FACTOR * replicates)],
+                        history.days, history.thanks_talk, backend)
+                    study.set_user_attr(label, {"values": point.params, "shapes": {
+                        k: s.tolist() for k, (_, s) in statistics(history, sims)[1].items()}})
+                shapes = study.user_attrs[label]["shapes"]
+                return spread(np.column_stack(list(shapes.values()))) if shapes else None
+
             n_local = min(trials // 2, max(len(keep) * (len(keep) + 3) // 2 + 5, trials // 4))
             n_tpe = (trials - n_local + 1) // 2
             done = len(_complete(study))
-            if done < n_tpe:  # search: TPE
+            if done < n_tpe:  # search: TPE, each trial scored with its own replicates' spread
                 study.optimize(objective, n_trials=n_tpe - done)
-            # search: Nelder-Mead from TPE's best, then from the defaults (trial 0)
+            # search: Nelder-Mead from TPE's best, then from the defaults (trial 0), scored with
+            # the spread of a pilot at TPE's best
+            pilot = run_pilot(PILOTS[0], min(scored()[:n_tpe], key=lambda t: t.value))
             n_climb = trials - n_local - n_tpe
-            climb(study, objective, keep, n_tpe, n_tpe + n_climb // 2, start="best")
-            climb(study, objective, keep, n_tpe, trials - n_local, start="defaults")
+            climb(study, objective, scored, keep, n_tpe, n_tpe + n_climb // 2, start="best")
+            climb(study, objective, scored, keep, n_tpe, trials - n_local, start="defaults")
+            # local: a cloud around the climb's best, for the curvature, scored with the spread
+            # of a pilot there
+            centre = min(scored(), key=lambda t: t.value)
+            pilot = run_pilot(PILOTS[1], centre)
             done = len(_complete(study))
-            if done < trials:  # local: a cloud around the best, for the curvature
+            if done < trials:
                 rng = np.random.default_rng([seed, done])
-                centre = _to_unit(study.best_trial.params, keep)
-                cloud = centre + LOCAL_SIGMA * rng.standard_normal((trials - done, len(keep)))
+                cloud = _to_unit(centre.params, keep) + LOCAL_SIGMA * rng.standard_normal(
+                    (trials - done, len(keep)))
                 for u in np.clip(cloud, 0, 1):
                     study.enqueue_trial(_from_unit(u, keep))
                 study.optimize(objective, n_trials=trials - done)
-            best = study.best_trial
-            table = intervals(_complete(study), keep, replicates, history.plan)
+            final = scored()
+            best = min(final, key=lambda t: t.value)
+            table = intervals(final, keep, replicates, history.plan)
             best_values = dict(zip(table["name"], table["value"].astype(float)))
             fresh = [seed + 10_000 + r for r in range(max(replicates, 20))]
             check = simulate_series(history.plan, Profile("best", best_values), fresh,
@@ -457,21 +513,42 @@ def calibrate(history_dir: Path, plan: Path | None = None, *, trials: int = 200,
     return Calibration(profile, table, skipped, fit, history.days, paths)
 
 
+@dataclass(frozen=True)
+class Scored:
+    """A trial's values and its score (minimised) under the likelihood in use."""
+
+    params: dict[str, float]
+    value: float
+
+
+def _pack(totals: dict[str, Statistic], shapes: dict[str, Statistic]) -> dict:
+    """`statistics`' output as a trial's user attribute (JSON)."""
+    return {part: {k: [float(y), s.tolist()] for k, (y, s) in group.items()}
+            for part, group in (("totals", totals), ("shapes", shapes))}
+
+
+def _unpack(packed: dict) -> tuple[dict[str, Statistic], dict[str, Statistic]]:
+    """`_pack`'s inverse."""
+    return tuple({k: (y, np.array(s)) for k, (y, s) in packed[part].items()}
+                 for part in ("totals", "shapes"))
+
+
 class _Spent(Exception):
     """The climb's trials are used up."""
 
 
-def climb(study, objective, keep: list[str], start_after: int, until: int,
+def climb(study, objective, scored, keep: list[str], start_after: int, until: int,
           start: str = "best") -> None:
     """Nelder-Mead on the unit scale (scipy), from the best of the study's first `start_after`
     trials (`start` "best") or from its first trial (the defaults), until the study holds
-    `until` complete trials. A point already in the journal is not run again, so a resumed
-    calibration replays the same steps. (The likelihood's peak is narrow: TPE finds a region,
+    `until` complete trials; `scored()` gives the study's trials (`Scored`) with the score the
+    climb minimises, which `objective` returns for a new one. A point already in the journal is
+    not run again, so a resumed calibration replays the same steps. (The likelihood's peak is narrow: TPE finds a region,
     the climb follows the ridge to the peak; a second start from the defaults keeps a broad
     plateau of noisy, loud-and-unequal audiences that TPE may settle on from deciding.)"""
     from scipy.optimize import minimize
 
-    trials = _complete(study)
+    trials = scored()
     if len(trials) >= until or len(trials) < start_after:
         return
     seen = {_key(t.params, keep): t.value for t in trials}
