@@ -72,6 +72,7 @@ SD_FLOOR = 0.01  # least standard deviation of a shape statistic
 SHARE_CLIP = 0.001  # shares are compared as log-odds within [this, 1 - this]
 PILOT_FACTOR = 4  # a pilot plays this many times a trial's replicates ...
 PILOT_SEED = 20_000  # ... on seeds `seed + PILOT_SEED + r` (trials': `seed + r`)
+PILOT_SHRINK = 0.0  # a pilot's covariance is not shrunk: its replicates estimate it
 PILOTS = ("pilot after the search", "pilot after the climb")
 """The study's user attributes that keep each pilot (its values and its replicates' shapes)."""
 STATISTICS = "statistics"
@@ -293,13 +294,13 @@ def count_loglik(y: float, sims: np.ndarray) -> tuple[float, float]:
 Spread = tuple[np.ndarray, int]  # a covariance (p, p) and its degrees of freedom
 
 
-def spread(sims: np.ndarray) -> Spread:
+def spread(sims: np.ndarray, shrink: float = SHRINK) -> Spread:
     """The shape statistics' covariance (p, p) from replicates' `sims` (replicates, p), and its
-    degrees of freedom (replicates − 1): shrunk `SHRINK` of the way to its diagonal (few
+    degrees of freedom (replicates − 1): shrunk `shrink` of the way to its diagonal (few
     replicates estimate it), standard deviations at least `SD_FLOOR`."""
     n, p = sims.shape
     cov = np.cov(sims, rowvar=False, ddof=1).reshape(p, p) if n > 1 else np.zeros((p, p))
-    cov = (1 - SHRINK) * cov + SHRINK * np.diag(np.diag(cov))
+    cov = (1 - shrink) * cov + shrink * np.diag(np.diag(cov))
     cov[np.diag_indices_from(cov)] = np.maximum(np.diag(cov), SD_FLOOR**2)
     return cov, n - 1
 
@@ -465,7 +466,8 @@ def calibrate(history_dir: Path, plan: Path | None = None, *, trials: int = 200,
                     study.set_user_attr(label, {"values": point.params, "shapes": {
                         k: s.tolist() for k, (_, s) in statistics(history, sims)[1].items()}})
                 shapes = study.user_attrs[label]["shapes"]
-                return spread(np.column_stack(list(shapes.values()))) if shapes else None
+                return spread(np.column_stack(list(shapes.values())), PILOT_SHRINK) \
+                    if shapes else None
 
             n_local = min(trials // 2, max(len(keep) * (len(keep) + 3) // 2 + 5, trials // 4))
             n_tpe = (trials - n_local + 1) // 2
