@@ -62,10 +62,10 @@ from sim.profile import PARAMETERS, Profile
 SERIES = ("conversation", "prompted_messages", "jielong_entries", "active_posters", "joins",
           "leaves", "hour_of_day", "top_share")
 """Series compared: observed.parquet's columns, the hour-of-day profile of conversation and the
-top posters' share of it (`top_share`, one number per history)."""
+top posters' shares of it (`top_share`, one number per share of `TOPS`)."""
 TOTALS = ("conversation", "prompted_messages", "jielong_entries", "joins", "leaves")
 """Series whose fit-window total is a statistic (log(1 + total))."""
-TOP = 0.1  # `top_share`: the share of conversation by the top 10 % of posters
+TOPS = (0.1, 0.5)  # `top_share`: the shares of conversation by the top 10 % and top half of posters
 NIGHT, MORNING, EVENING = slice(0, 7), slice(7, 12), slice(18, 24)  # hour blocks (shares)
 SHRINK = 0.5  # the statistics' covariance: halfway between the replicates' own and its diagonal
 SD_FLOOR = 0.01  # least standard deviation of a shape statistic
@@ -107,7 +107,7 @@ class History:
     plan: Plan
     observed: dict[str, np.ndarray]  # series -> (days,) floats, NaN where unknown
     hour_of_day: np.ndarray  # (24,) conversation per local hour over the fit days
-    top_share: float  # share of the fit days' conversation by the top 10 % of its posters
+    top_share: np.ndarray  # (len(TOPS),) shares of the fit days' conversation by its top posters
     days: int  # fit days (all but the holdout)
     total_days: int
     thanks_talk: bool  # the plan has red packets the export does not show: thanks are talk
@@ -171,13 +171,13 @@ def read_history(history_dir: Path, plan: Path | None = None, holdout_days: int 
                    bool(thanks_talk))
 
 
-def top_share(posts: np.ndarray) -> float:
-    """Share of all messages in `posts` (messages per member) by the top `TOP` of the members
-    who posted (at least one); NaN when nobody posted."""
+def top_share(posts: np.ndarray) -> np.ndarray:
+    """Shares of all messages in `posts` (messages per member) by the top `TOPS` of the members
+    who posted (at least one), shape (len(TOPS),); NaN when nobody posted."""
     posts = np.sort(posts[posts > 0])[::-1]
     if not len(posts):
-        return float("nan")
-    return float(posts[:math.ceil(TOP * len(posts))].sum() / posts.sum())
+        return np.full(len(TOPS), np.nan)
+    return np.array([posts[:math.ceil(top * len(posts))].sum() / posts.sum() for top in TOPS])
 
 
 def simulate_series(plan: Plan, profile: Profile, seeds: Sequence[int], days: int,
@@ -185,8 +185,8 @@ def simulate_series(plan: Plan, profile: Profile, seeds: Sequence[int], days: in
                     ) -> dict[str, np.ndarray]:
     """Play `plan` with `profile` once per seed (on `backend`, default here): series ->
     (len(seeds), days) counts, `hour_of_day` -> (len(seeds), 24) conversation per hour over
-    the first `days` days and `top_share` -> (len(seeds),) the top posters' share of the run's
-    conversation (members' posts over the whole run). `thanks_talk`: the export shows no red
+    the first `days` days and `top_share` -> (len(seeds), len(TOPS)) the top posters' shares of
+    the run's conversation (members' posts over the whole run). `thanks_talk`: the export shows no red
     packets, so prompted thanks are conversation."""
     runs = [Run(plan, {"plan": plan.name}, r, seed, profile=profile)
             for r, seed in enumerate(seeds)]
@@ -228,8 +228,8 @@ def statistics(history: History, sims: dict[str, np.ndarray]
       (in (-12, 12]), and `night`, `morning`, `evening log-odds`: the log-odds of its shares
       at 0-6 h, 7-11 h and 18-23 h (the rhythm's shift, night and evening; shares of equal
       blocks alone made the shift's fit multimodal);
-    - `top log-odds`: the log-odds of the top 10 % of posters' share of conversation
-      (`top_share`).
+    - `top 10 % log-odds` and `top 50 % log-odds`: the log-odds of the top posters' shares of
+      conversation (`top_share`).
     Shares are compared as log-odds: a small share's spread between runs (the night's, about
     0.003 on a share of 0.06) is then a relative one, above `SD_FLOOR`."""
     days = history.days
@@ -263,9 +263,10 @@ def statistics(history: History, sims: dict[str, np.ndarray]
         for name, block in (("night", NIGHT), ("morning", MORNING), ("evening", EVENING)):
             shapes[f"{name} log-odds"] = (log_odds(observed[block].sum() / observed.sum()),
                                           log_odds(hours[:, block].sum(axis=1) / total))
-    if not np.isnan(history.top_share):
-        shapes["top log-odds"] = (log_odds(history.top_share),
-                                  log_odds(np.nan_to_num(sims["top_share"])))
+    if not np.isnan(history.top_share).any():
+        for j, top in enumerate(TOPS):
+            shapes[f"top {top:.0%} log-odds"] = (
+                log_odds(history.top_share[j]), log_odds(np.nan_to_num(sims["top_share"][:, j])))
     return totals, shapes
 
 
@@ -674,7 +675,8 @@ def fit_table(history: History, sims: dict[str, np.ndarray]) -> pd.DataFrame:
         if name == "hour_of_day":
             y, s, idx, fitted = history.hour_of_day, sims[name], np.arange(24), np.ones(24, bool)
         elif name == "top_share":
-            y, s, idx, fitted = np.array([history.top_share]), sims[name][:, None], [0], [True]
+            y, s, idx = history.top_share, sims[name], np.arange(len(TOPS))
+            fitted = np.ones(len(TOPS), bool)
         elif name in history.observed:
             y, s = history.observed[name], sims[name][:, :history.total_days]
             idx = np.arange(history.total_days)
