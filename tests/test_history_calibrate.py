@@ -167,6 +167,19 @@ def test_calibrate_bad_input_says_which(history):
         calibrate(history, trials=2, replicates=2, names=("thanks_share",))
 
 
+def test_calibrate_refuses_a_journal_without_statistics(history, tmp_path):
+    import optuna
+
+    journal = optuna.storages.journal.JournalFileBackend(str(tmp_path / "calibrate.journal"))
+    study = optuna.create_study(study_name="calibrate",
+                                storage=optuna.storages.JournalStorage(journal))
+    study.add_trial(optuna.trial.create_trial(  # a trial as an earlier calibrate kept it
+        params={"post_rate": 0.01}, value=1.0,
+        distributions={"post_rate": optuna.distributions.FloatDistribution(0.002, 0.04)}))
+    with pytest.raises(CalibrationError, match="written by an earlier version of calibrate"):
+        calibrate(history, trials=2, replicates=2, out=tmp_path, names=("post_rate",))
+
+
 # ---- recovery (small: the truth inside the intervals; the full size, where the docs'
 # identifiable names must also be pinned down, is `python -m experiments.analyses.recovery`) ---
 RECOVERED = ("post_rate", "voice_spread", "shift")

@@ -12,13 +12,17 @@ Score (minimised) = −log-likelihood − log prior.
   whole level (who happened to join, how loud the loud ones are), so day-by-day counts were the
   wrong unit (a negative binomial per day around a random level left posting propensity and its
   spread unidentified: the level absorbed the volume, and nothing separated a higher rate from
-  a wider spread). The statistics (`statistics`): the log totals of the known series, messages
-  per active poster-day, the circular mean hour and the night and evening shares of
-  conversation, and the top 10 % of posters' share of it (read from events.parquet, and from
-  the simulated members' posts). Their predictive distribution given the replicates is
-  Student's t around the replicates' mean. A day unknown in observed.parquet (NA) is left out
-  of the totals, and a series unknown on every day is not used (nor are the names only it could
-  tell, `NEEDS`).
+  a wider spread). The statistics (`statistics`): the totals of the known series (counts: a
+  negative binomial each, with the replicates' mean and variance), and shapes: messages per
+  active poster-day, the circular mean hour, the night, morning and evening shares of
+  conversation and the top 10 %'s and the top half's shares of it (read from events.parquet,
+  and from the simulated members' posts), shares as log-odds. The shapes' predictive
+  distribution is Student's t around the trial's replicates' mean, with the covariance of a
+  pilot (`PILOT_FACTOR` × replicates at one point, on seeds of their own: TPE's best, then the
+  climb's best), the same for every trial scored with it; TPE's trials, before any pilot, use
+  their own replicates' covariance. A day unknown in observed.parquet (NA) is left out of the
+  totals, and a series unknown on every day is not used (nor are the names only it could tell,
+  `NEEDS`).
 - When the plan has red packets and the export shows none (Telegram, WhatsApp), simulated
   prompted thanks are counted as conversation, as the import counts them.
 - Prior: normal around the default (sim/constants.py, the plan's value for plan levers), on the
@@ -26,12 +30,17 @@ Score (minimised) = −log-likelihood − log prior.
 
 Trials (p fitted names): n_local = max(p(p + 3)/2 + 5, trials/4) (at most half) are kept for the
 end; of the rest, the first half are TPE's search (seeded; the first trial is the defaults) and
-the second half a Nelder-Mead climb (`climb`), half from TPE's best and half from the defaults;
-the last n_local are a cloud around the best (σ `LOCAL_SIGMA` of each range) that shows the
-score's curvature.
+the second half a Nelder-Mead climb (`climb`), half from TPE's best and half from the defaults,
+scored with the first pilot's covariance; the last n_local are a cloud around the climb's best
+(σ `LOCAL_SIGMA` of each range) that shows the score's curvature, scored with the second
+pilot's. Each trial keeps its statistics (user attribute `STATISTICS`), so every trial is
+scored again with the pilot in use (`Scored`): the climb's start, the best and the interval
+read all trials on one likelihood. The pilots are kept in the journal (study attributes
+`PILOTS`): a resumed calibration reuses them.
 
 Interval of a fitted name: 95 % of a Laplace approximation of the posterior. A quadratic is
-fitted by least squares to the scores of the trials within the 99 % region of the best (on each
+fitted by least squares to the scores (with the second pilot's covariance) of the trials within
+the 99 % region of the best (on each
 name's search scale mapped to [0, 1]); its Hessian's eigenvalues are floored at the prior's own
 curvature (noise cannot make a direction sharper than nothing-but-prior is flat), its inverse,
 times 1 + 1/replicates (the simulated means' own noise, as in synthetic likelihood), is the
@@ -39,7 +48,8 @@ covariance, to whose variances the search's own error is added (the variance, pe
 best max(5, trials/20) trials: a search that has not settled gives a wider interval). The fitted
 value is the mean of those best trials (the best alone is the luckiest; a Newton step towards
 the quadratic's minimum, tried first, moved the value a whole σ off), and the interval that
-± 1.96 σ, clipped to the allowed range. A name whose interval spans more than `UNPINNED` of its range is reported as not identified.
+± 1.96 σ, clipped to the allowed range. A name whose interval spans more than `UNPINNED` of its
+range is reported as not identified.
 """
 
 import math
@@ -64,7 +74,7 @@ SERIES = ("conversation", "prompted_messages", "jielong_entries", "active_poster
 """Series compared: observed.parquet's columns, the hour-of-day profile of conversation and the
 top posters' shares of it (`top_share`, one number per share of `TOPS`)."""
 TOTALS = ("conversation", "prompted_messages", "jielong_entries", "joins", "leaves")
-"""Series whose fit-window total is a statistic (log(1 + total))."""
+"""Series whose fit-window total is a statistic (a count)."""
 TOPS = (0.1, 0.5)  # `top_share`: the shares of conversation by the top 10 % and top half of posters
 NIGHT, MORNING, EVENING = slice(0, 7), slice(7, 12), slice(18, 24)  # hour blocks (shares)
 SHRINK = 0.5  # the statistics' covariance: halfway between the replicates' own and its diagonal
@@ -186,8 +196,8 @@ def simulate_series(plan: Plan, profile: Profile, seeds: Sequence[int], days: in
     """Play `plan` with `profile` once per seed (on `backend`, default here): series ->
     (len(seeds), days) counts, `hour_of_day` -> (len(seeds), 24) conversation per hour over
     the first `days` days and `top_share` -> (len(seeds), len(TOPS)) the top posters' shares of
-    the run's conversation (members' posts over the whole run). `thanks_talk`: the export shows no red
-    packets, so prompted thanks are conversation."""
+    the run's conversation (members' posts over the whole run). `thanks_talk`: the export shows
+    no red packets, so prompted thanks are conversation."""
     runs = [Run(plan, {"plan": plan.name}, r, seed, profile=profile)
             for r, seed in enumerate(seeds)]
     tables = execute(runs, ("daily", "hourly", "members"), hourly=True,
@@ -410,11 +420,13 @@ def calibrate(history_dir: Path, plan: Path | None = None, *, trials: int = 200,
               tz: str = "Asia/Shanghai", name: str | None = None) -> Calibration:
     """Fit `names` to the history in `history_dir` (see the module docstring).
 
-    Trials run here (`workers` 1), in `workers` local processes or on Dask (`dask`: "local" or
-    a scheduler's address), as `groupsim run` does. Writes `out/profile.yaml`, `out/fit.parquet`
-    (one row per series and day: observed, the fitted values' simulated median, 10 % and 90 %
-    over max(replicates, 20) fresh replicates, and whether the day was fitted or held out) and
-    the trial journal. `out` defaults to `history_dir/fit`. Raises `CalibrationError` for bad input.
+    Trials and the two pilots (each `PILOT_FACTOR` × `replicates` runs: together 8 trials'
+    worth at the default factor) run here (`workers` 1), in `workers` local processes or on
+    Dask (`dask`: "local" or a scheduler's address), as `groupsim run` does. Writes
+    `out/profile.yaml`, `out/fit.parquet` (one row per series and day: observed, the fitted
+    values' simulated median, 10 % and 90 % over max(replicates, 20) fresh replicates, and
+    whether the day was fitted or held out) and the trial journal. `out` defaults to
+    `history_dir/fit`. Raises `CalibrationError` for bad input.
     """
     import optuna
 
@@ -435,6 +447,10 @@ def calibrate(history_dir: Path, plan: Path | None = None, *, trials: int = 200,
                                          multivariate=True)
     study = optuna.create_study(study_name="calibrate", storage=storage, load_if_exists=True,
                                 sampler=sampler)
+    if any(STATISTICS not in t.user_attrs for t in _complete(study)):
+        raise CalibrationError(f"{out / JOURNAL}: written by an earlier version of calibrate (its "
+                               "trials keep no statistics to score again); remove it or give "
+                               "another --out")
     if not study.trials:  # the defaults first: the trial the prior favours
         study.enqueue_trial({n: prior_centre(n, history.plan) for n in keep})
     try:
@@ -505,6 +521,7 @@ def calibrate(history_dir: Path, plan: Path | None = None, *, trials: int = 200,
     profile = Profile(name or f"{Path(history_dir).resolve().name}", best_values, fit={
         "history": str(history_dir), "date": date.today().isoformat(),
         "trials": len(study.trials), "replicates": replicates,
+        "pilot_replicates": PILOT_FACTOR * replicates,
         "seed": seed, "holdout_days": holdout_days, "score": float(best.value),
         "intervals": {r.name: [float(r.lo), float(r.hi)] for r in table.itertuples()},
         "not_identified": [r.name for r in table.itertuples() if not r.identified],
@@ -546,9 +563,10 @@ def climb(study, objective, scored, keep: list[str], start_after: int, until: in
     trials (`start` "best") or from its first trial (the defaults), until the study holds
     `until` complete trials; `scored()` gives the study's trials (`Scored`) with the score the
     climb minimises, which `objective` returns for a new one. A point already in the journal is
-    not run again, so a resumed calibration replays the same steps. (The likelihood's peak is narrow: TPE finds a region,
-    the climb follows the ridge to the peak; a second start from the defaults keeps a broad
-    plateau of noisy, loud-and-unequal audiences that TPE may settle on from deciding.)"""
+    not run again, so a resumed calibration replays the same steps. (The likelihood's peak is
+    narrow: TPE finds a region, the climb follows the ridge to the peak; a second start from
+    the defaults keeps a broad plateau of noisy, loud-and-unequal audiences that TPE may settle
+    on from deciding.)"""
     from scipy.optimize import minimize
 
     trials = scored()
