@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from experiments.analyses.calibrate import CalibrationError, calibrate, read_history, top_share
+from experiments.analyses.calibrate import (PILOT_SHRINK, CalibrationError, calibrate,
+                                            read_history, spread, synthetic_loglik, top_share)
 from experiments.analyses.recovery import recovery
 from experiments.outputs.fit_report import write_fit_html
 from experiments.running.history.export_chat import EXPORT_FORMATS, ExportChatError, export_chat
@@ -166,6 +167,19 @@ def test_calibrate_bad_input_says_which(history):
         calibrate(history, trials=2, replicates=2, names=("thanks_share",))
 
 
+def test_calibrate_refuses_a_journal_without_statistics(history, tmp_path):
+    import optuna
+
+    journal = optuna.storages.journal.JournalFileBackend(str(tmp_path / "calibrate.journal"))
+    study = optuna.create_study(study_name="calibrate",
+                                storage=optuna.storages.JournalStorage(journal))
+    study.add_trial(optuna.trial.create_trial(  # a trial as an earlier calibrate kept it
+        params={"post_rate": 0.01}, value=1.0,
+        distributions={"post_rate": optuna.distributions.FloatDistribution(0.002, 0.04)}))
+    with pytest.raises(CalibrationError, match="written by an earlier version of calibrate"):
+        calibrate(history, trials=2, replicates=2, out=tmp_path, names=("post_rate",))
+
+
 # ---- recovery (small: the truth inside the intervals; the full size, where the docs'
 # identifiable names must also be pinned down, is `python -m experiments.analyses.recovery`) ---
 RECOVERED = ("post_rate", "voice_spread", "shift")
@@ -209,6 +223,24 @@ def test_export_keeps_the_runs_top_posters_share(run_dir, history):
     assert read.thanks_talk  # WhatsApp shows no red packets: thanks are conversation
     talk = members["posts"] + members["prompted_posts"]
     assert read.top_share == pytest.approx(top_share(talk.to_numpy(float)), abs=0.05)
+    assert read.top_share[0] < read.top_share[1] < 1  # the top 10 %, the top half
+
+
+def test_with_a_pilot_a_trial_is_scored_by_its_mean_alone():
+    """With a pilot's covariance (many replicates at a nearby point) the shapes' likelihood reads
+    a trial's replicates through their mean only: replicates that happen to agree closely do not
+    make it sharper, as they do with the trial's own spread."""
+    rng = np.random.default_rng(0)
+    pilot = spread(rng.normal(0, [0.3, 0.05], (32, 2)), PILOT_SHRINK)
+    y = np.array([0.2, 0.05])
+    tight = rng.normal(0, [0.03, 0.005], (8, 2))
+    loose = rng.normal(0, [0.6, 0.1], (8, 2))
+    loose += tight.mean(axis=0) - loose.mean(axis=0)  # the same mean
+    ll_tight, z = synthetic_loglik(y, tight, pilot)
+    assert ll_tight == pytest.approx(synthetic_loglik(y, loose, pilot)[0])
+    assert synthetic_loglik(y, tight)[0] < synthetic_loglik(y, loose)[0] - 3
+    # the mean's own noise is added: the pilot's covariance times 1 + 1/8
+    assert z == pytest.approx((y - tight.mean(axis=0)) / np.sqrt(np.diag(pilot[0]) * 9 / 8))
 
 
 def test_commands_exit_2_with_the_reason(run_dir, tmp_path):

@@ -12,13 +12,17 @@ Score (minimised) = −log-likelihood − log prior.
   whole level (who happened to join, how loud the loud ones are), so day-by-day counts were the
   wrong unit (a negative binomial per day around a random level left posting propensity and its
   spread unidentified: the level absorbed the volume, and nothing separated a higher rate from
-  a wider spread). The statistics (`statistics`): the log totals of the known series, messages
-  per active poster-day, the circular mean hour and the night and evening shares of
-  conversation, and the top 10 % of posters' share of it (read from events.parquet, and from
-  the simulated members' posts). Their predictive distribution given the replicates is
-  Student's t around the replicates' mean. A day unknown in observed.parquet (NA) is left out
-  of the totals, and a series unknown on every day is not used (nor are the names only it could
-  tell, `NEEDS`).
+  a wider spread). The statistics (`statistics`): the totals of the known series (counts: a
+  negative binomial each, with the replicates' mean and variance), and shapes: messages per
+  active poster-day, the circular mean hour, the night, morning and evening shares of
+  conversation and the top 10 %'s and the top half's shares of it (read from events.parquet,
+  and from the simulated members' posts), shares as log-odds. The shapes' predictive
+  distribution is Student's t around the trial's replicates' mean, with the covariance of a
+  pilot (`PILOT_FACTOR` × replicates at one point, on seeds of their own: TPE's best, then the
+  climb's best), the same for every trial scored with it; TPE's trials, before any pilot, use
+  their own replicates' covariance. A day unknown in observed.parquet (NA) is left out of the
+  totals, and a series unknown on every day is not used (nor are the names only it could tell,
+  `NEEDS`).
 - When the plan has red packets and the export shows none (Telegram, WhatsApp), simulated
   prompted thanks are counted as conversation, as the import counts them.
 - Prior: normal around the default (sim/constants.py, the plan's value for plan levers), on the
@@ -26,12 +30,17 @@ Score (minimised) = −log-likelihood − log prior.
 
 Trials (p fitted names): n_local = max(p(p + 3)/2 + 5, trials/4) (at most half) are kept for the
 end; of the rest, the first half are TPE's search (seeded; the first trial is the defaults) and
-the second half a Nelder-Mead climb (`climb`), half from TPE's best and half from the defaults;
-the last n_local are a cloud around the best (σ `LOCAL_SIGMA` of each range) that shows the
-score's curvature.
+the second half a Nelder-Mead climb (`climb`), half from TPE's best and half from the defaults,
+scored with the first pilot's covariance; the last n_local are a cloud around the climb's best
+(σ `LOCAL_SIGMA` of each range) that shows the score's curvature, scored with the second
+pilot's. Each trial keeps its statistics (user attribute `STATISTICS`), so every trial is
+scored again with the pilot in use (`Scored`): the climb's start, the best and the interval
+read all trials on one likelihood. The pilots are kept in the journal (study attributes
+`PILOTS`): a resumed calibration reuses them.
 
 Interval of a fitted name: 95 % of a Laplace approximation of the posterior. A quadratic is
-fitted by least squares to the scores of the trials within the 99 % region of the best (on each
+fitted by least squares to the scores (with the second pilot's covariance) of the trials within
+the 99 % region of the best (on each
 name's search scale mapped to [0, 1]); its Hessian's eigenvalues are floored at the prior's own
 curvature (noise cannot make a direction sharper than nothing-but-prior is flat), its inverse,
 times 1 + 1/replicates (the simulated means' own noise, as in synthetic likelihood), is the
@@ -39,7 +48,8 @@ covariance, to whose variances the search's own error is added (the variance, pe
 best max(5, trials/20) trials: a search that has not settled gives a wider interval). The fitted
 value is the mean of those best trials (the best alone is the luckiest; a Newton step towards
 the quadratic's minimum, tried first, moved the value a whole σ off), and the interval that
-± 1.96 σ, clipped to the allowed range. A name whose interval spans more than `UNPINNED` of its range is reported as not identified.
+± 1.96 σ, clipped to the allowed range. A name whose interval spans more than `UNPINNED` of its
+range is reported as not identified.
 """
 
 import math
@@ -62,13 +72,21 @@ from sim.profile import PARAMETERS, Profile
 SERIES = ("conversation", "prompted_messages", "jielong_entries", "active_posters", "joins",
           "leaves", "hour_of_day", "top_share")
 """Series compared: observed.parquet's columns, the hour-of-day profile of conversation and the
-top posters' share of it (`top_share`, one number per history)."""
+top posters' shares of it (`top_share`, one number per share of `TOPS`)."""
 TOTALS = ("conversation", "prompted_messages", "jielong_entries", "joins", "leaves")
-"""Series whose fit-window total is a statistic (log(1 + total))."""
-TOP = 0.1  # `top_share`: the share of conversation by the top 10 % of posters
+"""Series whose fit-window total is a statistic (a count)."""
+TOPS = (0.1, 0.5)  # `top_share`: the shares of conversation by the top 10 % and top half of posters
 NIGHT, MORNING, EVENING = slice(0, 7), slice(7, 12), slice(18, 24)  # hour blocks (shares)
 SHRINK = 0.5  # the statistics' covariance: halfway between the replicates' own and its diagonal
 SD_FLOOR = 0.01  # least standard deviation of a shape statistic
+SHARE_CLIP = 0.001  # shares are compared as log-odds within [this, 1 - this]
+PILOT_FACTOR = 4  # a pilot plays this many times a trial's replicates ...
+PILOT_SEED = 20_000  # ... on seeds `seed + PILOT_SEED + r` (trials': `seed + r`)
+PILOT_SHRINK = 0.0  # a pilot's covariance is not shrunk: its replicates estimate it
+PILOTS = ("pilot after the search", "pilot after the climb")
+"""The study's user attributes that keep each pilot (its values and its replicates' shapes)."""
+STATISTICS = "statistics"
+"""A trial's user attribute: its statistics, observed and per replicate (`_pack`)."""
 MU_FLOOR = 0.5  # least mean of a simulated total
 NEEDS = {"churn_per_day": "leaves", "thanks_share": "prompted_messages",
          "jielong_proof": "jielong_entries"}
@@ -99,7 +117,7 @@ class History:
     plan: Plan
     observed: dict[str, np.ndarray]  # series -> (days,) floats, NaN where unknown
     hour_of_day: np.ndarray  # (24,) conversation per local hour over the fit days
-    top_share: float  # share of the fit days' conversation by the top 10 % of its posters
+    top_share: np.ndarray  # (len(TOPS),) shares of the fit days' conversation by its top posters
     days: int  # fit days (all but the holdout)
     total_days: int
     thanks_talk: bool  # the plan has red packets the export does not show: thanks are talk
@@ -163,13 +181,13 @@ def read_history(history_dir: Path, plan: Path | None = None, holdout_days: int 
                    bool(thanks_talk))
 
 
-def top_share(posts: np.ndarray) -> float:
-    """Share of all messages in `posts` (messages per member) by the top `TOP` of the members
-    who posted (at least one); NaN when nobody posted."""
+def top_share(posts: np.ndarray) -> np.ndarray:
+    """Shares of all messages in `posts` (messages per member) by the top `TOPS` of the members
+    who posted (at least one), shape (len(TOPS),); NaN when nobody posted."""
     posts = np.sort(posts[posts > 0])[::-1]
     if not len(posts):
-        return float("nan")
-    return float(posts[:math.ceil(TOP * len(posts))].sum() / posts.sum())
+        return np.full(len(TOPS), np.nan)
+    return np.array([posts[:math.ceil(top * len(posts))].sum() / posts.sum() for top in TOPS])
 
 
 def simulate_series(plan: Plan, profile: Profile, seeds: Sequence[int], days: int,
@@ -177,9 +195,9 @@ def simulate_series(plan: Plan, profile: Profile, seeds: Sequence[int], days: in
                     ) -> dict[str, np.ndarray]:
     """Play `plan` with `profile` once per seed (on `backend`, default here): series ->
     (len(seeds), days) counts, `hour_of_day` -> (len(seeds), 24) conversation per hour over
-    the first `days` days and `top_share` -> (len(seeds),) the top posters' share of the run's
-    conversation (members' posts over the whole run). `thanks_talk`: the export shows no red
-    packets, so prompted thanks are conversation."""
+    the first `days` days and `top_share` -> (len(seeds), len(TOPS)) the top posters' shares of
+    the run's conversation (members' posts over the whole run). `thanks_talk`: the export shows
+    no red packets, so prompted thanks are conversation."""
     runs = [Run(plan, {"plan": plan.name}, r, seed, profile=profile)
             for r, seed in enumerate(seeds)]
     tables = execute(runs, ("daily", "hourly", "members"), hourly=True,
@@ -217,10 +235,13 @@ def statistics(history: History, sims: dict[str, np.ndarray]
     the export knows (prompted thanks only when the export shows red packets). Shapes:
     - `log messages per poster`: log((1 + conversation) / (1 + active poster-days));
     - `mean hour`: the circular mean hour of conversation, in hours from the observed one
-      (in (-12, 12]), and `night share`, `morning share`, `evening share`: its shares at
-      0-6 h, 7-11 h and 18-23 h (the rhythm's shift, night and evening; shares of equal blocks
-      alone made the shift's fit multimodal);
-    - `top share`: the top 10 % of posters' share of conversation (`top_share`)."""
+      (in (-12, 12]), and `night`, `morning`, `evening log-odds`: the log-odds of its shares
+      at 0-6 h, 7-11 h and 18-23 h (the rhythm's shift, night and evening; shares of equal
+      blocks alone made the shift's fit multimodal);
+    - `top 10 % log-odds` and `top 50 % log-odds`: the log-odds of the top posters' shares of
+      conversation (`top_share`).
+    Shares are compared as log-odds: a small share's spread between runs (the night's, about
+    0.003 on a share of 0.06) is then a relative one, above `SD_FLOOR`."""
     days = history.days
     totals: dict[str, Statistic] = {}
     shapes: dict[str, Statistic] = {}
@@ -249,13 +270,20 @@ def statistics(history: History, sims: dict[str, np.ndarray]
         turn = np.angle((hours * np.exp(1j * (angle - centre))).sum(axis=1))
         shapes["mean hour"] = (0.0, turn * 24 / (2 * np.pi))
         total = np.maximum(hours.sum(axis=1), 1.0)
-        for name, block in (("night share", NIGHT), ("morning share", MORNING),
-                            ("evening share", EVENING)):
-            shapes[name] = (observed[block].sum() / observed.sum(),
-                            hours[:, block].sum(axis=1) / total)
-    if not np.isnan(history.top_share):
-        shapes["top share"] = (history.top_share, np.nan_to_num(sims["top_share"]))
+        for name, block in (("night", NIGHT), ("morning", MORNING), ("evening", EVENING)):
+            shapes[f"{name} log-odds"] = (log_odds(observed[block].sum() / observed.sum()),
+                                          log_odds(hours[:, block].sum(axis=1) / total))
+    if not np.isnan(history.top_share).any():
+        for j, top in enumerate(TOPS):
+            shapes[f"top {top:.0%} log-odds"] = (
+                log_odds(history.top_share[j]), log_odds(np.nan_to_num(sims["top_share"][:, j])))
     return totals, shapes
+
+
+def log_odds(share):
+    """log(share / (1 - share)), the share kept within [`SHARE_CLIP`, 1 - `SHARE_CLIP`]."""
+    share = np.clip(share, SHARE_CLIP, 1 - SHARE_CLIP)
+    return np.log(share / (1 - share))
 
 
 def count_loglik(y: float, sims: np.ndarray) -> tuple[float, float]:
@@ -274,22 +302,34 @@ def count_loglik(y: float, sims: np.ndarray) -> tuple[float, float]:
     return float(ll), (y - mu) / math.sqrt(var)
 
 
-def synthetic_loglik(y: np.ndarray, sims: np.ndarray) -> tuple[float, np.ndarray]:
+Spread = tuple[np.ndarray, int]  # a covariance (p, p) and its degrees of freedom
+
+
+def spread(sims: np.ndarray, shrink: float = SHRINK) -> Spread:
+    """The shape statistics' covariance (p, p) from replicates' `sims` (replicates, p), and its
+    degrees of freedom (replicates − 1): shrunk `shrink` of the way to its diagonal (few
+    replicates estimate it), standard deviations at least `SD_FLOOR`."""
+    n, p = sims.shape
+    cov = np.cov(sims, rowvar=False, ddof=1).reshape(p, p) if n > 1 else np.zeros((p, p))
+    cov = (1 - shrink) * cov + shrink * np.diag(np.diag(cov))
+    cov[np.diag_indices_from(cov)] = np.maximum(np.diag(cov), SD_FLOOR**2)
+    return cov, n - 1
+
+
+def synthetic_loglik(y: np.ndarray, sims: np.ndarray, pilot: Spread | None = None
+                     ) -> tuple[float, np.ndarray]:
     """Log-likelihood of the observed shape statistics `y` (p,) given the replicates' `sims`
-    (replicates, p), and the z-score of each: the predictive distribution of one more run given
-    n replicates of a normal (Wood 2010's synthetic likelihood), that is Student's t with n − 1
-    degrees of freedom around the replicates' mean, scale their covariance times 1 + 1/n; the
-    covariance is shrunk `SHRINK` of the way to its diagonal (few replicates estimate it) and
-    its standard deviations are at least `SD_FLOOR`. (A normal with the replicates' own spread
-    put one history's night share 3σ from the truth that made it.)"""
+    (n, p), and the z-score of each: the predictive distribution of one more run (Wood 2010's
+    synthetic likelihood), Student's t around the replicates' mean with scale C (1 + 1/n) (the
+    mean's own noise added). C and the t's degrees of freedom are `pilot`'s (a covariance from
+    many replicates at a nearby point, `spread`) or, without one, the replicates' own
+    (`spread(sims)`: n − 1 degrees of freedom). (A normal with 8 replicates' own spread put one
+    history's night share 3σ from the truth that made it.)"""
     n = len(sims)
     mean = sims.mean(axis=0)
-    cov = np.cov(sims, rowvar=False, ddof=1).reshape(len(y), len(y)) if n > 1 \
-        else np.zeros((len(y), len(y)))
-    cov = (1 - SHRINK) * cov + SHRINK * np.diag(np.diag(cov))
-    cov[np.diag_indices_from(cov)] = np.maximum(np.diag(cov), SD_FLOOR**2)
-    cov *= 1 + 1 / n
-    ll = stats.multivariate_t.logpdf(y, mean, cov, df=n - 1)
+    cov, df = pilot if pilot is not None else spread(sims)
+    cov = cov * (1 + 1 / n)
+    ll = stats.multivariate_t.logpdf(y, mean, cov, df=df)
     return float(ll), (y - mean) / np.sqrt(np.diag(cov))
 
 
@@ -315,18 +355,19 @@ def log_prior(values: dict[str, float], plan: Plan) -> float:
     return float(total)
 
 
-def score(history: History, sims: dict[str, np.ndarray]) -> tuple[float, dict[str, float]]:
-    """Log-likelihood of the fit days' statistics (`statistics`): a negative binomial per total
-    (`count_loglik`) plus the shapes' synthetic likelihood (`synthetic_loglik`); and the
-    z-score of each statistic."""
-    totals, shapes = statistics(history, sims)
+def score(totals: dict[str, Statistic], shapes: dict[str, Statistic],
+          pilot: Spread | None = None) -> tuple[float, dict[str, float]]:
+    """Log-likelihood of the fit days' statistics (`statistics`' totals and shapes): a negative
+    binomial per total (`count_loglik`) plus the shapes' synthetic likelihood
+    (`synthetic_loglik`, with `pilot`'s covariance if given); and the z-score of each
+    statistic."""
     ll, z = 0.0, {}
     for name, (y, s) in totals.items():
         part, z[name] = count_loglik(y, s)
         ll += part
     if shapes:
         part, zs = synthetic_loglik(np.array([y for y, _ in shapes.values()]),
-                                    np.column_stack([s for _, s in shapes.values()]))
+                                    np.column_stack([s for _, s in shapes.values()]), pilot)
         ll += part
         z.update(zip(shapes, zs.tolist()))
     return ll, z
@@ -379,11 +420,13 @@ def calibrate(history_dir: Path, plan: Path | None = None, *, trials: int = 200,
               tz: str = "Asia/Shanghai", name: str | None = None) -> Calibration:
     """Fit `names` to the history in `history_dir` (see the module docstring).
 
-    Trials run here (`workers` 1), in `workers` local processes or on Dask (`dask`: "local" or
-    a scheduler's address), as `groupsim run` does. Writes `out/profile.yaml`, `out/fit.parquet`
-    (one row per series and day: observed, the fitted values' simulated median, 10 % and 90 %
-    over max(replicates, 20) fresh replicates, and whether the day was fitted or held out) and
-    the trial journal. `out` defaults to `history_dir/fit`. Raises `CalibrationError` for bad input.
+    Trials and the two pilots (each `PILOT_FACTOR` × `replicates` runs: together 8 trials'
+    worth at the default factor) run here (`workers` 1), in `workers` local processes or on
+    Dask (`dask`: "local" or a scheduler's address), as `groupsim run` does. Writes
+    `out/profile.yaml`, `out/fit.parquet` (one row per series and day: observed, the fitted
+    values' simulated median, 10 % and 90 % over max(replicates, 20) fresh replicates, and
+    whether the day was fitted or held out) and the trial journal. `out` defaults to
+    `history_dir/fit`. Raises `CalibrationError` for bad input.
     """
     import optuna
 
@@ -404,39 +447,71 @@ def calibrate(history_dir: Path, plan: Path | None = None, *, trials: int = 200,
                                          multivariate=True)
     study = optuna.create_study(study_name="calibrate", storage=storage, load_if_exists=True,
                                 sampler=sampler)
+    if any(STATISTICS not in t.user_attrs for t in _complete(study)):
+        raise CalibrationError(f"{out / JOURNAL}: written by an earlier version of calibrate (its "
+                               "trials keep no statistics to score again); remove it or give "
+                               "another --out")
     if not study.trials:  # the defaults first: the trial the prior favours
         study.enqueue_trial({n: prior_centre(n, history.plan) for n in keep})
     try:
         with open_backend(workers, dask) as backend:  # workers start once for all trials
+            pilot: Spread | None = None  # the shapes' covariance; None: each trial's own
+
             def objective(trial) -> float:
                 values = {n: trial.suggest_float(n, PARAMETERS[n].lo, PARAMETERS[n].hi,
                                                  log=PARAMETERS[n].log) for n in keep}
                 sims = simulate_series(history.fit_plan, Profile("trial", values), seeds,
                                        history.days, history.thanks_talk, backend)
-                total, parts = score(history, sims)
+                totals, shapes = statistics(history, sims)
+                trial.set_user_attr(STATISTICS, _pack(totals, shapes))
+                total, parts = score(totals, shapes, pilot)
                 for series, value in parts.items():
                     trial.set_user_attr(series, value)
                 return -(total + log_prior(values, history.plan))
 
+            def scored() -> list[Scored]:  # every trial so far, scored with `pilot`
+                return [Scored(t.params, -(score(*_unpack(t.user_attrs[STATISTICS]), pilot)[0]
+                                           + log_prior(t.params, history.plan)))
+                        for t in _complete(study)]
+
+            def run_pilot(label: str, point: Scored) -> Spread | None:
+                if label not in study.user_attrs:  # else: a resumed calibration's own
+                    sims = simulate_series(
+                        history.fit_plan, Profile("pilot", point.params),
+                        [seed + PILOT_SEED + r for r in range(PILOT_FACTOR * replicates)],
+                        history.days, history.thanks_talk, backend)
+                    study.set_user_attr(label, {"values": point.params, "shapes": {
+                        k: s.tolist() for k, (_, s) in statistics(history, sims)[1].items()}})
+                shapes = study.user_attrs[label]["shapes"]
+                return spread(np.column_stack(list(shapes.values())), PILOT_SHRINK) \
+                    if shapes else None
+
             n_local = min(trials // 2, max(len(keep) * (len(keep) + 3) // 2 + 5, trials // 4))
             n_tpe = (trials - n_local + 1) // 2
             done = len(_complete(study))
-            if done < n_tpe:  # search: TPE
+            if done < n_tpe:  # search: TPE, each trial scored with its own replicates' spread
                 study.optimize(objective, n_trials=n_tpe - done)
-            # search: Nelder-Mead from TPE's best, then from the defaults (trial 0)
+            # search: Nelder-Mead from TPE's best, then from the defaults (trial 0), scored with
+            # the spread of a pilot at TPE's best
+            pilot = run_pilot(PILOTS[0], min(scored()[:n_tpe], key=lambda t: t.value))
             n_climb = trials - n_local - n_tpe
-            climb(study, objective, keep, n_tpe, n_tpe + n_climb // 2, start="best")
-            climb(study, objective, keep, n_tpe, trials - n_local, start="defaults")
+            climb(study, objective, scored, keep, n_tpe, n_tpe + n_climb // 2, start="best")
+            climb(study, objective, scored, keep, n_tpe, trials - n_local, start="defaults")
+            # local: a cloud around the climb's best, for the curvature, scored with the spread
+            # of a pilot there
+            centre = min(scored(), key=lambda t: t.value)
+            pilot = run_pilot(PILOTS[1], centre)
             done = len(_complete(study))
-            if done < trials:  # local: a cloud around the best, for the curvature
+            if done < trials:
                 rng = np.random.default_rng([seed, done])
-                centre = _to_unit(study.best_trial.params, keep)
-                cloud = centre + LOCAL_SIGMA * rng.standard_normal((trials - done, len(keep)))
+                cloud = _to_unit(centre.params, keep) + LOCAL_SIGMA * rng.standard_normal(
+                    (trials - done, len(keep)))
                 for u in np.clip(cloud, 0, 1):
                     study.enqueue_trial(_from_unit(u, keep))
                 study.optimize(objective, n_trials=trials - done)
-            best = study.best_trial
-            table = intervals(_complete(study), keep, replicates, history.plan)
+            final = scored()
+            best = min(final, key=lambda t: t.value)
+            table = intervals(final, keep, replicates, history.plan)
             best_values = dict(zip(table["name"], table["value"].astype(float)))
             fresh = [seed + 10_000 + r for r in range(max(replicates, 20))]
             check = simulate_series(history.plan, Profile("best", best_values), fresh,
@@ -446,6 +521,7 @@ def calibrate(history_dir: Path, plan: Path | None = None, *, trials: int = 200,
     profile = Profile(name or f"{Path(history_dir).resolve().name}", best_values, fit={
         "history": str(history_dir), "date": date.today().isoformat(),
         "trials": len(study.trials), "replicates": replicates,
+        "pilot_replicates": PILOT_FACTOR * replicates,
         "seed": seed, "holdout_days": holdout_days, "score": float(best.value),
         "intervals": {r.name: [float(r.lo), float(r.hi)] for r in table.itertuples()},
         "not_identified": [r.name for r in table.itertuples() if not r.identified],
@@ -457,21 +533,43 @@ def calibrate(history_dir: Path, plan: Path | None = None, *, trials: int = 200,
     return Calibration(profile, table, skipped, fit, history.days, paths)
 
 
+@dataclass(frozen=True)
+class Scored:
+    """A trial's values and its score (minimised) under the likelihood in use."""
+
+    params: dict[str, float]
+    value: float
+
+
+def _pack(totals: dict[str, Statistic], shapes: dict[str, Statistic]) -> dict:
+    """`statistics`' output as a trial's user attribute (JSON)."""
+    return {part: {k: [float(y), s.tolist()] for k, (y, s) in group.items()}
+            for part, group in (("totals", totals), ("shapes", shapes))}
+
+
+def _unpack(packed: dict) -> tuple[dict[str, Statistic], dict[str, Statistic]]:
+    """`_pack`'s inverse."""
+    return tuple({k: (y, np.array(s)) for k, (y, s) in packed[part].items()}
+                 for part in ("totals", "shapes"))
+
+
 class _Spent(Exception):
     """The climb's trials are used up."""
 
 
-def climb(study, objective, keep: list[str], start_after: int, until: int,
+def climb(study, objective, scored, keep: list[str], start_after: int, until: int,
           start: str = "best") -> None:
     """Nelder-Mead on the unit scale (scipy), from the best of the study's first `start_after`
     trials (`start` "best") or from its first trial (the defaults), until the study holds
-    `until` complete trials. A point already in the journal is not run again, so a resumed
-    calibration replays the same steps. (The likelihood's peak is narrow: TPE finds a region,
-    the climb follows the ridge to the peak; a second start from the defaults keeps a broad
-    plateau of noisy, loud-and-unequal audiences that TPE may settle on from deciding.)"""
+    `until` complete trials; `scored()` gives the study's trials (`Scored`) with the score the
+    climb minimises, which `objective` returns for a new one. A point already in the journal is
+    not run again, so a resumed calibration replays the same steps. (The likelihood's peak is
+    narrow: TPE finds a region, the climb follows the ridge to the peak; a second start from
+    the defaults keeps a broad plateau of noisy, loud-and-unequal audiences that TPE may settle
+    on from deciding.)"""
     from scipy.optimize import minimize
 
-    trials = _complete(study)
+    trials = scored()
     if len(trials) >= until or len(trials) < start_after:
         return
     seen = {_key(t.params, keep): t.value for t in trials}
@@ -595,7 +693,8 @@ def fit_table(history: History, sims: dict[str, np.ndarray]) -> pd.DataFrame:
         if name == "hour_of_day":
             y, s, idx, fitted = history.hour_of_day, sims[name], np.arange(24), np.ones(24, bool)
         elif name == "top_share":
-            y, s, idx, fitted = np.array([history.top_share]), sims[name][:, None], [0], [True]
+            y, s, idx = history.top_share, sims[name], np.arange(len(TOPS))
+            fitted = np.ones(len(TOPS), bool)
         elif name in history.observed:
             y, s = history.observed[name], sims[name][:, :history.total_days]
             idx = np.arange(history.total_days)
