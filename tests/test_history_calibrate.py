@@ -11,7 +11,8 @@ from experiments.analyses.calibrate import (PILOT_SHRINK, CalibrationError, cali
                                             read_history, spread, synthetic_loglik, top_share)
 from experiments.analyses.recovery import recovery
 from experiments.outputs.fit_report import write_fit_html
-from experiments.running.history.export_chat import EXPORT_FORMATS, ExportChatError, export_chat
+from experiments.running.history.export_chat import ExportChatError, export_chat
+from experiments.running.history.formats.registry import EXPORT_FORMATS
 from experiments.running.history.importer import import_exports
 from experiments.running.runner import run_plan
 from scenarios.loader import validate_dict

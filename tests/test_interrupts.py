@@ -147,7 +147,7 @@ def test_ctrl_c_while_writing_the_report_says_the_runs_are_saved(tmp_path: Path,
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("experiments.cli.main.write_report", interrupted)
+    monkeypatch.setattr("experiments.outputs.report.write_report", interrupted)
     args = ["run", "tuanzhang", "--weeks", "1", "--replicates", "2", "--out", str(tmp_path)]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 130, result.output

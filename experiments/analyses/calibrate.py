@@ -67,7 +67,7 @@ from experiments.running.runner import Backend, Run, RunError, execute, open_bac
 from scenarios.loader import PlanError, load_plan
 from scenarios.schema import Plan
 from sim.constants import CONSTANTS
-from sim.profile import PARAMETERS, Profile
+from sim.profile import DEFAULT_FIT, PARAMETERS, Profile
 
 SERIES = ("conversation", "prompted_messages", "jielong_entries", "active_posters", "joins",
           "leaves", "hour_of_day", "top_share")
@@ -91,11 +91,6 @@ MU_FLOOR = 0.5  # least mean of a simulated total
 NEEDS = {"churn_per_day": "leaves", "thanks_share": "prompted_messages",
          "jielong_proof": "jielong_entries"}
 """A name fitted only when its series is known and not all zero."""
-DEFAULT_FIT = ("post_rate", "voice_spread", "churn_per_day", "thanks_share", "jielong_proof",
-               "shift", "night", "evening")
-"""Fitted unless `names` says otherwise; the other names of `PARAMETERS` (exchange length,
-salience decay, social proof, the pool's interest and relation to the host) trade off against
-posting propensity in daily counts and are fitted only when asked for."""
 UNPINNED = 0.5
 TOP_TRIALS = 5  # at least this many best trials measure the search's own error
 LOCAL_SIGMA = 0.08  # σ of the local cloud, as a share of each name's range

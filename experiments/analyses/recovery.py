@@ -18,7 +18,8 @@ import pandas as pd
 
 from experiments.running.history.importer import import_exports
 from experiments.analyses.calibrate import calibrate
-from experiments.running.history.export_chat import EXPORT_FORMATS, LOSSES
+from experiments.running.history.export_chat import LOSSES
+from experiments.running.history.formats.registry import EXPORT_FORMATS
 from experiments.running.runner import run_plan
 from scenarios.loader import validate_dict
 from sim.profile import Profile, ProfileError

@@ -5,11 +5,13 @@ Commands parse arguments and call library functions; only this module turns exce
 messages and exit codes: 0 done, 2 bad input, 130 interrupted (what finished is saved).
 """
 
+from __future__ import annotations
+
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import pandas as pd
 import typer
@@ -25,44 +27,22 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from experiments.analyses.calibrate import DEFAULT_FIT, CalibrationError
-from experiments.analyses.calibrate import calibrate as run_calibrate
-from experiments.analyses.objectives import describe, parse_constraint, parse_objective
-from experiments.analyses.optimize import Search, SearchInterrupted, write_best
-from experiments.analyses.optimize import optimize as run_optimize
-from experiments.analyses.sensitivity import DEFAULT_METRICS, RANK_BY, Sensitivity
-from experiments.analyses.sensitivity import sensitivity as run_sensitivity
-from experiments.analyses.sweep import Sweep, run_sweep
-from experiments.analyses.vary import axis, parse_lever
-from experiments.outputs.answers import answers, choose_baseline
-from experiments.outputs.deck import DeckError, Format, write_deck
-from experiments.outputs.fit_report import write_fit_html
-from experiments.outputs.formatting import format_value, readable
-from experiments.outputs.i18n import Lang, profile_line, text
-from experiments.outputs.images import ImageError
-from experiments.outputs.portfolio_report import answer as portfolio_answer
-from experiments.outputs.portfolio_report import outcome_table, read_portfolios, with_baseline, write_index
-from experiments.outputs.portfolio_report import write_report as write_portfolio_report
-from experiments.outputs.report import readings, write_report
-from experiments.outputs.study_report import write_search_report, write_sensitivity_report
-from experiments.outputs.sweep_charts import HEADLINE, best_points, write_sweep_report
-from experiments.outputs.terminal import best_point_tables, paired_tables, summary_tables
-from experiments.running.checks import plan_notes, plan_warnings, portfolio_warnings
-from experiments.running.history.export_chat import EXPORT_FORMATS, ExportChatError
-from experiments.running.history.export_chat import export_chat as write_chat
-from experiments.running.history.formats.registry import FORMATS, UnknownFormat
-from experiments.running.history.importer import HistoryError, import_exports
-from experiments.running.history.tables import HostNotFound
-from experiments.running.memory import assess
-from experiments.running.portfolio import run_portfolio
-from experiments.running.runner import RunError, RunInterrupted, check_workers, interrupt_once, run_plans
-from experiments.running.storage import OutDirError, Results
-from scenarios.loader import PlanError, library, load_plan, portfolio_library
-from scenarios.names import file_stem
-from scenarios.portfolio import is_portfolio, load_portfolio
-from scenarios.schema import Plan
-from sim.profile import Profile, ProfileError
-from sim.profile import load as load_profile
+# Only what the commands' signatures and help read is imported here; each command imports the
+# rest when it runs, so `--help`, `validate` and a mistyped option answer without loading the
+# engine, the analyses and the outputs (about 4× faster).
+from experiments.outputs.images import Format
+from experiments.running.history.formats.registry import EXPORT_FORMATS, FORMATS
+from experiments.running.metrics import Lang, in_view
+from sim.profile import DEFAULT_FIT
+
+if TYPE_CHECKING:
+    from experiments.analyses.optimize import Search
+    from experiments.analyses.sensitivity import Sensitivity
+    from experiments.analyses.sweep import Sweep
+    from experiments.running.runner import RunInterrupted
+    from experiments.running.storage import Results
+    from scenarios.schema import Plan
+    from sim.profile import Profile
 
 app = typer.Typer(
     help="Simulate chat-group plans, compare them, and write tables and an offline report.",
@@ -144,6 +124,7 @@ def run(
     (several groups sharing one pool) writes its tables and portfolio summary.
 
     Rerunning the same command on the same --out runs only what is missing."""
+    from scenarios.portfolio import is_portfolio
     with _bad_input():  # a file that is not YAML is named here
         portfolio = is_portfolio(plan)
     if portfolio:
@@ -183,6 +164,8 @@ def compare(
     Portfolio files are compared the same way: each portfolio's replicates on the same seeds.
 
     Rerunning the same command on the same --out runs only what is missing."""
+    from scenarios.loader import library
+    from scenarios.portfolio import is_portfolio
     if all_plans == bool(plans):
         raise typer.BadParameter("give two or more plans, or --library (not both)")
     sources = list(library()) if all_plans else plans
@@ -221,6 +204,8 @@ def deck(
     baseline: Baseline = None,
 ) -> None:
     """Write a 16:9 slide deck and 1920-pixel-wide chart images of a run, comparison or sweep."""
+    from experiments.outputs.deck import DeckError, write_deck
+    from experiments.outputs.images import ImageError
     try:
         written = write_deck(run_dir, lang, format_, out, baseline)
     except (DeckError, ImageError) as error:
@@ -234,6 +219,8 @@ def deck(
 @app.command()
 def scenarios(lang: LangOption = "en") -> None:
     """List the library plans and portfolios."""
+    from experiments.outputs.i18n import text
+    from scenarios.loader import library, portfolio_library
     table = Table(*(text(key, lang) for key in ("plan", "description")),
                   title=text("library_title", lang))
     for name, description in library(lang).items():
@@ -257,6 +244,11 @@ def validate(
     bad field with its allowed range (exit 2, as when one run cannot fit in memory). A portfolio: ok with its
     number of groups (and a warning for a live code with no scans or a host with no group), or
     each bad field. An unknown name exits 2 naming the library's plans and portfolios."""
+    from experiments.running.checks import plan_notes, plan_warnings, portfolio_warnings
+    from experiments.running.memory import assess
+    from experiments.running.runner import RunError, check_workers
+    from scenarios.loader import load_plan
+    from scenarios.portfolio import is_portfolio, load_portfolio
     with _bad_input():
         if is_portfolio(plan):
             portfolio = load_portfolio(plan)
@@ -292,6 +284,7 @@ def app_(
     profile: ProfileOption = None,
 ) -> None:
     """Serve the what-if page: change a plan's levers and see replicates against the plan's."""
+    from scenarios.loader import load_plan
     with _bad_input():
         opened = load_plan(plan)
         audience = _profile(profile)
@@ -309,12 +302,17 @@ def app_(
 
 def _profile(path: Path | None) -> Profile | None:
     """The --profile file read (`ProfileError` naming a bad field), or None."""
+    from sim.profile import load as load_profile
     return None if path is None else load_profile(path)
 
 
 @contextmanager
 def _bad_input() -> Iterator[None]:
     """Report an error in what the user gave on stderr and exit with code 2."""
+    from experiments.running.runner import RunError
+    from experiments.running.storage import OutDirError
+    from scenarios.loader import PlanError
+    from sim.profile import ProfileError
     try:
         yield
     except (PlanError, RunError, OutDirError, ProfileError) as error:
@@ -337,6 +335,10 @@ def _simulate(
     baseline: str | None = None,
     profile: Path | None = None,
 ) -> None:
+    from experiments.outputs.report import write_report
+    from experiments.running.runner import RunInterrupted, run_plans
+    from scenarios.loader import load_plan
+    from scenarios.names import file_stem
     overrides = _overrides(sets, weeks)
     with _bad_input():
         plans = [load_plan(source, overrides) for source in sources]
@@ -379,6 +381,15 @@ def _simulate_portfolios(sources: list[str], replicates: int, seed: int, threads
     """Run one portfolio (its run directory) or several on the same seeds (a comparison
     directory: one run directory each and `portfolios.json`); write the report, print the
     answer and the table."""
+    from experiments.outputs.i18n import text
+    from experiments.outputs.portfolio_report import (
+        answer as portfolio_answer, outcome_table, read_portfolios, with_baseline,
+        write_index, write_report as write_portfolio_report,
+    )
+    from experiments.running.portfolio import run_portfolio
+    from experiments.running.runner import RunInterrupted
+    from scenarios.names import file_stem
+    from scenarios.portfolio import load_portfolio
     with _bad_input():
         portfolios = [load_portfolio(source) for source in sources]
     names = [p.name for p in portfolios]
@@ -426,6 +437,7 @@ def _table(frame: pd.DataFrame, corner: str) -> Table:
 def progress_bar(description: str) -> Iterator[Callable[[int, int], None]]:
     """One rich progress bar with an ETA on stderr, fed by (finished, total) calls; SIGTERM
     interrupts like Ctrl-C while it is open, and only the first interrupt counts."""
+    from experiments.running.runner import interrupt_once
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -447,6 +459,7 @@ def progress_bar(description: str) -> Iterator[Callable[[int, int], None]]:
 def _writing(out: Path) -> Iterator[None]:
     """Writing what every run gave: an interrupt here (Ctrl-C, SIGTERM) says that the runs are
     saved and how to finish, rather than stopping without a word."""
+    from experiments.running.runner import interrupt_once
     try:
         with interrupt_once():
             yield
@@ -458,6 +471,7 @@ def _writing(out: Path) -> Iterator[None]:
 
 
 def _interrupted(stop: RunInterrupted, out: Path, lang: Lang) -> NoReturn:
+    from experiments.outputs.report import write_report
     if stop.results is None:
         typer.echo(
             f"Interrupted before any run finished; no tables written. Rerun the same command "
@@ -478,6 +492,10 @@ def _files(out: Path) -> list[str]:
 
 def _print_summary(results: Results, lang: Lang) -> None:
     """The tables, then the answer (for a comparison) and the reading per plan."""
+    from experiments.outputs.answers import answers, choose_baseline
+    from experiments.outputs.i18n import text
+    from experiments.outputs.report import readings
+    from experiments.outputs.terminal import paired_tables, summary_tables
     names = [plan.name for plan in results.plans]
     tables = summary_tables(results.summary, names, console.width, lang)
     if results.paired is not None:
@@ -523,7 +541,7 @@ def sensitivity(
     metrics: Annotated[
         list[str] | None,
         typer.Option("--metrics", help="Metrics to analyse, comma-separated or repeated. "
-                     f"[default: {','.join(DEFAULT_METRICS)}]"),
+                     f"[default: {','.join(in_view('sensitivity'))}]"),
     ] = None,
     replicates: Replicates = 20,
     seed: Seed = 0,
@@ -540,6 +558,13 @@ def sensitivity(
     Each sample is run --replicates times on the same seeds; its output is the median over
     replicates (a share for alive_weekN and alive_at_end). Rerunning on the same --out runs only
     what is missing, and may change --metrics."""
+    from experiments.analyses.sensitivity import DEFAULT_METRICS, sensitivity as run_sensitivity
+    from experiments.analyses.vary import axis, parse_lever
+    from experiments.outputs.i18n import text
+    from experiments.outputs.study_report import write_sensitivity_report
+    from experiments.running.runner import RunInterrupted
+    from scenarios.loader import load_plan
+    from scenarios.names import file_stem
     names = [name.strip() for item in metrics or [] for name in item.split(",") if name.strip()]
     with _bad_input():
         base = load_plan(plan, _overrides(set_ or [], weeks))
@@ -598,6 +623,12 @@ def optimize(
     Writes trials.parquet, best.yaml (a plan extending PLAN that `groupsim run` accepts) and
     report.html. The study lives in --out: rerunning the same command continues it up to
     --trials."""
+    from experiments.analyses.objectives import parse_constraint, parse_objective
+    from experiments.analyses.optimize import SearchInterrupted, optimize as run_optimize
+    from experiments.analyses.vary import axis, parse_lever
+    from experiments.outputs.i18n import text
+    from scenarios.loader import load_plan
+    from scenarios.names import file_stem
     with _bad_input():
         base = load_plan(plan, _overrides(set_ or [], weeks))
         levers = [axis(base, parse_lever(text)) for text in vary]
@@ -632,6 +663,8 @@ def _overrides(sets: list[str], weeks: int | None) -> list[str]:
 
 def _write_search(search: Search, base: Plan, source: str, replicates: int, out: Path,
                   profile: Profile | None) -> None:
+    from experiments.analyses.optimize import write_best
+    from experiments.outputs.study_report import write_search_report
     if write_best(search, base, source, out, profile) is None:
         typer.echo("No trial met the constraints, so there is no best.yaml.", err=True)
     write_search_report(search, source, replicates, out / "report.html", profile)
@@ -639,6 +672,9 @@ def _write_search(search: Search, base: Plan, source: str, replicates: int, out:
 
 def _print_ranking(result: Sensitivity) -> None:
     """Per metric, the levers ranked by the method's main index, at most 80 columns wide."""
+    from experiments.analyses.objectives import describe
+    from experiments.analyses.sensitivity import RANK_BY
+    from experiments.outputs.formatting import readable
     shown = {"morris": ("mu_star", "mu_star_conf", "sigma"), "sobol": ("ST", "ST_conf", "S1")}
     heads = {"mu_star": "μ*", "mu_star_conf": "±95%", "sigma": "σ", "ST": "ST",
              "ST_conf": "±95%", "S1": "S1"}
@@ -662,6 +698,7 @@ def _print_ranking(result: Sensitivity) -> None:
 
 def _print_search(search: Search) -> None:
     """The best trial (one objective) or the Pareto front (two), trials as rows."""
+    from experiments.outputs.formatting import format_value, readable
     metrics = [o.metric for o in search.objectives]
     extra = [c.metric for c in search.constraints if c.metric not in metrics]
     front = search.trials[search.trials["pareto"]]
@@ -708,6 +745,10 @@ def sweep(
     """Run a plan at many settings of its levers; write per-point and per-run tables and a report.
 
     Rerunning the same command on the same --out runs only what is missing."""
+    from experiments.analyses.sweep import run_sweep
+    from experiments.running.runner import RunInterrupted
+    from scenarios.loader import load_plan
+    from scenarios.names import file_stem
     overrides = _overrides(set_ or [], weeks)
     with _bad_input():
         base = load_plan(plan, overrides)
@@ -736,6 +777,9 @@ def sweep(
 
 def _sweep_report(result: Sweep, base: Plan, out: Path, profile: Profile | None,
                   partial: bool) -> None:
+    from experiments.outputs.i18n import profile_line
+    from experiments.outputs.sweep_charts import HEADLINE, best_points, write_sweep_report
+    from experiments.outputs.terminal import best_point_tables
     levers = [lever.path for lever in result.levers]
     n = result.summary["replicate"].nunique()
     audience = profile_line(profile, "en")
@@ -772,6 +816,9 @@ def import_(
                                              "stored.")] = None,
 ) -> None:
     """Import chat exports of a group: per-event and per-day tables and a plan skeleton."""
+    from experiments.running.history.formats.registry import UnknownFormat
+    from experiments.running.history.importer import HistoryError, import_exports
+    from experiments.running.history.tables import HostNotFound
     try:
         result = import_exports(exports, out, tz=tz, host=host, keep_text=keep_text, salt=salt)
     except (UnknownFormat, HistoryError, HostNotFound) as error:
@@ -805,6 +852,9 @@ def calibrate(
                                              "HISTORY_DIR/fit).", file_okay=False)] = None,
 ) -> None:
     """Fit the audience's behaviour to a group's history: profile.yaml, fit.parquet, fit.html."""
+    from experiments.analyses.calibrate import CalibrationError, calibrate as run_calibrate
+    from experiments.outputs.fit_report import write_fit_html
+    from experiments.running.runner import RunInterrupted
     try:
         result = run_calibrate(history_dir, plan, trials=trials, replicates=replicates,
                                workers=workers, dask=dask, seed=seed,
@@ -837,6 +887,7 @@ def export_chat(
     = "Asia/Shanghai",
 ) -> None:
     """Render a simulated replicate as a chat export (made-up names), for tests and demos."""
+    from experiments.running.history.export_chat import ExportChatError, export_chat as write_chat
     try:
         path = write_chat(run_dir, replicate, format, out, tz=tz)
     except ExportChatError as error:

@@ -20,7 +20,6 @@ charts are 1920×1080 with their title drawn in) and an SVG beside the deck.
 
 from datetime import date
 from pathlib import Path
-from typing import Literal
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -33,7 +32,7 @@ from pptx.util import Emu, Inches, Pt
 from experiments.outputs import answers, portfolio_report
 from experiments.outputs.charts import heatmap_chart, response_chart, run_charts, tornado_chart
 from experiments.outputs.i18n import VERSION, Lang, describe, profile_name, text
-from experiments.outputs.images import SLIDE_PIXELS, write_images
+from experiments.outputs.images import SLIDE_PIXELS, Format, write_images
 from experiments.outputs.report import REVIEW_METRICS, comparison_table, metric_rows, run_meta
 from experiments.running.metrics import in_view
 from experiments.running.paired import CONFIDENCE
@@ -41,7 +40,6 @@ from experiments.running.storage import Results, read_profile, read_results
 from scenarios.loader import parse_yaml
 from sim.profile import Profile
 
-Format = Literal["pptx", "png", "svg", "pdf"]
 DECK_CHARTS = ("survival", "members", "weekly_gmv", "weekly_profit", "cumulative_profit",
                "weekly_posters")
 """Charts that get a slide, in order, unless empty (all of `run_charts` are written as images)."""

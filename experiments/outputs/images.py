@@ -21,6 +21,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Literal, get_args
 
 import plotly.graph_objects as go
 import psutil
@@ -43,7 +44,10 @@ reported well within a minute."""
 SLIDE_PIXELS = (1920, 1080)
 """Default PNG size; charts are laid out at half of it and drawn at scale 2, so fonts read on a
 slide."""
-FORMATS = ("png", "svg", "pdf")
+Format = Literal["pptx", "png", "svg", "pdf"]
+"""What `groupsim deck` writes: the deck (pptx), or only the charts as images."""
+FORMATS: tuple[str, ...] = get_args(Format)[1:]
+"""The image formats (`Format` less the deck)."""
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 

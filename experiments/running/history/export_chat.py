@@ -22,10 +22,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from experiments.running.history.formats.registry import EXPORT_FORMATS
 from scenarios.loader import load_plan
 from sim.calendar import occurrence_days
 
-EXPORT_FORMATS = ("wechat-chatlog-csv", "qq-txt", "telegram-json", "whatsapp-txt")
 LOSSES = {
     "wechat-chatlog-csv": "leaves and members unknown; members seen only once they post",
     "qq-txt": "leaves and members unknown; members seen only once they post",

@@ -16,6 +16,8 @@ PARSERS: tuple[Parser, ...] = (
 )
 FORMATS: dict[str, str] = {p.name: p.description for p in PARSERS}
 """Format name -> what it is, in the order detection tries them."""
+EXPORT_FORMATS = ("wechat-chatlog-csv", "qq-txt", "telegram-json", "whatsapp-txt")
+"""The formats `groupsim export-chat` writes (experiments.running.history.export_chat)."""
 
 
 class UnknownFormat(ValueError):
