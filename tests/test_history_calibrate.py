@@ -146,6 +146,11 @@ def test_calibrate_writes_profile_fit_and_resumes(run_dir, history, tmp_path):
     assert profile.fit["not_fitted"] == ["thanks_share: no prompted_messages in this export"]
     lo, hi = profile.fit["intervals"]["post_rate"]
     assert lo <= profile.values["post_rate"] <= hi
+    # 6 trials cannot measure the curvature of 2 names (at least 18): nothing is called pinned
+    assert profile.fit["not_identified"] == ["post_rate", "shift"]
+    assert (lo, hi) == pytest.approx((prof.PARAMETERS["post_rate"].lo, prof.PARAMETERS["post_rate"].hi))
+    assert "too few trials (6) to measure the intervals of 2 names: at least 18" in \
+        result.lines()[-1]
     fit = pd.read_parquet(tmp_path / "fit" / "fit.parquet")
     days = fit[fit["series"] == "conversation"]
     assert (~days["fitted"]).sum() == 7 and not days["fitted"].iloc[:-7].eq(False).any()

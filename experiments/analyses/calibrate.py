@@ -405,7 +405,11 @@ class Calibration:
     def lines(self) -> list[str]:
         out = [f"{r.name}: {r.value:.4g} [{r.lo:.4g}, {r.hi:.4g}]"
                + ("" if r.identified else "  (not identified)") for r in self.table.itertuples()]
-        return out + [f"not fitted: {s}" for s in self.skipped]
+        trials, least = self.profile.fit["trials"], least_trials(len(self.table))
+        few = ([f"too few trials ({trials}) to measure the intervals of {len(self.table)} "
+                f"names: at least {least}; the values are the search's best, and no name is "
+                "called identified"] if trials < least else [])
+        return out + [f"not fitted: {s}" for s in self.skipped] + few
 
 
 def calibrate(history_dir: Path, plan: Path | None = None, *, trials: int = 200,
@@ -515,7 +519,7 @@ def calibrate(history_dir: Path, plan: Path | None = None, *, trials: int = 200,
         raise CalibrationError(str(error)) from None
     profile = Profile(name or f"{Path(history_dir).resolve().name}", best_values, fit={
         "history": str(history_dir), "date": date.today().isoformat(),
-        "trials": len(study.trials), "replicates": replicates,
+        "trials": len(final), "replicates": replicates,
         "pilot_replicates": PILOT_FACTOR * replicates,
         "seed": seed, "holdout_days": holdout_days, "score": float(best.value),
         "intervals": {r.name: [float(r.lo), float(r.hi)] for r in table.itertuples()},
@@ -655,10 +659,21 @@ def quadratic(trials: list, keep: list[str]) -> np.ndarray:
     return (v * np.maximum(w, PRIOR_CURVATURE)) @ v.T
 
 
+def least_trials(p: int) -> int:
+    """Trials that can measure the intervals of `p` fitted names: the quadratic fitted near the
+    best needs `QUAD_POINTS` times its 1 + p + p(p + 1)/2 coefficients."""
+    return QUAD_POINTS * (1 + p + p * (p + 1) // 2)
+
+
 def intervals(trials: list, keep: list[str], replicates: int, plan: Plan) -> pd.DataFrame:
     """Per fitted name: the Laplace approximation's mode and 95 % interval (see the module
-    docstring)."""
-    cov = np.linalg.inv(quadratic(trials, keep)) * (1 + 1 / replicates)
+    docstring). With fewer than `least_trials` trials the curvature cannot be measured (a
+    quadratic with more coefficients than points is any shape, and gave narrow intervals that
+    moved from run to run): every interval is then the allowed range, and no name identified."""
+    if len(trials) < least_trials(len(keep)):
+        cov = np.diag(np.full(len(keep), np.inf))
+    else:
+        cov = np.linalg.inv(quadratic(trials, keep)) * (1 + 1 / replicates)
     # the best few trials: their mean is the value (the best alone is the luckiest), their
     # spread the search's own error
     top = sorted(trials, key=lambda t: t.value)[:max(TOP_TRIALS, len(trials) // 20)]
