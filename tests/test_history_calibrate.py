@@ -29,7 +29,10 @@ PLAN = {
     "growth": {"qr_influx_per_day": 1.0},
     "calendar": [{"kind": "topic", "every_days": 2, "hour": 20},
                  {"kind": "red_packet", "every_days": 1, "hour": 21, "amount": 20, "count": 10},
-                 {"kind": "jielong", "weekday": "sat", "hour": 10}],
+                 {"kind": "jielong", "weekday": "sat", "hour": 10},
+                 # a preheat red packet the hour before (the export wrote none of them once)
+                 {"kind": "flash_sale", "weekday": "wed", "hour": 12, "discount": 0.1,
+                  "stock": 20, "preheat_red_packet": 10}],
 }
 EXACT = ("joins", "real_messages", "jielong_entries")
 """Daily columns every format gives back unchanged."""
@@ -111,6 +114,7 @@ def test_export_chat_round_trip(run_dir, tmp_path, fmt):
     if fmt in RED_PACKETS:
         assert obs["prompted_messages"].astype(int).tolist() == \
             sim["prompted_messages"].round().astype(int).tolist()
+        assert obs["red_packets"].sum() == 3 * 7 + 3  # daily, and the 3 flash sales' preheat
         assert posters.tolist() == sim["active_posters"].tolist()
     else:  # thanks without a red packet are conversation, and their posters active
         assert obs["prompted_messages"].astype(int).sum() == 0

@@ -24,7 +24,8 @@ import pandas as pd
 
 from experiments.running.history.formats.registry import EXPORT_FORMATS
 from scenarios.loader import load_plan
-from sim.calendar import occurrence_days
+from sim.calendar import compile_calendar
+from sim.events import KINDS, PARAMS
 
 LOSSES = {
     "wechat-chatlog-csv": "leaves and members unknown; members seen only once they post",
@@ -75,16 +76,21 @@ def chat_rows(hourly: pd.DataFrame, daily: pd.DataFrame, members: pd.DataFrame, 
                             inviter))
         if lh >= 0:
             rows.append(Row(_minute(rng, day0 + timedelta(hours=int(lh))), "leave", int(slot)))
-    for item in plan.calendar:
-        if item.kind not in ("red_packet", "jielong"):
+    # the red packets and 接龙 the run fired (a flash sale's preheat packet too), as the kernel
+    # got them from the calendar
+    events = compile_calendar(plan)
+    red_packet, jielong = KINDS.index("red_packet"), KINDS.index("jielong")
+    amount, count = (PARAMS["red_packet"].index(name) for name in ("amount", "count"))
+    for hour, kind, params in zip(events.hour, events.kind, events.params):
+        if hour >= 24 * days or kind not in (red_packet, jielong):
             continue
-        for d in occurrence_days(item, days, plan.group.open_weekday):
-            t = day0 + timedelta(days=d, hours=item.hour)
-            if item.kind == "red_packet":
-                rows.append(Row(t, "red_packet", HOST, text=f"{item.amount:g}元{item.count}个"))
-            else:
-                rows.append(Row(t + timedelta(seconds=30), "jielong_open", HOST,
-                                text=f"第{d}天团购"))
+        t = day0 + timedelta(hours=int(hour))
+        if kind == red_packet:
+            rows.append(Row(t, "red_packet", HOST,
+                            text=f"{params[amount]:g}元{int(params[count])}个"))
+        else:
+            rows.append(Row(t + timedelta(seconds=30), "jielong_open", HOST,
+                            text=f"第{hour // 24}天团购"))
 
     def present(h: int) -> np.ndarray:
         return slots[(joined <= h) & ((left < 0) | (left > h))]
