@@ -1,5 +1,10 @@
 """Profiles, export-chat round trips and calibration recovery (docs/history.md)."""
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -269,3 +274,20 @@ def test_commands_exit_2_with_the_reason(run_dir, tmp_path):
     assert result.exit_code == 2 and "--tz 'Mars/Base' is not an IANA" in result.output
     result = CliRunner().invoke(app, ["calibrate", str(short)])
     assert result.exit_code == 2 and "has 2 days; a calibration needs at least 7" in result.output
+
+
+def test_ctrl_c_stops_a_calibration_without_a_traceback(history, tmp_path):
+    out = tmp_path / "fit"
+    args = [sys.executable, "-m", "experiments.cli", "calibrate", str(history), "--trials", "200",
+            "--replicates", "2", "--out", str(out)]
+    proc = subprocess.Popen(args, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                            start_new_session=True, cwd=Path(__file__).parent.parent)
+    journal = out / "calibrate.journal"
+    deadline = time.monotonic() + 300
+    while not (journal.is_file() and journal.stat().st_size > 20_000):
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130, stderr
+    assert "Traceback" not in stderr and "failed" not in stderr, stderr

@@ -439,7 +439,9 @@ def calibrate(history_dir: Path, plan: Path | None = None, *, trials: int = 200,
     out = Path(out or Path(history_dir) / "fit")
     out.mkdir(parents=True, exist_ok=True)
     seeds = [seed + r for r in range(replicates)]
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    # ERROR: a trial stopped by Ctrl-C is logged as a failed trial with its traceback at WARNING;
+    # the command says what was saved instead
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
     storage = optuna.storages.JournalStorage(
         optuna.storages.journal.JournalFileBackend(str(out / JOURNAL)))
     sampler = optuna.samplers.TPESampler(seed=seed, n_startup_trials=min(20, trials // 4 + 1),

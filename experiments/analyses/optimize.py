@@ -124,7 +124,9 @@ def optimize(
     what finished is written.
     """
     check_search(base, levers, objectives, constraints, trials, replicates)
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    # ERROR: a trial stopped by Ctrl-C is logged as a failed trial with its traceback at WARNING;
+    # the command says what was saved instead
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
     distributions = {lever.path: _distribution(lever) for lever in levers}
     done = 0
     try:
