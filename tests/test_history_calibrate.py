@@ -149,7 +149,11 @@ def history(run_dir, tmp_path_factory):
 def test_calibrate_writes_profile_fit_and_resumes(run_dir, history, tmp_path):
     kwargs = dict(trials=6, replicates=2, holdout_days=7, out=tmp_path / "fit",
                   names=("post_rate", "shift", "thanks_share"))
-    result = calibrate(history, run_dir / "plan.yaml", **kwargs)
+    calls = []
+    result = calibrate(history, run_dir / "plan.yaml", **kwargs,
+                       progress=lambda done, total: calls.append((done, total)))
+    assert calls[0] == (0, 6) and calls[-1] == (6, 6)
+    assert [done for done, _ in calls] == sorted(done for done, _ in calls)
     profile = prof.load(tmp_path / "fit" / "profile.yaml")
     assert set(profile.values) == {"post_rate", "shift"}  # no red packets in a WhatsApp export
     assert profile.fit["not_fitted"] == ["thanks_share: no prompted_messages in this export"]
@@ -168,9 +172,12 @@ def test_calibrate_writes_profile_fit_and_resumes(run_dir, history, tmp_path):
     page = write_fit_html(tmp_path / "fit" / "fit.html", result)
     assert "held out" in page.read_text() and "post_rate" in page.read_text()
     assert result.profile.values == profile.values
-    again = calibrate(history, run_dir / "plan.yaml", **kwargs)  # resumed: nothing to run
+    calls = []
+    again = calibrate(history, run_dir / "plan.yaml", **kwargs,  # resumed: nothing to run
+                      progress=lambda done, total: calls.append((done, total)))
     assert again.profile.values == profile.values
     assert again.profile.fit["trials"] == 6
+    assert calls == [(6, 6)]  # the progress bar starts where the journal stopped
 
 
 def test_calibrate_bad_input_says_which(history):

@@ -53,7 +53,7 @@ range is reported as not identified.
 """
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from dataclasses import dataclass
 from pathlib import Path
@@ -416,7 +416,8 @@ def calibrate(history_dir: Path, plan: Path | None = None, *, trials: int = 200,
               replicates: int = 8, workers: int = 1, dask: str | None = None, seed: int = 0,
               holdout_days: int = 0,
               out: Path | None = None, names: Sequence[str] = DEFAULT_FIT,
-              tz: str = "Asia/Shanghai", name: str | None = None) -> Calibration:
+              tz: str = "Asia/Shanghai", name: str | None = None,
+              progress: Callable[[int, int], None] | None = None) -> Calibration:
     """Fit `names` to the history in `history_dir` (see the module docstring).
 
     Trials and the two pilots (each `PILOT_FACTOR` × `replicates` runs: together 8 trials'
@@ -425,7 +426,8 @@ def calibrate(history_dir: Path, plan: Path | None = None, *, trials: int = 200,
     `out/profile.yaml`, `out/fit.parquet` (one row per series and day: observed, the fitted
     values' simulated median, 10 % and 90 % over max(replicates, 20) fresh replicates, and
     whether the day was fitted or held out) and the trial journal. `out` defaults to
-    `history_dir/fit`. Raises `CalibrationError` for bad input.
+    `history_dir/fit`. `progress(finished, trials)` is called as trials finish (first with
+    those a resumed journal already holds). Raises `CalibrationError` for bad input.
     """
     import optuna
 
@@ -468,6 +470,8 @@ def calibrate(history_dir: Path, plan: Path | None = None, *, trials: int = 200,
                 total, parts = score(totals, shapes, pilot)
                 for series, value in parts.items():
                     trial.set_user_attr(series, value)
+                if progress is not None:
+                    progress(len(_complete(study)) + 1, trials)
                 return -(total + log_prior(values, history.plan))
 
             def scored() -> list[Scored]:  # every trial so far, scored with `pilot`
@@ -487,6 +491,8 @@ def calibrate(history_dir: Path, plan: Path | None = None, *, trials: int = 200,
                 return spread(np.column_stack(list(shapes.values())), PILOT_SHRINK) \
                     if shapes else None
 
+            if progress is not None:  # a resumed calibration starts where it stopped
+                progress(len(_complete(study)), trials)
             n_local = min(trials // 2, max(len(keep) * (len(keep) + 3) // 2 + 5, trials // 4))
             n_tpe = (trials - n_local + 1) // 2
             done = len(_complete(study))

@@ -856,10 +856,11 @@ def calibrate(
     from experiments.outputs.fit_report import write_fit_html
     from experiments.running.runner import RunInterrupted
     try:
-        result = run_calibrate(history_dir, plan, trials=trials, replicates=replicates,
-                               workers=workers, dask=dask, seed=seed,
-                               holdout_days=holdout_days, out=out, tz=tz,
-                           names=tuple(fit) if fit else DEFAULT_FIT)
+        with progress_bar("Calibrating (trials)") as progress:
+            result = run_calibrate(history_dir, plan, trials=trials, replicates=replicates,
+                                   workers=workers, dask=dask, seed=seed,
+                                   holdout_days=holdout_days, out=out, tz=tz,
+                                   names=tuple(fit) if fit else DEFAULT_FIT, progress=progress)
     except CalibrationError as error:
         typer.echo(f"Error: {error}", err=True)
         raise typer.Exit(2) from None
