@@ -163,7 +163,8 @@ def test_calibrate_writes_profile_fit_and_resumes(run_dir, history, tmp_path):
     assert profile.fit["not_identified"] == ["post_rate", "shift"]
     assert (lo, hi) == pytest.approx((prof.PARAMETERS["post_rate"].lo, prof.PARAMETERS["post_rate"].hi))
     assert "too few trials (6) to measure the intervals of 2 names: at least 18" in \
-        result.lines()[-1]
+        result.lines()[-1]  # given the plan: no word of the skeleton
+    assert not any("skeleton" in line for line in result.lines())
     fit = pd.read_parquet(tmp_path / "fit" / "fit.parquet")
     days = fit[fit["series"] == "conversation"]
     assert (~days["fitted"]).sum() == 7 and not days["fitted"].iloc[:-7].eq(False).any()
@@ -200,6 +201,12 @@ def test_calibrate_refuses_a_journal_without_statistics(history, tmp_path):
         distributions={"post_rate": optuna.distributions.FloatDistribution(0.002, 0.04)}))
     with pytest.raises(CalibrationError, match="written by an earlier version of calibrate"):
         calibrate(history, trials=2, replicates=2, out=tmp_path, names=("post_rate",))
+
+
+def test_a_fit_on_the_import_s_plan_skeleton_says_so(history, tmp_path):
+    result = calibrate(history, trials=3, replicates=2, out=tmp_path, names=("post_rate",))
+    assert "fitted on the import's plan skeleton" in result.lines()[-1]
+    assert "give --plan" in result.lines()[-1]
 
 
 # ---- recovery (small: the truth inside the intervals; the full size, where the docs'

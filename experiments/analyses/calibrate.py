@@ -401,6 +401,7 @@ class Calibration:
     fit: pd.DataFrame  # fit.parquet's rows (`fit_table`)
     fit_days: int  # days fitted (the rest are held out)
     paths: list[Path]
+    skeleton: bool = False  # played the import's plan skeleton (no --plan)
 
     def lines(self) -> list[str]:
         out = [f"{r.name}: {r.value:.4g} [{r.lo:.4g}, {r.hi:.4g}]"
@@ -409,7 +410,11 @@ class Calibration:
         few = ([f"too few trials ({trials}) to measure the intervals of {len(self.table)} "
                 f"names: at least {least}; the values are the search's best, and no name is "
                 "called identified"] if trials < least else [])
-        return out + [f"not fitted: {s}" for s in self.skipped] + few
+        guessed = (["fitted on the import's plan skeleton (history-plan.yaml): what it could "
+                    "not infer (its comments list it: sales, the pool's interest and relation to "
+                    "the host, …) plays at its defaults and biases the constants; give --plan "
+                    "with the plan the group played"] if self.skeleton else [])
+        return out + [f"not fitted: {s}" for s in self.skipped] + few + guessed
 
 
 def calibrate(history_dir: Path, plan: Path | None = None, *, trials: int = 200,
@@ -537,7 +542,7 @@ def calibrate(history_dir: Path, plan: Path | None = None, *, trials: int = 200,
     paths = [profile.save(out / "profile.yaml")]
     fit.to_parquet(out / "fit.parquet", index=False)
     paths.append(out / "fit.parquet")
-    return Calibration(profile, table, skipped, fit, history.days, paths)
+    return Calibration(profile, table, skipped, fit, history.days, paths, skeleton=plan is None)
 
 
 @dataclass(frozen=True)
