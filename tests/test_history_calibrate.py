@@ -15,7 +15,7 @@ import yaml
 from experiments.analyses.calibrate import (PILOT_SHRINK, CalibrationError, calibrate,
                                             read_history, spread, synthetic_loglik, top_share)
 from experiments.analyses.recovery import recovery
-from experiments.outputs.fit_report import write_fit_html
+from experiments.outputs.fit_report import forecast_rows, write_fit_html
 from experiments.running.history.export_chat import ExportChatError, export_chat
 from experiments.running.history.formats.registry import EXPORT_FORMATS
 from experiments.running.history.importer import import_exports
@@ -172,6 +172,11 @@ def test_calibrate_writes_profile_fit_and_resumes(run_dir, history, tmp_path):
     assert (days["sim_median"] <= days["sim_q90"]).all()
     page = write_fit_html(tmp_path / "fit" / "fit.html", result)
     assert "held out" in page.read_text() and "post_rate" in page.read_text()
+    text = page.read_text()
+    assert "Forecast of the held-out days (days 14–20)" in text and "Conversation a day" in text
+    (series, observed, median, inside, days), *_ = forecast_rows(result.fit)
+    held = fit[~fit["fitted"] & (fit["series"] == series)]
+    assert days == 7 and observed == held["observed"].sum() and 0 <= inside <= 1
     assert result.profile.values == profile.values
     calls = []
     again = calibrate(history, run_dir / "plan.yaml", **kwargs,  # resumed: nothing to run
