@@ -616,3 +616,12 @@ def test_whatsapp_spanish_notices(tmp_path):
     assert list(events["kind"]) == ["system", "join", "join", "join", "message", "message",
                                     "join", "leave", "kick", "recall", "join"]
     assert list(events["method"].dropna()) == ["invite", "invite", "invite", "link", "invite"]
+
+
+def test_whatsapp_ios_with_every_line_marked_is_detected(tmp_path):
+    """iOS marks many lines with U+200E; detection strips them per line as the parser does."""
+    lines = ["\u200e[13/01/2024, 21:05:00] Garden: \u200eMessages are end-to-end encrypted."]
+    lines += [f"\u200e[13/01/2024, 21:{10 + i % 40:02d}:00] Ada: \u200eimage omitted"
+              for i in range(60)]
+    path = _write(tmp_path, "chat.txt", "\n".join(lines) + "\n")
+    assert detect(path).name == "whatsapp-txt"

@@ -86,7 +86,7 @@ class WhatsAppTxt(Parser):
     records_leaves = True
 
     def sniff(self, head: str) -> bool:
-        lines = [x for x in head.splitlines()[:40] if x.strip()]
+        lines = [x.lstrip(_LEADING) for x in head.splitlines()[:40] if x.strip()]
         dated = sum(bool(_IOS.match(x) or _ANDROID.match(x)) for x in lines)
         return dated >= min(2, len(lines)) and dated > 0
 
