@@ -625,3 +625,28 @@ def test_whatsapp_ios_with_every_line_marked_is_detected(tmp_path):
               for i in range(60)]
     path = _write(tmp_path, "chat.txt", "\n".join(lines) + "\n")
     assert detect(path).name == "whatsapp-txt"
+
+
+def test_whatsapp_ios_notices_without_marks_are_read_by_the_group_name(tmp_path):
+    """iOS notices may come as 'Group: Ada added Bo' without U+200E, or without the group's name:
+    the group's name is learnt from its creation notice; a member's 'Bo left' is a message."""
+    path = _write(tmp_path, "chat.txt", """[13/01/2024, 21:05:00] Garden: Ada created group "Garden"
+[13/01/2024, 21:05:01] Garden: Ada added Bo
+[13/01/2024, 21:06:00] Bo: Cy left
+[13/01/2024, 21:07:00] Garden: Cy joined using this group's invite link
+[14/01/2024, 09:00:00] \u200eDi joined using this group's invite link
+[14/01/2024, 09:30:00] Garden: Bo left
+[14/01/2024, 10:00:00] Ada: hi
+""")
+    result, events = _events(tmp_path, path)
+    assert result.opened and result.host_reason == "inferred: created the group"
+    assert list(events["kind"]) == ["system", "join", "message", "join", "join", "leave",
+                                    "message"]
+    assert list(events["method"].dropna()) == ["invite", "link", "link"]
+
+
+def test_an_unmarked_ios_line_is_a_message_until_the_group_is_known(tmp_path):
+    path = _write(tmp_path, "chat.txt", "[13/01/2024, 21:05:00] Bo: Ada added Cy\n"
+                  "[13/01/2024, 21:06:00] Cy: Bo left\n")
+    result, events = _events(tmp_path, path)
+    assert list(events["kind"]) == ["message", "message"]
