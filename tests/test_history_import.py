@@ -650,3 +650,23 @@ def test_an_unmarked_ios_line_is_a_message_until_the_group_is_known(tmp_path):
                   "[13/01/2024, 21:06:00] Cy: Bo left\n")
     result, events = _events(tmp_path, path)
     assert list(events["kind"]) == ["message", "message"]
+
+
+def test_overlapping_exports_count_each_event_once_and_say_how_many_were_dropped(tmp_path):
+    """Two 'ok' in one minute are two events; the file that repeats them adds none."""
+    first = _write(tmp_path, "a.txt", "13/01/2024, 21:05 - Ada: hi\n13/01/2024, 21:06 - Bo: ok\n"
+                   "13/01/2024, 21:06 - Bo: ok\n13/01/2024, 21:07 - Cy left\n")
+    second = _write(tmp_path, "b.txt", "13/01/2024, 21:06 - Bo: ok\n13/01/2024, 21:06 - Bo: ok\n"
+                    "13/01/2024, 21:07 - Cy left\n13/01/2024, 21:07 - Bo: ok\n"
+                    "14/01/2024, 08:00 - Ada: hi\n")
+    result = import_exports([first, second], tmp_path / "h", salt="v")
+    events = pd.read_parquet(tmp_path / "h" / "events.parquet")
+    assert list(events["kind"]) == ["message", "message", "message", "leave", "message",
+                                    "message"]
+    assert "text" not in events  # read to tell duplicates, not kept
+    assert "3 event(s) found in more than one file counted once" in " ".join(result.notes)
+    twice = import_exports([first, first], tmp_path / "t", salt="v")
+    once = import_exports([first], tmp_path / "o", salt="v")
+    assert twice.events == once.events == 4
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "t" / "observed.parquet"),
+                                  pd.read_parquet(tmp_path / "o" / "observed.parquet"))

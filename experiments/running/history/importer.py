@@ -103,7 +103,7 @@ def import_exports(paths: list[Path], out: Path, *, tz: str = "Asia/Shanghai",
         if not path.is_file():
             raise HistoryError(f"{path}: no such file.")
         parser = detect(path)
-        sink = Sink(parser.name, people, keep_text)
+        sink = Sink(parser.name, people, keep_text or len(paths) > 1)  # text tells duplicates
         try:
             parser.parse(path, sink)
             if not sink.kind:
@@ -114,7 +114,9 @@ def import_exports(paths: list[Path], out: Path, *, tz: str = "Asia/Shanghai",
         sinks.append((sink, utc))
         parsers.append(parser)
         formats[str(path)] = parser.name
-    events = raw_events(sinks, people)
+    events, duplicates = raw_events(sinks, people)
+    if not keep_text and "text" in events:
+        events = events.drop(columns="text")
     canon = people.canonical()
     created = sorted((utc[s.opened[0]], int(canon[s.opened[1]]))
                      for s, utc in sinks if s.opened is not None)
@@ -144,6 +146,9 @@ def import_exports(paths: list[Path], out: Path, *, tz: str = "Asia/Shanghai",
     (out / PLAN).write_text(plan_text, encoding="utf-8")
     notes += sorted({f"{p.name}: {p.caveat}" for p in parsers if p.caveat})
     notes += [note for sink, _ in sinks for note in sink.notes]
+    if len(paths) > 1:
+        notes.append(f"{duplicates} event(s) found in more than one file counted once "
+                     "(same time, person, kind and content)")
     if who.who == SELF:
         notes.append("the host is the exporting account ('you' in system lines), whose name the "
                      "export does not give: its posts under its name count as a member's; "

@@ -39,9 +39,19 @@ class HostNotFound(ValueError):
     """`--host` names nobody in the export."""
 
 
-def raw_events(sinks: list[tuple[Sink, pd.DatetimeIndex]], people: People) -> pd.DataFrame:
-    """All files' events in time order; `who` and `inviter` are person numbers (`NOBODY` for
-    none), the same person under one number (`People.canonical`)."""
+SAME_EVENT = ("time", "who", "kind", "inviter", "method", "amount", "count", "text")
+"""Columns that make two files' rows one event when both files hold it (overlapping exports)."""
+
+
+def raw_events(sinks: list[tuple[Sink, pd.DatetimeIndex]],
+               people: People) -> tuple[pd.DataFrame, int]:
+    """All files' events in time order, and how many rows were dropped as another file's
+    duplicates; `who` and `inviter` are person numbers (`NOBODY` for none), the same person under
+    one number (`People.canonical`).
+
+    Files may overlap (monthly exports, the same file twice): a row whose `SAME_EVENT` columns
+    equal another file's is one event. Within a file, equal rows are separate events (two 'ok'
+    in one minute), so the k-th of equal rows in one file matches the k-th in another."""
     canon = np.append(people.canonical(), NOBODY)  # index -1 (NOBODY) stays NOBODY
     frames = []
     lists = 0  # 接龙 list numbers are per file: number them on across files
@@ -61,16 +71,23 @@ def raw_events(sinks: list[tuple[Sink, pd.DatetimeIndex]], people: People) -> pd
         frame["label"] = _codes(n, sink.label, LABELS)
         frame["jielong"] = _optional(n, sink.jielong, offset=lists)
         lists += len(sink.lists)
-        if sink.text:
+        if sink.keep_text:
             frame["text"] = _sparse(n, sink.text, None)
         frames.append(frame)
-    events = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    if len(frames) == 1:
+        events, dropped = frames[0], 0
+    else:
+        same = [c for c in SAME_EVENT if c in frames[0]]
+        for frame in frames:
+            frame["nth"] = frame.groupby(same, dropna=False, observed=True, sort=False).cumcount()
+        events = pd.concat(frames, ignore_index=True)
+        size = len(events)
+        events = events.drop_duplicates([*same, "nth"], ignore_index=True).drop(columns="nth")
+        dropped = size - len(events)
     for column, categories in (("format", sorted({s.fmt for s, _ in sinks})), ("kind", KINDS),
                                ("method", METHODS), ("label", LABELS)):
         events[column] = events[column].astype(pd.CategoricalDtype(categories))
-    if any(s.keep_text for s, _ in sinks) and "text" not in events:
-        events["text"] = None
-    return events.sort_values("time", kind="stable", ignore_index=True)
+    return events.sort_values("time", kind="stable", ignore_index=True), dropped
 
 
 def _sparse(n: int, values: dict, empty) -> np.ndarray:
