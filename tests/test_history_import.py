@@ -670,3 +670,16 @@ def test_overlapping_exports_count_each_event_once_and_say_how_many_were_dropped
     assert twice.events == once.events == 4
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "t" / "observed.parquet"),
                                   pd.read_parquet(tmp_path / "o" / "observed.parquet"))
+
+
+def test_exports_of_different_apps_are_refused_naming_files_and_formats(tmp_path):
+    wechat = _write(tmp_path, "a.csv", "Time,SenderName,Sender,TalkerName,Talker,Content\n"
+                    "2024-01-13 21:05:00,Ada,wxid_a,G,g@chatroom,hi\n")
+    whatsapp = _write(tmp_path, "b.txt", "13/01/2024, 21:05 - Ada: hi\n13/01/2024, 21:06 - Bo: ok\n")
+    with pytest.raises(HistoryError, match="different apps") as error:
+        import_exports([wechat, whatsapp], tmp_path / "h", salt="v")
+    assert f"{wechat}: wechat-chatlog-csv (WeChat)" in str(error.value)
+    assert f"{whatsapp}: whatsapp-txt (WhatsApp)" in str(error.value)
+    result = CliRunner().invoke(app, ["import", str(wechat), str(whatsapp), "--out",
+                                      str(tmp_path / "c")])
+    assert result.exit_code == 2 and "different apps" in result.output

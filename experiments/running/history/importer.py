@@ -8,7 +8,7 @@ import pandas as pd
 
 from experiments.running.history.events import SELF, People, Sink
 from experiments.running.history.formats.registry import detect
-from experiments.running.history.formats.base import ExportError
+from experiments.running.history.formats.base import ExportError, app
 from experiments.running.history.skeleton import skeleton
 from experiments.running.history.tables import (
     find_host,
@@ -97,12 +97,17 @@ def import_exports(paths: list[Path], out: Path, *, tz: str = "Asia/Shanghai",
         raise HistoryError(str(error)) from None
     people = People()
     sinks = []
-    parsers = []
-    formats = {}
     for path in paths:
         if not path.is_file():
             raise HistoryError(f"{path}: no such file.")
-        parser = detect(path)
+    parsers = [detect(path) for path in paths]
+    formats = {str(path): parser.name for path, parser in zip(paths, parsers)}
+    apps = {app(f) for f in formats.values()}
+    if len(apps) > 1:
+        listed = "; ".join(f"{file}: {fmt} ({app(fmt)})" for file, fmt in formats.items())
+        raise HistoryError(f"the files are exports of different apps ({', '.join(sorted(apps))}), "
+                           f"so not of one group: {listed}. Import each app's files on their own.")
+    for path, parser in zip(paths, parsers):
         sink = Sink(parser.name, people, keep_text or len(paths) > 1)  # text tells duplicates
         try:
             parser.parse(path, sink)
@@ -112,8 +117,6 @@ def import_exports(paths: list[Path], out: Path, *, tz: str = "Asia/Shanghai",
         except (ExportError, BadTime, UnicodeDecodeError) as err:
             raise HistoryError(f"{path}: {err}" if str(path) not in str(err) else str(err)) from None
         sinks.append((sink, utc))
-        parsers.append(parser)
-        formats[str(path)] = parser.name
     events, duplicates = raw_events(sinks, people)
     if not keep_text and "text" in events:
         events = events.drop(columns="text")
@@ -128,8 +131,7 @@ def import_exports(paths: list[Path], out: Path, *, tz: str = "Asia/Shanghai",
     members = membership(events, opened)
     leaves_known = all(p.records_leaves for p in parsers)
     days = observed(events, members, leaves_known)
-    platforms = sorted({p.platform for p in parsers})
-    platform = "wechat" if platforms == ["wechat"] else "qq"
+    platform = parsers[0].platform  # one app, so one platform
     names = sorted({p.name for p in parsers})
     plan_text, notes = skeleton(events, days, tz, names, platform, members.initial,
                                 opened is not None, who.reason)
@@ -153,8 +155,6 @@ def import_exports(paths: list[Path], out: Path, *, tz: str = "Asia/Shanghai",
         notes.append("the host is the exporting account ('you' in system lines), whose name the "
                      "export does not give: its posts under its name count as a member's; "
                      "give --host NAME to join them")
-    if len(platforms) > 1:
-        notes.append(f"files of several apps ({', '.join(names)}): platform {platform}")
     return ImportResult(
         out=out, formats=formats, events=len(events), days=len(days),
         first_day=str(days["date"].iloc[0]), last_day=str(days["date"].iloc[-1]),
