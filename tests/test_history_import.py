@@ -683,3 +683,21 @@ def test_exports_of_different_apps_are_refused_naming_files_and_formats(tmp_path
     result = CliRunner().invoke(app, ["import", str(wechat), str(whatsapp), "--out",
                                       str(tmp_path / "c")])
     assert result.exit_code == 2 and "different apps" in result.output
+
+
+@pytest.mark.parametrize("name", ["telegram_result.json", "whatsapp_android_eu.txt"])
+def test_formats_without_red_packets_leave_them_and_prompted_thanks_empty(tmp_path, name):
+    result, _, days = _import(tmp_path, name)
+    for column in ("red_packets", "red_packet_yuan", "prompted_messages"):
+        assert days[column].isna().all(), column
+    assert not result.red_packets_known
+    assert any("red packets and prompted thanks: not shown" in line for line in result.lines())
+
+
+def test_whatsapp_times_without_seconds_are_said_to_be_to_the_minute(tmp_path):
+    path = _write(tmp_path, "chat.txt", "13/01/2024, 21:05 - Ada: hi\n13/01/2024, 21:06 - Bo: ok\n")
+    result, _ = _events(tmp_path, path)
+    assert any("times are to the minute" in note for note in result.notes)
+    path = _write(tmp_path, "ios.txt", "[13/01/2024, 21:05:01] Ada: hi\n[13/01/2024, 21:06:02] Bo: ok\n")
+    result, _ = _events(tmp_path, path)
+    assert not any("times are to the minute" in note for note in result.notes)

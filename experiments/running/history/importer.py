@@ -48,6 +48,7 @@ class ImportResult:
     """Whether the export shows the group's creation (otherwise it starts mid-life)."""
     initial_members: int
     leaves_known: bool
+    red_packets_known: bool
     members_known: bool
     salt_given: bool
     notes: list[str] = field(default_factory=list)
@@ -68,6 +69,9 @@ class ImportResult:
             f"host {self.host}: {self.host_reason}",
             f"the export {start}",
             "leaves: " + ("known" if self.leaves_known else "not recorded by this format (empty)"),
+            "red packets and prompted thanks: " + (
+                "known" if self.red_packets_known else
+                "not shown by this format (empty, unknown; thanks count as conversation)"),
             "members: " + ("known each day" if self.members_known else
                            "unknown (empty): needs the creation and recorded leaves"),
             "names and IDs: salted hashes" + (
@@ -130,7 +134,8 @@ def import_exports(paths: list[Path], out: Path, *, tz: str = "Asia/Shanghai",
     events = mark(events, who, tz)
     members = membership(events, opened)
     leaves_known = all(p.records_leaves for p in parsers)
-    days = observed(events, members, leaves_known)
+    red_packets_known = all(p.records_red_packets for p in parsers)
+    days = observed(events, members, leaves_known, red_packets_known)
     platform = parsers[0].platform  # one app, so one platform
     names = sorted({p.name for p in parsers})
     plan_text, notes = skeleton(events, days, tz, names, platform, members.initial,
@@ -160,5 +165,6 @@ def import_exports(paths: list[Path], out: Path, *, tz: str = "Asia/Shanghai",
         first_day=str(days["date"].iloc[0]), last_day=str(days["date"].iloc[-1]),
         host=str(host_hash), host_reason=who.reason, opened=opened is not None,
         initial_members=members.initial, leaves_known=leaves_known,
+        red_packets_known=red_packets_known,
         members_known=bool(days["members"].notna().all()), salt_given=salt is not None, notes=notes,
     )

@@ -193,12 +193,15 @@ def membership(events: pd.DataFrame, opened: pd.Timestamp | None) -> Membership:
     return Membership(None, len(there) + len(inviters))
 
 
-def observed(events: pd.DataFrame, members: Membership, leaves_known: bool) -> pd.DataFrame:
+def observed(events: pd.DataFrame, members: Membership, leaves_known: bool,
+             packets_known: bool = True) -> pd.DataFrame:
     """One row per local day from the export's first day to its last (OBSERVED columns).
 
     `leaves` is empty (NA) when the format does not record leaves; `members` (end of day) is
     known only when the export shows the group's creation and records leaves.
     `red_packet_yuan` is empty on a day with a red packet whose amount the export does not show.
+    `red_packets`, `red_packet_yuan` and `prompted_messages` are empty when the format cannot
+    show red packets (`packets_known` False): thanks are then conversation.
     """
     dates = pd.date_range(events["date"].iloc[0], events["date"].iloc[-1], freq="D")
     kind, host, date = events["kind"], events["host"], events["date"]
@@ -227,7 +230,7 @@ def observed(events: pd.DataFrame, members: Membership, leaves_known: bool) -> p
     out["leaves"] = pd.array(leaves, dtype="Int64") if leaves_known else pd.array(
         [pd.NA] * len(dates), dtype="Int64")
     out["real_messages"] = per_day(real & post)
-    out["prompted_messages"] = per_day(real & prompted)
+    out["prompted_messages"] = pd.array(per_day(real & prompted), dtype="Int64")
     out["jielong_entries"] = per_day(real & entry)
     out["conversation"] = per_day(talk)
     out["host_messages"] = per_day(host & post)
@@ -235,9 +238,13 @@ def observed(events: pd.DataFrame, members: Membership, leaves_known: bool) -> p
     out["active_posters"] = (posting["date"].value_counts().reindex(dates, fill_value=0)
                              .to_numpy(np.int64))
     packets = kind == "red_packet"
-    out["red_packets"] = per_day(packets)
+    sent = per_day(packets)
+    out["red_packets"] = pd.array(sent, dtype="Int64")
     yuan = events.loc[packets, ["date", "amount"]]
     by_day = yuan.groupby("date")["amount"].agg(lambda a: a.sum() if a.notna().all() else pd.NA)
     out["red_packet_yuan"] = pd.array(
-        by_day.reindex(dates).where(out["red_packets"].to_numpy() > 0, 0.0), dtype="Float64")
+        by_day.reindex(dates).where(sent > 0, 0.0), dtype="Float64")
+    if not packets_known:
+        for column in ("red_packets", "red_packet_yuan", "prompted_messages"):
+            out[column] = pd.array([pd.NA] * len(dates), dtype=str(out[column].dtype))
     return out[list(OBSERVED)]

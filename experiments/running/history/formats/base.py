@@ -32,6 +32,9 @@ class Parser:
     description: ClassVar[str]
     platform: ClassVar[str]
     records_leaves: ClassVar[bool] = False
+    records_red_packets: ClassVar[bool] = True
+    """Whether the format can show red packets; when not, red packets and prompted thanks are
+    unknown (empty), not zero."""
     caveat: ClassVar[str] = ""
     """What the format loses beyond leaves, said in the import's result."""
 

@@ -2,6 +2,7 @@
 
 Each parser has `name`, `platform` (the plan's platform the skeleton names), `records_leaves`
 (whether the format shows voluntary leaves; when it does not, leaves and members are unknown),
+`records_red_packets` (when it does not, red packets and prompted thanks are unknown),
 `sniff(head)`, `parse(path, sink)` and `times(raw, tz)`.
 """
 

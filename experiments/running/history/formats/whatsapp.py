@@ -86,6 +86,7 @@ class WhatsAppTxt(Parser):
     description = "WhatsApp 'Export chat' .txt, Android or iOS layout, any date order"
     platform = "qq"
     records_leaves = True
+    records_red_packets = False
 
     def sniff(self, head: str) -> bool:
         lines = [x.lstrip(_LEADING) for x in head.splitlines()[:40] if x.strip()]
@@ -172,6 +173,9 @@ class WhatsAppTxt(Parser):
                 f"{sink.fmt}: every date fits both day-month and month-day; read "
                 f"{'day' if day_first else 'month'} first, as {'24' if not twelve_hour else '12'}"
                 "-hour exports usually are")
+        if not any(len(_PARTS.findall(r.split(" ", 1)[1])) > 2 for r in raw[:1000]):
+            sink.notes.append(f"{sink.fmt}: times are to the minute (the export gives no "
+                              "seconds), so events within a minute keep the file's order")
         dates = {d: _date(d, day_first) for d in uniques}
         clocks: dict[str, tuple[int, int, int]] = {}
 
