@@ -8,7 +8,7 @@ import pandas as pd
 
 from experiments.running.history.events import SELF, People, Sink
 from experiments.running.history.formats.registry import detect
-from experiments.running.history.formats.base import ExportError, app
+from experiments.running.history.formats.base import ExportError, app, open_text
 from experiments.running.history.skeleton import skeleton
 from experiments.running.history.tables import (
     find_host,
@@ -81,6 +81,16 @@ class ImportResult:
         ]
 
 
+def _line_of(path: Path, text: str | None) -> int | None:
+    """The number of the first line of `path` holding `text` (to name where an error is), None
+    when none does."""
+    with open_text(path) as f:
+        for number, line in enumerate(f, 1):
+            if text in line:
+                return number
+    return None
+
+
 def import_exports(paths: list[Path], out: Path, *, tz: str = "Asia/Shanghai",
                    host: str | None = None, keep_text: bool = False,
                    salt: str | None = None) -> ImportResult:
@@ -118,7 +128,11 @@ def import_exports(paths: list[Path], out: Path, *, tz: str = "Asia/Shanghai",
             if not sink.kind:
                 raise ExportError(f"{path}: no events found.")
             utc = parser.times(sink, tz)
-        except (ExportError, BadTime, UnicodeDecodeError) as err:
+        except BadTime as err:
+            line = _line_of(path, err.value) if err.value else None
+            where = f", line {line}" if line else ""
+            raise HistoryError(f"{path}{where}: {err}.") from None
+        except (ExportError, UnicodeDecodeError) as err:
             raise HistoryError(f"{path}: {err}" if str(path) not in str(err) else str(err)) from None
         sinks.append((sink, utc))
     events, duplicates = raw_events(sinks, people)
