@@ -4,6 +4,7 @@ counting rules of the observed days, hashing, mid-life exports and the plan skel
 The fixtures under tests/fixtures/chat/ are hand-written exports of made-up people.
 """
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -56,7 +57,7 @@ def test_each_fixture_is_detected_as_its_format(name):
     assert detect(CHAT / name).name == DETECTED[name]
 
 
-@pytest.mark.parametrize("text", ["shopping list\nmilk\neggs\n", "", "{}"])
+@pytest.mark.parametrize("text", ["shopping list\nmilk\neggs\n", "{}"])
 def test_an_unknown_file_is_refused_with_the_list_of_formats(tmp_path, text):
     notes = tmp_path / "notes.txt"
     notes.write_text(text, encoding="utf-8")
@@ -706,3 +707,12 @@ def test_whatsapp_times_without_seconds_are_said_to_be_to_the_minute(tmp_path):
     path = _write(tmp_path, "ios.txt", "[13/01/2024, 21:05:01] Ada: hi\n[13/01/2024, 21:06:02] Bo: ok\n")
     result, _ = _events(tmp_path, path)
     assert not any("times are to the minute" in note for note in result.notes)
+
+
+@pytest.mark.parametrize("text, said", [("", "is empty: no export"),
+                                        ("\n \n", "is empty (only blank lines)")])
+def test_an_empty_file_is_said_to_be_empty(tmp_path, text, said):
+    path = _write(tmp_path, "chat.txt", text)
+    with pytest.raises(UnknownFormat, match=re.escape(said)) as error:
+        import_exports([path], tmp_path / "h")
+    assert "whatsapp-txt" not in str(error.value)  # not the list of formats
