@@ -144,7 +144,7 @@ def test_calibrate_writes_profile_fit_and_resumes(run_dir, history, tmp_path):
     result = calibrate(history, run_dir / "plan.yaml", **kwargs)
     profile = prof.load(tmp_path / "fit" / "profile.yaml")
     assert set(profile.values) == {"post_rate", "shift"}  # no red packets in a WhatsApp export
-    assert profile.fit["not_fitted"] == ["thanks_share: no prompted_messages in this export"]
+    assert profile.fit["not_fitted"] == ["thanks_share: prompted_messages unknown in this export"]
     lo, hi = profile.fit["intervals"]["post_rate"]
     assert lo <= profile.values["post_rate"] <= hi
     # 6 trials cannot measure the curvature of 2 names (at least 18): nothing is called pinned

@@ -97,8 +97,9 @@ def import_exports(paths: list[Path], out: Path, *, tz: str = "Asia/Shanghai",
     """Read chat exports of one group and write `events.parquet`, `observed.parquet` and
     `history-plan.yaml` into `out` (created if missing; these files are replaced).
 
-    `paths`: export files of one group, of any supported formats (`formats.registry.FORMATS`),
-    detected from their content. `tz`: IANA zone of the local days and of exports that write
+    `paths`: export files of one group, of any supported formats (`formats.registry.FORMATS`) of
+    one app, detected from their content; they may overlap (an event in several files counts
+    once, `tables.raw_events`); files of different apps are a `HistoryError` naming them. `tz`: IANA zone of the local days and of exports that write
     wall-clock times. `host`: the host's display name or ID (default: inferred). `keep_text`:
     keep message text in the events. `salt`: salt of the name hashes (default: random, not
     stored). Raises `UnknownFormat`, `HistoryError` (bad file, zone), `HostNotFound`.
