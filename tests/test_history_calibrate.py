@@ -170,7 +170,8 @@ def test_calibrate_bad_input_says_which(history):
         calibrate(history, trials=2, replicates=2, holdout_days=30)
     with pytest.raises(CalibrationError, match="post_rte: unknown name"):
         calibrate(history, trials=2, replicates=2, names=("post_rte",))
-    with pytest.raises(CalibrationError, match="nothing to fit: thanks_share: prompted_messages unknown"):
+    with pytest.raises(CalibrationError,
+                       match="nothing to fit: thanks_share: prompted_messages unknown"):
         calibrate(history, trials=2, replicates=2, names=("thanks_share",))
 
 

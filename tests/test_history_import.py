@@ -428,7 +428,8 @@ def test_a_gb18030_csv_is_read(tmp_path):
     ("2024-03-04 09:01:00,阿明\n", "line 3"),
     ('2024-03-04 09:01:00,阿明,wxid_m,群,1@chatroom,"open quote\n', "line 3"),
     ('2024-03-04 09:01:00,阿明,wxid_m,群,1@chatroom,"open quote\n'
-     '2024-03-04 09:02:00,阿明,wxid_m,群,1@chatroom,"hi" there\n', r"line 3: a quote \(\"\) opened"),
+     '2024-03-04 09:02:00,阿明,wxid_m,群,1@chatroom,"hi" there\n',
+     r"line 3: a quote \(\"\) opened"),
     ("2024-03-04 09:01:00,阿明,wxid_m,群,1@chatroom,hi\n"
      "03/04 09:02:00,阿明,wxid_m,群,1@chatroom,hi\n",
      "line 4: cannot read the time '03/04 09:02:00' \\(a date and time such as"),
@@ -681,7 +682,8 @@ def test_overlapping_exports_count_each_event_once_and_say_how_many_were_dropped
 def test_exports_of_different_apps_are_refused_naming_files_and_formats(tmp_path):
     wechat = _write(tmp_path, "a.csv", "Time,SenderName,Sender,TalkerName,Talker,Content\n"
                     "2024-01-13 21:05:00,Ada,wxid_a,G,g@chatroom,hi\n")
-    whatsapp = _write(tmp_path, "b.txt", "13/01/2024, 21:05 - Ada: hi\n13/01/2024, 21:06 - Bo: ok\n")
+    whatsapp = _write(tmp_path, "b.txt",
+                      "13/01/2024, 21:05 - Ada: hi\n13/01/2024, 21:06 - Bo: ok\n")
     with pytest.raises(HistoryError, match="different apps") as error:
         import_exports([wechat, whatsapp], tmp_path / "h", salt="v")
     assert f"{wechat}: wechat-chatlog-csv (WeChat)" in str(error.value)
@@ -704,7 +706,8 @@ def test_whatsapp_times_without_seconds_are_said_to_be_to_the_minute(tmp_path):
     path = _write(tmp_path, "chat.txt", "13/01/2024, 21:05 - Ada: hi\n13/01/2024, 21:06 - Bo: ok\n")
     result, _ = _events(tmp_path, path)
     assert any("times are to the minute" in note for note in result.notes)
-    path = _write(tmp_path, "ios.txt", "[13/01/2024, 21:05:01] Ada: hi\n[13/01/2024, 21:06:02] Bo: ok\n")
+    path = _write(tmp_path, "ios.txt",
+                  "[13/01/2024, 21:05:01] Ada: hi\n[13/01/2024, 21:06:02] Bo: ok\n")
     result, _ = _events(tmp_path, path)
     assert not any("times are to the minute" in note for note in result.notes)
 

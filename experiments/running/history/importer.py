@@ -99,8 +99,8 @@ def import_exports(paths: list[Path], out: Path, *, tz: str = "Asia/Shanghai",
 
     `paths`: export files of one group, of any supported formats (`formats.registry.FORMATS`) of
     one app, detected from their content; they may overlap (an event in several files counts
-    once, `tables.raw_events`); files of different apps are a `HistoryError` naming them. `tz`: IANA zone of the local days and of exports that write
-    wall-clock times. `host`: the host's display name or ID (default: inferred). `keep_text`:
+    once, `tables.raw_events`); files of different apps are a `HistoryError` naming them.
+    `tz`: IANA zone of the local days and of exports that write wall-clock times. `host`: the host's display name or ID (default: inferred). `keep_text`:
     keep message text in the events. `salt`: salt of the name hashes (default: random, not
     stored). Raises `UnknownFormat`, `HistoryError` (bad file, zone), `HostNotFound`.
     """
