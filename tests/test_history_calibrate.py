@@ -121,8 +121,9 @@ def test_export_chat_round_trip(run_dir, tmp_path, fmt):
             sim["prompted_messages"].round().astype(int).tolist()
         assert obs["red_packets"].sum() == 3 * 7 + 3  # daily, and the 3 flash sales' preheat
         assert posters.tolist() == sim["active_posters"].tolist()
-    else:  # thanks without a red packet are conversation, and their posters active
-        assert obs["prompted_messages"].astype(int).sum() == 0
+    else:  # red packets and prompted thanks are unknown (empty); thanks are conversation
+        for column in ("red_packets", "red_packet_yuan", "prompted_messages"):
+            assert obs[column].isna().all(), column
         assert (posters >= sim["active_posters"]).all()
 
 
@@ -156,7 +157,7 @@ def test_calibrate_writes_profile_fit_and_resumes(run_dir, history, tmp_path):
     assert [done for done, _ in calls] == sorted(done for done, _ in calls)
     profile = prof.load(tmp_path / "fit" / "profile.yaml")
     assert set(profile.values) == {"post_rate", "shift"}  # no red packets in a WhatsApp export
-    assert profile.fit["not_fitted"] == ["thanks_share: no prompted_messages in this export"]
+    assert profile.fit["not_fitted"] == ["thanks_share: prompted_messages unknown in this export"]
     lo, hi = profile.fit["intervals"]["post_rate"]
     assert lo <= profile.values["post_rate"] <= hi
     # 6 trials cannot measure the curvature of 2 names (at least 18): nothing is called pinned
@@ -191,7 +192,8 @@ def test_calibrate_bad_input_says_which(history):
         calibrate(history, trials=2, replicates=2, holdout_days=30)
     with pytest.raises(CalibrationError, match="post_rte: unknown name"):
         calibrate(history, trials=2, replicates=2, names=("post_rte",))
-    with pytest.raises(CalibrationError, match="nothing to fit: thanks_share: no prompted"):
+    with pytest.raises(CalibrationError,
+                       match="nothing to fit: thanks_share: prompted_messages unknown"):
         calibrate(history, trials=2, replicates=2, names=("thanks_share",))
 
 

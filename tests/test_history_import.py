@@ -4,6 +4,7 @@ counting rules of the observed days, hashing, mid-life exports and the plan skel
 The fixtures under tests/fixtures/chat/ are hand-written exports of made-up people.
 """
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -56,7 +57,7 @@ def test_each_fixture_is_detected_as_its_format(name):
     assert detect(CHAT / name).name == DETECTED[name]
 
 
-@pytest.mark.parametrize("text", ["shopping list\nmilk\neggs\n", "", "{}"])
+@pytest.mark.parametrize("text", ["shopping list\nmilk\neggs\n", "{}"])
 def test_an_unknown_file_is_refused_with_the_list_of_formats(tmp_path, text):
     notes = tmp_path / "notes.txt"
     notes.write_text(text, encoding="utf-8")
@@ -426,13 +427,19 @@ def test_a_gb18030_csv_is_read(tmp_path):
 @pytest.mark.parametrize("bad, where", [
     ("2024-03-04 09:01:00,阿明\n", "line 3"),
     ('2024-03-04 09:01:00,阿明,wxid_m,群,1@chatroom,"open quote\n', "line 3"),
+    ('2024-03-04 09:01:00,阿明,wxid_m,群,1@chatroom,"open quote\n'
+     '2024-03-04 09:02:00,阿明,wxid_m,群,1@chatroom,"hi" there\n',
+     r"line 3: a quote \(\"\) opened"),
+    ("2024-03-04 09:01:00,阿明,wxid_m,群,1@chatroom,hi\n"
+     "03/04 09:02:00,阿明,wxid_m,群,1@chatroom,hi\n",
+     "line 4: cannot read the time '03/04 09:02:00' \\(a date and time such as"),
 ])
 def test_a_malformed_csv_row_is_an_error_naming_file_and_row(tmp_path, bad, where):
     path = _write(tmp_path, "bad.csv", "Time,SenderName,Sender,TalkerName,Talker,Content\n"
                   "2024-03-04 09:00:00,阿明,wxid_m,群,1@chatroom,早\n" + bad)
     with pytest.raises(HistoryError, match=where) as error:
         import_exports([path], tmp_path / "h")
-    assert "bad.csv" in str(error.value)
+    assert "bad.csv" in str(error.value) and "format=" not in str(error.value)
 
 
 def test_qq_txt_half_of_day_before_the_clock_and_email_senders(tmp_path):
@@ -616,3 +623,99 @@ def test_whatsapp_spanish_notices(tmp_path):
     assert list(events["kind"]) == ["system", "join", "join", "join", "message", "message",
                                     "join", "leave", "kick", "recall", "join"]
     assert list(events["method"].dropna()) == ["invite", "invite", "invite", "link", "invite"]
+
+
+def test_whatsapp_ios_with_every_line_marked_is_detected(tmp_path):
+    """iOS marks many lines with U+200E; detection strips them per line as the parser does."""
+    lines = ["\u200e[13/01/2024, 21:05:00] Garden: \u200eMessages are end-to-end encrypted."]
+    lines += [f"\u200e[13/01/2024, 21:{10 + i % 40:02d}:00] Ada: \u200eimage omitted"
+              for i in range(60)]
+    path = _write(tmp_path, "chat.txt", "\n".join(lines) + "\n")
+    assert detect(path).name == "whatsapp-txt"
+
+
+def test_whatsapp_ios_notices_without_marks_are_read_by_the_group_name(tmp_path):
+    """iOS notices may come as 'Group: Ada added Bo' without U+200E, or without the group's name:
+    the group's name is learnt from its creation notice; a member's 'Bo left' is a message."""
+    path = _write(tmp_path, "chat.txt", """[13/01/2024, 21:05:00] Garden: Ada created group "Garden"
+[13/01/2024, 21:05:01] Garden: Ada added Bo
+[13/01/2024, 21:06:00] Bo: Cy left
+[13/01/2024, 21:07:00] Garden: Cy joined using this group's invite link
+[14/01/2024, 09:00:00] \u200eDi joined using this group's invite link
+[14/01/2024, 09:30:00] Garden: Bo left
+[14/01/2024, 10:00:00] Ada: hi
+""")
+    result, events = _events(tmp_path, path)
+    assert result.opened and result.host_reason == "inferred: created the group"
+    assert list(events["kind"]) == ["system", "join", "message", "join", "join", "leave",
+                                    "message"]
+    assert list(events["method"].dropna()) == ["invite", "link", "link"]
+
+
+def test_an_unmarked_ios_line_is_a_message_until_the_group_is_known(tmp_path):
+    path = _write(tmp_path, "chat.txt", "[13/01/2024, 21:05:00] Bo: Ada added Cy\n"
+                  "[13/01/2024, 21:06:00] Cy: Bo left\n")
+    result, events = _events(tmp_path, path)
+    assert list(events["kind"]) == ["message", "message"]
+
+
+def test_overlapping_exports_count_each_event_once_and_say_how_many_were_dropped(tmp_path):
+    """Two 'ok' in one minute are two events; the file that repeats them adds none."""
+    first = _write(tmp_path, "a.txt", "13/01/2024, 21:05 - Ada: hi\n13/01/2024, 21:06 - Bo: ok\n"
+                   "13/01/2024, 21:06 - Bo: ok\n13/01/2024, 21:07 - Cy left\n")
+    second = _write(tmp_path, "b.txt", "13/01/2024, 21:06 - Bo: ok\n13/01/2024, 21:06 - Bo: ok\n"
+                    "13/01/2024, 21:07 - Cy left\n13/01/2024, 21:07 - Bo: ok\n"
+                    "14/01/2024, 08:00 - Ada: hi\n")
+    result = import_exports([first, second], tmp_path / "h", salt="v")
+    events = pd.read_parquet(tmp_path / "h" / "events.parquet")
+    assert list(events["kind"]) == ["message", "message", "message", "leave", "message",
+                                    "message"]
+    assert "text" not in events  # read to tell duplicates, not kept
+    assert "3 event(s) found in more than one file counted once" in " ".join(result.notes)
+    twice = import_exports([first, first], tmp_path / "t", salt="v")
+    once = import_exports([first], tmp_path / "o", salt="v")
+    assert twice.events == once.events == 4
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "t" / "observed.parquet"),
+                                  pd.read_parquet(tmp_path / "o" / "observed.parquet"))
+
+
+def test_exports_of_different_apps_are_refused_naming_files_and_formats(tmp_path):
+    wechat = _write(tmp_path, "a.csv", "Time,SenderName,Sender,TalkerName,Talker,Content\n"
+                    "2024-01-13 21:05:00,Ada,wxid_a,G,g@chatroom,hi\n")
+    whatsapp = _write(tmp_path, "b.txt",
+                      "13/01/2024, 21:05 - Ada: hi\n13/01/2024, 21:06 - Bo: ok\n")
+    with pytest.raises(HistoryError, match="different apps") as error:
+        import_exports([wechat, whatsapp], tmp_path / "h", salt="v")
+    assert f"{wechat}: wechat-chatlog-csv (WeChat)" in str(error.value)
+    assert f"{whatsapp}: whatsapp-txt (WhatsApp)" in str(error.value)
+    result = CliRunner().invoke(app, ["import", str(wechat), str(whatsapp), "--out",
+                                      str(tmp_path / "c")])
+    assert result.exit_code == 2 and "different apps" in result.output
+
+
+@pytest.mark.parametrize("name", ["telegram_result.json", "whatsapp_android_eu.txt"])
+def test_formats_without_red_packets_leave_them_and_prompted_thanks_empty(tmp_path, name):
+    result, _, days = _import(tmp_path, name)
+    for column in ("red_packets", "red_packet_yuan", "prompted_messages"):
+        assert days[column].isna().all(), column
+    assert not result.red_packets_known
+    assert any("red packets and prompted thanks: not shown" in line for line in result.lines())
+
+
+def test_whatsapp_times_without_seconds_are_said_to_be_to_the_minute(tmp_path):
+    path = _write(tmp_path, "chat.txt", "13/01/2024, 21:05 - Ada: hi\n13/01/2024, 21:06 - Bo: ok\n")
+    result, _ = _events(tmp_path, path)
+    assert any("times are to the minute" in note for note in result.notes)
+    path = _write(tmp_path, "ios.txt",
+                  "[13/01/2024, 21:05:01] Ada: hi\n[13/01/2024, 21:06:02] Bo: ok\n")
+    result, _ = _events(tmp_path, path)
+    assert not any("times are to the minute" in note for note in result.notes)
+
+
+@pytest.mark.parametrize("text, said", [("", "is empty: no export"),
+                                        ("\n \n", "is empty (only blank lines)")])
+def test_an_empty_file_is_said_to_be_empty(tmp_path, text, said):
+    path = _write(tmp_path, "chat.txt", text)
+    with pytest.raises(UnknownFormat, match=re.escape(said)) as error:
+        import_exports([path], tmp_path / "h")
+    assert "whatsapp-txt" not in str(error.value)  # not the list of formats

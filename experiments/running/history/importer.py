@@ -8,7 +8,7 @@ import pandas as pd
 
 from experiments.running.history.events import SELF, People, Sink
 from experiments.running.history.formats.registry import detect
-from experiments.running.history.formats.base import ExportError
+from experiments.running.history.formats.base import ExportError, app, open_text
 from experiments.running.history.skeleton import skeleton
 from experiments.running.history.tables import (
     find_host,
@@ -48,6 +48,7 @@ class ImportResult:
     """Whether the export shows the group's creation (otherwise it starts mid-life)."""
     initial_members: int
     leaves_known: bool
+    red_packets_known: bool
     members_known: bool
     salt_given: bool
     notes: list[str] = field(default_factory=list)
@@ -68,6 +69,9 @@ class ImportResult:
             f"host {self.host}: {self.host_reason}",
             f"the export {start}",
             "leaves: " + ("known" if self.leaves_known else "not recorded by this format (empty)"),
+            "red packets and prompted thanks: " + (
+                "known" if self.red_packets_known else
+                "not shown by this format (empty, unknown; thanks count as conversation)"),
             "members: " + ("known each day" if self.members_known else
                            "unknown (empty): needs the creation and recorded leaves"),
             "names and IDs: salted hashes" + (
@@ -77,15 +81,26 @@ class ImportResult:
         ]
 
 
+def _line_of(path: Path, text: str | None) -> int | None:
+    """The number of the first line of `path` holding `text` (to name where an error is), None
+    when none does."""
+    with open_text(path) as f:
+        for number, line in enumerate(f, 1):
+            if text in line:
+                return number
+    return None
+
+
 def import_exports(paths: list[Path], out: Path, *, tz: str = "Asia/Shanghai",
                    host: str | None = None, keep_text: bool = False,
                    salt: str | None = None) -> ImportResult:
     """Read chat exports of one group and write `events.parquet`, `observed.parquet` and
     `history-plan.yaml` into `out` (created if missing; these files are replaced).
 
-    `paths`: export files of one group, of any supported formats (`formats.registry.FORMATS`),
-    detected from their content. `tz`: IANA zone of the local days and of exports that write
-    wall-clock times. `host`: the host's display name or ID (default: inferred). `keep_text`:
+    `paths`: export files of one group, of any supported formats (`formats.registry.FORMATS`) of
+    one app, detected from their content; they may overlap (an event in several files counts
+    once, `tables.raw_events`); files of different apps are a `HistoryError` naming them.
+    `tz`: IANA zone of the local days and of exports that write wall-clock times. `host`: the host's display name or ID (default: inferred). `keep_text`:
     keep message text in the events. `salt`: salt of the name hashes (default: random, not
     stored). Raises `UnknownFormat`, `HistoryError` (bad file, zone), `HostNotFound`.
     """
@@ -97,24 +112,33 @@ def import_exports(paths: list[Path], out: Path, *, tz: str = "Asia/Shanghai",
         raise HistoryError(str(error)) from None
     people = People()
     sinks = []
-    parsers = []
-    formats = {}
     for path in paths:
         if not path.is_file():
             raise HistoryError(f"{path}: no such file.")
-        parser = detect(path)
-        sink = Sink(parser.name, people, keep_text)
+    parsers = [detect(path) for path in paths]
+    formats = {str(path): parser.name for path, parser in zip(paths, parsers)}
+    apps = {app(f) for f in formats.values()}
+    if len(apps) > 1:
+        listed = "; ".join(f"{file}: {fmt} ({app(fmt)})" for file, fmt in formats.items())
+        raise HistoryError(f"the files are exports of different apps ({', '.join(sorted(apps))}), "
+                           f"so not of one group: {listed}. Import each app's files on their own.")
+    for path, parser in zip(paths, parsers):
+        sink = Sink(parser.name, people, keep_text or len(paths) > 1)  # text tells duplicates
         try:
             parser.parse(path, sink)
             if not sink.kind:
                 raise ExportError(f"{path}: no events found.")
             utc = parser.times(sink, tz)
-        except (ExportError, BadTime, UnicodeDecodeError) as err:
+        except BadTime as err:
+            line = _line_of(path, err.value) if err.value else None
+            where = f", line {line}" if line else ""
+            raise HistoryError(f"{path}{where}: {err}.") from None
+        except (ExportError, UnicodeDecodeError) as err:
             raise HistoryError(f"{path}: {err}" if str(path) not in str(err) else str(err)) from None
         sinks.append((sink, utc))
-        parsers.append(parser)
-        formats[str(path)] = parser.name
-    events = raw_events(sinks, people)
+    events, duplicates = raw_events(sinks, people)
+    if not keep_text and "text" in events:
+        events = events.drop(columns="text")
     canon = people.canonical()
     created = sorted((utc[s.opened[0]], int(canon[s.opened[1]]))
                      for s, utc in sinks if s.opened is not None)
@@ -125,9 +149,9 @@ def import_exports(paths: list[Path], out: Path, *, tz: str = "Asia/Shanghai",
     events = mark(events, who, tz)
     members = membership(events, opened)
     leaves_known = all(p.records_leaves for p in parsers)
-    days = observed(events, members, leaves_known)
-    platforms = sorted({p.platform for p in parsers})
-    platform = "wechat" if platforms == ["wechat"] else "qq"
+    red_packets_known = all(p.records_red_packets for p in parsers)
+    days = observed(events, members, leaves_known, red_packets_known)
+    platform = parsers[0].platform  # one app, so one platform
     names = sorted({p.name for p in parsers})
     plan_text, notes = skeleton(events, days, tz, names, platform, members.initial,
                                 opened is not None, who.reason)
@@ -144,16 +168,18 @@ def import_exports(paths: list[Path], out: Path, *, tz: str = "Asia/Shanghai",
     (out / PLAN).write_text(plan_text, encoding="utf-8")
     notes += sorted({f"{p.name}: {p.caveat}" for p in parsers if p.caveat})
     notes += [note for sink, _ in sinks for note in sink.notes]
+    if len(paths) > 1:
+        notes.append(f"{duplicates} event(s) found in more than one file counted once "
+                     "(same time, person, kind and content)")
     if who.who == SELF:
         notes.append("the host is the exporting account ('you' in system lines), whose name the "
                      "export does not give: its posts under its name count as a member's; "
                      "give --host NAME to join them")
-    if len(platforms) > 1:
-        notes.append(f"files of several apps ({', '.join(names)}): platform {platform}")
     return ImportResult(
         out=out, formats=formats, events=len(events), days=len(days),
         first_day=str(days["date"].iloc[0]), last_day=str(days["date"].iloc[-1]),
         host=str(host_hash), host_reason=who.reason, opened=opened is not None,
         initial_members=members.initial, leaves_known=leaves_known,
+        red_packets_known=red_packets_known,
         members_known=bool(days["members"].notna().all()), salt_given=salt is not None, notes=notes,
     )

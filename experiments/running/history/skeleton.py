@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from experiments.running.history.formats.base import app
 from scenarios.loader import validate_dict
 from scenarios.schema import HOST_ACCOUNTS, PLATFORM_CAP, WEEKDAYS, Platform
 
@@ -114,11 +115,8 @@ def skeleton(events: pd.DataFrame, observed: pd.DataFrame, tz: str, apps: list[s
         plan["calendar"] = calendar
     validate_dict(plan, where="the history skeleton")
 
-    native = all(a.split("-")[0] in ("wechat", "qq") for a in apps)
-    why = PLATFORM_WHY[platform] if native else None
-    if why is None:
-        app = " and ".join(sorted({a.split("-")[0].capitalize() for a in apps}))
-        why = OTHER_PLATFORM_WHY.format(app=app.replace("Whatsapp", "WhatsApp"))
+    native = app(apps[0]) in ("WeChat", "QQ")  # the import refuses files of several apps
+    why = PLATFORM_WHY[platform] if native else OTHER_PLATFORM_WHY.format(app=app(apps[0]))
     head = [
         f"Plan skeleton from an imported chat history ({', '.join(apps)}); check it before use.",
         f"platform {platform}: {why}.",

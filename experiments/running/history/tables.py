@@ -39,9 +39,19 @@ class HostNotFound(ValueError):
     """`--host` names nobody in the export."""
 
 
-def raw_events(sinks: list[tuple[Sink, pd.DatetimeIndex]], people: People) -> pd.DataFrame:
-    """All files' events in time order; `who` and `inviter` are person numbers (`NOBODY` for
-    none), the same person under one number (`People.canonical`)."""
+SAME_EVENT = ("time", "who", "kind", "inviter", "method", "amount", "count", "text")
+"""Columns that make two files' rows one event when both files hold it (overlapping exports)."""
+
+
+def raw_events(sinks: list[tuple[Sink, pd.DatetimeIndex]],
+               people: People) -> tuple[pd.DataFrame, int]:
+    """All files' events in time order, and how many rows were dropped as another file's
+    duplicates; `who` and `inviter` are person numbers (`NOBODY` for none), the same person under
+    one number (`People.canonical`).
+
+    Files may overlap (monthly exports, the same file twice): a row whose `SAME_EVENT` columns
+    equal another file's is one event. Within a file, equal rows are separate events (two 'ok'
+    in one minute), so the k-th of equal rows in one file matches the k-th in another."""
     canon = np.append(people.canonical(), NOBODY)  # index -1 (NOBODY) stays NOBODY
     frames = []
     lists = 0  # 接龙 list numbers are per file: number them on across files
@@ -61,16 +71,23 @@ def raw_events(sinks: list[tuple[Sink, pd.DatetimeIndex]], people: People) -> pd
         frame["label"] = _codes(n, sink.label, LABELS)
         frame["jielong"] = _optional(n, sink.jielong, offset=lists)
         lists += len(sink.lists)
-        if sink.text:
+        if sink.keep_text:
             frame["text"] = _sparse(n, sink.text, None)
         frames.append(frame)
-    events = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    if len(frames) == 1:
+        events, dropped = frames[0], 0
+    else:
+        same = [c for c in SAME_EVENT if c in frames[0]]
+        for frame in frames:
+            frame["nth"] = frame.groupby(same, dropna=False, observed=True, sort=False).cumcount()
+        events = pd.concat(frames, ignore_index=True)
+        size = len(events)
+        events = events.drop_duplicates([*same, "nth"], ignore_index=True).drop(columns="nth")
+        dropped = size - len(events)
     for column, categories in (("format", sorted({s.fmt for s, _ in sinks})), ("kind", KINDS),
                                ("method", METHODS), ("label", LABELS)):
         events[column] = events[column].astype(pd.CategoricalDtype(categories))
-    if any(s.keep_text for s, _ in sinks) and "text" not in events:
-        events["text"] = None
-    return events.sort_values("time", kind="stable", ignore_index=True)
+    return events.sort_values("time", kind="stable", ignore_index=True), dropped
 
 
 def _sparse(n: int, values: dict, empty) -> np.ndarray:
@@ -176,12 +193,15 @@ def membership(events: pd.DataFrame, opened: pd.Timestamp | None) -> Membership:
     return Membership(None, len(there) + len(inviters))
 
 
-def observed(events: pd.DataFrame, members: Membership, leaves_known: bool) -> pd.DataFrame:
+def observed(events: pd.DataFrame, members: Membership, leaves_known: bool,
+             packets_known: bool = True) -> pd.DataFrame:
     """One row per local day from the export's first day to its last (OBSERVED columns).
 
     `leaves` is empty (NA) when the format does not record leaves; `members` (end of day) is
     known only when the export shows the group's creation and records leaves.
     `red_packet_yuan` is empty on a day with a red packet whose amount the export does not show.
+    `red_packets`, `red_packet_yuan` and `prompted_messages` are empty when the format cannot
+    show red packets (`packets_known` False): thanks are then conversation.
     """
     dates = pd.date_range(events["date"].iloc[0], events["date"].iloc[-1], freq="D")
     kind, host, date = events["kind"], events["host"], events["date"]
@@ -210,7 +230,7 @@ def observed(events: pd.DataFrame, members: Membership, leaves_known: bool) -> p
     out["leaves"] = pd.array(leaves, dtype="Int64") if leaves_known else pd.array(
         [pd.NA] * len(dates), dtype="Int64")
     out["real_messages"] = per_day(real & post)
-    out["prompted_messages"] = per_day(real & prompted)
+    out["prompted_messages"] = pd.array(per_day(real & prompted), dtype="Int64")
     out["jielong_entries"] = per_day(real & entry)
     out["conversation"] = per_day(talk)
     out["host_messages"] = per_day(host & post)
@@ -218,9 +238,13 @@ def observed(events: pd.DataFrame, members: Membership, leaves_known: bool) -> p
     out["active_posters"] = (posting["date"].value_counts().reindex(dates, fill_value=0)
                              .to_numpy(np.int64))
     packets = kind == "red_packet"
-    out["red_packets"] = per_day(packets)
+    sent = per_day(packets)
+    out["red_packets"] = pd.array(sent, dtype="Int64")
     yuan = events.loc[packets, ["date", "amount"]]
     by_day = yuan.groupby("date")["amount"].agg(lambda a: a.sum() if a.notna().all() else pd.NA)
     out["red_packet_yuan"] = pd.array(
-        by_day.reindex(dates).where(out["red_packets"].to_numpy() > 0, 0.0), dtype="Float64")
+        by_day.reindex(dates).where(sent > 0, 0.0), dtype="Float64")
+    if not packets_known:
+        for column in ("red_packets", "red_packet_yuan", "prompted_messages"):
+            out[column] = pd.array([pd.NA] * len(dates), dtype=str(out[column].dtype))
     return out[list(OBSERVED)]

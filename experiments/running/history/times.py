@@ -10,7 +10,23 @@ import pandas as pd
 
 class BadTime(ValueError):
     """A time in an export that cannot be read, or a zone that is not one; the message quotes
-    it."""
+    it. `value`: the export's text that is not a time (None for a zone)."""
+
+    def __init__(self, message: str, value: str | None = None):
+        super().__init__(message)
+        self.value = value
+
+
+def _unreadable(uniques, **kwargs) -> BadTime:
+    """`BadTime` for the first of `uniques` that is not an ISO 8601 time."""
+    for text in uniques:
+        try:
+            pd.to_datetime(text, format="ISO8601", **kwargs)
+        except ValueError:
+            return BadTime(f"cannot read the time {text!r} (a date and time such as "
+                           "2024-01-13 21:05:00 expected)", str(text))
+    return BadTime("cannot read the times (a date and time such as 2024-01-13 21:05:00 "
+                   "expected)")
 
 
 def zone(tz: str) -> zoneinfo.ZoneInfo:
@@ -34,15 +50,15 @@ def from_local(raw: Sequence[str], tz: str,
     if parse is None:
         try:
             parsed = pd.DatetimeIndex(pd.to_datetime(uniques, format="ISO8601"))
-        except ValueError as err:
-            raise BadTime(str(err)) from None
+        except ValueError:
+            raise _unreadable(uniques) from None
     else:
         parsed = []
         for text in uniques:
             try:
                 parsed.append(parse(text))
             except ValueError:
-                raise BadTime(f"cannot read the time {text!r}") from None
+                raise BadTime(f"cannot read the time {text!r}", text) from None
         parsed = pd.DatetimeIndex(parsed)
     local = parsed.take(codes) if len(codes) else pd.DatetimeIndex([])
     return local.tz_localize(tz, ambiguous=np.zeros(len(local), dtype=bool),
@@ -54,8 +70,8 @@ def from_iso(raw: Sequence[str], tz: str) -> pd.DatetimeIndex:
     if raw and _has_offset(raw[0]):
         try:
             return pd.DatetimeIndex(pd.to_datetime(pd.Series(raw), format="ISO8601", utc=True))
-        except ValueError as err:
-            raise BadTime(str(err)) from None
+        except ValueError:
+            raise _unreadable(pd.unique(pd.Series(raw)), utc=True) from None
     return from_local(raw, tz)
 
 

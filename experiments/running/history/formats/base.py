@@ -14,6 +14,15 @@ HEAD_BYTES = 64 * 1024
 """How much of a file format detection and encoding detection read."""
 
 
+APPS = {"wechat": "WeChat", "qq": "QQ", "telegram": "Telegram", "whatsapp": "WhatsApp"}
+"""The first word of a format's name -> the app whose export it is."""
+
+
+def app(format_name: str) -> str:
+    """The app a format is of (`wechat-chatlog-csv` -> `WeChat`)."""
+    return APPS[format_name.split("-", 1)[0]]
+
+
 class ExportError(ValueError):
     """An export of a known format that cannot be read; the message names the file and why."""
 
@@ -23,6 +32,9 @@ class Parser:
     description: ClassVar[str]
     platform: ClassVar[str]
     records_leaves: ClassVar[bool] = False
+    records_red_packets: ClassVar[bool] = True
+    """Whether the format can show red packets; when not, red packets and prompted thanks are
+    unknown (empty), not zero."""
     caveat: ClassVar[str] = ""
     """What the format loses beyond leaves, said in the import's result."""
 

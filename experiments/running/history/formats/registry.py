@@ -2,6 +2,7 @@
 
 Each parser has `name`, `platform` (the plan's platform the skeleton names), `records_leaves`
 (whether the format shows voluntary leaves; when it does not, leaves and members are unknown),
+`records_red_packets` (when it does not, red packets and prompted thanks are unknown),
 `sniff(head)`, `parse(path, sink)` and `times(raw, tz)`.
 """
 
@@ -25,9 +26,13 @@ class UnknownFormat(ValueError):
 
 
 def detect(path: Path) -> Parser:
-    """The parser for `path`, read from its first 64 KiB; `UnknownFormat` if none fits."""
+    """The parser for `path`, read from its first 64 KiB; `UnknownFormat` if none fits or the
+    file is empty."""
     with open(path, "rb") as f:
         head = f.read(HEAD_BYTES).decode(encoding(path), errors="replace")
+    if not head.strip():
+        raise UnknownFormat(f"{path} is empty{' (only blank lines)' if head else ''}: "
+                            "no export to read; export the chat again.")
     for parser in PARSERS:
         if parser.sniff(head):
             return parser

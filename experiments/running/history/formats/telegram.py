@@ -35,6 +35,7 @@ class TelegramJson(Parser):
     description = "Telegram Desktop chat export, result.json (messages with type service/message)"
     platform = "qq"
     records_leaves = True
+    records_red_packets = False
 
     def sniff(self, head: str) -> bool:
         if head.lstrip()[:1] != "{":

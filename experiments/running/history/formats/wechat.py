@@ -194,16 +194,22 @@ def _epoch_times(first: str) -> bool:
 def _stream(path: Path, reader, width: int):
     """The CSV rows, blank rows skipped; an `ExportError` naming the line for a row shorter than
     the header's columns in use or a broken quote."""
+    end = reader.line_num  # the last line of the row before the one being read
     try:
         for values in reader:
-            if len(values) < width:
-                if not values:
-                    continue
+            if len(values) < width and values:
                 raise ExportError(f"{path}, line {reader.line_num}: {len(values)} fields, the "
                                   "header has more.")
-            yield values
+            if values:
+                yield values
+            end = reader.line_num
     except csv.Error as err:
-        raise ExportError(f"{path}, line {reader.line_num}: not readable as CSV ({err}).") from None
+        start = end + 1
+        if start < reader.line_num:  # a quote opened in the row ran on over the next lines
+            raise ExportError(f"{path}, line {start}: a quote (\") opened in this row is not "
+                              f"closed where the row ends (read on to line {reader.line_num}: "
+                              f"{err}).") from None
+        raise ExportError(f"{path}, line {start}: not readable as CSV ({err}).") from None
 
 
 def _epoch(path: Path, line: int, value: str) -> float:

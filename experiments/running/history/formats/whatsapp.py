@@ -69,6 +69,8 @@ el enlace de invitación de este grupo`, `añadió a`, `salió del grupo`, `elim
 grupo`) in the wordings of public WhatsApp parsers' tables and test exports."""
 _NOTICE = re.compile(r"end-to-end encrypted|changed (?:the|this) group|changed the subject")
 """iOS notices that only the group (as sender) writes: who sends them is the group's name."""
+_CREATED = re.compile(rf"^{_N} created (?:the )?group [\"“](.*)[\"”]$")
+"""An iOS creation notice; the group's name in quotes is the sender of its notices."""
 _MEMBERS_OWN = re.compile(r"omitted|<attached|deleted|edited|Missed")
 """A member's own iOS lines marked U+200E, before the group's name is known."""
 _NAME_SEPARATORS = (", a ", " y a ", ", and ", ", ", " and ", " y ")
@@ -84,9 +86,10 @@ class WhatsAppTxt(Parser):
     description = "WhatsApp 'Export chat' .txt, Android or iOS layout, any date order"
     platform = "qq"
     records_leaves = True
+    records_red_packets = False
 
     def sniff(self, head: str) -> bool:
-        lines = [x for x in head.splitlines()[:40] if x.strip()]
+        lines = [x.lstrip(_LEADING) for x in head.splitlines()[:40] if x.strip()]
         dated = sum(bool(_IOS.match(x) or _ANDROID.match(x)) for x in lines)
         return dated >= min(2, len(lines)) and dated > 0
 
@@ -132,6 +135,14 @@ class WhatsAppTxt(Parser):
         # iOS notices come as 'Group name: \u200eAda added Bo'; a member's media and deleted
         # messages as 'Ada: \u200eimage omitted', 'Ada: \u200eThis message was deleted.'
         if ios:
+            if not sep and _system(sink, t, rest.lstrip(_MARKS)):
+                return  # a notice without the group's name: '\u200eAda created group "…"'
+            if sep and text[:1] not in _MARKS and (name in group or _names_group(name, text)):
+                if not group:  # an unmarked notice: 'Group name: Ada added Bo'
+                    group.append(name)
+                if not _system(sink, t, text):
+                    sink.add(t, NOBODY, SYSTEM)
+                return
             if sep and text[:1] in _MARKS:
                 if _system(sink, t, text.lstrip(_MARKS)):
                     if not group:
@@ -162,6 +173,9 @@ class WhatsAppTxt(Parser):
                 f"{sink.fmt}: every date fits both day-month and month-day; read "
                 f"{'day' if day_first else 'month'} first, as {'24' if not twelve_hour else '12'}"
                 "-hour exports usually are")
+        if not any(len(_PARTS.findall(r.split(" ", 1)[1])) > 2 for r in raw[:1000]):
+            sink.notes.append(f"{sink.fmt}: times are to the minute (the export gives no "
+                              "seconds), so events within a minute keep the file's order")
         dates = {d: _date(d, day_first) for d in uniques}
         clocks: dict[str, tuple[int, int, int]] = {}
 
@@ -204,6 +218,16 @@ def _system(sink: Sink, t: str, text: str) -> bool:
                 sink.add(t, who, KICK, actor=by)
         return True
     return False
+
+
+def _names_group(name: str, text: str) -> bool:
+    """Whether an unmarked iOS line `name: text` can only be a notice the group sends under its
+    own name: its creation under that name, a join by invite link, or a `_NOTICE`. Other
+    wordings (`Ada added Bo`, `Bo left`) could be a member's message, so they count as notices
+    only once the group's name is known."""
+    created = _CREATED.match(text)
+    return (created is not None and created.group(1) == name) or bool(
+        _SYSTEM[0][0].match(text) or _NOTICE.search(text))
 
 
 def _ambiguous(dates: set[str]) -> bool:
