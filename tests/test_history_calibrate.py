@@ -210,6 +210,12 @@ def test_calibrate_refuses_a_journal_without_statistics(history, tmp_path):
         calibrate(history, trials=2, replicates=2, out=tmp_path, names=("post_rate",))
 
 
+def test_calibrate_reads_the_import_s_time_zone_and_refuses_another(history):
+    assert read_history(history).days == read_history(history, tz="Asia/Shanghai").days
+    with pytest.raises(CalibrationError, match="imported with --tz Asia/Shanghai"):
+        read_history(history, tz="Europe/Berlin")
+
+
 def test_a_fit_on_the_import_s_plan_skeleton_says_so(history, tmp_path):
     result = calibrate(history, trials=3, replicates=2, out=tmp_path, names=("post_rate",))
     assert "fitted on the import's plan skeleton" in result.lines()[-1]
@@ -292,7 +298,8 @@ def test_commands_exit_2_with_the_reason(run_dir, tmp_path):
     short = tmp_path / "short"
     import_exports([CHAT / "qq.txt"], short)
     result = CliRunner().invoke(app, ["calibrate", str(short), "--tz", "Mars/Base"])
-    assert result.exit_code == 2 and "--tz 'Mars/Base' is not an IANA" in result.output
+    assert result.exit_code == 2 and "--tz Mars/Base: this history was imported with" in \
+        result.output
     result = CliRunner().invoke(app, ["calibrate", str(short)])
     assert result.exit_code == 2 and "has 2 days; a calibration needs at least 7" in result.output
 

@@ -131,13 +131,11 @@ class History:
 
 
 def read_history(history_dir: Path, plan: Path | None = None, holdout_days: int = 0,
-                 tz: str = "Asia/Shanghai") -> History:
-    """Read observed.parquet, events.parquet and the plan (history-plan.yaml by default)."""
+                 tz: str | None = None) -> History:
+    """Read observed.parquet, events.parquet and the plan (history-plan.yaml by default).
+    `tz`: the zone of the local days, by default the import's (recorded in events.parquet);
+    another than the import's raises `CalibrationError` (its days are the import's)."""
     history_dir = Path(history_dir)
-    try:
-        local_zone = zone(tz)
-    except BadTime as error:
-        raise CalibrationError(str(error)) from None
     try:
         obs = pd.read_parquet(history_dir / "observed.parquet")
         events = pd.read_parquet(history_dir / "events.parquet",
@@ -145,6 +143,15 @@ def read_history(history_dir: Path, plan: Path | None = None, holdout_days: int 
     except OSError:
         raise CalibrationError(f"{history_dir}: no observed.parquet and events.parquet here; "
                                "write them with `groupsim import`") from None
+    imported = events.attrs.get("tz", "Asia/Shanghai")  # imports before it was recorded
+    if tz is not None and tz != imported:
+        raise CalibrationError(f"--tz {tz}: this history was imported with --tz {imported}, "
+                               "whose local days its observed series count; leave --tz out, or "
+                               "import again with the zone you want")
+    try:
+        local_zone = zone(imported)
+    except BadTime as error:
+        raise CalibrationError(str(error)) from None
     try:
         plan_obj = load_plan(str(plan or history_dir / "history-plan.yaml"))
     except PlanError as error:
@@ -421,7 +428,7 @@ def calibrate(history_dir: Path, plan: Path | None = None, *, trials: int = 200,
               replicates: int = 8, workers: int = 1, dask: str | None = None, seed: int = 0,
               holdout_days: int = 0,
               out: Path | None = None, names: Sequence[str] = DEFAULT_FIT,
-              tz: str = "Asia/Shanghai", name: str | None = None,
+              tz: str | None = None, name: str | None = None,
               progress: Callable[[int, int], None] | None = None) -> Calibration:
     """Fit `names` to the history in `history_dir` (see the module docstring).
 

@@ -843,7 +843,9 @@ def calibrate(
     seed: Annotated[int, typer.Option(help="Seed of the sampler and the replicates.")] = 0,
     holdout_days: Annotated[int, typer.Option(help="Fit all but the last K days and "
                                               "forecast them.")] = 0,
-    tz: Annotated[str, typer.Option(help="IANA time zone of the import.")] = "Asia/Shanghai",
+    tz: Annotated[str | None, typer.Option(
+        help="IANA time zone of the local days: the import's (the default), or refused.")]
+    = None,
     fit: Annotated[list[str] | None, typer.Option("--fit", help="A name to fit (repeat); "
                                                   "default: " + ", ".join(DEFAULT_FIT) + ".")]
     = None,

@@ -163,6 +163,7 @@ def import_exports(paths: list[Path], out: Path, *, tz: str = "Asia/Shanghai",
     host_hash = events.loc[events["host"], "who"].iloc[0]
 
     out.mkdir(parents=True, exist_ok=True)
+    events.attrs["tz"] = tz  # the zone of the local days, for calibrate (read_history)
     events.to_parquet(out / EVENTS, index=False)
     days.to_parquet(out / OBSERVED, index=False)
     (out / PLAN).write_text(plan_text, encoding="utf-8")
