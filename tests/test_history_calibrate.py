@@ -132,6 +132,9 @@ def test_export_chat_errors(run_dir, tmp_path):
         export_chat(run_dir, 0, "fax", tmp_path / "x")
     with pytest.raises(ExportChatError, match="--replicate 7"):
         export_chat(run_dir, 7, "qq-txt", tmp_path / "x")
+    for fmt in EXPORT_FORMATS:  # Telegram's crashed with a traceback, WhatsApp's ignored it
+        with pytest.raises(ExportChatError, match="--tz 'Mars/Olympus' is not an IANA"):
+            export_chat(run_dir, 0, fmt, tmp_path / "x", tz="Mars/Olympus")
 
 
 # ---- calibration ----------------------------------------------------------------------------

@@ -14,7 +14,6 @@ the plan's opening weekday; times are local (`tz`). What each format loses is `L
 
 import csv
 import json
-import zoneinfo
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -23,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.running.history.formats.registry import EXPORT_FORMATS
+from experiments.running.history.times import BadTime, zone
 from scenarios.loader import load_plan
 from sim.calendar import compile_calendar
 from sim.events import KINDS, PARAMS
@@ -213,10 +213,10 @@ def _qq_txt(rows: list[Row], path: Path) -> None:
 
 
 def _telegram(rows: list[Row], path: Path, tz: str, members0: list[int]) -> None:
-    zone = zoneinfo.ZoneInfo(tz)
+    local = zone(tz)
     msgs = []
     for i, (r, text) in enumerate(_texts(rows, _en), 1):
-        t = r.t.replace(tzinfo=zone)
+        t = r.t.replace(tzinfo=local)
         base = {"id": i, "date": r.t.strftime("%Y-%m-%dT%H:%M:%S"),
                 "date_unixtime": str(int(t.timestamp()))}
         uid = "user0" if r.who == HOST else f"user{r.who + 1}"
@@ -266,6 +266,10 @@ def export_chat(run_dir: Path, replicate: int, format: str, out: Path,
     `format` (one of `EXPORT_FORMATS`) to `out`; returns `out`. Raises `ExportChatError`."""
     if format not in EXPORT_FORMATS:
         raise ExportChatError(f"--format {format!r}: one of {', '.join(EXPORT_FORMATS)}")
+    try:
+        zone(tz)
+    except BadTime as error:
+        raise ExportChatError(str(error)) from None
     run_dir = Path(run_dir)
     if not (run_dir / "hourly.parquet").is_file():
         raise ExportChatError(f"{run_dir}: no hourly.parquet; run the plan with --hourly")
