@@ -191,7 +191,7 @@ def test_calibrate_writes_profile_fit_and_resumes(run_dir, history, tmp_path):
 
 
 def test_calibrate_bad_input_says_which(history):
-    with pytest.raises(CalibrationError, match="holdout_days = 30"):
+    with pytest.raises(CalibrationError, match="--holdout-days 30: must be in"):
         calibrate(history, trials=2, replicates=2, holdout_days=30)
     with pytest.raises(CalibrationError, match="post_rte: unknown name"):
         calibrate(history, trials=2, replicates=2, names=("post_rte",))

@@ -160,7 +160,7 @@ def read_history(history_dir: Path, plan: Path | None = None, holdout_days: int 
     if total < 7:
         raise CalibrationError(f"the history has {total} days; a calibration needs at least 7")
     if not 0 <= holdout_days < total - 6:
-        raise CalibrationError(f"holdout_days = {holdout_days}: must be in [0, {total - 7}] "
+        raise CalibrationError(f"--holdout-days {holdout_days}: must be in [0, {total - 7}] "
                                f"(the history has {total} days; at least 7 are fitted)")
     weeks = math.ceil(total / 7)
     if weeks > 52:

@@ -70,12 +70,14 @@ def chat_rows(hourly: pd.DataFrame, daily: pd.DataFrame, members: pd.DataFrame, 
     known = set(slots.tolist())
     rows = [Row(day0, "create", HOST)]
     for slot, j, lh, inv in zip(slots, joined, left, members["invited_by"].to_numpy()):
+        came = day0
         if j >= 0:
             inviter = int(inv) if inv in known else None
-            rows.append(Row(_minute(rng, day0 + timedelta(hours=int(j))), "join", int(slot),
-                            inviter))
-        if lh >= 0:
-            rows.append(Row(_minute(rng, day0 + timedelta(hours=int(lh))), "leave", int(slot)))
+            came = _minute(rng, day0 + timedelta(hours=int(j)))
+            rows.append(Row(came, "join", int(slot), inviter))
+        if lh >= 0:  # after the join when both fall in one hour
+            went = _minute(rng, day0 + timedelta(hours=int(lh)))
+            rows.append(Row(max(went, came + timedelta(minutes=1)), "leave", int(slot)))
     # the red packets and 接龙 the run fired (a flash sale's preheat packet too), as the kernel
     # got them from the calendar
     events = compile_calendar(plan)
