@@ -142,6 +142,19 @@ def test_a_row_of_the_portfolio_table_reads_in_one_form(compared):
     assert list(row) == ["¥11,308 [¥8,999–¥13,961]", "¥33,000 [¥30,000–¥35,000]"]
 
 
+def test_the_report_shows_each_copy_and_how_often_it_met_the_targets(compared):
+    out, _, _ = compared
+    read = portfolio_report.read_portfolios(out)
+    first = read.items[0]
+    table = portfolio_report.copy_table(first, "en")
+    copies = first.summary.groupby("group", sort=False)
+    assert list(table["copy"]) == list(copies.groups)
+    met = copies["meets_targets"].mean()
+    assert list(table["meets the targets"]) == [f"{v:.0%}" for v in met]
+    page = portfolio_report.report_html(read, "zh")
+    assert "逐群：" in page and "达成目标" in page
+
+
 def test_chart_titles_state_the_finding_computed_from_the_results(compared):
     """The titles described ("复制成功率 by portfolio"); they state what the results show."""
     out, _, _ = compared

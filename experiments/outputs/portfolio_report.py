@@ -116,6 +116,11 @@ WORDS = {
     "bars_note": ("bars: median over runs; whiskers: 10–90% of runs",
                   "柱：各次模拟的中位数；误差线：10–90% 区间"),
     "charts": ("Charts", "图表"),
+    "copies": ("Copy by copy: {name} (share of runs, or median over runs)",
+               "逐群：{name} (各次模拟中的占比，或中位数)"),
+    "copy_columns": (("copy", "opens (day)", "host", "meets the targets", "alive at the end",
+                      "final members", "GMV"),
+                     ("群", "开群 (第几天)", "群主", "达成目标", "期末仍存活", "期末成员", "成交额")),
     "what_copy_success": ("复制成功率 (median)", "复制成功率 (中位数)"),
     "what_open_groups": ("most copies open at once (median)", "同时开着的群数峰值 (中位数)"),
     "what_members": ("members of a copy at its end (median)", "单个群期末成员数 (中位数)"),
@@ -346,6 +351,25 @@ def chart_titles(portfolios: Portfolios, lang: Lang) -> dict[str, str]:
             for name, f in chart_findings(portfolios).items()}
 
 
+def copy_table(result: PortfolioResults, lang: Lang) -> pd.DataFrame:
+    """One row per copy of one portfolio, in opening order: its opening day and host, the
+    share of runs in which it met the targets and was alive at its horizon, and its median
+    final members and GMV over runs (which copies fail, and when they opened)."""
+    by = result.summary.groupby("group", sort=False)
+    first = by.first()
+    frame = pd.DataFrame({
+        "copy": list(by.groups), "opens": first["open_day"].astype(str).to_numpy(),
+        "host": first["host"].to_numpy(),
+        # a column's numbers in one form (formatting.together), as the portfolio table's rows
+        **{column: together(list(by[source].agg(how)), unit, lang) for column, source, how, unit
+           in (("meets", "meets_targets", "mean", "share"),
+               ("alive", "alive_at_end", "mean", "share"),
+               ("members", "final_members", "median", "count"),
+               ("gmv", "total_gmv", "median", "money"))}})
+    frame.columns = WORDS["copy_columns"][lang == "zh"]
+    return frame
+
+
 def report_html(portfolios: Portfolios, lang: Lang = "en") -> str:
     """The page of one portfolio or a comparison: offline HTML (plotly.js inlined once)."""
     names = portfolios.names
@@ -359,6 +383,12 @@ def report_html(portfolios: Portfolios, lang: Lang = "en") -> str:
     head = "".join(f"<th>{escape(n)}</th>" for n in table.columns)
     body = "".join(f"<tr><td>{escape(row)}</td>{''.join(f'<td>{escape(c)}</td>' for c in cells)}</tr>"
                    for row, cells in zip(table.index, table.to_numpy()))
+    copies = "".join(
+        f"<h3>{escape(word('copies', lang, name=r.portfolio.name))}</h3>"
+        f"<div class=\"scroll\"><table><tr>{''.join(f'<th>{escape(c)}</th>' for c in frame.columns)}"
+        "</tr>" + "".join("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in cells) + "</tr>"
+                          for cells in frame.to_numpy()) + "</table></div>"
+        for r in portfolios.items for frame in [copy_table(r, lang)])
     titles = chart_titles(portfolios, lang)
     figures = "".join(
         f"<h3>{escape(titles[name])}</h3><p class=\"note\">{escape(c.title)} — {escape(c.note)}</p>"
@@ -377,6 +407,7 @@ def report_html(portfolios: Portfolios, lang: Lang = "en") -> str:
 {f'<p class="note">{escape(foot)}</p>' if foot else ""}
 <h2>{escape(word("table", lang))}</h2><div class="scroll"><table>
 <tr><th>{escape(text("metric", lang))}</th>{head}</tr>{body}</table></div>
+{copies}
 <h2>{escape(word("charts", lang))}</h2>{figures}
 </body></html>
 """
