@@ -153,6 +153,12 @@ class Portfolio(BaseModel):
         """Portfolio days until the last copy reaches its horizon."""
         return max(c.open_day + c.plan.horizon_days for c in self.copies)
 
+    def heard(self, relay: Relay) -> bool:
+        """Whether any copy the relayed lecture is for lives on its day (its fee is then
+        paid)."""
+        return any(c.name in relay.groups and 0 <= relay.day - c.open_day < c.plan.horizon_days
+                   for c in self.copies)
+
 
 def is_portfolio(source: str) -> bool:
     """Whether `source` names a portfolio: a YAML file with a `portfolio:` or `groups:` key, or

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from scenarios.portfolio import Portfolio, Relay, Targets
+from scenarios.portfolio import Portfolio, Targets
 from scenarios.schema import PLATFORM_CAP, QR_SCAN_STOP
 from sim.codes import (
     DEAD_AFTER_QUIET_DAYS, G_ACCOUNTS, G_DEAD_DAY, G_N_ARRIVALS, G_N_ROUTED, G_QUIET_RUN, OUT,
@@ -187,7 +187,7 @@ class PortfolioModel:
         open_ = set(open_)
         routed = 0.0
         scans = sum(self.portfolio.copies[j].plan.growth.qr_influx_per_day for j in sorted(open_))
-        for j in sorted(playing, key=lambda j: (self.portfolio.copies[j].open_day, j)):
+        for j in self._in_opening_order(playing):
             model, h = self.copies[j], self.host_of[j]
             changes = {"capacity": self.capacity[h] / n_open[h] if j in open_ else 0.0}
             if self.portfolio.live_code:
@@ -200,6 +200,10 @@ class PortfolioModel:
             model.levers = model.levers._replace(**changes)
             model.ctx = model.ctx._replace(lv=model.levers)
         return routed, (scans - routed if self.portfolio.live_code else 0.0)
+
+    def _in_opening_order(self, copies: list[int]) -> list[int]:
+        """`copies` by opening day (then index): the order the live code fills them in."""
+        return sorted(copies, key=lambda j: (self.portfolio.copies[j].open_day, j))
 
     def room(self, j: int) -> int:
         """Accounts copy j can still take through the live code: its fill less its accounts
@@ -215,9 +219,9 @@ class PortfolioModel:
         or finding no copy with room or no free arrival slot, is lost. Returns (sendings, people
         lost)."""
         tomorrow = [j for j in range(len(self.copies)) if self.is_open(j, self.day + 1)]
-        order = sorted(tomorrow, key=lambda j: (self.portfolio.copies[j].open_day, j))
+        order = self._in_opening_order(tomorrow)
         sent = lost = 0
-        for a in sorted(playing, key=lambda j: (self.portfolio.copies[j].open_day, j)):
+        for a in self._in_opening_order(playing):
             s = self.copies[a].state
             rows = s.routed[:int(s.group[G_N_ROUTED])].copy()
             s.group[G_N_ROUTED] = 0
@@ -379,12 +383,6 @@ def _lead_first(table: pd.DataFrame) -> pd.DataFrame:
     return table[lead + [c for c in table.columns if c not in lead]]
 
 
-def heard(relay: Relay, portfolio: Portfolio) -> bool:
-    """Whether any copy the relayed lecture is for lives on its day (its fee is then paid)."""
-    return any(c.name in relay.groups and 0 <= relay.day - c.open_day < c.plan.horizon_days
-               for c in portfolio.copies)
-
-
 def portfolio_summary(portfolio: Portfolio, summary: pd.DataFrame, members: pd.DataFrame,
                       days: pd.DataFrame) -> dict:
     """One replicate's portfolio outcomes (yuan for money).
@@ -400,7 +398,7 @@ def portfolio_summary(portfolio: Portfolio, summary: pd.DataFrame, members: pd.D
     `invites_lost`: people invited into a full copy whom the live code sent to another, and
     those for whom none had room (NaN without a live code: such invitations are refused)."""
     weekly = float(days["weekly_costs"].sum())
-    relay = float(sum(r.fee for r in portfolio.relay if heard(r, portfolio)))
+    relay = float(sum(r.fee for r in portfolio.relay if portfolio.heard(r)))
     incentive = float(summary["total_cost"].sum())
     people = members.loc[members["person"] >= 0].groupby("person")["group"].nunique()
     return {

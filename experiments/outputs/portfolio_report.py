@@ -29,7 +29,6 @@ from experiments.running.metrics import Unit
 from experiments.running.paired import CONFIDENCE, pair
 from experiments.running.portfolio import BAND, PortfolioResults, band_ends, read_portfolio_results
 from scenarios.portfolio import Targets
-from sim.portfolio import heard
 
 INDEX = "portfolios.json"
 """A comparison directory's list of its portfolios, in order."""
@@ -282,7 +281,7 @@ def cumulative_profit(result: PortfolioResults) -> pd.DataFrame:
     frame = days.set_index(["replicate", "pday"])
     net = profit.reindex(frame.index, fill_value=0.0) - frame["weekly_costs"]
     for relay in result.portfolio.relay:
-        if relay.fee and heard(relay, result.portfolio):
+        if relay.fee and result.portfolio.heard(relay):
             net.loc[(slice(None), relay.day)] -= relay.fee
     out = net.groupby(level="replicate").cumsum().rename("profit").reset_index()
     return out.rename(columns={"pday": "day"})

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 from scenarios.schema import PLATFORM_CAP, Plan
 from sim.calendar import occurrence_days
-from sim.portfolio import heard
 
 if TYPE_CHECKING:
     from scenarios.portfolio import Portfolio
@@ -129,7 +128,7 @@ def portfolio_warnings(portfolio: "Portfolio") -> list[str]:
         elif h.capacity == 0 and h.name not in staffed:
             out.append(f"host {h.name} has capacity 0 and no staff: its groups get no host posts.")
     for relay in portfolio.relay:
-        if not heard(relay, portfolio):
+        if not portfolio.heard(relay):
             out.append(f"the relay on day {relay.day} reaches no group: none of its "
                        f"{len(set(relay.groups))} group(s) is open that day (its fee is not paid).")
     return out
