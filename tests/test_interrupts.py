@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from experiments.cli.main import app
+from experiments.running.runner import RunInterrupted, cut_short_by_interrupt
 from promises import HANG_S, INTERRUPT_EXIT_S, WORKERS_GONE_S
 
 GROUPSIM = str(Path(sys.executable).with_name("groupsim"))
@@ -172,3 +173,17 @@ def test_worker_processes_ignore_ctrl_c_from_their_start():
             future = pool.submit(_sigint_handler)
         assert future.result() == signal.SIG_IGN
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_an_error_raised_while_an_interrupt_is_handled_counts_as_the_interrupt():
+    """Ctrl-C inside Optuna's journal-lock release made its clean-up raise FileNotFoundError,
+    and calibrate ended with exit 1 and a traceback instead of 130 (seen once in CI)."""
+    try:
+        try:
+            raise KeyboardInterrupt
+        except BaseException:
+            raise FileNotFoundError("lock.rename")
+    except FileNotFoundError as error:
+        assert cut_short_by_interrupt(error)
+    assert not cut_short_by_interrupt(FileNotFoundError("plain"))
+    assert cut_short_by_interrupt(RunInterrupted(None, 1, 2))

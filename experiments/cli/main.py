@@ -856,7 +856,7 @@ def calibrate(
     """Fit the audience's behaviour to a group's history: profile.yaml, fit.parquet, fit.html."""
     from experiments.analyses.calibrate import CalibrationError, calibrate as run_calibrate
     from experiments.outputs.fit_report import write_fit_html
-    from experiments.running.runner import RunInterrupted
+    from experiments.running.runner import cut_short_by_interrupt
     try:
         with progress_bar("Calibrating (trials)") as progress:
             result = run_calibrate(history_dir, plan, trials=trials, replicates=replicates,
@@ -866,7 +866,10 @@ def calibrate(
     except CalibrationError as error:
         typer.echo(f"Error: {error}", err=True)
         raise typer.Exit(2) from None
-    except (RunInterrupted, KeyboardInterrupt):
+    except BaseException as error:
+        # an interrupt, or a library's clean-up it cut short (Optuna's journal lock)
+        if not cut_short_by_interrupt(error):
+            raise
         typer.echo("Interrupted: the finished trials are kept in the journal "
                    f"({out or history_dir / 'fit'}/calibrate.journal). Rerun the same command "
                    "to continue.", err=True)

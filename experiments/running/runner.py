@@ -496,6 +496,18 @@ def worker_setup(parent: int) -> None:
     threading.Thread(target=watch, daemon=True, name="watch-parent").start()
 
 
+def cut_short_by_interrupt(error: BaseException) -> bool:
+    """Whether `error` is an interrupt (Ctrl-C or SIGTERM as `KeyboardInterrupt`, of which
+    `RunInterrupted` is one) or was raised while one was being handled: a signal lands anywhere,
+    and a library's clean-up it cuts short can fail in its turn (Optuna's journal lock,
+    released twice, raised FileNotFoundError)."""
+    while error is not None:
+        if isinstance(error, KeyboardInterrupt):
+            return True
+        error = error.__context__
+    return False
+
+
 @contextmanager
 def interrupt_once() -> Iterator[None]:
     """Within the block (command-line use), SIGTERM interrupts like Ctrl-C; once one has,
