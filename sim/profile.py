@@ -74,13 +74,13 @@ PARAMETERS: dict[str, Parameter] = {
     "pool.relation_to_host": Parameter("plan", 0.0, 1.0, "relation of the pool to the host "
                                        "(0 strangers, 1 close friends)"),
 }
+"""Every name a profile may set, with its allowed range [lo, hi]."""
 DEFAULT_FIT = ("post_rate", "voice_spread", "churn_per_day", "thanks_share", "jielong_proof",
                "shift", "night", "evening")
 """What `groupsim calibrate` fits unless told otherwise; the other names of `PARAMETERS`
 (exchange length, salience decay, social proof, the pool's interest and relation to the host)
 trade off against posting propensity in daily counts and are fitted only when asked for
 (docs/history.md "What is fitted")."""
-"""Every name a profile may set, with its allowed range [lo, hi]."""
 
 SECTIONS = ("constants", "rhythm", "plan")
 NIGHT_HOURS = slice(0, 7)
