@@ -129,9 +129,10 @@ def test_a_value_and_its_band_share_one_form_and_never_print_alike():
 
 
 def _form(shown: str) -> tuple[str, int]:
-    """What a formatted number's form is: its compact suffix and its number of decimals."""
+    """What a formatted number's form is: its compact suffix and its number of decimals (the
+    unit's word in the singular: "1 day" and "2 days" are one form)."""
     digits = re.search(r"[\d,]+(?:\.(\d+))?", shown)
-    return shown[digits.end():].strip(), len(digits.group(1) or "")
+    return shown[digits.end():].strip().removesuffix("s"), len(digits.group(1) or "")
 
 
 @given(st.lists(st.floats(-3e8, 3e8, allow_nan=False), min_size=2, max_size=4),
