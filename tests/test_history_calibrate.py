@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from experiments.analyses.calibrate import (PILOT_SHRINK, CalibrationError, calibrate,
+from experiments.analyses.calibrate import (PILOT_SHRINK, Calibration, CalibrationError, calibrate,
                                             read_history, spread, synthetic_loglik, top_share)
 from experiments.analyses.recovery import recovery
 from experiments.outputs.fit_report import forecast_rows, write_fit_html
@@ -198,6 +198,18 @@ def test_calibrate_bad_input_says_which(history):
     with pytest.raises(CalibrationError,
                        match="nothing to fit: thanks_share: prompted_messages unknown"):
         calibrate(history, trials=2, replicates=2, names=("thanks_share",))
+
+
+def test_a_name_not_identified_is_said_to_need_more_history():
+    table = pd.DataFrame({"name": ["post_rate", "voice_spread"], "value": [0.01, 1.0],
+                          "lo": [0.009, 0.3], "hi": [0.011, 1.9], "identified": [True, False]})
+    result = Calibration(prof.Profile("fit", {"post_rate": 0.01, "voice_spread": 1.0},
+                                      {"trials": 200}), table, [], pd.DataFrame(), 84, [])
+    assert result.lines()[1] == "voice_spread: 1 [0.3, 1.9]  (not identified)"
+    assert result.lines()[-1].startswith("not identified: voice_spread: this history does not "
+                                         "hold enough of them")
+    table["identified"] = True
+    assert not any(line.startswith("not identified") for line in result.lines())
 
 
 def test_calibrate_refuses_a_journal_without_statistics(history, tmp_path):

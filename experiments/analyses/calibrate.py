@@ -417,11 +417,15 @@ class Calibration:
         few = ([f"too few trials ({trials}) to measure the intervals of {len(self.table)} "
                 f"names: at least {least}; the values are the search's best, and no name is "
                 "called identified"] if trials < least else [])
+        vague = [r.name for r in self.table.itertuples() if not r.identified]
+        thin = ([f"not identified: {', '.join(vague)}: this history does not hold enough of "
+                 "them (a longer or busier one may; docs/history.md, \"How much a history "
+                 "holds\")"] if vague and not few else [])
         guessed = (["fitted on the import's plan skeleton (history-plan.yaml): what it could "
                     "not infer (its comments list it: sales, the pool's interest and relation to "
                     "the host, …) plays at its defaults and biases the constants; give --plan "
                     "with the plan the group played"] if self.skeleton else [])
-        return out + [f"not fitted: {s}" for s in self.skipped] + few + guessed
+        return out + [f"not fitted: {s}" for s in self.skipped] + few + thin + guessed
 
 
 def calibrate(history_dir: Path, plan: Path | None = None, *, trials: int = 200,
