@@ -13,7 +13,8 @@ import pytest
 import yaml
 
 from experiments.analyses.calibrate import (PILOT_SHRINK, Calibration, CalibrationError, calibrate,
-                                            read_history, spread, synthetic_loglik, top_share)
+                                            fit_check, read_history, simulate_series, spread,
+                                            synthetic_loglik, top_share)
 from experiments.analyses.recovery import recovery
 from experiments.outputs.fit_report import forecast_rows, write_fit_html
 from experiments.running.history.export_chat import ExportChatError, export_chat
@@ -166,8 +167,11 @@ def test_calibrate_writes_profile_fit_and_resumes(run_dir, history, tmp_path):
     # 6 trials cannot measure the curvature of 2 names (at least 18): nothing is called pinned
     assert profile.fit["not_identified"] == ["post_rate", "shift"]
     assert (lo, hi) == pytest.approx((prof.PARAMETERS["post_rate"].lo, prof.PARAMETERS["post_rate"].hi))
-    assert "too few trials (6) to measure the intervals of 2 names: at least 18" in \
-        result.lines()[-1]  # given the plan: no word of the skeleton
+    assert any("too few trials (6) to measure the intervals of 2 names: at least 18" in line
+               for line in result.lines())
+    assert any(line.startswith("the fitted values do not reproduce this history")
+               for line in result.lines())  # 6 trials are far from a fit
+    assert profile.fit["fit_check"]["p"] < 0.01
     assert not any("skeleton" in line for line in result.lines())
     fit = pd.read_parquet(tmp_path / "fit" / "fit.parquet")
     days = fit[fit["series"] == "conversation"]
@@ -210,6 +214,23 @@ def test_a_name_not_identified_is_said_to_need_more_history():
                                          "hold enough of them")
     table["identified"] = True
     assert not any(line.startswith("not identified") for line in result.lines())
+
+
+def test_fit_check_flags_values_that_cannot_play_the_history(history, run_dir):
+    h = read_history(history, run_dir / "plan.yaml")
+    seeds = range(20)
+    played = simulate_series(h.fit_plan, prof.Profile("same"), seeds, h.days, h.thanks_talk)
+    assert fit_check(h, played, None)[0] > 0.05  # the values that played it
+    loud = simulate_series(h.fit_plan, prof.Profile("loud", {"post_rate": 0.04}), seeds, h.days,
+                           h.thanks_talk)
+    p, worst, z = fit_check(h, loud, None)
+    assert p < 1e-4 and abs(z) > 3, (p, worst, z)
+    table = pd.DataFrame({"name": ["post_rate"], "value": [0.04], "lo": [0.03], "hi": [0.04],
+                          "identified": [True]})
+    said = Calibration(prof.Profile("fit", {"post_rate": 0.04}, {
+        "trials": 200, "fit_check": {"p": p, "worst": worst, "z": z}}), table, [],
+        pd.DataFrame(), h.days, []).lines()
+    assert any(line.startswith("the fitted values do not reproduce this history") for line in said)
 
 
 def test_calibrate_refuses_a_journal_without_statistics(history, tmp_path):

@@ -92,6 +92,7 @@ NEEDS = {"churn_per_day": "leaves", "thanks_share": "prompted_messages",
          "jielong_proof": "jielong_entries"}
 """A name fitted only when its series is known and not all zero."""
 UNPINNED = 0.5
+FIT_CHECK_P = 0.01  # below this `fit_check` p, the fit is said not to reproduce the history
 TOP_TRIALS = 5  # at least this many best trials measure the search's own error
 LOCAL_SIGMA = 0.08  # σ of the local cloud, as a share of each name's range
 CLIMB_STEP = 0.1  # Nelder-Mead's first simplex: this share of each name's range
@@ -335,6 +336,26 @@ def synthetic_loglik(y: np.ndarray, sims: np.ndarray, pilot: Spread | None = Non
     return float(ll), (y - mean) / np.sqrt(np.diag(cov))
 
 
+def fit_check(history: History, sims: dict[str, np.ndarray], pilot: Spread | None
+              ) -> tuple[float, str, float]:
+    """Whether the fitted values reproduce the history (a posterior predictive check): the
+    discrepancy D = Σ z² of the totals (`count_loglik`'s z-scores against `sims`, replicates
+    played at the fitted values) plus the shapes' Mahalanobis distance from their mean (with
+    `pilot`'s covariance, or the replicates' own), against χ² with one degree of freedom per
+    statistic. Returns (p, the statistic farthest out, its z)."""
+    totals, shapes = statistics(history, sims)
+    _, z = score(totals, shapes, pilot)
+    d = sum(z[name] ** 2 for name in totals)
+    if shapes:
+        y = np.array([v for v, _ in shapes.values()])
+        s = np.column_stack([v for _, v in shapes.values()])
+        cov, _ = pilot if pilot is not None else spread(s)
+        gap = y - s.mean(axis=0)
+        d += float(gap @ np.linalg.solve(cov * (1 + 1 / len(s)), gap))
+    worst = max(z, key=lambda name: abs(z[name]))
+    return float(stats.chi2.sf(d, len(z))), worst, float(z[worst])
+
+
 def prior_centre(name: str, plan: Plan) -> float:
     """The default a name's prior is centred on: the constant, the plain rhythm, the plan's
     lever."""
@@ -421,11 +442,17 @@ class Calibration:
         thin = ([f"not identified: {', '.join(vague)}: this history does not hold enough of "
                  "them (a longer or busier one may; docs/history.md, \"How much a history "
                  "holds\")"] if vague and not few else [])
+        check = self.profile.fit.get("fit_check")
+        off = ([f"the fitted values do not reproduce this history (p = {check['p']:.2g}; "
+                f"farthest: {check['worst']}, z = {check['z']:+.1f}): the search may have "
+                "missed, or the plan is not the one the group played; read the intervals with "
+                "care and compare fit.html's bands with the history"]
+               if check and check["p"] < FIT_CHECK_P else [])
         guessed = (["fitted on the import's plan skeleton (history-plan.yaml): what it could "
                     "not infer (its comments list it: sales, the pool's interest and relation to "
                     "the host, …) plays at its defaults and biases the constants; give --plan "
                     "with the plan the group played"] if self.skeleton else [])
-        return out + [f"not fitted: {s}" for s in self.skipped] + few + thin + guessed
+        return out + [f"not fitted: {s}" for s in self.skipped] + few + thin + off + guessed
 
 
 def calibrate(history_dir: Path, plan: Path | None = None, *, trials: int = 200,
@@ -539,6 +566,7 @@ def calibrate(history_dir: Path, plan: Path | None = None, *, trials: int = 200,
             fresh = [seed + 10_000 + r for r in range(max(replicates, 20))]
             check = simulate_series(history.plan, Profile("best", best_values), fresh,
                                     history.total_days, history.thanks_talk, backend)
+            fit_p, worst, worst_z = fit_check(history, check, pilot)
     except RunError as error:  # e.g. no Dask scheduler at that address
         raise CalibrationError(str(error)) from None
     profile = Profile(name or f"{Path(history_dir).resolve().name}", best_values, fit={
@@ -548,7 +576,8 @@ def calibrate(history_dir: Path, plan: Path | None = None, *, trials: int = 200,
         "seed": seed, "holdout_days": holdout_days, "score": float(best.value),
         "intervals": {r.name: [float(r.lo), float(r.hi)] for r in table.itertuples()},
         "not_identified": [r.name for r in table.itertuples() if not r.identified],
-        "not_fitted": skipped})
+        "not_fitted": skipped,
+        "fit_check": {"p": fit_p, "worst": worst, "z": worst_z}})
     fit = fit_table(history, check)
     paths = [profile.save(out / "profile.yaml")]
     fit.to_parquet(out / "fit.parquet", index=False)

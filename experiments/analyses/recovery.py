@@ -95,7 +95,10 @@ def recovery(work: Path, formats: Sequence[str] = EXPORT_FORMATS, *, trials: int
                          "lo": r.lo, "hi": r.hi, "inside": bool(r.lo <= true <= r.hi),
                          "identified": r.identified,
                          "identifiable": fmt in IDENTIFIABLE.get(r.name, ()),
-                         "seconds": round(seconds)})
+                         "seconds": round(seconds),
+                         "fit_p": result.profile.fit["fit_check"]["p"],
+                         "worst": f'{result.profile.fit["fit_check"]["worst"]} '
+                                  f'{result.profile.fit["fit_check"]["z"]:+.1f}'})
         rows += [{"format": fmt, "name": s.split(":")[0], "note": s, "identifiable": False}
                  for s in result.skipped]
     return pd.DataFrame(rows)

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
-from experiments.analyses.calibrate import Calibration
+from experiments.analyses.calibrate import FIT_CHECK_P, Calibration
 
 BAND = "rgba(31,119,180,0.2)"
 LABELS = {  # series (experiments.analyses.calibrate.SERIES): title, y axis
@@ -69,6 +69,14 @@ def write_fit_html(path: Path, result: Calibration) -> Path:
         f"</td><td>{r.prior:.4g}</td><td>{r.range_lo:g} – {r.range_hi:g}</td>"
         f"<td>{'pinned down' if r.identified else 'not identified'}</td>"
         f"<td>{html.escape(r.doc)}</td></tr>" for r in table.itertuples())
+    check = result.profile.fit.get("fit_check")
+    check_html = "" if not check else (
+        f"<p><b>Fit check</b>: p = {check['p']:.2g} (the history's statistics against runs at "
+        f"the fitted values; farthest: {html.escape(check['worst'])}, z = {check['z']:+.1f}). "
+        + ("<b>The fitted values do not reproduce this history</b>: the search may have missed, "
+           "or the plan is not the one the group played; read the intervals with care."
+           if check["p"] < FIT_CHECK_P else "They reproduce it as a run of them would.")
+        + "</p>")
     skipped_html = "".join(f"<li>{html.escape(s)}</li>" for s in skipped)
     parts = list(fit.groupby("series", sort=False))
     known = [(name, part) for name, part in parts if part["observed"].notna().any()]
@@ -99,6 +107,7 @@ messages in 12 weeks no statistic of the posters narrows the spread of voices be
 range, at 11,000 it is pinned: docs/history.md, "How much a history holds").</p>
 <table><tr><th>name</th><th>fitted</th><th>interval</th><th>default</th><th>allowed</th>
 <th>data</th><th>meaning</th></tr>{rows}</table>
+{check_html}
 {"<h2>Not fitted</h2><ul>" + skipped_html + "</ul>" if skipped else ""}
 {forecast_html}
 <h2>Observed and simulated</h2>{unknown_html}{charts}</body></html>"""
