@@ -182,6 +182,7 @@ def test_calibrate_writes_profile_fit_and_resumes(run_dir, history, tmp_path):
     assert "held out" in page.read_text() and "post_rate" in page.read_text()
     text = page.read_text()
     assert "Forecast of the held-out days (days 14–20)" in text and "Conversation a day" in text
+    assert "The fitted values do not reproduce this history" in text  # the fit check, failed
     (series, observed, median, inside, days), *_ = forecast_rows(result.fit)
     held = fit[~fit["fitted"] & (fit["series"] == series)]
     assert days == 7 and observed == held["observed"].sum() and 0 <= inside <= 1

@@ -92,7 +92,10 @@ NEEDS = {"churn_per_day": "leaves", "thanks_share": "prompted_messages",
          "jielong_proof": "jielong_entries"}
 """A name fitted only when its series is known and not all zero."""
 UNPINNED = 0.5
-FIT_CHECK_P = 0.01  # below this `fit_check` p, the fit is said not to reproduce the history
+FIT_CHECK_P = 0.01  # below this `fit_check` p, the fit is said not to reproduce the history ...
+FIT_CHECK_FAILS = ("the fitted values do not reproduce this history: the search may have missed, "
+                   "or the plan is not the one the group played; read the intervals with care")
+"""... in these words (the command line and fit.html)."""
 TOP_TRIALS = 5  # at least this many best trials measure the search's own error
 LOCAL_SIGMA = 0.08  # σ of the local cloud, as a share of each name's range
 CLIMB_STEP = 0.1  # Nelder-Mead's first simplex: this share of each name's range
@@ -443,10 +446,8 @@ class Calibration:
                  "them (a longer or busier one may; docs/history.md, \"How much a history "
                  "holds\")"] if vague and not few else [])
         check = self.profile.fit.get("fit_check")
-        off = ([f"the fitted values do not reproduce this history (p = {check['p']:.2g}; "
-                f"farthest: {check['worst']}, z = {check['z']:+.1f}): the search may have "
-                "missed, or the plan is not the one the group played; read the intervals with "
-                "care and compare fit.html's bands with the history"]
+        off = ([f"{FIT_CHECK_FAILS} (p = {check['p']:.2g}; farthest: {check['worst']}, "
+                f"z = {check['z']:+.1f}; fit.html draws each series against the history)"]
                if check and check["p"] < FIT_CHECK_P else [])
         guessed = (["fitted on the import's plan skeleton (history-plan.yaml): what it could "
                     "not infer (its comments list it: sales, the pool's interest and relation to "

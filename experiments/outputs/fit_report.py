@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
-from experiments.analyses.calibrate import FIT_CHECK_P, Calibration
+from experiments.analyses.calibrate import FIT_CHECK_FAILS, FIT_CHECK_P, Calibration
 
 BAND = "rgba(31,119,180,0.2)"
 LABELS = {  # series (experiments.analyses.calibrate.SERIES): title, y axis
@@ -73,8 +73,7 @@ def write_fit_html(path: Path, result: Calibration) -> Path:
     check_html = "" if not check else (
         f"<p><b>Fit check</b>: p = {check['p']:.2g} (the history's statistics against runs at "
         f"the fitted values; farthest: {html.escape(check['worst'])}, z = {check['z']:+.1f}). "
-        + ("<b>The fitted values do not reproduce this history</b>: the search may have missed, "
-           "or the plan is not the one the group played; read the intervals with care."
+        + (f"<b>{html.escape(FIT_CHECK_FAILS[0].upper() + FIT_CHECK_FAILS[1:])}.</b>"
            if check["p"] < FIT_CHECK_P else "They reproduce it as a run of them would.")
         + "</p>")
     skipped_html = "".join(f"<li>{html.escape(s)}</li>" for s in skipped)
