@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from experiments.cli.main import app
-from experiments.running.runner import RunInterrupted, cut_short_by_interrupt
+from experiments.running.runner import RunInterrupted, cut_short_by_interrupt, interrupt_once
 from promises import HANG_S, INTERRUPT_EXIT_S, WORKERS_GONE_S
 
 GROUPSIM = str(Path(sys.executable).with_name("groupsim"))
@@ -187,3 +187,26 @@ def test_an_error_raised_while_an_interrupt_is_handled_counts_as_the_interrupt()
         assert cut_short_by_interrupt(error)
     assert not cut_short_by_interrupt(FileNotFoundError("plain"))
     assert cut_short_by_interrupt(RunInterrupted(None, 1, 2))
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # the swallowing
+def test_an_interrupt_a_finaliser_swallowed_still_interrupts_as_the_block_ends():
+    # CI once sent SIGTERM as pyarrow's ParquetWriter.__del__ ran: Python reported the
+    # KeyboardInterrupt as "Exception ignored", the sweep went on and exited 0, not 130
+    class Finalised:
+        def __del__(self):
+            os.kill(os.getpid(), signal.SIGTERM)
+            for _ in range(1000):  # the handler runs here, inside the finaliser
+                pass
+
+    before = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    went_on = []
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            with interrupt_once():
+                Finalised()  # deleted at once
+                went_on.append(True)
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
+    assert went_on  # the interrupt was swallowed in the finaliser, and raised as the block ended

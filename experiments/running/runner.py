@@ -512,14 +512,20 @@ def cut_short_by_interrupt(error: BaseException) -> bool:
 def interrupt_once() -> Iterator[None]:
     """Within the block (command-line use), SIGTERM interrupts like Ctrl-C; once one has,
     further Ctrl-C and SIGTERM are ignored for the rest of the process, so that stopping the
-    workers, saving what finished and saying so is not cut short."""
+    workers, saving what finished and saying so is not cut short. An interrupt whose
+    `KeyboardInterrupt` Python swallowed (a signal landing in a finaliser, such as pyarrow's
+    `ParquetWriter.__del__`, is reported as "Exception ignored" and lost) is raised again as the
+    block ends, so the command still ends as interrupted."""
 
     def ignore(signum: int, frame: Any) -> None:
         pass
 
+    caught: list[int] = []
+
     def handler(signum: int, frame: Any) -> None:
         signal.signal(signal.SIGINT, ignore)
         signal.signal(signal.SIGTERM, ignore)
+        caught.append(signum)
         raise KeyboardInterrupt
 
     previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
@@ -529,3 +535,5 @@ def interrupt_once() -> Iterator[None]:
         for sig, before in previous.items():
             if signal.getsignal(sig) is handler:  # not interrupted: as before
                 signal.signal(sig, before)
+    if caught:  # the block ended without the interrupt: it was swallowed on the way
+        raise KeyboardInterrupt
