@@ -14,7 +14,10 @@ import pytest
 from typer.testing import CliRunner
 
 from experiments.cli.main import app
-from experiments.running.runner import RunInterrupted, cut_short_by_interrupt, interrupt_once
+from experiments.running import runner
+from experiments.running.runner import (RunInterrupted, cut_short_by_interrupt, execute,
+                                        interrupt_once)
+from scenarios.loader import load_plan
 from promises import HANG_S, INTERRUPT_EXIT_S, WORKERS_GONE_S
 
 GROUPSIM = str(Path(sys.executable).with_name("groupsim"))
@@ -210,3 +213,25 @@ def test_an_interrupt_a_finaliser_swallowed_still_interrupts_as_the_block_ends()
         for sig, handler in before.items():
             signal.signal(sig, handler)
     assert went_on  # the interrupt was swallowed in the finaliser, and raised as the block ended
+
+
+def test_an_interrupt_that_surfaces_as_another_error_stops_the_runs_and_keeps_what_finished(
+        tmp_path: Path, monkeypatch):
+    # CI: a Ctrl-C landed as numba's dispatcher unpickled, and numba raised SystemError from the
+    # KeyboardInterrupt: the runner let it through as a crash, with a traceback and no exit 130
+    plan = load_plan("tuanzhang", ["group.weeks=1"])
+    runs = [runner.Run(plan, {"plan": plan.name}, r, r) for r in range(4)]  # a chunk each
+    simulate = runner.Run.simulate
+    calls = []
+
+    def cut(run, hourly):
+        calls.append(run.replicate)
+        if len(calls) == 3:
+            raise SystemError("returned a result with an exception set") from KeyboardInterrupt()
+        return simulate(run, hourly)
+
+    monkeypatch.setattr(runner.Run, "simulate", cut)
+    with pytest.raises(RunInterrupted) as stop:
+        execute(runs, ("summary",), out=tmp_path / "out")
+    assert stop.value.finished == 2 and len(stop.value.results["summary"]) == 2
+    assert not cut_short_by_interrupt(SystemError("a plain error"))

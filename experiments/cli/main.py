@@ -459,11 +459,13 @@ def progress_bar(description: str) -> Iterator[Callable[[int, int], None]]:
 def _writing(out: Path) -> Iterator[None]:
     """Writing what every run gave: an interrupt here (Ctrl-C, SIGTERM) says that the runs are
     saved and how to finish, rather than stopping without a word."""
-    from experiments.running.runner import interrupt_once
+    from experiments.running.runner import cut_short_by_interrupt, interrupt_once
     try:
         with interrupt_once():
             yield
-    except KeyboardInterrupt:
+    except BaseException as error:
+        if not cut_short_by_interrupt(error):  # an interrupt can surface as another error
+            raise
         typer.echo(
             f"Interrupted while writing the results; every run is saved in {out}. Rerun the "
             "same command to write them.", err=True)

@@ -206,7 +206,8 @@ def execute(
     On `backend` when given (the caller opened it and closes it), else on one opened for this
     call from `workers` and `dask` (see `open_backend`). With `out`, see the module
     docstring. Ctrl-C (KeyboardInterrupt) stops the workers and raises `RunInterrupted` with the
-    tables of the finished chunks (also written to `out`).
+    tables of the finished chunks (also written to `out`); so does an error an interrupt caused
+    (`cut_short_by_interrupt`).
     """
     check_workers(workers)
     if not runs:
@@ -243,7 +244,9 @@ def execute(
                 where.run(todo, tables, hourly, keep)
     except MemoryError:
         raise RunError(memory.out_of_memory(plans, side_by_side)) from None
-    except KeyboardInterrupt:
+    except BaseException as error:
+        if not cut_short_by_interrupt(error):  # an interrupt can surface as another error
+            raise
         partial = _stack(finished, tables) if finished else None
         if out is not None and partial is not None:
             storage.write_tables(out, partial)
@@ -498,13 +501,21 @@ def worker_setup(parent: int) -> None:
 
 def cut_short_by_interrupt(error: BaseException) -> bool:
     """Whether `error` is an interrupt (Ctrl-C or SIGTERM as `KeyboardInterrupt`, of which
-    `RunInterrupted` is one) or was raised while one was being handled: a signal lands anywhere,
-    and a library's clean-up it cuts short can fail in its turn (Optuna's journal lock,
-    released twice, raised FileNotFoundError)."""
-    while error is not None:
+    `RunInterrupted` is one), was raised while one was being handled or was caused by one: a
+    signal lands anywhere, and a library's clean-up it cuts short can fail in its turn (Optuna's
+    journal lock, released twice, raised FileNotFoundError), or C code that called Python can
+    turn it into its own error (numba's dispatcher raised SystemError from a KeyboardInterrupt
+    that landed as it unpickled)."""
+    seen: set[int] = set()
+    chain = [error]
+    while chain:
+        error = chain.pop()
+        if error is None or id(error) in seen:
+            continue
         if isinstance(error, KeyboardInterrupt):
             return True
-        error = error.__context__
+        seen.add(id(error))
+        chain += [error.__cause__, error.__context__]
     return False
 
 
