@@ -331,12 +331,18 @@ def synthetic_loglik(y: np.ndarray, sims: np.ndarray, pilot: Spread | None = Non
     many replicates at a nearby point, `spread`) or, without one, the replicates' own
     (`spread(sims)`: n − 1 degrees of freedom). (A normal with 8 replicates' own spread put one
     history's night share 3σ from the truth that made it.)"""
-    n = len(sims)
-    mean = sims.mean(axis=0)
-    cov, df = pilot if pilot is not None else spread(sims)
-    cov = cov * (1 + 1 / n)
+    mean, cov, df = predictive(sims, pilot)
     ll = stats.multivariate_t.logpdf(y, mean, cov, df=df)
     return float(ll), (y - mean) / np.sqrt(np.diag(cov))
+
+
+def predictive(sims: np.ndarray, pilot: Spread | None = None
+               ) -> tuple[np.ndarray, np.ndarray, int]:
+    """The predictive distribution of one more run's shape statistics from replicates' `sims`
+    (n, p): mean (p,), scale C (1 + 1/n) (p, p) and degrees of freedom, C and the degrees of
+    freedom `pilot`'s or, without one, the replicates' own (`spread`)."""
+    cov, df = pilot if pilot is not None else spread(sims)
+    return sims.mean(axis=0), cov * (1 + 1 / len(sims)), df
 
 
 def fit_check(history: History, sims: dict[str, np.ndarray], pilot: Spread | None
@@ -350,11 +356,9 @@ def fit_check(history: History, sims: dict[str, np.ndarray], pilot: Spread | Non
     _, z = score(totals, shapes, pilot)
     d = sum(z[name] ** 2 for name in totals)
     if shapes:
-        y = np.array([v for v, _ in shapes.values()])
-        s = np.column_stack([v for _, v in shapes.values()])
-        cov, _ = pilot if pilot is not None else spread(s)
-        gap = y - s.mean(axis=0)
-        d += float(gap @ np.linalg.solve(cov * (1 + 1 / len(s)), gap))
+        mean, cov, _ = predictive(np.column_stack([v for _, v in shapes.values()]), pilot)
+        gap = np.array([v for v, _ in shapes.values()]) - mean
+        d += float(gap @ np.linalg.solve(cov, gap))
     worst = max(z, key=lambda name: abs(z[name]))
     return float(stats.chi2.sf(d, len(z))), worst, float(z[worst])
 

@@ -89,6 +89,7 @@ def recovery(work: Path, formats: Sequence[str] = EXPORT_FORMATS, *, trials: int
         result = calibrate(hist, run_dir / "plan.yaml", trials=trials, replicates=replicates,
                            workers=workers, seed=seed, out=hist / "fit", **kwargs)
         seconds = time.perf_counter() - started
+        check = result.profile.fit["fit_check"]
         for r in result.table.itertuples():
             true = truth.values.get(r.name, r.prior)
             rows.append({"format": fmt, "name": r.name, "truth": true, "fitted": r.value,
@@ -96,9 +97,7 @@ def recovery(work: Path, formats: Sequence[str] = EXPORT_FORMATS, *, trials: int
                          "identified": r.identified,
                          "identifiable": fmt in IDENTIFIABLE.get(r.name, ()),
                          "seconds": round(seconds),
-                         "fit_p": result.profile.fit["fit_check"]["p"],
-                         "worst": f'{result.profile.fit["fit_check"]["worst"]} '
-                                  f'{result.profile.fit["fit_check"]["z"]:+.1f}'})
+                         "fit_p": check["p"], "worst": f'{check["worst"]} {check["z"]:+.1f}'})
         rows += [{"format": fmt, "name": s.split(":")[0], "note": s, "identifiable": False}
                  for s in result.skipped]
     return pd.DataFrame(rows)
