@@ -9,6 +9,9 @@ one fen (¥0.01, `FEN`; a ratio to a smaller cost overflows to infinity),
 conversation, and `budget_exhausted_day` when the budget never ran out.
 """
 
+from collections.abc import Mapping
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -33,7 +36,14 @@ def hourly_table(out_h: np.ndarray) -> pd.DataFrame:
 
 def daily_table(out_h: np.ndarray, out_d: np.ndarray, unit_cost: float,
                 dead_day: int) -> pd.DataFrame:
-    """One row per day: the kernel's daily rows, and its hourly rows summed over the day
+    """`daily_columns` as a table."""
+    return pd.DataFrame(daily_columns(out_h, out_d, unit_cost, dead_day))
+
+
+def daily_columns(out_h: np.ndarray, out_d: np.ndarray, unit_cost: float,
+                  dead_day: int) -> dict[str, np.ndarray]:
+    """The daily table's columns (days,) by name, in order (a portfolio joins its copies'
+    before it makes one table). One row per day: the kernel's daily rows, and its hourly rows summed over the day
     (members are taken at the end of the day, from the daily rows), `gross_profit` and `alive`.
 
     `purchases` are units sold (one unit a purchase). `gross_profit` (yuan) = GMV − purchases ×
@@ -52,7 +62,7 @@ def daily_table(out_h: np.ndarray, out_d: np.ndarray, unit_cost: float,
     columns["gross_profit"] = (columns["gmv"] - columns["purchases"] * unit_cost
                                - columns["incentive_cost"])
     columns["alive"] = columns["day"] < dead_day if dead_day >= 0 else np.ones(days, dtype=bool)
-    return pd.DataFrame(columns)
+    return columns
 
 
 def gini(x: np.ndarray) -> float:
@@ -72,12 +82,13 @@ def top_share(x: np.ndarray, share: float = 0.1) -> float:
     return float(np.sort(x)[::-1][:top].sum() / x.sum())
 
 
-def summary(model, daily: pd.DataFrame) -> dict:
-    """One replicate's outcomes (docs/model.md "What comes out"); posting counts conversation only."""
+def summary(model, daily: Mapping[str, Any]) -> dict:
+    """One replicate's outcomes (docs/model.md "What comes out") from its daily table or
+    `daily_columns`; posting counts conversation only."""
     s, plan = model.state, model.plan
 
     def column(name: str) -> np.ndarray:  # numpy sums: pandas' own, without its overhead
-        return daily[name].to_numpy()
+        return np.asarray(daily[name])
 
     dead = int(s.group[k.G_DEAD_DAY])
     was = s.was_member == 1
@@ -115,7 +126,13 @@ def summary(model, daily: pd.DataFrame) -> dict:
 
 
 def members_table(model) -> pd.DataFrame:
-    """One row per account that was ever a real member: who they were and what they did.
+    """`members_columns` as a table."""
+    return pd.DataFrame(members_columns(model))
+
+
+def members_columns(model) -> dict[str, np.ndarray]:
+    """The members table's columns by name, in order: one row per account that was ever a
+    real member, who they were and what they did.
 
     `posts` is conversation; `prompted_posts` and `jielong_entries` are counted apart, and the
     three add up to the member's share of the daily `real_messages`. Hours are since opening;
@@ -125,7 +142,7 @@ def members_table(model) -> pd.DataFrame:
     slots = np.flatnonzero(s.was_member == 1)
     initial = slots < model.n_initial
     role_names = np.array([role.name for role in ROLES])
-    return pd.DataFrame({
+    return {
         "slot": slots,
         "role": role_names[s.role[slots]],
         "segment": s.segment[slots],
@@ -140,4 +157,4 @@ def members_table(model) -> pd.DataFrame:
         "spend": s.spend[slots],
         "trust_end": s.trust_end[slots],
         "satisfaction_end": s.satisfaction[slots],
-    })
+    }

@@ -29,7 +29,9 @@ that could happen, so the tables are those of a day-by-day play (tested). The re
 same for any number of threads.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -41,7 +43,7 @@ from sim.codes import (
 )
 from sim.constants import CONSTANTS, Constants
 from sim.model import PERSON_DRAWS, STREAMS, GroupModel, person_draws
-from sim.run import advance_together, result_of
+from sim.run import advance_together, result_columns
 
 DEAD_KNOWN_AFTER = DEAD_AFTER_QUIET_DAYS
 """Days from a copy's death day until the host knows (its 14th quiet day has ended: the death
@@ -338,19 +340,21 @@ TARGETS = ("alive_week", "members", "weekly_gmv")
 """The targets a portfolio may state (`scenarios.portfolio.Targets`), in order."""
 
 
-def target_results(daily: pd.DataFrame, targets: Targets, horizon_weeks: int) -> dict[str, bool]:
-    """Each stated target (names of `TARGETS`) and whether one copy's daily table meets it over
-    its first `targets.weeks(horizon_weeks)` weeks: alive at their end, members at their end at
-    least `members`, mean GMV per week over them at least `weekly_gmv`."""
-    weeks = targets.weeks(horizon_weeks)
-    last = daily.iloc[7 * weeks - 1]
-    met = {"alive_week": lambda: last["alive"],
-           "members": lambda: last["members"] >= targets.members,
-           "weekly_gmv": lambda: daily["gmv"].iloc[:7 * weeks].sum() / weeks >= targets.weekly_gmv}
+def target_results(daily: Mapping[str, Any], targets: Targets,
+                   horizon_weeks: int) -> dict[str, bool]:
+    """Each stated target (names of `TARGETS`) and whether one copy's daily table (or its
+    columns, `sim.metrics.daily_columns`) meets it over its first `targets.weeks(horizon_weeks)`
+    weeks: alive at their end, members at their end at least `members`, mean GMV per week over
+    them at least `weekly_gmv`."""
+    end = 7 * targets.weeks(horizon_weeks)
+    met = {"alive_week": lambda: np.asarray(daily["alive"])[end - 1],
+           "members": lambda: np.asarray(daily["members"])[end - 1] >= targets.members,
+           "weekly_gmv": lambda: np.asarray(daily["gmv"])[:end].sum() / (end // 7)
+           >= targets.weekly_gmv}
     return {name: bool(met[name]()) for name in TARGETS if getattr(targets, name) is not None}
 
 
-def meets_targets(daily: pd.DataFrame, targets: Targets, horizon_weeks: int) -> bool:
+def meets_targets(daily: Mapping[str, Any], targets: Targets, horizon_weeks: int) -> bool:
     """Whether one copy's daily table meets every stated target (`target_results`)."""
     return all(target_results(daily, targets, horizon_weeks).values())
 
@@ -363,24 +367,30 @@ def simulate_portfolio(portfolio: Portfolio, seed: int, threads: int = 1,
     model.run()
     daily, summary, members = [], [], []
     for copy, group, of_slot in zip(portfolio.copies, model.copies, model.person_of_slot):
-        result = result_of(group, seed)
-        lead = {"group": copy.name, "open_day": copy.open_day}
-        daily.append(result.daily.assign(**lead))
-        members.append(result.members.assign(**lead, person=of_slot[result.members["slot"]]))
-        met = target_results(result.daily, portfolio.targets, copy.plan.group.weeks)
-        summary.append({**lead, "family": copy.family, "host": copy.host, **result.summary,
-                        "meets_targets": all(met.values()),
+        days, result, people = result_columns(group, seed)
+        people["person"] = of_slot[people["slot"]]
+        daily.append(days)
+        members.append(people)
+        met = target_results(days, portfolio.targets, copy.plan.group.weeks)
+        summary.append({"group": copy.name, "open_day": copy.open_day, "family": copy.family,
+                        "host": copy.host, **result, "meets_targets": all(met.values()),
                         **{f"meets_{name}": value for name, value in met.items()}})
-    daily, members = (_lead_first(pd.concat(t, ignore_index=True)) for t in (daily, members))
     summary = pd.DataFrame(summary)
     days = pd.DataFrame([vars(d) for d in model.days]).rename_axis("day").reset_index()
+    daily, members = (_joined(portfolio, t, rows) for t, rows in ((daily, "day"), (members, "slot")))
     return PortfolioResult(daily, summary, members,
                            portfolio_summary(portfolio, summary, members, days), days)
 
 
-def _lead_first(table: pd.DataFrame) -> pd.DataFrame:
-    lead = ["group", "open_day"]
-    return table[lead + [c for c in table.columns if c not in lead]]
+def _joined(portfolio: Portfolio, tables: list[dict], rows: str) -> pd.DataFrame:
+    """One table of the copies' columns (`tables`, one dict per copy; `rows` names a column
+    with one value per row), led by each row's `group` and `open_day`."""
+    lengths = [len(t[rows]) for t in tables]
+    lead = {"group": np.repeat(np.array([c.name for c in portfolio.copies], dtype=object), lengths),
+            "open_day": np.repeat(np.array([c.open_day for c in portfolio.copies], dtype=np.int64),
+                                  lengths)}
+    return pd.DataFrame({**lead, **{name: np.concatenate([t[name] for t in tables])
+                                    for name in tables[0]}})
 
 
 def portfolio_summary(portfolio: Portfolio, summary: pd.DataFrame, members: pd.DataFrame,

@@ -47,14 +47,22 @@ def simulate(plan: Plan, seed: int, hourly: bool = False,
 
 def result_of(model: GroupModel, seed: int, hourly: bool = False) -> RunResult:
     """The tables of a model played to its horizon (`seed` is the summary's `seed`)."""
+    daily, summary, members = result_columns(model, seed)
+    return RunResult(pd.DataFrame(daily), summary, pd.DataFrame(members),
+                     metrics.hourly_table(model.out_h) if hourly else None)
+
+
+def result_columns(model: GroupModel, seed: int) -> tuple[dict, dict, dict]:
+    """`result_of`'s daily table and members table as columns by name
+    (`sim.metrics.daily_columns`, `members_columns`), and its summary: what a portfolio joins
+    over its copies before it makes one table of each."""
     plan = model.plan
-    daily = metrics.daily_table(model.out_h, model.out_d, plan.economics.unit_cost,
-                                int(model.state.group[G_DEAD_DAY]))
-    members = metrics.members_table(model)
+    daily = metrics.daily_columns(model.out_h, model.out_d, plan.economics.unit_cost,
+                                  int(model.state.group[G_DEAD_DAY]))
+    members = metrics.members_columns(model)
     summary = {"seed": seed, **metrics.summary(model, daily),
                **review_metrics(daily, members, plan)}
-    return RunResult(daily, summary, members,
-                     metrics.hourly_table(model.out_h) if hourly else None)
+    return daily, summary, members
 
 
 def advance_together(models: Sequence[GroupModel], hours: int | Sequence[int],
