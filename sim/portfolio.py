@@ -365,6 +365,12 @@ def simulate_portfolio(portfolio: Portfolio, seed: int, threads: int = 1,
     any number) and return its tables (`PortfolioResult`)."""
     model = PortfolioModel(portfolio, seed, threads, constants)
     model.run()
+    return portfolio_result(model, seed)
+
+
+def portfolio_result(model: PortfolioModel, seed: int) -> PortfolioResult:
+    """The tables of a portfolio played to its end (`seed` is each copy's summary `seed`)."""
+    portfolio = model.portfolio
     daily, summary, members = [], [], []
     for copy, group, of_slot in zip(portfolio.copies, model.copies, model.person_of_slot):
         days, result, people = result_columns(group, seed)
