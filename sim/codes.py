@@ -42,18 +42,19 @@ GROUP_FIELDS = (
     "social", "boost", "quiet_run", "dead_day", "cost", "shill_share", "n_ever", "peak",
     "referral_joins", "next_spam", "next_event", "guest_left", "real_day", "shill_day", "members",
     "share_total", "budget_out_hour", "skipped_money", "accounts", "ties_dropped", "n_live",
-    "n_routed", "n_arrivals", "next_arrival", "next_seat",
+    "n_routed", "n_arrivals", "next_arrival", "next_seat", "boost_bound",
 )
 (G_SOCIAL, G_BOOST, G_QUIET_RUN, G_DEAD_DAY, G_COST, G_SHILL_SHARE, G_N_EVER, G_PEAK,
  G_REFERRAL_JOINS, G_NEXT_SPAM, G_NEXT_EVENT, G_GUEST_LEFT, G_REAL_DAY, G_SHILL_DAY, G_MEMBERS,
  G_SHARE_TOTAL, G_BUDGET_OUT_HOUR, G_SKIPPED_MONEY, G_ACCOUNTS, G_TIES_DROPPED,
- G_N_LIVE, G_N_ROUTED, G_N_ARRIVALS, G_NEXT_ARRIVAL, G_NEXT_SEAT) = range(len(GROUP_FIELDS))
+ G_N_LIVE, G_N_ROUTED, G_N_ARRIVALS, G_NEXT_ARRIVAL, G_NEXT_SEAT, G_BOOST_BOUND) = range(len(GROUP_FIELDS))
 # `n_live` is the length of State.live (the accounts in the group, see sim.core.compact_live);
 # `members` counts the real members; `accounts` counts every account in the group as the
 # platform does for its caps: the host (scenarios.schema.HOST_ACCOUNTS), real members, shills,
 # spammers and defectors; `n_routed` counts the rows of State.routed, `n_arrivals` those of
 # State.arrivals and `next_arrival` the first not yet played, `next_seat` is the first free
-# arrival slot (portfolios with a live code)
+# arrival slot (portfolios with a live code); `boost_bound` is the most boost the day's posting
+# candidates allow for (sim.core.mark_candidates)
 
 # open offers (State.offers rows; see `sim.events.open_offer`): the calendar kind (−1: free
 # slot), its two parameters, the hour it opened and the hour it closes, a count (grabs or stock

@@ -18,8 +18,9 @@ import numpy as np
 
 from sim.byref import by_ref
 from sim.codes import (
-    G_ACCOUNTS, G_MEMBERS, G_N_EVER, G_N_LIVE, H_LEAVES, H_PROMPTED, H_REAL, IN, LEFT, MUTED,
-    REMOVED, R_OPEN, R_POST, R_SHARE, T_MEMBER,
+    G_ACCOUNTS, G_BOOST_BOUND, G_MEMBERS, G_N_EVER, G_N_LIVE, H_LEAVES, H_PROMPTED, H_REAL, IN,
+    LEFT, MUTED, REMOVED, R_OPEN, R_POST, R_SHARE, T_ADVERTISER, T_MEMBER, T_POST, T_SCRIPTED,
+    T_UNHAPPY_POST,
 )
 
 
@@ -116,6 +117,7 @@ def enter(s, i):
     s.ever[int(s.group[G_N_EVER])] = i
     s.group[G_N_EVER] += 1
     s.live[int(s.group[G_N_LIVE])] = i
+    s.live_at[i] = s.group[G_N_LIVE]
     s.group[G_N_LIVE] += 1
 
 
@@ -129,6 +131,7 @@ def compact_live(s):
         i = s.live[k]
         if s.status[i] == IN or s.status[i] == MUTED:
             s.live[n] = i
+            s.live_at[i] = n
             n += 1
         else:
             s.share_w[i] = 0.0
@@ -165,6 +168,69 @@ def open_chance(c, s, i, h):
     if s.status[i] == MUTED:
         p *= c.muted_read
     return p
+
+
+@hot
+def motive(ctx, i):
+    """M5/M8/M21: member i's motive to speak: unpaid, paid and recognised motive and points,
+    scaled by satisfaction; the unhappy speak as their role does when unhappy."""
+    c, lv, s, traits = ctx.c, ctx.lv, ctx.s, ctx.traits
+    m = s.intrinsic[i] + s.paid[i] + s.recognised[i] + lv.points * c.points_motive
+    m *= min(max(1.0 + c.sat_motive * s.satisfaction[i], c.sat_motive_min), c.sat_motive_max)
+    if s.satisfaction[i] < c.complain_below:
+        m *= traits[s.role[i], T_UNHAPPY_POST]
+    return m
+
+
+BOOST_ROOM = 1.0
+"""Boost above today's that the posting candidates allow for before they are marked again
+(`mark_candidates`): a matter of speed, not of outcomes."""
+CANDIDATE_SLACK = 1e-9
+"""Relative room in a candidate's bound, far above the rounding of the chance it bounds."""
+MAY_POST, MAY_SHARE = 1, 2
+"""The bits of `State.candidates`: the account may post, may share (sim.joins.mark_sharing)."""
+
+
+@hot
+def mark_candidates(ctx, i, k, h):
+    """Mark the hours from h to the day's end at which account i (at position k of `live`) may
+    post (`State.candidates`), so the hourly posting loop passes over the rest without computing
+    their chances, with the same outcomes. Shills, spammers and newcomers who have not spoken act
+    or may act every hour; a member may post at an hour only if their posting draw (the same
+    one, `State.post_stream`) falls below the most `sim.posting.post_chance` can be that hour
+    while their traits stay as they are: social proof and the chance to open the group at their
+    largest, the boost at `G_BOOST_BOUND`. Whatever raises that bound marks again
+    (`may_post_more`); marks are only added, so a stale one costs a computed chance, never a
+    post."""
+    c, lv, s, traits, rhythm = ctx.c, ctx.lv, ctx.s, ctx.traits, ctx.rhythm
+    hd = h % 24
+    role = s.role[i]
+    newcomer = h - s.join_hour[i] < 24 and s.n_posts[i] == 0
+    if traits[role, T_SCRIPTED] > 0.0 or traits[role, T_ADVERTISER] > 0.0 or (
+            newcomer and traits[role, T_POST] > 0.0):
+        for x in range(hd, 24):
+            s.candidates[x, k] |= MAY_POST
+        return
+    chill = max(1.0 - c.chill * lv.strictness * lv.strictness, 0.0)
+    top = (c.post_rate * traits[role, T_POST] * s.voice[i] * motive(ctx, i) * max(c.social_floor, 1.0)
+           * (1.0 + s.group[G_BOOST_BOUND]) * chill)
+    if traits[role, T_POST] > 0.0:
+        top += c.urge_post_rate * s.complain_urge[i]
+    if s.status[i] == MUTED:
+        top *= max(c.muted_read, 1.0) * c.muted_post / c.muted_read
+    top *= 1.0 + CANDIDATE_SLACK
+    for x in range(hd, 24):
+        if rand_at(s.post_stream[i], h - hd + x) < top * rhythm[x]:
+            s.candidates[x, k] |= MAY_POST
+
+
+@hot
+def may_post_more(ctx, i, h):
+    """Member i's chance to post may have risen at hour h (a motive, satisfaction or urge
+    grew): mark their candidate hours again (`mark_candidates`)."""
+    s = ctx.s
+    if s.status[i] == IN or s.status[i] == MUTED:
+        mark_candidates(ctx, i, s.live_at[i], h)
 
 
 @hot

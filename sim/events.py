@@ -31,7 +31,10 @@ from sim.codes import (
     R_GRAB, R_LECTURE_DESIRE, R_MEET, R_MEET_START, R_SALE_BUY, R_THANKS, RECENT,
     T_LECTURER, T_MEMBER,
 )
-from sim.core import hot, is_member, leave_group, rand, rand_at, say, say_prompted, value_trust
+from sim.core import (
+    hot, is_member, leave_group, may_post_more, open_chance, rand, rand_at, say, say_prompted,
+    value_trust,
+)
 from sim.money import can_spend, felt, money_exposure, spend
 from sim.sales import buy_chance, price_paid, purchase, sale_seen
 from sim.ties import strengthen
@@ -183,7 +186,7 @@ def grab(ctx, i, h, o):
         spend(s, out_h, h, yuan)
         out_h[H_GRABS, h] += 1
         out_h[H_PACKET_YUAN, h] += yuan
-    money_exposure(c, s, i, yuan)
+    money_exposure(ctx, i, h, yuan)
     fresh = math.exp(-(h - s.offers[o, O_START]) / c.thanks_fresh_hours)
     s.group[G_BOOST] += c.grab_buzz * f * fresh
     if rand(lv, R_THANKS, i, eid) < c.thanks_share * f * numb * fresh:
@@ -214,7 +217,7 @@ def check_in(ctx, i, h, o):
             s.offers[o, O_A] = 0.0  # the call no longer pays, and is counted once
         else:
             spend(s, out_h, h, reward)
-            money_exposure(c, s, i, reward)
+            money_exposure(ctx, i, h, reward)
     say_prompted(s, out_h, i, h)
 
 
@@ -343,6 +346,7 @@ def on_lecture(ctx, h, native, nov, eid):
     if speaker >= 0:
         say(s, out_h, speaker, h, n_msgs)
         s.recognised[speaker] = min(s.recognised[speaker] + c.lecture_recognition, c.recognised_max)
+        may_post_more(ctx, speaker, h)
         ring[ring_n[0] % RECENT] = speaker
         ring_n[0] += 1
     else:
@@ -484,7 +488,7 @@ def meet_offers(ctx, h, hour_weight):
         i = s.live[k]
         if not is_member(s, traits, i):
             continue
-        r = rate * s.open_now[i]  # open_chance(c, s, i, h), set by the hour's posting loop
+        r = rate * open_chance(c, s, i, h)
         if packet > 0.0:
             r *= 1.0 + c.money_open_pull * felt(c, s, i, packet) * math.exp(-s.habituation[i])
         if rand_at(s.open_stream[i], h) >= 1.0 - math.exp(-r):

@@ -24,16 +24,19 @@ results.
 import math
 
 from sim.codes import (
-    G_BOOST, G_GUEST_LEFT, G_MEMBERS, G_NEXT_EVENT, G_N_LIVE, G_PEAK, G_REAL_DAY, G_SHILL_DAY,
+    G_BOOST, G_BOOST_BOUND, G_GUEST_LEFT, G_MEMBERS, G_NEXT_EVENT, G_N_LIVE, G_PEAK, G_REAL_DAY, G_SHILL_DAY,
     G_SOCIAL, H_ENTRIES, H_GUEST, H_HOST, H_MEMBERS, H_PROMPTED, H_REAL, H_SHILL, H_SPAM, IN,
     MUTED, RECENT, R_ANSWER, R_BURST, R_HOST_KIND, R_HOST_POSTS, R_INTRO, R_SHILL, R_SPAM,
     T_ADVERTISER, T_POST, T_SCRIPTED,
 )
 from sim.byref import by_ref
-from sim.core import compact_live, hot, open_chance, poisson, rand, rand_at, say
+from sim.core import (
+    BOOST_ROOM, MAY_POST, compact_live, hot, mark_candidates, open_chance, poisson, rand, rand_at,
+    say,
+)
 from sim.day import end_of_day
 from sim.events import dispatch, meet_offers
-from sim.joins import host_feed, invite_and_join, refresh_share_weights
+from sim.joins import host_feed, invite_and_join, mark_sharing, refresh_share_weights
 from sim.posting import post, post_chance, read
 
 
@@ -55,6 +58,11 @@ def run_hours(ctx, h_start, h_end):
     for h in range(h_start, h_end):
         hd = h % 24
         w = rhythm[hd]
+        if hd == 0:  # the day's candidate hours: to share now, to post in phase 3
+            for k in range(int(s.group[G_N_LIVE])):
+                for x in range(24):
+                    s.candidates[x, k] = 0
+                mark_sharing(ctx, s.live[k], k, h)
         # 1. calendar events
         e = int(s.group[G_NEXT_EVENT])
         while e < ev.hour.shape[0] and ev.hour[e] <= h:
@@ -88,8 +96,14 @@ def run_hours(ctx, h_start, h_end):
             out_h[H_HOST, h] += n_host
         n_complaints[0] = 0
         n_live = int(s.group[G_N_LIVE])
+        if hd == 0 or boost > s.group[G_BOOST_BOUND]:  # the hours each account may post
+            s.group[G_BOOST_BOUND] = boost + BOOST_ROOM
+            for k in range(n_live):
+                mark_candidates(ctx, s.live[k], k, h)
         shill_on = lv.shills_rest == 0 or s.group[G_REAL_DAY] < c.shill_rest_above
         for k in range(n_live):
+            if s.candidates[hd, k] & MAY_POST == 0:
+                continue  # cannot post this hour (sim.core.mark_candidates)
             i = s.live[k]
             st = s.status[i]
             if st != IN and st != MUTED:

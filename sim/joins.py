@@ -12,7 +12,10 @@ from sim.codes import (
     T_MEMBER, T_SHARE,
 )
 from sim.byref import by_ref
-from sim.core import enter, hot, is_member, leave_group, poisson, rand, rand_at
+from sim.core import (
+    CANDIDATE_SLACK, MAY_SHARE, enter, hot, is_member, leave_group, mark_candidates, poisson, rand,
+    rand_at,
+)
 from sim.money import can_spend, spend
 from sim.ties import friends_inside
 
@@ -50,6 +53,24 @@ def refresh_share_weights(ctx, h):
 
 
 @hot
+def mark_sharing(ctx, i, k, h):
+    """Mark the hours from h to the day's end at which member i (at position k of `live`) may
+    share (bit `MAY_SHARE` of `State.candidates`): those whose share draw (the same one,
+    `State.share_stream`) falls below the most the chance can be while their share weight stays
+    as it is (the urgency of early discounts only falls); `invite_and_join` passes over the
+    rest, with the same outcomes. A share weight is set for the day (`refresh_share_weights`)
+    or at joining, and otherwise only falls."""
+    c, lv, s, rhythm = ctx.c, ctx.lv, ctx.s, ctx.rhythm
+    if s.share_w[i] <= 0.0:
+        return
+    hd = h % 24
+    top = s.share_w[i] * (1.0 + c.urgency * early_discount(lv, h)) / 24.0 * (1.0 + CANDIDATE_SLACK)
+    for x in range(hd, 24):
+        if rand_at(s.share_stream[i], h - hd + x) < top * rhythm[x]:
+            s.candidates[x, k] |= MAY_SHARE
+
+
+@hot
 def join_group(ctx, j, h, inviter):
     c, lv, s, traits, out_h = ctx.c, ctx.lv, ctx.s, ctx.traits, ctx.out_h
     s.status[j] = IN
@@ -71,6 +92,8 @@ def join_group(ctx, j, h, inviter):
         if inviter >= 0:
             out_h[H_REFERRAL, h] += 1
             s.group[G_REFERRAL_JOINS] += 1
+    mark_candidates(ctx, j, s.live_at[j], h)
+    mark_sharing(ctx, j, s.live_at[j], h)
 
 
 @hot
@@ -150,9 +173,12 @@ def invite_and_join(ctx, h, hour_weight):
     reward_ok = reward == 0.0 or can_spend(lv, s, h, reward)
     urgency = 1.0 + c.urgency * early_discount(lv, h)
     if s.group[G_SHARE_TOTAL] > 0.0:
+        hd = h % 24
         for k in range(n_live):
             # each member shares (forwards, posts to 朋友圈) at their own rate; a share reaches
             # every friend still outside
+            if s.candidates[hd, k] & MAY_SHARE == 0:
+                continue  # cannot share this hour (mark_sharing)
             i = s.live[k]
             if s.share_w[i] <= 0.0 or not is_member(s, traits, i):
                 continue

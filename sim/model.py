@@ -183,7 +183,7 @@ class GroupModel(mesa.Model):
         # the initial members and the shills are in at opening; initial members are not joins
         s.status[:pool_lo] = IN
         s.was_member[:shill_lo] = 1
-        s.ever[:pool_lo] = s.live[:pool_lo] = np.arange(pool_lo)
+        s.ever[:pool_lo] = s.live[:pool_lo] = s.live_at[:pool_lo] = np.arange(pool_lo)
         s.group[G_N_EVER] = s.group[G_N_LIVE] = pool_lo
         s.group[G_MEMBERS] = shill_lo
         s.group[G_ACCOUNTS] = pool_lo + HOST_ACCOUNTS

@@ -3,7 +3,7 @@
 import math
 
 from sim.codes import G_BUDGET_OUT_HOUR, G_COST, H_COST
-from sim.core import hot
+from sim.core import hot, may_post_more
 
 
 @hot
@@ -30,12 +30,14 @@ def felt(c, s, i, yuan):
 
 
 @hot
-def money_exposure(c, s, i, yuan):
-    """M5: `yuan` reaching member i adds a paid motive that decays with habituation, habituates
-    and erodes the unpaid motive, each in proportion to how much it is felt."""
+def money_exposure(ctx, i, h, yuan):
+    """M5: `yuan` reaching member i at hour h adds a paid motive that decays with habituation,
+    habituates and erodes the unpaid motive, each in proportion to how much it is felt."""
+    c, s = ctx.c, ctx.s
     f = felt(c, s, i, yuan)
     response = math.exp(-s.habituation[i])
     s.paid[i] += c.paid_gain * f * response
     s.habituation[i] += c.hab_gain * f
     s.intrinsic[i] *= 1.0 - c.erosion * f
     s.value_day[i] += c.value_money_per_yuan * yuan * s.money_sens[i] * response
+    may_post_more(ctx, i, h)

@@ -4,9 +4,9 @@
 from sim.codes import (
     ATTENTION, DESIRE, G_N_LIVE, H_COMPLAINT, H_ENTRIES, H_GUEST, H_HOST, H_PROMPTED, H_REAL,
     H_SHILL, H_SPAM, IN, INTEREST, MUTED, RECENT, R_BURST, R_COMPLAIN, R_POST_BUY, R_REPLY,
-    R_STAGE, T_COMPLAIN, T_POST, T_UNHAPPY_POST,
+    R_STAGE, T_COMPLAIN, T_POST,
 )
-from sim.core import hot, is_member, poisson, rand, say, value_trust
+from sim.core import hot, is_member, motive, open_chance, poisson, rand, say, value_trust
 from sim.sales import buy_chance, offer_fit, price_paid, purchase
 from sim.ties import reply, tie_of
 
@@ -17,11 +17,7 @@ def post_chance(ctx, i, social, boost, chill, hour_weight):
     hour say so."""
     c, lv, s, traits = ctx.c, ctx.lv, ctx.s, ctx.traits
     role = s.role[i]
-    motive = s.intrinsic[i] + s.paid[i] + s.recognised[i] + lv.points * c.points_motive
-    motive *= min(max(1.0 + c.sat_motive * s.satisfaction[i], c.sat_motive_min), c.sat_motive_max)
-    if s.satisfaction[i] < c.complain_below:
-        motive *= traits[role, T_UNHAPPY_POST]
-    p = c.post_rate * traits[role, T_POST] * s.voice[i] * motive * social * (1.0 + boost) * chill
+    p = c.post_rate * traits[role, T_POST] * s.voice[i] * motive(ctx, i) * social * (1.0 + boost) * chill
     if traits[role, T_POST] > 0.0:
         p += c.urge_post_rate * s.complain_urge[i]  # after-sales complaints need no audience (M12)
     p *= hour_weight * s.open_now[i]
@@ -70,9 +66,9 @@ def read(ctx, h, n_product, n_value):
         i = s.live[k]
         if not is_member(s, traits, i):
             continue
+        r = open_chance(c, s, i, h)
         if s.status[i] == IN:
             s.last_reason[i] = h  # an unmuted group pings with every message (M18)
-        r = s.open_now[i]
         if r <= 0.0:
             continue
         trust = s.trust[i]

@@ -7,7 +7,7 @@ from sim.codes import (
     ACTION, ATTENTION, DESIRE, H_GMV, H_PURCHASES, INTEREST, NEVER, R_PLEASED_SHARE, R_QUALITY,
     SATISFIED, SHARE, T_BUY,
 )
-from sim.core import hot, rand
+from sim.core import hot, may_post_more, rand
 from sim.money import can_spend, spend
 
 
@@ -106,6 +106,7 @@ def purchase(ctx, i, h, sale_discount):
         s.trust[i] *= 1.0 - c.disappointed_trust
         s.opinion[i] *= 1.0 - c.disappointed_opinion
         s.stage[i] = INTEREST
+    may_post_more(ctx, i, h)  # satisfaction moved, either way, or the urge grew
 
 
 @hot

@@ -86,6 +86,10 @@ STRUCTURES = {
     "share_stream": "per slot, the fixed part of its hourly draw to share the group",
     "live": "slots in the group (IN or MUTED) in join order, and those who went out since the "
             "day began (sim.core.compact_live drops them at its end)",
+    "live_at": "per slot, its position in `live` (valid while it is there)",
+    "candidates": "24 × slots uint8, by hour of the day and position in `live`: bits for the "
+                  "hours the account may post (sim.core.mark_candidates) or share "
+                  "(sim.joins.mark_sharing)",
     "recent": "the last posters, for replies (ring buffer)",
     "recent_n": "posts written into `recent` so far",
     "complaints": "kernel scratch: this hour's complainers",
@@ -122,6 +126,8 @@ def allocate(n: int, friend_ptr: np.ndarray, friend_idx: np.ndarray, hours: int)
         friend_idx=friend_idx,
         ever=np.full(n, -1, dtype=np.int64),
         live=np.full(n, -1, dtype=np.int64),
+        live_at=np.full(n, -1, dtype=np.int64),
+        candidates=np.zeros((24, n), dtype=np.uint8),
         salience=np.zeros(hours),
         post_stream=np.zeros(n, dtype=np.uint64),
         open_stream=np.zeros(n, dtype=np.uint64),

@@ -19,7 +19,7 @@ kernel is tested against (tests/test_ties.py).
 import numpy as np
 
 from sim.codes import G_TIES_DROPPED, OUT, RECENT, R_REPLY_TO, R_TRIAD, T_RECOGNITION, T_TIE
-from sim.core import hot, is_member, rand
+from sim.core import hot, is_member, may_post_more, rand
 
 TIE_ROOM = 32
 """Ties a slot's first row holds beyond its pool friendships (see the module docstring)."""
@@ -239,6 +239,7 @@ def reply(ctx, i, h):
     add_tie(ctx, i, j, c.tie_reply)
     s.recognised[j] = min(s.recognised[j] + c.recognition * traits[s.role[j], T_RECOGNITION],
                           c.recognised_max)
+    may_post_more(ctx, j, h)
     best = triad_partner(ctx, i, j, h)
     if best >= 0:
         add_tie(ctx, i, best, c.tie_triad * c.tie_reply)
