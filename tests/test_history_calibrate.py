@@ -195,6 +195,22 @@ def test_calibrate_writes_profile_fit_and_resumes(run_dir, history, tmp_path):
     assert calls == [(6, 6)]  # the progress bar starts where the journal stopped
 
 
+def test_calibrate_refuses_a_journal_of_another_history_or_settings(run_dir, history, tmp_path):
+    """A journal is resumed for the same history and settings only (more trials extend it): a
+    re-import of another export into the same --out would have reused the first one's fit."""
+    kwargs = dict(trials=4, replicates=2, out=tmp_path / "fit", names=("post_rate",))
+    calibrate(history, run_dir / "plan.yaml", **kwargs)
+    other = tmp_path / "other"
+    import_exports([export_chat(run_dir, 0, "wechat-chatlog-csv", tmp_path / "chat.csv")], other)
+    with pytest.raises(CalibrationError, match="holds the trials of another calibration: it "
+                                               "differs in the history or its plan"):
+        calibrate(other, run_dir / "plan.yaml", **kwargs)
+    with pytest.raises(CalibrationError, match="differs in --replicates"):
+        calibrate(history, run_dir / "plan.yaml", **{**kwargs, "replicates": 3})
+    assert calibrate(history, run_dir / "plan.yaml",
+                     **{**kwargs, "trials": 5}).profile.fit["trials"] == 5
+
+
 def test_calibrate_bad_input_says_which(history):
     with pytest.raises(CalibrationError, match="--holdout-days 30: must be in"):
         calibrate(history, trials=2, replicates=2, holdout_days=30)

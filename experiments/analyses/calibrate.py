@@ -52,6 +52,7 @@ the quadratic's minimum, tried first, moved the value a whole σ off), and the i
 range is reported as not identified.
 """
 
+import hashlib
 import math
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -103,6 +104,7 @@ QUAD_LEVEL = 0.99  # the quadratic is fitted to the trials within this posterior
 QUAD_POINTS = 3  # ... and to at least this many times its coefficients (2 left it non-convex)
 PRIOR_CURVATURE = 16.0  # the prior's own curvature on the unit scale (σ = a quarter range)
 JOURNAL = "calibrate.journal"
+INPUTS = "inputs"  # the journal's record of what its trials fitted (`History.digest`, names, ...)
 
 
 class CalibrationError(ValueError):
@@ -125,6 +127,17 @@ class History:
     def red_packets(self) -> bool:
         """The plan has red packets."""
         return any(item.kind == "red_packet" for item in self.plan.calendar)
+
+    def digest(self) -> str:
+        """A hash of everything a trial is scored on and played with: the plan, the observed
+        series and shapes, the fit days. A journal is resumed only for the same."""
+        h = hashlib.sha256(self.plan.model_dump_json().encode())
+        for name in sorted(self.observed):
+            h.update(name.encode() + self.observed[name].tobytes())
+        for part in (self.hour_of_day, self.top_share,
+                     np.array([self.days, self.total_days, self.thanks_talk], dtype=np.float64)):
+            h.update(part.tobytes())
+        return h.hexdigest()
 
     @property
     def fit_plan(self) -> Plan:
@@ -498,10 +511,23 @@ def calibrate(history_dir: Path, plan: Path | None = None, *, trials: int = 200,
                                          multivariate=True)
     study = optuna.create_study(study_name="calibrate", storage=storage, load_if_exists=True,
                                 sampler=sampler)
-    if any(STATISTICS not in t.user_attrs for t in _complete(study)):
+    if any(STATISTICS not in t.user_attrs for t in _complete(study)) or (
+            study.trials and INPUTS not in study.user_attrs):
         raise CalibrationError(f"{out / JOURNAL}: written by an earlier version of calibrate (its "
-                               "trials keep no statistics to score again); remove it or give "
-                               "another --out")
+                               "trials keep no statistics to score again, or not what they "
+                               "fitted); remove it or give another --out")
+    inputs = {"history": history.digest(), "fitted": keep, "replicates": replicates,
+              "seed": seed}
+    if study.trials and study.user_attrs[INPUTS] != inputs:
+        differs = [k for k in inputs if study.user_attrs[INPUTS].get(k) != inputs[k]]
+        what = {"history": "the history or its plan (another import, --plan or --holdout-days)",
+                "fitted": "the names fitted (--fit)", "replicates": "--replicates",
+                "seed": "--seed"}
+        raise CalibrationError(f"{out / JOURNAL} holds the trials of another calibration: it "
+                               f"differs in {'; '.join(what[k] for k in differs)}. Give another "
+                               "--out, or remove that journal to start again (rerun the same "
+                               "command to resume it)")
+    study.set_user_attr(INPUTS, inputs)
     if not study.trials:  # the defaults first: the trial the prior favours
         study.enqueue_trial({n: prior_centre(n, history.plan) for n in keep})
     try:
