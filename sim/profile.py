@@ -24,8 +24,9 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
-import yaml
+from ruamel.yaml.error import YAMLError
 
+from scenarios.loader import dump_yaml, parse_yaml
 from sim.constants import CONSTANTS, RHYTHM, Constants
 
 
@@ -83,6 +84,8 @@ trade off against posting propensity in daily counts and are fitted only when as
 (docs/history.md "What is fitted")."""
 
 SECTIONS = ("constants", "rhythm", "plan")
+KEYS = "name, " + ", ".join(SECTIONS) + ", fit"
+"""What a profile file may hold."""
 NIGHT_HOURS = slice(0, 7)
 EVENING_HOURS = slice(18, 24)
 
@@ -147,8 +150,7 @@ class Profile:
         return None
 
     def save(self, path: Path) -> Path:
-        path.write_text(yaml.safe_dump(self.to_dict(), allow_unicode=True, sort_keys=False),
-                        encoding="utf-8")
+        path.write_text(dump_yaml(self.to_dict()), encoding="utf-8")
         return path
 
 
@@ -178,11 +180,11 @@ def rhythm(shift: float = 0.0, night: float = 1.0, evening: float = 1.0) -> np.n
 def from_dict(raw: Any, where: str = "profile") -> Profile:
     """A profile from its YAML form; raises `ProfileError` naming a bad field."""
     if not isinstance(raw, dict):
-        raise ProfileError(f"{where}: a profile is a mapping with name, {', '.join(SECTIONS)}")
+        raise ProfileError(f"{where}: a profile is a mapping of {KEYS}")
     unknown = set(raw) - {"name", "fit", *SECTIONS}
     if unknown:
         raise ProfileError(f"{where}: unknown key(s) {', '.join(sorted(map(str, unknown)))}; "
-                           f"allowed: name, {', '.join(SECTIONS)}, fit")
+                           f"allowed: {KEYS}")
     values: dict[str, float] = {}
     for section in SECTIONS:
         part = raw.get(section) or {}
@@ -196,6 +198,9 @@ def from_dict(raw: Any, where: str = "profile") -> Profile:
                 values[key] = check(key, value)
             except ProfileError as error:
                 raise ProfileError(f"{where}: {section}.{error}") from None
+    if not values:
+        raise ProfileError(f"{where}: sets nothing; a profile sets at least one name under "
+                           f"{', '.join(SECTIONS)} (allowed names: docs/history.md)")
     name = raw.get("name", "profile")
     if not isinstance(name, str) or not name:
         raise ProfileError(f"{where}: name must be a non-empty text")
@@ -206,9 +211,13 @@ def load(path: Path | str) -> Profile:
     """Read `profile.yaml`; raises `ProfileError` for a missing file, bad YAML or a bad field."""
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = parse_yaml(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as error:
+        raise ProfileError(f"{path}: not a profile: not UTF-8 text (byte {error.start}); a "
+                           f"profile is YAML, a mapping of {KEYS}") from None
     except OSError as error:
         raise ProfileError(f"{path}: cannot read ({error.strerror})") from None
-    except yaml.YAMLError as error:
-        raise ProfileError(f"{path}: not valid YAML ({error})") from None
+    except YAMLError as error:
+        raise ProfileError(f"{path}: not valid YAML ({getattr(error, 'problem', None) or error})"
+                           ) from None
     return from_dict(raw, str(path))

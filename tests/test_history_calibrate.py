@@ -83,12 +83,28 @@ def test_profile_yaml_round_trip_and_plan_levers(tmp_path):
     ({"constants": {"post_rate": 5}}, "post_rate = 5: must be a number in [0.002, 0.04]"),
     ({"rhythm": {"post_rate": 0.01}}, "post_rate belongs under constants"),
     ({"constants": {"voice_spread": "wide"}}, "voice_spread = 'wide'"),
-    ({"colour": {}}, "unknown key(s) colour"),
+    ({"colour": {}}, "unknown key(s) colour; allowed: name, constants, rhythm, plan, fit"),
+    ([1, 2], "a profile is a mapping of name, constants, rhythm, plan, fit"),
+    ({}, "sets nothing; a profile sets at least one name under constants, rhythm, plan"),
+    ({"name": "x", "constants": {}}, "sets nothing"),
 ])
 def test_profile_errors_name_the_field_and_range(raw, message):
     with pytest.raises(prof.ProfileError, match=None) as error:
         prof.from_dict(raw, "p.yaml")
     assert message in str(error.value)
+
+
+@pytest.mark.parametrize("content, message", [
+    (bytes(range(256)), "not a profile: not UTF-8 text"),
+    ("constants:\n  post_rate: 0.01\n  post_rate: 0.02\n".encode(), "post_rate"),
+    ("constants: [\n".encode(), "not valid YAML"),
+])
+def test_a_profile_file_that_is_not_one_is_refused(tmp_path, content, message):
+    path = tmp_path / "p.yaml"
+    path.write_bytes(content)
+    with pytest.raises(prof.ProfileError, match=None) as error:
+        prof.load(path)
+    assert message in str(error.value) and str(path) in str(error.value)
 
 
 def test_run_directory_records_the_profile(tmp_path):
