@@ -152,6 +152,12 @@ def test_export_chat_errors(run_dir, tmp_path):
     for fmt in EXPORT_FORMATS:  # Telegram's crashed with a traceback, WhatsApp's ignored it
         with pytest.raises(ExportChatError, match="--tz 'Mars/Olympus' is not an IANA"):
             export_chat(run_dir, 0, fmt, tmp_path / "x", tz="Mars/Olympus")
+    # a folder that does not exist yet is made (it crashed with FileNotFoundError); one that
+    # cannot be is said
+    assert export_chat(run_dir, 0, "qq-txt", tmp_path / "new" / "deep" / "a.txt").is_file()
+    (tmp_path / "file").write_text("")
+    with pytest.raises(ExportChatError, match="cannot make its folder"):
+        export_chat(run_dir, 0, "qq-txt", tmp_path / "file" / "a.txt")
 
 
 # ---- calibration ----------------------------------------------------------------------------

@@ -294,6 +294,10 @@ def export_chat(run_dir: Path, replicate: int, format: str, out: Path,
     rows = chat_rows(hourly, daily, members, plan, seed=replicate)
     members0 = members.loc[members["joined_hour"] < 0, "slot"].tolist()
     out = Path(out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ExportChatError(f"--out {out}: cannot make its folder ({error.strerror})") from None
     if format == "wechat-chatlog-csv":
         _wechat_csv(rows, out)
     elif format == "qq-txt":
