@@ -234,6 +234,10 @@ def test_calibrate_refuses_a_journal_of_another_history_or_settings(run_dir, his
 
 
 def test_calibrate_bad_input_says_which(history):
+    with pytest.raises(CalibrationError, match="^--replicates 1: must be at least 2"):
+        calibrate(history, trials=2, replicates=1)
+    with pytest.raises(CalibrationError, match="^--trials 0: must be at least 1; --workers 0"):
+        calibrate(history, trials=0, replicates=2, workers=0)
     with pytest.raises(CalibrationError, match="--holdout-days 30: must be in"):
         calibrate(history, trials=2, replicates=2, holdout_days=30)
     with pytest.raises(CalibrationError, match="post_rte: unknown name"):
@@ -270,6 +274,11 @@ def test_fit_check_flags_values_that_cannot_play_the_history(history, run_dir):
         "trials": 200, "fit_check": {"p": p, "worst": worst, "z": z}}), table, [],
         pd.DataFrame(), h.days, []).lines()
     assert any(line.startswith("the fitted values do not reproduce this history") for line in said)
+    fine = Calibration(prof.Profile("fit", {"post_rate": 0.014}, {
+        "trials": 200, "fit_check": {"p": 0.4, "worst": worst, "z": 0.7}}), table, [],
+        pd.DataFrame(), h.days, []).lines()  # a check passed is said too, with how p reads
+    assert fine[-1].startswith("fit check: the fitted values reproduce this history as a run of "
+                               "them would (p = 0.4: the history's statistics taken together")
 
 
 def test_calibrate_refuses_a_journal_without_statistics(history, tmp_path):

@@ -97,6 +97,10 @@ FIT_CHECK_P = 0.01  # below this `fit_check` p, the fit is said not to reproduce
 FIT_CHECK_FAILS = ("the fitted values do not reproduce this history: the search may have missed, "
                    "or the plan is not the one the group played; read the intervals with care")
 """... in these words (the command line and fit.html)."""
+FIT_CHECK_SAYS = ("the history's statistics taken together, against runs at the fitted values; "
+                  "the one farthest out alone: {worst}")
+"""How the check's p and its farthest statistic are read (p is of all the statistics together,
+with their correlations: it can be small while no one statistic is far out)."""
 TOP_TRIALS = 5  # at least this many best trials measure the search's own error
 LOCAL_SIGMA = 0.08  # σ of the local cloud, as a share of each name's range
 CLIMB_STEP = 0.1  # Nelder-Mead's first simplex: this share of each name's range
@@ -463,9 +467,13 @@ class Calibration:
                  "them (a longer or busier one may; docs/history.md, \"How much a history "
                  "holds\")"] if vague and not few else [])
         check = self.profile.fit.get("fit_check")
-        off = ([f"{FIT_CHECK_FAILS} (p = {check['p']:.2g}; farthest: {check['worst']}, "
-                f"z = {check['z']:+.1f}; fit.html draws each series against the history)"]
-               if check and check["p"] < FIT_CHECK_P else [])
+        off = [] if not check else [
+            (f"{FIT_CHECK_FAILS} (p = {check['p']:.2g}: " if check["p"] < FIT_CHECK_P else
+             f"fit check: the fitted values reproduce this history as a run of them would "
+             f"(p = {check['p']:.2g}: ")
+            + f"{FIT_CHECK_SAYS.format(worst=check['worst'])}, z = {check['z']:+.1f}; "
+              "fit.html draws each series against "
+              "the history)"]
         guessed = (["fitted on the import's plan skeleton (history-plan.yaml): what it could "
                     "not infer (its comments list it: sales, the pool's interest and relation to "
                     "the host, …) plays at its defaults and biases the constants; give --plan "
@@ -492,9 +500,11 @@ def calibrate(history_dir: Path, plan: Path | None = None, *, trials: int = 200,
     """
     import optuna
 
-    if trials < 1 or replicates < 2 or workers < 1:
-        raise CalibrationError("trials must be at least 1, replicates at least 2 (the "
-                               "dispersion is read from them), workers at least 1")
+    bad = [f"--{name} {value}: must be at least {least}{why}" for name, value, least, why in (
+        ("trials", trials, 1, ""), ("replicates", replicates, 2, " (the dispersion is read from "
+                                    "them)"), ("workers", workers, 1, "")) if value < least]
+    if bad:
+        raise CalibrationError("; ".join(bad))
     history = read_history(history_dir, plan, holdout_days, tz)
     keep, skipped = fitted_names(history, names)
     if not keep:

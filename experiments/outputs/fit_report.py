@@ -9,7 +9,9 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
-from experiments.analyses.calibrate import FIT_CHECK_FAILS, FIT_CHECK_P, Calibration
+from experiments.analyses.calibrate import (
+    FIT_CHECK_FAILS, FIT_CHECK_P, FIT_CHECK_SAYS, Calibration,
+)
 
 BAND = "rgba(31,119,180,0.2)"
 LABELS = {  # series (experiments.analyses.calibrate.SERIES): title, y axis
@@ -71,8 +73,8 @@ def write_fit_html(path: Path, result: Calibration) -> Path:
         f"<td>{html.escape(r.doc)}</td></tr>" for r in table.itertuples())
     check = result.profile.fit.get("fit_check")
     check_html = "" if not check else (
-        f"<p><b>Fit check</b>: p = {check['p']:.2g} (the history's statistics against runs at "
-        f"the fitted values; farthest: {html.escape(check['worst'])}, z = {check['z']:+.1f}). "
+        f"<p><b>Fit check</b>: p = {check['p']:.2g} "
+        f"({html.escape(FIT_CHECK_SAYS.format(worst=check['worst']))}, z = {check['z']:+.1f}). "
         + (f"<b>{html.escape(FIT_CHECK_FAILS[0].upper() + FIT_CHECK_FAILS[1:])}.</b>"
            if check["p"] < FIT_CHECK_P else "They reproduce it as a run of them would.")
         + "</p>")
