@@ -196,8 +196,9 @@ def _find(source: str) -> Path:
 
 
 def read_yaml(path: Path) -> dict[str, Any]:
-    """The mapping a YAML file holds ({} if empty); `PlanError` naming the line for text that is
-    not YAML, a key written twice, or anything but a mapping."""
+    """The mapping a YAML file holds; `PlanError` naming the line for text that is not YAML, a
+    key written twice, or anything but a mapping, and for an empty file (nothing but comments
+    and blanks): read as a plan of defaults, it would run what nobody wrote."""
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as err:
@@ -209,7 +210,11 @@ def read_yaml(path: Path) -> dict[str, Any]:
     except YAMLError as err:
         raise PlanError(_yaml_error(path, text, err)) from None
     if data is None:
-        return {}
+        raise PlanError(
+            f"{path} is empty: a plan (or portfolio) needs at least one key. A plan: "
+            "`extends: tuanzhang` (a library plan) and the levers it changes, e.g. "
+            "`group: {platform: wecom}` (docs/model.md lists every lever); a portfolio: "
+            "`portfolio:`, `pool:`, `groups:` and `targets:` (docs/model.md, \"Portfolios\").")
     if not isinstance(data, dict):
         raise PlanError(f"{path} must hold a mapping of plan sections, not {type(data).__name__}.")
     return data
@@ -466,7 +471,7 @@ _NUMBER_ERRORS = {"int_parsing", "float_parsing", "int_type", "float_type"}
 def _allowed(e: dict[str, Any], root: type[BaseModel]) -> str:
     kind = e["type"]
     if kind == "extra_forbidden":
-        return "unknown key (check the spelling; docs/model.md lists every lever)"
+        return _unknown_key(e["loc"], root)
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         lo, hi = _bounds(e["loc"], root)
         allowed = (f"allowed range {lo} to {hi}" if lo is not None and hi is not None else
@@ -477,6 +482,37 @@ def _allowed(e: dict[str, Any], root: type[BaseModel]) -> str:
     if kind == "union_tag_not_found":
         return f"a calendar item needs a kind: {', '.join(_CALENDAR_KINDS)}"
     return e["msg"]
+
+
+def _unknown_key(loc: tuple, root: type[BaseModel]) -> str:
+    """An unknown key at `loc` of a `root` model: the closest allowed key, the keys allowed
+    there, and where they are described (a plan's levers, or a portfolio's fields)."""
+    model = _model_at(loc[:-1], root)
+    docs = ("docs/model.md lists every lever" if root is Plan
+            else "docs/model.md, \"Portfolios\", describes them")
+    if model is None:
+        return f"unknown key (check the spelling; {docs})"
+    keys = [*model.model_fields, *(("extends",) if model is Plan else ())]
+    close = difflib.get_close_matches(str(loc[-1]), keys, n=1)
+    did = f" (did you mean '{close[0]}'?)" if close else ""
+    return f"unknown key{did}; allowed here: {', '.join(keys)} ({docs})"
+
+
+def _model_at(loc: tuple, root: type[BaseModel]) -> type[BaseModel] | None:
+    """The model of the section at `loc` of a `root` model (walking lists and calendar kinds),
+    or None where `loc` is no section."""
+    model: type[BaseModel] | None = root
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if part in _CALENDAR_KINDS:
+            model = _CALENDAR_KINDS[part]
+            continue
+        field = model.model_fields.get(part) if model else None
+        if field is None:
+            return None
+        model = _submodel(field.annotation)
+    return model
 
 
 def _bounds(loc: tuple, root: type[BaseModel]) -> tuple[Any, Any]:

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field, ValidationError, model_validator
 from scenarios.loader import (
     LIBRARY, PORTFOLIOS, PlanError, describe_errors, load_plan, read_yaml,
 )
-from scenarios.schema import Lecture, Plan, Strict, Yuan
+from scenarios.schema import HOST_ACCOUNTS, PLATFORM_CAP, Lecture, Plan, Platform, Strict, Yuan
 
 Name = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[\w\-.]+$")]
 """A name of a portfolio, host, staff account or group: letters (Chinese too), digits, _ - ."""
@@ -201,6 +201,7 @@ def resolve(spec: PortfolioFile, base: Path, where: str = "portfolio") -> Portfo
     copies: list[Copy] = []
     own_hosts: list[HostSpec] = []
     failed = set()  # groups whose plan did not load: named once, not again by the relays
+    platforms: dict[Platform, list[str]] = {}  # the groups on each platform
     for k, g in enumerate(spec.groups):
         plan_path = base / g.plan
         source = plan_path if plan_path.is_file() else g.plan
@@ -224,6 +225,7 @@ def resolve(spec: PortfolioFile, base: Path, where: str = "portfolio") -> Portfo
             problems.append(f"  pool.size = {spec.pool.size}: groups[{k}]'s plan draws "
                             f"members.initial + its own pool.size = {nodes} people from it; "
                             f"allowed at least {nodes}")
+        platforms.setdefault(plan.group.platform, []).append(f"groups[{k}]")
         weeks = spec.targets.alive_week
         if weeks is not None and weeks > plan.group.weeks:
             problems.append(f"  targets.alive_week = {weeks}: groups[{k}] runs "
@@ -239,6 +241,7 @@ def resolve(spec: PortfolioFile, base: Path, where: str = "portfolio") -> Portfo
             copies.append(Copy(name=name, family=family, host=host,
                                plan=plan.model_copy(update={"name": name}),
                                open_day=g.open_day + i * g.stagger_days))
+    _beyond_cap(problems, spec.targets.members, platforms)
     _twice(problems, "groups (copy names)", [c.name for c in copies])
     relays = []
     families = {}
@@ -266,6 +269,21 @@ def resolve(spec: PortfolioFile, base: Path, where: str = "portfolio") -> Portfo
                      hosts=[*spec.hosts, *own_hosts], staff=spec.staff, copies=copies,
                      live_code=spec.live_code, live_code_fill=spec.live_code_fill,
                      relay=relays, targets=spec.targets)
+
+
+def _beyond_cap(problems: list[str], members: int | None,
+                platforms: dict[Platform, list[str]]) -> None:
+    """A members target no copy on some platform can meet: the platform's cap counts accounts,
+    the host's included, and the target counts members."""
+    over = {p: groups for p, groups in platforms.items()
+            if members is not None and members > PLATFORM_CAP[p] - HOST_ACCOUNTS}
+    if over:
+        most = min(PLATFORM_CAP[p] for p in over) - HOST_ACCOUNTS
+        caps = "; ".join(f"the {p.value} cap is {PLATFORM_CAP[p]} accounts ({', '.join(groups)})"
+                         for p, groups in over.items())
+        problems.append(f"  targets.members = {members}: can never be met: {caps}, the host's "
+                        f"included, so a copy holds at most {most} members; allowed range 0 to "
+                        f"{most}")
 
 
 def _twice(problems: list[str], what: str, names: list[str]) -> None:

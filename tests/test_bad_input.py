@@ -102,7 +102,15 @@ def test_an_unknown_key_anywhere_is_named(tmp_path_factory, data):
     set_path(raw, path, 1)
     file = tmp_path_factory.mktemp("plan") / "bad.yaml"
     file.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
-    assert_bad_input(validate(file), path, "unknown key")
+    result = validate(file)
+    assert_bad_input(result, path, "unknown key")
+    # the keys allowed at that place (a plan file's top level takes `extends:` too)
+    model = (_CALENDAR_KINDS[raw["calendar"][int(place[9:-1])]["kind"]]
+             if place.startswith("calendar[") else
+             Plan.model_fields[place].annotation if place else Plan)
+    allowed = [*model.model_fields, *(("extends",) if model is Plan else ())]
+    assert f"allowed here: {', '.join(allowed)} (docs/model.md lists every lever)" in \
+        " ".join(result.output.split()), result.output
 
 
 def _key_lines(text: str) -> list[int]:
@@ -220,3 +228,22 @@ def test_a_file_that_is_not_utf8_is_refused(tmp_path):
     file = tmp_path / "plan.yaml"
     file.write_bytes("description: 小美\n".encode("gbk"))
     assert_bad_input(validate(file), "not UTF-8")
+
+
+def test_an_empty_file_is_refused_not_run_as_a_plan_of_defaults(tmp_path):
+    """0 bytes, or nothing but comments and blanks: no plan nor portfolio named after the file."""
+    from scenarios.portfolio import PortfolioError, load_portfolio
+    for text in ("", "# my plan\n\n   \n", "---\n"):
+        file = tmp_path / "plan.yaml"
+        file.write_text(text, encoding="utf-8")
+        for args in (["validate", str(file)], ["run", str(file), "--replicates", "1",
+                                                "--out", str(tmp_path / "out")]):
+            result = CliRunner().invoke(app, args)
+            assert_bad_input(result, "is empty: a plan (or portfolio) needs at least one key")
+        assert not (tmp_path / "out").exists()
+        try:
+            load_portfolio(file)
+        except PortfolioError as err:
+            assert "is empty" in str(err)
+        else:
+            raise AssertionError("an empty portfolio file was loaded")

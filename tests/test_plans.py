@@ -73,7 +73,10 @@ def test_set_overrides_dotted_keys():
 @pytest.mark.parametrize("overrides, words", [
     (["host.ip_strength=1.5"], ["host.ip_strength", "1.5", "0.0 to 1.0"]),
     (["members.initial=-1"], ["members.initial", "0 to 3000"]),
-    (["host.charisma=3"], ["host.charisma", "unknown key"]),
+    (["host.charisma=3"], ["host.charisma", "unknown key; allowed here: ip_strength, ip_match, "
+                           "capacity, responsiveness, operator, prewarm_days"]),
+    (["pool.sise=3"], ["pool.sise = 3: unknown key (did you mean 'size'?); allowed here: size, "
+                       "segments", "docs/model.md lists every lever"]),
     (["rules.strictness=high"], ["rules.strictness", "number"]),
     (["calendar=[{kind: party}]"], ["calendar[0]", "unknown calendar kind", "red_packet"]),
     (["calendar=[{kind: red_packet, hour: 24}]"], ["calendar[0].hour", "0 to 23"]),

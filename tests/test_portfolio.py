@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from experiments.cli.main import app
 from experiments.running.portfolio import read_portfolio_results, run_portfolio
 from experiments.running.runner import RunInterrupted
+from experiments.running.storage import OutDirError
 from scenarios.loader import dump_yaml
 from scenarios.portfolio import PortfolioError, PortfolioFile, load_portfolio, resolve
 from sim.codes import ELSEWHERE, G_N_ARRIVALS, G_REFERRAL_JOINS, H_COST, OUT
@@ -276,6 +277,64 @@ def test_schema_errors_name_the_field(tmp_path, change, named):
     with pytest.raises(PortfolioError) as err:
         load_portfolio(path)
     assert named in str(err.value)
+
+
+@pytest.mark.parametrize("change, named", [
+    ({"targets": {"weekly_revenue": 1400}},
+     "targets.weekly_revenue = 1400: unknown key (did you mean 'weekly_gmv'?); allowed here: "
+     "alive_week, members, weekly_gmv (docs/model.md, \"Portfolios\""),
+    ({"groups": [{"plan": "tuanzhang", "copise": 3}]},
+     "groups[0].copise = 3: unknown key (did you mean 'copies'?); allowed here: plan, name, "
+     "copies, host, open_day, stagger_days, set"),
+    ({"live_cod": True}, "live_cod = True: unknown key (did you mean 'live_code'?); allowed "
+                         "here: portfolio, description, description_zh, pool, hosts, staff"),
+    ({"hosts": [{"name": "a", "capacty": 12}]},
+     "hosts[0].capacty = 12: unknown key (did you mean 'capacity'?); allowed here: name, "
+     "capacity, weekly_cost"),
+    ({"pool": {"colour": 1}}, "pool.colour = 1: unknown key; allowed here: size (docs"),
+])
+def test_an_unknown_key_lists_the_keys_allowed_where_it_is(tmp_path, change, named):
+    """Portfolio fields and targets are no levers: the message lists the keys of their place."""
+    spec = {"portfolio": "bad", "pool": {"size": 1000}, "groups": [{"plan": "tuanzhang"}],
+            "targets": {"alive_week": 4}, **change}
+    path = tmp_path / "bad.yaml"
+    path.write_text(dump_yaml(spec), encoding="utf-8")
+    with pytest.raises(PortfolioError) as err:
+        load_portfolio(path)
+    assert named in str(err.value) and "lever" not in str(err.value), str(err.value)
+
+
+def test_a_members_target_above_the_platform_cap_is_refused(tmp_path):
+    """Members count real members, the cap accounts with the host's: 499 is the most a WeChat
+    copy can hold, so a target of 800 can never be met."""
+    spec = {"portfolio": "big", "pool": {"size": 2000}, "targets": {"members": 800},
+            "groups": [{"plan": "tuanzhang"}, {"plan": "tuanzhang", "name": "q",
+                                               "set": {"group.platform": "qq"}}]}
+    path = tmp_path / "big.yaml"
+    path.write_text(dump_yaml(spec), encoding="utf-8")
+    with pytest.raises(PortfolioError) as err:
+        load_portfolio(path)
+    assert ("targets.members = 800: can never be met: the wechat cap is 500 accounts "
+            "(groups[0]), the host's included, so a copy holds at most 499 members; allowed "
+            "range 0 to 499") in str(err.value)
+    assert "qq" not in str(err.value)  # a QQ copy holds 2,999 members
+    spec["targets"] = {"members": 499}
+    path.write_text(dump_yaml(spec), encoding="utf-8")
+    assert load_portfolio(path).targets.members == 499
+
+
+def test_another_portfolio_in_out_is_named(tmp_path):
+    """--out holding another portfolio says which, not "it differs in ...; portfolio"."""
+    p = portfolio([{"copies": 2}], pool=100)
+    out = tmp_path / "out"
+    run_portfolio(p, replicates=1, out=out)
+    with pytest.raises(OutDirError, match=r"holds portfolio test; this is ten_copies\. Choose"):
+        run_portfolio(p.model_copy(update={"name": "ten_copies"}), replicates=1, out=out)
+    with pytest.raises(OutDirError, match=r"holds portfolio test run with other settings \(it "
+                                          r"differs in replicates 1 there, 2 now\)"):
+        run_portfolio(p, replicates=2, out=out)
+    with pytest.raises(OutDirError, match=r"differs in its groups, hosts or targets\)"):
+        run_portfolio(p.model_copy(update={"pool_size": 99}), replicates=1, out=out)
 
 
 def test_a_misspelled_plan_is_named_once_not_again_by_the_relay_that_names_its_group(tmp_path):

@@ -177,6 +177,40 @@ def test_chart_titles_state_the_finding_computed_from_the_results(compared):
     assert "复制成功率 by portfolio" not in page.split("<h3>")[1].split("</h3>")[0]
 
 
+def test_portfolios_of_different_sizes_are_compared_on_shares_of_their_copies(compared):
+    """20 copies alive of 40 do not lead 15 of 20: the answer and the chart title compare the
+    share of each portfolio's copies alive (or open) when the portfolios differ in size."""
+    out, _, _ = compared
+    read = portfolio_report.read_portfolios(out)
+
+    def sized(r, n: int, alive: int, open_: int):
+        """`r` with `n` twelve-week copies, `alive` of them alive at week 12, `open_` open."""
+        twelve = [c.model_copy(update={"plan": c.plan.model_copy(update={
+            "group": c.plan.group.model_copy(update={"weeks": 12})})}) for c in r.portfolio.copies]
+        return replace(r, portfolio=r.portfolio.model_copy(update={"copies": (twelve * 4)[:n]}),
+                       replicates=r.replicates.assign(alive_week_12=float(alive)),
+                       days=r.days.assign(open_groups=open_))
+
+    # staffed: 2 copies, both alive and open; own_hosts: 4 copies, 3 alive and open
+    portfolios = portfolio_report.Portfolios([sized(read.items[0], 2, 2, 2),
+                                              sized(read.items[1], 4, 3, 3)])
+    found = dict(portfolio_report.answer(portfolios, "en"))
+    label = ("copies alive at week 12, as a share of the copies (the portfolios differ in size: "
+             "staffed 2, own_hosts 4)")
+    assert "own_hosts trails: −25 pp against staffed" in found[label], found
+    titles = portfolio_report.chart_titles(portfolios, "en")
+    assert titles["open_groups"] == ("The baseline staffed leads on most copies open at once, as "
+                                     "a share of the portfolio's copies (median): 25 pp above "
+                                     "own_hosts")
+    # the same sizes: counts, as before
+    same = portfolio_report.Portfolios([sized(read.items[0], 4, 2, 2),
+                                        sized(read.items[1], 4, 3, 3)])
+    found = dict(portfolio_report.answer(same, "en"))
+    assert "own_hosts leads: +1 against staffed" in found["copies alive at week 12"], found
+    assert portfolio_report.chart_titles(same, "en")["open_groups"] == \
+        "own_hosts leads on most copies open at once (median): 1 above staffed"
+
+
 def test_no_module_imports_another_modules_private_names():
     """portfolio_report used charts._colour and charts._layout: one obvious place, public."""
     root = Path(__file__).resolve().parent.parent

@@ -36,6 +36,10 @@ OUTCOMES = tuple(BAND)
 """Rows of the portfolio table, in order."""
 QUESTIONS = ("copy_success", "alive_week_12", "gross_profit", "total_cost")
 """What the answer states, in order: 复制成功率, copies alive at week 12, gross profit, cost."""
+COPIES_ALIVE = {"alive_week_4": 4, "alive_week_12": 12}
+"""Outcomes that count copies (alive at the end of that week of their own life, of the copies
+whose horizon reaches it): portfolios of different sizes are compared on the share of those
+copies, since more copies alive says nothing when there are more copies."""
 LOWER_IS_BETTER = ("total_cost",)
 """Outcomes where the smaller figure is the better one (a portfolio that spends less leads)."""
 LABELS = {
@@ -122,6 +126,11 @@ WORDS = {
                      ("群", "开群 (第几天)", "群主", "达成目标", "期末仍存活", "期末成员", "成交额")),
     "what_copy_success": ("复制成功率 (median)", "复制成功率 (中位数)"),
     "what_open_groups": ("most copies open at once (median)", "同时开着的群数峰值 (中位数)"),
+    "what_open_share": ("most copies open at once, as a share of the portfolio's copies (median)",
+                        "同时开着的群数峰值占本方案群数的比例 (中位数)"),
+    "as_share": ("{what}, as a share of the copies (the portfolios differ in size: {sizes})",
+                 "{what}，按占群数的比例 (各方案群数不同：{sizes})"),
+    "sized": ("{name} {n}", "{name} {n} 个"),
     "what_members": ("members of a copy at its end (median)", "单个群期末成员数 (中位数)"),
     "what_cumulative_profit": ("gross profit after costs, all copies (median)",
                                "全部群扣除成本后的毛利 (中位数)"),
@@ -157,6 +166,24 @@ class Portfolios:
         """Seeds as rows, portfolios as columns: one replicate outcome."""
         return pd.DataFrame({r.portfolio.name: r.replicates.set_index("seed")[outcome]
                              for r in self.items})
+
+    def copies_of(self, outcome: str) -> pd.Series | None:
+        """Per portfolio, the copies a count of copies (`COPIES_ALIVE`, or `open_groups`) is
+        out of; None for another outcome."""
+        if outcome == "open_groups":
+            return pd.Series({r.portfolio.name: len(r.portfolio.copies) for r in self.items})
+        if outcome not in COPIES_ALIVE:
+            return None
+        days = 7 * COPIES_ALIVE[outcome]
+        return pd.Series({r.portfolio.name: sum(c.plan.horizon_days >= days
+                                                for c in r.portfolio.copies)
+                          for r in self.items})
+
+    def differ_in_size(self, outcome: str) -> bool:
+        """Whether a count of copies (`copies_of`) is out of different numbers of copies in
+        different portfolios: then portfolios are compared on its share of them."""
+        sizes = self.copies_of(outcome)
+        return sizes is not None and sizes.nunique() > 1
 
 
 def write_index(out: Path, names: list[str]) -> None:
@@ -234,15 +261,22 @@ def outcome_table(portfolios: Portfolios, lang: Lang) -> pd.DataFrame:
 
 def answer(portfolios: Portfolios, lang: Lang) -> list[tuple[str, str]]:
     """(question, sentence) per outcome of `QUESTIONS`: the baseline's median and band, then each
-    other portfolio against it, seed by seed."""
+    other portfolio against it, seed by seed; copies alive (`COPIES_ALIVE`) as a share of the
+    copies when the portfolios differ in size (the question says so)."""
     base = portfolios.names[0]
     out = []
     for outcome in QUESTIONS:
         unit = BAND[outcome]
         wide = portfolios.per_seed(outcome)
+        label = outcome_label(outcome, lang)
+        if portfolios.differ_in_size(outcome):  # 20 copies alive of 40 do not beat 15 of 20
+            sizes = portfolios.copies_of(outcome)
+            wide, unit = wide / sizes.replace(0, np.nan), "share"
+            label = word("as_share", lang, what=label, sizes=("、" if lang == "zh" else ", ").join(
+                word("sized", lang, name=name, n=n) for name, n in sizes.items()))
         v = wide[base]
         if v.isna().all():
-            out.append((outcome_label(outcome, lang), word("undefined", lang, name=base)))
+            out.append((label, word("undefined", lang, name=base)))
             continue
         value, low, high = _band(v, unit, lang)
         parts = [word("one", lang, name=base, value=value, low=low, high=high)]
@@ -261,7 +295,7 @@ def answer(portfolios: Portfolios, lang: Lang) -> list[tuple[str, str]]:
             parts.append(word(key, lang, name=name, base=base, diff=diff, low=low, high=high,
                               level=round(CONFIDENCE * 100),
                               k=better if key in ("leads", "cheaper") else worse, n=p.n))
-        out.append((outcome_label(outcome, lang), " ".join(parts)))
+        out.append((label, " ".join(parts)))
     return out
 
 
@@ -319,8 +353,9 @@ def charts(portfolios: Portfolios, lang: Lang) -> dict[str, Chart]:
 
 def chart_findings(portfolios: Portfolios) -> dict[str, Finding]:
     """The finding each chart of `charts` states, by chart name, seed by seed
-    (`answers.finding`): 复制成功率; the most copies open on one portfolio day; the median over
-    a replicate's copies of their final members; the portfolio's gross profit after costs."""
+    (`answers.finding`): 复制成功率; the most copies open on one portfolio day (as a share of
+    each portfolio's copies when they differ in size); the median over a replicate's copies of
+    their final members; the portfolio's gross profit after costs."""
     base = portfolios.names[0]
 
     def ranked(outcome: str, unit: Unit, per_replicate) -> Finding:
@@ -333,10 +368,15 @@ def chart_findings(portfolios: Portfolios) -> dict[str, Finding]:
     def outcome(name: str):
         return lambda r: r.replicates.set_index("replicate")[name]
 
+    def most_open(r: PortfolioResults) -> pd.Series:
+        return r.days.groupby("replicate")["open_groups"].max()
+
     return {
         "copy_success": ranked("copy_success", "share", outcome("copy_success")),
-        "open_groups": ranked("open_groups", "count",
-                              lambda r: r.days.groupby("replicate")["open_groups"].max()),
+        # portfolios of different sizes: the share of each one's copies
+        "open_groups": ranked("open_share", "share",
+                              lambda r: most_open(r) / len(r.portfolio.copies))
+        if portfolios.differ_in_size("open_groups") else ranked("open_groups", "count", most_open),
         "members": ranked("final_members", "count",
                           lambda r: r.summary.groupby("replicate")["final_members"].median()),
         "cumulative_profit": ranked("gross_profit", "money", outcome("gross_profit")),
@@ -346,8 +386,11 @@ def chart_findings(portfolios: Portfolios) -> dict[str, Finding]:
 def chart_titles(portfolios: Portfolios, lang: Lang) -> dict[str, str]:
     """Each chart's finding (`chart_findings`) as its title: "copy_five_hosts leads on
     复制成功率 (median): 22 pp above copy_one_host"."""
-    return {name: finding_title(f, word(f"what_{name}", lang), lang)
-            for name, f in chart_findings(portfolios).items()}
+    titles = {}
+    for name, f in chart_findings(portfolios).items():
+        what = "open_share" if f.metric == "open_share" else name  # on shares of copies
+        titles[name] = finding_title(f, word(f"what_{what}", lang), lang)
+    return titles
 
 
 def copy_table(result: PortfolioResults, lang: Lang) -> pd.DataFrame:

@@ -140,7 +140,7 @@ def _claim(out: Path, command: str, spec: dict[str, Any], force: bool) -> bool:
                 "another --out."
             )
         if not force:
-            what = (f"another {command} ({_spec_changes(before['spec'], manifest['spec'])})"
+            what = (_another(command, before["spec"], manifest["spec"])
                     if before["command"] == command else f"a `groupsim {before['command']}` run")
             raise OutDirError(
                 f"--out {out} holds {what}. Choose another --out, rerun the same command to "
@@ -159,12 +159,25 @@ def _claim(out: Path, command: str, spec: dict[str, Any], force: bool) -> bool:
     return False
 
 
-def _spec_changes(before: dict[str, Any], now: dict[str, Any]) -> str:
-    """What differs between two specs, for the refusal: "replicates 4 there, 6 now; plans"."""
+def _another(command: str, before: dict[str, Any], now: dict[str, Any]) -> str:
+    """What `--out` holds instead, for the refusal: another portfolio by name ("portfolio
+    copy_one_host; this is ten_copies"), else what differs in the spec."""
+    held, this = (spec.get("portfolio", {}).get("name") for spec in (before, now))
+    if command == "portfolio" and held != this:
+        return f"portfolio {held}; this is {this}"
+    if command == "portfolio":
+        return (f"portfolio {held} run with other settings "
+                f"({_spec_changes(before, now, portfolio='its groups, hosts or targets')})")
+    return f"another {command} ({_spec_changes(before, now)})"
+
+
+def _spec_changes(before: dict[str, Any], now: dict[str, Any], **named: str) -> str:
+    """What differs between two specs, for the refusal: "replicates 4 there, 6 now; plans"
+    (a key of `named` is shown as its words)."""
     keys = [k for k in dict.fromkeys([*before, *now]) if before.get(k) != now.get(k)]
     shown = [f"{k} {before.get(k)} there, {now.get(k)} now"
              if all(isinstance(v, (int, float, str, type(None))) for v in (before.get(k), now.get(k)))
-             else k for k in keys]
+             else named.get(k, k) for k in keys]
     return "it differs in " + "; ".join(shown) if shown else "its spec differs"
 
 
