@@ -518,17 +518,12 @@ def _model_at(loc: tuple, root: type[BaseModel]) -> type[BaseModel] | None:
 def _bounds(loc: tuple, root: type[BaseModel]) -> tuple[Any, Any]:
     """Lower and upper bound of the field at `loc` of a `root` model, walking sections, lists
     and calendar kinds."""
-    model, field = root, None
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        if part in _CALENDAR_KINDS:
-            model = _CALENDAR_KINDS[part]
-            continue
-        field = model.model_fields.get(part) if model else None
-        if field is None:
-            return "?", "?"
-        model = _submodel(field.annotation)
+    names = [k for k, part in enumerate(loc)
+             if not isinstance(part, int) and part not in _CALENDAR_KINDS]
+    model = _model_at(loc[:names[-1]], root) if names else None
+    field = model.model_fields.get(loc[names[-1]]) if model else None
+    if field is None:
+        return "?", "?"
     lo = hi = None
     # the field's own constraints, and those of an Annotated type in a union (`Yuan | None`)
     inner = [m for a in get_args(field.annotation) if get_origin(a) is Annotated

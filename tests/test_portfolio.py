@@ -270,13 +270,18 @@ def test_copies_coupled_to_none_played_days_at_a_time_give_the_day_by_day_tables
      "than or equal to 1; allowed range 0.0 to 1.0"),
 ])
 def test_schema_errors_name_the_field(tmp_path, change, named):
+    assert named in _refusal(tmp_path, change)
+
+
+def _refusal(tmp_path, change: dict) -> str:
+    """The error of a small portfolio file with `change` made to it."""
     spec = {"portfolio": "bad", "pool": {"size": 1000}, "groups": [{"plan": "tuanzhang"}],
             "targets": {"alive_week": 4}, **change}
     path = tmp_path / "bad.yaml"
     path.write_text(dump_yaml(spec), encoding="utf-8")
     with pytest.raises(PortfolioError) as err:
         load_portfolio(path)
-    assert named in str(err.value)
+    return str(err.value)
 
 
 @pytest.mark.parametrize("change, named", [
@@ -295,13 +300,8 @@ def test_schema_errors_name_the_field(tmp_path, change, named):
 ])
 def test_an_unknown_key_lists_the_keys_allowed_where_it_is(tmp_path, change, named):
     """Portfolio fields and targets are no levers: the message lists the keys of their place."""
-    spec = {"portfolio": "bad", "pool": {"size": 1000}, "groups": [{"plan": "tuanzhang"}],
-            "targets": {"alive_week": 4}, **change}
-    path = tmp_path / "bad.yaml"
-    path.write_text(dump_yaml(spec), encoding="utf-8")
-    with pytest.raises(PortfolioError) as err:
-        load_portfolio(path)
-    assert named in str(err.value) and "lever" not in str(err.value), str(err.value)
+    said = _refusal(tmp_path, change)
+    assert named in said and "lever" not in said, said
 
 
 def test_a_members_target_above_the_platform_cap_is_refused(tmp_path):
