@@ -188,7 +188,7 @@ TEXT: dict[str, tuple[str, str]] = {
                      "各方案持平：每个方案、每个种子都是{phrase}。"),
     "answer_lead": ("{best} leads ({phrase}): {against}.", "{best} 领先 ({phrase})：{against}。"),
     "answer_base_leads": ("The baseline {base} leads ({phrase}); the next, {runner}: {against}.",
-                          "对照方案 {base} 领先 ({phrase})；其次的 {runner}{against}。"),
+                          "对照方案 {base} 领先 ({phrase})；其次是 {runner}：{against}。"),
     "answer_level": ("{names} are level ({phrase} for {best}; against it, every other's {pct}% "
                      "paired interval includes zero)",
                      "{names} 持平 ({best} {phrase}；其余方案与它的 {pct}% 配对区间都包含零)"),

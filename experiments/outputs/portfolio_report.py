@@ -331,10 +331,13 @@ def charts(portfolios: Portfolios, lang: Lang) -> dict[str, Chart]:
         med, (low, high) = v.median(), band_ends(v)
         fig.add_bar(x=[r.portfolio.name], y=[med], marker_color=plan_colour(i), showlegend=False,
                     error_y={"type": "data", "symmetric": False, "array": [high - med],
-                             "arrayminus": [med - low]},
-                    text=[number(med, "share", lang)], textposition="outside")
+                             "arrayminus": [med - low]})
+        # the median's label above the band's top, clear of the error bar
+        fig.add_scatter(x=[r.portfolio.name], y=[high], mode="text", showlegend=False,
+                        text=[number(med, "share", lang)], textposition="top center",
+                        hoverinfo="skip")
     style_figure(fig, "", word("success_axis", lang))
-    fig.update_yaxes(range=[0, 1.08], tickformat=".0%")
+    fig.update_yaxes(range=[0, 1.12], tickformat=".0%")
     out = {"copy_success": Chart(fig, word("success_chart", lang), word("bars_note", lang))}
     days = _tagged(portfolios, "days")
     out["open_groups"] = band_chart(days, "open_groups", word("open_chart", lang),
