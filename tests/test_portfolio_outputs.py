@@ -202,9 +202,14 @@ def test_portfolios_of_different_sizes_are_compared_on_shares_of_their_copies(co
     assert titles["open_groups"] == ("The baseline staffed leads on most copies open at once, as "
                                      "a share of the portfolio's copies (median): 25 pp above "
                                      "own_hosts")
+    table = portfolio_report.outcome_table(portfolios, "en")  # the count, then its share
+    assert table.loc["copies alive at week 12"].tolist() == ["2", "3"]
+    assert table.loc[label].tolist() == ["100%", "75%"]
     # the same sizes: counts, as before
     same = portfolio_report.Portfolios([sized(read.items[0], 4, 2, 2),
                                         sized(read.items[1], 4, 3, 3)])
+    assert not any("share of the copies" in row for row in
+                   portfolio_report.outcome_table(same, "en").index)
     found = dict(portfolio_report.answer(same, "en"))
     assert "own_hosts leads: +1 against staffed" in found["copies alive at week 12"], found
     assert portfolio_report.chart_titles(same, "en")["open_groups"] == \

@@ -238,25 +238,39 @@ def composition(result: PortfolioResults, lang: Lang) -> str:
 
 
 def outcome_table(portfolios: Portfolios, lang: Lang) -> pd.DataFrame:
-    """Rows: `OUTCOMES` (labels) defined for some portfolio; columns: portfolios; cells
-    "median [p10–p90]", or the median
-    alone when the band is that one value (as the plans' tables); a row's numbers share one form
-    (`formatting.together`)."""
+    """Rows: `OUTCOMES` (labels) defined for some portfolio, and after a count of copies alive
+    its share of the copies when the portfolios differ in size (`COPIES_ALIVE`); columns:
+    portfolios; cells "median [p10–p90]", or the median alone when the band is that one value
+    (as the plans' tables); a row's numbers share one form (`formatting.together`)."""
     rows = {}
+
+    def row(label: str, values: list[pd.Series], unit: Unit) -> None:
+        # one form for the whole row, so that portfolios side by side read alike
+        shown = together([x for v in values for x in (v.median(), *band_ends(v))], unit, lang)
+        cells = []
+        for k, v in enumerate(values):
+            value, low, high = shown[3 * k: 3 * k + 3]
+            alone = v.isna().all() or low == high == value
+            cells.append(value + ("" if alone else f" [{span(low, high)}]"))
+        rows[label] = cells
+
     for outcome in OUTCOMES:
         if all(r.replicates[outcome].isna().all() for r in portfolios.items):
             continue  # undefined for every portfolio: a target not stated, no live code, …
-        # one form for the whole row, so that portfolios side by side read alike
-        ends = [(v.median(), *band_ends(v)) for v in
-                (r.replicates[outcome] for r in portfolios.items)]
-        shown = together([x for row in ends for x in row], BAND[outcome], lang)
-        cells = []
-        for k, r in enumerate(portfolios.items):
-            value, low, high = shown[3 * k: 3 * k + 3]
-            alone = r.replicates[outcome].isna().all() or low == high == value
-            cells.append(value + ("" if alone else f" [{span(low, high)}]"))
-        rows[outcome_label(outcome, lang)] = cells
+        values = [r.replicates[outcome] for r in portfolios.items]
+        row(outcome_label(outcome, lang), values, BAND[outcome])
+        if outcome in COPIES_ALIVE and portfolios.differ_in_size(outcome):
+            sizes = portfolios.copies_of(outcome)
+            label = word("as_share", lang, what=outcome_label(outcome, lang),
+                         sizes=_sizes(sizes, lang))
+            row(label, [v / n if n else v * np.nan for v, n in zip(values, sizes)], "share")
     return pd.DataFrame.from_dict(rows, orient="index", columns=portfolios.names)
+
+
+def _sizes(sizes: pd.Series, lang: Lang) -> str:
+    """"staffed 2, own_hosts 4": each portfolio's copies a share is of."""
+    return ("、" if lang == "zh" else ", ").join(word("sized", lang, name=name, n=n)
+                                                for name, n in sizes.items())
 
 
 def answer(portfolios: Portfolios, lang: Lang) -> list[tuple[str, str]]:
@@ -272,8 +286,7 @@ def answer(portfolios: Portfolios, lang: Lang) -> list[tuple[str, str]]:
         if portfolios.differ_in_size(outcome):  # 20 copies alive of 40 do not beat 15 of 20
             sizes = portfolios.copies_of(outcome)
             wide, unit = wide / sizes.replace(0, np.nan), "share"
-            label = word("as_share", lang, what=label, sizes=("、" if lang == "zh" else ", ").join(
-                word("sized", lang, name=name, n=n) for name, n in sizes.items()))
+            label = word("as_share", lang, what=label, sizes=_sizes(sizes, lang))
         v = wide[base]
         if v.isna().all():
             out.append((label, word("undefined", lang, name=base)))
