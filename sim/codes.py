@@ -47,7 +47,8 @@ GROUP_FIELDS = (
 (G_SOCIAL, G_BOOST, G_QUIET_RUN, G_DEAD_DAY, G_COST, G_SHILL_SHARE, G_N_EVER, G_PEAK,
  G_REFERRAL_JOINS, G_NEXT_SPAM, G_NEXT_EVENT, G_GUEST_LEFT, G_REAL_DAY, G_SHILL_DAY, G_MEMBERS,
  G_SHARE_TOTAL, G_BUDGET_OUT_HOUR, G_SKIPPED_MONEY, G_ACCOUNTS, G_TIES_DROPPED,
- G_N_LIVE, G_N_ROUTED, G_N_ARRIVALS, G_NEXT_ARRIVAL, G_NEXT_SEAT, G_BOOST_BOUND) = range(len(GROUP_FIELDS))
+ G_N_LIVE, G_N_ROUTED, G_N_ARRIVALS, G_NEXT_ARRIVAL, G_NEXT_SEAT,
+ G_BOOST_BOUND) = range(len(GROUP_FIELDS))
 # `n_live` is the length of State.live (the accounts in the group, see sim.core.compact_live);
 # `members` counts the real members; `accounts` counts every account in the group as the
 # platform does for its caps: the host (scenarios.schema.HOST_ACCOUNTS), real members, shills,

@@ -192,6 +192,13 @@ MAY_POST, MAY_SHARE = 1, 2
 
 
 @hot
+def chill_of(c, lv):
+    """M10: how enforced rules damp posting, 1 − chill × strictness² (the posting chance's
+    factor; below 0 nobody speaks of their own accord)."""
+    return 1.0 - c.chill * lv.strictness * lv.strictness
+
+
+@hot
 def mark_candidates(ctx, i, k, h):
     """Mark the hours from h to the day's end at which account i (at position k of `live`) may
     post (`State.candidates`), so the hourly posting loop passes over the rest without computing
@@ -211,9 +218,8 @@ def mark_candidates(ctx, i, k, h):
         for x in range(hd, 24):
             s.candidates[x, k] |= MAY_POST
         return
-    chill = max(1.0 - c.chill * lv.strictness * lv.strictness, 0.0)
-    top = (c.post_rate * traits[role, T_POST] * s.voice[i] * motive(ctx, i) * max(c.social_floor, 1.0)
-           * (1.0 + s.group[G_BOOST_BOUND]) * chill)
+    top = (c.post_rate * traits[role, T_POST] * s.voice[i] * motive(ctx, i)
+           * max(c.social_floor, 1.0) * (1.0 + s.group[G_BOOST_BOUND]) * max(chill_of(c, lv), 0.0))
     if traits[role, T_POST] > 0.0:
         top += c.urge_post_rate * s.complain_urge[i]
     if s.status[i] == MUTED:

@@ -25,14 +25,13 @@ import math
 
 from sim.codes import (
     G_BOOST, G_BOOST_BOUND, G_GUEST_LEFT, G_MEMBERS, G_NEXT_EVENT, G_N_LIVE, G_PEAK, G_REAL_DAY,
-    G_SHILL_DAY, G_SOCIAL, H_ENTRIES, H_GUEST, H_HOST, H_MEMBERS, H_PROMPTED, H_REAL, H_SHILL, H_SPAM, IN,
-    MUTED, RECENT, R_ANSWER, R_BURST, R_HOST_KIND, R_HOST_POSTS, R_INTRO, R_SHILL, R_SPAM,
+    G_SHILL_DAY, G_SOCIAL, H_ENTRIES, H_GUEST, H_HOST, H_MEMBERS, H_PROMPTED, H_REAL, H_SHILL,
+    H_SPAM, IN, MUTED, RECENT, R_ANSWER, R_BURST, R_HOST_KIND, R_HOST_POSTS, R_INTRO, R_SHILL, R_SPAM,
     T_ADVERTISER, T_POST, T_SCRIPTED,
 )
 from sim.byref import by_ref
 from sim.core import (
-    BOOST_ROOM, MAY_POST, compact_live, hot, mark_candidates, open_chance, poisson, rand, rand_at,
-    say,
+    BOOST_ROOM, MAY_POST, chill_of, compact_live, hot, mark_candidates, poisson, rand, rand_at, say,
 )
 from sim.day import end_of_day
 from sim.events import dispatch, meet_offers
@@ -53,7 +52,7 @@ def run_hours(ctx, h_start, h_end):
     n_complaints = s.n_complaints
     mem_keep = math.exp(-1.0 / c.social_memory_hours)
     boost_keep = math.exp(-1.0 / c.boost_hours)
-    chill = 1.0 - c.chill * lv.strictness * lv.strictness
+    chill = chill_of(c, lv)
     intro_rate = -math.log(1.0 - c.intro_share) / 24.0
     for h in range(h_start, h_end):
         hd = h % 24
@@ -122,8 +121,7 @@ def run_hours(ctx, h_start, h_end):
                     if s.first_ad[i] < 0:
                         s.first_ad[i] = h
             else:
-                s.open_now[i] = open_chance(c, s, i, h)
-                if rand_at(s.post_stream[i], h) < post_chance(ctx, i, social, boost, chill, w):
+                if rand_at(s.post_stream[i], h) < post_chance(ctx, i, h, social, boost, chill, w):
                     post(ctx, i, h)
                 elif h - s.join_hour[i] < 24 and s.n_posts[i] == 0 and traits[role, T_POST] > 0.0:
                     # M1: newcomers greet and introduce themselves (自我介绍) in their first day

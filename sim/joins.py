@@ -64,7 +64,8 @@ def mark_sharing(ctx, i, k, h):
     if s.share_w[i] <= 0.0:
         return
     hd = h % 24
-    top = s.share_w[i] * (1.0 + c.urgency * early_discount(lv, h)) / 24.0 * (1.0 + CANDIDATE_SLACK)
+    top = (s.share_w[i] * (1.0 + c.urgency * early_discount(lv, h)) / 24.0
+           * (1.0 + CANDIDATE_SLACK))
     for x in range(hd, 24):
         if rand_at(s.share_stream[i], h - hd + x) < top * rhythm[x]:
             s.candidates[x, k] |= MAY_SHARE

@@ -43,8 +43,9 @@ def daily_table(out_h: np.ndarray, out_d: np.ndarray, unit_cost: float,
 def daily_columns(out_h: np.ndarray, out_d: np.ndarray, unit_cost: float,
                   dead_day: int) -> dict[str, np.ndarray]:
     """The daily table's columns (days,) by name, in order (a portfolio joins its copies'
-    before it makes one table). One row per day: the kernel's daily rows, and its hourly rows summed over the day
-    (members are taken at the end of the day, from the daily rows), `gross_profit` and `alive`.
+    before it makes one table). One row per day: the kernel's daily rows, and its hourly rows
+    summed over the day (members are taken at the end of the day, from the daily rows),
+    `gross_profit` and `alive`.
 
     `purchases` are units sold (one unit a purchase). `gross_profit` (yuan) = GMV − purchases ×
     `unit_cost` (the plan's `economics.unit_cost`, yuan per unit) − incentive cost: the one place

@@ -383,7 +383,7 @@ def portfolio_result(model: PortfolioModel, seed: int) -> PortfolioResult:
                         **{f"meets_{name}": value for name, value in met.items()}})
     summary = pd.DataFrame(summary)
     days = pd.DataFrame([vars(d) for d in model.days]).rename_axis("day").reset_index()
-    daily, members = (_joined(portfolio, t, rows) for t, rows in ((daily, "day"), (members, "slot")))
+    daily, members = _joined(portfolio, daily, "day"), _joined(portfolio, members, "slot")
     return PortfolioResult(daily, summary, members,
                            portfolio_summary(portfolio, summary, members, days), days)
 
@@ -392,9 +392,9 @@ def _joined(portfolio: Portfolio, tables: list[dict], rows: str) -> pd.DataFrame
     """One table of the copies' columns (`tables`, one dict per copy; `rows` names a column
     with one value per row), led by each row's `group` and `open_day`."""
     lengths = [len(t[rows]) for t in tables]
-    lead = {"group": np.repeat(np.array([c.name for c in portfolio.copies], dtype=object), lengths),
-            "open_day": np.repeat(np.array([c.open_day for c in portfolio.copies], dtype=np.int64),
-                                  lengths)}
+    names = np.array([c.name for c in portfolio.copies], dtype=object)
+    opened = np.array([c.open_day for c in portfolio.copies], dtype=np.int64)
+    lead = {"group": np.repeat(names, lengths), "open_day": np.repeat(opened, lengths)}
     return pd.DataFrame({**lead, **{name: np.concatenate([t[name] for t in tables])
                                     for name in tables[0]}})
 

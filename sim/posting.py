@@ -12,15 +12,16 @@ from sim.ties import reply, tie_of
 
 
 @hot
-def post_chance(ctx, i, social, boost, chill, hour_weight):
+def post_chance(ctx, i, h, social, boost, chill, hour_weight):
     """M1/M5/M8/M18/M21: a member speaks if voice × motive × social proof × salience × the
     hour say so."""
     c, lv, s, traits = ctx.c, ctx.lv, ctx.s, ctx.traits
     role = s.role[i]
-    p = c.post_rate * traits[role, T_POST] * s.voice[i] * motive(ctx, i) * social * (1.0 + boost) * chill
+    p = (c.post_rate * traits[role, T_POST] * s.voice[i] * motive(ctx, i) * social * (1.0 + boost)
+         * chill)
     if traits[role, T_POST] > 0.0:
         p += c.urge_post_rate * s.complain_urge[i]  # after-sales complaints need no audience (M12)
-    p *= hour_weight * s.open_now[i]
+    p *= hour_weight * open_chance(c, s, i, h)
     return p * (c.muted_post / c.muted_read if s.status[i] == MUTED else 1.0)
 
 

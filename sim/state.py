@@ -39,7 +39,6 @@ FLOAT_FIELDS = {
     "coupon_until": "hour the coupon expires",
     "complain_urge": "urge to complain after a bad purchase (M12)",
     "share_w": "shares a day the member would make now (M13)",
-    "open_now": "chance the member opens the group this hour (M18)",
     "recognised": "motive from replies received (M14, M21); fades",
     "voice": "how much the member talks, a heavy-tailed multiplier with mean 1 (M21)",
     "wtp": "taste for the goods: willingness to pay relative to the market price (M19)",
@@ -117,7 +116,8 @@ def allocate(n: int, friend_ptr: np.ndarray, friend_idx: np.ndarray, hours: int)
     (MAX_OFFERS, len(OFFER_FIELDS)) at −1 (free), `routed` and `arrivals` (n, 2)
     int64 zeros, `met` (n, MAX_OFFERS) int64 zeros, and the
     tables `sim.core.fill_tables` fills: `salience` (hours,), `post_stream`, `open_stream` and
-    `share_stream` (n,) uint64."""
+    `share_stream` (n,) uint64; `live_at` (n,) int64 at −1 and `candidates` (24, n) uint8 zeros
+    (`sim.core.mark_candidates`)."""
     return State(
         **{name: np.zeros(n) for name in FLOAT_FIELDS},
         **{name: np.zeros(n, dtype=np.int64) for name in INT_FIELDS},

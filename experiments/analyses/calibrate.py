@@ -472,8 +472,7 @@ class Calibration:
              f"fit check: the fitted values reproduce this history as a run of them would "
              f"(p = {check['p']:.2g}: ")
             + f"{FIT_CHECK_SAYS.format(worst=check['worst'])}, z = {check['z']:+.1f}; "
-              "fit.html draws each series against "
-              "the history)"]
+              "fit.html draws each series against the history)"]
         guessed = (["fitted on the import's plan skeleton (history-plan.yaml): what it could "
                     "not infer (its comments list it: sales, the pool's interest and relation to "
                     "the host, …) plays at its defaults and biases the constants; give --plan "
