@@ -198,7 +198,8 @@ def _find(source: str) -> Path:
 def read_yaml(path: Path) -> dict[str, Any]:
     """The mapping a YAML file holds; `PlanError` naming the line for text that is not YAML, a
     key written twice, or anything but a mapping, and for an empty file (nothing but comments
-    and blanks): read as a plan of defaults, it would run what nobody wrote."""
+    and blanks, or an empty mapping `{}`): read as a plan of defaults, it would run what nobody
+    wrote."""
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as err:
@@ -209,7 +210,7 @@ def read_yaml(path: Path) -> dict[str, Any]:
         data = parse_yaml(text)
     except YAMLError as err:
         raise PlanError(_yaml_error(path, text, err)) from None
-    if data is None:
+    if data is None or data == {}:
         raise PlanError(
             f"{path} is empty: a plan (or portfolio) needs at least one key. A plan: "
             "`extends: tuanzhang` (a library plan) and the levers it changes, e.g. "

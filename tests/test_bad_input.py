@@ -231,9 +231,10 @@ def test_a_file_that_is_not_utf8_is_refused(tmp_path):
 
 
 def test_an_empty_file_is_refused_not_run_as_a_plan_of_defaults(tmp_path):
-    """0 bytes, or nothing but comments and blanks: no plan nor portfolio named after the file."""
+    """0 bytes, nothing but comments and blanks, or `{}`: no plan nor portfolio named after the
+    file."""
     from scenarios.portfolio import PortfolioError, load_portfolio
-    for text in ("", "# my plan\n\n   \n", "---\n"):
+    for text in ("", "# my plan\n\n   \n", "---\n", "{}\n"):
         file = tmp_path / "plan.yaml"
         file.write_text(text, encoding="utf-8")
         for args in (["validate", str(file)], ["run", str(file), "--replicates", "1",

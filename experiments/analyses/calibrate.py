@@ -530,7 +530,8 @@ def calibrate(history_dir: Path, plan: Path | None = None, *, trials: int = 200,
     if study.trials and study.user_attrs[INPUTS] != inputs:
         differs = [k for k in inputs if study.user_attrs[INPUTS].get(k) != inputs[k]]
         what = {"history": "the history or its plan (another import, --plan or --holdout-days)",
-                "fitted": "the names fitted (--fit)", "replicates": "--replicates",
+                "fitted": "the names fitted (--fit, or those this history's series allow)",
+                "replicates": "--replicates",
                 "seed": "--seed"}
         raise CalibrationError(f"{out / JOURNAL} holds the trials of another calibration: it "
                                f"differs in {'; '.join(what[k] for k in differs)}. Give another "
