@@ -331,8 +331,8 @@ def test_another_portfolio_in_out_is_named(tmp_path):
     with pytest.raises(OutDirError, match=r"holds portfolio test; this is ten_copies\. Choose"):
         run_portfolio(p.model_copy(update={"name": "ten_copies"}), replicates=1, out=out)
     with pytest.raises(OutDirError, match=r"holds portfolio test run with other settings \(it "
-                                          r"differs in replicates 1 there, 2 now\)"):
-        run_portfolio(p, replicates=2, out=out)
+                                          r"differs in seed 0 there, 1 now\)"):
+        run_portfolio(p, replicates=1, seed=1, out=out)
     with pytest.raises(OutDirError, match=r"differs in its groups, hosts or targets\)"):
         run_portfolio(p.model_copy(update={"pool_size": 99}), replicates=1, out=out)
 

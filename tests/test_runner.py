@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from experiments.running.runner import RunError, RunInterrupted, run_plans
-from experiments.running.storage import OutDirError, read_results
+from experiments.running.storage import OutDirError, claim, read_results
 from scenarios.loader import library, load_plan
 
 NAMES = list(library())[:2]
@@ -99,6 +99,29 @@ def test_another_spec_needs_force(tmp_path: Path):
         "runs.json",
         "summary.parquet",
     ]
+
+
+def test_other_replicates_keep_the_runs_both_share(tmp_path: Path):
+    out, fresh_dir = tmp_path / "out", tmp_path / "fresh"
+    run_plans(plans(), replicates=2, out=out)
+    (out / "deck").mkdir()  # made from the two replicates: stale once there are more
+    for replicates in (4, 1):
+        seen = []
+        grown = run_plans(plans(), replicates=replicates, out=out,
+                          progress=lambda d, t: seen.append(d))
+        assert seen[0] == min(replicates, 2) * len(NAMES)  # those already run are kept
+        fresh = run_plans(plans(), replicates=replicates, out=fresh_dir, force=True)
+        for table in ("daily", "summary", "members", "paired"):
+            assert getattr(grown, table).equals(getattr(fresh, table))
+            assert ((out / f"{table}.parquet").read_bytes()
+                    == (fresh_dir / f"{table}.parquet").read_bytes())
+        assert not (out / "deck").exists() and not (out / "chunks").exists()
+
+
+def test_an_optimize_directory_does_not_take_other_replicates(tmp_path: Path):
+    claim(tmp_path, "optimize", {"replicates": 2, "seed": 0})
+    with pytest.raises(OutDirError, match="--force"):
+        claim(tmp_path, "optimize", {"replicates": 3, "seed": 0})
 
 
 def test_refuses_a_directory_that_is_not_a_run(tmp_path: Path):

@@ -123,7 +123,8 @@ def run(
     """Simulate one plan; write its tables, plan and report to a run directory. A portfolio
     (several groups sharing one pool) writes its tables and portfolio summary.
 
-    Rerunning the same command on the same --out runs only what is missing."""
+    Rerunning the same command on the same --out runs only what is missing; with more
+    --replicates, only the new replicates."""
     from scenarios.portfolio import is_portfolio
     with _bad_input():  # a file that is not YAML is named here
         portfolio = is_portfolio(plan)
@@ -163,7 +164,8 @@ def compare(
 
     Portfolio files are compared the same way: each portfolio's replicates on the same seeds.
 
-    Rerunning the same command on the same --out runs only what is missing."""
+    Rerunning the same command on the same --out runs only what is missing; with more
+    --replicates, only the new replicates."""
     from scenarios.loader import library
     from scenarios.portfolio import is_portfolio
     if all_plans == bool(plans):
@@ -746,7 +748,8 @@ def sweep(
 ) -> None:
     """Run a plan at many settings of its levers; write per-point and per-run tables and a report.
 
-    Rerunning the same command on the same --out runs only what is missing."""
+    Rerunning the same command on the same --out runs only what is missing; with more
+    --replicates, only the new replicates."""
     from experiments.analyses.sweep import run_sweep
     from experiments.running.runner import RunInterrupted
     from scenarios.loader import load_plan

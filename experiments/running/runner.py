@@ -220,6 +220,7 @@ def execute(
             progress(len(runs), len(runs))
         return storage.read_tables(out, tables)
     store = _ChunkStore(out, tables)
+    store.recover(chunks)
     finished = {c.index: store.load(c) for c in chunks if store.has(c)}
     n_done = sum(len(chunks[i].runs) for i in finished)
 
@@ -254,7 +255,8 @@ def execute(
     result = _stack(finished, tables)
     if out is not None:
         storage.write_tables(out, result)
-        storage.mark_finished(out, tables, done_key)
+        storage.mark_finished(out, tables, done_key, [
+            (c.name, {t: len(finished[c.index][t]) for t in tables}) for c in chunks])
         store.drop()
     return result
 
@@ -361,6 +363,21 @@ class _ChunkStore:
         for table in self.tables:
             storage.write_parquet_atomic(frames[table], self._path(chunk, table))
         return self.load(chunk)
+
+    def recover(self, chunks: list[Chunk]) -> None:
+        """Save those of `chunks` that the finished tables in `out` hold (`runs.json`: a run
+        now asked for with more replicates, say) as chunks again, cut from the tables; then
+        forget `runs.json`, whose tables this call replaces."""
+        if self.dir is None:
+            return
+        held = storage.finished_chunks(self.dir.parent, self.tables)
+        wanted = [c for c in chunks if c.name in held and not self.has(c)]
+        if wanted:
+            whole = storage.read_tables(self.dir.parent, self.tables)
+            for c in wanted:
+                self.save(c, {t: whole[t].iloc[slice(*held[c.name][t])].reset_index(drop=True)
+                              for t in self.tables})
+        (self.dir.parent / storage.RUNS).unlink(missing_ok=True)
 
     def drop(self) -> None:
         if self.dir is not None:

@@ -14,12 +14,13 @@ A run directory holds:
 - `report.html`, written by `experiments.outputs.report`.
 - `deck/`, written by `groupsim deck` (`experiments.outputs.deck`): the slide decks and chart images.
 - `chunks/` while a run is under way: finished chunks of runs (see `experiments.running.runner`); a
-  rerun of the same command on the same directory runs only what is missing.
+  rerun of the same command on the same directory runs only what is missing, and one with other
+  `--replicates` keeps the replicates both share (`REPLICATES_GROW`).
 - `profile.yaml` when the plans were played with an audience profile (`--profile`,
   sim/profile.py): a copy of it; `groupsim.json`'s spec holds it and its digest.
 - `groupsim.json`: which command wrote the directory, with what, and by which code (see
   `claim`), and
-  `runs.json`: which runs the tables hold once they are all done.
+  `runs.json`: which chunks of runs the tables hold, and their rows, once they are all done.
 
 Every table starts with the columns `plan` and `replicate`; rows are sorted by plan order,
 replicate, then day or hour. Same tables give byte-identical parquet files.
@@ -46,6 +47,11 @@ from scenarios.schema import Plan
 
 TABLES = ("daily", "summary", "members", "paired", "hourly")
 MANIFEST = "groupsim.json"
+RUNS = "runs.json"
+REPLICATES_GROW = ("run", "compare", "portfolio", "sweep", "sensitivity")
+"""Commands whose --out takes the same command with other --replicates: the runs both share are
+kept (`runner.execute` finds them by their identity) and the rest run. Not optimize: its trials
+were scored on their replicates."""
 PROFILE = "profile.yaml"
 LEGACY_OUTPUTS = {f"{t}.parquet" for t in TABLES} | {"plan.yaml", "plans", "parts", "report.html", "deck"}
 """What a run directory held before it had a manifest: --force may replace it."""
@@ -129,6 +135,15 @@ def _claim(out: Path, command: str, spec: dict[str, Any], force: bool) -> bool:
         before = json.loads(path.read_text(encoding="utf-8"))
         if before == manifest:
             return True
+        if _other_replicates(before, manifest):
+            tables = (_finished(out, ()) or {}).get("tables", ())
+            kept = {MANIFEST, RUNS, "chunks", *(f"{t}.parquet" for t in tables)}
+            for item in out.iterdir():
+                if item.name not in kept:  # the report, deck, plans: of the old replicates
+                    shutil.rmtree(item) if item.is_dir() else item.unlink()
+            write_atomic(path, lambda tmp: tmp.write_text(json.dumps(manifest, indent=1),
+                                                          encoding="utf-8"))
+            return True
         if not force and _same_run(before, manifest):
             changes = (code_changes(before["code"], manifest["code"]) if "code" in before
                        else ["made before groupsim recorded its code"])
@@ -181,6 +196,14 @@ def _spec_changes(before: dict[str, Any], now: dict[str, Any], **named: str) -> 
     return "it differs in " + "; ".join(shown) if shown else "its spec differs"
 
 
+def _other_replicates(before: dict[str, Any], now: dict[str, Any]) -> bool:
+    """The same command, spec and code but for --replicates, for a command that keeps the
+    replicates they share (`REPLICATES_GROW`)."""
+    return (before["command"] == now["command"] in REPLICATES_GROW
+            and before.get("code") == now["code"]
+            and {**before["spec"], "replicates": 0} == {**now["spec"], "replicates": 0})
+
+
 def _same_run(before: dict[str, Any], now: dict[str, Any]) -> bool:
     """Same command and spec (the code aside)."""
     return before["command"] == now["command"] and before["spec"] == now["spec"]
@@ -211,16 +234,36 @@ def read_tables(out: Path, names: Sequence[str]) -> dict[str, pd.DataFrame]:
 
 def finished_tables(out: Path, names: Sequence[str]) -> str | None:
     """The key `mark_finished` recorded, if its tables are all there."""
-    path = out / "runs.json"
+    record = _finished(out, names)
+    return record.get("key") if record else None
+
+
+def finished_chunks(out: Path, names: Sequence[str]) -> dict[str, dict[str, list[int]]]:
+    """The chunks the finished tables `names` hold: chunk name -> table -> [first row, end)."""
+    record = _finished(out, names)
+    if not record or list(record.get("tables", ())) != list(names):
+        return {}
+    chunks, start = {}, dict.fromkeys(names, 0)
+    for name, rows in record.get("chunks", ()):
+        chunks[name] = {t: [start[t], start[t] + rows[t]] for t in names}
+        start = {t: start[t] + rows[t] for t in names}
+    return chunks
+
+
+def _finished(out: Path, names: Sequence[str]) -> dict[str, Any] | None:
+    path = out / RUNS
     if not path.is_file() or not all((out / f"{n}.parquet").is_file() for n in names):
         return None
-    return json.loads(path.read_text(encoding="utf-8")).get("key")
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
-def mark_finished(out: Path, names: Sequence[str], key: str) -> None:
-    """Record that the tables `names` hold all the runs of `key`."""
-    write_atomic(out / "runs.json", lambda tmp: tmp.write_text(
-        json.dumps({"key": key, "tables": list(names)}), encoding="utf-8"))
+def mark_finished(out: Path, names: Sequence[str], key: str,
+                  chunks: Sequence[tuple[str, dict[str, int]]]) -> None:
+    """Record that the tables `names` hold all the runs of `key`: the `chunks` (name, rows per
+    table) stacked in that order."""
+    write_atomic(out / RUNS, lambda tmp: tmp.write_text(
+        json.dumps({"key": key, "tables": list(names), "chunks": [list(c) for c in chunks]}),
+        encoding="utf-8"))
 
 
 def with_alive(daily: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
