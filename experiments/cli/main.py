@@ -561,7 +561,7 @@ def sensitivity(
 
     Each sample is run --replicates times on the same seeds; its output is the median over
     replicates (a share for alive_weekN and alive_at_end). Rerunning on the same --out runs only
-    what is missing, and may change --metrics."""
+    what is missing, and may change --metrics, or --replicates (those already run are kept)."""
     from experiments.analyses.sensitivity import DEFAULT_METRICS, sensitivity as run_sensitivity
     from experiments.analyses.vary import axis, parse_lever
     from experiments.outputs.i18n import text
