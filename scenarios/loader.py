@@ -293,14 +293,16 @@ def merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
 
 
 def _apply_override(raw: dict[str, Any], item: str) -> None:
+    key, value = split_override(item, "host.ip_strength=0.8 or calendar[0].amount=30")
+    set_path(raw, key, value)
+
+
+def split_override(item: str, example: str) -> tuple[str, Any]:
+    """A `--set` item's path and value (`PlanError`, with `example`, if it is not path=value)."""
     key, sep, text = item.partition("=")
     if not sep or not key.strip():
-        raise PlanError(
-            f"Bad --set '{item}': write it as dotted.key=value, e.g. host.ip_strength=0.8 "
-            "or calendar[0].amount=30."
-        )
-    value = parse_scalar(text, f"--set '{item}'")
-    set_path(raw, key.strip(), value)
+        raise PlanError(f"Bad --set '{item}': write it as dotted.key=value, e.g. {example}.")
+    return key.strip(), parse_scalar(text, f"--set '{item}'")
 
 
 # a plan states these in one of two ways (scenarios.schema.Economics): stating one drops the other
@@ -325,7 +327,8 @@ def set_path(raw: dict[str, Any], path: str, value: Any) -> None:
     """Set `value` at `path` in a raw plan mapping, the same way `--set path=value` does.
 
     A path is dotted keys; a key may pick list items: `calendar[0]` by position,
-    `calendar[red_packet]` every item of that kind. Missing sections are created (validation
+    `calendar[red_packet]` every item of that kind, `groups[tz]` the items of that name (a
+    portfolio's groups, hosts, staff; a group without a name is named by its plan), `[*]` all. Missing sections are created (validation
     then names unknown keys); a list selector that matches nothing raises `PlanError` listing the
     items that exist. Setting `economics.margin` drops `economics.unit_cost` (and the other way
     round), since both state the cost of goods; likewise `reference_price` and `market_price`.
@@ -393,21 +396,27 @@ def _select_indices(path: str, key: str, items: Any, selector: str) -> list[int]
     if selector.lstrip("-").isdigit():
         j = int(selector)
         hits = [j] if 0 <= j < len(items) else []
+    elif selector == "*":
+        hits = list(range(len(items)))
     else:
-        hits = [j for j, item in enumerate(items)
-                if isinstance(item, dict) and item.get("kind") == selector]
+        hits = [j for j, item in enumerate(items) if _label(item) == selector]
     if hits:
         return hits
     if not items:
         raise PlanError(f"Bad path '{path}': {key} is empty, so [{selector}] matches no item.")
-    listed = ", ".join(
-        f"[{j}] {item.get('kind', '?') if isinstance(item, dict) else repr(item)}"
-        for j, item in enumerate(items)
-    )
+    listed = ", ".join(f"[{j}] {_label(item)}" for j, item in enumerate(items))
     raise PlanError(
         f"Bad path '{path}': {key}[{selector}] matches no item. "
-        f"Pick an index 0 to {len(items) - 1} or a kind; the items are: {listed}."
+        f"Pick an index 0 to {len(items) - 1}, * or a kind or name; the items are: {listed}."
     )
+
+
+def _label(item: Any) -> str:
+    """What `[label]` picks a list item by: its kind (a calendar item), else its name, else its
+    plan (a portfolio's group without a name is named by its plan)."""
+    if not isinstance(item, dict):
+        return repr(item)
+    return str(item.get("kind") or item.get("name") or item.get("plan") or "?")
 
 
 def _path(loc: list) -> str:

@@ -8,13 +8,15 @@ several groups at once (转播), and the targets a copy must meet to count as a 
 written twice is an error) and resolves every copy's plan; `sim.portfolio` plays it.
 """
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from scenarios.loader import (
-    LIBRARY, PORTFOLIOS, PlanError, describe_errors, load_plan, read_yaml,
+    LIBRARY, PORTFOLIOS, PlanError, describe_errors, get_path, load_plan, read_yaml, set_path,
+    split_override,
 )
 from scenarios.schema import HOST_ACCOUNTS, PLATFORM_CAP, Lecture, Plan, Platform, Strict, Yuan
 
@@ -171,21 +173,57 @@ def is_portfolio(source: str) -> bool:
     return "portfolio" in raw or "groups" in raw
 
 
-def load_portfolio(source: str | Path) -> Portfolio:
-    """Read a portfolio file (a path, or the name of one in scenarios/library/portfolios/) and
-    resolve it. `PortfolioError` names each bad field and its allowed range or values."""
+def load_portfolio(source: str | Path, overrides: Sequence[str] = ()) -> Portfolio:
+    """Read a portfolio file (a path, or the name of one in scenarios/library/portfolios/),
+    apply `--set` `overrides` (`set_override`), and resolve it. `PortfolioError` names each bad
+    field and its allowed range or values."""
     path = Path(source)
     if not path.is_file() and (PORTFOLIOS / f"{source}.yaml").is_file():
         path = PORTFOLIOS / f"{source}.yaml"
     if not path.is_file():
         raise PortfolioError(f"Portfolio file not found: {source}.")
     try:
-        spec = PortfolioFile.model_validate(read_yaml(path))
-    except PlanError as err:  # the reader's: not YAML, a key written twice
+        raw = read_yaml(path)
+        for item in overrides:
+            set_override(raw, item)
+        spec = PortfolioFile.model_validate(raw)
+    except PlanError as err:  # the reader's (not YAML, a key written twice) or a bad --set
         raise PortfolioError(str(err)) from None
     except ValidationError as err:
         raise PortfolioError(describe_errors(err, str(path), PortfolioFile)) from None
     return resolve(spec, path.parent, str(path))
+
+
+SET_EXAMPLE = ("pool.size=5000, hosts[amei].capacity=8, groups[tz].copies=30 or "
+               "groups[*].set.growth.qr_influx_per_day=20")
+
+
+def set_override(raw: dict[str, Any], item: str) -> None:
+    """Apply one `--set path=value` to a portfolio file as read: a path of the file's own keys
+    (`pool.size`, `live_code`, `targets.members`, `hosts[amei].capacity`, `groups[tz].copies`;
+    list items picked by name, position or `*`), or a lever of groups' plans after `.set.`
+    (`groups[*].set.growth.qr_influx_per_day` goes into each picked group's `set:` as that
+    dotted key, as the file writes it). `PlanError` for a path or value that is not one."""
+    key, value = split_override(item, SET_EXAMPLE)
+    head, sep, lever = key.partition(".set.")
+    first = key.split(".")[0].split("[")[0]
+    if first not in PortfolioFile.model_fields and first in Plan.model_fields:
+        raise PlanError(f"Bad --set '{item}': {first} is a plan's; in a portfolio a plan's lever "
+                        f"goes under its groups, e.g. groups[*].set.{item.strip()} (every "
+                        f"group) or groups[NAME].set.{item.strip()}.")
+    if not sep:
+        set_path(raw, key, value)
+        return
+    groups = get_path(raw, head)
+    if not lever or not groups or not all(isinstance(g, dict) and "plan" in g for g in groups):
+        raise PlanError(f"Bad --set '{item}': a plan's lever goes after a group's `.set.`, e.g. "
+                        "groups[tz].set.growth.qr_influx_per_day=20 (groups[*] for every group).")
+    for group in groups:
+        if group.get("set") is None:
+            group["set"] = {}
+        if not isinstance(group["set"], dict):
+            raise PlanError(f"Bad --set '{item}': {head}'s `set:` is not a mapping.")
+        group["set"][lever] = value
 
 
 def resolve(spec: PortfolioFile, base: Path, where: str = "portfolio") -> Portfolio:

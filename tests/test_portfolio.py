@@ -391,8 +391,9 @@ def test_options_a_portfolio_does_not_take_are_named():
     assert "set:" not in hourly.output
     threads = CliRunner().invoke(app, ["run", "tuanzhang", "--threads", "2"])
     assert threads.exit_code == 2 and "--threads 2 is for portfolios" in threads.output
-    weeks = CliRunner().invoke(app, ["run", "copy_one_host", "--weeks", "4"])
-    assert weeks.exit_code == 2 and "under its `set:`" in " ".join(weeks.output.split())
+    weeks = CliRunner().invoke(app, ["run", "copy_one_host", "--weeks", "4"])  # targets week 12
+    assert weeks.exit_code == 2 and "targets.alive_week = 12: groups[0] runs 4 weeks" in " ".join(
+        weeks.output.split())
 
 
 def test_a_key_written_twice_is_refused(tmp_path):
@@ -457,3 +458,46 @@ def test_validate_names_a_portfolio_s_bad_field(tmp_path):
     result = CliRunner().invoke(app, ["validate", str(path)])
     assert result.exit_code == 2
     assert "groups[0].stagger_days = -1" in result.output
+
+
+def test_set_overrides_a_portfolio_s_own_fields_and_its_groups_levers():
+    p = load_portfolio("copy_five_hosts", [
+        "pool.size=5000", "hosts[bing].capacity=9", "groups[tzb].copies=2",
+        "groups[*].set.growth.qr_influx_per_day=25", "groups[tza].set.group.weeks=8",
+        "targets.alive_week=8"])
+    assert p.pool_size == 5000 and [h.capacity for h in p.hosts][:2] == [6, 9]
+    names = [c.name for c in p.copies]
+    assert sum(n.startswith("tzb") for n in names) == 2 and len(names) == 18
+    assert {c.plan.growth.qr_influx_per_day for c in p.copies} == {25}
+    assert {c.plan.group.weeks for c in p.copies if c.name.startswith("tza")} == {8}
+    assert {c.plan.group.weeks for c in p.copies if c.name.startswith("tzb")} == {12}
+
+
+@pytest.mark.parametrize(("item", "message"), [
+    ("groups[tq].copies=2", r"groups\[tq\] matches no item\. .*the items are: \[0\] tza, "
+                            r"\[1\] tzb"),
+    ("growth.qr_influx_per_day=20", r"growth is a plan's; .*groups\[\*\]\.set\.growth\."
+                                    r"qr_influx_per_day=20"),
+    ("pool.set.x=1", r"a plan's lever goes after a group's `\.set\.`"),
+    ("groups[tza].copies=0", r"groups\[0\]\.copies = 0: .*allowed range 1 to 1000"),
+    ("groups[*].set.growth.qr_influx_per_dy=4", r"did you mean 'qr_influx_per_day'"),
+    ("pool.size", r"Bad --set 'pool\.size': write it as dotted\.key=value"),
+])
+def test_a_bad_portfolio_set_names_the_path_and_what_is_allowed(item, message):
+    with pytest.raises(PortfolioError, match=message):
+        load_portfolio("copy_five_hosts", [item])
+
+
+def test_run_command_takes_weeks_and_set_for_a_portfolio(tmp_path):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, [
+        "run", "lecture_relay", "--weeks", "2", "--set", "pool.size=900",
+        "--set", "groups[gl].copies=2", "--set", "groups[*].set.members.initial=40",
+        "--set", "relay=[]", "--set", "targets.alive_week=2", "--replicates", "1",
+        "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    stored = read_portfolio_results(out).portfolio
+    assert stored.pool_size == 900 and len(stored.copies) == 2
+    assert {(c.plan.group.weeks, c.plan.members.initial) for c in stored.copies} == {(2, 40)}
+    daily = pd.read_parquet(out / "daily.parquet")
+    assert daily["day"].max() == 13

@@ -56,12 +56,15 @@ stderr = Console(stderr=True, highlight=False)
 Replicates = Annotated[int, typer.Option(help="Replicates per plan; replicate r uses seed + r.")]
 Seed = Annotated[int, typer.Option(help="Seed of replicate 0.")]
 Weeks = Annotated[
-    int | None, typer.Option(help="Horizon in weeks (the same as --set group.weeks=N).")
+    int | None, typer.Option(help="Horizon in weeks (the same as --set group.weeks=N; a "
+                                  "portfolio's: every group's).")
 ]
 Sets = Annotated[
     list[str] | None,
     typer.Option(
-        "--set", help="Override a plan field, e.g. --set host.ip_strength=0.8. Repeatable."
+        "--set", help="Override a plan field, e.g. --set host.ip_strength=0.8; a portfolio's: "
+                      "pool.size=5000, groups[tz].copies=30, "
+                      "groups[*].set.growth.qr_influx_per_day=20. Repeatable."
     ),
 ]
 Workers = Annotated[int, typer.Option(help="Worker processes (here, or of --dask local).")]
@@ -129,8 +132,9 @@ def run(
     with _bad_input():  # a file that is not YAML is named here
         portfolio = is_portfolio(plan)
     if portfolio:
-        _portfolio_only(weeks, set_, hourly, profile)
-        _simulate_portfolios([plan], replicates, seed, threads, workers, dask, out, force, lang)
+        _portfolio_only(hourly, profile)
+        _simulate_portfolios([plan], _portfolio_sets(weeks, set_), replicates, seed, threads,
+                             workers, dask, out, force, lang)
         return
     _plans_only(threads)
     _simulate([plan], replicates, seed, weeks, set_ or [], workers, dask, hourly, out, force, lang,
@@ -180,9 +184,9 @@ def compare(
             raise typer.BadParameter(
                 "compare takes plans or portfolios, not both: "
                 + ", ".join(f"{s} ({'portfolio' if k else 'plan'})" for s, k in zip(sources, kinds)))
-        _portfolio_only(weeks, set_, hourly, profile)
-        _simulate_portfolios(sources, replicates, seed, threads, workers, dask, out, force, lang,
-                             baseline)
+        _portfolio_only(hourly, profile)
+        _simulate_portfolios(sources, _portfolio_sets(weeks, set_), replicates, seed, threads,
+                             workers, dask, out, force, lang, baseline)
         return
     _plans_only(threads)
     _simulate(sources, replicates, seed, weeks, set_ or [], workers, dask, hourly, out, force, lang,
@@ -360,15 +364,16 @@ def _simulate(
     console.print(f"Wrote {escape(str(out))}: {', '.join(_files(out))}")
 
 
-def _portfolio_only(weeks: int | None, set_: list[str] | None, hourly: bool,
-                    profile: Path | None) -> None:
-    given = [name for name, value in (("--weeks", weeks), ("--set", set_), ("--hourly", hourly),
-                                      ("--profile", profile)) if value]
+def _portfolio_only(hourly: bool, profile: Path | None) -> None:
+    given = [name for name, value in (("--hourly", hourly), ("--profile", profile)) if value]
     if given:
         verb = "does" if len(given) == 1 else "do"
-        how = ("; set a group's overrides (its weeks too) under its `set:` in the portfolio file"
-               if weeks or set_ else "")
-        raise typer.BadParameter(f"{', '.join(given)} {verb} not apply to a portfolio{how}")
+        raise typer.BadParameter(f"{', '.join(given)} {verb} not apply to a portfolio")
+
+
+def _portfolio_sets(weeks: int | None, set_: list[str] | None) -> list[str]:
+    """A portfolio's --set items, --weeks as every group's `group.weeks` first."""
+    return [f"groups[*].set.group.weeks={weeks}"] * (weeks is not None) + list(set_ or [])
 
 
 def _plans_only(threads: int) -> None:
@@ -377,9 +382,9 @@ def _plans_only(threads: int) -> None:
                                  "side by side with --workers)")
 
 
-def _simulate_portfolios(sources: list[str], replicates: int, seed: int, threads: int,
-                         workers: int, dask: str | None, out: Path | None, force: bool,
-                         lang: Lang, baseline: str | None = None) -> None:
+def _simulate_portfolios(sources: list[str], sets: list[str], replicates: int, seed: int,
+                         threads: int, workers: int, dask: str | None, out: Path | None,
+                         force: bool, lang: Lang, baseline: str | None = None) -> None:
     """Run one portfolio (its run directory) or several on the same seeds (a comparison
     directory: one run directory each and `portfolios.json`); write the report, print the
     answer and the table."""
@@ -393,7 +398,7 @@ def _simulate_portfolios(sources: list[str], replicates: int, seed: int, threads
     from scenarios.names import file_stem
     from scenarios.portfolio import load_portfolio
     with _bad_input():
-        portfolios = [load_portfolio(source) for source in sources]
+        portfolios = [load_portfolio(source, sets) for source in sources]
     names = [p.name for p in portfolios]
     if len(set(names)) < len(names):
         raise typer.BadParameter(f"two portfolios are named alike ({', '.join(names)}); give "
