@@ -16,6 +16,7 @@ Every value is checked against `PARAMETERS` (the settable names and their ranges
 or value raises `ProfileError` naming the field and its allowed range.
 """
 
+import difflib
 import hashlib
 import json
 import math
@@ -154,11 +155,16 @@ class Profile:
         return path
 
 
-def check(key: str, value: Any) -> float:
-    """`value` as a float if `key` is a settable name and `value` lies in its range."""
+def check(key: str, value: Any, section: str | None = None) -> float:
+    """`value` as a float if `key` is a settable name (of `section`, if given) and `value` lies
+    in its range; `ProfileError` names the closest name and those allowed otherwise."""
     if key not in PARAMETERS:
-        raise ProfileError(f"{key}: unknown name; a profile may set "
-                           + ", ".join(PARAMETERS))
+        names = [k for k, p in PARAMETERS.items() if section in (None, p.where)]
+        close = difflib.get_close_matches(str(key), names, 1)
+        raise ProfileError(f"{key}: unknown name"
+                           + (f" (did you mean '{close[0]}'?)" if close else "")
+                           + "; a profile may set" + (f" under {section}" if section else "")
+                           + ": " + ", ".join(names))
     p = PARAMETERS[key]
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) \
             or not p.lo <= value <= p.hi:
@@ -195,7 +201,7 @@ def from_dict(raw: Any, where: str = "profile") -> Profile:
                 raise ProfileError(f"{where}: {key} belongs under {PARAMETERS[key].where}, "
                                    f"not {section}")
             try:
-                values[key] = check(key, value)
+                values[key] = check(key, value, section)
             except ProfileError as error:
                 raise ProfileError(f"{where}: {section}.{error}") from None
     if not values:

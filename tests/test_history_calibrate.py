@@ -222,6 +222,7 @@ def test_calibrate_refuses_a_journal_of_another_history_or_settings(run_dir, his
     re-import of another export into the same --out would have reused the first one's fit."""
     kwargs = dict(trials=4, replicates=2, out=tmp_path / "fit", names=("post_rate",))
     calibrate(history, run_dir / "plan.yaml", **kwargs)
+    journal = next((tmp_path / "fit").rglob("*.journal")).read_bytes()
     other = tmp_path / "other"
     import_exports([export_chat(run_dir, 0, "wechat-chatlog-csv", tmp_path / "chat.csv")], other)
     with pytest.raises(CalibrationError, match="holds the trials of another calibration: it "
@@ -229,6 +230,7 @@ def test_calibrate_refuses_a_journal_of_another_history_or_settings(run_dir, his
         calibrate(other, run_dir / "plan.yaml", **kwargs)
     with pytest.raises(CalibrationError, match="differs in --replicates"):
         calibrate(history, run_dir / "plan.yaml", **{**kwargs, "replicates": 3})
+    assert next((tmp_path / "fit").rglob("*.journal")).read_bytes() == journal  # refusals add nothing
     assert calibrate(history, run_dir / "plan.yaml",
                      **{**kwargs, "trials": 5}).profile.fit["trials"] == 5
 

@@ -134,7 +134,9 @@ def test_app_plays_the_profile(monkeypatch, profile_file):
 
 
 BAD = {
-    "unknown constant": ({"constants": {"post_rte": 0.01}}, "constants.post_rte: unknown name"),
+    "unknown constant": ({"constants": {"post_rte": 0.01}},
+                         "constants.post_rte: unknown name (did you mean 'post_rate'?); a "
+                         "profile may set under constants: post_rate, voice_spread"),
     "out of range": ({"constants": {"post_rate": 5}},
                      "post_rate = 5: must be a number in [0.002, 0.04]"),
 }

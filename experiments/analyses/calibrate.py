@@ -518,8 +518,10 @@ def calibrate(history_dir: Path, plan: Path | None = None, *, trials: int = 200,
         optuna.storages.journal.JournalFileBackend(str(out / JOURNAL)))
     sampler = optuna.samplers.TPESampler(seed=seed, n_startup_trials=min(20, trials // 4 + 1),
                                          multivariate=True)
-    study = optuna.create_study(study_name="calibrate", storage=storage, load_if_exists=True,
-                                sampler=sampler)
+    if "calibrate" in optuna.study.get_all_study_names(storage):  # loading writes nothing
+        study = optuna.load_study(study_name="calibrate", storage=storage, sampler=sampler)
+    else:
+        study = optuna.create_study(study_name="calibrate", storage=storage, sampler=sampler)
     if any(STATISTICS not in t.user_attrs for t in _complete(study)) or (
             study.trials and INPUTS not in study.user_attrs):
         raise CalibrationError(f"{out / JOURNAL}: written by an earlier version of calibrate (its "
