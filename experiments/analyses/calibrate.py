@@ -84,7 +84,7 @@ SHARE_CLIP = 0.001  # shares are compared as log-odds within [this, 1 - this]
 PILOT_FACTOR = 4  # a pilot plays this many times a trial's replicates ...
 PILOT_SEED = 20_000  # ... on seeds `seed + PILOT_SEED + r` (trials': `seed + r`)
 PILOT_SHRINK = 0.0  # a pilot's covariance is not shrunk: its replicates estimate it
-PILOTS = ("pilot after the search", "pilot after the climb")
+PILOTS = ("pilot after the search", "pilot after the climb", "pilot after the second climb")
 """The study's user attributes that keep each pilot (its values and its replicates' shapes)."""
 STATISTICS = "statistics"
 """A trial's user attribute: its statistics, observed and per replicate (`_pack`)."""
@@ -545,6 +545,7 @@ def calibrate(history_dir: Path, plan: Path | None = None, *, trials: int = 200,
     try:
         with open_backend(workers, dask) as backend:  # workers start once for all trials
             pilot: Spread | None = None  # the shapes' covariance; None: each trial's own
+            goal = trials  # trials to run (more if the fit check asks for a second look)
 
             def objective(trial) -> float:
                 values = {n: trial.suggest_float(n, PARAMETERS[n].lo, PARAMETERS[n].hi,
@@ -557,7 +558,7 @@ def calibrate(history_dir: Path, plan: Path | None = None, *, trials: int = 200,
                 for series, value in parts.items():
                     trial.set_user_attr(series, value)
                 if progress is not None:
-                    progress(len(_complete(study)) + 1, trials)
+                    progress(len(_complete(study)) + 1, goal)
                 return -(total + log_prior(values, history.plan))
 
             def scored() -> list[Scored]:  # every trial so far, scored with `pilot`
@@ -578,7 +579,7 @@ def calibrate(history_dir: Path, plan: Path | None = None, *, trials: int = 200,
                     if shapes else None
 
             if progress is not None:  # a resumed calibration starts where it stopped
-                progress(len(_complete(study)), trials)
+                progress(len(_complete(study)), max(len(_complete(study)), trials))
             n_local = min(trials // 2, max(len(keep) * (len(keep) + 3) // 2 + 5, trials // 4))
             n_tpe = (trials - n_local + 1) // 2
             done = len(_complete(study))
@@ -590,26 +591,40 @@ def calibrate(history_dir: Path, plan: Path | None = None, *, trials: int = 200,
             n_climb = trials - n_local - n_tpe
             climb(study, objective, scored, keep, n_tpe, n_tpe + n_climb // 2, start="best")
             climb(study, objective, scored, keep, n_tpe, trials - n_local, start="defaults")
-            # local: a cloud around the climb's best, for the curvature, scored with the spread
-            # of a pilot there
-            centre = min(scored(), key=lambda t: t.value)
-            pilot = run_pilot(PILOTS[1], centre)
-            done = len(_complete(study))
-            if done < trials:
-                rng = np.random.default_rng([seed, done])
-                cloud = _to_unit(centre.params, keep) + LOCAL_SIGMA * rng.standard_normal(
-                    (trials - done, len(keep)))
-                for u in np.clip(cloud, 0, 1):
-                    study.enqueue_trial(_from_unit(u, keep))
-                study.optimize(objective, n_trials=trials - done)
-            final = scored()
+            def measure(label: str, until: int):
+                """A cloud around the best of the first `until` trials, for the curvature,
+                scored with the spread of a pilot there, until there are `until`; the
+                intervals over them and the fit check. (A resumed calibration finds its
+                pilot and cloud in the journal, and a second look's trials after these.)"""
+                nonlocal pilot
+                centre = min(scored()[:until], key=lambda t: t.value)
+                pilot = run_pilot(label, centre)
+                done = len(_complete(study))
+                if done < until:
+                    rng = np.random.default_rng([seed, done])
+                    cloud = _to_unit(centre.params, keep) + LOCAL_SIGMA * rng.standard_normal(
+                        (until - done, len(keep)))
+                    for u in np.clip(cloud, 0, 1):
+                        study.enqueue_trial(_from_unit(u, keep))
+                    study.optimize(objective, n_trials=until - done)
+                final = scored()[:until]
+                table = intervals(final, keep, replicates, history.plan)
+                values = dict(zip(table["name"], table["value"].astype(float)))
+                fresh = [seed + 10_000 + r for r in range(max(replicates, 20))]
+                sims = simulate_series(history.plan, Profile("best", values), fresh,
+                                       history.total_days, history.thanks_talk, backend)
+                return final, table, values, sims, fit_check(history, sims, pilot)
+
+            final, table, best_values, check, (fit_p, worst, worst_z) = measure(PILOTS[1], trials)
+            if fit_p < FIT_CHECK_P:  # a second look: climb on from the best, measure again
+                goal = trials + n_climb + n_local
+                if progress is not None:
+                    progress(len(_complete(study)), goal)
+                climb(study, objective, scored, keep, trials, trials + n_climb, start="best")
+                again = measure(PILOTS[2], goal)
+                if again[-1][0] > fit_p:
+                    final, table, best_values, check, (fit_p, worst, worst_z) = again
             best = min(final, key=lambda t: t.value)
-            table = intervals(final, keep, replicates, history.plan)
-            best_values = dict(zip(table["name"], table["value"].astype(float)))
-            fresh = [seed + 10_000 + r for r in range(max(replicates, 20))]
-            check = simulate_series(history.plan, Profile("best", best_values), fresh,
-                                    history.total_days, history.thanks_talk, backend)
-            fit_p, worst, worst_z = fit_check(history, check, pilot)
     except RunError as error:  # e.g. no Dask scheduler at that address
         raise CalibrationError(str(error)) from None
     profile = Profile(name or f"{Path(history_dir).resolve().name}", best_values, fit={
