@@ -122,3 +122,24 @@ def test_the_cli_refuses_what_a_portfolio_sweep_cannot_do(small: Path, tmp_path:
                                       "--out", str(tmp_path / "out")])
     assert result.exit_code == 2 and message in result.output, result.output
     assert "Traceback" not in result.output
+
+
+def test_the_deck_of_a_portfolio_sweep_draws_its_outcomes(small: Path, tmp_path: Path):
+    from experiments.outputs import deck
+    from experiments.outputs.images import ImageError, find_browser
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["sweep", str(small), "--vary", f"{COPIES}=1,2", "--vary",
+                                      "hosts[amei].capacity=4,8", "--replicates", "1",
+                                      "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    charts, _, _ = deck._sweep(out, "en")
+    assert "response-copy_success-0" in charts and "tornado-total_cost" in charts
+    assert not any("alive_week_12" in name for name in charts)  # 4 weeks: never defined
+    assert charts["response-total_cost-0"].layout.title.text.startswith(
+        "total cost (incentives, staff, relay fees) against groups[tz].copies")
+    try:
+        find_browser()
+    except ImageError as error:
+        pytest.skip(f"no Chrome/Chromium on this machine ({error})")
+    deck_run = CliRunner().invoke(app, ["deck", str(out)])
+    assert deck_run.exit_code == 0, deck_run.output
