@@ -25,8 +25,8 @@ LIBRARY = Path(__file__).parent / "library"
 PORTFOLIOS = LIBRARY / "portfolios"
 """The library's portfolios (`scenarios.portfolio`)."""
 NOT_A_PLAN = ("'{source}' is a portfolio (several groups), not a plan: groupsim run, compare, "
-              "sweep and validate take portfolios; this command takes one plan (a portfolio's plans are "
-              "named under its groups:).")
+              "sweep and validate take portfolios; this command takes one plan (a portfolio's "
+              "plans are named under its groups:).")
 
 
 class PlanError(ValueError):

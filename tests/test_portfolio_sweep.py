@@ -13,6 +13,7 @@ from experiments.analyses.sweep import SweepError, design_points, run_sweep
 from experiments.analyses.vary import number_type, parse_lever
 from experiments.cli.main import app
 from experiments.running.portfolio import run_portfolio
+from experiments.running.runner import RunInterrupted
 from scenarios.loader import PlanError
 from scenarios.portfolio import PortfolioError, RawPortfolio
 
@@ -53,6 +54,25 @@ def test_a_grid_over_copies_runs_the_portfolio_at_each_point_on_the_same_seeds(s
         rows = summary[summary["point"] == i].drop(columns=["point", COPIES])
         pd.testing.assert_frame_equal(rows.reset_index(drop=True),
                                       alone.drop(columns="portfolio"))
+
+
+def test_an_interrupted_portfolio_sweep_keeps_its_runs_and_resumes(small: Path, tmp_path: Path):
+    base, out = RawPortfolio.read(small), tmp_path / "out"
+
+    def stop_after_two(done, total):
+        if done == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(RunInterrupted) as stop:
+        run_sweep(base, [f"{COPIES}=1,2"], replicates=2, out=out, progress=stop_after_two)
+    assert stop.value.finished == 2 and len(stop.value.results.summary) == 2
+    ran = []
+    resumed = run_sweep(base, [f"{COPIES}=1,2"], replicates=2, out=out,
+                        progress=lambda done, total: ran.append(done))
+    assert ran[0] == 2  # the finished runs were not run again
+    fresh = run_sweep(base, [f"{COPIES}=1,2"], replicates=2)
+    pd.testing.assert_frame_equal(resumed.summary, fresh.summary)
+    pd.testing.assert_frame_equal(resumed.points, fresh.points)
 
 
 def test_portfolio_fields_take_their_schema_s_number_types(small: Path):
@@ -143,3 +163,11 @@ def test_the_deck_of_a_portfolio_sweep_draws_its_outcomes(small: Path, tmp_path:
         pytest.skip(f"no Chrome/Chromium on this machine ({error})")
     deck_run = CliRunner().invoke(app, ["deck", str(out)])
     assert deck_run.exit_code == 0, deck_run.output
+
+
+def test_sweep_help_says_it_takes_a_portfolio_and_threads_are_for_portfolios(tmp_path: Path):
+    shown = CliRunner().invoke(app, ["sweep", "--help"], terminal_width=200)
+    assert shown.exit_code == 0 and "or a portfolio" in " ".join(shown.output.split())
+    plan = CliRunner().invoke(app, ["sweep", "tuanzhang", "--vary", "host.capacity=4,6",
+                                    "--threads", "2", "--out", str(tmp_path / "out")])
+    assert plan.exit_code == 2 and "--threads 2 is for portfolios" in plan.output

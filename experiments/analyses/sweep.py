@@ -2,8 +2,9 @@
 same seeds.
 
 A lever is a plan path (as `--set` takes it; a portfolio's: its file's own fields such as
-`groups[tz].copies`, or a group's plan lever after `.set.`) with a SPEC: `a:b:n` (n evenly spaced values from a
-to b), `a,b,c` (listed values) or `a:b` (a range, for the lhs and sobol designs). The grid
+`groups[tz].copies`, or a group's plan lever after `.set.`) with a SPEC: `a:b:n` (n evenly
+spaced values from a to b), `a,b,c` (listed values) or `a:b` (a range, for the lhs and sobol
+designs). A portfolio's point is run as its per-replicate row (`run_points`). The grid
 design runs every combination of the levers' values, and refuses a lever whose values repeat
 (`host.capacity=1:3:5` would run 1, 2, 2, 2, 3: the message says 1:3 holds 3 whole numbers);
 lhs and sobol draw `samples` points from the levers' ranges (scipy.stats.qmc, seeded). A lever

@@ -229,7 +229,8 @@ def _plan_name(spec: object) -> str | None:
     """The base plan's (or portfolio's) name in sweep.yaml, wherever the sweep engineer keeps
     it."""
     if isinstance(spec, dict) and isinstance(spec.get("portfolio"), dict):
-        return str(spec["portfolio"].get("portfolio")) or None
+        name = spec["portfolio"].get("portfolio")
+        return str(name) if name else None
     if isinstance(spec, dict):
         if isinstance(spec.get("name"), str) and "description" in spec:
             return spec["name"]
