@@ -124,6 +124,7 @@ def test_the_cli_sweeps_a_portfolio_and_writes_its_files(small: Path, tmp_path: 
     assert spec["portfolio"]["groups"][0]["set"]["group.weeks"] == 2  # --weeks
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "复制成功率" in html and "Sweep of small" in html
+    assert "copies alive at week 12" not in html  # 2 weeks: no point defines it
     assert "Best points" in result.output
     before = (out / "summary.parquet").read_bytes()
     again = CliRunner().invoke(app, args)  # resumed: nothing run again

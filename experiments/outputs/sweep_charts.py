@@ -27,10 +27,11 @@ MAX_LINES = 6
 
 
 def headline(points: pd.DataFrame) -> dict[str, str]:
-    """The metrics the report charts, with their labels, of those `points` has: a portfolio
-    sweep's (its points have `copy_success`) or a plan sweep's."""
+    """The metrics the report charts, with their labels, of those `points` has and some point
+    defines: a portfolio sweep's (its points have `copy_success`) or a plan sweep's."""
     chosen = PORTFOLIO_HEADLINE if "copy_success_median" in points else HEADLINE
-    return {m: label for m, label in chosen.items() if f"{m}_median" in points}
+    return {m: label for m, label in chosen.items()
+            if f"{m}_median" in points and points[f"{m}_median"].notna().any()}
 
 
 def metric_by_lever(points: pd.DataFrame, lever: str, metric: str, others: list[str],
