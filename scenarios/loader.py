@@ -24,9 +24,9 @@ from scenarios.schema import WEEKDAYS, CalendarItem, Economics, Plan
 LIBRARY = Path(__file__).parent / "library"
 PORTFOLIOS = LIBRARY / "portfolios"
 """The library's portfolios (`scenarios.portfolio`)."""
-NOT_A_PLAN = ("'{source}' is a portfolio (several groups), not a plan: groupsim run, compare and "
-              "validate take portfolios; this command takes one plan (a portfolio's plans are "
-              "named under its groups:).")
+NOT_A_PLAN = ("'{source}' is a portfolio (several groups), not a plan: groupsim run, compare, "
+              "sweep and validate take portfolios; this command takes one plan (a portfolio's "
+              "plans are named under its groups:).")
 
 
 class PlanError(ValueError):
@@ -190,8 +190,8 @@ def _find(source: str) -> Path:
     raise PlanError(
         f"Unknown plan '{source}': not a file, a library plan nor a library portfolio. "
         + (f"Did you mean '{close[0]}'? " if close else "")
-        + f"Library plans: {', '.join(plans)}. Library portfolios (groupsim run, compare and "
-        f"validate take them): {', '.join(portfolios)}."
+        + f"Library plans: {', '.join(plans)}. Library portfolios (groupsim run, compare, "
+        f"sweep and validate take them): {', '.join(portfolios)}."
     )
 
 

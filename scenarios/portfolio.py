@@ -8,7 +8,9 @@ several groups at once (转播), and the targets a copy must meet to count as a 
 written twice is an error) and resolves every copy's plan; `sim.portfolio` plays it.
 """
 
-from collections.abc import Sequence
+import copy
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -177,21 +179,63 @@ def load_portfolio(source: str | Path, overrides: Sequence[str] = ()) -> Portfol
     """Read a portfolio file (a path, or the name of one in scenarios/library/portfolios/),
     apply `--set` `overrides` (`set_override`), and resolve it. `PortfolioError` names each bad
     field and its allowed range or values."""
-    path = Path(source)
-    if not path.is_file() and (PORTFOLIOS / f"{source}.yaml").is_file():
-        path = PORTFOLIOS / f"{source}.yaml"
-    if not path.is_file():
-        raise PortfolioError(f"Portfolio file not found: {source}.")
-    try:
-        raw = read_yaml(path)
-        for item in overrides:
-            set_override(raw, item)
-        spec = PortfolioFile.model_validate(raw)
-    except PlanError as err:  # the reader's (not YAML, a key written twice) or a bad --set
-        raise PortfolioError(str(err)) from None
-    except ValidationError as err:
-        raise PortfolioError(describe_errors(err, str(path), PortfolioFile)) from None
-    return resolve(spec, path.parent, str(path))
+    return RawPortfolio.read(source, overrides).resolve()
+
+
+@dataclass(frozen=True)
+class RawPortfolio:
+    """A portfolio file as read, with its `--set` applied, before validation: what a sweep's
+    points vary. `raw` is the mapping, `path` the file (its groups' plan paths are relative to
+    its folder)."""
+
+    raw: dict[str, Any]
+    path: Path
+
+    @classmethod
+    def read(cls, source: str | Path, overrides: Sequence[str] = ()) -> "RawPortfolio":
+        """The file `source` (a path, or a library portfolio's name) with `overrides`
+        (`set_override`) applied; `PortfolioError` for a missing file, bad YAML or a bad
+        `--set`."""
+        path = Path(source)
+        if not path.is_file() and (PORTFOLIOS / f"{source}.yaml").is_file():
+            path = PORTFOLIOS / f"{source}.yaml"
+        if not path.is_file():
+            raise PortfolioError(f"Portfolio file not found: {source}.")
+        try:
+            raw = read_yaml(path)
+            for item in overrides:
+                set_override(raw, item)
+        except PlanError as err:  # the reader's (not YAML, a key written twice) or a bad --set
+            raise PortfolioError(str(err)) from None
+        return cls(raw, path)
+
+    def resolve(self, values: Mapping[str, Any] | None = None, where: str | None = None
+                ) -> Portfolio:
+        """The portfolio with `values` ({path: value}, as `set_value` takes them, from `--vary`)
+        set, validated and resolved; `PortfolioError` names each bad field, after `where`
+        (default: the file)."""
+        raw = copy.deepcopy(self.raw)
+        where = where or str(self.path)
+        try:
+            for path, value in (values or {}).items():
+                set_value(raw, path, value, "--vary")
+            spec = PortfolioFile.model_validate(raw)
+        except PlanError as err:
+            raise PortfolioError(f"{where}: {err}") from None
+        except ValidationError as err:
+            raise PortfolioError(describe_errors(err, where, PortfolioFile)) from None
+        return resolve(spec, self.path.parent, where)
+
+    def group_plan(self, groups: str) -> Plan:
+        """The plan (with its `set:`) of the first group `groups` (`groups[tz]`, `groups[*]`)
+        picks; `PlanError` if it picks none or the plan does not load."""
+        picked = get_path(self.raw, groups)
+        if not picked or not all(isinstance(g, dict) and "plan" in g for g in picked):
+            raise PlanError(f"Bad path '{groups}': it picks no group of `groups:`.")
+        group = picked[0]
+        plan_path = self.path.parent / str(group["plan"])
+        return load_plan(plan_path if plan_path.is_file() else str(group["plan"]),
+                         values=group.get("set") or {})
 
 
 SET_EXAMPLE = ("pool.size=5000, hosts[amei].capacity=8, groups[tz].copies=30 or "
@@ -199,30 +243,50 @@ SET_EXAMPLE = ("pool.size=5000, hosts[amei].capacity=8, groups[tz].copies=30 or 
 
 
 def set_override(raw: dict[str, Any], item: str) -> None:
-    """Apply one `--set path=value` to a portfolio file as read: a path of the file's own keys
+    """Apply one `--set path=value` to a portfolio file as read (see `set_value`)."""
+    key, value = split_override(item, SET_EXAMPLE)
+    set_value(raw, key, value)
+
+
+def split_lever(path: str, option: str = "--set", shown: str | None = None) -> tuple[str, str]:
+    """(`groups[..]`, plan lever) for a path `groups[..].set.LEVER`, else (path, ""). `PlanError`
+    for a plan's own key written at the top (`growth.qr_influx_per_day`: it goes under a
+    group's `.set.`), naming `option` and `shown` (the path as given, with its value)."""
+    shown = shown or path
+    head, sep, lever = path.partition(".set.")
+    first = path.split(".")[0].split("[")[0]
+    if first not in PortfolioFile.model_fields and first in Plan.model_fields:
+        raise PlanError(f"Bad {option} '{shown}': {first} is a plan's; in a portfolio a plan's "
+                        f"lever goes under its groups, e.g. groups[*].set.{shown} (every group) "
+                        f"or groups[NAME].set.{shown}.")
+    if sep and not lever:
+        raise PlanError(f"Bad {option} '{shown}': give the plan's lever after `.set.`, e.g. "
+                        "groups[tz].set.growth.qr_influx_per_day.")
+    return (head, lever) if sep else (path, "")
+
+
+def set_value(raw: dict[str, Any], path: str, value: Any, option: str = "--set") -> None:
+    """Set `value` at `path` in a portfolio file as read: a path of the file's own keys
     (`pool.size`, `live_code`, `targets.members`, `hosts[amei].capacity`, `groups[tz].copies`;
     list items picked by name, position or `*`), or a lever of groups' plans after `.set.`
     (`groups[*].set.growth.qr_influx_per_day` goes into each picked group's `set:` as that
-    dotted key, as the file writes it). `PlanError` for a path or value that is not one."""
-    key, value = split_override(item, SET_EXAMPLE)
-    head, sep, lever = key.partition(".set.")
-    first = key.split(".")[0].split("[")[0]
-    if first not in PortfolioFile.model_fields and first in Plan.model_fields:
-        raise PlanError(f"Bad --set '{item}': {first} is a plan's; in a portfolio a plan's lever "
-                        f"goes under its groups, e.g. groups[*].set.{item.strip()} (every "
-                        f"group) or groups[NAME].set.{item.strip()}.")
-    if not sep:
-        set_path(raw, key, value)
+    dotted key, as the file writes it). `PlanError` (naming `option`) for a path that is not
+    one."""
+    shown = f"{path}={value}"
+    head, lever = split_lever(path, option, shown)
+    if not lever:
+        set_path(raw, path, value)
         return
     groups = get_path(raw, head)
-    if not lever or not groups or not all(isinstance(g, dict) and "plan" in g for g in groups):
-        raise PlanError(f"Bad --set '{item}': a plan's lever goes after a group's `.set.`, e.g. "
-                        "groups[tz].set.growth.qr_influx_per_day=20 (groups[*] for every group).")
+    if not groups or not all(isinstance(g, dict) and "plan" in g for g in groups):
+        raise PlanError(f"Bad {option} '{shown}': a plan's lever goes after a group's "
+                        "`.set.`, e.g. groups[tz].set.growth.qr_influx_per_day=20 (groups[*] for "
+                        "every group).")
     for group in groups:
         if group.get("set") is None:
             group["set"] = {}
         if not isinstance(group["set"], dict):
-            raise PlanError(f"Bad --set '{item}': {head}'s `set:` is not a mapping.")
+            raise PlanError(f"Bad {option} '{shown}': {head}'s `set:` is not a mapping.")
         group["set"][lever] = value
 
 

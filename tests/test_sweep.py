@@ -110,14 +110,16 @@ def test_same_sweep_resumes_other_spec_or_command_needs_force(tmp_path: Path):
     again = invoke("sweep", *GRID, *FAST, "--out", tmp_path)
     assert again.exit_code == 0 and (tmp_path / "summary.parquet").read_bytes() == before
 
-    other = invoke("sweep", *GRID, "--replicates", "3", "--weeks", "1", "--out", tmp_path)
+    more = invoke("sweep", *GRID, "--replicates", "3", "--weeks", "1", "--out", tmp_path)
+    assert more.exit_code == 0, more.output  # other --replicates keep those both share
+    assert len(pd.read_parquet(tmp_path / "summary.parquet")) == 6 * 3
+    other = invoke("sweep", *GRID, *FAST, "--seed", "1", "--out", tmp_path)
     assert other.exit_code == 2 and "--force" in other.output
     run = invoke("run", "tuanzhang", *FAST, "--out", tmp_path)
     assert run.exit_code == 2 and "groupsim sweep" in run.output
-    forced = invoke("sweep", *GRID, "--replicates", "3", "--weeks", "1", "--out", tmp_path,
-                    "--force")
+    forced = invoke("sweep", *GRID, *FAST, "--seed", "1", "--out", tmp_path, "--force")
     assert forced.exit_code == 0, forced.output
-    assert len(pd.read_parquet(tmp_path / "summary.parquet")) == 6 * 3
+    assert pd.read_parquet(tmp_path / "summary.parquet")["seed"].tolist() == [1, 2] * 6
 
 
 def test_a_grid_runs_each_whole_number_once_and_designs_share_them_equally():

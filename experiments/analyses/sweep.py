@@ -1,7 +1,10 @@
-"""Sweeps: a base plan run at many settings of its levers, every point over the same seeds.
+"""Sweeps: a base plan or portfolio run at many settings of its levers, every point over the
+same seeds.
 
-A lever is a plan path (as `--set` takes it) with a SPEC: `a:b:n` (n evenly spaced values from a
-to b), `a,b,c` (listed values) or `a:b` (a range, for the lhs and sobol designs). The grid
+A lever is a plan path (as `--set` takes it; a portfolio's: its file's own fields such as
+`groups[tz].copies`, or a group's plan lever after `.set.`) with a SPEC: `a:b:n` (n evenly
+spaced values from a to b), `a,b,c` (listed values) or `a:b` (a range, for the lhs and sobol
+designs). A portfolio's point is run as its per-replicate row (`run_points`). The grid
 design runs every combination of the levers' values, and refuses a lever whose values repeat
 (`host.capacity=1:3:5` would run 1, 2, 2, 2, 3: the message says 1:3 holds 3 whole numbers);
 lhs and sobol draw `samples` points from the levers' ranges (scipy.stats.qmc, seeded). A lever
@@ -20,12 +23,12 @@ import numpy as np
 import pandas as pd
 from scipy.stats import qmc
 
-from experiments.analyses.vary import Lever, number_type, parse_lever
+from experiments.analyses.vary import Lever, from_unit, number_type, parse_lever
 from experiments.running import storage
 from experiments.running.points import Point, run_points
 from experiments.running.runner import RunError, RunInterrupted
-from experiments.analyses.vary import Lever, from_unit, number_type, parse_lever
 from scenarios.loader import dump_yaml
+from scenarios.portfolio import RawPortfolio
 from scenarios.schema import Plan
 from sim.profile import Profile
 
@@ -51,7 +54,7 @@ class Sweep:
 
 
 def design_points(
-    base: Plan, levers: list[Lever], design: Design, samples: int | None, seed: int
+    base: Plan | RawPortfolio, levers: list[Lever], design: Design, samples: int | None, seed: int
 ) -> list[Point]:
     """The sweep's points, each {path: value}, in a fixed order."""
     if not levers:
@@ -148,10 +151,13 @@ def point_table(summary: pd.DataFrame, paths: list[str]) -> pd.DataFrame:
 
 
 def sweep_spec(
-    base: Plan, levers: list[Lever], design: Design, samples: int | None, replicates: int,
-    seed: int, daily: bool,
+    base: Plan | RawPortfolio, levers: list[Lever], design: Design, samples: int | None,
+    replicates: int, seed: int, daily: bool,
 ) -> dict[str, Any]:
-    """What makes a sweep's tables: written as sweep.yaml; another spec is another sweep."""
+    """What makes a sweep's tables: written as sweep.yaml; another spec is another sweep. The
+    base is under `plan` (resolved), or `portfolio` (the file as read, with its `--set`)."""
+    held = ({"portfolio": base.raw} if isinstance(base, RawPortfolio)
+            else {"plan": base.model_dump(mode="json")})
     return {
         "vary": {lever.path: lever.spec for lever in levers},
         "design": design,
@@ -159,12 +165,12 @@ def sweep_spec(
         "replicates": replicates,
         "seed": seed,
         "daily": daily,
-        "plan": base.model_dump(mode="json"),
+        **held,
     }
 
 
 def run_sweep(
-    base: Plan,
+    base: Plan | RawPortfolio,
     vary: list[str],
     *,
     design: Design = "grid",
@@ -178,10 +184,14 @@ def run_sweep(
     force: bool = False,
     progress: Callable[[int, int], None] | None = None,
     profile: Profile | None = None,
+    threads: int = 1,
 ) -> Sweep:
     """Run a sweep; with `out`, write sweep.yaml, summary.parquet, points.parquet (and
     daily.parquet) there, resuming a sweep of the same spec. `profile` plays every run with an
-    audience's behaviour (recorded in `out` as `storage.claim` does). Ctrl-C raises
+    audience's behaviour (recorded in `out` as `storage.claim` does). A portfolio's runs
+    (`base` a `RawPortfolio`, each point validated and resolved: `PortfolioError` names the
+    point and the field) are its per-replicate rows (`run_points`), its copies advancing in
+    `threads` threads; it takes no `daily` or `profile` (`RunError`). Ctrl-C raises
     `RunInterrupted` with the Sweep of the finished runs (also written)."""
     levers = [parse_lever(text) for text in vary]
     points = design_points(base, levers, design, samples, seed)
@@ -200,7 +210,8 @@ def run_sweep(
 
     try:
         summary = run_points(base, points, replicates, seed, workers=workers, dask=dask,
-                             out=out, daily=daily, progress=progress, profile=profile)
+                             out=out, daily=daily, progress=progress, profile=profile,
+                             threads=threads)
     except RunInterrupted as stop:
         done = None if stop.results is None else finish(stop.results)
         raise RunInterrupted(done, stop.finished, stop.total) from None

@@ -19,6 +19,7 @@ from pydantic import BaseModel
 
 from experiments.running.runner import RunError
 from scenarios.loader import PlanError, get_path, parse_scalar, set_path, validate_dict
+from scenarios.portfolio import PortfolioFile, RawPortfolio, split_lever
 from scenarios.schema import Plan
 
 
@@ -122,21 +123,35 @@ def check_distinct(levers: Sequence[Axis]) -> None:
         raise RunError(f"--vary names {', '.join(twice)} twice; give each path once.")
 
 
-def number_type(plan: Plan, path: str) -> type | None:
-    """`int` or `float` when `path` names a number field of `plan`, else None.
+def number_type(base: Plan | RawPortfolio, path: str) -> type | None:
+    """`int` or `float` when `path` names a number field of `base`, else None.
 
-    List items (`calendar[0]`, `calendar[red_packet]`) are looked up in the plan, so a calendar
-    item's field is found in its own kind. Raises `PlanError` for a path that matches nothing.
+    A plan's fields come from the Plan schema; a portfolio's (`RawPortfolio`) from the
+    PortfolioFile schema (`pool.size`, `groups[tz].copies`), and a group's plan lever
+    (`groups[tz].set.members.initial`) from the Plan schema, in the first picked group's plan.
+    List items (`calendar[0]`, `calendar[red_packet]`, `hosts[amei]`) are looked up in the file,
+    so a calendar item's field is found in its own kind. Raises `PlanError` for a path that
+    matches nothing.
     """
-    raw = plan.model_dump(mode="json")
-    model: type[BaseModel] | None = Plan
+    if isinstance(base, RawPortfolio):
+        head, lever = split_lever(path, "--vary")
+        if lever:
+            return number_type(base.group_plan(head), lever)
+        return _schema_type(base.raw, PortfolioFile, path, "portfolio")
+    return _schema_type(base.model_dump(mode="json"), Plan, path, "plan")
+
+
+def _schema_type(raw: dict[str, Any], root: type[BaseModel], path: str, what: str
+                 ) -> type | None:
+    """`number_type` of `path` in `raw`, a file of the `root` model (a `what`)."""
+    model: type[BaseModel] | None = root
     steps = path.split(".")
     field = None
     for i, step in enumerate(steps):
         key = step.partition("[")[0]
         field = model.model_fields.get(key) if model is not None else None
         if field is None:
-            raise PlanError(f"Bad --vary path '{path}': '{key}' is not a plan field here.")
+            raise PlanError(f"Bad --vary path '{path}': '{key}' is not a {what} field here.")
         if "[" in step:
             items = get_path(raw, ".".join(steps[: i + 1]))
             if i == len(steps) - 1:

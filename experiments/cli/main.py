@@ -132,7 +132,7 @@ def run(
     with _bad_input():  # a file that is not YAML is named here
         portfolio = is_portfolio(plan)
     if portfolio:
-        _portfolio_only(hourly, profile)
+        _portfolio_only({"--hourly": hourly, "--profile": profile})
         _simulate_portfolios([plan], _portfolio_sets(weeks, set_), replicates, seed, threads,
                              workers, dask, out, force, lang)
         return
@@ -184,7 +184,7 @@ def compare(
             raise typer.BadParameter(
                 "compare takes plans or portfolios, not both: "
                 + ", ".join(f"{s} ({'portfolio' if k else 'plan'})" for s, k in zip(sources, kinds)))
-        _portfolio_only(hourly, profile)
+        _portfolio_only({"--hourly": hourly, "--profile": profile})
         _simulate_portfolios(sources, _portfolio_sets(weeks, set_), replicates, seed, threads,
                              workers, dask, out, force, lang, baseline)
         return
@@ -364,8 +364,9 @@ def _simulate(
     console.print(f"Wrote {escape(str(out))}: {', '.join(_files(out))}")
 
 
-def _portfolio_only(hourly: bool, profile: Path | None) -> None:
-    given = [name for name, value in (("--hourly", hourly), ("--profile", profile)) if value]
+def _portfolio_only(options: dict[str, object]) -> None:
+    """Refuse the options of `options` ({name: value}) that are given: a portfolio takes none."""
+    given = [name for name, value in options.items() if value]
     if given:
         verb = "does" if len(given) == 1 else "do"
         raise typer.BadParameter(f"{', '.join(given)} {verb} not apply to a portfolio")
@@ -726,12 +727,16 @@ def _print_search(search: Search) -> None:
 
 @app.command()
 def sweep(
-    plan: Annotated[str, typer.Argument(help="Library plan name or YAML file: the base plan.")],
+    plan: Annotated[str, typer.Argument(
+        help="Library plan name or YAML file: the base plan; or a portfolio (a file with a "
+             "`portfolio:` or `groups:` key, or the name of one in "
+             "scenarios/library/portfolios/), swept over its own fields.")],
     vary: Annotated[
         list[str],
         typer.Option(
-            help="PATH=SPEC: a plan path as --set takes it, and a:b:n (n evenly spaced "
-            "values), a,b,c (listed values) or a:b (a range, for lhs/sobol). Repeatable."
+            help="PATH=SPEC: a plan path as --set takes it (a portfolio's: groups[tz].copies, "
+            "hosts[amei].capacity, groups[*].set.growth.qr_influx_per_day), and a:b:n (n evenly "
+            "spaced values), a,b,c (listed values) or a:b (a range, for lhs/sobol). Repeatable."
         ),
     ],
     design: Annotated[
@@ -746,12 +751,16 @@ def sweep(
     set_: Sets = None,
     workers: Workers = 1,
     dask: Dask = None,
-    daily: Annotated[bool, typer.Option("--daily", help="Also write daily.parquet.")] = False,
+    daily: Annotated[bool, typer.Option("--daily", help="Also write daily.parquet (plans "
+                                                        "only).")] = False,
     out: Out = None,
     force: Force = False,
     profile: ProfileOption = None,
+    threads: Threads = 1,
 ) -> None:
-    """Run a plan at many settings of its levers; write per-point and per-run tables and a report.
+    """Run a plan or a portfolio at many settings of its levers; write per-point and per-run
+    tables and a report. A portfolio's runs are its per-replicate rows (复制成功率, copies alive,
+    GMV, costs, gross profit).
 
     Rerunning the same command on the same --out runs only what is missing; with more
     --replicates, only the new replicates."""
@@ -759,21 +768,32 @@ def sweep(
     from experiments.running.runner import RunInterrupted
     from scenarios.loader import load_plan
     from scenarios.names import file_stem
-    overrides = _overrides(set_ or [], weeks)
-    with _bad_input():
-        base = load_plan(plan, overrides)
-        audience = _profile(profile)
-    out = out or Path("runs") / f"{file_stem(base.name)}-sweep-{datetime.now():%Y%m%d-%H%M%S}"
+    from scenarios.portfolio import RawPortfolio, is_portfolio
+    with _bad_input():  # a file that is not YAML is named here
+        portfolio = is_portfolio(plan)
+    if portfolio:
+        _portfolio_only({"--daily": daily, "--profile": profile})
+        with _bad_input():
+            base = RawPortfolio.read(plan, _portfolio_sets(weeks, set_))
+            name = base.resolve().name  # a bad base is named before any point
+        audience = None
+    else:
+        _plans_only(threads)
+        with _bad_input():
+            base = load_plan(plan, _overrides(set_ or [], weeks))
+            name = base.name
+            audience = _profile(profile)
+    out = out or Path("runs") / f"{file_stem(name)}-sweep-{datetime.now():%Y%m%d-%H%M%S}"
     try:
         with _bad_input(), progress_bar("sweeping") as progress:
             result = run_sweep(
                 base, vary, design=design, samples=samples, replicates=replicates, seed=seed,
                 workers=workers, dask=dask, out=out, daily=daily, force=force,
-                progress=progress, profile=audience,
+                progress=progress, profile=audience, threads=threads,
             )
     except RunInterrupted as stop:
         if stop.results is not None:
-            _sweep_report(stop.results, base, out, audience, partial=True)
+            _sweep_report(stop.results, name, out, audience, partial=True)
         typer.echo(
             f"Interrupted: {stop.finished} of {stop.total} runs finished and are saved in {out}. "
             "Rerun the same command to finish the rest.",
@@ -781,27 +801,29 @@ def sweep(
         )
         raise typer.Exit(130) from None
     with _writing(out):
-        _sweep_report(result, base, out, audience, partial=False)
+        _sweep_report(result, name, out, audience, partial=False)
     console.print(f"Wrote {escape(str(out))}: {', '.join(_files(out))}")
 
 
-def _sweep_report(result: Sweep, base: Plan, out: Path, profile: Profile | None,
+def _sweep_report(result: Sweep, name: str, out: Path, profile: Profile | None,
                   partial: bool) -> None:
+    """The report of the sweep of `name` (a plan or portfolio); unless `partial`, the best
+    points on the terminal."""
     from experiments.outputs.i18n import profile_line
-    from experiments.outputs.sweep_charts import HEADLINE, best_points, write_sweep_report
+    from experiments.outputs.sweep_charts import best_points, headline, write_sweep_report
     from experiments.outputs.terminal import best_point_tables
     levers = [lever.path for lever in result.levers]
     n = result.summary["replicate"].nunique()
     audience = profile_line(profile, "en")
-    note = (f"{len(result.points)} points of {base.name}, {n} replicates each (replicate r of "
+    note = (f"{len(result.points)} points of {name}, {n} replicates each (replicate r of "
             "every point uses the same seed)." + (f" {audience}." if audience else "")
             + (" Interrupted: finished points only." if partial else ""))
-    write_sweep_report(result.points, levers, f"Sweep of {base.name}", out / "report.html", note)
+    write_sweep_report(result.points, levers, f"Sweep of {name}", out / "report.html", note)
     if partial:
         return
-    metrics = {m: label for m, label in HEADLINE.items() if f"{m}_median" in result.points}
     best = best_points(result.points, levers, n=5)
-    for table in best_point_tables(best, result.points, levers, metrics, console.width):
+    for table in best_point_tables(best, result.points, levers, headline(result.points),
+                                   console.width):
         console.print(table)
 
 

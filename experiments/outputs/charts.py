@@ -116,10 +116,11 @@ def yuan_axis(fig: go.Figure, which: str = "y") -> None:
     update(**axis("money"))
 
 
-def _axis_title(metric: str, lang: Lang) -> str:
-    """The metric's label, with its unit when the ticks do not show it: "gross profit (yuan)"."""
-    name = unit_name(unit(metric), lang)
-    return f"{label(metric, lang)} ({name})" if name else label(metric, lang)
+def _axis_title(metric: str, lang: Lang, called: str | None = None) -> str:
+    """The metric's label (`called`, else the registry's), with its unit when the ticks do not
+    show it: "gross profit (yuan)"."""
+    name, called = unit_name(unit(metric), lang), called or label(metric, lang)
+    return f"{called} ({name})" if name else called
 
 
 def _plans(table: pd.DataFrame) -> list[str]:
@@ -392,8 +393,11 @@ def _levels(points: pd.DataFrame, levers: list[str]) -> pd.DataFrame:
     return out
 
 
-def response_chart(points: pd.DataFrame, lever: str, metric: str, lang: Lang = "en") -> go.Figure:
-    """The metric's median (10–90% band) against one lever, over the points' other levers."""
+def response_chart(points: pd.DataFrame, lever: str, metric: str, lang: Lang = "en",
+                   called: str | None = None) -> go.Figure:
+    """The metric's median (10–90% band) against one lever, over the points' other levers;
+    `called` is its label (default: the registry's; a portfolio's outcomes have their own)."""
+    called = called or label(metric, lang)
     by = _levels(points, [lever]).groupby(lever)[[f"{metric}_median", f"{metric}_p10", f"{metric}_p90"]].median()
     fig = go.Figure()
     fig.add_scatter(x=by.index, y=by[f"{metric}_p90"], mode="lines", line_width=0,
@@ -402,24 +406,25 @@ def response_chart(points: pd.DataFrame, lever: str, metric: str, lang: Lang = "
                     fill="tonexty", fillcolor=plan_colour(0, 0.15), showlegend=False,
                     hoverinfo="skip")
     fig.add_scatter(x=by.index, y=by[f"{metric}_median"], mode="lines+markers",
-                    name=label(metric, lang), line={"color": plan_colour(0), "width": 3})
-    style_figure(fig, lever, _axis_title(metric, lang),
-                 text("response", lang, metric=label(metric, lang), lever=lever),
+                    name=called, line={"color": plan_colour(0), "width": 3})
+    style_figure(fig, lever, _axis_title(metric, lang, called),
+                 text("response", lang, metric=called, lever=lever),
                  text("band", lang))
     if unit(metric) == "money":
         yuan_axis(fig)
     return fig
 
 
-def heatmap_chart(points: pd.DataFrame, x: str, y: str, metric: str, lang: Lang = "en") -> go.Figure:
+def heatmap_chart(points: pd.DataFrame, x: str, y: str, metric: str, lang: Lang = "en",
+                  called: str | None = None) -> go.Figure:
     """The metric's median per pair of values of levers `x` and `y` (columns of `points`,
-    binned when sampled), cells labelled with formatted values. Raises KeyError when `points`
-    lacks `<metric>_median`."""
+    binned when sampled), cells labelled with formatted values; `called` as `response_chart`.
+    Raises KeyError when `points` lacks `<metric>_median`."""
     grid = _levels(points, [x, y]).pivot_table(index=y, columns=x, values=f"{metric}_median", aggfunc="median")
     cells = [[format_value(metric, v, lang) for v in row] for row in grid.to_numpy()]
     fig = go.Figure(go.Heatmap(z=grid.to_numpy(), x=grid.columns, y=grid.index, text=cells,
                                texttemplate="%{text}", colorscale="Viridis"))
-    style_figure(fig, x, y, text("heatmap", lang, metric=label(metric, lang), x=x, y=y),
+    style_figure(fig, x, y, text("heatmap", lang, metric=called or label(metric, lang), x=x, y=y),
                  text("median_note", lang))
     fig.update_layout(hovermode="closest")
     fig.update_xaxes(type="category")
@@ -428,9 +433,9 @@ def heatmap_chart(points: pd.DataFrame, x: str, y: str, metric: str, lang: Lang 
 
 
 def tornado_chart(points: pd.DataFrame, levers: list[str], metric: str,
-                  lang: Lang = "en") -> go.Figure:
+                  lang: Lang = "en", called: str | None = None) -> go.Figure:
     """Per lever: the median at its lowest and highest value (over the other levers), as a bar
-    from the low end; the widest swing on top."""
+    from the low end; the widest swing on top; `called` as `response_chart`."""
     column = f"{metric}_median"
     points = _levels(points, levers)
     rows = []
@@ -447,8 +452,9 @@ def tornado_chart(points: pd.DataFrame, levers: list[str], metric: str,
               for lo, hi in zip(table["low"], table["high"])],
         textposition="outside", cliponaxis=False, constraintext="none",
     ))
-    style_figure(fig, _axis_title(metric, lang), "",
-                 text("tornado", lang, metric=label(metric, lang)), text("tornado_note", lang))
+    style_figure(fig, _axis_title(metric, lang, called), "",
+                 text("tornado", lang, metric=called or label(metric, lang)),
+                 text("tornado_note", lang))
     fig.update_layout(hovermode="closest", margin_r=220)
     if unit(metric) == "money":
         yuan_axis(fig, "x")

@@ -34,6 +34,7 @@ from experiments.outputs.charts import heatmap_chart, response_chart, run_charts
 from experiments.outputs.i18n import VERSION, Lang, describe, profile_name, text
 from experiments.outputs.images import SLIDE_PIXELS, Format, write_images
 from experiments.outputs.report import REVIEW_METRICS, comparison_table, metric_rows, run_meta
+from experiments.outputs.sweep_charts import PORTFOLIO_HEADLINE
 from experiments.running.metrics import in_view
 from experiments.running.paired import CONFIDENCE
 from experiments.running.storage import Results, read_profile, read_results
@@ -47,7 +48,8 @@ DECK_METRICS = in_view("deck")
 """Rows of the comparison slide (medians), after survival at weeks 4 and 12: the registry's
 `deck` view."""
 SWEEP_METRICS = in_view("sweep")
-"""Metrics a sweep deck draws, where `points.parquet` has them: the registry's `sweep` view."""
+"""Metrics a sweep deck draws, where `points.parquet` has them (and some point defines them): the
+registry's `sweep` view; a portfolio sweep's: `sweep_charts.PORTFOLIO_HEADLINE`."""
 WIDTH, HEIGHT = Emu(12_192_000), Emu(6_858_000)  # 13.333 × 7.5 in, PowerPoint's 16:9
 MARGIN = Inches(0.5)
 CHART_TOP, CHART_HEIGHT = Inches(1.45), Inches(5.45)
@@ -191,17 +193,21 @@ def _sweep(run_dir: Path, lang: Lang) -> tuple[dict[str, go.Figure], list, str]:
     points = pd.read_parquet(run_dir / "points.parquet")
     spec = parse_yaml((run_dir / "sweep.yaml").read_text(encoding="utf-8")) or {}
     levers = [c for c in points.columns if "." in c or "[" in c]
-    metrics = [m for m in SWEEP_METRICS if f"{m}_median" in points]
+    drawn = PORTFOLIO_HEADLINE if "copy_success_median" in points else SWEEP_METRICS
+    metrics = [m for m in drawn if f"{m}_median" in points and points[f"{m}_median"].notna().any()]
     if not levers or not metrics:
         raise DeckError(f"{run_dir / 'points.parquet'} has no lever columns (paths such as "
                         "host.ip_strength) or no <metric>_median columns")
     charts: dict[str, go.Figure] = {}
     for metric in metrics:
+        called = portfolio_report.outcome_label(metric, lang) if drawn is PORTFOLIO_HEADLINE \
+            else None
         for i, lever in enumerate(levers):
-            charts[f"response-{metric}-{i}"] = response_chart(points, lever, metric, lang)
+            charts[f"response-{metric}-{i}"] = response_chart(points, lever, metric, lang, called)
         if len(levers) >= 2:
-            charts[f"heatmap-{metric}"] = heatmap_chart(points, levers[0], levers[1], metric, lang)
-            charts[f"tornado-{metric}"] = tornado_chart(points, levers, metric, lang)
+            charts[f"heatmap-{metric}"] = heatmap_chart(points, levers[0], levers[1], metric,
+                                                        lang, called)
+            charts[f"tornado-{metric}"] = tornado_chart(points, levers, metric, lang, called)
     plan = _plan_name(spec) or run_dir.name
     replicates = spec.get("replicates", "?") if isinstance(spec, dict) else "?"
     meta = text("points", lang, points=len(points), replicates=replicates)
@@ -220,7 +226,11 @@ def _audience(profile: Profile | None, lang: Lang) -> list[tuple[str, str]]:
 
 
 def _plan_name(spec: object) -> str | None:
-    """The base plan's name in sweep.yaml, wherever the sweep engineer keeps it."""
+    """The base plan's (or portfolio's) name in sweep.yaml, wherever the sweep engineer keeps
+    it."""
+    if isinstance(spec, dict) and isinstance(spec.get("portfolio"), dict):
+        name = spec["portfolio"].get("portfolio")
+        return str(name) if name else None
     if isinstance(spec, dict):
         if isinstance(spec.get("name"), str) and "description" in spec:
             return spec["name"]

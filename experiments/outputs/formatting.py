@@ -194,12 +194,14 @@ def together(values: Sequence[float], unit: Unit, lang: Lang = "en",
 
 
 def metric_unit(metric: str) -> Unit:
-    """A summary metric's unit from the metric registry; "score" (a plain number) for a column
-    that is not a registered metric."""
+    """A summary metric's unit from the metric registry, or a portfolio outcome's
+    (`experiments.running.portfolio.BAND`: a portfolio sweep's columns); "score" (a plain
+    number) for any other column."""
     try:
         return get(metric).unit
     except UnknownMetric:
-        return "score"
+        from experiments.running.portfolio import BAND  # the engine: loaded only for these
+        return BAND.get(metric, "score")
 
 
 def format_value(metric: str, value: float, lang: Lang = "en", signed: bool = False) -> str:

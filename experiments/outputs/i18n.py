@@ -107,8 +107,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "description": ("description", "说明"),
     "library_title": ("Library plans", "方案库"),
     "portfolio": ("portfolio", "矩阵方案"),
-    "portfolio_library_title": ("Library portfolios (groupsim run, compare, validate)",
-                                "矩阵方案库 (groupsim run, compare, validate)"),
+    "portfolio_library_title": ("Library portfolios (groupsim run, compare, sweep, validate)",
+                                "矩阵方案库 (groupsim run, compare, sweep, validate)"),
     "summary_table": ("Median over replicates (10–90% below)", "各次模拟的中位数 (下方为 10–90% 区间)"),
     "paired_table": ("Difference from {base}, same seeds: median of per-seed differences "
                      "(10–90% below); survival: difference of shares (95% interval below)",

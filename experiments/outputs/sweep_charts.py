@@ -12,20 +12,33 @@ from plotly.offline import get_plotlyjs
 
 from experiments.outputs.formatting import format_value
 from experiments.outputs.i18n import label as metric_label
+from experiments.outputs.portfolio_report import outcome_label
 from experiments.running.metrics import in_view
 
 COLOURS = qualitative.Plotly
 HEADLINE = {m: metric_label(m, "en") for m in in_view("headline")}
-"""Metrics the report charts (the registry's `headline` view), with their labels."""
+"""Metrics a plan sweep's report charts (the registry's `headline` view), with their labels."""
+PORTFOLIO_HEADLINE = {m: outcome_label(m, "en") for m in (
+    "copy_success", "alive_week_4", "alive_week_12", "total_gmv", "total_cost", "gross_profit")}
+"""Metrics a portfolio sweep's report charts (its per-replicate outcomes), with their labels."""
 BEST_BY = "gross_profit"
 MAX_LINES = 6
 """More groups of the other levers' values than this: markers with 10–90% bars, not lines."""
 
 
-def metric_by_lever(points: pd.DataFrame, lever: str, metric: str, others: list[str]) -> go.Figure:
-    """Median of `metric` against `lever` with its 10–90% band; one line per combination of the
-    other levers' values when there are few, else one marker with a 10–90% bar per point."""
-    label = HEADLINE.get(metric, metric)
+def headline(points: pd.DataFrame) -> dict[str, str]:
+    """The metrics the report charts, with their labels, of those `points` has and some point
+    defines: a portfolio sweep's (its points have `copy_success`) or a plan sweep's."""
+    chosen = PORTFOLIO_HEADLINE if "copy_success_median" in points else HEADLINE
+    return {m: label for m, label in chosen.items()
+            if f"{m}_median" in points and points[f"{m}_median"].notna().any()}
+
+
+def metric_by_lever(points: pd.DataFrame, lever: str, metric: str, others: list[str],
+                    label: str) -> go.Figure:
+    """Median of `metric` (shown as `label`) against `lever` with its 10–90% band; one line per
+    combination of the other levers' values when there are few, else one marker with a 10–90%
+    bar per point."""
     fig = go.Figure()
     groups = list(points.groupby(others, sort=True)) if others else [((), points)]
     if len(groups) > MAX_LINES:
@@ -55,9 +68,9 @@ def metric_by_lever(points: pd.DataFrame, lever: str, metric: str, others: list[
     return fig
 
 
-def heat_map(points: pd.DataFrame, x: str, y: str, metric: str) -> go.Figure:
-    """Median of `metric` over two levers: a heat map on a grid, coloured points otherwise."""
-    label = HEADLINE.get(metric, metric)
+def heat_map(points: pd.DataFrame, x: str, y: str, metric: str, label: str) -> go.Figure:
+    """Median of `metric` (shown as `label`) over two levers: a heat map on a grid, coloured
+    points otherwise."""
     column = f"{metric}_median"
     grid = points.pivot_table(index=y, columns=x, values=column, aggfunc="median")
     if grid.size == len(points):
@@ -74,23 +87,25 @@ def heat_map(points: pd.DataFrame, x: str, y: str, metric: str) -> go.Figure:
 
 
 def best_points(points: pd.DataFrame, levers: list[str], n: int = 10) -> pd.DataFrame:
-    """The `n` points with the highest median gross profit: values and headline medians."""
-    metrics = [m for m in HEADLINE if f"{m}_median" in points]
-    by = f"{BEST_BY}_median" if f"{BEST_BY}_median" in points else f"{metrics[0]}_median"
+    """The `n` points with the highest median gross profit: values and headline medians
+    (columns named by the metrics' labels, `headline`)."""
+    metrics = headline(points)
+    by = f"{BEST_BY}_median" if f"{BEST_BY}_median" in points else f"{next(iter(metrics))}_median"
     table = points.sort_values([by, "point"], ascending=[False, True]).head(n)
     return table[["point", *levers, *(f"{m}_median" for m in metrics)]].rename(
-        columns={f"{m}_median": HEADLINE[m] for m in metrics})
+        columns={f"{m}_median": label for m, label in metrics.items()})
 
 
 def sweep_figures(points: pd.DataFrame, levers: list[str]) -> list[go.Figure]:
     """Each headline metric against each lever, then a heat map per metric when exactly two
     numeric levers vary. `points`: one row per point (see `experiments.analyses.sweep`)."""
-    metrics = [m for m in HEADLINE if f"{m}_median" in points]
+    metrics = headline(points)
     numeric = [lv for lv in levers if pd.api.types.is_numeric_dtype(points[lv])]
-    figures = [metric_by_lever(points, lever, metric, [o for o in levers if o != lever])
-               for metric in metrics for lever in levers]
+    figures = [metric_by_lever(points, lever, metric, [o for o in levers if o != lever], label)
+               for metric, label in metrics.items() for lever in levers]
     if len(numeric) == 2 and len(levers) == 2:
-        figures += [heat_map(points, numeric[0], numeric[1], metric) for metric in metrics]
+        figures += [heat_map(points, numeric[0], numeric[1], metric, label)
+                    for metric, label in metrics.items()]
     return figures
 
 
@@ -98,7 +113,8 @@ def write_sweep_report(points: pd.DataFrame, levers: list[str], title: str, path
                        note: str = "") -> None:
     """One offline HTML page: the best points, then every chart."""
     best = best_points(points, levers)
-    for metric, label in HEADLINE.items():
+    metrics = headline(points)
+    for metric, label in metrics.items():
         if label in best:
             best[label] = [format_value(metric, x) for x in best[label]]
     charts = "\n".join(fig.to_html(full_html=False, include_plotlyjs=False)
@@ -112,7 +128,7 @@ table.best{{border-collapse:collapse}} .best td,.best th{{padding:2px 8px;text-a
 </style></head><body>
 <h1>{escape(title)}</h1>
 <p>{escape(note)}</p>
-<h2>Best points by median {escape(HEADLINE.get(BEST_BY, BEST_BY))}</h2>
+<h2>Best points by median {escape(metrics.get(BEST_BY, BEST_BY))}</h2>
 {table}
 <h2>Each metric against each lever</h2>
 {charts}

@@ -1,8 +1,9 @@
-"""Points: variations of one base plan, each run over the same seeds.
+"""Points: variations of one base plan or portfolio, each run over the same seeds.
 
 A point is `{path: value}` applied to the base plan with the same path setter as `--set`
-(`scenarios.loader.set_path`). Replicate r of every point uses seed `seed + r` (common random
-numbers), so points are paired: the difference between two points measures their levers.
+(`scenarios.loader.set_path`), or to a portfolio file as read (`RawPortfolio`) as its `--set`
+does (`scenarios.portfolio.set_value`). Replicate r of every point uses seed `seed + r` (common
+random numbers), so points are paired: the difference between two points measures their levers.
 """
 
 from collections.abc import Callable
@@ -11,19 +12,24 @@ from typing import Any
 
 import pandas as pd
 
+from experiments.running.portfolio import PortfolioPoint
 from experiments.running.runner import Backend, Run, RunError, RunInterrupted, execute
 from scenarios.loader import PlanError, set_path, validate_dict
+from scenarios.portfolio import Portfolio, RawPortfolio
 from scenarios.schema import Plan
 from sim.profile import Profile
 
 Point = dict[str, Any]
 
 
-def point_plan(base: Plan, point: Point, index: int) -> Plan:
-    """The base plan with the point's values set; `PlanError` names the point and the path."""
-    raw = base.model_dump(mode="json")
+def point_plan(base: Plan | RawPortfolio, point: Point, index: int) -> Plan | Portfolio:
+    """The base plan (or portfolio, resolved) with the point's values set; `PlanError`
+    (`PortfolioError`) names the point and the path or field."""
     shown = ", ".join(f"{path}={value!r}" for path, value in point.items())
     where = f"point {index} ({shown})"
+    if isinstance(base, RawPortfolio):
+        return base.resolve(point, where)
+    raw = base.model_dump(mode="json")
     for path, value in point.items():
         try:
             set_path(raw, path, value)
@@ -33,7 +39,7 @@ def point_plan(base: Plan, point: Point, index: int) -> Plan:
 
 
 def run_points(
-    base: Plan,
+    base: Plan | RawPortfolio,
     points: list[Point],
     replicates: int,
     seed: int = 0,
@@ -45,11 +51,15 @@ def run_points(
     progress: Callable[[int, int], None] | None = None,
     backend: Backend | None = None,
     profile: Profile | None = None,
+    threads: int = 1,
 ) -> pd.DataFrame:
     """Run `replicates` replicates of every point; the summary table, one row per run.
 
     Columns: `point` (the point's index in `points`), `replicate`, `seed`, one column per varied
-    path (named by the path), then the summary metrics. Rows are sorted by point and replicate,
+    path (named by the path), then the summary metrics: a plan's summary, or for a portfolio
+    (`RawPortfolio`) its per-replicate row (`PortfolioPoint`: 复制成功率 `copy_success`, copies
+    alive at weeks 4 and 12, GMV, costs, gross profit; its copies advance in `threads`
+    threads; no `daily` or `profile`). Rows are sorted by point and replicate,
     whatever the workers or `dask` ("local" or a scheduler address), or the open `backend` that
     replaces them (see `experiments.running.runner.open_backend`). `profile` plays every run
     with an audience's behaviour (sim/profile.py).
@@ -64,10 +74,14 @@ def run_points(
         raise RunError(f"replicates must be at least 1, not {replicates}")
     plans = [point_plan(base, point, i) for i, point in enumerate(points)]
     paths = list(dict.fromkeys(path for point in points for path in point))
+    portfolio = isinstance(base, RawPortfolio)
+    if portfolio and (daily or profile is not None):
+        raise RunError("a portfolio's sweep writes no daily table and takes no profile")
     runs = [
-        Run(plan, {"point": i}, r, seed + r, {path: points[i].get(path) for path in paths},
-            profile)
+        PortfolioPoint(plan, {"point": i}, r, seed + r, values, threads=threads) if portfolio
+        else Run(plan, {"point": i}, r, seed + r, values, profile)
         for i, plan in enumerate(plans)
+        for values in [{path: points[i].get(path) for path in paths}]
         for r in range(replicates)
     ]
     tables = ("summary", "daily") if daily else ("summary",)

@@ -15,6 +15,7 @@ resolved portfolio: every copy's plan) and `groupsim.json`.
 
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 
@@ -52,6 +53,16 @@ class PortfolioRun(Run):
         """Every group's plan: a replicate holds them all at once (a live code's arrival
         slots, at most its fill per group, are not counted)."""
         return [copy.plan for copy in self.plan.copies]
+
+
+@dataclass(frozen=True)
+class PortfolioPoint(PortfolioRun):
+    """One replicate of a portfolio at a sweep's point: its one table, `summary`, is the
+    replicate's row of the `portfolio` table (`sim.portfolio.portfolio_summary`, led by
+    `seed`)."""
+
+    def simulate(self, hourly: bool) -> SimpleNamespace:
+        return SimpleNamespace(summary=super().simulate(hourly).portfolio)
 
 
 class _Tables:
