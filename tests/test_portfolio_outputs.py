@@ -100,8 +100,8 @@ def test_compare_refuses_a_plan_beside_a_portfolio_and_an_unknown_baseline(compa
 def test_a_command_that_takes_one_plan_names_a_portfolio_as_such(compared):
     _, _, files = compared
     for source in ("copy_one_host", str(files[0])):
-        result = CliRunner().invoke(app, ["sweep", source, "--vary", "host.ip_strength=0.2,0.8",
-                                          "--replicates", "1"])
+        result = CliRunner().invoke(app, ["sensitivity", source, "--vary",
+                                          "host.ip_strength=0.2:0.8", "--replicates", "1"])
         assert result.exit_code == 2, result.output
         assert "is a portfolio (several groups), not a plan" in result.output
 
