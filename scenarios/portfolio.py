@@ -17,8 +17,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from scenarios.loader import (
-    LIBRARY, PORTFOLIOS, PlanError, describe_errors, get_path, load_plan, read_yaml, set_path,
-    split_override,
+    LIBRARY, MAX_EXTENDS, PORTFOLIOS, PlanError, describe_errors, get_path, load_plan, merge,
+    portfolio_library, read_yaml, set_path, split_override,
 )
 from scenarios.schema import HOST_ACCOUNTS, PLATFORM_CAP, Lecture, Plan, Platform, Strict, Yuan
 
@@ -172,7 +172,50 @@ def is_portfolio(source: str) -> bool:
         named = PORTFOLIOS / f"{source}.yaml"
         return named.is_file() and not (LIBRARY / f"{source}.yaml").is_file()
     raw = read_yaml(path) if path.suffix in (".yaml", ".yml") else {}
-    return "portfolio" in raw or "groups" in raw
+    return "portfolio" in raw or "groups" in raw or _parent(path, raw.get("extends")) is not None
+
+
+def _parent(path: Path, extends: Any) -> Path | None:
+    """The portfolio file `extends` names from the file `path`: a path relative to its folder,
+    or a library portfolio's name; None if it names neither."""
+    if not isinstance(extends, str):
+        return None
+    local = path.parent / extends
+    if local.is_file():
+        held = read_yaml(local)
+        return local if {"portfolio", "groups", "extends"} & set(held) else None
+    named = PORTFOLIOS / f"{extends}.yaml"
+    return named if named.is_file() else None
+
+
+def read_extended(path: Path, seen: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A portfolio file as read, with what its `extends:` names (another portfolio file, by a
+    path relative to its folder or a library portfolio's name) beneath it: mappings merge key
+    by key, anything else (lists: groups, hosts, relay) replaces the parent's; the parent's
+    name and descriptions are not inherited, and its groups' plan files are found from its own
+    folder. `PlanError` for a parent that is no portfolio, a cycle, or a chain deeper than
+    `MAX_EXTENDS`."""
+    raw = read_yaml(path)
+    extends = raw.pop("extends", None)
+    if extends is None:
+        return raw
+    parent = _parent(path, extends)
+    if parent is None:
+        raise PlanError(f"{path}: extends {extends!r}: not a portfolio file next to it nor a "
+                        f"library portfolio ({', '.join(portfolio_library())})")
+    if extends in seen:
+        raise PlanError(f"{path}: extends forms a cycle through {extends!r}.")
+    if len(seen) >= MAX_EXTENDS:
+        raise PlanError(f"{path}: extends chains at most {MAX_EXTENDS} files deep; this one is "
+                        "deeper.")
+    base = read_extended(parent, seen + (extends,))
+    for key in ("portfolio", "description", "description_zh"):
+        base.pop(key, None)
+    for group in base.get("groups") or []:
+        if isinstance(group, dict) and isinstance(group.get("plan"), str) \
+                and (parent.parent / group["plan"]).is_file():
+            group["plan"] = str((parent.parent / group["plan"]).resolve())
+    return merge(base, raw)
 
 
 def load_portfolio(source: str | Path, overrides: Sequence[str] = ()) -> Portfolio:
@@ -202,7 +245,7 @@ class RawPortfolio:
         if not path.is_file():
             raise PortfolioError(f"Portfolio file not found: {source}.")
         try:
-            raw = read_yaml(path)
+            raw = read_extended(path)
             for item in overrides:
                 set_override(raw, item)
         except PlanError as err:  # the reader's (not YAML, a key written twice) or a bad --set

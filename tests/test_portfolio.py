@@ -501,3 +501,39 @@ def test_run_command_takes_weeks_and_set_for_a_portfolio(tmp_path):
     assert {(c.plan.group.weeks, c.plan.members.initial) for c in stored.copies} == {(2, 40)}
     daily = pd.read_parquet(out / "daily.parquet")
     assert daily["day"].max() == 13
+
+
+def test_a_portfolio_extends_another_and_changes_what_it_states(tmp_path):
+    (tmp_path / "plans").mkdir()
+    (tmp_path / "plans" / "mine.yaml").write_text("extends: tuanzhang\nname: mine\n"
+                                                  "members: {initial: 40}\n", encoding="utf-8")
+    (tmp_path / "base.yaml").write_text(
+        "portfolio: base\npool: {size: 900}\ngroups: [{plan: plans/mine.yaml, name: m, "
+        "copies: 2}]\ntargets: {alive_week: 4}\n", encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    child = tmp_path / "sub" / "bigger.yaml"
+    child.write_text("extends: ../base.yaml\nportfolio: bigger\npool: {size: 1200}\n",
+                     encoding="utf-8")
+    p = load_portfolio(child)
+    assert (p.name, p.pool_size, len(p.copies)) == ("bigger", 1200, 2)
+    assert p.copies[0].plan.members.initial == 40  # the parent's plan, found from its folder
+    library = tmp_path / "library_child.yaml"
+    library.write_text("extends: copy_one_host\nportfolio: mine\nhosts: [{name: amei, "
+                       "capacity: 16}]\n", encoding="utf-8")
+    p = load_portfolio(library)
+    assert len(p.copies) == 20 and p.hosts[0].capacity == 16 and len(p.staff) == 1
+
+
+@pytest.mark.parametrize(("files", "message"), [
+    ({"a.yaml": "extends: b.yaml\nportfolio: a\n", "b.yaml": "extends: a.yaml\nportfolio: b\n"},
+     "extends forms a cycle"),
+    ({"a.yaml": "extends: tuanzhang\nportfolio: a\n"},
+     r"extends 'tuanzhang': not a portfolio file next to it nor a library portfolio "
+     r"\(copy_five_hosts, copy_one_host, lecture_relay\)"),
+    ({"a.yaml": "extends: copy_one_host\n"}, r"portfolio: missing; field required"),
+])
+def test_a_bad_extends_is_named(tmp_path, files, message):
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    with pytest.raises(PortfolioError, match=message):
+        load_portfolio(tmp_path / "a.yaml")
