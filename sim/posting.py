@@ -63,6 +63,7 @@ def read(ctx, h, n_product, n_value):
         return
     talk = real - out_h[H_PROMPTED, h] - out_h[H_ENTRIES, h]
     low_value = out_h[H_PROMPTED, h] + out_h[H_ENTRIES, h] + out_h[H_SHILL, h] + out_h[H_SPAM, h]
+    spam = out_h[H_SPAM, h]
     for k in range(int(s.group[G_N_LIVE])):
         i = s.live[k]
         if not is_member(s, traits, i):
@@ -73,22 +74,28 @@ def read(ctx, h, n_product, n_value):
         if r <= 0.0:
             continue
         trust = s.trust[i]
-        fit = offer_fit(lv, s, i)
         # M11: what a member counts against their tolerance: low-value messages, and offers
-        # that do not fit
-        s.read_day[i] += r * (low_value + n_product * (1.0 - fit))
-        s.talk_day[i] += r * talk
-        s.info_day[i] += r * n_value
-        s.deal_day[i] += r * n_product
-        s.annoy_day[i] += r * n_product * c.annoy_product * (1.0 - fit)
-        s.annoy_day[i] += r * out_h[H_SPAM, h] * c.annoy_spam
-        if n_product > 0 and trust < c.sell_trust:
-            s.trust[i] -= r * n_product * c.trust_hard_sell * (1.0 - c.hard_sell_match_relief * lv.ip_match)
+        # that do not fit (each sum skipped where this hour adds nothing to it)
+        if n_product > 0:
+            fit = offer_fit(lv, s, i)
+            s.read_day[i] += r * (low_value + n_product * (1.0 - fit))
+            s.deal_day[i] += r * n_product
+            s.annoy_day[i] += r * n_product * c.annoy_product * (1.0 - fit)
+            if trust < c.sell_trust:
+                s.trust[i] -= r * n_product * c.trust_hard_sell * (1.0 - c.hard_sell_match_relief * lv.ip_match)
+        elif low_value > 0:
+            s.read_day[i] += r * low_value
+        if talk != 0:
+            s.talk_day[i] += r * talk
         if n_value > 0:
+            s.info_day[i] += r * n_value
             s.trust[i] += r * n_value * value_trust(c, lv) * (1.0 - trust)
+        if spam > 0:
+            s.annoy_day[i] += r * spam * c.annoy_spam
         # M8: moods move toward what members read: talk lifts them a little; complaints pull
         # them down, more from people one is tied to; answers help
-        s.sentiment[i] += r * talk * c.talk_mood * (c.talk_mood_level - s.sentiment[i])
+        if talk != 0:
+            s.sentiment[i] += r * talk * c.talk_mood * (c.talk_mood_level - s.sentiment[i])
         for x in range(n_complaints):
             a = complaints[x]
             w = 1.0 + c.tie_weight * tie_of(s, i, a)
