@@ -21,7 +21,7 @@ from experiments.running.history.export_chat import ExportChatError, export_chat
 from experiments.running.history.formats.registry import EXPORT_FORMATS
 from experiments.running.history.importer import import_exports
 from experiments.running.runner import run_plan
-from scenarios.loader import validate_dict
+from scenarios.loader import load_plan, validate_dict
 from sim import profile as prof
 from sim.run import simulate
 
@@ -438,3 +438,16 @@ def test_ctrl_c_stops_a_calibration_without_a_traceback(history, tmp_path):
     _, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 130, stderr
     assert "Traceback" not in stderr and "failed" not in stderr, stderr
+
+
+def test_a_flash_sale_s_pre_heat_red_packet_counts_as_the_plan_s_red_packets():
+    """tuanzhang's red packets are its flash sales' pre-heat packets: thanks_share is fitted
+    from their prompted thanks, not skipped as "the plan has no red packets"."""
+    from experiments.analyses.calibrate import History, fitted_names, has_red_packets
+    plan = load_plan("tuanzhang")
+    assert has_red_packets(plan) and not has_red_packets(load_plan("small_start"))
+    assert not has_red_packets(load_plan("tuanzhang", ["calendar[flash_sale].preheat_red_packet=0"]))
+    history = History(plan, {"prompted_messages": np.full(14, 3.0)}, np.ones(24), np.ones(2),
+                      14, 14, False)
+    keep, skipped = fitted_names(history, ("thanks_share",))
+    assert keep == ["thanks_share"] and skipped == []

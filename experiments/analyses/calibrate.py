@@ -67,7 +67,9 @@ from experiments.running.history.times import BadTime, zone
 from experiments.running.runner import Backend, Run, RunError, execute, open_backend
 from scenarios.loader import PlanError, load_plan
 from scenarios.schema import Plan
+from sim.calendar import compile_calendar
 from sim.constants import CONSTANTS
+from sim.events import KINDS
 from sim.profile import DEFAULT_FIT, PARAMETERS, Profile
 
 SERIES = ("conversation", "prompted_messages", "jielong_entries", "active_posters", "joins",
@@ -115,6 +117,12 @@ class CalibrationError(ValueError):
     """Bad input to a calibration (history directory, plan, counts); the message says which."""
 
 
+
+def has_red_packets(plan: Plan) -> bool:
+    """Whether `plan` fires red packets (the thanks they prompt are `prompted_messages`): its
+    calendar's red packets and flash sales' pre-heat red packets, as the run compiles them."""
+    return bool(np.any(compile_calendar(plan).kind == KINDS.index("red_packet")))
+
 @dataclass
 class History:
     """What a calibration fits: observed daily series (NaN = unknown) and the plan."""
@@ -129,8 +137,8 @@ class History:
 
     @property
     def red_packets(self) -> bool:
-        """The plan has red packets."""
-        return any(item.kind == "red_packet" for item in self.plan.calendar)
+        """The plan has red packets (`has_red_packets`)."""
+        return has_red_packets(self.plan)
 
     def digest(self) -> str:
         """A hash of everything a trial is scored on and played with: the plan, the observed
@@ -199,7 +207,7 @@ def read_history(history_dir: Path, plan: Path | None = None, holdout_days: int 
     hour_of_day = np.bincount(local.dt.hour[window].to_numpy(), minlength=24).astype(np.float64)
     per_poster = events.loc[window, "who"].value_counts().to_numpy(np.float64)
     packets = obs["red_packets"].astype("Float64").fillna(0).sum() if "red_packets" in obs else 0
-    thanks_talk = packets == 0 and any(item.kind == "red_packet" for item in plan_obj.calendar)
+    thanks_talk = packets == 0 and has_red_packets(plan_obj)
     return History(plan_obj, observed, hour_of_day, top_share(per_poster), fit_days, total,
                    bool(thanks_talk))
 
@@ -434,7 +442,7 @@ def fitted_names(history: History, names: Sequence[str]) -> tuple[list[str], lis
             skipped.append(f"{name}: {series} unknown in this export")
         elif series and np.nansum(y[:history.days]) == 0:
             skipped.append(f"{name}: no {series} in this export")
-        elif name == "thanks_share" and "red_packet" not in plan_kinds:
+        elif name == "thanks_share" and not history.red_packets:
             skipped.append(f"{name}: the plan has no red packets")
         elif name == "jielong_proof" and "jielong" not in plan_kinds:
             skipped.append(f"{name}: the plan has no 接龙")
