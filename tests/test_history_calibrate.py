@@ -239,6 +239,10 @@ def test_a_failed_fit_check_climbs_on_and_keeps_the_better_look(run_dir, history
     kept = result.profile.fit
     # 24 trials of one name: 9 TPE, 8 climbing, 7 in the cloud; the second look 8 + 7 more
     assert kept["fit_check"]["p"] == max(1e-4, second)
+    assert kept["second_look"] == {"first_p": 1e-4, "trials": 15,
+                                   "kept": "second" if second > 1e-4 else "first"}
+    assert any(line.startswith("second look: the first fit check failed (p = 0.0001)")
+               for line in result.lines())
     assert kept["trials"] == (39 if second > 1e-4 else 24)
     assert len(module._complete(optuna_study(tmp_path / "fit"))) == 39
 

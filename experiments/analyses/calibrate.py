@@ -481,11 +481,18 @@ class Calibration:
              f"(p = {check['p']:.2g}: ")
             + f"{FIT_CHECK_SAYS.format(worst=check['worst'])}, z = {check['z']:+.1f}; "
               "fit.html draws each series against the history)"]
+        look = self.profile.fit.get("second_look")
+        again = [] if not look else [
+            f"second look: the first fit check failed (p = {look['first_p']:.2g}), so the search "
+            f"climbed on from its best ({look['trials']} trials more) and measured again; kept "
+            + ("the second look" if look["kept"] == "second" else
+               "the first (the second's check was no better)")]
         guessed = (["fitted on the import's plan skeleton (history-plan.yaml): what it could "
                     "not infer (its comments list it: sales, the pool's interest and relation to "
                     "the host, …) plays at its defaults and biases the constants; give --plan "
                     "with the plan the group played"] if self.skeleton else [])
-        return out + [f"not fitted: {s}" for s in self.skipped] + few + thin + off + guessed
+        return (out + [f"not fitted: {s}" for s in self.skipped] + few + thin + again + off
+                + guessed)
 
 
 def calibrate(history_dir: Path, plan: Path | None = None, *, trials: int = 200,
@@ -624,12 +631,15 @@ def calibrate(history_dir: Path, plan: Path | None = None, *, trials: int = 200,
                 return final, table, values, sims, fit_check(history, sims, pilot)
 
             final, table, best_values, check, (fit_p, worst, worst_z) = measure(PILOTS[1], trials)
+            second = {}  # the second look, if taken: the first's p, its trials, which is kept
             if fit_p < FIT_CHECK_P:  # a second look: climb on from the best, measure again
                 goal = trials + n_climb + n_local
                 if progress is not None:
                     progress(len(_complete(study)), goal)
                 climb(study, objective, scored, keep, trials, trials + n_climb, start="best")
                 again = measure(PILOTS[2], goal)
+                second = {"first_p": fit_p, "trials": goal - trials,
+                          "kept": "second" if again[-1][0] > fit_p else "first"}
                 if again[-1][0] > fit_p:
                     final, table, best_values, check, (fit_p, worst, worst_z) = again
             best = min(final, key=lambda t: t.value)
@@ -643,7 +653,8 @@ def calibrate(history_dir: Path, plan: Path | None = None, *, trials: int = 200,
         "intervals": {r.name: [float(r.lo), float(r.hi)] for r in table.itertuples()},
         "not_identified": [r.name for r in table.itertuples() if not r.identified],
         "not_fitted": skipped,
-        "fit_check": {"p": fit_p, "worst": worst, "z": worst_z}})
+        "fit_check": {"p": fit_p, "worst": worst, "z": worst_z},
+        **({"second_look": second} if second else {})})
     fit = fit_table(history, check)
     paths = [profile.save(out / "profile.yaml")]
     fit.to_parquet(out / "fit.parquet", index=False)
