@@ -101,6 +101,7 @@ def test_bad_sweeps_exit_2_with_a_message(tmp_path: Path, args, message):
     result = invoke("sweep", "tuanzhang", *args, *FAST, "--out", tmp_path / "out")
     assert result.exit_code == 2, result.output
     assert message in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()  # nothing claimed: the mended command may use it
 
 
 def test_same_sweep_resumes_other_spec_or_command_needs_force(tmp_path: Path):

@@ -16,7 +16,7 @@ import pandas as pd
 from experiments.analyses.objectives import by_point, check_metric
 from experiments.analyses.vary import Axis, check_distinct
 from experiments.running.metrics import in_view
-from experiments.running.points import run_points
+from experiments.running.points import point_plans, run_points
 from experiments.running.runner import RunError
 from experiments.running.storage import claim, write_parquet_atomic, write_plans
 from scenarios.schema import Plan
@@ -110,6 +110,7 @@ def sensitivity(
     samples = DEFAULT_SAMPLES.get(method, 0) if samples is None else samples
     check_sensitivity(base, levers, method, samples, metrics)
     points, design = sample(levers, method, samples, seed)
+    plans = point_plans(base, points)  # a bad sample is named before --out is claimed
     if out is not None:
         spec = {
             "plan": base.model_dump(mode="json"),
@@ -123,7 +124,7 @@ def sensitivity(
         write_plans(out, [base])
     summary = run_points(
         base, points, replicates, seed, workers=workers, dask=dask, out=out, progress=progress,
-        profile=profile,
+        profile=profile, plans=plans,
     )
     frames = [_analyse(method, levers, design, by_point(summary, m), m, seed) for m in metrics]
     indices = pd.concat(frames, ignore_index=True)

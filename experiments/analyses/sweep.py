@@ -25,7 +25,7 @@ from scipy.stats import qmc
 
 from experiments.analyses.vary import Lever, from_unit, number_type, parse_lever
 from experiments.running import storage
-from experiments.running.points import Point, run_points
+from experiments.running.points import Point, point_plans, run_points
 from experiments.running.runner import RunError, RunInterrupted
 from scenarios.loader import dump_yaml
 from scenarios.portfolio import RawPortfolio
@@ -195,6 +195,7 @@ def run_sweep(
     `RunInterrupted` with the Sweep of the finished runs (also written)."""
     levers = [parse_lever(text) for text in vary]
     points = design_points(base, levers, design, samples, seed)
+    plans = point_plans(base, points)  # a bad point is named before --out is claimed
     paths = [lever.path for lever in levers]
     if out is not None:
         spec = sweep_spec(base, levers, design, samples, replicates, seed, daily)
@@ -211,7 +212,7 @@ def run_sweep(
     try:
         summary = run_points(base, points, replicates, seed, workers=workers, dask=dask,
                              out=out, daily=daily, progress=progress, profile=profile,
-                             threads=threads)
+                             threads=threads, plans=plans)
     except RunInterrupted as stop:
         done = None if stop.results is None else finish(stop.results)
         raise RunInterrupted(done, stop.finished, stop.total) from None

@@ -38,6 +38,11 @@ def point_plan(base: Plan | RawPortfolio, point: Point, index: int) -> Plan | Po
     return validate_dict(raw, where=where)
 
 
+def point_plans(base: Plan | RawPortfolio, points: list[Point]) -> list[Plan | Portfolio]:
+    """Every point's plan (`point_plan`): `PlanError` for the first that is not valid."""
+    return [point_plan(base, point, i) for i, point in enumerate(points)]
+
+
 def run_points(
     base: Plan | RawPortfolio,
     points: list[Point],
@@ -52,8 +57,11 @@ def run_points(
     backend: Backend | None = None,
     profile: Profile | None = None,
     threads: int = 1,
+    plans: list[Plan | Portfolio] | None = None,
 ) -> pd.DataFrame:
     """Run `replicates` replicates of every point; the summary table, one row per run.
+    `plans`: the points' plans as `point_plans` made them (a caller that must know them valid
+    before it claims `out`), else made here.
 
     Columns: `point` (the point's index in `points`), `replicate`, `seed`, one column per varied
     path (named by the path), then the summary metrics: a plan's summary, or for a portfolio
@@ -72,7 +80,7 @@ def run_points(
         raise RunError("no points to run")
     if replicates < 1:
         raise RunError(f"replicates must be at least 1, not {replicates}")
-    plans = [point_plan(base, point, i) for i, point in enumerate(points)]
+    plans = plans or point_plans(base, points)
     paths = list(dict.fromkeys(path for point in points for path in point))
     portfolio = isinstance(base, RawPortfolio)
     if portfolio and (daily or profile is not None):
