@@ -537,3 +537,30 @@ def test_a_bad_extends_is_named(tmp_path, files, message):
         (tmp_path / name).write_text(text, encoding="utf-8")
     with pytest.raises(PortfolioError, match=message):
         load_portfolio(tmp_path / "a.yaml")
+
+
+def test_a_portfolio_comparison_rerun_with_more_replicates_drops_its_old_deck(tmp_path):
+    """The deck of a comparison is made from the runs its portfolios held; once a rerun adds
+    replicates it would be stale, so it goes (rerun `groupsim deck`); a rerun that adds nothing
+    keeps it."""
+    files = []
+    for name, copies in (("one", 1), ("two", 2)):
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(f"portfolio: {name}\npool: {{size: 150}}\ngroups:\n  - {{plan: "
+                        f"tuanzhang, name: tz, copies: {copies}, set: {{group.weeks: 1, "
+                        "members.initial: 30, pool.size: 60}}\ntargets: {alive_week: 1}\n",
+                        encoding="utf-8")
+        files.append(str(path))
+    out = tmp_path / "out"
+
+    def compare(replicates):
+        result = CliRunner().invoke(app, ["compare", *files, "--replicates", str(replicates),
+                                          "--out", str(out)])
+        assert result.exit_code == 0, result.output
+
+    compare(1)
+    (out / "deck").mkdir()
+    compare(1)
+    assert (out / "deck").is_dir()
+    compare(2)
+    assert not (out / "deck").exists()

@@ -7,6 +7,7 @@ messages and exit codes: 0 done, 2 bad input, 130 interrupted (what finished is 
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -364,6 +365,12 @@ def _simulate(
     console.print(f"Wrote {escape(str(out))}: {', '.join(_files(out))}")
 
 
+def _finished_runs(out: Path) -> str | None:
+    """What a run directory's tables hold (`runs.json`), to tell whether a command changed it."""
+    from experiments.running.storage import RUNS
+    return (out / RUNS).read_text(encoding="utf-8") if (out / RUNS).is_file() else None
+
+
 def _portfolio_only(options: dict[str, object]) -> None:
     """Refuse the options of `options` ({name: value}) that are given: a portfolio takes none."""
     given = [name for name, value in options.items() if value]
@@ -410,6 +417,7 @@ def _simulate_portfolios(sources: list[str], sets: list[str], replicates: int, s
     stem = file_stem(names[0]) if len(names) == 1 else "compare-portfolios"
     out = out or Path("runs") / f"{stem}-{datetime.now():%Y%m%d-%H%M%S}"
     dirs = [out] if len(names) == 1 else [out / file_stem(name) for name in names]
+    held = [_finished_runs(d) for d in dirs]
     for k, (portfolio, where) in enumerate(zip(portfolios, dirs)):
         try:
             label = "simulating" + (f" {portfolio.name} ({k + 1}/{len(names)})"
@@ -424,6 +432,8 @@ def _simulate_portfolios(sources: list[str], sets: list[str], replicates: int, s
             raise typer.Exit(130) from None
     if len(names) > 1:
         write_index(out, [d.name for d in dirs])
+        if held != [_finished_runs(d) for d in dirs]:  # a deck of the runs held before
+            shutil.rmtree(out / "deck", ignore_errors=True)
     results = with_baseline(read_portfolios(out), baseline)
     with _writing(out):
         write_portfolio_report(results, out / "report.html", lang)
