@@ -29,7 +29,7 @@ PLATFORM_WHY = {
     "qq": "the export is QQ's",
 }
 OTHER_PLATFORM_WHY = (
-    "{app} has no plan platform of its own; qq is the one whose cap (2000) does not bind a "
+    "{app} has no plan platform of its own; qq is the one whose cap (3000) does not bind a "
     "group that {app} would let grow past WeChat's 500, and like WeChat (not WeCom) it has no "
     "automatic answers"
 )
