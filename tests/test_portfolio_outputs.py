@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from experiments.cli.main import app
 from experiments.outputs import portfolio_report
+from scenarios.portfolio import Targets
 
 GROUPS = ("groups:\n  - {plan: tuanzhang, name: tz, copies: 2, HOST"
           "set: {group.weeks: 1, members.initial: 30, pool.size: 60}}\n")
@@ -139,7 +140,8 @@ def test_a_row_of_the_portfolio_table_reads_in_one_form(compared):
              for r, c in zip(read.items, cost)]
     row = portfolio_report.outcome_table(portfolio_report.Portfolios(items), "zh").loc[
         portfolio_report.outcome_label("total_cost", "zh")]
-    assert list(row) == ["¥11,308 [¥8,999–¥13,961]", "¥33,000 [¥30,000–¥35,000]"]
+    # in 万, as the other money rows from ten thousand up (then it read "¥11,308 [¥8,999–…]")
+    assert list(row) == ["¥1.1万 [¥0.9万–¥1.4万]", "¥3.3万 [¥3.0万–¥3.5万]"]
 
 
 def test_the_report_shows_each_copy_and_how_often_it_met_the_targets(compared):
@@ -229,3 +231,71 @@ def test_no_module_imports_another_modules_private_names():
                               for a in node.names
                               if a.name.startswith("_") and not a.name.startswith("__")]
     assert offenders == [], offenders
+
+
+def test_portfolios_with_different_targets_are_not_ranked_on_copy_success(compared):
+    """`compare copy_one_host lecture_relay my_matrix.yaml` said "my_matrix leads: +40 pp" on
+    复制成功率 although each portfolio judged its copies on its own targets."""
+    out, _, _ = compared
+    read = portfolio_report.read_portfolios(out)
+    own = Targets(alive_week=1, members=20, weekly_gmv=800)
+    success = ([0.5] * 4, [1.0] * 4)  # own_hosts would lead by 50 pp on every seed
+    portfolios = portfolio_report.Portfolios(
+        [replace(read.items[0], replicates=read.items[0].replicates.assign(
+            copy_success=success[0])),
+         replace(read.items[1], portfolio=read.items[1].portfolio.model_copy(
+             update={"targets": own}), replicates=read.items[1].replicates.assign(
+             copy_success=success[1]))])
+    for lang in ("en", "zh"):
+        found = dict(portfolio_report.answer(portfolios, lang))
+        said = found[portfolio_report.outcome_label("copy_success", lang)]
+        assert not re.search("leads|trails|领先|落后|\\+50", said), said
+        brief = portfolio_report.targets_brief(own, lang)
+        assert brief in said and ("differ" in said or "不同" in said), said
+        # the comparable outcomes are still answered, survival at week 4 among them
+        assert portfolio_report.outcome_label("alive_week_4", lang) in found
+        assert portfolio_report.outcome_label("gross_profit", lang) in found
+        title = portfolio_report.chart_titles(portfolios, lang)["copy_success"]
+        assert "own_hosts" not in title and "50" not in title, title
+        table = portfolio_report.outcome_table(portfolios, lang)
+        assert table.iloc[0].tolist() == [
+            portfolio_report.targets_brief(r.portfolio.targets, lang) for r in portfolios.items]
+    assert portfolio_report.targets_brief(own, "en") == "alive at week 1, ≥20 members, ≥¥800/week"
+    bars = portfolio_report.charts(portfolios, "en")["copy_success"].fig.data
+    assert bars[2].x[0] == "own_hosts<br>alive at week 1, ≥20 members, ≥¥800/week"
+    # the same targets: ranked as before
+    same = dict(portfolio_report.answer(portfolio_report.Portfolios(
+        [replace(r, replicates=r.replicates.assign(copy_success=s))
+         for r, s in zip(read.items, success)]), "en"))
+    assert "own_hosts leads: +50 pp against staffed" in same[
+        portfolio_report.outcome_label("copy_success", "en")]
+
+
+def test_zh_table_rows_read_like_the_others_and_counts_are_whole(compared):
+    """The zh compare deck wrote gross profit "¥32,047" beside rows in 万 (one portfolio was
+    below ten thousand) and lost scans "1.5264万"."""
+    out, _, _ = compared
+    read = portfolio_report.read_portfolios(out)
+    profit = ([30_495.7, 32_046.7, 32_046.7, 32_478.7], [7_634.4, 8_873.4, 8_873.4, 11_540.4])
+    scans = ([15_230.0, 15_264.0, 15_264.0, 15_379.0], [15_196.0, 15_262.0, 15_262.0, 15_405.0])
+    portfolios = portfolio_report.Portfolios(
+        [replace(r, replicates=r.replicates.assign(gross_profit=p, qr_scans_lost=q))
+         for r, p, q in zip(read.items, profit, scans)])
+    table = portfolio_report.outcome_table(portfolios, "zh")
+    assert table.loc[portfolio_report.outcome_label("gross_profit", "zh")].tolist() == \
+        ["¥3.20万 [¥3.05万–¥3.25万]", "¥0.89万 [¥0.76万–¥1.15万]"]
+    assert table.loc[portfolio_report.outcome_label("qr_scans_lost", "zh")].tolist() == \
+        ["15,264 [15,230–15,379]", "15,262 [15,196–15,405]"]
+
+
+def test_the_zh_title_of_a_leading_baseline_is_a_sentence(compared):
+    """It read "对照 staffed 的全部群扣除成本后的毛利 (中位数) 领先：比 own_hosts 高 ¥700"."""
+    out, _, _ = compared
+    read = portfolio_report.read_portfolios(out)
+    # staffed makes 700 more on every seed
+    items = [replace(r, replicates=r.replicates.assign(gross_profit=r.replicates["seed"] * 10.0
+                                                       + 700 * (k == 0)))
+             for k, r in enumerate(read.items)]
+    title = portfolio_report.chart_titles(portfolio_report.Portfolios(items), "zh")
+    assert title["cumulative_profit"] == \
+        "对照方案 staffed 领先：全部群扣除成本后的毛利 (中位数) 比 own_hosts 高 ¥700"

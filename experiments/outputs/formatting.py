@@ -138,7 +138,10 @@ def number(value: float, unit: Unit, lang: Lang = "en", signed: bool = False) ->
 FINEST = {"money": 0, "count": 0, "share": 1, "days": 1, "day": 1, "multiple": 3, "score": 3}
 """Decimals `together` goes to at most, per unit: values that differ no further (in whole yuan
 or people, 0.1% or 0.1 percentage point, 0.1 day, 0.001 of a multiple or score) print alike.
-Money and counts in 万 or 亿 may take as many decimals as make whole units."""
+Money in 万 or 亿 may take as many decimals as make whole units; counts up to
+`COMPACT_COUNT_DECIMALS`."""
+COMPACT_COUNT_DECIMALS = 2
+"""Decimals a count takes at most in 万 or 亿 ("1.53万"); counts that differ further are whole."""
 
 
 @cache
@@ -163,7 +166,7 @@ def _scale(magnitude: float, lang: Lang) -> tuple[float, str]:
 
 
 def together(values: Sequence[float], unit: Unit, lang: Lang = "en",
-             signed: bool = False) -> list[str]:
+             signed: bool = False, by_largest: bool = False) -> list[str]:
     """Values read side by side — a median and its band's ends, a difference and its interval,
     a range's two ends — formatted in one form, one string per value, in order.
 
@@ -172,8 +175,14 @@ def together(values: Sequence[float], unit: Unit, lang: Lang = "en",
     start where the largest value alone would have them (1 in 万, none in whole yuan, 1 for a
     share below 10%) and grow until values that differ (as far as `FINEST` tells) print
     differently: 12,600, 13,000 and 13,400 yuan are "¥1.26万", "¥1.30万", "¥1.34万" in Chinese.
-    Values that print alike at `FINEST` keep each its own form (`number`), as does zero in a
-    compact form ("¥0"). NaN is "–". Raises ValueError for an unknown unit.
+    Counts take at most `COMPACT_COUNT_DECIMALS` in 万: people or scans that differ further are
+    whole ("15,264 [15,230–15,379]", never "1.5264万"). Values that print alike at `FINEST` keep
+    each its own form (`number`), as does zero in a compact form ("¥0"). NaN is "–". Raises
+    ValueError for an unknown unit.
+
+    `by_largest` (a table's row or column, which reads like a 万元 column): the largest value
+    sets the form, so a row with any value from ten thousand up is in 万 ("¥3.20万" beside
+    "¥0.89万"), not whole digits beside rows in 万.
     """
     if unit not in FINEST:
         raise ValueError(f"unknown unit '{unit}'")
@@ -181,15 +190,20 @@ def together(values: Sequence[float], unit: Unit, lang: Lang = "en",
     finest = [_fixed(v, unit, lang, signed, FINEST[unit]) for v in values]
     if len(set(finest) - {MISSING}) <= 1:
         return [number(v, unit, lang, signed) for v in values]
-    scale, suffix = _scale(min(v for v in present if v > 0), lang) \
-        if unit in ("money", "count") else (1.0, "")
-    start = _own_decimals(unit, max(present), scale, signed)
-    last = max(start, FINEST[unit] + round(math.log10(scale)))
-    for decimals in range(start, last + 1):
-        shown = [_fixed(v, unit, lang, signed, decimals, scale, suffix) if v != 0
-                 else number(v, unit, lang, signed) for v in values]
-        if len(set(zip(finest, shown))) == len(set(shown)):
-            return shown
+    forms = [(1.0, "")]
+    if unit in ("money", "count"):
+        nonzero = [v for v in present if v > 0]
+        forms = [_scale(max(nonzero) if by_largest else min(nonzero), lang), (1.0, "")]
+    for scale, suffix in dict.fromkeys(forms):  # the compact form, else whole digits
+        start = _own_decimals(unit, max(present), scale, signed)
+        last = max(start, FINEST[unit] + round(math.log10(scale)))
+        if unit == "count" and scale > 1:
+            last = min(last, COMPACT_COUNT_DECIMALS)
+        for decimals in range(start, last + 1):
+            shown = [_fixed(v, unit, lang, signed, decimals, scale, suffix) if v != 0
+                     else number(v, unit, lang, signed) for v in values]
+            if len(set(zip(finest, shown))) == len(set(shown)):
+                return shown
     return shown
 
 

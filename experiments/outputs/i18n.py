@@ -242,7 +242,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "title_lead": ("{best} leads on {what}: {size} above {base}",
                    "{best}：{what} 比 {base} 高 {size}"),
     "title_base_leads": ("The baseline {base} leads on {what}: {size} above {runner}",
-                         "对照 {base} 的{what} 领先：比 {runner} 高 {size}"),
+                         "对照方案 {base} 领先：{what} 比 {runner} 高 {size}"),
     "left_out": ("Left out: {items}.", "未展示：{items}。"),
     # sweeps
     "response": ("{metric} against {lever}", "{metric} 随 {lever} 的变化"),

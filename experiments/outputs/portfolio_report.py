@@ -36,6 +36,12 @@ OUTCOMES = tuple(BAND)
 """Rows of the portfolio table, in order."""
 QUESTIONS = ("copy_success", "alive_week_12", "gross_profit", "total_cost")
 """What the answer states, in order: 复制成功率, copies alive at week 12, gross profit, cost."""
+TARGETED = ("copy_success", "met_alive_week", "met_members", "met_weekly_gmv")
+"""Outcomes judged on each portfolio's own `targets:`: shares of copies meeting different targets
+are not comparable, so portfolios whose targets differ are not ranked on them."""
+STAND_IN = "alive_week_4"
+"""Answered after 复制成功率 when the portfolios' targets differ: survival at week 4, judged
+alike in every portfolio (as a share of the copies when they differ in size)."""
 COPIES_ALIVE = {"alive_week_4": 4, "alive_week_12": 12}
 """Outcomes that count copies (alive at the end of that week of their own life, of the copies
 whose horizon reaches it): portfolios of different sizes are compared on the share of those
@@ -78,6 +84,17 @@ WORDS = {
                    "每格：各次模拟的中位数 [10–90% 区间，取实际模拟值]。"),
     "live_on": ("one live code (活码)", "使用活码"),
     "live_off": ("no live code", "不用活码"),
+    "targets_differ": (
+        "Not compared: the portfolios' targets differ ({targets}), and shares of copies meeting "
+        "different targets do not rank portfolios; see the outcomes below.",
+        "不作比较：各方案的达标条件不同 ({targets})，达标率不能用来比较方案；请看下面的其他结果。"),
+    "targets_row": ("targets (they differ: 复制成功率 not comparable)",
+                    "达标条件 (各不相同：复制成功率不可比)"),
+    "brief_alive_week": ("alive at week {v}", "第 {v} 周存活"),
+    "brief_members": ("≥{v} members", "≥{v} 人"),
+    "brief_weekly_gmv": ("≥{v}/week", "周成交额 ≥{v}"),
+    "success_apart": ("复制成功率 by portfolio, each on its own targets (they differ: not ranked)",
+                      "各矩阵方案按各自达标条件的复制成功率 (条件不同，不作排名)"),
     "one": ("{name}: median {value} (10–90% of runs: {low} to {high}).",
             "{name}：中位数 {value} (各次模拟的 10–90%：{low} 至 {high})。"),
     "cheaper": ("{name} costs less: {diff} against {base} ({level}% interval {low} to {high}); "
@@ -179,6 +196,11 @@ class Portfolios:
                                                 for c in r.portfolio.copies)
                           for r in self.items})
 
+    @property
+    def targets_differ(self) -> bool:
+        """Whether the portfolios' `targets:` differ: then they are not ranked on `TARGETED`."""
+        return len({r.portfolio.targets.model_dump_json() for r in self.items}) > 1
+
     def differ_in_size(self, outcome: str) -> bool:
         """Whether a count of copies (`copies_of`) is out of different numbers of copies in
         different portfolios: then portfolios are compared on its share of them."""
@@ -226,6 +248,21 @@ def targets_line(targets: Targets, lang: Lang) -> str:
     return word("targets", lang, items=("；" if lang == "zh" else " and ").join(items))
 
 
+def targets_brief(targets: Targets, lang: Lang) -> str:
+    """"alive at week 12, ≥200 members, ≥¥1,400/week": a portfolio's targets in a few words."""
+    return ("、" if lang == "zh" else ", ").join(
+        word(f"brief_{name}", lang, v=number(value, "money", lang) if name == "weekly_gmv"
+             else value)
+        for name, value in targets.model_dump(exclude_none=True).items())
+
+
+def _each_targets(portfolios: Portfolios, lang: Lang) -> str:
+    """"copy_one_host: alive at week 12, …; lecture_relay: alive at week 4"."""
+    return ("；" if lang == "zh" else "; ").join(
+        f"{r.portfolio.name}{'：' if lang == 'zh' else ': '}"
+        f"{targets_brief(r.portfolio.targets, lang)}" for r in portfolios.items)
+
+
 def composition(result: PortfolioResults, lang: Lang) -> str:
     """One line on what a portfolio is (its name aside): groups, families, pool, hosts, live
     code."""
@@ -241,12 +278,18 @@ def outcome_table(portfolios: Portfolios, lang: Lang) -> pd.DataFrame:
     """Rows: `OUTCOMES` (labels) defined for some portfolio, and after a count of copies alive
     its share of the copies when the portfolios differ in size (`COPIES_ALIVE`); columns:
     portfolios; cells "median [p10–p90]", or the median alone when the band is that one value
-    (as the plans' tables); a row's numbers share one form (`formatting.together`)."""
+    (as the plans' tables); a row's numbers share one form (`formatting.together`, set by its
+    largest value, as the other rows in 万). When the portfolios' targets differ, a first row
+    states each one's (`TARGETED` rows are each on its own targets)."""
     rows = {}
+    if portfolios.targets_differ:
+        rows[word("targets_row", lang)] = [targets_brief(r.portfolio.targets, lang)
+                                           for r in portfolios.items]
 
     def row(label: str, values: list[pd.Series], unit: Unit) -> None:
         # one form for the whole row, so that portfolios side by side read alike
-        shown = together([x for v in values for x in (v.median(), *band_ends(v))], unit, lang)
+        shown = together([x for v in values for x in (v.median(), *band_ends(v))], unit, lang,
+                         by_largest=True)
         cells = []
         for k, v in enumerate(values):
             value, low, high = shown[3 * k: 3 * k + 3]
@@ -276,10 +319,18 @@ def _sizes(sizes: pd.Series, lang: Lang) -> str:
 def answer(portfolios: Portfolios, lang: Lang) -> list[tuple[str, str]]:
     """(question, sentence) per outcome of `QUESTIONS`: the baseline's median and band, then each
     other portfolio against it, seed by seed; copies alive (`COPIES_ALIVE`) as a share of the
-    copies when the portfolios differ in size (the question says so)."""
+    copies when the portfolios differ in size (the question says so). When their targets differ,
+    复制成功率 is not ranked: its sentence names each one's targets, and survival at week 4
+    (`STAND_IN`) is answered after it."""
     base = portfolios.names[0]
     out = []
-    for outcome in QUESTIONS:
+    apart = portfolios.targets_differ
+    questions = (QUESTIONS[0], STAND_IN, *QUESTIONS[1:]) if apart else QUESTIONS
+    for outcome in questions:
+        if apart and outcome in TARGETED:
+            out.append((outcome_label(outcome, lang),
+                        word("targets_differ", lang, targets=_each_targets(portfolios, lang))))
+            continue
         unit = BAND[outcome]
         wide = portfolios.per_seed(outcome)
         label = outcome_label(outcome, lang)
@@ -335,18 +386,21 @@ def cumulative_profit(result: PortfolioResults) -> pd.DataFrame:
 
 
 def charts(portfolios: Portfolios, lang: Lang) -> dict[str, Chart]:
-    """复制成功率 bars, copies open per portfolio day, members of a copy by its own day, and the
-    portfolio's cumulative gross profit."""
+    """复制成功率 bars (each bar named with its portfolio's targets when they differ), copies
+    open per portfolio day, members of a copy by its own day, and the portfolio's cumulative
+    gross profit."""
     base = portfolios.names[0]
     fig = go.Figure()
     for i, r in enumerate(portfolios.items):
         v = r.replicates["copy_success"]
         med, (low, high) = v.median(), band_ends(v)
-        fig.add_bar(x=[r.portfolio.name], y=[med], marker_color=plan_colour(i), showlegend=False,
+        name = r.portfolio.name + (f"<br>{targets_brief(r.portfolio.targets, lang)}"
+                                   if portfolios.targets_differ else "")
+        fig.add_bar(x=[name], y=[med], marker_color=plan_colour(i), showlegend=False,
                     error_y={"type": "data", "symmetric": False, "array": [high - med],
                              "arrayminus": [med - low]})
         # the median's label above the band's top, clear of the error bar
-        fig.add_scatter(x=[r.portfolio.name], y=[high], mode="text", showlegend=False,
+        fig.add_scatter(x=[name], y=[high], mode="text", showlegend=False,
                         text=[number(med, "share", lang)], textposition="top center",
                         hoverinfo="skip")
     style_figure(fig, "", word("success_axis", lang))
@@ -401,9 +455,13 @@ def chart_findings(portfolios: Portfolios) -> dict[str, Finding]:
 
 def chart_titles(portfolios: Portfolios, lang: Lang) -> dict[str, str]:
     """Each chart's finding (`chart_findings`) as its title: "copy_five_hosts leads on
-    复制成功率 (median): 22 pp above copy_one_host"."""
+    复制成功率 (median): 22 pp above copy_one_host"; 复制成功率 unranked when the portfolios'
+    targets differ."""
     titles = {}
     for name, f in chart_findings(portfolios).items():
+        if name in TARGETED and portfolios.targets_differ:
+            titles[name] = word("success_apart", lang)
+            continue
         what = "open_share" if f.metric == "open_share" else name  # on shares of copies
         titles[name] = finding_title(f, word(f"what_{what}", lang), lang)
     return titles
@@ -419,7 +477,8 @@ def copy_table(result: PortfolioResults, lang: Lang) -> pd.DataFrame:
         "copy": list(by.groups), "opens": first["open_day"].astype(str).to_numpy(),
         "host": first["host"].to_numpy(),
         # a column's numbers in one form (formatting.together), as the portfolio table's rows
-        **{column: together(list(by[source].agg(how)), unit, lang) for column, source, how, unit
+        **{column: together(list(by[source].agg(how)), unit, lang, by_largest=True)
+           for column, source, how, unit
            in (("meets", "meets_targets", "mean", "share"),
                ("alive", "alive_at_end", "mean", "share"),
                ("members", "final_members", "median", "count"),
