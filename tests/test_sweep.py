@@ -131,3 +131,13 @@ def test_a_grid_runs_each_whole_number_once_and_designs_share_them_equally():
         points = design_points(plan, [parse_lever("host.capacity=1:3")], design, samples, 0)
         counts = Counter(p["host.capacity"] for p in points)
         assert max(counts.values()) - min(counts.values()) <= 1, (design, counts)
+
+
+def test_a_portfolio_point_s_band_ends_are_replicates_own_values():
+    """A share of 2 copies is 0, 50 % or 100 %: a portfolio sweep's p10 is never 70 % (a run's
+    band says the same, experiments.running.portfolio.band_ends); a plan's stays interpolated."""
+    from experiments.analyses.sweep import point_table
+    summary = pd.DataFrame({"point": [0] * 5, "replicate": range(5), "seed": range(5),
+                            "copies": [2] * 5, "copy_success": [1, 1, 1, 0.5, 1]})
+    assert point_table(summary, ["copies"], "nearest")["copy_success_p10"].iloc[0] == 0.5
+    assert point_table(summary, ["copies"])["copy_success_p10"].iloc[0] == pytest.approx(0.7)

@@ -130,18 +130,22 @@ def _from_unit(lever: Lever, u: float, whole: bool) -> Any:
     return from_unit(u, lever.low, lever.high, whole)
 
 
-def point_table(summary: pd.DataFrame, paths: list[str]) -> pd.DataFrame:
+def point_table(summary: pd.DataFrame, paths: list[str],
+                interpolation: Literal["linear", "nearest"] = "linear") -> pd.DataFrame:
     """One row per point: its id and values, `replicates` (runs of the point), then median,
     p10, p90, mean, standard error and `n` (replicates defining it) (`<metric>_<stat>`) of every
-    metric over its replicates (NaN values skipped)."""
+    metric over its replicates (NaN values skipped). p10 and p90 are read as a run's are:
+    interpolated for a plan (`experiments.running.metrics`), the replicates' own values for a
+    portfolio ("nearest", `experiments.running.portfolio.band_ends`: a share of 2 copies is 0,
+    50 % or 100 %, never 70 %)."""
     metrics = [c for c in summary.columns
                if c not in (*NOT_METRICS, *paths) and pd.api.types.is_numeric_dtype(summary[c])]
     values = summary.groupby("point", sort=True)[paths].first()
     grouped = summary[["point", *metrics]].astype({m: float for m in metrics}).groupby("point")
     stats = {
         "median": grouped.median(),
-        "p10": grouped.quantile(0.1),
-        "p90": grouped.quantile(0.9),
+        "p10": grouped.quantile(0.1, interpolation=interpolation),
+        "p90": grouped.quantile(0.9, interpolation=interpolation),
         "mean": grouped.mean(),
         "se": grouped.sem(),
         "n": grouped.count(),
@@ -204,7 +208,8 @@ def run_sweep(
             dump_yaml(spec), encoding="utf-8")
 
     def finish(summary: pd.DataFrame) -> Sweep:
-        table = point_table(summary, paths)
+        table = point_table(summary, paths,
+                            "nearest" if isinstance(base, RawPortfolio) else "linear")
         if out is not None:
             storage.write_tables(out, {"points": table})
         return Sweep(levers, table, summary)
