@@ -20,7 +20,7 @@ from experiments.outputs.fit_report import forecast_rows, write_fit_html
 from experiments.running.history.export_chat import ExportChatError, export_chat
 from experiments.running.history.formats.registry import EXPORT_FORMATS
 from experiments.running.history.importer import import_exports
-from experiments.running.runner import run_plan
+from experiments.running.runner import run_plan, run_plans
 from scenarios.loader import load_plan, validate_dict
 from sim import profile as prof
 from sim.run import simulate
@@ -158,6 +158,25 @@ def test_export_chat_errors(run_dir, tmp_path):
     (tmp_path / "file").write_text("")
     with pytest.raises(ExportChatError, match="cannot make its folder"):
         export_chat(run_dir, 0, "qq-txt", tmp_path / "file" / "a.txt")
+
+
+def test_export_chat_of_a_comparison_asks_which_plan(tmp_path):
+    """A comparison's directory holds several plans: it exported the alphabetically first
+    silently; now it names them and exports the one asked for."""
+    plans = [load_plan(name, ["group.weeks=1"]) for name in ("tuanzhang", "small_start")]
+    run_plans(plans, replicates=1, hourly=True, out=tmp_path / "cmp")
+    with pytest.raises(ExportChatError, match=r"holds 2 plans \(tuanzhang, small_start\); pick "
+                                              "one with --plan"):
+        export_chat(tmp_path / "cmp", 0, "qq-txt", tmp_path / "x.txt")
+    with pytest.raises(ExportChatError, match="--plan 'tuanzhng'"):
+        export_chat(tmp_path / "cmp", 0, "qq-txt", tmp_path / "x.txt", plan_name="tuanzhng")
+    for name in ("tuanzhang", "small_start"):
+        import_exports([export_chat(tmp_path / "cmp", 0, "wechat-chatlog-csv",
+                                    tmp_path / f"{name}.csv", plan_name=name)],
+                       tmp_path / f"h-{name}")
+        observed = pd.read_parquet(tmp_path / f"h-{name}" / "observed.parquet")
+        run = pd.read_parquet(tmp_path / "cmp" / "daily.parquet").query("plan == @name")
+        assert observed["joins"].sum() == run["joins"].sum()
 
 
 # ---- calibration ----------------------------------------------------------------------------

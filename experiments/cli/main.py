@@ -933,11 +933,13 @@ def export_chat(
     replicate: Annotated[int, typer.Option(help="Which replicate.")] = 0,
     tz: Annotated[str, typer.Option(help="IANA time zone of the export's times.")]
     = "Asia/Shanghai",
+    plan: Annotated[str | None, typer.Option(help="Which plan, in a `groupsim compare` "
+                                                  "directory (it holds several).")] = None,
 ) -> None:
     """Render a simulated replicate as a chat export (made-up names), for tests and demos."""
     from experiments.running.history.export_chat import ExportChatError, export_chat as write_chat
     try:
-        path = write_chat(run_dir, replicate, format, out, tz=tz)
+        path = write_chat(run_dir, replicate, format, out, tz=tz, plan_name=plan)
     except ExportChatError as error:
         typer.echo(f"Error: {error}", err=True)
         raise typer.Exit(2) from None

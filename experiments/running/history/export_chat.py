@@ -24,6 +24,7 @@ import pandas as pd
 from experiments.running.history.formats.registry import EXPORT_FORMATS
 from experiments.running.history.times import BadTime, zone
 from scenarios.loader import load_plan
+from scenarios.names import file_stem
 from sim.calendar import compile_calendar
 from sim.events import KINDS, PARAMS
 
@@ -263,9 +264,11 @@ def _whatsapp(rows: list[Row], path: Path, members0: list[int]) -> None:
 
 
 def export_chat(run_dir: Path, replicate: int, format: str, out: Path,
-                tz: str = "Asia/Shanghai") -> Path:
-    """Write replicate `replicate` of the run in `run_dir` (its first plan) as an export in
-    `format` (one of `EXPORT_FORMATS`) to `out`; returns `out`. Raises `ExportChatError`."""
+                tz: str = "Asia/Shanghai", plan_name: str | None = None) -> Path:
+    """Write replicate `replicate` of the run in `run_dir` as an export in `format` (one of
+    `EXPORT_FORMATS`) to `out`; returns `out`. A comparison's directory holds several plans:
+    `plan_name` picks one. Raises `ExportChatError` (naming the plans when none or another is
+    picked)."""
     if format not in EXPORT_FORMATS:
         raise ExportChatError(f"--format {format!r}: one of {', '.join(EXPORT_FORMATS)}")
     try:
@@ -275,9 +278,15 @@ def export_chat(run_dir: Path, replicate: int, format: str, out: Path,
     run_dir = Path(run_dir)
     if not (run_dir / "hourly.parquet").is_file():
         raise ExportChatError(f"{run_dir}: no hourly.parquet; run the plan with --hourly")
+    names = list(pd.read_parquet(run_dir / "summary.parquet", columns=["plan"])["plan"].unique())
+    if plan_name is None and len(names) > 1:
+        raise ExportChatError(f"{run_dir} holds {len(names)} plans ({', '.join(names)}); pick "
+                              "one with --plan")
+    if plan_name is not None and plan_name not in names:
+        raise ExportChatError(f"--plan {plan_name!r}: {run_dir} holds {', '.join(names)}")
     plan_path = run_dir / "plan.yaml"
     if not plan_path.is_file():
-        plan_path = sorted((run_dir / "plans").glob("*.yaml"))[0]
+        plan_path = run_dir / "plans" / f"{file_stem(plan_name or names[0])}.yaml"
     plan = load_plan(str(plan_path))
 
     def one(table: str) -> pd.DataFrame:
