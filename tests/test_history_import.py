@@ -719,3 +719,18 @@ def test_an_empty_file_is_said_to_be_empty(tmp_path, text, said):
     with pytest.raises(UnknownFormat, match=re.escape(said)) as error:
         import_exports([path], tmp_path / "h")
     assert "whatsapp-txt" not in str(error.value)  # not the list of formats
+
+
+def test_the_skeleton_s_qr_influx_brings_no_spammers_unless_someone_was_removed(tmp_path):
+    """QR joins become growth.qr_influx_per_day, whose default share of spammers would add spam
+    the history never had: the share is 0 when no one was removed (a fresh user's tuanzhang
+    history got a median of 3 spam messages a run from it)."""
+    rows = (CHAT / "wechat_chatlog.csv").read_text(encoding="utf-8").splitlines()
+    kept = tmp_path / "no_kick.csv"
+    kept.write_text("\n".join(r for r in rows if "移出" not in r) + "\n", encoding="utf-8")
+    for source, share in ((CHAT / "wechat_chatlog.csv", 0.1), (kept, 0.0)):
+        out = tmp_path / source.stem
+        import_exports([source], out)
+        plan = load_plan(str(out / "history-plan.yaml"))
+        assert plan.growth.qr_influx_per_day > 0
+        assert plan.growth.influx_spammer_share == share

@@ -111,6 +111,11 @@ def skeleton(events: pd.DataFrame, observed: pd.DataFrame, tz: str, apps: list[s
     }
     if qr_per_day > 0:
         plan["growth"] = {"qr_influx_per_day": min(qr_per_day, 500.0)}
+        if not (events["kind"] == "kick").any():  # no spammer was removed: none came
+            plan["growth"]["influx_spammer_share"] = 0.0
+            notes.append("growth.qr_influx_per_day counts the export's QR joins (scans of a "
+                         "code someone shared); no one was removed, so influx_spammer_share is "
+                         "0 (the model's default brings spammers with strangers' scans)")
     if calendar:
         plan["calendar"] = calendar
     validate_dict(plan, where="the history skeleton")
