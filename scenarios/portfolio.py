@@ -9,6 +9,7 @@ written twice is an error) and resolves every copy's plan; `sim.portfolio` plays
 """
 
 import copy
+import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -201,8 +202,14 @@ def read_extended(path: Path, seen: tuple[str, ...] = ()) -> dict[str, Any]:
         return raw
     parent = _parent(path, extends)
     if parent is None:
-        raise PlanError(f"{path}: extends {extends!r}: not a portfolio file next to it nor a "
-                        f"library portfolio ({', '.join(portfolio_library())})")
+        names = list(portfolio_library())
+        close = difflib.get_close_matches(str(extends), names, n=1)
+        what = ("a plan: a portfolio's groups name plans (groups: [{plan: ...}])"
+                if (LIBRARY / f"{extends}.yaml").is_file() or (path.parent / str(extends)).is_file()
+                else "not a portfolio file next to it nor a library portfolio"
+                + (f" (did you mean {close[0]!r}?)" if close else ""))
+        raise PlanError(f"{path}: extends {extends!r}: {what}; library portfolios: "
+                        f"{', '.join(names)}")
     if extends in seen:
         raise PlanError(f"{path}: extends forms a cycle through {extends!r}.")
     if len(seen) >= MAX_EXTENDS:

@@ -189,8 +189,9 @@ def from_dict(raw: Any, where: str = "profile") -> Profile:
         raise ProfileError(f"{where}: a profile is a mapping of {KEYS}")
     unknown = set(raw) - {"name", "fit", *SECTIONS}
     if unknown:
-        raise ProfileError(f"{where}: unknown key(s) {', '.join(sorted(map(str, unknown)))}; "
-                           f"allowed: {KEYS}")
+        shown = ", ".join(sorted(k if isinstance(k, str) else f"{k!r} (a key with no name)"
+                                 for k in unknown))
+        raise ProfileError(f"{where}: unknown key(s) {shown}; allowed: {KEYS}")
     values: dict[str, float] = {}
     for section in SECTIONS:
         part = raw.get(section) or {}

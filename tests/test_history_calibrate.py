@@ -84,6 +84,7 @@ def test_profile_yaml_round_trip_and_plan_levers(tmp_path):
     ({"rhythm": {"post_rate": 0.01}}, "post_rate belongs under constants"),
     ({"constants": {"voice_spread": "wide"}}, "voice_spread = 'wide'"),
     ({"colour": {}}, "unknown key(s) colour; allowed: name, constants, rhythm, plan, fit"),
+    ({None: None}, "unknown key(s) None (a key with no name); allowed: name"),
     ([1, 2], "a profile is a mapping of name, constants, rhythm, plan, fit"),
     ({}, "sets nothing; a profile sets at least one name under constants, rhythm, plan"),
     ({"name": "x", "constants": {}}, "sets nothing"),
@@ -356,6 +357,19 @@ def test_calibrate_reads_the_import_s_time_zone_and_refuses_another(history):
     assert read_history(history).days == read_history(history, tz="Asia/Shanghai").days
     with pytest.raises(CalibrationError, match="imported with --tz Asia/Shanghai"):
         read_history(history, tz="Europe/Berlin")
+    with pytest.raises(CalibrationError, match="--tz 'Bad/Zone' is not an IANA"):
+        read_history(history, tz="Bad/Zone")  # said before the import's zone differs
+
+
+def test_a_re_import_sets_the_previous_import_s_fit_aside(run_dir, tmp_path):
+    chat = export_chat(run_dir, 0, "qq-txt", tmp_path / "chat.txt")
+    import_exports([chat], tmp_path / "h")
+    (tmp_path / "h" / "fit").mkdir()
+    (tmp_path / "h" / "fit" / "profile.yaml").write_text("name: old\n", encoding="utf-8")
+    result = import_exports([chat], tmp_path / "h")
+    assert not (tmp_path / "h" / "fit" / "profile.yaml").exists()
+    assert (tmp_path / "h" / "fit" / "profile-of-the-previous-import.yaml").is_file()
+    assert any("held a fit of the previous import" in note for note in result.notes)
 
 
 def test_a_fit_on_the_import_s_plan_skeleton_says_so(history, tmp_path):

@@ -528,8 +528,11 @@ def test_a_portfolio_extends_another_and_changes_what_it_states(tmp_path):
     ({"a.yaml": "extends: b.yaml\nportfolio: a\n", "b.yaml": "extends: a.yaml\nportfolio: b\n"},
      "extends forms a cycle"),
     ({"a.yaml": "extends: tuanzhang\nportfolio: a\n"},
-     r"extends 'tuanzhang': not a portfolio file next to it nor a library portfolio "
-     r"\(copy_five_hosts, copy_one_host, lecture_relay\)"),
+     r"extends 'tuanzhang': a plan: a portfolio's groups name plans"),
+    ({"a.yaml": "extends: copy_one_hots\nportfolio: a\n"},
+     r"extends 'copy_one_hots': not a portfolio file next to it nor a library portfolio "
+     r"\(did you mean 'copy_one_host'\?\); library portfolios: copy_five_hosts, copy_one_host, "
+     r"lecture_relay"),
     ({"a.yaml": "extends: copy_one_host\n"}, r"portfolio: missing; field required"),
 ])
 def test_a_bad_extends_is_named(tmp_path, files, message):

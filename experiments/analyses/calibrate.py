@@ -173,6 +173,10 @@ def read_history(history_dir: Path, plan: Path | None = None, holdout_days: int 
         raise CalibrationError(f"{history_dir}: no observed.parquet and events.parquet here; "
                                "write them with `groupsim import`") from None
     imported = events.attrs.get("tz", "Asia/Shanghai")  # imports before it was recorded
+    try:
+        zone(tz or imported)
+    except BadTime as error:
+        raise CalibrationError(str(error)) from None
     if tz is not None and tz != imported:
         raise CalibrationError(f"--tz {tz}: this history was imported with --tz {imported}, "
                                "whose local days its observed series count; leave --tz out, or "

@@ -163,6 +163,11 @@ def import_exports(paths: list[Path], out: Path, *, tz: str = "Asia/Shanghai",
     host_hash = events.loc[events["host"], "who"].iloc[0]
 
     out.mkdir(parents=True, exist_ok=True)
+    fitted = out / "fit" / "profile.yaml"
+    if fitted.is_file():  # a fit of the history this import replaces
+        fitted.rename(fitted.with_name("profile-of-the-previous-import.yaml"))
+        notes.append(f"{out / 'fit'} held a fit of the previous import: its profile.yaml is now "
+                     "profile-of-the-previous-import.yaml; calibrate again for this one")
     events.attrs["tz"] = tz  # the zone of the local days, for calibrate (read_history)
     events.to_parquet(out / EVENTS, index=False)
     days.to_parquet(out / OBSERVED, index=False)
