@@ -53,6 +53,7 @@ def test_run_plays_records_and_names_the_profile(tmp_path, profile_file):
     assert invoke("run", "small_start", *FAST, "--out", plain).exit_code == 0
     done = invoke("run", "small_start", *FAST, "--out", fitted, "--profile", profile_file)
     assert done.exit_code == 0, done.output
+    assert LINE in " ".join(done.output.split())  # the terminal names it too
     _recorded(fitted, profile_file)
     a, b = read_results(plain), read_results(fitted)
     assert a.profile is None and b.profile.name == "chengdu-fruit"
@@ -114,6 +115,8 @@ def test_sweep_sensitivity_and_optimize_play_and_record_it(tmp_path, profile_fil
         assert (plain / table).read_bytes() != (fitted / table).read_bytes(), name
     best = (tmp_path / "optimize-fitted" / "best.yaml").read_text(encoding="utf-8")
     assert "--profile profile.yaml" in best
+    assert "profile: chengdu-fruit" in (tmp_path / "sweep-fitted" / "sweep.yaml").read_text(
+        encoding="utf-8")
     _, slides, _ = _sweep(tmp_path / "sweep-fitted", "en")
     deck = Presentation()
     slides[0](deck, tmp_path)

@@ -204,8 +204,8 @@ def run_sweep(
     if out is not None:
         spec = sweep_spec(base, levers, design, samples, replicates, seed, daily)
         storage.claim(out, "sweep", spec, force, profile)
-        (out / "sweep.yaml").write_text(
-            dump_yaml(spec), encoding="utf-8")
+        played = {"profile": profile.name, "profile_digest": profile.digest} if profile else {}
+        (out / "sweep.yaml").write_text(dump_yaml({**spec, **played}), encoding="utf-8")
 
     def finish(summary: pd.DataFrame) -> Sweep:
         table = point_table(summary, paths,

@@ -362,6 +362,9 @@ def _simulate(
     with _writing(out):
         write_report(results, out / "report.html", lang)
         _print_summary(results, lang)
+    if audience is not None:
+        from experiments.outputs.i18n import profile_line
+        console.print(escape(profile_line(audience, lang)))
     console.print(f"Wrote {escape(str(out))}: {', '.join(_files(out))}")
 
 
