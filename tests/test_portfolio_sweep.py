@@ -172,3 +172,33 @@ def test_sweep_help_says_it_takes_a_portfolio_and_threads_are_for_portfolios(tmp
     plan = CliRunner().invoke(app, ["sweep", "tuanzhang", "--vary", "host.capacity=4,6",
                                     "--threads", "2", "--out", str(tmp_path / "out")])
     assert plan.exit_code == 2 and "--threads 2 is for portfolios" in plan.output
+
+
+def test_sweep_charts_tick_each_metric_in_its_unit(small: Path):
+    """A portfolio sweep's 复制成功率 axis read 0.7–1 (and 0–200% when every point was 100%),
+    copies alive 2, 2.5, 3: shares as %, money as grouped yuan, counts on whole numbers, in the
+    report's and the deck's charts, and a plan sweep's alike."""
+    from experiments.outputs.charts import heatmap_chart, response_chart, tornado_chart
+    from experiments.outputs.sweep_charts import heat_map, metric_by_lever
+
+    points = run_sweep(RawPortfolio.read(small), [f"{COPIES}=1,2"], replicates=1).points
+    for fig in (response_chart(points, COPIES, "copy_success"),
+                metric_by_lever(points, COPIES, "copy_success", [], "复制成功率")):
+        assert fig.layout.yaxis.tickformat == ".0%" and tuple(fig.layout.yaxis.range) == (0, 1.03)
+        assert fig.layout.xaxis.dtick == 1  # copies: a whole-numbered lever
+    for fig in (response_chart(points, COPIES, "alive_week_4"),
+                metric_by_lever(points, COPIES, "alive_week_4", [], "alive")):
+        assert fig.layout.yaxis.dtick == 1 and fig.layout.yaxis.separatethousands
+    assert response_chart(points, COPIES, "gross_profit").layout.yaxis.separatethousands
+    # a plan sweep: two levers, a heat map's colour bar and a tornado's axis in the unit too
+    plan = pd.DataFrame({"point": range(4), "host.ip_strength": [0.2, 0.2, 0.8, 0.8],
+                         "members.initial": [30, 60, 30, 60],
+                         **{f"gross_profit_{q}": [-1500.0, 200.0, 900.0, 3000.0]
+                            for q in ("median", "p10", "p90")}})
+    levers = ["host.ip_strength", "members.initial"]
+    assert heatmap_chart(plan, *levers, "gross_profit").data[0].colorbar.separatethousands
+    assert heat_map(plan, *levers, "gross_profit", "profit").data[0].colorbar.separatethousands
+    assert tornado_chart(plan, levers, "gross_profit").layout.xaxis.separatethousands
+    share = plan.rename(columns=lambda c: c.replace("gross_profit", "copy_success")).assign(
+        **{f"copy_success_{q}": [0.7, 0.8, 0.9, 1.0] for q in ("median", "p10", "p90")})
+    assert heatmap_chart(share, *levers, "copy_success").data[0].colorbar.tickformat == ".0%"

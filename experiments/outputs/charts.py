@@ -16,8 +16,15 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import hex_to_rgb, qualitative
 
-from experiments.outputs.formatting import axis, format_value, format_values, unit_name
-from experiments.outputs.i18n import Lang, label, text, unit
+from experiments.outputs.formatting import (
+    axis,
+    format_value,
+    format_values,
+    metric_unit,
+    unit_name,
+)
+from experiments.outputs.i18n import Lang, label, text
+from experiments.running.metrics import Unit
 from experiments.running.storage import Results
 
 COLOURS = qualitative.Dark24
@@ -112,14 +119,27 @@ def style_figure(fig: go.Figure, x_title: str, y_title: str, title: str | None =
 def yuan_axis(fig: go.Figure, which: str = "y") -> None:
     """Ticks as 1,200 and −1,200 on a money axis, whose title names the unit (see
     `formatting.axis`)."""
-    update = fig.update_yaxes if which == "y" else fig.update_xaxes
-    update(**axis("money"))
+    unit_axis(fig, "money", which=which)
+
+
+def unit_axis(fig: go.Figure, unit: Unit, values=(), which: str = "y") -> None:
+    """Ticks of `fig`'s `which` axis ("y", "x", or "colour" for a heat map's colour bar) in
+    `unit` (`formatting.axis`: shares as %, money and counts as grouped digits, counts on whole
+    numbers over the drawn `values`); the same for every chart of a sweep, plan or portfolio."""
+    settings = axis(unit, list(values))
+    if which == "colour":
+        settings.pop("hoverformat", None)  # a colour bar has no hover, its range is the data's
+        settings.pop("range", None)
+        for trace in fig.data:  # a heat map's own bar, or coloured markers'
+            (trace if trace.type == "heatmap" else trace.marker).colorbar.update(settings)
+    else:
+        (fig.update_yaxes if which == "y" else fig.update_xaxes)(**settings)
 
 
 def _axis_title(metric: str, lang: Lang, called: str | None = None) -> str:
     """The metric's label (`called`, else the registry's), with its unit when the ticks do not
     show it: "gross profit (yuan)"."""
-    name, called = unit_name(unit(metric), lang), called or label(metric, lang)
+    name, called = unit_name(metric_unit(metric), lang), called or label(metric, lang)
     return f"{called} ({name})" if name else called
 
 
@@ -410,9 +430,15 @@ def response_chart(points: pd.DataFrame, lever: str, metric: str, lang: Lang = "
     style_figure(fig, lever, _axis_title(metric, lang, called),
                  text("response", lang, metric=called, lever=lever),
                  text("band", lang))
-    if unit(metric) == "money":
-        yuan_axis(fig)
+    unit_axis(fig, metric_unit(metric), by.to_numpy().ravel())
+    lever_axis(fig, points[lever])
     return fig
+
+
+def lever_axis(fig: go.Figure, values: pd.Series) -> None:
+    """A whole-numbered lever (copies, members) ticks on whole numbers: no 2.5 copies."""
+    if pd.api.types.is_integer_dtype(values):
+        unit_axis(fig, "count", values, "x")
 
 
 def heatmap_chart(points: pd.DataFrame, x: str, y: str, metric: str, lang: Lang = "en",
@@ -429,6 +455,7 @@ def heatmap_chart(points: pd.DataFrame, x: str, y: str, metric: str, lang: Lang 
     fig.update_layout(hovermode="closest")
     fig.update_xaxes(type="category")
     fig.update_yaxes(type="category")
+    unit_axis(fig, metric_unit(metric), grid.to_numpy().ravel(), "colour")
     return fig
 
 
@@ -456,6 +483,5 @@ def tornado_chart(points: pd.DataFrame, levers: list[str], metric: str,
                  text("tornado", lang, metric=called or label(metric, lang)),
                  text("tornado_note", lang))
     fig.update_layout(hovermode="closest", margin_r=220)
-    if unit(metric) == "money":
-        yuan_axis(fig, "x")
+    unit_axis(fig, metric_unit(metric), [*table["low"], *table["high"]], "x")
     return fig

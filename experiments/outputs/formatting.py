@@ -273,16 +273,27 @@ def defined_count(n: int, replicates: int, lang: Lang = "en") -> str:
     return f" (n={n}/{replicates})" if lang == "zh" else f" (n={n} of {replicates})"
 
 
-def axis(unit: Unit | None) -> dict:
-    """Plotly axis settings for ticks of a unit: money and counts as grouped digits (plotly
-    draws the minus sign U+2212; the axis title names the unit, so no "¥" prefix sits before a
-    minus), shares as percentages. Empty for other units."""
+WHOLE_TICKS = 10
+"""A count axis whose values span less than this ticks every whole number: plotly's own step
+would be 0.5 or 0.2 (2.5 copies alive)."""
+
+
+def axis(unit: Unit | None, values: Sequence[float] = ()) -> dict:
+    """Plotly axis (or colour bar) settings for ticks of a unit: money and counts as grouped
+    digits (plotly draws the minus sign U+2212; the axis title names the unit, so no "¥" prefix
+    sits before a minus), counts on whole numbers when the drawn `values` span less than
+    `WHOLE_TICKS`, shares as percentages from 0 to 100% (an axis of shares all 1 spanned 0 to
+    200%). Empty for other units."""
     if unit in ("money", "count"):
         # plotly's own precision follows the tick step, so no two ticks read the same (a fixed
         # ",.0f" turned the steps of 0.5 on a zero-range axis into 1, 1, 0, −1, −1)
-        return {"separatethousands": True, "exponentformat": "none", "hoverformat": ",.0f"}
+        out = {"separatethousands": True, "exponentformat": "none", "hoverformat": ",.0f"}
+        present = [v for v in values if not _missing(v)]
+        if unit == "count" and present and max(present) - min(present) < WHOLE_TICKS:
+            out |= {"tick0": 0, "dtick": 1}
+        return out
     if unit == "share":
-        return {"tickformat": ".0%"}
+        return {"tickformat": ".0%", "hoverformat": ".1%", "range": [0, 1.03]}
     return {}
 
 

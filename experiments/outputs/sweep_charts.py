@@ -10,7 +10,8 @@ import plotly.graph_objects as go
 from plotly.colors import hex_to_rgb, qualitative
 from plotly.offline import get_plotlyjs
 
-from experiments.outputs.formatting import format_value
+from experiments.outputs.charts import lever_axis, unit_axis
+from experiments.outputs.formatting import format_value, metric_unit
 from experiments.outputs.i18n import label as metric_label
 from experiments.outputs.portfolio_report import outcome_label
 from experiments.running.metrics import in_view
@@ -38,7 +39,7 @@ def metric_by_lever(points: pd.DataFrame, lever: str, metric: str, others: list[
                     label: str) -> go.Figure:
     """Median of `metric` (shown as `label`) against `lever` with its 10–90% band; one line per
     combination of the other levers' values when there are few, else one marker with a 10–90%
-    bar per point."""
+    bar per point. Ticks in the metric's unit (`charts.unit_axis`)."""
     fig = go.Figure()
     groups = list(points.groupby(others, sort=True)) if others else [((), points)]
     if len(groups) > MAX_LINES:
@@ -65,12 +66,15 @@ def metric_by_lever(points: pd.DataFrame, lever: str, metric: str, others: list[
     fig.update_layout(title=f"{label} by {lever} (median, 10–90% of replicates)",
                       xaxis_title=lever, yaxis_title=label, template="plotly_white",
                       height=380, margin={"t": 50, "b": 40, "l": 60, "r": 20})
+    unit_axis(fig, metric_unit(metric), points[[f"{metric}_{q}" for q in ("median", "p10", "p90")]]
+              .to_numpy().ravel())
+    lever_axis(fig, points[lever])
     return fig
 
 
 def heat_map(points: pd.DataFrame, x: str, y: str, metric: str, label: str) -> go.Figure:
     """Median of `metric` (shown as `label`) over two levers: a heat map on a grid, coloured
-    points otherwise."""
+    points otherwise; the colour bar in the metric's unit (`charts.unit_axis`)."""
     column = f"{metric}_median"
     grid = points.pivot_table(index=y, columns=x, values=column, aggfunc="median")
     if grid.size == len(points):
@@ -83,6 +87,7 @@ def heat_map(points: pd.DataFrame, x: str, y: str, metric: str, label: str) -> g
                                            "size": 10}))
     fig.update_layout(title=f"{label}: median over replicates", xaxis_title=x, yaxis_title=y,
                       template="plotly_white", height=420)
+    unit_axis(fig, metric_unit(metric), points[column], "colour")
     return fig
 
 
