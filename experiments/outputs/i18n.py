@@ -8,7 +8,7 @@ are formatted by `experiments.outputs.formatting`.
 from importlib.metadata import version
 from typing import TYPE_CHECKING
 
-from experiments.running.metrics import LANGS, Lang, Unit, UnknownMetric, get
+from experiments.running.metrics import LANGS, Lang, UnknownMetric, get
 
 if TYPE_CHECKING:
     from scenarios.schema import Plan
@@ -292,11 +292,3 @@ def label(metric: str, lang: Lang) -> str:
         return get(metric).label(lang)
     except UnknownMetric:
         return metric
-
-
-def unit(metric: str) -> Unit | None:
-    """A summary metric's unit (from the metric registry); None for an unknown column."""
-    try:
-        return get(metric).unit
-    except UnknownMetric:
-        return None
