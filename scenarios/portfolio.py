@@ -184,7 +184,7 @@ def _parent(path: Path, extends: Any) -> Path | None:
     local = path.parent / extends
     if local.is_file():
         held = read_yaml(local)
-        return local if {"portfolio", "groups", "extends"} & set(held) else None
+        return local if {"portfolio", "groups"} & set(held) else None  # a portfolio names itself
     named = PORTFOLIOS / f"{extends}.yaml"
     return named if named.is_file() else None
 
