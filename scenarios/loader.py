@@ -424,9 +424,11 @@ def _path(loc: list) -> str:
     return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
 
 
-def describe_errors(err: ValidationError, where: str, root: type[BaseModel] = Plan) -> str:
+def describe_errors(err: ValidationError, where: str, root: type[BaseModel] = Plan,
+                    raw: Mapping[str, Any] | None = None) -> str:
     """One line per bad field of a `root` model (a plan unless said): its path, the value and
-    what is allowed (the range, for numbers)."""
+    what is allowed (the range, for numbers). With `raw` (the mapping validated), a list item
+    that has a name is named too (a portfolio's `groups[0]`, picked as `groups[tz]`)."""
     lines = [f"{where}: {err.error_count()} bad field(s)"]
     for e in err.errors():
         loc = [p for p in e["loc"] if p not in _CALENDAR_KINDS]
@@ -438,6 +440,11 @@ def describe_errors(err: ValidationError, where: str, root: type[BaseModel] = Pl
         if kinds:  # the user may have picked it by kind (calendar[flash_sale]): say which it is
             item_path = _path([p for p in e["loc"][:kinds[0]] if p not in _CALENDAR_KINDS])
             item = f" ({item_path} is the {e['loc'][kinds[0]]} item)"
+        elif raw is not None and len(loc) > 2 and isinstance(loc[1], int):
+            items = raw.get(loc[0])
+            named = items[loc[1]] if isinstance(items, list) and loc[1] < len(items) else None
+            if isinstance(named, dict) and (named.get("name") or named.get("plan")):
+                item = f" ({_path(loc[:2])} is {_label(named)})"
         if e["type"] == "missing":  # the input shown would be the section it is missing from
             lines.append(f"  {path}: missing; {e['msg'].lower()}{item}")
             continue

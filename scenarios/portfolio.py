@@ -273,7 +273,7 @@ class RawPortfolio:
         except PlanError as err:
             raise PortfolioError(f"{where}: {err}") from None
         except ValidationError as err:
-            raise PortfolioError(describe_errors(err, where, PortfolioFile)) from None
+            raise PortfolioError(describe_errors(err, where, PortfolioFile, raw)) from None
         return resolve(spec, self.path.parent, where)
 
     def group_plan(self, groups: str) -> Plan:

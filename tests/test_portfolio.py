@@ -479,7 +479,8 @@ def test_set_overrides_a_portfolio_s_own_fields_and_its_groups_levers():
     ("growth.qr_influx_per_day=20", r"growth is a plan's; .*groups\[\*\]\.set\.growth\."
                                     r"qr_influx_per_day=20"),
     ("pool.set.x=1", r"a plan's lever goes after a group's `\.set\.`"),
-    ("groups[tza].copies=0", r"groups\[0\]\.copies = 0: .*allowed range 1 to 1000"),
+    ("groups[tza].copies=0", r"groups\[0\]\.copies = 0: .*allowed range 1 to 1000 "
+                             r"\(groups\[0\] is tza\)"),
     ("groups[*].set.growth.qr_influx_per_dy=4", r"did you mean 'qr_influx_per_day'"),
     ("pool.size", r"Bad --set 'pool\.size': write it as dotted\.key=value"),
 ])
