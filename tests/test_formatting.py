@@ -157,3 +157,13 @@ def test_terminal_cells_show_a_value_and_its_range_in_one_form():
         console.print(table)
     out = console.export_text()
     assert "+¥1.30万" in out and "+¥1.26万…+¥1.34万" in out, out
+
+
+def test_a_row_in_wan_never_shows_a_real_value_as_zero():
+    """A portfolio table's GMV row read "¥0.00万 [¥0–¥0.01万]" for a median of ¥50 beside
+    another portfolio's ¥3万: such a row is written in whole digits; one whose values all
+    read in 万 stays in 万."""
+    from experiments.outputs.formatting import together
+    assert together([50, 0, 120, 31300, 30500, 32000], "money", "zh", by_largest=True) == [
+        "¥50", "¥0", "¥120", "¥31,300", "¥30,500", "¥32,000"]
+    assert together([8900, 7600, 11500, 32000], "money", "zh", by_largest=True)[0] == "¥0.9万"

@@ -165,6 +165,11 @@ def _scale(magnitude: float, lang: Lang) -> tuple[float, str]:
                 (1.0, ""))
 
 
+TINY_IN_COMPACT = 0.01
+"""A row in 万 (`together`'s `by_largest`) holds no non-zero value below this share of 万: it
+would read as zero ("¥0.00万" for ¥50), so such a row is written in whole digits."""
+
+
 def together(values: Sequence[float], unit: Unit, lang: Lang = "en",
              signed: bool = False, by_largest: bool = False) -> list[str]:
     """Values read side by side — a median and its band's ends, a difference and its interval,
@@ -195,6 +200,8 @@ def together(values: Sequence[float], unit: Unit, lang: Lang = "en",
         nonzero = [v for v in present if v > 0]
         forms = [_scale(max(nonzero) if by_largest else min(nonzero), lang), (1.0, "")]
     for scale, suffix in dict.fromkeys(forms):  # the compact form, else whole digits
+        if scale > 1 and any(0 < v < scale * TINY_IN_COMPACT for v in present):
+            continue  # ¥50 beside ¥3万 would read "¥0.00万": the row goes whole instead
         start = _own_decimals(unit, max(present), scale, signed)
         last = max(start, FINEST[unit] + round(math.log10(scale)))
         if unit == "count" and scale > 1:
