@@ -361,15 +361,20 @@ def test_calibrate_reads_the_import_s_time_zone_and_refuses_another(history):
         read_history(history, tz="Bad/Zone")  # said before the import's zone differs
 
 
-def test_a_re_import_sets_the_previous_import_s_fit_aside(run_dir, tmp_path):
+def test_a_re_import_of_other_data_sets_the_previous_fit_aside(run_dir, tmp_path):
+    """A fit of the history an import replaces (its profile, journal, fit.html) goes to
+    fit-of-the-previous-import/; a re-import of the same data keeps it (the same history)."""
     chat = export_chat(run_dir, 0, "qq-txt", tmp_path / "chat.txt")
     import_exports([chat], tmp_path / "h")
     (tmp_path / "h" / "fit").mkdir()
     (tmp_path / "h" / "fit" / "profile.yaml").write_text("name: old\n", encoding="utf-8")
-    result = import_exports([chat], tmp_path / "h")
-    assert not (tmp_path / "h" / "fit" / "profile.yaml").exists()
-    assert (tmp_path / "h" / "fit" / "profile-of-the-previous-import.yaml").is_file()
-    assert any("held a fit of the previous import" in note for note in result.notes)
+    import_exports([chat], tmp_path / "h")
+    assert (tmp_path / "h" / "fit" / "profile.yaml").is_file()  # the same data: kept
+    other = export_chat(run_dir, 0, "whatsapp-txt", tmp_path / "other.txt")  # other series
+    result = import_exports([other], tmp_path / "h")
+    assert not (tmp_path / "h" / "fit").exists()
+    assert (tmp_path / "h" / "fit-of-the-previous-import" / "profile.yaml").is_file()
+    assert any("held a fit of the previous import's other data" in n for n in result.notes)
 
 
 def test_a_fit_on_the_import_s_plan_skeleton_says_so(history, tmp_path):

@@ -1,6 +1,7 @@
 """Import chat exports into a history directory: events, observed days, plan skeleton."""
 
 import secrets
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -163,11 +164,14 @@ def import_exports(paths: list[Path], out: Path, *, tz: str = "Asia/Shanghai",
     host_hash = events.loc[events["host"], "who"].iloc[0]
 
     out.mkdir(parents=True, exist_ok=True)
-    fitted = out / "fit" / "profile.yaml"
-    if fitted.is_file():  # a fit of the history this import replaces
-        fitted.rename(fitted.with_name("profile-of-the-previous-import.yaml"))
-        notes.append(f"{out / 'fit'} held a fit of the previous import: its profile.yaml is now "
-                     "profile-of-the-previous-import.yaml; calibrate again for this one")
+    old_days = out / OBSERVED
+    if (out / "fit").is_dir() and not (old_days.is_file()
+                                       and pd.read_parquet(old_days).equals(days)):
+        aside = out / "fit-of-the-previous-import"  # a fit of other data: not this history's
+        shutil.rmtree(aside, ignore_errors=True)
+        (out / "fit").rename(aside)
+        notes.append(f"{out / 'fit'} held a fit of the previous import's other data: it is now "
+                     f"{aside.name}; calibrate again for this one")
     events.attrs["tz"] = tz  # the zone of the local days, for calibrate (read_history)
     events.to_parquet(out / EVENTS, index=False)
     days.to_parquet(out / OBSERVED, index=False)
