@@ -333,7 +333,7 @@ def test_another_portfolio_in_out_is_named(tmp_path):
     with pytest.raises(OutDirError, match=r"holds portfolio test run with other settings \(it "
                                           r"differs in seed 0 there, 1 now\)"):
         run_portfolio(p, replicates=1, seed=1, out=out)
-    with pytest.raises(OutDirError, match=r"differs in its groups, hosts or targets\)"):
+    with pytest.raises(OutDirError, match=r"differs in its pool_size\)"):
         run_portfolio(p.model_copy(update={"pool_size": 99}), replicates=1, out=out)
 
 

@@ -435,9 +435,18 @@ def response_chart(points: pd.DataFrame, lever: str, metric: str, lang: Lang = "
     return fig
 
 
+LEVER_TICKS = 12
+"""A lever swept at up to this many values ticks at exactly those (no tick at 3 copies between
+2 and 4 that were run)."""
+
+
 def lever_axis(fig: go.Figure, values: pd.Series) -> None:
-    """A whole-numbered lever (copies, members) ticks on whole numbers: no 2.5 copies."""
-    if pd.api.types.is_integer_dtype(values):
+    """A lever's axis: ticks at its swept values when there are few (`LEVER_TICKS`), else a
+    whole-numbered lever (copies, members) ticks on whole numbers: no 2.5 copies."""
+    swept = sorted(values.dropna().unique())
+    if pd.api.types.is_numeric_dtype(values) and 1 < len(swept) <= LEVER_TICKS:
+        fig.update_xaxes(tickmode="array", tickvals=swept)
+    elif pd.api.types.is_integer_dtype(values):
         unit_axis(fig, "count", values, "x")
 
 

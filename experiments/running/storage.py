@@ -181,8 +181,10 @@ def _another(command: str, before: dict[str, Any], now: dict[str, Any]) -> str:
     if command == "portfolio" and held != this:
         return f"portfolio {held}; this is {this}"
     if command == "portfolio":
+        fields = [k for k in {**before["portfolio"], **now["portfolio"]}
+                  if before["portfolio"].get(k) != now["portfolio"].get(k)]
         return (f"portfolio {held} run with other settings "
-                f"({_spec_changes(before, now, portfolio='its groups, hosts or targets')})")
+                f"({_spec_changes(before, now, portfolio='its ' + ', '.join(fields))})")
     return f"another {command} ({_spec_changes(before, now)})"
 
 
