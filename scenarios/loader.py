@@ -328,8 +328,8 @@ def set_path(raw: dict[str, Any], path: str, value: Any) -> None:
 
     A path is dotted keys; a key may pick list items: `calendar[0]` by position,
     `calendar[red_packet]` every item of that kind, `groups[tz]` the items of that name (a
-    portfolio's groups, hosts, staff; a group without a name is named by its plan), `[*]` all. Missing sections are created (validation
-    then names unknown keys); a list selector that matches nothing raises `PlanError` listing the
+    portfolio's groups, hosts, staff; a group without a name is named by its plan), `[*]` all.
+    Missing sections are created (validation then names unknown keys); a list selector that matches nothing raises `PlanError` listing the
     items that exist. Setting `economics.margin` drops `economics.unit_cost` (and the other way
     round), since both state the cost of goods; likewise `reference_price` and `market_price`.
     """

@@ -82,7 +82,8 @@ def read(ctx, h, n_product, n_value):
             s.deal_day[i] += r * n_product
             s.annoy_day[i] += r * n_product * c.annoy_product * (1.0 - fit)
             if trust < c.sell_trust:
-                s.trust[i] -= r * n_product * c.trust_hard_sell * (1.0 - c.hard_sell_match_relief * lv.ip_match)
+                relief = 1.0 - c.hard_sell_match_relief * lv.ip_match
+                s.trust[i] -= r * n_product * c.trust_hard_sell * relief
         elif low_value > 0:
             s.read_day[i] += r * low_value
         if talk != 0:

@@ -287,7 +287,8 @@ def test_calibrate_refuses_a_journal_of_another_history_or_settings(run_dir, his
         calibrate(other, run_dir / "plan.yaml", **kwargs)
     with pytest.raises(CalibrationError, match="differs in --replicates"):
         calibrate(history, run_dir / "plan.yaml", **{**kwargs, "replicates": 3})
-    assert next((tmp_path / "fit").rglob("*.journal")).read_bytes() == journal  # refusals add nothing
+    # refusals add nothing to the journal
+    assert next((tmp_path / "fit").rglob("*.journal")).read_bytes() == journal
     assert calibrate(history, run_dir / "plan.yaml",  # more trials: resumed, not refused
                      **{**kwargs, "trials": 5}).profile.fit["trials"] >= 5
 
@@ -487,7 +488,8 @@ def test_a_flash_sale_s_pre_heat_red_packet_counts_as_the_plan_s_red_packets():
     from experiments.analyses.calibrate import History, fitted_names, has_red_packets
     plan = load_plan("tuanzhang")
     assert has_red_packets(plan) and not has_red_packets(load_plan("small_start"))
-    assert not has_red_packets(load_plan("tuanzhang", ["calendar[flash_sale].preheat_red_packet=0"]))
+    assert not has_red_packets(load_plan("tuanzhang",
+                                         ["calendar[flash_sale].preheat_red_packet=0"]))
     history = History(plan, {"prompted_messages": np.full(14, 3.0)}, np.ones(24), np.ones(2),
                       14, 14, False)
     keep, skipped = fitted_names(history, ("thanks_share",))
