@@ -165,13 +165,25 @@ class Portfolio(BaseModel):
                    for c in self.copies)
 
 
+def _library_portfolio(name: str) -> Path | None:
+    """The file of the library portfolio `name` (scenarios/library/portfolios/), or None."""
+    named = PORTFOLIOS / f"{name}.yaml"
+    return named if named.is_file() else None
+
+
+def _plan_source(base: Path, plan: str) -> Path | str:
+    """A group's `plan:`: a file relative to `base` (the portfolio file's folder) if there is
+    one, else a library plan's name."""
+    path = base / plan
+    return path if path.is_file() else plan
+
+
 def is_portfolio(source: str) -> bool:
     """Whether `source` names a portfolio: a YAML file with a `portfolio:` or `groups:` key, or
     the name of one in scenarios/library/portfolios/ that is not a library plan."""
     path = Path(source)
     if not path.is_file():
-        named = PORTFOLIOS / f"{source}.yaml"
-        return named.is_file() and not (LIBRARY / f"{source}.yaml").is_file()
+        return _library_portfolio(source) is not None and not (LIBRARY / f"{source}.yaml").is_file()
     raw = read_yaml(path) if path.suffix in (".yaml", ".yml") else {}
     return "portfolio" in raw or "groups" in raw or _parent(path, raw.get("extends")) is not None
 
@@ -185,8 +197,7 @@ def _parent(path: Path, extends: Any) -> Path | None:
     if local.is_file():
         held = read_yaml(local)
         return local if {"portfolio", "groups"} & set(held) else None  # a portfolio names itself
-    named = PORTFOLIOS / f"{extends}.yaml"
-    return named if named.is_file() else None
+    return _library_portfolio(extends)
 
 
 def read_extended(path: Path, seen: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -219,9 +230,9 @@ def read_extended(path: Path, seen: tuple[str, ...] = ()) -> dict[str, Any]:
     for key in ("portfolio", "description", "description_zh"):
         base.pop(key, None)
     for group in base.get("groups") or []:
-        if isinstance(group, dict) and isinstance(group.get("plan"), str) \
-                and (parent.parent / group["plan"]).is_file():
-            group["plan"] = str((parent.parent / group["plan"]).resolve())
+        if isinstance(group, dict) and isinstance(group.get("plan"), str):
+            source = _plan_source(parent.parent, group["plan"])
+            group["plan"] = str(source.resolve()) if isinstance(source, Path) else source
     return merge(base, raw)
 
 
@@ -247,8 +258,8 @@ class RawPortfolio:
         (`set_override`) applied; `PortfolioError` for a missing file, bad YAML or a bad
         `--set`."""
         path = Path(source)
-        if not path.is_file() and (PORTFOLIOS / f"{source}.yaml").is_file():
-            path = PORTFOLIOS / f"{source}.yaml"
+        if not path.is_file():
+            path = _library_portfolio(str(source)) or path
         if not path.is_file():
             raise PortfolioError(f"Portfolio file not found: {source}.")
         try:
@@ -283,8 +294,7 @@ class RawPortfolio:
         if not picked or not all(isinstance(g, dict) and "plan" in g for g in picked):
             raise PlanError(f"Bad path '{groups}': it picks no group of `groups:`.")
         group = picked[0]
-        plan_path = self.path.parent / str(group["plan"])
-        return load_plan(plan_path if plan_path.is_file() else str(group["plan"]),
+        return load_plan(_plan_source(self.path.parent, str(group["plan"])),
                          values=group.get("set") or {})
 
 
@@ -355,8 +365,7 @@ def resolve(spec: PortfolioFile, base: Path, where: str = "portfolio") -> Portfo
     failed = set()  # groups whose plan did not load: named once, not again by the relays
     platforms: dict[Platform, list[str]] = {}  # the groups on each platform
     for k, g in enumerate(spec.groups):
-        plan_path = base / g.plan
-        source = plan_path if plan_path.is_file() else g.plan
+        source = _plan_source(base, g.plan)
         live = {"growth.live_code": True} if spec.live_code else {}
         try:
             plan = load_plan(source, values={**g.set, **live})

@@ -368,12 +368,6 @@ def _simulate(
     console.print(f"Wrote {escape(str(out))}: {', '.join(_files(out))}")
 
 
-def _finished_runs(out: Path) -> str | None:
-    """What a run directory's tables hold (`runs.json`), to tell whether a command changed it."""
-    from experiments.running.storage import RUNS
-    return (out / RUNS).read_text(encoding="utf-8") if (out / RUNS).is_file() else None
-
-
 def _portfolio_only(options: dict[str, object]) -> None:
     """Refuse the options of `options` ({name: value}) that are given: a portfolio takes none."""
     given = [name for name, value in options.items() if value]
@@ -406,6 +400,7 @@ def _simulate_portfolios(sources: list[str], sets: list[str], replicates: int, s
     )
     from experiments.running.portfolio import run_portfolio
     from experiments.running.runner import RunInterrupted
+    from experiments.running.storage import finished_tables
     from scenarios.names import file_stem
     from scenarios.portfolio import load_portfolio
     with _bad_input():
@@ -420,7 +415,7 @@ def _simulate_portfolios(sources: list[str], sets: list[str], replicates: int, s
     stem = file_stem(names[0]) if len(names) == 1 else "compare-portfolios"
     out = out or Path("runs") / f"{stem}-{datetime.now():%Y%m%d-%H%M%S}"
     dirs = [out] if len(names) == 1 else [out / file_stem(name) for name in names]
-    held = [_finished_runs(d) for d in dirs]
+    held = [finished_tables(d, ()) for d in dirs]  # which runs each directory's tables hold
     for k, (portfolio, where) in enumerate(zip(portfolios, dirs)):
         try:
             label = "simulating" + (f" {portfolio.name} ({k + 1}/{len(names)})"
@@ -435,7 +430,7 @@ def _simulate_portfolios(sources: list[str], sets: list[str], replicates: int, s
             raise typer.Exit(130) from None
     if len(names) > 1:
         write_index(out, [d.name for d in dirs])
-        if held != [_finished_runs(d) for d in dirs]:  # a deck of the runs held before
+        if held != [finished_tables(d, ()) for d in dirs]:  # a deck of the runs held before
             shutil.rmtree(out / "deck", ignore_errors=True)
     results = with_baseline(read_portfolios(out), baseline)
     with _writing(out):
