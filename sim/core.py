@@ -171,6 +171,15 @@ def open_chance(c, s, i, h):
 
 
 @hot
+def voice_motive(ctx, i):
+    """M1/M5/M21: the part of member i's posting chance that is theirs: post rate × their
+    role's posting × voice × motive (`motive`); `sim.posting.post_chance` scales it by the hour,
+    `mark_candidates` bounds it."""
+    c, s, traits = ctx.c, ctx.s, ctx.traits
+    return c.post_rate * traits[s.role[i], T_POST] * s.voice[i] * motive(ctx, i)
+
+
+@hot
 def motive(ctx, i):
     """M5/M8/M21: member i's motive to speak: unpaid, paid and recognised motive and points,
     scaled by satisfaction; the unhappy speak as their role does when unhappy."""
@@ -218,8 +227,8 @@ def mark_candidates(ctx, i, k, h):
         for x in range(hd, 24):
             s.candidates[x, k] |= MAY_POST
         return
-    top = (c.post_rate * traits[role, T_POST] * s.voice[i] * motive(ctx, i)
-           * max(c.social_floor, 1.0) * (1.0 + s.group[G_BOOST_BOUND]) * max(chill_of(c, lv), 0.0))
+    top = (voice_motive(ctx, i) * max(c.social_floor, 1.0) * (1.0 + s.group[G_BOOST_BOUND])
+           * max(chill_of(c, lv), 0.0))
     if traits[role, T_POST] > 0.0:
         top += c.urge_post_rate * s.complain_urge[i]
     if s.status[i] == MUTED:

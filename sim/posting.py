@@ -6,7 +6,7 @@ from sim.codes import (
     H_SHILL, H_SPAM, IN, INTEREST, MUTED, RECENT, R_BURST, R_COMPLAIN, R_POST_BUY, R_REPLY,
     R_STAGE, T_COMPLAIN, T_POST,
 )
-from sim.core import hot, is_member, motive, open_chance, poisson, rand, say, value_trust
+from sim.core import hot, is_member, open_chance, poisson, rand, say, value_trust, voice_motive
 from sim.sales import buy_chance, offer_fit, price_paid, purchase
 from sim.ties import reply, tie_of
 
@@ -17,8 +17,7 @@ def post_chance(ctx, i, h, social, boost, chill, hour_weight):
     hour say so."""
     c, lv, s, traits = ctx.c, ctx.lv, ctx.s, ctx.traits
     role = s.role[i]
-    p = (c.post_rate * traits[role, T_POST] * s.voice[i] * motive(ctx, i) * social * (1.0 + boost)
-         * chill)
+    p = voice_motive(ctx, i) * social * (1.0 + boost) * chill
     if traits[role, T_POST] > 0.0:
         p += c.urge_post_rate * s.complain_urge[i]  # after-sales complaints need no audience (M12)
     p *= hour_weight * open_chance(c, s, i, h)
